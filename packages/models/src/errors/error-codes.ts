@@ -1,0 +1,221 @@
+/** A documented error code; {@link PluginErrorCodes} says what each means and what to do. */
+export type PluginErrorCode =
+  | 'MANIFEST_NOT_FOUND'
+  | 'MANIFEST_UNREADABLE'
+  | 'MANIFEST_TOO_LARGE'
+  | 'MANIFEST_INVALID'
+  | 'CONFIG_INVALID'
+  | 'PLUGIN_NOT_FOUND'
+  | 'DUPLICATE_PLUGIN'
+  | 'INVALID_TRANSITION'
+  | 'LOAD_FAILED'
+  | 'ENTRY_NOT_FOUND'
+  | 'ENTRY_INVALID'
+  | 'HOOK_FAILED'
+  | 'VALIDATION_FAILED'
+  | 'INCOMPATIBLE'
+  | 'DEPENDENCY_UNRESOLVED'
+  | 'DEPENDENCY_CYCLE'
+  | 'DEPENDENTS_LOADED'
+  | 'INVALID_VERSION'
+  | 'INVALID_CONSTRAINT'
+  | 'CAPABILITY_NOT_FOUND'
+  | 'INVALID_PARAMS'
+  | 'NOT_ACTIVE'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED'
+  | 'WORKER_CRASHED'
+  | 'OUT_OF_MEMORY'
+  | 'MARKETPLACE_DISABLED'
+  | 'NETWORK_ERROR'
+  | 'NOT_FOUND'
+  | 'SIGNATURE_INVALID'
+  | 'INDEX_EXPIRED'
+  | 'ROLLBACK_DETECTED'
+  | 'INTEGRITY_MISMATCH'
+  | 'ARCHIVE_UNSAFE'
+  | 'TOO_LARGE'
+  | 'INSTALL_FAILED'
+  | 'INSTALL_LOCKED'
+  | 'PERMISSIONS_ESCALATED'
+  | 'UNAUTHORIZED'
+  | 'INVALID_ARGUMENT'
+  | 'INTERNAL';
+
+/** What an error code means (`summary`) and what the user should do (`hint`). */
+export interface PluginErrorCodeInfo {
+  summary: string;
+  hint: string;
+}
+
+/**
+ * Every code a `PluginError` can carry, with what it means and what the user should do.
+ * One table for every agentplug package, so a host can switch on `error.code` and show `hint`.
+ */
+export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeInfo>> = {
+  MANIFEST_NOT_FOUND: {
+    summary: 'plugin.json is missing',
+    hint: 'Add a plugin.json at the root of the plugin folder.',
+  },
+  MANIFEST_UNREADABLE: {
+    summary: 'plugin.json could not be read or is not valid JSON',
+    hint: 'Fix the JSON syntax at the reported line and column.',
+  },
+  MANIFEST_TOO_LARGE: {
+    summary: 'plugin.json is larger than the size cap',
+    hint: 'Keep plugin.json under the cap; move data into other files.',
+  },
+  MANIFEST_INVALID: {
+    summary: 'plugin.json does not match the manifest schema',
+    hint: 'Fix each listed field; the JSON path names where.',
+  },
+  CONFIG_INVALID: {
+    summary: 'config.json or the supplied configuration is invalid',
+    hint: "Fix each listed field so it matches the plugin's config_schema.",
+  },
+  PLUGIN_NOT_FOUND: {
+    summary: 'no plugin with that id is known',
+    hint: 'Check the plugin id, or run discovery / install the plugin first.',
+  },
+  DUPLICATE_PLUGIN: {
+    summary: 'two plugin folders declare the same plugin id',
+    hint: 'Remove or rename one of the folders.',
+  },
+  INVALID_TRANSITION: {
+    summary: 'the lifecycle does not allow this transition',
+    hint: 'Bring the plugin into a state the operation accepts (see the lifecycle diagram).',
+  },
+  LOAD_FAILED: {
+    summary: 'the plugin could not be loaded',
+    hint: "Read the cause; fix the plugin's entry module or its initialize() hook.",
+  },
+  ENTRY_NOT_FOUND: {
+    summary: 'the entry point does not resolve to a module',
+    hint: 'Point entry_point at main.js, main.mjs, main.cjs or main/index.js inside the plugin folder.',
+  },
+  ENTRY_INVALID: {
+    summary: 'the entry module exports no Plugin class or createPlugin factory',
+    hint: 'Export a Plugin class, a createPlugin(metadata, config) factory, or a default of either.',
+  },
+  HOOK_FAILED: {
+    summary: 'a lifecycle hook threw or rejected',
+    hint: 'Read the cause; the plugin is FAILED until it is unloaded and loaded again.',
+  },
+  VALIDATION_FAILED: {
+    summary: 'the plugin failed validation',
+    hint: 'Read the validation errors and findings; fix them or raise the risk threshold deliberately.',
+  },
+  INCOMPATIBLE: {
+    summary: 'the plugin does not support this runtime version',
+    hint: 'Install a version whose min/max_runtime_version includes this runtime.',
+  },
+  DEPENDENCY_UNRESOLVED: {
+    summary: 'the dependencies cannot be satisfied',
+    hint: 'Read the explanation; install or relax the plugins it names.',
+  },
+  DEPENDENCY_CYCLE: {
+    summary: 'plugins depend on each other in a cycle',
+    hint: 'Break the cycle named in the message.',
+  },
+  DEPENDENTS_LOADED: {
+    summary: 'other loaded plugins depend on this one',
+    hint: 'Unload the dependents first, or pass { cascade: true }.',
+  },
+  INVALID_VERSION: {
+    summary: 'not a valid semantic version',
+    hint: 'Use MAJOR.MINOR.PATCH, optionally with -prerelease and +build.',
+  },
+  INVALID_CONSTRAINT: {
+    summary: 'not a valid version constraint',
+    hint: 'Use forms such as 1.2.3, *, >=1.0.0,<2.0.0, ^1.2.0 or ~1.2.0.',
+  },
+  CAPABILITY_NOT_FOUND: {
+    summary: 'the plugin does not declare that capability',
+    hint: "Call one of the capabilities listed in the plugin's manifest.",
+  },
+  INVALID_PARAMS: {
+    summary: "the parameters do not match the capability's schema",
+    hint: 'Fix each listed parameter.',
+  },
+  NOT_ACTIVE: { summary: 'the plugin is not active', hint: 'Activate the plugin before invoking it.' },
+  TIMEOUT: {
+    summary: 'the operation took longer than its time limit',
+    hint: 'Raise the time limit or make the operation faster.',
+  },
+  ABORTED: {
+    summary: 'the operation was aborted by its caller',
+    hint: 'Nothing to fix; the signal was aborted.',
+  },
+  PERMISSION_DENIED: {
+    summary: 'the plugin used something its manifest does not declare',
+    hint: "Declare the permission named in the message in plugin.json's permissions.",
+  },
+  WORKER_CRASHED: {
+    summary: "the plugin's worker exited or crashed",
+    hint: 'Read the cause; reload the plugin once it is fixed.',
+  },
+  OUT_OF_MEMORY: {
+    summary: 'the plugin ran out of its memory limit',
+    hint: 'Raise max_memory_mb or reduce what the plugin holds.',
+  },
+  MARKETPLACE_DISABLED: {
+    summary: 'the marketplace is disabled in this registry',
+    hint: 'Create the registry with enableMarketplace: true and a marketplaceUrl.',
+  },
+  NETWORK_ERROR: {
+    summary: 'the marketplace could not be reached',
+    hint: 'Check the marketplace URL and that the server is running.',
+  },
+  NOT_FOUND: {
+    summary: 'the marketplace has no such plugin or version',
+    hint: 'Search the marketplace for the right id and version.',
+  },
+  SIGNATURE_INVALID: {
+    summary: 'the marketplace index is not signed by a trusted key',
+    hint: "Configure the marketplace's public key in trustedKeys, or stop using this marketplace.",
+  },
+  INDEX_EXPIRED: {
+    summary: 'the marketplace index has expired',
+    hint: 'Ask the marketplace operator to re-sign the index; do not trust a stale one.',
+  },
+  ROLLBACK_DETECTED: {
+    summary: 'the marketplace index is older than one seen before',
+    hint: 'Someone may be replaying old metadata; do not install from this source.',
+  },
+  INTEGRITY_MISMATCH: {
+    summary: 'the download does not match its signed sha256',
+    hint: 'The archive was altered in transit or at rest; do not install it.',
+  },
+  ARCHIVE_UNSAFE: {
+    summary: 'the archive contains unsafe entries',
+    hint: 'Reject the archive: it holds absolute paths, .. segments, links or devices.',
+  },
+  TOO_LARGE: {
+    summary: 'the data is larger than allowed',
+    hint: 'The download or archive exceeds its declared or configured size.',
+  },
+  INSTALL_FAILED: {
+    summary: 'the plugin could not be installed',
+    hint: 'Read the cause; the previous version is still installed.',
+  },
+  INSTALL_LOCKED: {
+    summary: 'another install of this plugin is in progress',
+    hint: 'Wait for it to finish, or remove a stale lock left by a killed process.',
+  },
+  PERMISSIONS_ESCALATED: {
+    summary: 'the update asks for more permissions than were accepted',
+    hint: 'Review the new permissions and approve them explicitly.',
+  },
+  UNAUTHORIZED: {
+    summary: 'the request lacks a valid token',
+    hint: 'Pass the publish token configured on the marketplace server.',
+  },
+  INVALID_ARGUMENT: { summary: 'an argument is invalid', hint: 'Fix the argument named in the message.' },
+  INTERNAL: { summary: 'an internal error occurred', hint: 'Report it with the details and the cause.' },
+};
+
+/** Whether a string is a documented error code. */
+export function isPluginErrorCode(value: unknown): value is PluginErrorCode {
+  return typeof value === 'string' && Object.hasOwn(PluginErrorCodes, value);
+}

@@ -1,0 +1,100 @@
+export { isPluginErrorCode, type PluginErrorCode, PluginErrorCodes } from './errors/error-codes';
+export {
+  PluginError,
+  type PluginErrorOptions,
+  PluginLoadError,
+  PluginValidationError,
+  toPluginError,
+} from './errors/plugin-error';
+export { checkJsonSchema } from './manifest/check-json-schema';
+export {
+  findUnknownKeys,
+  formatIssues,
+  formatJsonPath,
+  type IssueSeverity,
+  type ManifestIssue,
+} from './manifest/issues';
+export { createDefaultConfig, parseConfig, safeParseConfig } from './manifest/parse-config';
+export { parseManifest, type SafeParseResult, safeParseManifest } from './manifest/parse-manifest';
+export {
+  CONFIG_FILE_NAME,
+  DEFAULT_MANIFEST_MAX_BYTES,
+  MANIFEST_FILE_NAME,
+  type ReadDocumentOptions,
+  type ReadManifestResult,
+  readConfig,
+  readManifest,
+} from './manifest/read-manifest';
+export type { JsonSchemaObject } from './schemas/json-schema-object';
+export {
+  type PluginMarketplaceInfo,
+  PluginMarketplaceInfoSchema,
+} from './schemas/marketplace-info';
+export {
+  type PluginCapability,
+  type PluginCapabilityInput,
+  PluginCapabilitySchema,
+} from './schemas/plugin-capability';
+export {
+  type PluginConfig,
+  type PluginConfigInput,
+  PluginConfigSchema,
+} from './schemas/plugin-config';
+export {
+  type PluginDependency,
+  type PluginDependencyInput,
+  PluginDependencySchema,
+} from './schemas/plugin-dependency';
+export {
+  createConfigJsonSchema,
+  createPluginJsonSchema,
+  PLUGIN_SCHEMA_ID,
+} from './schemas/plugin-json-schema';
+export {
+  type PluginMetadata,
+  type PluginMetadataInput,
+  PluginMetadataSchema,
+} from './schemas/plugin-metadata';
+export {
+  type PluginPermissions,
+  type PluginPermissionsInput,
+  PluginPermissionsSchema,
+} from './schemas/plugin-permissions';
+export {
+  type PluginState,
+  type SerializedPluginState,
+  SerializedPluginStateSchema,
+  serializePluginState,
+} from './schemas/plugin-state';
+export { PluginStatus, PluginStatusSchema } from './schemas/plugin-status';
+export { PluginType, PluginTypeSchema } from './schemas/plugin-type';
+export {
+  CAPABILITY_NAME_PATTERN,
+  isStrictSemver,
+  isValidPluginId,
+  PLUGIN_ID_PATTERN,
+  RESERVED_CAPABILITY_NAMES,
+  SEMVER_PATTERN,
+} from './schemas/rules';
+export {
+  type IsolationMode,
+  IsolationModeSchema,
+  type SandboxConfig,
+  type SandboxConfigInput,
+  type SandboxConfigOverride,
+  SandboxConfigOverrideSchema,
+  SandboxConfigSchema,
+} from './schemas/sandbox-config';
+export {
+  type Finding,
+  type FindingCapability,
+  FindingCapabilitySchema,
+  FindingSchema,
+  type FindingSeverity,
+  type PluginValidationResult,
+  PluginValidationResultSchema,
+  type RiskLevel,
+  RiskLevelSchema,
+  riskLevelForScore,
+  type ScoreDeduction,
+} from './schemas/validation-result';

@@ -1,0 +1,109 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PluginError } from '../errors/plugin-error';
+import type { PluginConfig } from '../schemas/plugin-config';
+import type { PluginMetadata } from '../schemas/plugin-metadata';
+import { formatIssues, type ManifestIssue } from './issues';
+import { findJsonErrorOffset, locateOffset } from './locate-json-error';
+import { safeParseConfig } from './parse-config';
+import { safeParseManifest } from './parse-manifest';
+
+/** The file name of a plugin manifest. */
+export const MANIFEST_FILE_NAME = 'plugin.json';
+/** The file name of a plugin's runtime configuration. */
+export const CONFIG_FILE_NAME = 'config.json';
+/** Largest plugin.json or config.json read, by default (1 MiB). */
+export const DEFAULT_MANIFEST_MAX_BYTES: number = 1024 * 1024;
+
+/** Options for {@link readManifest} and {@link readConfig}. */
+export interface ReadDocumentOptions {
+  /** Refuse files larger than this many bytes. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+/** A manifest read from disk, with its warnings and where it came from. */
+export interface ReadManifestResult {
+  manifest: PluginMetadata;
+  warnings: ManifestIssue[];
+  manifestPath: string;
+}
+
+async function readJsonDocument(
+  filePath: string,
+  options: ReadDocumentOptions,
+  missingCode: 'MANIFEST_NOT_FOUND' | 'PLUGIN_NOT_FOUND',
+): Promise<unknown> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MANIFEST_MAX_BYTES;
+  let size: number;
+  try {
+    const info = await stat(filePath);
+    if (!info.isFile())
+      throw new PluginError(missingCode, `${filePath} is not a file`, { details: { path: filePath } });
+    size = info.size;
+  } catch (error) {
+    if (PluginError.is(error)) throw error;
+    throw new PluginError(missingCode, `${filePath} does not exist`, {
+      details: { path: filePath },
+      cause: error,
+    });
+  }
+  if (size > maxBytes) {
+    throw new PluginError('MANIFEST_TOO_LARGE', `${filePath} is ${size} bytes; the cap is ${maxBytes}`, {
+      details: { path: filePath, size, maxBytes },
+    });
+  }
+  const text = (await readFile(filePath, 'utf8')).replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const location = locateOffset(text, findJsonErrorOffset(text));
+    throw new PluginError(
+      'MANIFEST_UNREADABLE',
+      `${filePath}:${location.line}:${location.column} is not valid JSON (${(error as Error).message})`,
+      { details: { path: filePath, ...location }, cause: error },
+    );
+  }
+}
+
+/**
+ * Reads and parses `plugin.json` in a plugin folder.
+ * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE (with line and column), MANIFEST_INVALID
+ */
+export async function readManifest(
+  folder: string,
+  options: ReadDocumentOptions = {},
+): Promise<ReadManifestResult> {
+  const manifestPath = join(folder, MANIFEST_FILE_NAME);
+  const document = await readJsonDocument(manifestPath, options, 'MANIFEST_NOT_FOUND');
+  const result = safeParseManifest(document);
+  if (!result.success) {
+    throw new PluginError('MANIFEST_INVALID', `${manifestPath} is invalid:\n${formatIssues(result.issues)}`, {
+      details: { path: manifestPath, issues: result.issues, warnings: result.warnings },
+    });
+  }
+  return { manifest: result.value, warnings: result.warnings, manifestPath };
+}
+
+/**
+ * Reads `config.json` in a plugin folder, or returns `undefined` when the folder has none.
+ * @throws PluginError MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE, CONFIG_INVALID
+ */
+export async function readConfig(
+  folder: string,
+  options: ReadDocumentOptions = {},
+): Promise<PluginConfig | undefined> {
+  const configPath = join(folder, CONFIG_FILE_NAME);
+  try {
+    await stat(configPath);
+  } catch {
+    return undefined;
+  }
+  const document = await readJsonDocument(configPath, options, 'MANIFEST_NOT_FOUND');
+  const result = safeParseConfig(document);
+  if (!result.success) {
+    throw new PluginError('CONFIG_INVALID', `${configPath} is invalid:\n${formatIssues(result.issues)}`, {
+      details: { path: configPath, issues: result.issues, warnings: result.warnings },
+    });
+  }
+  return result.value;
+}

@@ -1,0 +1,2 @@
+/** Package version, replaced as the package grows its API. */
+export const packageName: string = '@agentplug/sdk';

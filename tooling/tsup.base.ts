@@ -1,0 +1,26 @@
+import { defineConfig, type Options } from 'tsup';
+
+/** Options a package may add to the shared build (extra entries, a banner for a bin). */
+export interface PackageBuildOptions {
+  entry?: Record<string, string>;
+  banner?: Options['banner'];
+}
+
+/**
+ * The one tsup configuration every package builds with: ESM and CJS, a declaration file for
+ * each, source maps, and the node target of the workspace.
+ */
+export function createPackageBuildConfig(options: PackageBuildOptions = {}): ReturnType<typeof defineConfig> {
+  return defineConfig({
+    entry: options.entry ?? { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    treeshake: true,
+    banner: options.banner,
+  });
+}

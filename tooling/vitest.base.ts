@@ -1,0 +1,19 @@
+import { defineConfig, type TestUserConfig, type ViteUserConfig } from 'vitest/config';
+
+/** Vite's default server conditions, with the workspace's source condition first. */
+const conditions = ['@agentplug/source', 'module', 'node', 'development|production'];
+
+/** Test configuration shared by every package: sibling packages resolve to their TypeScript source. */
+export function createTestConfig(overrides: TestUserConfig = {}): ViteUserConfig {
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@agentplug/source'] } },
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+      ...overrides,
+    },
+  });
+}
