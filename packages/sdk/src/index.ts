@@ -1,2 +1,35 @@
-/** Package version, replaced as the package grows its API. */
-export const packageName: string = '@agentplug/sdk';
+export {
+  type IsolationMode,
+  type JsonSchemaObject,
+  type PluginCapability,
+  type PluginCapabilityInput,
+  type PluginConfig,
+  type PluginConfigInput,
+  type PluginDependency,
+  type PluginDependencyInput,
+  PluginError,
+  type PluginErrorCode,
+  PluginErrorCodes,
+  type PluginErrorOptions,
+  PluginLoadError,
+  type PluginMetadata,
+  type PluginMetadataInput,
+  type PluginPermissions,
+  type PluginPermissionsInput,
+  type PluginState,
+  PluginStatus,
+  PluginType,
+  PluginValidationError,
+  type PluginValidationResult,
+  type RiskLevel,
+  type SandboxConfig,
+  type SandboxConfigOverride,
+} from '@agentplug/models';
+export type {
+  CreatePlugin,
+  Plugin,
+  PluginConfigValues,
+  PluginEntryModule,
+  PluginInstance,
+} from './types/plugin-entry';
+export type { LifecycleHookName, LifecycleHookResult, PluginLifecycle } from './types/plugin-lifecycle';
