@@ -11,6 +11,8 @@ export function createTestConfig(overrides: TestUserConfig = {}): ViteUserConfig
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
+      // The JSON report lets CI print one closing line for the whole workspace (tooling/summarize-tests.mjs).
+      reporters: ['default', ['json', { outputFile: 'node_modules/.vitest/results.json' }]],
       testTimeout: 20_000,
       hookTimeout: 30_000,
       ...overrides,

@@ -39,11 +39,14 @@ export function toManifestIssue(issue: z.core.$ZodIssue, input: unknown): Manife
   const path = formatJsonPath(issue.path);
   const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
   if (custom) return { code: custom, path, message: issue.message, severity: 'error' };
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+  if (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+    valueAt(input, issue.path) === undefined
+  ) {
     return {
       code: 'MISSING_FIELD',
       path,
-      message: `required field is missing (expected ${issue.expected})`,
+      message: 'required field is missing',
       severity: 'error',
     };
   }
