@@ -1,2 +1,12 @@
-/** Package version, replaced as the package grows its API. */
-export const packageName: string = '@agentplug/mcp';
+export { createMcpServer, type McpPluginServer } from './create-mcp-server';
+export { listMcpTools, type McpTool } from './list-mcp-tools';
+export type { McpServerOptions, McpToolCallEvent } from './mcp-server-options';
+export { MCP_PACKAGE_VERSION } from './package-version';
+export type {
+  McpCapabilityEntry,
+  McpInvokeOptions,
+  McpPluginDescription,
+  McpPluginSource,
+} from './plugin-source';
+export type { McpToolFilterOptions } from './tool-filter';
+export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tool-name';

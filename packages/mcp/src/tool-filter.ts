@@ -1,0 +1,44 @@
+import { createPatternMatcher } from './match-pattern';
+
+/**
+ * Which plugins and capabilities become tools. Patterns are glob-ish: `*` matches any run of
+ * characters (dots included), `?` one character. A capability pattern without `/` matches the
+ * capability name in every plugin (`delete*`); with `/` it matches `<pluginId>/<capability>`
+ * (`com.example.files/delete*`). Exclusion wins over inclusion; an absent include list includes all.
+ */
+export interface McpToolFilterOptions {
+  /** Serve only plugins whose id matches one of these patterns. */
+  includePlugins?: readonly string[];
+  /** Never serve plugins whose id matches one of these patterns. */
+  excludePlugins?: readonly string[];
+  /** Serve only capabilities matching one of these patterns. */
+  includeCapabilities?: readonly string[];
+  /** Never serve capabilities matching one of these patterns. */
+  excludeCapabilities?: readonly string[];
+}
+
+/** Compiles the filter options into one predicate over (plugin id, capability name). */
+export function createToolFilter(
+  options: McpToolFilterOptions,
+): (pluginId: string, capabilityName: string) => boolean {
+  const includePlugin = options.includePlugins ? createPatternMatcher(options.includePlugins) : () => true;
+  const excludePlugin = createPatternMatcher(options.excludePlugins ?? []);
+  const includeCapability = options.includeCapabilities
+    ? createCapabilityMatcher(options.includeCapabilities)
+    : () => true;
+  const excludeCapability = createCapabilityMatcher(options.excludeCapabilities ?? []);
+  return (pluginId, capabilityName) =>
+    includePlugin(pluginId) &&
+    !excludePlugin(pluginId) &&
+    includeCapability(pluginId, capabilityName) &&
+    !excludeCapability(pluginId, capabilityName);
+}
+
+function createCapabilityMatcher(
+  patterns: readonly string[],
+): (pluginId: string, capabilityName: string) => boolean {
+  const matchQualified = createPatternMatcher(patterns.filter((pattern) => pattern.includes('/')));
+  const matchBare = createPatternMatcher(patterns.filter((pattern) => !pattern.includes('/')));
+  return (pluginId, capabilityName) =>
+    matchBare(capabilityName) || matchQualified(`${pluginId}/${capabilityName}`);
+}
