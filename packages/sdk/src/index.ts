@@ -1,6 +1,7 @@
 export {
   type IsolationMode,
   type JsonSchemaObject,
+  type ManifestIssue,
   type PluginCapability,
   type PluginCapabilityInput,
   type PluginConfig,
@@ -25,6 +26,56 @@ export {
   type SandboxConfig,
   type SandboxConfigOverride,
 } from '@agentplug/models';
+export { z } from 'zod';
+export { type CapabilityDefinition, defineCapability } from './define/capability-definition';
+export {
+  type ComposeMiddlewareOptions,
+  composeMiddleware,
+  type MiddlewareChain,
+  type MiddlewareState,
+} from './define/compose-middleware';
+export {
+  type CapabilityInfo,
+  isPluginDefinition,
+  type PluginDefinitionInfo,
+  type PluginHooks,
+} from './define/create-definition';
+export {
+  checkManifest,
+  createCapabilities,
+  createConfigSchema,
+  createJsonSchema,
+  createManifest,
+  type ManifestBase,
+} from './define/create-manifest';
+export { defineCustom } from './define/define-custom';
+export { defineEngine } from './define/define-engine';
+export {
+  type DefineIntegrationOptions,
+  defineIntegration,
+  type IntegrationContext,
+  type IntegrationDefinition,
+} from './define/define-integration';
+export {
+  type DefineMiddlewareOptions,
+  defineMiddleware,
+  type MiddlewareDefinition,
+  type MiddlewareHandle,
+  type MiddlewareNext,
+  type MiddlewarePluginInstance,
+} from './define/define-middleware';
+export {
+  type CapabilityDefinitions,
+  type CapabilitySchemas,
+  type ConfigSchema,
+  type DefinedPluginInstance,
+  type DefinePluginOptions,
+  definePlugin,
+  type PluginDefinition,
+} from './define/define-plugin';
+export { defineTool, type TypedPluginOptions } from './define/define-tool';
+export type { ZodIssueSummary } from './define/format-zod-issues';
+export type { PluginContext } from './define/plugin-context';
 export type {
   CreatePlugin,
   Plugin,
