@@ -8,5 +8,6 @@ export type {
   McpPluginDescription,
   McpPluginSource,
 } from './plugin-source';
+export { type McpHttpServer, type McpHttpServerOptions, serveMcpOverHttp } from './serve-mcp-over-http';
 export type { McpToolFilterOptions } from './tool-filter';
 export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tool-name';
