@@ -1,0 +1,1 @@
+export { createWorkerHost } from './create-worker-host';

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/** This module's URL in ESM, in the CommonJS build (no import.meta) and from source alike. */
+function currentModuleUrl(): string {
+  return typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+}
+
+/**
+ * Finds the worker bootstrap: `./worker/bootstrap.mjs` beside this file in the sources, or
+ * `./isolation/worker/bootstrap.mjs` beside the bundled `dist/index.js` (the build copies it).
+ */
+export function locateWorkerBootstrap(): URL {
+  const moduleUrl = currentModuleUrl();
+  for (const candidate of ['./worker/bootstrap.mjs', './isolation/worker/bootstrap.mjs']) {
+    const url = new URL(candidate, moduleUrl);
+    if (existsSync(url)) return url;
+  }
+  throw new Error(`the isolated-plugin worker bootstrap is missing next to ${moduleUrl}`);
+}
