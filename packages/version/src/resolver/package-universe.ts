@@ -1,0 +1,220 @@
+import { PluginError } from '@agentplug/models';
+import type { SemVer } from 'semver';
+import { parseConstraint, type VersionConstraint } from '../constraint/parse-constraint';
+import { checkRuntimeCompatibility } from '../runtime/check-runtime-compatibility';
+import { toSemver } from '../version/parse-version';
+import type { PluginVersionRecord, PluginVersionTuple } from './plugin-version-record';
+import { VersionSet } from './version-set';
+
+/** A dependency of one plugin version, parsed. */
+export interface LoadedDependency {
+  readonly pluginId: string;
+  readonly constraint: VersionConstraint;
+  readonly optional: boolean;
+}
+
+/** One version of a plugin, parsed and checked. */
+export interface LoadedVersion {
+  readonly version: string;
+  readonly semver: SemVer;
+  readonly dependencies: readonly LoadedDependency[];
+  readonly minRuntime?: string | undefined;
+  readonly maxRuntime?: string | undefined;
+  readonly runtimeCompatible: boolean;
+}
+
+/** Every known version of one plugin, oldest first; the universe its version sets index into. */
+export interface PackageUniverse {
+  readonly id: string;
+  readonly versions: readonly LoadedVersion[];
+  /** The source knows no version of this plugin at all. */
+  readonly missing: boolean;
+  readonly full: VersionSet;
+  readonly runtimeCompatible: VersionSet;
+  readonly constraintSets: Map<string, VersionSet>;
+}
+
+function argumentError(message: string, details: Record<string, unknown>): PluginError {
+  return new PluginError('INVALID_ARGUMENT', message, { details });
+}
+
+function isRecordObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a plugin id given to the resolver. @throws PluginError INVALID_ARGUMENT */
+export function checkPluginId(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.trim() !== value) {
+    throw argumentError(`${where}: plugin_id must be a non-empty string without surrounding spaces.`, {
+      plugin_id: value,
+    });
+  }
+  return value;
+}
+
+/** Parses the dependencies of a record. @throws PluginError INVALID_ARGUMENT, INVALID_CONSTRAINT */
+export function loadDependencies(
+  value: unknown,
+  owner: string,
+  ownerId: string | undefined,
+): LoadedDependency[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw argumentError(
+      `${owner}: dependencies must be an array of { plugin_id, version_constraint, optional }.`,
+      {
+        dependencies: value,
+      },
+    );
+  }
+  const seen = new Set<string>();
+  return value.map((entry: unknown, index) => {
+    if (!isRecordObject(entry)) {
+      throw argumentError(`${owner}: dependencies[${index}] must be an object.`, { dependency: entry });
+    }
+    const pluginId = checkPluginId(entry.plugin_id, `${owner}: dependencies[${index}]`);
+    if (pluginId === ownerId) {
+      throw argumentError(`${owner}: dependencies[${index}] names the plugin itself; remove it.`, {
+        plugin_id: pluginId,
+      });
+    }
+    if (seen.has(pluginId)) {
+      throw argumentError(
+        `${owner}: "${pluginId}" is listed twice in dependencies; merge the constraints into one entry.`,
+        { plugin_id: pluginId },
+      );
+    }
+    seen.add(pluginId);
+    const rawConstraint = entry.version_constraint ?? '*';
+    let constraint: VersionConstraint;
+    try {
+      constraint = parseConstraint(rawConstraint as string);
+    } catch (error) {
+      throw new PluginError(
+        'INVALID_CONSTRAINT',
+        `${owner}: dependency "${pluginId}": ${(error as Error).message}`,
+        { details: { plugin_id: pluginId, version_constraint: rawConstraint }, cause: error },
+      );
+    }
+    const optional = entry.optional ?? false;
+    if (typeof optional !== 'boolean') {
+      throw argumentError(`${owner}: dependencies[${index}].optional must be true or false.`, { optional });
+    }
+    return { pluginId, constraint, optional };
+  });
+}
+
+function loadVersion(
+  entry: PluginVersionRecord | PluginVersionTuple,
+  pluginId: string,
+  runtimeVersion: string | undefined,
+  displayName: string,
+): LoadedVersion {
+  if (Array.isArray(entry)) {
+    const [id, version] = entry as PluginVersionTuple;
+    if (entry.length !== 2 || id !== pluginId) {
+      throw argumentError(`A [plugin_id, version] pair for "${pluginId}" is malformed.`, { entry });
+    }
+    return { version, semver: checkVersion(version, pluginId), dependencies: [], runtimeCompatible: true };
+  }
+  if (!isRecordObject(entry)) {
+    throw argumentError(`A version of "${pluginId}" is not an object or a [plugin_id, version] pair.`, {
+      entry,
+    });
+  }
+  if (entry.plugin_id !== undefined && entry.plugin_id !== pluginId) {
+    throw argumentError(
+      `Asked for versions of "${pluginId}", got a record of "${String(entry.plugin_id)}".`,
+      {
+        plugin_id: entry.plugin_id,
+      },
+    );
+  }
+  const semver = checkVersion(entry.version, displayName);
+  const version = entry.version as string;
+  const owner = `${displayName} ${String(version)}`;
+  const dependencies = loadDependencies(entry.dependencies, owner, pluginId === '' ? undefined : pluginId);
+  // Checked below by checkRuntimeCompatibility, which rejects anything but a version or "*".
+  const minRuntime = entry.min_runtime_version as string | undefined;
+  const maxRuntime = entry.max_runtime_version as string | undefined;
+  let runtimeCompatible = true;
+  try {
+    runtimeCompatible = checkRuntimeCompatibility(
+      { min_runtime_version: minRuntime, max_runtime_version: maxRuntime },
+      runtimeVersion ?? '0.0.0',
+    );
+  } catch (error) {
+    const pluginError = error as PluginError;
+    throw new PluginError(pluginError.code, `${owner}: ${pluginError.message}`, {
+      details: pluginError.details,
+      cause: error,
+    });
+  }
+  return {
+    version,
+    semver,
+    dependencies,
+    minRuntime: minRuntime === '*' ? undefined : minRuntime,
+    maxRuntime: maxRuntime === '*' ? undefined : maxRuntime,
+    runtimeCompatible: runtimeVersion === undefined ? true : runtimeCompatible,
+  };
+}
+
+function checkVersion(version: unknown, pluginId: string): SemVer {
+  try {
+    return toSemver(version);
+  } catch (error) {
+    throw new PluginError('INVALID_VERSION', `A version of "${pluginId}": ${(error as Error).message}`, {
+      details: { plugin_id: pluginId, version },
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Builds the universe of one plugin from its records: parsed, sorted oldest first, duplicates
+ * (same precedence) dropped after the first.
+ * @throws PluginError INVALID_ARGUMENT, INVALID_VERSION, INVALID_CONSTRAINT, MANIFEST_INVALID
+ */
+export function createPackageUniverse(
+  pluginId: string,
+  entries: readonly unknown[],
+  runtimeVersion: string | undefined,
+  displayName: string = pluginId,
+): PackageUniverse {
+  const loaded = entries.map((entry) =>
+    loadVersion(entry as PluginVersionRecord | PluginVersionTuple, pluginId, runtimeVersion, displayName),
+  );
+  const sorted = loaded
+    .map((version, position) => ({ version, position }))
+    .sort(
+      (left, right) => left.version.semver.compare(right.version.semver) || left.position - right.position,
+    )
+    .map((item) => item.version)
+    .filter((version, index, all) => index === 0 || all[index - 1]!.semver.compare(version.semver) !== 0);
+  const size = sorted.length;
+  return {
+    id: pluginId,
+    versions: sorted,
+    missing: size === 0,
+    full: VersionSet.full(size),
+    runtimeCompatible: VersionSet.fromIndexes(
+      size,
+      sorted.flatMap((version, index) => (version.runtimeCompatible ? [index] : [])),
+    ),
+    constraintSets: new Map(),
+  };
+}
+
+/** The versions of a plugin that satisfy a constraint, cached per universe. */
+export function constraintSet(universe: PackageUniverse, constraint: VersionConstraint): VersionSet {
+  const cached = universe.constraintSets.get(constraint.constraint);
+  if (cached !== undefined) return cached;
+  const indexes: number[] = [];
+  universe.versions.forEach((version, index) => {
+    if (constraint.test(version.version)) indexes.push(index);
+  });
+  const set = VersionSet.fromIndexes(universe.versions.length, indexes);
+  universe.constraintSets.set(constraint.constraint, set);
+  return set;
+}

@@ -1,0 +1,120 @@
+/**
+ * An immutable set of versions of one plugin, as a bitset over the indexes of that plugin's known
+ * versions (sorted oldest first). Resolution only ever chooses among known versions, so every
+ * constraint becomes such a set and the set algebra PubGrub needs is exact and cheap.
+ */
+export class VersionSet {
+  readonly size: number;
+  readonly words: Uint32Array;
+
+  private constructor(size: number, words: Uint32Array) {
+    this.size = size;
+    this.words = words;
+  }
+
+  static empty(size: number): VersionSet {
+    return new VersionSet(size, new Uint32Array(Math.ceil(size / 32)));
+  }
+
+  static full(size: number): VersionSet {
+    const words = new Uint32Array(Math.ceil(size / 32));
+    words.fill(0xffffffff);
+    const rest = size % 32;
+    if (rest !== 0) words[words.length - 1] = (2 ** rest - 1) >>> 0;
+    return new VersionSet(size, words);
+  }
+
+  static fromIndexes(size: number, indexes: Iterable<number>): VersionSet {
+    const words = new Uint32Array(Math.ceil(size / 32));
+    for (const index of indexes) words[index >>> 5]! |= 1 << (index & 31);
+    return new VersionSet(size, words);
+  }
+
+  /** The versions from `low` to `high`, both included. */
+  static span(size: number, low: number, high: number): VersionSet {
+    const indexes: number[] = [];
+    for (let index = low; index <= high; index += 1) indexes.push(index);
+    return VersionSet.fromIndexes(size, indexes);
+  }
+
+  has(index: number): boolean {
+    return ((this.words[index >>> 5]! >>> (index & 31)) & 1) === 1;
+  }
+
+  intersect(other: VersionSet): VersionSet {
+    const words = new Uint32Array(this.words.length);
+    for (let index = 0; index < words.length; index += 1)
+      words[index] = this.words[index]! & other.words[index]!;
+    return new VersionSet(this.size, words);
+  }
+
+  union(other: VersionSet): VersionSet {
+    const words = new Uint32Array(this.words.length);
+    for (let index = 0; index < words.length; index += 1)
+      words[index] = this.words[index]! | other.words[index]!;
+    return new VersionSet(this.size, words);
+  }
+
+  minus(other: VersionSet): VersionSet {
+    const words = new Uint32Array(this.words.length);
+    for (let index = 0; index < words.length; index += 1)
+      words[index] = this.words[index]! & ~other.words[index]!;
+    return new VersionSet(this.size, words);
+  }
+
+  isEmpty(): boolean {
+    for (const word of this.words) if (word !== 0) return false;
+    return true;
+  }
+
+  isFull(): boolean {
+    return this.equals(VersionSet.full(this.size));
+  }
+
+  equals(other: VersionSet): boolean {
+    for (let index = 0; index < this.words.length; index += 1) {
+      if (this.words[index] !== other.words[index]) return false;
+    }
+    return true;
+  }
+
+  isSubsetOf(other: VersionSet): boolean {
+    for (let index = 0; index < this.words.length; index += 1) {
+      if ((this.words[index]! & ~other.words[index]!) !== 0) return false;
+    }
+    return true;
+  }
+
+  isDisjointFrom(other: VersionSet): boolean {
+    for (let index = 0; index < this.words.length; index += 1) {
+      if ((this.words[index]! & other.words[index]!) !== 0) return false;
+    }
+    return true;
+  }
+
+  count(): number {
+    let total = 0;
+    for (let word of this.words) {
+      while (word !== 0) {
+        word &= word - 1;
+        total += 1;
+      }
+    }
+    return total;
+  }
+
+  /** The highest index in the set, or -1 when empty. */
+  highest(): number {
+    for (let wordIndex = this.words.length - 1; wordIndex >= 0; wordIndex -= 1) {
+      const word = this.words[wordIndex]!;
+      if (word !== 0) return wordIndex * 32 + 31 - Math.clz32(word);
+    }
+    return -1;
+  }
+
+  indexes(): number[] {
+    const result: number[] = [];
+    for (let index = 0; index < this.size; index += 1) if (this.has(index)) result.push(index);
+    return result;
+  }
+}
