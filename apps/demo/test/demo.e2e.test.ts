@@ -1,10 +1,41 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRun, runBuiltDemo } from './run-built-demo';
+import { type DemoRun, examplesFolder, runBuiltDemo } from './run-built-demo';
+
+/** A digest of every file under a folder, names and contents, to prove the demo changed nothing. */
+function digestFolder(folder: string): string {
+  const hash = createHash('sha256');
+  const visit = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((left, right) =>
+      left.name.localeCompare(right.name),
+    )) {
+      const path = join(current, entry.name);
+      hash.update(path);
+      if (entry.isDirectory()) visit(path);
+      else hash.update(readFileSync(path));
+    }
+  };
+  visit(folder);
+  return hash.digest('hex');
+}
+
+/** The printed lines of one step, from its heading to the next heading. */
+function stepOutput(run: DemoRun, step: number): string {
+  const start = run.stdout.indexOf(`\n== ${step}. `);
+  if (start === -1) return '';
+  const end = run.stdout.indexOf('\n== ', start + 1);
+  return run.stdout.slice(start, end === -1 ? undefined : end);
+}
 
 describe('the built demo, run as a subprocess', () => {
   let run: DemoRun;
+  let examplesBefore: string;
 
   beforeAll(async () => {
+    examplesBefore = digestFolder(examplesFolder);
     run = await runBuiltDemo();
   });
 
@@ -13,21 +44,77 @@ describe('the built demo, run as a subprocess', () => {
     expect(run.exitCode).toBe(0);
     expect(run.durationMs).toBeLessThan(60_000);
     expect(run.stdout).toMatch(/== Demo finished: \d+ steps in /);
+    expect(run.stdout).not.toContain('FAILED step');
+  });
+
+  it('heads and times every step', () => {
+    const headings = [...run.stdout.matchAll(/\n== (\d+)\. /g)].map((match) => Number(match[1]));
+    const timings = [...run.stdout.matchAll(/\(step (\d+) done in [\d.]+ m?s\)/g)].map((match) =>
+      Number(match[1]),
+    );
+    expect(headings.length).toBeGreaterThan(0);
+    expect(timings).toEqual(headings);
   });
 
   it('step 0 lists the example manifests parsed by @agentplug/models', () => {
-    expect(run.stdout).toContain('== 0. Example plugins');
-    expect(run.stdout).toMatch(/com\.example\.hello\s+1\.0\.0\s+tool\s+main\s+greet/);
-    expect(run.stdout).toMatch(
+    const output = stepOutput(run, 0);
+    expect(output).toContain('9 example plugins');
+    expect(output).toMatch(/com\.example\.hello\s+1\.0\.0\s+tool\s+main\s+greet/);
+    expect(output).toMatch(
       /com\.example\.calculator\s+2\.0\.0\s+tool\s+calculator\.main\s+arithmetic, scientific\s+com\.example\.mathlib >=2\.0\.0/,
     );
-    expect(run.stdout).not.toContain('warning:');
+    expect(output).toMatch(
+      /com\.example\.weather\s+1\.0\.0\s+integration\s+main\s+forecast\s+-\s+127\.0\.0\.1/,
+    );
+    expect(output).not.toContain('warning:');
   });
 
-  it('stops after the step given with --step', async () => {
-    const partial = await runBuiltDemo(['--step', '0']);
+  it('step 4 loads dependencies first, activates, invokes and lists the plugins', () => {
+    const output = stepOutput(run, 4);
+    expect(output).toContain('loaded com.example.mathlib first, as a dependency');
+    expect(output).toContain('hello.greet({"name":"Ada"}) -> "Hello, Ada!"');
+    expect(output).toContain('calculator.arithmetic({"expression":"2 + 2 * 3"}) -> 8');
+    expect(output).toContain('calculator.arithmetic({"expression":"2 / 3","precision":4}) -> 0.6667');
+    expect(output).toContain('calculator.scientific({"function":"sin","value":1.5707963267948966}) -> 1');
+    expect(output).toContain('-> refused: Division by zero');
+    expect(output).toMatch(/process\.exit\(1\)"}\) -> refused: Unexpected character "\."/);
+    expect(output).toMatch(/\{"precision":3}\) -> refused: \[INVALID_PARAMS]/);
+    expect(output).toContain('mathlib.factorial({"n":25}) -> "15511210043330985984000000"');
+    expect(output).toContain(
+      'text-tools.process({"data":"plugins all the way down"}) -> "PLUGINS ALL THE WAY DOWN"',
+    );
+    expect(output).toContain('"message":"Mail [redacted], card [redacted]"');
+    expect(output).toContain('{"stages":[["understand"],["calculate","search"],["answer"]]');
+    expect(output).toMatch(/weather\.forecast\(\{"city":"Lisbon"}\) -> \{"city":"Lisbon","summary":"sunny"/);
+    expect(output).toContain('by status: active 7');
+    expect(output).toContain('by type: tool 4, engine 1, middleware 1, integration 1');
+  });
+
+  it('step 5 refuses broken code, keeps the old instance, then hot-reloads the new behaviour', () => {
+    const output = stepOutput(run, 5);
+    expect(output).toMatch(/reloadPlugin refused the new code: \[LOAD_FAILED]/);
+    expect(output).toContain(
+      'status active; the old instance keeps serving:\n   hello.greet({"name":"Ada"}) -> "Hello, Ada!"',
+    );
+    expect(output).toContain('hello.greet({"name":"Ada"}) -> "Hot-reloaded hello, Ada!"');
+  });
+
+  it('leaves nothing behind: the temporary workspace is removed and the examples are unchanged', () => {
+    const workspace = /every file goes to (\S+)/.exec(run.stdout)?.[1];
+    expect(workspace).toBeDefined();
+    expect(run.stdout).toContain(`removed ${workspace}`);
+    expect(existsSync(workspace!)).toBe(false);
+    expect(digestFolder(examplesFolder)).toBe(examplesBefore);
+  });
+
+  it('runs only the steps up to --step, and keeps the workspace with --keep', async () => {
+    const partial = await runBuiltDemo(['--step', '0', '--keep']);
     expect(partial.exitCode).toBe(0);
     expect(partial.stdout).toContain('== Demo finished: 1 steps');
+    const workspace = /--keep: the workspace stays in (\S+)/.exec(partial.stdout)?.[1];
+    expect(workspace).toBeDefined();
+    expect(existsSync(workspace!)).toBe(true);
+    await rm(workspace!, { recursive: true, force: true });
   });
 
   it('rejects an unknown option with a message and exit code 2', async () => {

@@ -1,0 +1,13 @@
+import type { DemoStep } from '../demo-context';
+import { hotReloadPluginStep } from './hot-reload-plugin';
+import { installExampleCopiesStep } from './install-example-copies';
+import { listExamplePluginsStep } from './list-example-plugins';
+import { loadAndInvokePluginsStep } from './load-and-invoke-plugins';
+
+/** The demo's steps, in order. */
+export const DEMO_STEPS: readonly DemoStep[] = [
+  listExamplePluginsStep,
+  installExampleCopiesStep,
+  loadAndInvokePluginsStep,
+  hotReloadPluginStep,
+];
