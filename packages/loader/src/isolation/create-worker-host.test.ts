@@ -1,0 +1,147 @@
+import { PluginError } from '@agentplug/models';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createIsolatedPluginHarness, waitFor } from './__fixtures__/isolated-plugin-harness';
+
+const harness = createIsolatedPluginHarness();
+afterAll(() => harness.cleanup());
+
+const greeterSource = `
+class Base { inherited() { return 'from base'; } }
+export class Plugin extends Base {
+  constructor(metadata, config) { super(); this.metadata = metadata; this.config = config; this.calls = []; }
+  initialize() { this.calls.push('initialize'); }
+  greet(name) { return \`\${this.config.greeting}, \${name}\`; }
+  async slow(ms) { await new Promise((resolve) => setTimeout(resolve, ms)); return ms; }
+  who() { return this.metadata.id; }
+  hooks() { return this.calls; }
+  failCoded() { throw Object.assign(new Error('not there'), { name: 'PluginError', code: 'CAPABILITY_NOT_FOUND', details: { what: 'x' } }); }
+  failTyped() { null.boom; }
+  unclonable() { return () => 1; }
+}
+`;
+
+describe('createWorkerHost', () => {
+  it('runs a Plugin class in a worker behind an async, non-thenable proxy', async () => {
+    const { host, pluginId } = await harness.startPlugin({
+      files: { 'main.mjs': greeterSource },
+      config: { greeting: 'Hello' },
+    });
+    const instance = host.instance as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    expect(await instance.greet?.('Ada')).toBe('Hello, Ada');
+    expect(await instance.who?.()).toBe(pluginId);
+    expect(await instance.inherited?.()).toBe('from base');
+    expect((host.instance as { then?: unknown }).then).toBeUndefined();
+    expect(await Promise.resolve(host.instance)).toBe(host.instance);
+    expect(host.hasMethod('greet')).toBe(true);
+    expect(host.hasMethod('inherited')).toBe(true);
+    expect(host.hasMethod('activate')).toBe(false);
+    expect(host.hasMethod('constructor')).toBe(false);
+    expect(instance.missing).toBeUndefined();
+    expect('greet' in host.instance).toBe(true);
+    await host.callHook('initialize');
+    await host.callHook('activate');
+    expect(await host.call('hooks', [])).toEqual(['initialize']);
+  });
+
+  it('instantiates an async createPlugin factory, a default class and a CommonJS module', async () => {
+    const factory = await harness.startPlugin({
+      files: {
+        'main.mjs': `export async function createPlugin(metadata, config) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return { answer: () => config.value * 2 };
+        }`,
+      },
+      config: { value: 21 },
+    });
+    expect(await factory.host.call('answer', [])).toBe(42);
+    const defaultClass = await harness.startPlugin({
+      files: { 'main.mjs': 'export default class { ping() { return "pong"; } }' },
+    });
+    expect(await defaultClass.host.call('ping', [])).toBe('pong');
+    const commonJs = await harness.startPlugin({
+      files: { 'main.cjs': 'module.exports = { createPlugin: () => ({ kind: () => typeof require }) };' },
+    });
+    expect(await commonJs.host.call('kind', [])).toBe('function');
+  });
+
+  it('keeps code, message, details and stack of errors across the boundary', async () => {
+    const { host, pluginPath } = await harness.startPlugin({ files: { 'main.mjs': greeterSource } });
+    const coded = await host.call('failCoded', []).catch((error: unknown) => error);
+    expect(PluginError.is(coded, 'CAPABILITY_NOT_FOUND')).toBe(true);
+    expect((coded as PluginError).message).toBe('not there');
+    expect((coded as PluginError).details).toEqual({ what: 'x' });
+    expect((coded as Error).stack).toContain(pluginPath);
+    const typed = await host.call('failTyped', []).catch((error: unknown) => error);
+    expect(typed).toBeInstanceOf(Error);
+    expect((typed as Error).name).toBe('TypeError');
+    expect((typed as Error).message).toMatch(/null/);
+    expect((typed as Error).stack).toContain('failTyped');
+    const unclonable = await host.call('unclonable', []).catch((error: unknown) => error);
+    expect((unclonable as Error).name).toBe('DataCloneError');
+    const missing = await host.call('nope', []).catch((error: unknown) => error);
+    expect(PluginError.is(missing, 'INVALID_ARGUMENT')).toBe(true);
+    // The worker is still fine after all of these.
+    expect(await host.call('greet', ['again'])).toBe('undefined, again');
+  });
+
+  it('rejects arguments that cannot cross the boundary without harming the plugin', async () => {
+    const { host } = await harness.startPlugin({ files: { 'main.mjs': greeterSource } });
+    const error = await host.call('greet', [() => 1]).catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(await host.call('slow', [1])).toBe(1);
+  });
+
+  it('aborts a call by signal without terminating the worker', async () => {
+    const { host, crashes } = await harness.startPlugin({ files: { 'main.mjs': greeterSource } });
+    const controller = new AbortController();
+    const pending = host.call('slow', [200], { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(host.call('slow', [1], { signal: aborted.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    expect(await host.call('slow', [1])).toBe(1);
+    expect(crashes).toEqual([]);
+  });
+
+  it('refuses an entry module that exports nothing usable with ENTRY_INVALID', async () => {
+    const { error } = await harness.failToStart({ files: { 'main.mjs': 'export const nothing = 1;' } });
+    expect(PluginError.is(error, 'ENTRY_INVALID')).toBe(true);
+  });
+
+  it('reports a throwing entry module as LOAD_FAILED with the cause', async () => {
+    const { error } = await harness.failToStart({
+      files: { 'main.mjs': 'throw new RangeError("bad start");' },
+    });
+    expect(PluginError.is(error, 'LOAD_FAILED')).toBe(true);
+    expect(((error as PluginError).cause as Error).name).toBe('RangeError');
+    expect(((error as PluginError).cause as Error).message).toBe('bad start');
+  });
+
+  it('terminates the worker on dispose, idempotently, without reporting a crash', async () => {
+    const { host, crashes } = await harness.startPlugin({ files: { 'main.mjs': greeterSource } });
+    const pending = host.call('slow', [1000]).catch((error: unknown) => error);
+    await host.dispose();
+    await host.dispose();
+    expect(await pending).toMatchObject({ code: 'WORKER_CRASHED' });
+    await expect(host.call('greet', ['x'])).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(crashes).toEqual([]);
+  });
+
+  it('reports allowed checks as permission events with the plugin id', async () => {
+    const { host, pluginId, events } = await harness.startPlugin({
+      files: {
+        'main.mjs':
+          'import path from "node:path"; export class Plugin { join() { return path.join("a", "b"); } }',
+      },
+    });
+    expect(await host.call('join', [])).toBe('a/b');
+    await waitFor(() => events.some((event) => event.target === 'node:path'));
+    const event = events.find((candidate) => candidate.target === 'node:path');
+    expect(event).toMatchObject({ pluginId, capability: 'builtin', allowed: true });
+    expect(event?.at).toBeInstanceOf(Date);
+  });
+});
