@@ -1,3 +1,7 @@
+export {
+  type ActivatePluginDirectoryResult,
+  activatePluginDirectory,
+} from './activate-plugin-directory';
 export { createMcpServer, type McpPluginServer } from './create-mcp-server';
 export { listMcpTools, type McpTool } from './list-mcp-tools';
 export type { McpServerOptions, McpToolCallEvent } from './mcp-server-options';
@@ -8,6 +12,8 @@ export type {
   McpPluginDescription,
   McpPluginSource,
 } from './plugin-source';
+export { type McpCommandOptions, runMcpCommand } from './run-mcp-command';
+export { type McpStdioServerOptions, runMcpStdioServer } from './run-mcp-stdio-server';
 export { type McpHttpServer, type McpHttpServerOptions, serveMcpOverHttp } from './serve-mcp-over-http';
 export type { McpToolFilterOptions } from './tool-filter';
 export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tool-name';
