@@ -1,0 +1,1297 @@
+import type { Finding } from '@agentplug/models';
+import type * as t from '@babel/types';
+import { VISITOR_KEYS } from '@babel/types';
+import {
+  type AbstractValue,
+  FUNCTION_CONSTRUCTOR_VALUE,
+  FUNCTION_VALUE,
+  literalValue,
+  propertyKeyOf,
+  REQUIRE_VALUE,
+  stringOf,
+  UNDEFINED_VALUE,
+  UNKNOWN,
+} from './abstract-value';
+import { type FindingCode, FindingCodes } from './finding-codes';
+import {
+  charactersOf,
+  FOLDABLE_ARRAY_METHODS,
+  FOLDABLE_STRING_METHODS,
+  foldGlobalCall,
+  foldMethodCall,
+  foldPathCall,
+} from './fold-builtins';
+import {
+  classifyFileSystemCall,
+  isHarmlessNetworkCall,
+  isShellCall,
+  lookupModule,
+  moduleKindOf,
+  normaliseSpecifier,
+} from './module-table';
+import { Scope } from './scope';
+
+/** Stands for the plugin's own folder in folded paths (`__dirname`, `import.meta.dirname`). */
+export const PLUGIN_FOLDER_MARKER = '\u0000plugin';
+
+/** A capability use the scan found, with its target when one applies. */
+export interface CapabilityUse {
+  finding: Finding;
+  /**
+   * The host, path or variable name used: a string when statically known, `null` when the
+   * use has a target that folding could not resolve, `undefined` when no target applies.
+   */
+  target: string | null | undefined;
+}
+
+/** A module specifier imported with a statically known name. */
+export interface ImportRecord {
+  specifier: string;
+  line: number;
+  column: number;
+}
+
+/** Globals the scan tracks; every other free name is unknown. */
+const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
+  'require',
+  'module',
+  'process',
+  'globalThis',
+  'eval',
+  'Function',
+  'fetch',
+  'WebSocket',
+  'EventSource',
+  'XMLHttpRequest',
+  'Reflect',
+  'Buffer',
+  'atob',
+  'btoa',
+  'String',
+  'Array',
+  'Object',
+  'setTimeout',
+  'setInterval',
+  'decodeURIComponent',
+  'decodeURI',
+  'unescape',
+  'URL',
+  'navigator',
+  'Bun',
+  'Deno',
+]);
+
+/** Names of the global object itself. */
+const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(['globalThis', 'global', 'window', 'self']);
+
+/** Globals whose members, called by an unknown name, are a dynamic finding. */
+const SENSITIVE_GLOBALS: ReadonlySet<string> = new Set([
+  'globalThis',
+  'process',
+  'Reflect',
+  'require',
+  'module',
+]);
+
+/** Global paths that are other spellings of a tracked value. */
+const GLOBAL_ALIASES: ReadonlyMap<string, AbstractValue> = new Map<string, AbstractValue>([
+  ['module.require', REQUIRE_VALUE],
+  ['module.parent.require', REQUIRE_VALUE],
+  ['require.main.require', REQUIRE_VALUE],
+  ['process.mainModule.require', REQUIRE_VALUE],
+  ['module.constructor', { kind: 'module', module: 'module', path: '' }],
+  ['require.main.constructor', { kind: 'module', module: 'module', path: '' }],
+  ['process.mainModule.constructor', { kind: 'module', module: 'module', path: '' }],
+  ['Function.prototype.constructor', FUNCTION_CONSTRUCTOR_VALUE],
+]);
+
+/** Globals that are not functions, so `.constructor` on them is not `Function`. */
+const NON_FUNCTION_GLOBALS: ReadonlySet<string> = new Set([
+  'globalThis',
+  'process',
+  'process.env',
+  'Reflect',
+  'navigator',
+  'module',
+]);
+
+/** Function bodies that `Function(...)` may build without it being a finding (globalThis shims). */
+const BENIGN_FUNCTION_BODIES: ReadonlySet<string> = new Set(['return this', 'return this;']);
+
+/** Keys of TypeScript and Flow type positions, which hold no runtime code. */
+const TYPE_KEYS: ReadonlySet<string> = new Set([
+  'typeAnnotation',
+  'returnType',
+  'typeParameters',
+  'superTypeParameters',
+  'typeArguments',
+  'implements',
+  'predicate',
+]);
+
+/** Statement types that only declare types. */
+const TYPE_ONLY_STATEMENTS: ReadonlySet<string> = new Set([
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSDeclareFunction',
+  'TSEnumDeclaration',
+  'TSDeclareMethod',
+  'TypeAlias',
+  'OpaqueType',
+  'InterfaceDeclaration',
+  'DeclareVariable',
+  'DeclareFunction',
+  'DeclareClass',
+  'DeclareModule',
+  'TSIndexSignature',
+]);
+
+const MAX_FOLDED_STRING_LENGTH = 100_000;
+const MAX_GLOBAL_PATH_DEPTH = 5;
+
+type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
+
+/**
+ * Walks one file's AST once, tracking scopes and folding constants, and records every capability
+ * use it can prove. A single pass: each node is visited exactly once and returns what the scan
+ * knows about its value.
+ */
+export class SourceScanner {
+  readonly uses: CapabilityUse[] = [];
+  readonly imports: ImportRecord[] = [];
+  private readonly file: string;
+  private scope: Scope = new Scope(undefined, true);
+  private readonly reported = new Set<string>();
+  private readonly globals = new Map<string, AbstractValue>();
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Scans a parsed program. */
+  scanProgram(program: t.Program): void {
+    this.visitStatements(program.body);
+  }
+
+  /** Records a finding at `node`. */
+  report(
+    code: FindingCode,
+    node: t.Node,
+    message: string,
+    target: string | null | undefined = undefined,
+  ): void {
+    const line = node.loc?.start.line ?? 1;
+    const column = (node.loc?.start.column ?? 0) + 1;
+    const key = `${code}\u0000${line}\u0000${column}\u0000${target}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    const info = FindingCodes[code];
+    this.uses.push({
+      finding: {
+        code,
+        capability: info.capability,
+        severity: info.severity,
+        file: this.file,
+        line,
+        column,
+        message,
+      },
+      target,
+    });
+  }
+
+  // ---------------------------------------------------------------- statements and scopes
+
+  private visitStatements(statements: readonly t.Statement[]): void {
+    this.hoist(statements);
+    for (const statement of statements) this.visit(statement);
+  }
+
+  /** Declares what a block declares before running it, so later declarations shadow earlier uses. */
+  private hoist(statements: readonly t.Node[]): void {
+    for (const statement of statements) {
+      let declaration: t.Node | null | undefined = statement;
+      if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
+        declaration = statement.declaration;
+      }
+      if (declaration === null || declaration === undefined) continue;
+      switch (declaration.type) {
+        case 'FunctionDeclaration':
+        case 'ClassDeclaration':
+          if (declaration.id) this.scope.declare(declaration.id.name, FUNCTION_VALUE);
+          break;
+        case 'VariableDeclaration': {
+          const target = declaration.kind === 'var' ? this.scope.functionScope() : this.scope;
+          for (const declarator of declaration.declarations) {
+            this.forEachBindingName(declarator.id, (name) => {
+              if (!target.has(name)) target.declare(name, UNKNOWN);
+            });
+          }
+          break;
+        }
+        case 'ImportDeclaration':
+          this.visitImportDeclaration(declaration);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private forEachBindingName(pattern: t.Node | null | undefined, callback: (name: string) => void): void {
+    if (!pattern) return;
+    switch (pattern.type) {
+      case 'Identifier':
+        callback(pattern.name);
+        return;
+      case 'ObjectPattern':
+        for (const property of pattern.properties) {
+          this.forEachBindingName(
+            property.type === 'RestElement' ? property.argument : property.value,
+            callback,
+          );
+        }
+        return;
+      case 'ArrayPattern':
+        for (const element of pattern.elements) this.forEachBindingName(element, callback);
+        return;
+      case 'AssignmentPattern':
+        this.forEachBindingName(pattern.left, callback);
+        return;
+      case 'RestElement':
+        this.forEachBindingName(pattern.argument, callback);
+        return;
+      case 'TSParameterProperty':
+        this.forEachBindingName(pattern.parameter, callback);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private withScope<Result>(isFunction: boolean, run: () => Result): Result {
+    const saved = this.scope;
+    this.scope = new Scope(saved, isFunction);
+    try {
+      return run();
+    } finally {
+      this.scope = saved;
+    }
+  }
+
+  private visitImportDeclaration(node: t.ImportDeclaration): void {
+    if (node.importKind === 'type' || node.importKind === 'typeof') return;
+    const moduleValue = this.importModule(literalValue(node.source.value), node.source, 'import');
+    for (const specifier of node.specifiers) {
+      if (specifier.type === 'ImportSpecifier' && specifier.importKind === 'type') continue;
+      let value: AbstractValue = moduleValue;
+      if (specifier.type === 'ImportSpecifier') {
+        const imported =
+          specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+        if (imported !== 'default') value = this.getMember(moduleValue, imported, specifier);
+      }
+      this.scope.declare(specifier.local.name, value);
+    }
+  }
+
+  private visitFunction(node: t.Function): AbstractValue {
+    if ('computed' in node && node.computed && 'key' in node) this.visit(node.key);
+    this.withScope(true, () => {
+      if (node.type === 'FunctionExpression' && node.id) this.scope.declare(node.id.name, FUNCTION_VALUE);
+      for (const parameter of node.params) this.bindPattern(parameter, UNKNOWN, 'param');
+      if (node.body.type === 'BlockStatement') this.visitStatements(node.body.body);
+      else this.visit(node.body);
+    });
+    return FUNCTION_VALUE;
+  }
+
+  private visitClass(node: t.Class): AbstractValue {
+    if (node.superClass) this.visit(node.superClass);
+    for (const decorator of node.decorators ?? []) this.visit(decorator);
+    this.withScope(true, () => {
+      if (node.type === 'ClassExpression' && node.id) this.scope.declare(node.id.name, FUNCTION_VALUE);
+      for (const member of node.body.body) this.visit(member);
+    });
+    return FUNCTION_VALUE;
+  }
+
+  private visitVariableDeclaration(node: t.VariableDeclaration): void {
+    const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
+    for (const declarator of node.declarations) {
+      const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
+      if (declarator.init === null || declarator.init === undefined) {
+        // `let x;` without a value keeps what hoisting declared.
+        this.forEachBindingName(declarator.id, (name) => {
+          const target = kind === 'var' ? this.scope.functionScope() : this.scope;
+          if (!target.has(name)) target.declare(name, UNDEFINED_VALUE);
+        });
+        continue;
+      }
+      this.bindPattern(declarator.id, value, kind);
+    }
+  }
+
+  private declareName(name: string, value: AbstractValue, kind: BindingKind): void {
+    if (kind === 'var') {
+      this.scope.functionScope().declare(name, value);
+    } else if (kind === 'assign') {
+      let declaring = this.scope.findDeclaring(name);
+      if (declaring === undefined) {
+        declaring = this.scope;
+        while (declaring.parent !== undefined) declaring = declaring.parent;
+      }
+      declaring.declare(name, value);
+    } else {
+      this.scope.declare(name, value);
+    }
+  }
+
+  /** Binds the names of a pattern to the parts of `value` they destructure. */
+  private bindPattern(pattern: t.Node, value: AbstractValue, kind: BindingKind): void {
+    switch (pattern.type) {
+      case 'Identifier':
+        this.declareName(pattern.name, value, kind);
+        return;
+      case 'ObjectPattern':
+        for (const property of pattern.properties) {
+          if (property.type === 'RestElement') {
+            this.reportWholeValueUse(value, property);
+            this.bindPattern(property.argument, UNKNOWN, kind);
+            continue;
+          }
+          const key = property.computed
+            ? propertyKeyOf(this.visit(property.key))
+            : property.key.type === 'Identifier'
+              ? property.key.name
+              : property.key.type === 'StringLiteral' || property.key.type === 'NumericLiteral'
+                ? String(property.key.value)
+                : undefined;
+          this.bindPattern(property.value, this.getMember(value, key, property), kind);
+        }
+        return;
+      case 'ArrayPattern':
+        pattern.elements.forEach((element, index) => {
+          if (!element) return;
+          if (element.type === 'RestElement') {
+            this.bindPattern(element.argument, UNKNOWN, kind);
+            return;
+          }
+          this.bindPattern(
+            element,
+            value.kind === 'array' ? (value.elements[index] ?? UNKNOWN) : UNKNOWN,
+            kind,
+          );
+        });
+        return;
+      case 'AssignmentPattern': {
+        const fallback = this.visit(pattern.right);
+        const chosen =
+          value.kind === 'unknown' || (value.kind === 'literal' && value.value === undefined)
+            ? fallback
+            : value;
+        this.bindPattern(pattern.left, chosen, kind);
+        return;
+      }
+      case 'RestElement':
+        this.bindPattern(pattern.argument, UNKNOWN, kind);
+        return;
+      case 'TSParameterProperty':
+        this.bindPattern(pattern.parameter, value, kind);
+        return;
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+        this.assignMember(pattern, value);
+        return;
+      default:
+        this.visit(pattern);
+        return;
+    }
+  }
+
+  private assignMember(node: t.MemberExpression | t.OptionalMemberExpression, value: AbstractValue): void {
+    const object = this.visit(node.object);
+    const key = this.memberKey(node);
+    this.getMember(object, key, node);
+    if (object.kind === 'object' && key !== undefined) object.properties.set(key, value);
+  }
+
+  // ---------------------------------------------------------------- the visitor
+
+  /** Visits a node once and returns what the scan knows about its value. */
+  visit(node: t.Node): AbstractValue {
+    switch (node.type) {
+      case 'StringLiteral':
+        return literalValue(node.value);
+      case 'NumericLiteral':
+        return literalValue(node.value);
+      case 'BooleanLiteral':
+        return literalValue(node.value);
+      case 'NullLiteral':
+        return literalValue(null);
+      case 'Identifier':
+        return this.resolveIdentifier(node.name);
+      case 'TemplateLiteral':
+        return this.visitTemplateLiteral(node);
+      case 'BinaryExpression':
+        return this.visitBinary(node);
+      case 'LogicalExpression':
+        return this.visitLogical(node);
+      case 'ConditionalExpression': {
+        const test = this.visit(node.test);
+        const consequent = this.visit(node.consequent);
+        const alternate = this.visit(node.alternate);
+        if (test.kind === 'literal') return test.value ? consequent : alternate;
+        return consequent.kind !== 'unknown' && consequent.kind !== 'literal' ? consequent : alternate;
+      }
+      case 'SequenceExpression': {
+        let last: AbstractValue = UNKNOWN;
+        for (const expression of node.expressions) last = this.visit(expression);
+        return last;
+      }
+      case 'UnaryExpression': {
+        const argument = this.visit(node.argument);
+        if (node.operator === 'void') return UNDEFINED_VALUE;
+        if (argument.kind !== 'literal') return UNKNOWN;
+        if (node.operator === '!') return literalValue(!argument.value);
+        if (node.operator === '-' && typeof argument.value === 'number') return literalValue(-argument.value);
+        if (node.operator === '+' && typeof argument.value === 'number') return argument;
+        return UNKNOWN;
+      }
+      case 'AwaitExpression':
+        return this.visit(node.argument);
+      case 'ParenthesizedExpression':
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TypeCastExpression':
+      case 'TSInstantiationExpression':
+        return this.visit(node.expression);
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+        return this.getMember(this.visit(node.object), this.memberKey(node), node);
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression':
+        return this.visitCall(node);
+      case 'ImportExpression': {
+        const specifier = this.visit(node.source);
+        if (node.options) this.visit(node.options);
+        return this.importModule(specifier, node, 'import()');
+      }
+      case 'AssignmentExpression':
+        return this.visitAssignment(node);
+      case 'ArrayExpression':
+        return this.visitArray(node);
+      case 'ObjectExpression':
+        return this.visitObject(node);
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'ObjectMethod':
+      case 'ClassMethod':
+      case 'ClassPrivateMethod':
+        return this.visitFunction(node);
+      case 'FunctionDeclaration':
+        this.visitFunction(node);
+        return UNKNOWN;
+      case 'ClassExpression':
+        return this.visitClass(node);
+      case 'ClassDeclaration':
+        if (node.declare) return UNKNOWN;
+        this.visitClass(node);
+        return UNKNOWN;
+      case 'VariableDeclaration':
+        if (!node.declare) this.visitVariableDeclaration(node);
+        return UNKNOWN;
+      case 'BlockStatement':
+      case 'StaticBlock':
+        this.withScope(false, () => this.visitStatements(node.body));
+        return UNKNOWN;
+      case 'Program':
+        this.visitStatements(node.body);
+        return UNKNOWN;
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        this.withScope(false, () => this.visitLoop(node));
+        return UNKNOWN;
+      case 'CatchClause':
+        this.withScope(false, () => {
+          if (node.param) this.bindPattern(node.param, UNKNOWN, 'let');
+          this.visitStatements(node.body.body);
+        });
+        return UNKNOWN;
+      case 'SwitchStatement':
+        this.visit(node.discriminant);
+        this.withScope(false, () => {
+          for (const switchCase of node.cases) this.hoist(switchCase.consequent);
+          for (const switchCase of node.cases) {
+            if (switchCase.test) this.visit(switchCase.test);
+            for (const statement of switchCase.consequent) this.visit(statement);
+          }
+        });
+        return UNKNOWN;
+      case 'ImportDeclaration':
+        return UNKNOWN;
+      case 'ExportNamedDeclaration':
+        if (node.source && node.exportKind !== 'type') {
+          this.importModule(literalValue(node.source.value), node.source, 're-export');
+        }
+        if (node.declaration) this.visit(node.declaration);
+        return UNKNOWN;
+      case 'ExportAllDeclaration':
+        if (node.exportKind !== 'type')
+          this.importModule(literalValue(node.source.value), node.source, 're-export');
+        return UNKNOWN;
+      case 'ExportDefaultDeclaration':
+        this.visit(node.declaration);
+        return UNKNOWN;
+      case 'TSImportEqualsDeclaration':
+        if (node.importKind !== 'type' && node.moduleReference.type === 'TSExternalModuleReference') {
+          const value = this.importModule(
+            literalValue(node.moduleReference.expression.value),
+            node.moduleReference,
+            'import = require()',
+          );
+          this.scope.declare(node.id.name, value);
+        }
+        return UNKNOWN;
+      case 'RegExpLiteral':
+      case 'BigIntLiteral':
+      case 'ThisExpression':
+      case 'Super':
+      case 'MetaProperty':
+      case 'PrivateName':
+      case 'DebuggerStatement':
+      case 'EmptyStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return node.type === 'MetaProperty' ? this.metaProperty(node) : UNKNOWN;
+      case 'SpreadElement': {
+        const value = this.visit(node.argument);
+        this.reportWholeValueUse(value, node);
+        return UNKNOWN;
+      }
+      default:
+        if (TYPE_ONLY_STATEMENTS.has(node.type)) return UNKNOWN;
+        this.visitChildren(node);
+        return UNKNOWN;
+    }
+  }
+
+  private visitChildren(node: t.Node): void {
+    const keys = VISITOR_KEYS[node.type];
+    if (keys === undefined) return;
+    const record = node as unknown as Record<string, unknown>;
+    for (const key of keys) {
+      if (TYPE_KEYS.has(key)) continue;
+      const child = record[key];
+      if (child === null || child === undefined) continue;
+      if (Array.isArray(child)) {
+        for (const item of child) if (item !== null && typeof item === 'object') this.visit(item as t.Node);
+      } else if (typeof child === 'object') {
+        this.visit(child as t.Node);
+      }
+    }
+  }
+
+  private visitLoop(node: t.ForStatement | t.ForInStatement | t.ForOfStatement): void {
+    if (node.type === 'ForStatement') {
+      if (node.init) this.visit(node.init);
+      if (node.test) this.visit(node.test);
+      if (node.update) this.visit(node.update);
+      this.visit(node.body);
+      return;
+    }
+    const right = this.visit(node.right);
+    if (node.type === 'ForInStatement') this.reportWholeValueUse(right, node.right);
+    const left = node.left;
+    if (left.type === 'VariableDeclaration') {
+      const kind: BindingKind = left.kind === 'var' ? 'var' : 'let';
+      for (const declarator of left.declarations) this.bindPattern(declarator.id, UNKNOWN, kind);
+    } else {
+      this.bindPattern(left, UNKNOWN, 'assign');
+    }
+    this.visit(node.body);
+  }
+
+  private metaProperty(node: t.MetaProperty): AbstractValue {
+    return node.meta.name === 'import' ? { kind: 'global', path: 'import.meta' } : UNKNOWN;
+  }
+
+  private resolveIdentifier(name: string): AbstractValue {
+    for (let scope: Scope | undefined = this.scope; scope !== undefined; scope = scope.parent) {
+      const value = scope.own(name);
+      if (value !== undefined) return value;
+    }
+    return this.globalValue(name);
+  }
+
+  private globalValue(name: string): AbstractValue {
+    const cached = this.globals.get(name);
+    if (cached !== undefined) return cached;
+    let value: AbstractValue;
+    if (name === 'undefined') value = UNDEFINED_VALUE;
+    else if (name === '__dirname') value = literalValue(PLUGIN_FOLDER_MARKER);
+    else if (name === '__filename') value = literalValue(`${PLUGIN_FOLDER_MARKER}/${this.file}`);
+    else if (GLOBAL_OBJECT_NAMES.has(name)) value = { kind: 'global', path: 'globalThis' };
+    else if (KNOWN_GLOBALS.has(name)) value = { kind: 'global', path: name };
+    else value = UNKNOWN;
+    this.globals.set(name, value);
+    return value;
+  }
+
+  private memberKey(node: t.MemberExpression | t.OptionalMemberExpression): string | undefined {
+    const property = node.property;
+    if (!node.computed) return property.type === 'Identifier' ? property.name : undefined;
+    return propertyKeyOf(this.visit(property));
+  }
+
+  /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
+  private getMember(object: AbstractValue, key: string | undefined, node: t.Node): AbstractValue {
+    switch (object.kind) {
+      case 'unknown':
+        return UNKNOWN;
+      case 'global': {
+        if (object.path === 'process.env') {
+          this.report(
+            'ENV_READ',
+            node,
+            key === undefined
+              ? 'reads process.env with a key that is not statically known'
+              : `reads process.env.${key}`,
+            key ?? null,
+          );
+          return UNKNOWN;
+        }
+        if (key === undefined) {
+          return SENSITIVE_GLOBALS.has(object.path)
+            ? { kind: 'unresolved-member', base: object.path }
+            : UNKNOWN;
+        }
+        if (key === 'constructor') {
+          return NON_FUNCTION_GLOBALS.has(object.path)
+            ? { kind: 'constructor-of' }
+            : FUNCTION_CONSTRUCTOR_VALUE;
+        }
+        if (key === 'call' || key === 'apply' || key === 'bind')
+          return { kind: 'invoker', target: object, mode: key };
+        if (object.path === 'import.meta') {
+          return key === 'dirname' ? literalValue(PLUGIN_FOLDER_MARKER) : UNKNOWN;
+        }
+        return this.globalAt(object.path === 'globalThis' ? key : `${object.path}.${key}`);
+      }
+      case 'module': {
+        if (key === undefined) {
+          const kind = moduleKindOf(object.module);
+          return kind === 'path' || kind === 'process'
+            ? UNKNOWN
+            : {
+                kind: 'unresolved-member',
+                base: object.path ? `${object.module}.${object.path}` : object.module,
+              };
+        }
+        if (key === 'constructor')
+          return object.path ? FUNCTION_CONSTRUCTOR_VALUE : { kind: 'constructor-of' };
+        if (key === 'call' || key === 'apply' || key === 'bind')
+          return { kind: 'invoker', target: object, mode: key };
+        if (key === 'default' && object.path === '') return object;
+        if (object.module === 'module' && object.path === '' && key === 'prototype') {
+          return { kind: 'module', module: 'module', path: 'prototype' };
+        }
+        if (object.path.split('.').length >= MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
+        return { kind: 'module', module: object.module, path: object.path ? `${object.path}.${key}` : key };
+      }
+      case 'literal': {
+        if (key === undefined) return UNKNOWN;
+        if (key === 'constructor') return { kind: 'constructor-of' };
+        if (typeof object.value === 'string') {
+          if (key === 'length') return literalValue(object.value.length);
+          if (FOLDABLE_STRING_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
+          if (/^\d+$/.test(key)) return literalValue(object.value[Number(key)]);
+        }
+        if (typeof object.value === 'number' && key === 'toString')
+          return { kind: 'method', receiver: object, name: key };
+        return UNKNOWN;
+      }
+      case 'array': {
+        if (key === undefined) return UNKNOWN;
+        if (key === 'constructor') return { kind: 'constructor-of' };
+        if (key === 'length') return literalValue(object.elements.length);
+        if (FOLDABLE_ARRAY_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
+        if (/^\d+$/.test(key)) return object.elements[Number(key)] ?? UNDEFINED_VALUE;
+        return UNKNOWN;
+      }
+      case 'object': {
+        if (key === undefined) return UNKNOWN;
+        const property = object.properties.get(key);
+        if (property !== undefined) return property;
+        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
+      }
+      case 'function':
+        if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
+        return UNKNOWN;
+      case 'constructor-of':
+        return key === 'constructor' ? FUNCTION_CONSTRUCTOR_VALUE : UNKNOWN;
+      case 'method':
+      case 'invoker':
+        if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
+        if (key === 'call' || key === 'apply' || key === 'bind')
+          return { kind: 'invoker', target: object, mode: key };
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private globalAt(path: string): AbstractValue {
+    const alias = GLOBAL_ALIASES.get(path);
+    if (alias !== undefined) return alias;
+    const dot = path.indexOf('.');
+    if (dot < 0) return this.globalValue(path);
+    if (path.split('.').length > MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
+    return { kind: 'global', path };
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private visitTemplateLiteral(node: t.TemplateLiteral): AbstractValue {
+    let text = node.quasis[0]?.value.cooked ?? '';
+    let known = node.quasis[0]?.value.cooked !== undefined && node.quasis[0]?.value.cooked !== null;
+    node.expressions.forEach((expression, index) => {
+      const part = stringOf(this.visit(expression));
+      const cooked = node.quasis[index + 1]?.value.cooked;
+      if (part === undefined || cooked === undefined || cooked === null) known = false;
+      else text += part + cooked;
+    });
+    return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
+  }
+
+  private visitBinary(node: t.BinaryExpression): AbstractValue {
+    const left = this.visit(node.left);
+    const right = this.visit(node.right);
+    if (left.kind !== 'literal' || right.kind !== 'literal') return UNKNOWN;
+    return foldBinary(node.operator, left.value, right.value);
+  }
+
+  private visitLogical(node: t.LogicalExpression): AbstractValue {
+    const left = this.visit(node.left);
+    const right = this.visit(node.right);
+    if (left.kind === 'literal') {
+      if (node.operator === '||') return left.value ? left : right;
+      if (node.operator === '&&') return left.value ? right : left;
+      return left.value === null || left.value === undefined ? right : left;
+    }
+    if (node.operator === '&&') return right;
+    return left.kind === 'unknown' ? right : left;
+  }
+
+  private visitAssignment(node: t.AssignmentExpression): AbstractValue {
+    const right = this.visit(node.right);
+    let value = right;
+    if (node.operator !== '=') {
+      const current = node.left.type === 'Identifier' ? this.resolveIdentifier(node.left.name) : UNKNOWN;
+      value =
+        node.operator === '+=' && current.kind === 'literal' && right.kind === 'literal'
+          ? foldBinary('+', current.value, right.value)
+          : UNKNOWN;
+    }
+    if (node.left.type === 'Identifier') this.declareName(node.left.name, value, 'assign');
+    else this.bindPattern(node.left, value, 'assign');
+    return right;
+  }
+
+  private visitArray(node: t.ArrayExpression): AbstractValue {
+    const elements: AbstractValue[] = [];
+    for (const element of node.elements) {
+      if (element === null) {
+        elements.push(UNDEFINED_VALUE);
+      } else if (element.type === 'SpreadElement') {
+        const spread = this.visit(element.argument);
+        this.reportWholeValueUse(spread, element);
+        if (spread.kind === 'array') elements.push(...spread.elements);
+        else if (spread.kind === 'literal' && typeof spread.value === 'string') {
+          const characters = charactersOf(spread.value);
+          if (characters.kind === 'array') elements.push(...characters.elements);
+        } else elements.push(UNKNOWN);
+      } else {
+        elements.push(this.visit(element));
+      }
+    }
+    return { kind: 'array', elements };
+  }
+
+  private visitObject(node: t.ObjectExpression): AbstractValue {
+    const properties = new Map<string, AbstractValue>();
+    for (const property of node.properties) {
+      if (property.type === 'SpreadElement') {
+        const spread = this.visit(property.argument);
+        this.reportWholeValueUse(spread, property);
+        if (spread.kind === 'object')
+          for (const [key, value] of spread.properties) properties.set(key, value);
+        continue;
+      }
+      let key: string | undefined;
+      if (property.computed) key = propertyKeyOf(this.visit(property.key));
+      else if (property.key.type === 'Identifier') key = property.key.name;
+      else if (property.key.type === 'StringLiteral' || property.key.type === 'NumericLiteral') {
+        key = String(property.key.value);
+      }
+      if (property.type === 'ObjectMethod') {
+        this.visitFunction(property);
+        if (key !== undefined && property.kind === 'method') properties.set(key, FUNCTION_VALUE);
+        continue;
+      }
+      const value = this.visit(property.value);
+      if (key !== undefined) properties.set(key, value);
+    }
+    return { kind: 'object', properties };
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private visitCall(node: t.CallExpression | t.OptionalCallExpression | t.NewExpression): AbstractValue {
+    const isNew = node.type === 'NewExpression';
+    if (node.callee.type === 'Import') {
+      const values = this.visitArguments(node.arguments);
+      return this.importModule(values[0] ?? UNKNOWN, node, 'import()');
+    }
+    const callee = node.callee.type === 'V8IntrinsicIdentifier' ? UNKNOWN : this.visit(node.callee);
+    const args = this.visitArguments(node.arguments);
+    return this.callValue(callee, args, node, isNew);
+  }
+
+  private visitArguments(argumentNodes: readonly t.Node[]): AbstractValue[] {
+    const values: AbstractValue[] = [];
+    for (const argument of argumentNodes) {
+      if (argument.type === 'SpreadElement') {
+        const spread = this.visit(argument.argument);
+        this.reportWholeValueUse(spread, argument);
+        if (spread.kind === 'array') values.push(...spread.elements);
+        else values.push(UNKNOWN);
+      } else {
+        values.push(this.visit(argument));
+      }
+    }
+    return values;
+  }
+
+  /** Applies a call of `callee` to `args`: records the capability it uses and folds its result. */
+  private callValue(
+    callee: AbstractValue,
+    args: AbstractValue[],
+    node: t.Node,
+    isNew: boolean,
+  ): AbstractValue {
+    switch (callee.kind) {
+      case 'global':
+        return this.callGlobal(callee.path, args, node, isNew);
+      case 'module':
+        return this.callModule(callee.module, callee.path, args, node, isNew);
+      case 'method':
+        return foldMethodCall(callee.receiver, callee.name, args);
+      case 'invoker':
+        if (callee.mode === 'bind') return callee.target;
+        if (callee.mode === 'call') return this.callValue(callee.target, args.slice(1), node, isNew);
+        return this.callValue(
+          callee.target,
+          args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN],
+          node,
+          isNew,
+        );
+      case 'unresolved-member':
+        this.report(
+          'DYNAMIC_MEMBER_CALL',
+          node,
+          `calls a member of ${callee.base} whose name is not statically known`,
+        );
+        return UNKNOWN;
+      default:
+        for (const argument of args) this.reportEscapedValue(argument, node);
+        return UNKNOWN;
+    }
+  }
+
+  private callGlobal(path: string, args: AbstractValue[], node: t.Node, isNew: boolean): AbstractValue {
+    switch (path) {
+      case 'require':
+        return this.importModule(args[0] ?? UNKNOWN, node, 'require');
+      case 'require.resolve':
+        return UNKNOWN;
+      case 'eval': {
+        const code = args[0] === undefined ? undefined : stringOf(args[0]);
+        this.report(
+          'EVAL_CALL',
+          node,
+          code === undefined ? 'evaluates code with eval' : `evaluates code with eval: ${preview(code)}`,
+        );
+        return UNKNOWN;
+      }
+      case 'Function': {
+        const body =
+          args.length === 0
+            ? ''
+            : args[args.length - 1] === undefined
+              ? undefined
+              : stringOf(args[args.length - 1]!);
+        if (body !== undefined && BENIGN_FUNCTION_BODIES.has(body.trim())) return FUNCTION_VALUE;
+        this.report(
+          'FUNCTION_CONSTRUCTOR',
+          node,
+          `builds a function from a string with ${isNew ? 'new ' : ''}Function${body === undefined ? '' : `: ${preview(body)}`}`,
+        );
+        return FUNCTION_VALUE;
+      }
+      case 'setTimeout':
+      case 'setInterval': {
+        const first = args[0];
+        if (first?.kind === 'literal' && typeof first.value === 'string') {
+          this.report('STRING_TIMER', node, `passes a string of code to ${path}: ${preview(first.value)}`);
+        } else if (first !== undefined) {
+          this.reportEscapedValue(first, node);
+        }
+        return UNKNOWN;
+      }
+      case 'fetch':
+      case 'WebSocket':
+      case 'EventSource':
+      case 'navigator.sendBeacon':
+        return this.reportNetwork(path, args, node);
+      case 'XMLHttpRequest':
+        this.report('NETWORK_REQUEST', node, 'opens an XMLHttpRequest', null);
+        return UNKNOWN;
+      case 'process.binding':
+      case 'process._linkedBinding': {
+        const name = args[0] === undefined ? undefined : stringOf(args[0]);
+        this.report(
+          'PROCESS_BINDING',
+          node,
+          `calls ${path}(${name === undefined ? '...' : JSON.stringify(name)})`,
+        );
+        return UNKNOWN;
+      }
+      case 'process.dlopen':
+        this.report('NATIVE_ADDON', node, 'loads a native addon with process.dlopen');
+        return UNKNOWN;
+      case 'Bun.spawn':
+      case 'Bun.spawnSync':
+      case 'Bun.$':
+      case 'Deno.run':
+      case 'Deno.Command':
+        this.report('SHELL_EXEC', node, `starts a process with ${path}`);
+        return UNKNOWN;
+      case 'Reflect.get': {
+        const key = args[1] === undefined ? undefined : propertyKeyOf(args[1]);
+        return this.getMember(args[0] ?? UNKNOWN, key, node);
+      }
+      case 'Reflect.apply': {
+        const list = args[2];
+        return this.callValue(
+          args[0] ?? UNKNOWN,
+          list?.kind === 'array' ? list.elements : [UNKNOWN],
+          node,
+          false,
+        );
+      }
+      case 'Reflect.construct': {
+        const list = args[1];
+        return this.callValue(
+          args[0] ?? UNKNOWN,
+          list?.kind === 'array' ? list.elements : [UNKNOWN],
+          node,
+          true,
+        );
+      }
+      case 'Object.getPrototypeOf':
+      case 'Reflect.getPrototypeOf':
+        return args[0]?.kind === 'function' ? FUNCTION_VALUE : UNKNOWN;
+      default: {
+        const folded = foldGlobalCall(path, args);
+        if (folded !== undefined) return folded;
+        for (const argument of args) this.reportEscapedValue(argument, node);
+        return UNKNOWN;
+      }
+    }
+  }
+
+  private callModule(
+    module: string,
+    path: string,
+    args: AbstractValue[],
+    node: t.Node,
+    isNew: boolean,
+  ): AbstractValue {
+    const kind = moduleKindOf(module);
+    const name = path ? `${module}.${path}` : module;
+    switch (kind) {
+      case 'module':
+        if (path === 'createRequire') return REQUIRE_VALUE;
+        if (path === '_load' || path === 'prototype.require' || path === 'Module._load') {
+          return this.importModule(args[0] ?? UNKNOWN, node, `${name}()`);
+        }
+        return UNKNOWN;
+      case 'shell':
+        if (isShellCall(module, path)) {
+          const command = args[0] === undefined ? undefined : stringOf(args[0]);
+          this.report(
+            'SHELL_EXEC',
+            node,
+            `starts a process with ${name}${command === undefined ? '' : `: ${preview(command)}`}`,
+          );
+        }
+        return UNKNOWN;
+      case 'filesystem':
+        this.reportFileSystem(name, path, args, node);
+        return UNKNOWN;
+      case 'network':
+        if (!isHarmlessNetworkCall(path)) this.reportNetwork(name, args, node);
+        return UNKNOWN;
+      case 'worker':
+        if (isNew && path === 'Worker') this.checkWorker(args, node);
+        return UNKNOWN;
+      case 'path':
+        return path === 'join' || path === 'resolve' || path === 'normalize'
+          ? foldPathCall(path, args)
+          : UNKNOWN;
+      default:
+        for (const argument of args) this.reportEscapedValue(argument, node);
+        return UNKNOWN;
+    }
+  }
+
+  private checkWorker(args: AbstractValue[], node: t.Node): void {
+    const source = args[0] === undefined ? undefined : stringOf(args[0]);
+    const options = args[1];
+    const evalOption = options?.kind === 'object' ? options.properties.get('eval') : undefined;
+    if (evalOption !== undefined && !(evalOption.kind === 'literal' && !evalOption.value)) {
+      this.report('WORKER_EVAL', node, 'starts a worker from a string of code (eval: true)');
+    } else if (source?.startsWith('data:')) {
+      this.report('WORKER_EVAL', node, 'starts a worker from a data: URL');
+    }
+  }
+
+  private reportFileSystem(name: string, path: string, args: AbstractValue[], node: t.Node): void {
+    const flags = args[1] === undefined ? undefined : stringOf(args[1]);
+    const access = classifyFileSystemCall(path, flags);
+    if (access === undefined) return;
+    const member = path.replace(/^promises\./, '').replace(/Sync$/, '');
+    const pathOf = (value: AbstractValue | undefined) =>
+      value === undefined ? null : (stringOf(value) ?? null);
+    const record = (code: 'FS_READ' | 'FS_WRITE', target: string | null) => {
+      const verb = code === 'FS_READ' ? 'reads' : 'writes';
+      this.report(
+        code,
+        node,
+        `${verb} ${target === null ? 'a path not statically known' : displayPath(target)} with ${name}`,
+        target,
+      );
+    };
+    if (member === 'copyFile' || member === 'cp' || member === 'copy' || member === 'link') {
+      record('FS_READ', pathOf(args[0]));
+      record('FS_WRITE', pathOf(args[1]));
+    } else if (member === 'rename' || member === 'move') {
+      record('FS_WRITE', pathOf(args[0]));
+      record('FS_WRITE', pathOf(args[1]));
+    } else if (member === 'symlink') {
+      record('FS_WRITE', pathOf(args[1]));
+    } else {
+      const fileDescriptorCall =
+        member === 'write' || member === 'writev' || member === 'read' || member === 'readv';
+      record(
+        access === 'filesystem_read' ? 'FS_READ' : 'FS_WRITE',
+        fileDescriptorCall ? null : pathOf(args[0]),
+      );
+    }
+  }
+
+  private reportNetwork(name: string, args: AbstractValue[], node: t.Node): AbstractValue {
+    const target = networkTarget(name, args);
+    this.report(
+      'NETWORK_REQUEST',
+      node,
+      target === null
+        ? `uses the network with ${name}; the target is not statically known`
+        : `connects to ${target} with ${name}`,
+      target,
+    );
+    return UNKNOWN;
+  }
+
+  /** A tracked value used as a whole (passed along, spread, iterated): report what it gives access to. */
+  private reportWholeValueUse(value: AbstractValue, node: t.Node): void {
+    if (value.kind === 'global' && value.path === 'process.env') {
+      this.report('ENV_READ', node, 'reads the whole of process.env', null);
+    }
+  }
+
+  /** A dangerous function passed as a value (`[code].map(eval)`, `promisify(exec)`) counts as a use. */
+  private reportEscapedValue(value: AbstractValue, node: t.Node): void {
+    if (value.kind === 'global') {
+      switch (value.path) {
+        case 'eval':
+          this.report('EVAL_CALL', node, 'passes eval as a value');
+          return;
+        case 'Function':
+          this.report('FUNCTION_CONSTRUCTOR', node, 'passes the Function constructor as a value');
+          return;
+        case 'process.env':
+          this.reportWholeValueUse(value, node);
+          return;
+        case 'process.binding':
+        case 'process._linkedBinding':
+          this.report('PROCESS_BINDING', node, `passes ${value.path} as a value`);
+          return;
+        case 'process.dlopen':
+          this.report('NATIVE_ADDON', node, 'passes process.dlopen as a value');
+          return;
+        default:
+          return;
+      }
+    }
+    if (value.kind === 'module' && value.path !== '') {
+      const kind = moduleKindOf(value.module);
+      const name = `${value.module}.${value.path}`;
+      if (kind === 'shell' && isShellCall(value.module, value.path)) {
+        this.report('SHELL_EXEC', node, `passes ${name} as a value`);
+      } else if (kind === 'filesystem') {
+        const access = classifyFileSystemCall(value.path, undefined);
+        if (access === 'filesystem_read') this.report('FS_READ', node, `passes ${name} as a value`, null);
+        if (access === 'filesystem_write') this.report('FS_WRITE', node, `passes ${name} as a value`, null);
+      }
+    }
+  }
+
+  /** Records a module load (require, import, import(), re-export) and returns the module's value. */
+  private importModule(specifier: AbstractValue, node: t.Node, how: string): AbstractValue {
+    const name = stringOf(specifier);
+    if (name === undefined) {
+      this.report('DYNAMIC_IMPORT', node, `loads a module with ${how} whose name is not statically known`);
+      return UNKNOWN;
+    }
+    const line = node.loc?.start.line ?? 1;
+    const column = (node.loc?.start.column ?? 0) + 1;
+    this.imports.push({ specifier: name, line, column });
+    if (name.startsWith('data:')) {
+      this.report('DATA_URL_IMPORT', node, `imports code from a data: URL with ${how}: ${preview(name)}`);
+      return UNKNOWN;
+    }
+    if (/\.node$/i.test(name)) {
+      this.report('NATIVE_ADDON', node, `loads the native addon ${JSON.stringify(name)} with ${how}`);
+      return UNKNOWN;
+    }
+    const tracked = lookupModule(name);
+    if (tracked === undefined) return UNKNOWN;
+    const shown = normaliseSpecifier(name);
+    switch (tracked.kind) {
+      case 'shell':
+        this.report('SHELL_MODULE', node, `imports ${shown}, which runs processes`);
+        break;
+      case 'eval':
+        this.report('VM_MODULE', node, `imports ${shown}, which evaluates code`);
+        break;
+      case 'network':
+        this.report('NETWORK_MODULE', node, `imports the network module ${shown}`);
+        break;
+      case 'process':
+        return { kind: 'global', path: 'process' };
+      default:
+        break;
+    }
+    return { kind: 'module', module: tracked.module, path: tracked.path };
+  }
+}
+
+function foldBinary(
+  operator: string,
+  left: string | number | boolean | null | undefined,
+  right: string | number | boolean | null | undefined,
+): AbstractValue {
+  switch (operator) {
+    case '+': {
+      if (typeof left === 'string' || typeof right === 'string') {
+        const text = String(left) + String(right);
+        return text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
+      }
+      if (typeof left === 'number' && typeof right === 'number') return literalValue(left + right);
+      return UNKNOWN;
+    }
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '^':
+    case '|':
+    case '&':
+      if (typeof left !== 'number' || typeof right !== 'number') return UNKNOWN;
+      if (operator === '-') return literalValue(left - right);
+      if (operator === '*') return literalValue(left * right);
+      if (operator === '/') return literalValue(left / right);
+      if (operator === '%') return literalValue(left % right);
+      if (operator === '^') return literalValue(left ^ right);
+      if (operator === '|') return literalValue(left | right);
+      return literalValue(left & right);
+    case '===':
+    case '==':
+      return literalValue(left === right);
+    case '!==':
+    case '!=':
+      return literalValue(left !== right);
+    default:
+      return UNKNOWN;
+  }
+}
+
+/** A short, single-line excerpt of folded code for a finding message. */
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine);
+}
+
+/** A folded path for messages, with the plugin folder marker spelled out. */
+export function displayPath(path: string): string {
+  return path.startsWith(PLUGIN_FOLDER_MARKER)
+    ? `<plugin folder>${path.slice(PLUGIN_FOLDER_MARKER.length)}`
+    : path;
+}
+
+/** The host (with port when given) a network call reaches, or null when not statically known. */
+function networkTarget(name: string, args: AbstractValue[]): string | null {
+  const first = args[0];
+  if (first === undefined) return null;
+  const hostish = /^(net|tls|dns|dgram)\b/.test(name);
+  if (first.kind === 'literal') {
+    if (typeof first.value === 'number' && hostish) {
+      const host = args[1] === undefined ? undefined : stringOf(args[1]);
+      return `${host ?? 'localhost'}:${first.value}`;
+    }
+    const text = stringOf(first);
+    if (text === undefined) return null;
+    const fromUrl = hostOfUrl(text);
+    if (fromUrl !== undefined) return fromUrl;
+    if (hostish && /^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(text)) return text.toLowerCase();
+    return null;
+  }
+  if (first.kind === 'object') {
+    const url =
+      first.properties.get('url') ?? first.properties.get('baseURL') ?? first.properties.get('origin');
+    const urlText = url === undefined ? undefined : stringOf(url);
+    if (urlText !== undefined) return hostOfUrl(urlText) ?? null;
+    const hostValue = first.properties.get('hostname') ?? first.properties.get('host');
+    const host = hostValue === undefined ? undefined : stringOf(hostValue);
+    if (host === undefined) return null;
+    const portValue = first.properties.get('port');
+    const port = portValue === undefined ? undefined : stringOf(portValue);
+    return port === undefined || host.includes(':') ? host.toLowerCase() : `${host.toLowerCase()}:${port}`;
+  }
+  return null;
+}
+
+function hostOfUrl(text: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
+  try {
+    const url = new URL(text);
+    return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  MANIFEST_FILE_NAME,
+  PluginError,
+  type PluginMetadata,
+  type PluginMetadataInput,
+  PluginValidationError,
+  type PluginValidationResult,
+} from '@agentplug/models';
+import { isScannedFile } from '../scan/parse-source';
+import { analyzeSource, type SourceAnalysis } from '../scan/scan-source';
+import type { CapabilityUse } from '../scan/source-scanner';
+import { checkMetadata } from './check-metadata';
+import { checkStructure } from './check-structure';
+import { collectPluginFiles, type PluginFileEntry } from './collect-plugin-files';
+import { computeSecurityScore } from './compute-security-score';
+import { crossCheckPermissions, type LocatedImport } from './cross-check-permissions';
+import {
+  type ResolvedSecurityConfig,
+  resolveSecurityConfig,
+  riskRank,
+  type SecurityConfig,
+} from './security-config';
+import { formatIssue, type ValidationIssue } from './validation-issue';
+
+/** The validator's verdict: the models' result plus every issue with its code and location. */
+export interface ValidatePluginResult extends PluginValidationResult {
+  /** Every error and warning with a stable code; `errors` and `warnings` are these, formatted. */
+  issues: ValidationIssue[];
+}
+
+/** How many file scans and verdicts a validator keeps. */
+const MAX_CACHED_SCANS = 20_000;
+const MAX_CACHED_RESULTS = 256;
+
+function hashOf(content: Buffer | string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function remember<Value>(cache: Map<string, Value>, key: string, value: Value, limit: number): void {
+  if (cache.size >= limit) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(key, value);
+}
+
+/** A file read for scanning or hashing. */
+interface ReadFile {
+  entry: PluginFileEntry;
+  content: Buffer;
+  hash: string;
+}
+
+/**
+ * Validates plugin folders: structure, manifest, an AST scan of the code, the permission
+ * cross-check and the seed's security score. Scans and verdicts are cached by content hash, so
+ * validating an unchanged plugin again costs a folder walk and a hash.
+ *
+ * @example
+ * const validator = new PluginValidator({ maxFileSizeMb: 50, blockedImports: ['child_process'] });
+ * const result = await validator.validatePlugin('/plugins/calculator');
+ * if (!result.valid) console.error(formatValidationReport(result));
+ */
+export class PluginValidator {
+  /** The settings in force, defaults filled. */
+  readonly config: ResolvedSecurityConfig;
+  private readonly configKey: string;
+  private readonly scans = new Map<string, SourceAnalysis>();
+  private readonly results = new Map<string, ValidatePluginResult>();
+
+  /** @throws PluginError INVALID_ARGUMENT when the config has a value of the wrong type or range */
+  constructor(securityConfig: SecurityConfig = {}) {
+    this.config = resolveSecurityConfig(securityConfig);
+    this.configKey = JSON.stringify(this.config);
+  }
+
+  /** Forgets every cached scan and verdict. */
+  clearCache(): void {
+    this.scans.clear();
+    this.results.clear();
+  }
+
+  /**
+   * Validates the plugin folder at `pluginPath`. `metadata`, when given, is checked instead of
+   * the folder's plugin.json (which must still exist). Never throws for a bad plugin: problems
+   * are in the result.
+   * @throws PluginError INVALID_ARGUMENT when `pluginPath` is not a non-empty string
+   */
+  async validatePlugin(
+    pluginPath: string,
+    metadata?: PluginMetadata | PluginMetadataInput,
+  ): Promise<ValidatePluginResult> {
+    if (typeof pluginPath !== 'string' || pluginPath.length === 0) {
+      throw new PluginError('INVALID_ARGUMENT', 'pluginPath must be a non-empty string');
+    }
+    const root = resolve(pluginPath);
+    const folder = await stat(root).catch(() => undefined);
+    if (folder === undefined || !folder.isDirectory()) {
+      return this.finish(
+        [
+          {
+            code: 'PLUGIN_FOLDER_NOT_FOUND',
+            severity: 'error',
+            message: `${root} ${folder === undefined ? 'does not exist' : 'is not a folder'}`,
+          },
+        ],
+        [],
+        undefined,
+      );
+    }
+
+    const collected = await collectPluginFiles(root, this.config.maxFiles);
+    const maxBytes = this.config.maxFileSizeMb * 1024 * 1024;
+    const toRead = collected.entries.filter(
+      (entry) =>
+        entry.kind === 'file' &&
+        entry.size <= maxBytes &&
+        (isScannedFile(entry.relativePath) ||
+          entry.relativePath === MANIFEST_FILE_NAME ||
+          entry.relativePath === 'config.json' ||
+          entry.relativePath.endsWith('package.json')),
+    );
+    const read: ReadFile[] = await Promise.all(
+      toRead.map(async (entry) => {
+        const content = await readFile(entry.absolutePath);
+        return { entry, content, hash: this.config.cache ? hashOf(content) : '' };
+      }),
+    );
+
+    let resultKey: string | undefined;
+    if (this.config.cache) {
+      const fingerprint = createHash('sha256');
+      fingerprint.update(this.configKey).update('\u0000').update(root).update('\u0000');
+      fingerprint.update(metadata === undefined ? '-' : JSON.stringify(metadata)).update('\u0000');
+      fingerprint.update(collected.truncated ? 'truncated' : 'complete');
+      const hashes = new Map(read.map((file) => [file.entry.relativePath, file.hash]));
+      for (const entry of collected.entries) {
+        fingerprint.update(
+          `\u0000${entry.relativePath}\u0001${entry.kind}\u0001${entry.size}\u0001${entry.linkTarget ?? ''}\u0001${entry.linkInside ?? ''}\u0001${hashes.get(entry.relativePath) ?? ''}`,
+        );
+      }
+      resultKey = fingerprint.digest('hex');
+      const cached = this.results.get(resultKey);
+      if (cached !== undefined) return structuredClone(cached);
+    }
+
+    const metadataCheck = await checkMetadata(root, metadata);
+    const manifest = metadataCheck.manifest;
+    const packageJsons = new Map<string, string>();
+    for (const file of read) {
+      const name = file.entry.relativePath;
+      if (name === 'package.json' || name.endsWith('/package.json'))
+        packageJsons.set(name, file.content.toString('utf8'));
+    }
+    const structure = checkStructure({
+      collected,
+      config: this.config,
+      entryPoint: manifest?.entry_point,
+      packageJsons,
+    });
+
+    const uses: CapabilityUse[] = [...structure.uses];
+    const imports: LocatedImport[] = [];
+    for (const file of read) {
+      if (!isScannedFile(file.entry.relativePath)) continue;
+      const analysis = this.scanFile(file);
+      uses.push(...analysis.uses);
+      for (const record of analysis.imports) imports.push({ ...record, file: file.entry.relativePath });
+    }
+
+    const issues: ValidationIssue[] = [...structure.issues, ...metadataCheck.issues];
+    if (
+      !collected.entries.some((entry) => entry.relativePath === MANIFEST_FILE_NAME && entry.kind === 'file')
+    ) {
+      if (!issues.some((issue) => issue.code === 'MANIFEST_NOT_FOUND')) {
+        issues.push({
+          code: 'MANIFEST_NOT_FOUND',
+          severity: 'error',
+          file: MANIFEST_FILE_NAME,
+          message: 'plugin.json is missing from the plugin folder',
+        });
+      }
+    }
+    for (const use of uses) {
+      if (use.finding.code === 'PARSE_ERROR') {
+        issues.push({
+          code: 'PARSE_ERROR',
+          severity: 'warning',
+          file: use.finding.file,
+          line: use.finding.line,
+          column: use.finding.column,
+          message: `${use.finding.message}; the file was not fully scanned`,
+        });
+      }
+    }
+    issues.push(
+      ...crossCheckPermissions({ uses, imports, permissions: manifest?.permissions, config: this.config }),
+    );
+    const result = this.finish(issues, uses, manifest);
+    if (resultKey !== undefined) {
+      remember(this.results, resultKey, result, MAX_CACHED_RESULTS);
+      return structuredClone(result);
+    }
+    return result;
+  }
+
+  /**
+   * Validates like {@link PluginValidator.validatePlugin} and throws when the plugin is not valid.
+   * @throws PluginValidationError VALIDATION_FAILED, carrying the full result
+   */
+  async assertPluginValid(
+    pluginPath: string,
+    metadata?: PluginMetadata | PluginMetadataInput,
+  ): Promise<ValidatePluginResult> {
+    const result = await this.validatePlugin(pluginPath, metadata);
+    if (!result.valid) {
+      throw new PluginValidationError(
+        `${pluginPath} failed validation:\n${result.errors.map((error) => `  - ${error}`).join('\n')}`,
+        result,
+        { details: { pluginPath, errors: result.errors } },
+      );
+    }
+    return result;
+  }
+
+  private scanFile(file: ReadFile): SourceAnalysis {
+    const name = file.entry.relativePath;
+    if (!this.config.cache) return analyzeSource(file.content.toString('utf8'), name);
+    const key = `${file.hash}\u0000${name}`;
+    const cached = this.scans.get(key);
+    if (cached !== undefined) return cached;
+    const analysis = analyzeSource(file.content.toString('utf8'), name);
+    remember(this.scans, key, analysis, MAX_CACHED_SCANS);
+    return analysis;
+  }
+
+  private finish(
+    issues: ValidationIssue[],
+    uses: readonly CapabilityUse[],
+    manifest: PluginMetadata | undefined,
+  ): ValidatePluginResult {
+    const score = computeSecurityScore({ uses, permissions: manifest?.permissions });
+    if (riskRank(score.riskLevel) > riskRank(this.config.maxRiskLevel)) {
+      issues.push({
+        code: 'RISK_TOO_HIGH',
+        severity: 'error',
+        message: `the risk level is ${score.riskLevel} (security score ${score.securityScore}/100), worse than the allowed maximum ${this.config.maxRiskLevel} (maxRiskLevel)`,
+      });
+    }
+    const errors = issues.filter((issue) => issue.severity === 'error');
+    const warnings = issues.filter((issue) => issue.severity === 'warning');
+    return {
+      valid: errors.length === 0,
+      errors: errors.map(formatIssue),
+      warnings: warnings.map(formatIssue),
+      securityScore: score.securityScore,
+      riskLevel: score.riskLevel,
+      findings: uses.map((use) => use.finding),
+      scoreBreakdown: score.scoreBreakdown,
+      issues: [...errors, ...warnings],
+    };
+  }
+}

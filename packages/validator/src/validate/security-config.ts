@@ -1,0 +1,125 @@
+import { type FindingCapability, PluginError, type RiskLevel } from '@agentplug/models';
+
+/** Settings of a {@link PluginValidator}; every field is optional. */
+export interface SecurityConfig {
+  /** Largest file allowed, in MiB. Default 50 (the seed's `max_file_size_mb`). */
+  maxFileSizeMb?: number;
+  /** Most files (of any kind) a plugin folder may hold. Default 2000. */
+  maxFiles?: number;
+  /** File extensions allowed in the folder (with the dot, lower case). Default: JavaScript, TypeScript, JSON and text. */
+  allowedExtensions?: string[];
+  /**
+   * Module specifiers a plugin may not import (`child_process`, `node:vm`, `axios`; a name also
+   * blocks its subpaths). `eval` and `Function` block those calls.
+   */
+  blockedImports?: string[];
+  /** Capabilities whose every use is an error. Default `['shell', 'eval', 'native']`. */
+  blockedCapabilities?: FindingCapability[];
+  /** Worst risk level a valid plugin may have. Default `'high'`, so `critical` is invalid. */
+  maxRiskLevel?: RiskLevel;
+  /** Keep scan results and verdicts by content hash, so an unchanged plugin re-validates at once. Default true. */
+  cache?: boolean;
+}
+
+/** {@link SecurityConfig} with every default filled. */
+export interface ResolvedSecurityConfig {
+  maxFileSizeMb: number;
+  maxFiles: number;
+  allowedExtensions: string[];
+  blockedImports: string[];
+  blockedCapabilities: FindingCapability[];
+  maxRiskLevel: RiskLevel;
+  cache: boolean;
+}
+
+/** File extensions allowed by default. */
+export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = [
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.json',
+  '.md',
+  '.txt',
+  '.map',
+  '.d.ts',
+  '.d.mts',
+  '.d.cts',
+  '.ts',
+  '.mts',
+  '.cts',
+  '.tsx',
+];
+
+const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+const CAPABILITIES: readonly FindingCapability[] = [
+  'shell',
+  'eval',
+  'network',
+  'filesystem_read',
+  'filesystem_write',
+  'env',
+  'native',
+  'dynamic',
+];
+
+/** How bad a risk level is, for comparisons (low is 0). */
+export function riskRank(level: RiskLevel): number {
+  return RISK_LEVELS.indexOf(level);
+}
+
+function invalid(message: string): PluginError {
+  return new PluginError('INVALID_ARGUMENT', `invalid security config: ${message}`);
+}
+
+function stringList(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+    throw invalid(`${name} must be an array of non-empty strings`);
+  }
+  return [...value];
+}
+
+/**
+ * Fills the defaults of a security config and checks its values.
+ * @throws PluginError INVALID_ARGUMENT when a value has the wrong type or range
+ */
+export function resolveSecurityConfig(config: SecurityConfig = {}): ResolvedSecurityConfig {
+  if (config === null || typeof config !== 'object') throw invalid('expected an object');
+  const positive = (value: unknown, name: string, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw invalid(`${name} must be a positive number`);
+    }
+    return value;
+  };
+  const maxRiskLevel = config.maxRiskLevel ?? 'high';
+  if (!RISK_LEVELS.includes(maxRiskLevel))
+    throw invalid(`maxRiskLevel must be one of ${RISK_LEVELS.join(', ')}`);
+  const blockedCapabilities = stringList(config.blockedCapabilities, 'blockedCapabilities') ?? [
+    'shell',
+    'eval',
+    'native',
+  ];
+  for (const capability of blockedCapabilities) {
+    if (!CAPABILITIES.includes(capability as FindingCapability)) {
+      throw invalid(`blockedCapabilities has an unknown capability "${capability}"`);
+    }
+  }
+  const allowedExtensions = (
+    stringList(config.allowedExtensions, 'allowedExtensions') ?? [...DEFAULT_ALLOWED_EXTENSIONS]
+  ).map((extension) => (extension.startsWith('.') ? extension : `.${extension}`).toLowerCase());
+  if (config.cache !== undefined && typeof config.cache !== 'boolean')
+    throw invalid('cache must be a boolean');
+  return {
+    maxFileSizeMb: positive(config.maxFileSizeMb, 'maxFileSizeMb', 50),
+    maxFiles: Math.floor(positive(config.maxFiles, 'maxFiles', 2000)),
+    allowedExtensions,
+    blockedImports: (stringList(config.blockedImports, 'blockedImports') ?? []).map((name) =>
+      name.startsWith('node:') ? name.slice(5) : name,
+    ),
+    blockedCapabilities: blockedCapabilities as FindingCapability[],
+    maxRiskLevel,
+    cache: config.cache ?? true,
+  };
+}
