@@ -1,4 +1,5 @@
 import { PluginError, type PluginMetadata } from '@agentplug/models';
+import { checkRuntimeCompatibility, resolveDependencies } from '@agentplug/version';
 
 /** Options for {@link resolveLoadOrder}. */
 export interface ResolveLoadOrderOptions {
@@ -8,49 +9,55 @@ export interface ResolveLoadOrderOptions {
 }
 
 /**
- * The required dependencies of `metadata` to load first, dependencies before dependents.
- * Interim: checks presence and cycles only, until @agentplug/version's resolver is wired.
+ * Checks that a plugin supports the runtime and resolves its dependencies with
+ * @agentplug/version over the discovered plugins; returns the required dependencies to load
+ * first, dependencies before dependents (optional dependencies are left to whoever loads them).
  *
- * @throws PluginError DEPENDENCY_UNRESOLVED, DEPENDENCY_CYCLE
+ * @throws PluginError INCOMPATIBLE, DEPENDENCY_UNRESOLVED, DEPENDENCY_CYCLE (with the resolver's explanation), INVALID_VERSION, MANIFEST_INVALID
  */
 export async function resolveLoadOrder(
   metadata: PluginMetadata,
   options: ResolveLoadOrderOptions,
 ): Promise<string[]> {
-  const order: string[] = [];
-  const visiting: string[] = [];
-  const done = new Set<string>();
-  const visit = (current: PluginMetadata): void => {
-    const id = current.plugin_id;
-    if (done.has(id)) return;
-    const index = visiting.indexOf(id);
-    if (index >= 0) {
-      const cycle = [...visiting.slice(index), id];
-      throw new PluginError(
-        'DEPENDENCY_CYCLE',
-        `plugins depend on each other in a cycle: ${cycle.join(' → ')}`,
-        {
-          details: { cycle },
+  const { runtimeVersion } = options;
+  if (runtimeVersion !== undefined && !checkRuntimeCompatibility(metadata, runtimeVersion)) {
+    throw new PluginError(
+      'INCOMPATIBLE',
+      `${metadata.plugin_id} ${metadata.version} supports runtime ${metadata.min_runtime_version} to ${metadata.max_runtime_version}, not ${runtimeVersion}`,
+      {
+        details: {
+          pluginId: metadata.plugin_id,
+          runtimeVersion,
+          min_runtime_version: metadata.min_runtime_version,
+          max_runtime_version: metadata.max_runtime_version,
         },
-      );
-    }
-    visiting.push(id);
+      },
+    );
+  }
+  if (metadata.dependencies.length === 0) return [];
+  const result = await resolveDependencies(
+    metadata,
+    { getVersions: (pluginId) => options.getVersions(pluginId) },
+    runtimeVersion === undefined ? {} : { runtimeVersion },
+  );
+  if (!result.ok) {
+    throw new PluginError(
+      result.code,
+      `cannot resolve the dependencies of ${metadata.plugin_id}:\n${result.explanation}`,
+      {
+        details: { pluginId: metadata.plugin_id, plugins: result.plugins, cycle: result.cycle },
+      },
+    );
+  }
+  const required = new Set<string>();
+  const visit = (current: PluginMetadata): void => {
     for (const dependency of current.dependencies) {
-      if (dependency.optional) continue;
+      if (dependency.optional || required.has(dependency.plugin_id)) continue;
+      required.add(dependency.plugin_id);
       const [found] = options.getVersions(dependency.plugin_id);
-      if (!found) {
-        throw new PluginError(
-          'DEPENDENCY_UNRESOLVED',
-          `${id} requires ${dependency.plugin_id} ${dependency.version_constraint}, which is not discovered`,
-          { details: { pluginId: id, dependency: dependency.plugin_id } },
-        );
-      }
-      visit(found);
+      if (found) visit(found);
     }
-    visiting.pop();
-    done.add(id);
-    if (id !== metadata.plugin_id) order.push(id);
   };
   visit(metadata);
-  return order;
+  return result.order.filter((pluginId) => pluginId !== metadata.plugin_id && required.has(pluginId));
 }

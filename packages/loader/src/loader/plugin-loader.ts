@@ -166,9 +166,10 @@ function describe(error: unknown): string {
 function asLoadError(pluginId: string, error: unknown, fallback: PluginErrorCode): PluginError {
   if (error instanceof PluginValidationError || error instanceof PluginLoadError) return error;
   if (PluginError.is(error)) {
+    // The inner PluginError only said what this message says; keep the root cause instead.
     return new PluginLoadError(pluginId, `cannot load ${pluginId}: ${error.message}`, {
       code: error.code,
-      cause: error,
+      cause: error.cause ?? error,
       details: error.details,
     });
   }
@@ -905,7 +906,7 @@ export class PluginLoader {
     options: ReloadPluginOptions,
     triggeredByWatcher: boolean,
   ): Promise<PluginState> {
-    const record = this.requireRecord(pluginId, 'reload', 'loading');
+    const record = this.requireRecord(pluginId, 'reload', 'unloading');
     const startedAt = performance.now();
     const previous = record.state.status;
     if (previous === 'failed') {

@@ -1,0 +1,53 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PluginError } from '@agentplug/models';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveEntryPoint } from './resolve-entry-point';
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'agentplug-entry-'));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+async function touch(path: string): Promise<void> {
+  await mkdir(join(folder, path, '..'), { recursive: true });
+  await writeFile(join(folder, path), '');
+}
+
+describe('resolveEntryPoint', () => {
+  it.each([
+    ['main', 'main.js', ['main.js']],
+    ['main', 'main.mjs', ['main.mjs']],
+    ['main', 'main.cjs', ['main.cjs']],
+    ['main', 'main/index.js', ['main/index.js']],
+    ['main', 'main.js', ['main.js', 'main.mjs', 'main/index.js']],
+    ['calculator.main', 'calculator/main.js', ['calculator/main.js']],
+    ['calculator.main', 'calculator/main/index.js', ['calculator/main/index.js']],
+    ['main.mjs', 'main.mjs', ['main.mjs']],
+    ['lib/main', 'lib/main.cjs', ['lib/main.cjs']],
+  ])('"%s" resolves to %s', async (entryPoint, expected, files) => {
+    for (const file of files) await touch(file);
+    expect(await resolveEntryPoint(folder, entryPoint)).toBe(join(folder, expected));
+  });
+
+  it('throws ENTRY_NOT_FOUND listing the candidates', async () => {
+    const error = await resolveEntryPoint(folder, 'main').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'ENTRY_NOT_FOUND')).toBe(true);
+    expect((error as PluginError).message).toContain('main.js, main.mjs, main.cjs, main/index.js');
+  });
+
+  it('refuses a symbolic link that leaves the plugin folder', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'agentplug-outside-'));
+    await writeFile(join(outside, 'evil.js'), '');
+    await symlink(join(outside, 'evil.js'), join(folder, 'main.js'));
+    const error = await resolveEntryPoint(folder, 'main').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'ENTRY_NOT_FOUND')).toBe(true);
+    await rm(outside, { recursive: true, force: true });
+  });
+});
