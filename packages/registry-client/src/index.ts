@@ -1,2 +1,52 @@
-/** Package version, replaced as the package grows its API. */
-export const packageName: string = '@agentplug/registry-client';
+export {
+  type ArchiveFile,
+  DEFAULT_EXTRACTION_LIMITS,
+  type ExtractArchiveResult,
+  type ExtractionLimits,
+  extractArchive,
+  readArchiveFiles,
+} from './archive/extract-archive';
+export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
+export type { FetchFunction } from './network/fetch-bytes';
+export { canonicalizeJson } from './protocol/canonicalize-json';
+export {
+  ARCHIVES_PATH,
+  formatArchiveName,
+  INDEX_PATH,
+  INDEX_TYPE,
+  type IndexPluginEntry,
+  type IndexSignature,
+  type IndexVersionEntry,
+  MARKETPLACE_PROTOCOL_VERSION,
+  type SignedIndex,
+  type SignedIndexBody,
+  SignedIndexBodySchema,
+} from './protocol/marketplace-index';
+export { signIndex, type VerifyIndexOptions, verifyIndex } from './protocol/sign-index';
+export {
+  generateSigningKeyPair,
+  type ResolvedPrivateKey,
+  type ResolvedPublicKey,
+  resolvePrivateKey,
+  resolvePublicKey,
+  type SigningKey,
+  type SigningKeyPair,
+  type TrustedKey,
+} from './protocol/signing-keys';
+export { LOCK_FILE_NAME, type LockFile, type LockFileEntry, readLockFile } from './registry/lock-file';
+export { findEscalatedPermissions } from './registry/permissions';
+export {
+  type DownloadPluginOptions,
+  type DownloadProgress,
+  type InstallOptions,
+  type InstallPluginOptions,
+  type InstallResult,
+  type PluginInfo,
+  PluginRegistry,
+  type PluginRegistryOptions,
+  type PluginUpdate,
+  type PluginValidatorLike,
+} from './registry/plugin-registry';
+export { recoverInterruptedInstalls, WORK_FOLDER_NAME } from './registry/recover-installs';
+export { type SearchQuery, searchIndex, toMarketplaceInfo } from './registry/search-index';
+export { writeFileAtomic } from './registry/write-file-atomic';

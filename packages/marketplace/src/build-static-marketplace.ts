@@ -1,0 +1,121 @@
+import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PluginError } from '@agentplug/models';
+import {
+  ARCHIVES_PATH,
+  type ExtractionLimits,
+  formatArchiveName,
+  INDEX_PATH,
+  INDEX_TYPE,
+  MARKETPLACE_PROTOCOL_VERSION,
+  type PluginValidatorLike,
+  type SignedIndex,
+  type SigningKey,
+  signIndex,
+  writeFileAtomic,
+} from '@agentplug/registry-client';
+import { addToCatalog, type Catalog } from './catalog';
+import { createDefaultValidator } from './default-validator';
+import { inspectArchive } from './inspect-archive';
+import { enforceRiskPolicy, type RiskPolicy } from './risk-policy';
+
+/** Options for {@link buildStaticMarketplace}. */
+export interface BuildStaticMarketplaceOptions extends RiskPolicy {
+  /** A folder of `.tgz` plugin archives (any names; each is named by its plugin.json in the output). */
+  archivesDirectory: string;
+  /** Where `index.json` and `archives/` are written; serve this folder from any static host. */
+  outputDirectory: string;
+  signingKey: SigningKey;
+  /** Validates each archive; default a new `@agentplug/validator` PluginValidator. Pass `false` to skip. */
+  validator?: PluginValidatorLike | false;
+  /** How long the index stays valid. Default 30 days: rebuild (re-sign) before then. */
+  indexLifetimeMs?: number;
+  /** The index version; default one more than the existing output's, or 1. */
+  version?: number;
+  extractionLimits?: ExtractionLimits;
+  /** The signing time (tests). Default now. */
+  now?: Date;
+}
+
+/** What {@link buildStaticMarketplace} wrote. */
+export interface BuildStaticMarketplaceResult {
+  indexPath: string;
+  version: number;
+  expires: string;
+  plugins: number;
+  versions: number;
+}
+
+async function readPreviousVersion(indexPath: string): Promise<number> {
+  try {
+    const previous = JSON.parse(await readFile(indexPath, 'utf8')) as SignedIndex;
+    return typeof previous.signed?.version === 'number' ? previous.signed.version : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Turns a folder of archives into the static marketplace layout (`index.json` signed, and
+ * `archives/<plugin_id>-<version>.tgz`), which any file host can serve.
+ * @throws PluginError VALIDATION_FAILED, ARCHIVE_UNSAFE, MANIFEST_INVALID, INVALID_ARGUMENT (two archives of one version)
+ * @example
+ * await buildStaticMarketplace({ archivesDirectory: './dist-plugins', outputDirectory: './site', signingKey });
+ */
+export async function buildStaticMarketplace(
+  options: BuildStaticMarketplaceOptions,
+): Promise<BuildStaticMarketplaceResult> {
+  const validator =
+    options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator()));
+  const names = (await readdir(options.archivesDirectory)).filter((name) => name.endsWith('.tgz')).sort();
+  const now = options.now ?? new Date();
+  let catalog: Catalog = {};
+  const copies: { from: string; to: string }[] = [];
+  for (const name of names) {
+    const path = join(options.archivesDirectory, name);
+    const inspection = await inspectArchive(await readFile(path), {
+      validator,
+      extractionLimits: options.extractionLimits,
+    });
+    enforceRiskPolicy(inspection, options);
+    const { plugin_id: pluginId, version } = inspection.manifest;
+    if (catalog[pluginId]?.versions[version] !== undefined) {
+      throw new PluginError('INVALID_ARGUMENT', `${name} repeats ${pluginId} ${version}`, {
+        details: { pluginId, version },
+      });
+    }
+    catalog = addToCatalog(catalog, inspection, now.toISOString());
+    copies.push({ from: path, to: formatArchiveName(pluginId, version) });
+  }
+  const archivesFolder = join(options.outputDirectory, ARCHIVES_PATH);
+  await mkdir(archivesFolder, { recursive: true });
+  for (const copy of copies) {
+    const temporary = join(archivesFolder, `.${copy.to}.${process.pid}.tmp`);
+    await copyFile(copy.from, temporary);
+    await rename(temporary, join(archivesFolder, copy.to));
+  }
+  const indexPath = join(options.outputDirectory, INDEX_PATH);
+  const version = options.version ?? (await readPreviousVersion(indexPath)) + 1;
+  const expires = new Date(
+    now.getTime() + (options.indexLifetimeMs ?? 30 * 24 * 60 * 60 * 1000),
+  ).toISOString();
+  const signed = signIndex(
+    {
+      _type: INDEX_TYPE,
+      protocol_version: MARKETPLACE_PROTOCOL_VERSION,
+      version,
+      expires,
+      signed_at: now.toISOString(),
+      plugins: catalog,
+    },
+    options.signingKey,
+  );
+  await writeFileAtomic(indexPath, JSON.stringify(signed));
+  return {
+    indexPath,
+    version,
+    expires,
+    plugins: Object.keys(catalog).length,
+    versions: Object.values(catalog).reduce((total, entry) => total + Object.keys(entry.versions).length, 0),
+  };
+}

@@ -1,0 +1,194 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { PluginError } from '@agentplug/models';
+import { BLOCK_SIZE, decodeHeader, decodePaxRecords, paddingAfter } from './tar-format';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Caps applied while extracting an archive. */
+export interface ExtractionLimits {
+  /** Most bytes of file content in total. Default 256 MiB. */
+  maxTotalBytes?: number;
+  /** Most entries (files, folders and headers). Default 10,000. */
+  maxEntries?: number;
+  /** Most uncompressed bytes per compressed byte. Default 200. */
+  maxCompressionRatio?: number;
+}
+
+/** The default {@link ExtractionLimits}. */
+export const DEFAULT_EXTRACTION_LIMITS: Required<ExtractionLimits> = {
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxEntries: 10_000,
+  maxCompressionRatio: 200,
+};
+
+/** One file read from an archive. */
+export interface ArchiveFile {
+  /** Relative path with forward slashes, checked safe. */
+  path: string;
+  mode: number;
+  data: Buffer;
+}
+
+/** What {@link extractArchive} wrote. */
+export interface ExtractArchiveResult {
+  files: string[];
+  totalBytes: number;
+}
+
+function unsafe(message: string, path?: string): PluginError {
+  return new PluginError('ARCHIVE_UNSAFE', message, { details: path === undefined ? {} : { path } });
+}
+
+/** Normalises an entry path, refusing anything that could land outside the destination. */
+function normalizeEntryPath(raw: string): string {
+  if (raw.includes('\0')) throw unsafe('an entry name contains a NUL byte', raw);
+  if (raw.includes('\\')) throw unsafe(`"${raw}" contains a backslash`, raw);
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw unsafe(`"${raw}" is an absolute path`, raw);
+  const segments = raw.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.some((segment) => segment === '..')) throw unsafe(`"${raw}" contains a ".." segment`, raw);
+  if (segments.length === 0) throw unsafe(`"${raw}" names no file`, raw);
+  return segments.join('/');
+}
+
+/**
+ * Reads every file of a `.tgz` in memory, checking each entry before anything is written: only
+ * regular files and folders (no symlinks, hard links, devices, FIFOs), no absolute paths, no `..`,
+ * no duplicates, and the caps of `limits` (total bytes, entries, compression ratio).
+ * @throws PluginError ARCHIVE_UNSAFE, TOO_LARGE
+ */
+export async function readArchiveFiles(
+  archive: Buffer,
+  limits: ExtractionLimits = {},
+): Promise<ArchiveFile[]> {
+  const caps = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
+  // Headers and padding cost at most two blocks per entry beyond the content, plus the end blocks.
+  const tarOverhead = (caps.maxEntries + 2) * BLOCK_SIZE * 3 + 10_240;
+  const ratioCap = Math.max(archive.length, 1) * caps.maxCompressionRatio;
+  const outputCap = Math.min(caps.maxTotalBytes + tarOverhead, ratioCap);
+  let tar: Buffer;
+  try {
+    tar = await gunzipAsync(archive, { maxOutputLength: outputCap });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PluginError(
+        'TOO_LARGE',
+        `the archive expands past ${outputCap} bytes (cap: ${caps.maxTotalBytes} bytes, ratio ${caps.maxCompressionRatio}:1)`,
+        { details: { compressedBytes: archive.length, cap: outputCap }, cause: error },
+      );
+    }
+    throw new PluginError('ARCHIVE_UNSAFE', 'the archive is not a valid gzip stream', { cause: error });
+  }
+  const files: ArchiveFile[] = [];
+  const seen = new Set<string>();
+  const folders = new Set<string>();
+  let offset = 0;
+  let entries = 0;
+  let totalBytes = 0;
+  let pendingPath: string | undefined;
+  while (offset + BLOCK_SIZE <= tar.length) {
+    const block = tar.subarray(offset, offset + BLOCK_SIZE);
+    if (block.every((byte) => byte === 0)) break;
+    entries += 1;
+    if (entries > caps.maxEntries) {
+      throw new PluginError('TOO_LARGE', `the archive has more than ${caps.maxEntries} entries`, {
+        details: { maxEntries: caps.maxEntries },
+      });
+    }
+    const header = decodeHeader(block);
+    if (!header.checksumValid || !Number.isSafeInteger(header.size) || header.size < 0) {
+      throw unsafe(`the tar header at byte ${offset} is corrupt`);
+    }
+    const dataStart = offset + BLOCK_SIZE;
+    const dataEnd = dataStart + header.size;
+    if (dataEnd > tar.length) throw unsafe('the archive is truncated');
+    const data = tar.subarray(dataStart, dataEnd);
+    offset = dataEnd + paddingAfter(header.size);
+    if (header.type === 'x' || header.type === 'L') {
+      const records =
+        header.type === 'x' ? decodePaxRecords(data) : { path: data.toString('utf8').replace(/\0+$/, '') };
+      if (records === undefined) throw unsafe('a pax header is malformed');
+      if (records.linkpath !== undefined) throw unsafe('the archive contains a link', records.path);
+      if (records.size !== undefined) throw unsafe('pax size overrides are not accepted', records.path);
+      if (records.path !== undefined) pendingPath = records.path;
+      continue;
+    }
+    if (header.type === 'g') continue;
+    const rawPath = pendingPath ?? (header.prefix === '' ? header.name : `${header.prefix}/${header.name}`);
+    pendingPath = undefined;
+    if (header.type === '1' || header.type === '2' || header.type === 'K') {
+      throw unsafe(`"${rawPath}" is a ${header.type === '2' ? 'symbolic' : 'hard'} link`, rawPath);
+    }
+    if (header.type === '3' || header.type === '4' || header.type === '6') {
+      throw unsafe(`"${rawPath}" is a device or FIFO`, rawPath);
+    }
+    if (header.type === '5') {
+      if (rawPath.split('/').some((segment) => segment === '..'))
+        throw unsafe(`"${rawPath}" contains a ".." segment`, rawPath);
+      if (rawPath.startsWith('/')) throw unsafe(`"${rawPath}" is an absolute path`, rawPath);
+      continue;
+    }
+    if (header.type !== '0' && header.type !== '\0' && header.type !== '7') {
+      throw unsafe(`"${rawPath}" has the unsupported entry type "${header.type}"`, rawPath);
+    }
+    const path = normalizeEntryPath(rawPath);
+    if (seen.has(path) || folders.has(path)) throw unsafe(`"${path}" appears twice in the archive`, path);
+    const segments = path.split('/');
+    for (let depth = 1; depth < segments.length; depth += 1) {
+      const folder = segments.slice(0, depth).join('/');
+      if (seen.has(folder)) throw unsafe(`"${folder}" is both a file and a folder`, path);
+      folders.add(folder);
+    }
+    seen.add(path);
+    totalBytes += header.size;
+    if (totalBytes > caps.maxTotalBytes) {
+      throw new PluginError('TOO_LARGE', `the archive holds more than ${caps.maxTotalBytes} bytes`, {
+        details: { maxTotalBytes: caps.maxTotalBytes },
+      });
+    }
+    files.push({ path, mode: Number.isNaN(header.mode) ? 0o644 : header.mode, data });
+  }
+  return files;
+}
+
+/**
+ * Extracts a `.tgz` into `destination`, which must not exist yet. Every entry is checked (see
+ * {@link readArchiveFiles}) before the first byte is written; on any failure the destination is removed.
+ * @throws PluginError ARCHIVE_UNSAFE, TOO_LARGE, INSTALL_FAILED (the disk refused a write)
+ */
+export async function extractArchive(
+  archive: Buffer,
+  destination: string,
+  limits: ExtractionLimits = {},
+): Promise<ExtractArchiveResult> {
+  const files = await readArchiveFiles(archive, limits);
+  try {
+    await mkdir(destination);
+  } catch (error) {
+    throw new PluginError('INSTALL_FAILED', `cannot create ${destination}`, { cause: error });
+  }
+  try {
+    const folders = new Set(files.map((file) => dirname(file.path)).filter((folder) => folder !== '.'));
+    for (const folder of [...folders].sort()) await mkdir(join(destination, folder), { recursive: true });
+    let totalBytes = 0;
+    const batchSize = 32;
+    for (let start = 0; start < files.length; start += batchSize) {
+      await Promise.all(
+        files.slice(start, start + batchSize).map((file) => {
+          totalBytes += file.data.length;
+          // 'wx' never follows or overwrites: the folder is fresh and holds no links.
+          return writeFile(join(destination, file.path), file.data, {
+            flag: 'wx',
+            mode: file.mode & 0o100 ? 0o755 : 0o644,
+          });
+        }),
+      );
+    }
+    return { files: files.map((file) => file.path), totalBytes };
+  } catch (error) {
+    await rm(destination, { recursive: true, force: true });
+    throw new PluginError('INSTALL_FAILED', `cannot write the archive into ${destination}`, { cause: error });
+  }
+}

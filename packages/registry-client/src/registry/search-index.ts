@@ -1,0 +1,124 @@
+import type { PluginMarketplaceInfo, PluginType } from '@agentplug/models';
+import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from '../protocol/marketplace-index';
+import { pickLatestVersion } from './version-rules';
+
+/** A marketplace search: the seed's parameters. */
+export interface SearchQuery {
+  /** Words to look for in the id, name, tags, description and author. */
+  query?: string;
+  pluginType?: PluginType | `${PluginType}`;
+  /** Every tag listed must be on the plugin. */
+  tags?: readonly string[];
+  /** Most results. Default 20. */
+  limit?: number;
+}
+
+interface PreparedPlugin {
+  entry: IndexPluginEntry;
+  latest: IndexVersionEntry;
+  id: string;
+  name: string;
+  tags: Set<string>;
+  description: string;
+  author: string;
+}
+
+const prepared = new WeakMap<object, Map<string, PreparedPlugin[]>>();
+
+function preparePlugins(
+  plugins: Record<string, IndexPluginEntry>,
+  runtimeVersion: string | undefined,
+): PreparedPlugin[] {
+  let byRuntime = prepared.get(plugins);
+  if (byRuntime === undefined) {
+    byRuntime = new Map();
+    prepared.set(plugins, byRuntime);
+  }
+  const key = runtimeVersion ?? '';
+  const cached = byRuntime.get(key);
+  if (cached !== undefined) return cached;
+  const list: PreparedPlugin[] = [];
+  for (const entry of Object.values(plugins)) {
+    const latest = pickLatestVersion(entry.versions, { runtimeVersion });
+    if (latest === undefined) continue;
+    list.push({
+      entry,
+      latest,
+      id: entry.plugin_id.toLowerCase(),
+      name: entry.name.toLowerCase(),
+      tags: new Set(entry.tags.map((tag) => tag.toLowerCase())),
+      description: entry.description.toLowerCase(),
+      author: entry.author.toLowerCase(),
+    });
+  }
+  byRuntime.set(key, list);
+  return list;
+}
+
+function scorePlugin(plugin: PreparedPlugin, words: readonly string[], phrase: string): number {
+  if (words.length === 0) return 1;
+  let score = 0;
+  if (plugin.id === phrase) score += 100;
+  if (plugin.name === phrase) score += 80;
+  for (const word of words) {
+    let wordScore = 0;
+    if (plugin.name.includes(word)) wordScore += plugin.name.startsWith(word) ? 30 : 20;
+    if (plugin.id.includes(word)) wordScore += 10;
+    if (plugin.tags.has(word)) wordScore += 15;
+    if (plugin.description.includes(word)) wordScore += 5;
+    if (plugin.author.includes(word)) wordScore += 2;
+    // every word must match somewhere, so a longer query narrows the results
+    if (wordScore === 0) return 0;
+    score += wordScore;
+  }
+  return score;
+}
+
+/** Turns an index entry into the seed's search result for its chosen version. */
+export function toMarketplaceInfo(
+  entry: IndexPluginEntry,
+  version: IndexVersionEntry,
+): PluginMarketplaceInfo {
+  return {
+    plugin_id: entry.plugin_id,
+    name: entry.name,
+    version: version.version,
+    description: entry.description,
+    plugin_type: entry.plugin_type,
+    tags: [...entry.tags],
+    author: entry.author,
+    downloads: entry.downloads,
+    rating: entry.rating,
+    published_at: version.published_at,
+    security_score: version.security_score,
+  };
+}
+
+/**
+ * Searches the plugins of an index: every word of `query` must match the id, name, tags, description
+ * or author; results are sorted by relevance, then downloads, then id. Plugins whose every version is
+ * yanked (or incompatible with `runtimeVersion`) are left out; each result shows its latest usable version.
+ */
+export function searchIndex(
+  body: Pick<SignedIndexBody, 'plugins'>,
+  search: SearchQuery & { runtimeVersion?: string },
+): PluginMarketplaceInfo[] {
+  const phrase = (search.query ?? '').trim().toLowerCase();
+  const words = phrase.split(/\s+/).filter((word) => word.length > 0);
+  const tags = (search.tags ?? []).map((tag) => tag.toLowerCase());
+  const limit = Math.max(0, Math.floor(search.limit ?? 20));
+  const scored: { plugin: PreparedPlugin; score: number }[] = [];
+  for (const plugin of preparePlugins(body.plugins, search.runtimeVersion)) {
+    if (search.pluginType !== undefined && plugin.entry.plugin_type !== search.pluginType) continue;
+    if (!tags.every((tag) => plugin.tags.has(tag))) continue;
+    const score = scorePlugin(plugin, words, phrase);
+    if (score > 0) scored.push({ plugin, score });
+  }
+  scored.sort(
+    (left, right) =>
+      right.score - left.score ||
+      right.plugin.entry.downloads - left.plugin.entry.downloads ||
+      (left.plugin.entry.plugin_id < right.plugin.entry.plugin_id ? -1 : 1),
+  );
+  return scored.slice(0, limit).map(({ plugin }) => toMarketplaceInfo(plugin.entry, plugin.latest));
+}
