@@ -1,3 +1,3 @@
 import { createPackageBuildConfig } from '../../tooling/tsup.base';
 
-export default createPackageBuildConfig();
+export default createPackageBuildConfig({ entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } });

@@ -84,12 +84,18 @@ export function createConfigSchema(definition: PluginDefinitionInfo): JsonSchema
  */
 export function createManifest(definition: PluginDefinitionInfo, base: ManifestBase): PluginMetadataInput {
   const configSchema = createConfigSchema(definition);
-  const manifest: PluginMetadataInput = {
+  const fields: Record<string, unknown> = {
     ...base,
     plugin_type: definition.pluginType,
     capabilities: createCapabilities(definition),
     ...(configSchema === undefined ? {} : { config_schema: configSchema }),
   };
+  // The seed's key order, so a generated plugin.json reads like a hand-written one.
+  const ordered: Record<string, unknown> = {};
+  for (const key of [...MANIFEST_KEY_ORDER, ...Object.keys(fields)]) {
+    if (fields[key] !== undefined && !(key in ordered)) ordered[key] = fields[key];
+  }
+  const manifest = ordered as PluginMetadataInput;
   const result = safeParseManifest(manifest);
   if (!result.success) {
     throw new PluginError(
@@ -102,6 +108,26 @@ export function createManifest(definition: PluginDefinitionInfo, base: ManifestB
   }
   return manifest;
 }
+
+const MANIFEST_KEY_ORDER: readonly string[] = [
+  '$schema',
+  'plugin_id',
+  'name',
+  'version',
+  'description',
+  'author',
+  'license',
+  'homepage',
+  'plugin_type',
+  'entry_point',
+  'capabilities',
+  'dependencies',
+  'permissions',
+  'min_runtime_version',
+  'max_runtime_version',
+  'tags',
+  'config_schema',
+];
 
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;

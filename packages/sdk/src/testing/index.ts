@@ -1,0 +1,1 @@
+export { type CreateTestHostOptions, createTestHost, type TestHost } from './create-test-host';
