@@ -1,3 +1,5 @@
 import { createPackageBuildConfig } from '../../tooling/tsup.base';
 
-export default createPackageBuildConfig({ entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } });
+export default createPackageBuildConfig({
+  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+});
