@@ -83,6 +83,8 @@ export async function serveMcpOverHttp(
     };
     await mcp.connect(transport);
     await transport.handleRequest(request, response, body);
+    // An initialize request the transport refused leaves no session behind to serve.
+    if (transport.sessionId === undefined) await mcp.close();
   };
 
   const handleRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
