@@ -66,7 +66,11 @@ export function createIsolatedPluginHarness(): IsolatedPluginHarness {
     const written = writePlugin(options);
     const host = await createWorkerHost({
       ...written,
-      metadata: { id: written.pluginId, name: 'Isolated test plugin', version: '1.0.0' } as unknown as PluginMetadata,
+      metadata: {
+        id: written.pluginId,
+        name: 'Isolated test plugin',
+        version: '1.0.0',
+      } as unknown as PluginMetadata,
       config: options.config ?? {},
       permissions: { ...emptyPermissions, ...options.permissions },
       sandbox: { max_execution_time_seconds: 5, max_memory_mb: 64, isolation: 'worker', ...options.sandbox },
