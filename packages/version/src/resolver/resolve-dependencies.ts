@@ -258,6 +258,8 @@ function leftOutReason(
   dropped: ReadonlySet<string>,
   runtimeVersion: string | undefined,
 ): string {
+  if (dropped.has(optionalKey(ownerId, dependency.pluginId)))
+    return 'it conflicts with the other dependencies';
   const target = universes.get(dependency.pluginId);
   if (target === undefined || target.missing) return `${dependency.pluginId} is not available`;
   const matching = constraintSet(target, dependency.constraint);

@@ -38,6 +38,7 @@ function describeProblem(version: string): string {
   }
   const names = ['MAJOR', 'MINOR', 'PATCH'];
   for (const [index, part] of parts.entries()) {
+    if (part.length === 0) return `${names[index]} is missing`;
     if (!NUMERIC.test(part)) return `${names[index]} "${part}" is not a non-negative integer`;
     if (part.length > 1 && part.startsWith('0')) return `${names[index]} "${part}" has a leading zero`;
     if (!Number.isSafeInteger(Number(part))) return `${names[index]} "${part}" is too large`;
@@ -75,14 +76,21 @@ export function toSemver(version: unknown): SemVer {
   }
   const cached = semverCache.get(version);
   if (cached !== undefined) return cached;
-  if (version.length > MAX_VERSION_LENGTH || !isStrictSemver(version)) {
+  let parsed: SemVer | undefined;
+  if (version.length <= MAX_VERSION_LENGTH && isStrictSemver(version)) {
+    try {
+      parsed = new SemVer(version);
+    } catch {
+      // node-semver refuses numbers past Number.MAX_SAFE_INTEGER; describeProblem says which.
+    }
+  }
+  if (parsed === undefined) {
     throw new PluginError(
       'INVALID_VERSION',
       `Invalid version "${version.slice(0, 80)}": ${describeProblem(version)}. Use MAJOR.MINOR.PATCH, optionally with -prerelease and +build (e.g. 1.2.3-beta.1+sha.5).`,
       { details: { version } },
     );
   }
-  const parsed = new SemVer(version);
   semverCache.set(version, parsed);
   return parsed;
 }
