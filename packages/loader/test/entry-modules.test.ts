@@ -92,12 +92,4 @@ describe('entry modules', () => {
     expect(PluginError.is(syntax, 'LOAD_FAILED')).toBe(true);
     expect((syntax as PluginError).message).toContain('main.mjs');
   });
-
-  it('refuses isolation "worker" with INVALID_ARGUMENT until worker isolation is wired', async () => {
-    await directory.writePlugin({ id: 'com.test.shape', files: shapes['a Plugin class (ESM)'] });
-    const error = await loader
-      .loadPlugin('com.test.shape', { isolation: 'worker' })
-      .catch((caught: unknown) => caught);
-    expect(PluginError.is(error, 'INVALID_ARGUMENT')).toBe(true);
-  });
 });

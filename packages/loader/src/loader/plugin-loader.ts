@@ -30,6 +30,7 @@ import {
 import { resolveEntryPoint } from '../entry/resolve-entry-point';
 import { createInProcessHost } from '../host/create-in-process-host';
 import type { PluginCallOptions, PluginHost, PluginHostOptions } from '../host/plugin-host';
+import { createWorkerHost } from '../isolation';
 import { assertTransition } from '../lifecycle/transitions';
 import { fingerprintFolder } from '../validation/fingerprint-folder';
 import { type FolderWatch, watchPluginFolder } from '../watch/watch-plugin-folder';
@@ -131,7 +132,7 @@ export interface ActiveCapability {
   capability: PluginCapability;
 }
 
-/** Creates a host for an isolation mode; the worker host comes from ./isolation. */
+/** Creates a host for an isolation mode: in-process here, the worker host from ./isolation. */
 type HostFactory = (options: PluginHostOptions) => Promise<PluginHost>;
 
 interface PluginRecord {
@@ -711,7 +712,7 @@ export class PluginLoader {
     const entryModulePath = await resolveEntryPoint(pluginPath, metadata.entry_point);
     const isolation = record.isolation ?? config.sandbox_config_override.isolation ?? this.defaultIsolation;
     const sandbox = SandboxConfigSchema.parse({ ...config.sandbox_config_override, isolation });
-    const createHost = await this.hostFactoryFor(isolation, pluginId);
+    const createHost = this.hostFactoryFor(isolation, pluginId);
     const host = await createHost({
       pluginId,
       pluginPath,
@@ -732,12 +733,15 @@ export class PluginLoader {
     return { metadata, config, host };
   }
 
-  private async hostFactoryFor(isolation: IsolationMode, pluginId: string): Promise<HostFactory> {
+  private hostFactoryFor(isolation: IsolationMode, pluginId: string): HostFactory {
     if (isolation === 'none') return createInProcessHost;
+    if (isolation === 'worker') return createWorkerHost;
     throw new PluginError(
       'INVALID_ARGUMENT',
-      `cannot load ${pluginId} with isolation "${isolation}": worker isolation is not available in this build of @agentplug/loader yet`,
-      { details: { pluginId, isolation } },
+      `cannot load ${pluginId}: unknown isolation "${String(isolation)}"`,
+      {
+        details: { pluginId, isolation },
+      },
     );
   }
 
