@@ -32,7 +32,7 @@ function print(name: string, value: number, baseline: number): void {
 
 const directory = await createPluginDirectory();
 const loader = new PluginLoader({ pluginDirectory: directory.path });
-await activatePluginDirectory(loader, () => undefined);
+await activatePluginDirectory(loader);
 const mcp = createMcpServer(loader);
 const client = new Client({ name: 'bench', version: '1.0.0' });
 const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

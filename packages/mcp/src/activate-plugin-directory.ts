@@ -11,11 +11,15 @@ export interface ActivatePluginDirectoryResult {
 /**
  * Discovers every plugin of the loader's directories, loads and activates each (a plugin's
  * dependencies are loaded first by the loader), and reports what failed instead of throwing, so
- * one broken plugin does not keep the others from being served.
+ * one broken plugin does not keep the others from being served. `log` hears each step.
+ *
+ * @example
+ * const loader = new PluginLoader({ pluginDirectory: './plugins' });
+ * const { active, failed } = await activatePluginDirectory(loader, console.error);
  */
 export async function activatePluginDirectory(
   loader: PluginLoader,
-  log: (message: string) => void,
+  log: (message: string) => void = () => undefined,
 ): Promise<ActivatePluginDirectoryResult> {
   const result: ActivatePluginDirectoryResult = { active: [], failed: [] };
   const discovered = await loader.discoverPlugins();

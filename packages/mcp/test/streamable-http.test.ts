@@ -6,7 +6,7 @@ import { describeTransportScenarios } from './__fixtures__/transport-scenarios';
 
 describeTransportScenarios('Streamable HTTP', async (pluginDirectory) => {
   const loader = new PluginLoader({ pluginDirectory });
-  await activatePluginDirectory(loader, () => undefined);
+  await activatePluginDirectory(loader);
   const http = await serveMcpOverHttp(loader, { callTimeoutMs: 300, listChangedDebounceMs: 0 });
   const client = new Client({ name: 'http-test-client', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));

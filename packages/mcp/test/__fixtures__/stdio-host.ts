@@ -11,7 +11,7 @@ const pluginDirectory = process.argv[2];
 if (!pluginDirectory) throw new Error('usage: stdio-host.ts <plugin directory>');
 
 const loader = new PluginLoader({ pluginDirectory });
-await activatePluginDirectory(loader, () => undefined);
+await activatePluginDirectory(loader);
 const mcp = createMcpServer(loader, { callTimeoutMs: 300, listChangedDebounceMs: 0 });
 
 const control = createServer((request, response) => {
