@@ -674,7 +674,7 @@ export class SourceScanner {
             ? { kind: 'constructor-of' }
             : FUNCTION_CONSTRUCTOR_VALUE;
         }
-        if (key === 'call' || key === 'apply' || key === 'bind')
+        if ((key === 'call' || key === 'apply' || key === 'bind') && !NON_FUNCTION_GLOBALS.has(object.path))
           return { kind: 'invoker', target: object, mode: key };
         if (object.path === 'import.meta') {
           return key === 'dirname' ? literalValue(PLUGIN_FOLDER_MARKER) : UNKNOWN;
