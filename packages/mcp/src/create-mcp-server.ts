@@ -64,10 +64,15 @@ export function createMcpServer(source: McpPluginSource, options: McpServerOptio
       stopFollowing();
       unsubscribe = source.on('capabilitiesChanged', () => {
         if (debounceMs <= 0) return notifyToolListChanged();
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(notifyToolListChanged, debounceMs);
+        // Not reset by later changes, so a steady stream of changes still notifies every window.
+        timer ??= setTimeout(notifyToolListChanged, debounceMs);
       });
-      await server.connect(transport);
+      try {
+        await server.connect(transport);
+      } catch (error) {
+        stopFollowing();
+        throw error;
+      }
     },
     listTools: () => listMcpTools(source, options),
     async close() {

@@ -27,8 +27,8 @@ export interface McpServerOptions extends McpToolFilterOptions {
   /** Audit hook: called once per tool call with what was called and how it went. Its errors go to `onError`. */
   onToolCall?: (event: McpToolCallEvent) => void;
   /**
-   * How long to gather capability changes before one `notifications/tools/list_changed`, in
-   * milliseconds. Default 20; 0 sends at once.
+   * How long to gather capability changes into one `notifications/tools/list_changed`, in
+   * milliseconds, counted from the first change. Default 20; 0 sends one per change.
    */
   listChangedDebounceMs?: number;
   /** Problems the server survives (an audit hook that threw, a notification that failed). Default: ignored. */
