@@ -1,0 +1,323 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PluginError, type PluginValidationResult } from '@agentplug/models';
+import { PluginRegistry, type PluginValidatorLike } from '@agentplug/registry-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  buildStaticMarketplace,
+  createMarketplaceServer,
+  generateSigningKeyPair,
+  type MarketplaceServer,
+  packPlugin,
+} from '../src/index';
+import { createTemporaryFolder, writePluginFolder } from './helpers/plugin-fixtures';
+import { startStaticFileServer } from './helpers/static-file-server';
+
+const TOKEN = 'publish-secret';
+const keys = generateSigningKeyPair();
+
+/** Scores a plugin critical when its description says "evil": a structural stand-in for the risk verdict. */
+const scoringValidator: PluginValidatorLike = {
+  validatePlugin: async (_folder, metadata): Promise<PluginValidationResult> => {
+    const evil = metadata?.description.includes('evil') ?? false;
+    return {
+      valid: true,
+      errors: [],
+      warnings: [],
+      securityScore: evil ? 10 : 95,
+      riskLevel: evil ? 'critical' : 'low',
+      findings: [],
+      scoreBreakdown: [],
+    };
+  },
+};
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startMarketplace(
+  storeDirectory?: string,
+): Promise<{ server: MarketplaceServer; store: string; root: string }> {
+  const root = await createTemporaryFolder();
+  const store = storeDirectory ?? join(root, 'store');
+  const server = await createMarketplaceServer({
+    storeDirectory: store,
+    signingKey: keys,
+    publishToken: TOKEN,
+    validator: scoringValidator,
+    statsResignDelayMs: 50,
+  });
+  cleanups.push(() => server.close());
+  return { server, store, root };
+}
+
+async function publish(server: MarketplaceServer, archive: Buffer, token = TOKEN): Promise<Response> {
+  return fetch(new URL('api/v1/plugins', server.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip' },
+    body: archive,
+  });
+}
+
+async function publishPlugin(
+  server: MarketplaceServer,
+  root: string,
+  manifest: Parameters<typeof writePluginFolder>[1],
+): Promise<void> {
+  const { archive } = await packPlugin(await writePluginFolder(root, manifest));
+  const response = await publish(server, archive);
+  expect(response.status, await response.clone().text()).toBe(201);
+}
+
+function createRegistry(server: { url: string }, root: string, runtimeVersion = '1.0.0'): PluginRegistry {
+  const registry = new PluginRegistry({
+    pluginDirectory: join(root, 'plugins'),
+    cacheDirectory: join(root, 'cache'),
+    marketplaceUrl: server.url,
+    trustedKeys: [keys.publicKey],
+    validator: scoringValidator,
+    runtimeVersion,
+    indexMaxAgeMs: 0,
+  });
+  cleanups.push(() => registry.close());
+  return registry;
+}
+
+async function readError(response: Response): Promise<{ code: string; details: Record<string, unknown> }> {
+  return ((await response.json()) as { error: { code: string; details: Record<string, unknown> } }).error;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: unknown) => (PluginError.is(error) ? error.code : String(error)),
+  );
+}
+
+async function loadInstalled(pluginDirectory: string, pluginId: string): Promise<unknown> {
+  const module = (await import(pathToFileURL(join(pluginDirectory, pluginId, 'main.js')).href)) as {
+    Plugin: new () => { describe(): unknown };
+  };
+  return new module.Plugin().describe();
+}
+
+describe('the marketplace server', () => {
+  it('publishes with the bearer token only, refuses duplicates, unsafe archives and risky plugins', async () => {
+    const { server, root } = await startMarketplace();
+    const { archive } = await packPlugin(
+      await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' }),
+    );
+    const anonymous = await publish(server, archive, 'wrong');
+    expect(anonymous.status).toBe(401);
+    expect((await readError(anonymous)).code).toBe('UNAUTHORIZED');
+    expect((await publish(server, archive)).status).toBe(201);
+    const again = await publish(server, archive);
+    expect(again.status).toBe(409);
+    const garbage = await publish(server, Buffer.from('not an archive'));
+    expect(garbage.status).toBe(422);
+    expect((await readError(garbage)).code).toBe('ARCHIVE_UNSAFE');
+    const { archive: risky } = await packPlugin(
+      await writePluginFolder(root, {
+        plugin_id: 'com.example.evil',
+        version: '1.0.0',
+        description: 'an evil plugin',
+      }),
+    );
+    const refused = await publish(server, risky);
+    expect(refused.status).toBe(422);
+    const error = await readError(refused);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.details.validation).toMatchObject({ riskLevel: 'critical' });
+    expect(Object.keys(server.getIndex().plugins)).toEqual(['com.example.a']);
+  });
+
+  it('searches by query, type, tags and limit, by relevance then downloads, on the server and over the index', async () => {
+    const { server, root } = await startMarketplace();
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.calculator',
+      version: '1.0.0',
+      name: 'Calculator',
+      tags: ['math', 'scientific'],
+    });
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.mathlib',
+      version: '1.0.0',
+      name: 'Mathlib',
+      description: 'math helpers for a calculator',
+      tags: ['math'],
+    });
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.weather',
+      version: '1.0.0',
+      name: 'Weather',
+      plugin_type: 'integration',
+      tags: ['web'],
+    });
+    const registry = createRegistry(server, root);
+    const ids = async (search: Parameters<PluginRegistry['searchMarketplace']>[0]) =>
+      (await registry.searchMarketplace(search)).map((result) => result.plugin_id);
+    expect(await ids({ query: 'calculator' })).toEqual(['com.example.calculator', 'com.example.mathlib']);
+    expect(await ids({ pluginType: 'integration' })).toEqual(['com.example.weather']);
+    expect(await ids({ tags: ['math', 'scientific'] })).toEqual(['com.example.calculator']);
+    expect(await ids({ query: 'math', limit: 1 })).toHaveLength(1);
+    expect(await ids({ query: 'nothing-matches-this' })).toEqual([]);
+    const [hit] = await registry.searchMarketplace({ query: 'weather' });
+    expect(hit).toMatchObject({
+      plugin_id: 'com.example.weather',
+      version: '1.0.0',
+      plugin_type: 'integration',
+      security_score: 95,
+    });
+    // downloads break ties between equally relevant plugins
+    await registry.downloadPlugin('com.example.mathlib');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await ids({ tags: ['math'] })).toEqual(['com.example.mathlib', 'com.example.calculator']);
+    // the static layout (no search endpoint) gives the same answers from the signed index
+    const site = join(root, 'site');
+    await mkdir(join(root, 'archives'));
+    for (const [id, version] of [
+      ['com.example.calculator', '1.0.0'],
+      ['com.example.weather', '1.0.0'],
+    ] as const) {
+      const bytes = await readFile(join(root, 'store', 'archives', `${id}-${version}.tgz`));
+      await writeFile(join(root, 'archives', `${id}-${version}.tgz`), bytes);
+    }
+    await buildStaticMarketplace({
+      archivesDirectory: join(root, 'archives'),
+      outputDirectory: site,
+      signingKey: keys,
+      validator: scoringValidator,
+    });
+    const host = await startStaticFileServer(site);
+    cleanups.push(() => host.close());
+    const staticRoot = await createTemporaryFolder();
+    const staticRegistry = createRegistry(host, staticRoot);
+    expect(
+      (await staticRegistry.searchMarketplace({ query: 'calculator' })).map((result) => result.plugin_id),
+    ).toEqual(['com.example.calculator']);
+    expect(
+      (await staticRegistry.searchMarketplace({ pluginType: 'integration' })).map(
+        (result) => result.plugin_id,
+      ),
+    ).toEqual(['com.example.weather']);
+    await staticRegistry.install('com.example.weather');
+    expect(await loadInstalled(join(staticRoot, 'plugins'), 'com.example.weather')).toEqual({
+      id: 'com.example.weather',
+      version: '1.0.0',
+    });
+  });
+
+  it('installs a plugin with its dependency, loads it, checks and applies updates, and uninstalls', async () => {
+    const { server, root } = await startMarketplace();
+    await publishPlugin(server, root, { plugin_id: 'com.example.mathlib', version: '1.0.0' });
+    await publishPlugin(server, root, { plugin_id: 'com.example.mathlib', version: '2.0.0' });
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.calc',
+      version: '1.0.0',
+      dependencies: [{ plugin_id: 'com.example.mathlib', version_constraint: '^1.0.0' }],
+    });
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.future',
+      version: '1.0.0',
+      min_runtime_version: '9.0.0',
+    });
+    const registry = createRegistry(server, root);
+    const pluginDirectory = join(root, 'plugins');
+    const progress: number[] = [];
+    const result = await registry.install('com.example.calc', {
+      onProgress: (event) => progress.push(event.receivedBytes),
+    });
+    expect(result.installed).toEqual([
+      { pluginId: 'com.example.mathlib', version: '1.0.0' },
+      { pluginId: 'com.example.calc', version: '1.0.0' },
+    ]);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await loadInstalled(pluginDirectory, 'com.example.calc')).toEqual({
+      id: 'com.example.calc',
+      version: '1.0.0',
+    });
+    expect(await loadInstalled(pluginDirectory, 'com.example.mathlib')).toEqual({
+      id: 'com.example.mathlib',
+      version: '1.0.0',
+    });
+    const lock = await registry.readLockFile();
+    expect(lock.plugins['com.example.calc']).toMatchObject({ version: '1.0.0', source: server.url });
+    expect(lock.plugins['com.example.calc']?.sha256).toBe(
+      server.getIndex().plugins['com.example.calc']?.versions['1.0.0']?.sha256,
+    );
+
+    // mathlib 2.0.0 breaks calc's ^1.0.0, so it is not offered
+    expect(await registry.checkUpdates()).toEqual([]);
+    await publishPlugin(server, root, { plugin_id: 'com.example.mathlib', version: '1.2.0' });
+    await publishPlugin(server, root, {
+      plugin_id: 'com.example.calc',
+      version: '1.1.0',
+      dependencies: [{ plugin_id: 'com.example.mathlib', version_constraint: '^1.2.0' }],
+    });
+    expect(await registry.checkUpdates()).toEqual([
+      { pluginId: 'com.example.calc', currentVersion: '1.0.0', availableVersion: '1.1.0' },
+      { pluginId: 'com.example.mathlib', currentVersion: '1.0.0', availableVersion: '1.2.0' },
+    ]);
+    const yank = await fetch(new URL('api/v1/plugins/com.example.mathlib/versions/1.2.0/yank', server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(yank.status).toBe(200);
+    expect((await registry.checkUpdates()).map((update) => update.pluginId)).toEqual(['com.example.calc']);
+    // calc 1.1.0 needs mathlib ^1.2.0, which is yanked: the resolver explains
+    expect(await codeOf(registry.install('com.example.calc'))).toBe('DEPENDENCY_UNRESOLVED');
+    await server.yank('com.example.mathlib', '1.2.0', false);
+    const update = await registry.install('com.example.calc');
+    expect(update.installed).toEqual([
+      { pluginId: 'com.example.mathlib', version: '1.2.0' },
+      { pluginId: 'com.example.calc', version: '1.1.0' },
+    ]);
+    expect(await registry.checkUpdates()).toEqual([]);
+
+    const info = await registry.getPluginInfo('com.example.mathlib');
+    expect(info.versions.map((version) => version.version)).toEqual(['2.0.0', '1.2.0', '1.0.0']);
+    expect(info).toMatchObject({ latest_version: '2.0.0', installed_version: '1.2.0', security_score: 95 });
+    expect(await codeOf(registry.downloadPlugin('com.example.future'))).toBe('INCOMPATIBLE');
+    expect(await codeOf(registry.downloadPlugin('com.example.nothing'))).toBe('NOT_FOUND');
+    expect(await codeOf(registry.downloadPlugin('com.example.calc', { version: '9.9.9' }))).toBe('NOT_FOUND');
+
+    await registry.uninstallPlugin('com.example.calc');
+    expect((await registry.listInstalledPlugins()).map((plugin) => plugin.plugin_id)).toEqual([
+      'com.example.mathlib',
+    ]);
+  });
+
+  it('keeps download counts and ratings across a restart, and never lowers the index version', async () => {
+    const { server, store, root } = await startMarketplace();
+    await publishPlugin(server, root, { plugin_id: 'com.example.counted', version: '1.0.0' });
+    const registry = createRegistry(server, root);
+    await registry.downloadPlugin('com.example.counted');
+    await registry.downloadPlugin('com.example.counted');
+    const rate = (rating: number) =>
+      fetch(new URL('api/v1/plugins/com.example.counted/ratings', server.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rating }),
+      });
+    expect((await rate(5)).status).toBe(200);
+    expect(await (await rate(4)).json()).toMatchObject({ rating: 4.5, rating_count: 2 });
+    expect((await rate(9)).status).toBe(400);
+    const versionBefore = server.getIndex().version;
+    await server.close();
+    cleanups.length = 0;
+    const restarted = await startMarketplace(store);
+    expect(restarted.server.getIndex().version).toBeGreaterThan(versionBefore);
+    expect(restarted.server.getIndex().plugins['com.example.counted']).toMatchObject({
+      downloads: 2,
+      rating: 4.5,
+      rating_count: 2,
+    });
+    const [hit] = await createRegistry(restarted.server, await createTemporaryFolder()).searchMarketplace({
+      query: 'counted',
+    });
+    expect(hit).toMatchObject({ downloads: 2, rating: 4.5 });
+  });
+});
