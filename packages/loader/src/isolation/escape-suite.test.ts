@@ -114,7 +114,7 @@ interface EscapeAttempt {
   message: string;
 }
 
-const spawn = 'cp.execSync(`touch ${c.marker}`)';
+const spawn = "cp.execSync('touch ' + c.marker)";
 const attempts: EscapeAttempt[] = [
   {
     name: 'static import of child_process',

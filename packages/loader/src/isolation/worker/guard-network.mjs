@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import tty from 'node:tty';
 import {
@@ -267,7 +267,10 @@ export function guardNetwork(policy) {
         (original) =>
           function (...args) {
             try {
-              policy.checkHost(args[0], name === 'lookupService' ? args[1] : undefined);
+              // Looking up an IP literal asks no server (dgram's implicit bind looks up 0.0.0.0).
+              if (!(name === 'lookup' && isIP(SafeString(args[0])) !== 0)) {
+                policy.checkHost(args[0], name === 'lookupService' ? args[1] : undefined);
+              }
             } catch (error) {
               const callback = args[args.length - 1];
               if (isPromise) return SafePromise.reject(error);
