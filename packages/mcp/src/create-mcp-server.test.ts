@@ -213,6 +213,36 @@ describe('createMcpServer', () => {
     expect(notifications).toBe(1);
   });
 
+  it('aborts the call when the client cancels it', async () => {
+    const source = createCalculatorSource();
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    source.addPlugin('com.example.slow', {
+      wait: {
+        handler: (_params, { signal }) =>
+          new Promise((_resolve, reject) => {
+            signal?.addEventListener('abort', () => reject(new PluginError('ABORTED', 'wait was aborted')));
+            markStarted();
+          }),
+      },
+    });
+    let audited: (event: McpToolCallEvent) => void = () => undefined;
+    const auditedCall = new Promise<McpToolCallEvent>((resolve) => {
+      audited = resolve;
+    });
+    const { client } = await connect(source, { onToolCall: (event) => audited(event) });
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'com_example_slow__wait', arguments: {} }, undefined, {
+      signal: controller.signal,
+    });
+    await started;
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    expect(await auditedCall).toMatchObject({ capability: 'wait', outcome: 'error', errorCode: 'ABORTED' });
+  });
+
   it('stops following the source when closed', async () => {
     const source = createCalculatorSource();
     const { mcp } = await connect(source);
