@@ -1,3 +1,4 @@
+import type { PluginDependency } from '@agentplug/models';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -26,11 +27,7 @@ const CONSTRAINTS = [
 const BOUNDS = ['*', '1.0.0', '2.0.0'];
 const RUNTIME = '1.5.0';
 
-interface Dependency {
-  plugin_id: string;
-  version_constraint: string;
-  optional: boolean;
-}
+type Dependency = PluginDependency;
 interface Registry {
   root: Dependency[];
   available: PluginVersionRecord[];
