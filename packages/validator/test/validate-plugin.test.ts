@@ -216,6 +216,27 @@ describe('validatePlugin: metadata', () => {
     expect(codes(result, 'error')).toEqual(['INVALID_CONFIG_SCHEMA']);
   });
 
+  it('reports a dependency constraint that does not parse (via @agentplug/version)', async () => {
+    const dependencies = [
+      { plugin_id: 'com.example.good', version_constraint: '>=1.0.0,<2.0.0' },
+      { plugin_id: 'com.example.bad', version_constraint: '>=banana' },
+    ];
+    const result = await validate({ 'main.js': benignMain }, createManifest({ dependencies }));
+    expect(codes(result, 'error')).toEqual(['INVALID_CONSTRAINT']);
+    expect(result.issues[0]?.path).toBe('$.dependencies[1].version_constraint');
+  });
+
+  it('reports runtime bounds that no version satisfies', async () => {
+    const manifest = createManifest({ min_runtime_version: '2.0.0', max_runtime_version: '1.5.0' });
+    const result = await validate({ 'main.js': benignMain }, manifest);
+    expect(codes(result, 'error')).toEqual(['INVALID_RUNTIME_RANGE']);
+    const fine = await validate(
+      { 'main.js': benignMain },
+      createManifest({ min_runtime_version: '1.0.0', max_runtime_version: '1.0.0' }),
+    );
+    expect(fine.valid).toBe(true);
+  });
+
   it('checks the metadata given instead of plugin.json', async () => {
     const folder = await createPluginFolder({ 'main.js': benignMain });
     const validator = new PluginValidator();

@@ -8,6 +8,7 @@ import {
 } from '@agentplug/models';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkVersionFields } from './check-version-fields';
 import type { ValidationIssue } from './validation-issue';
 
 /** The manifest the validator checked (when it parsed) and every issue with it. */
@@ -28,8 +29,8 @@ function fromManifestIssue(issue: ManifestIssue): ValidationIssue {
 
 /**
  * Reads plugin.json from `folder` (or checks the `metadata` given instead) with the models'
- * rules, then checks what the models do not: capability parameter schemas and config_schema
- * compile.
+ * rules, then checks what the models do not: dependency constraints and runtime bounds parse
+ * (with @agentplug/version), and capability parameter schemas and config_schema compile.
  */
 export async function checkMetadata(folder: string, metadata: unknown): Promise<MetadataCheck> {
   const issues: ValidationIssue[] = [];
@@ -63,7 +64,7 @@ export async function checkMetadata(folder: string, metadata: unknown): Promise<
       }
     }
   }
-  if (manifest !== undefined) issues.push(...checkSchemasCompile(manifest));
+  if (manifest !== undefined) issues.push(...checkVersionFields(manifest), ...checkSchemasCompile(manifest));
   return { manifest, issues };
 }
 
