@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type PluginLoadError, PluginStatus, PluginValidationError } from '@agentplug/models';
+import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PluginLoader, type StateChangeEvent } from '../src/index';
+import { PluginLoader, type PluginValidatorLike, type StateChangeEvent } from '../src/index';
 import { createTableValidator } from './helpers/plugin-folders';
 
 const pluginDirectory = fileURLToPath(new URL('./__fixtures__/seed-plugins', import.meta.url));
@@ -13,8 +14,15 @@ describe("the seed's complete plugin lifecycle, in TypeScript", () => {
   });
 
   it('discovers, loads, activates, uses, lists, reloads, deactivates and unloads', async () => {
-    // Initialize services
-    const validator = createTableValidator();
+    // Initialize services (the real validator, watched to see what it was asked)
+    const real = new PluginValidator();
+    const validated: string[] = [];
+    const validator: PluginValidatorLike = {
+      async validatePlugin(path, metadata) {
+        validated.push(metadata?.plugin_id ?? path);
+        return real.validatePlugin(path, metadata);
+      },
+    };
     loader = new PluginLoader({ pluginDirectory, validator, enableAutoLoad: true, runtimeVersion: '1.5.0' });
     const transitions: string[] = [];
     loader.on('stateChange', (event: StateChangeEvent) => {
@@ -38,7 +46,7 @@ describe("the seed's complete plugin lifecycle, in TypeScript", () => {
     expect(state.status).toBe(PluginStatus.LOADED);
     expect(state.config.config).toEqual({ precision: 15, cache_enabled: true });
     expect(loader.getPluginState('com.example.mathlib')?.status).toBe('loaded');
-    expect(validator.calls).toEqual(['com.example.calculator', 'com.example.mathlib']);
+    expect(validated).toEqual(['com.example.calculator', 'com.example.mathlib']);
 
     // 3. Activate plugin
     await loader.activatePlugin(pluginId);

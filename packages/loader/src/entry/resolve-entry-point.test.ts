@@ -51,3 +51,20 @@ describe('resolveEntryPoint', () => {
     await rm(outside, { recursive: true, force: true });
   });
 });
+
+describe('resolveEntryPoint with links inside the folder', () => {
+  it('follows a symbolic link that stays inside the plugin folder', async () => {
+    await touch('real/main.js');
+    await symlink(join(folder, 'real'), join(folder, 'linked'));
+    expect(await resolveEntryPoint(folder, 'linked.main')).toBe(join(folder, 'linked/main.js'));
+  });
+
+  it('refuses a linked folder that leaves the plugin folder', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'agentplug-outside-'));
+    await writeFile(join(outside, 'main.js'), '');
+    await symlink(outside, join(folder, 'lib'));
+    const error = await resolveEntryPoint(folder, 'lib.main').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'ENTRY_NOT_FOUND')).toBe(true);
+    await rm(outside, { recursive: true, force: true });
+  });
+});

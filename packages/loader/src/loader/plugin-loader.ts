@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import {
-  createDefaultConfig,
   type IsolationMode,
   type PluginCapability,
   type PluginConfig,
@@ -657,7 +656,15 @@ export class PluginLoader {
       state: {
         metadata: discovered.metadata,
         status: 'unloaded',
-        config: createDefaultConfig(pluginId),
+        // Replaced by the resolved configuration once the load gets that far.
+        config: {
+          plugin_id: pluginId,
+          enabled: true,
+          auto_load: false,
+          priority: 0,
+          config: {},
+          sandbox_config_override: {},
+        },
         instance: null,
         error: null,
         pluginPath: discovered.pluginPath,

@@ -1,0 +1,82 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One benchmark figure, printed as one JSON line. */
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+/** Prints one figure as a JSON line, rounding to three significant decimals. */
+export function printFigure(figure: BenchFigure): void {
+  const round = (value: number): number => Number(value.toPrecision(4));
+  const line: Record<string, unknown> = { name: figure.name, value: round(figure.value), unit: figure.unit };
+  if (figure.baseline !== undefined) line.baseline = round(figure.baseline);
+  if (figure.ratio !== undefined) line.ratio = round(figure.ratio);
+  console.log(JSON.stringify(line));
+}
+
+/** The median of some numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Milliseconds `task` takes. */
+export async function time(task: () => Promise<unknown> | unknown): Promise<number> {
+  const started = performance.now();
+  await task();
+  return performance.now() - started;
+}
+
+/** A small plugin: a manifest with one capability and an ES module entry. */
+export const smallPluginSource = `export class Plugin {
+  constructor(metadata, config) { this.metadata = metadata; this.config = config; this.count = 0; }
+  async initialize() { this.ready = true; }
+  async activate() { this.active = true; }
+  async deactivate() { this.active = false; }
+  async cleanup() { this.ready = false; }
+  add(params) { this.count += 1; return params.left + params.right; }
+}
+`;
+
+/** The manifest of plugin number `index`. */
+export function smallManifest(index: number): Record<string, unknown> {
+  return {
+    plugin_id: `com.bench.plugin-${index}`,
+    name: `Bench plugin ${index}`,
+    version: '1.0.0',
+    description: 'A small plugin for benchmarks',
+    author: 'agentplug bench',
+    plugin_type: 'tool',
+    entry_point: 'main',
+    capabilities: [
+      {
+        name: 'add',
+        description: 'Adds two numbers',
+        parameters: {
+          type: 'object',
+          properties: { left: { type: 'number' }, right: { type: 'number' } },
+          required: ['left', 'right'],
+        },
+      },
+    ],
+  };
+}
+
+/** Writes `count` small plugin folders into a new temporary directory and returns it. */
+export async function writeSmallPlugins(count: number): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'agentplug-bench-'));
+  for (let index = 0; index < count; index += 1) {
+    const folder = join(path, `plugin-${String(index).padStart(4, '0')}`);
+    await mkdir(folder);
+    await writeFile(join(folder, 'plugin.json'), JSON.stringify(smallManifest(index), null, 2));
+    await writeFile(join(folder, 'main.mjs'), smallPluginSource);
+  }
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
