@@ -84,3 +84,42 @@ export async function createPluginDirectory(): Promise<PluginDirectory> {
     remove: () => rm(path, { recursive: true, force: true }),
   };
 }
+
+const sandboxedManifest = {
+  plugin_id: 'com.example.sandboxed',
+  name: 'Sandboxed',
+  version: '1.0.0',
+  description: 'Runs in its own worker',
+  author: 'agentplug tests',
+  plugin_type: 'tool',
+  entry_point: 'main',
+  capabilities: [
+    {
+      name: 'double',
+      description: 'Doubles a number',
+      parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+    },
+    { name: 'readPasswords', description: 'Reads a file it did not declare' },
+    { name: 'exitProcess', description: 'Exits its process' },
+  ],
+};
+
+const sandboxedSource = `import { readFileSync } from 'node:fs';
+export class Plugin {
+  double({ n }) { return n * 2; }
+  readPasswords() { return readFileSync('/etc/passwd', 'utf8'); }
+  exitProcess() { process.exit(3); }
+}
+`;
+
+/** Adds a plugin whose config.json asks for worker isolation, with no permissions declared. */
+export async function addSandboxedPlugin(directory: PluginDirectory): Promise<void> {
+  const folder = join(directory.path, 'sandboxed');
+  await mkdir(folder);
+  await writeFile(join(folder, 'plugin.json'), JSON.stringify(sandboxedManifest, null, 2));
+  await writeFile(
+    join(folder, 'config.json'),
+    JSON.stringify({ plugin_id: 'com.example.sandboxed', sandbox_config_override: { isolation: 'worker' } }),
+  );
+  await writeFile(join(folder, 'main.mjs'), sandboxedSource);
+}
