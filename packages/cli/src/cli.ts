@@ -1,0 +1,6 @@
+import { runCli } from './program/run-cli';
+
+// The bin: tsup adds the `#!/usr/bin/env node` line. The exit code is set, not forced, so output drains.
+void runCli(process.argv).then((exitCode) => {
+  process.exitCode = exitCode;
+});

@@ -1,0 +1,104 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isPluginErrorCode, PluginError } from '@agentplug/models';
+import { packPlugin } from '@agentplug/registry-client';
+import type { Command } from 'commander';
+import { formatBytes, printJson, printLine } from '../program/output';
+import { readCliConfig, resolveMarketplaceUrl } from '../program/settings';
+import { checkPluginManifest } from './pack';
+
+interface PublishOptions {
+  token?: string;
+  check?: boolean;
+  json?: boolean;
+}
+
+interface PublishResponse {
+  plugin_id: string;
+  version: string;
+  sha256: string;
+  size: number;
+  security_score: number;
+  risk_level: string;
+}
+
+async function readArchive(target: string, check: boolean): Promise<Buffer> {
+  const info = await stat(target).catch((error: unknown) => {
+    throw new PluginError('INVALID_ARGUMENT', `${target} does not exist`, { cause: error });
+  });
+  if (info.isFile()) return readFile(target);
+  if (check) await checkPluginManifest(target, { write: false });
+  return (await packPlugin(target)).archive;
+}
+
+async function uploadArchive(
+  marketplaceUrl: string,
+  token: string,
+  archive: Buffer,
+): Promise<PublishResponse> {
+  const url = new URL('api/v1/plugins', marketplaceUrl.endsWith('/') ? marketplaceUrl : `${marketplaceUrl}/`);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip' },
+      body: new Uint8Array(archive),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    throw new PluginError('NETWORK_ERROR', `cannot reach the marketplace at ${url.origin}`, { cause: error });
+  }
+  const body = (await response.json().catch(() => undefined)) as
+    | (PublishResponse & { error?: { code?: string; message?: string } })
+    | undefined;
+  if (!response.ok) {
+    const code = body?.error?.code;
+    throw new PluginError(
+      isPluginErrorCode(code) ? code : 'NETWORK_ERROR',
+      `the marketplace refused the upload (HTTP ${response.status}): ${body?.error?.message ?? response.statusText}`,
+      { details: { status: response.status } },
+    );
+  }
+  return body as PublishResponse;
+}
+
+/** Registers `agentplug publish [target]`. */
+export function registerPublishCommand(program: Command): void {
+  program
+    .command('publish')
+    .description('pack a plugin folder (or take a .tgz) and upload it to the marketplace')
+    .argument('[target]', 'plugin folder or .tgz archive', '.')
+    .option('--token <token>', 'publish token (else AGENTPLUG_TOKEN, else "token" in the config file)')
+    .option('--no-check', 'do not check plugin.json against the sdk definition before packing')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ agentplug publish --marketplace http://127.0.0.1:8080 --token "$TOKEN"
+  $ AGENTPLUG_MARKETPLACE=https://plugins.example.com agentplug publish com.example.hello-1.0.0.tgz
+
+Exit codes: 0 published, 2 no marketplace or token, 3 plugin invalid (refused), 4 marketplace unreachable.`,
+    )
+    .action(async (target: string, options: PublishOptions, command: Command) => {
+      const globals = command.optsWithGlobals<{ marketplace?: string; config?: string }>();
+      const marketplaceUrl = await resolveMarketplaceUrl(globals);
+      const token = options.token ?? process.env.AGENTPLUG_TOKEN ?? (await readCliConfig(globals)).token;
+      if (!token) {
+        throw new PluginError(
+          'UNAUTHORIZED',
+          'no publish token: pass --token, set AGENTPLUG_TOKEN, or add "token" to the config file',
+        );
+      }
+      const archive = await readArchive(resolve(target), options.check !== false);
+      const result = await uploadArchive(marketplaceUrl, token, archive);
+      if (options.json) {
+        printJson(result);
+        return;
+      }
+      printLine(`published ${result.plugin_id}@${result.version} to ${marketplaceUrl}`);
+      printLine(`  size:           ${formatBytes(result.size)}`);
+      printLine(`  sha256:         ${result.sha256}`);
+      printLine(`  security score: ${result.security_score}/100 (risk ${result.risk_level})`);
+    });
+}

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { PluginError, type RiskLevel } from '@agentplug/models';
+import { formatValidationReport, PluginValidator, toSarif } from '@agentplug/validator';
+import type { Command } from 'commander';
+import { createCommandFailure } from '../program/command-failure';
+import { ExitCode } from '../program/exit-codes';
+import { printJson, printLine } from '../program/output';
+import { readCliConfig } from '../program/settings';
+import { withShippedCopy } from '../program/stage-plugin-folder';
+
+interface ValidateOptions {
+  json?: boolean;
+  sarif?: boolean;
+  maxRisk?: string;
+}
+
+/** Risk levels from lowest to highest. */
+export const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+
+/**
+ * Reads a risk threshold from a flag, the config file, or the default `high`.
+ * @throws PluginError INVALID_ARGUMENT for a value that is not a risk level
+ */
+export function parseRiskLevel(value: string | undefined, fallback: RiskLevel = 'high'): RiskLevel {
+  if (value === undefined) return fallback;
+  if (!RISK_ORDER.includes(value as RiskLevel)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `risk level must be one of ${RISK_ORDER.join(', ')}, not "${value}"`,
+    );
+  }
+  return value as RiskLevel;
+}
+
+/** Whether `level` is above `threshold`. */
+export function isRiskAbove(level: RiskLevel, threshold: RiskLevel): boolean {
+  return RISK_ORDER.indexOf(level) > RISK_ORDER.indexOf(threshold);
+}
+
+/** Registers `agentplug validate [dir]`. */
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'run the validator on what a plugin folder ships (node_modules left out): manifest, code scan, permissions, score',
+    )
+    .argument('[dir]', 'plugin folder', '.')
+    .option('--json', 'print the full result as JSON')
+    .option('--sarif', 'print a SARIF 2.1.0 log (for code scanning in CI)')
+    .option(
+      '--max-risk <level>',
+      'fail when the risk level is above this: low, medium, high, critical (default high)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ agentplug validate
+  $ agentplug validate plugins/calculator --max-risk medium
+  $ agentplug validate . --sarif > agentplug.sarif
+
+Exit codes: 0 valid and within the threshold, 3 invalid or risk above the threshold, 2 bad option.`,
+    )
+    .action(async (directory: string, options: ValidateOptions, command: Command) => {
+      const config = await readCliConfig(command.optsWithGlobals());
+      const threshold = parseRiskLevel(options.maxRisk ?? config.riskThreshold);
+      const pluginPath = resolve(directory);
+      const result = await withShippedCopy(pluginPath, (copyPath) =>
+        new PluginValidator().validatePlugin(copyPath),
+      );
+      const aboveThreshold = isRiskAbove(result.riskLevel, threshold);
+      if (options.sarif) printJson(toSarif(result, { pluginPath }));
+      else if (options.json)
+        printJson({ pluginPath, threshold, passed: result.valid && !aboveThreshold, ...result });
+      else printLine(formatValidationReport(result));
+      if (!result.valid) {
+        throw createCommandFailure(
+          'VALIDATION_FAILED',
+          `${pluginPath} failed validation with ${result.errors.length} error(s)`,
+          ExitCode.VALIDATION_FAILED,
+        );
+      }
+      if (aboveThreshold) {
+        throw createCommandFailure(
+          'VALIDATION_FAILED',
+          `risk level ${result.riskLevel} (security score ${result.securityScore}) is above the threshold ${threshold}`,
+          ExitCode.VALIDATION_FAILED,
+          { hint: 'Remove the risky code the findings name, or raise --max-risk deliberately.' },
+        );
+      }
+    });
+}

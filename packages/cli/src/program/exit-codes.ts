@@ -1,0 +1,50 @@
+import { PluginError, type PluginErrorCode } from '@agentplug/models';
+
+/**
+ * The exit codes of every `agentplug` command. Scripts can rely on them; the README lists them.
+ */
+export const ExitCode = {
+  /** The command did what was asked. */
+  SUCCESS: 0,
+  /** Something failed that no other code covers (read the message). */
+  FAILURE: 1,
+  /** The command line is wrong: unknown command or option, missing argument. */
+  USAGE: 2,
+  /** The plugin failed validation, or its risk is above the threshold. */
+  VALIDATION_FAILED: 3,
+  /** The marketplace could not be reached. */
+  UNREACHABLE: 4,
+  /** No such plugin or version (in the marketplace or installed). */
+  NOT_FOUND: 5,
+  /** The user declined the confirmation (or there was no terminal to ask and no --yes). */
+  DECLINED: 6,
+  /** A signature, hash or archive check failed: nothing was installed. */
+  INTEGRITY: 7,
+} as const;
+
+/** One of the documented exit codes. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
+  INVALID_ARGUMENT: ExitCode.USAGE,
+  VALIDATION_FAILED: ExitCode.VALIDATION_FAILED,
+  MANIFEST_INVALID: ExitCode.VALIDATION_FAILED,
+  MANIFEST_NOT_FOUND: ExitCode.VALIDATION_FAILED,
+  MANIFEST_UNREADABLE: ExitCode.VALIDATION_FAILED,
+  MANIFEST_TOO_LARGE: ExitCode.VALIDATION_FAILED,
+  NETWORK_ERROR: ExitCode.UNREACHABLE,
+  MARKETPLACE_DISABLED: ExitCode.UNREACHABLE,
+  NOT_FOUND: ExitCode.NOT_FOUND,
+  PLUGIN_NOT_FOUND: ExitCode.NOT_FOUND,
+  SIGNATURE_INVALID: ExitCode.INTEGRITY,
+  INDEX_EXPIRED: ExitCode.INTEGRITY,
+  ROLLBACK_DETECTED: ExitCode.INTEGRITY,
+  INTEGRITY_MISMATCH: ExitCode.INTEGRITY,
+  ARCHIVE_UNSAFE: ExitCode.INTEGRITY,
+};
+
+/** The exit code a failure maps to: by its PluginError code, else FAILURE. */
+export function exitCodeForError(error: unknown): ExitCode {
+  if (PluginError.is(error)) return exitCodeByErrorCode[error.code] ?? ExitCode.FAILURE;
+  return ExitCode.FAILURE;
+}

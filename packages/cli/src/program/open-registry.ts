@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { PluginError } from '@agentplug/models';
+import { PluginRegistry } from '@agentplug/registry-client';
+import { PluginValidator } from '@agentplug/validator';
+import type { Command } from 'commander';
+import { readCliConfig, resolveMarketplaceUrl } from './settings';
+
+/** Options of the commands that read or change installed plugins. */
+export interface RegistryCommandOptions {
+  pluginsDir?: string;
+  trustedKey?: string[];
+}
+
+/** Adds `--plugins-dir` (and, for marketplace commands, `--trusted-key`) to a command. */
+export function addRegistryOptions(command: Command, options: { marketplace: boolean }): Command {
+  command.option(
+    '--plugins-dir <dir>',
+    'where plugins are installed (else AGENTPLUG_PLUGINS_DIR, the config file, or ./plugins)',
+  );
+  if (options.marketplace) {
+    command.option(
+      '--trusted-key <publicKey...>',
+      "marketplace public key(s) to trust (else AGENTPLUG_TRUSTED_KEYS, comma-separated, or the config file's trustedKeys)",
+    );
+  }
+  return command;
+}
+
+/**
+ * Opens a PluginRegistry for a command: plugin folder, marketplace URL and trusted keys from
+ * flags, environment or config file, with the real validator.
+ * @throws PluginError INVALID_ARGUMENT when a marketplace is needed but no URL or key is configured
+ */
+export async function openRegistry(
+  command: Command,
+  options: { marketplace: boolean },
+): Promise<PluginRegistry> {
+  const flags = command.optsWithGlobals<RegistryCommandOptions & { marketplace?: string; config?: string }>();
+  const config = await readCliConfig(flags);
+  const pluginDirectory = resolve(
+    flags.pluginsDir ?? process.env.AGENTPLUG_PLUGINS_DIR ?? config.pluginsDirectory ?? 'plugins',
+  );
+  const validator = new PluginValidator();
+  if (!options.marketplace) return new PluginRegistry({ pluginDirectory, validator });
+  const marketplaceUrl = await resolveMarketplaceUrl(flags);
+  const trustedKeys =
+    flags.trustedKey ??
+    (process.env.AGENTPLUG_TRUSTED_KEYS
+      ? process.env.AGENTPLUG_TRUSTED_KEYS.split(',')
+          .map((key) => key.trim())
+          .filter(Boolean)
+      : (config.trustedKeys ?? []));
+  if (trustedKeys.length === 0) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      'no trusted marketplace key: pass --trusted-key, set AGENTPLUG_TRUSTED_KEYS, or add "trustedKeys" to the config file (agentplug marketplace serve prints the key)',
+    );
+  }
+  return new PluginRegistry({ pluginDirectory, validator, marketplaceUrl, trustedKeys, retries: 1 });
+}
+
+/** Runs `work` with a registry and closes the registry afterwards. */
+export async function withRegistry<Result>(
+  command: Command,
+  options: { marketplace: boolean },
+  work: (registry: PluginRegistry) => Promise<Result>,
+): Promise<Result> {
+  const registry = await openRegistry(command, options);
+  try {
+    return await work(registry);
+  } finally {
+    await registry.close();
+  }
+}
