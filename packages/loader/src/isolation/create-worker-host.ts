@@ -76,6 +76,8 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
     transferList: [callChannel.port2, auditChannel.port2],
     env: selectEnvironment(options.permissions.environment_variables ?? []),
     resourceLimits: { maxOldGenerationSizeMb: sandbox.max_memory_mb },
+    // The host's flags (--import tsx, --inspect, loaders) are not the plugin's: start it clean.
+    execArgv: [],
   });
 
   const pending = new Map<number, PendingCall>();

@@ -1,0 +1,202 @@
+// Isolated plugins: call round trip against a raw MessageChannel round trip to a bare worker,
+// worker start + load time, memory per isolated plugin, and heap/RSS growth over 1,000 reloads.
+// One JSON line per figure. Run alone with:
+//   node --conditions=@agentplug/source --import tsx bench/isolation.bench.ts
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { PluginMetadata } from '@agentplug/models';
+import type { PluginHost, PluginHostOptions } from '../src/host/plugin-host';
+import { createWorkerHost } from '../src/isolation/index';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+}
+
+const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 5000);
+const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 20);
+const reloads = Number(process.env.AGENTPLUG_BENCH_RELOADS ?? 1000);
+const resident = 10;
+
+// bench/index.ts starts each bench with --expose-gc; alone, expose it here.
+if (typeof globalThis.gc !== 'function') setFlagsFromString('--expose-gc');
+const collectGarbage = (globalThis.gc ?? runInNewContext('gc')) as () => void;
+
+function print(figure: Figure): void {
+  const round = (value: number | null): number | null =>
+    value === null ? null : Math.round(value * 1000) / 1000;
+  console.log(
+    JSON.stringify({
+      ...figure,
+      value: round(figure.value),
+      baseline: round(figure.baseline),
+      ratio: round(figure.ratio),
+    }),
+  );
+}
+
+function settle(): void {
+  for (let index = 0; index < 3; index += 1) collectGarbage();
+}
+
+const megabytes = (bytes: number): number => bytes / 1024 / 1024;
+
+const root = mkdtempSync(join(tmpdir(), 'agentplug-isolation-bench-'));
+const pluginPath = join(root, 'echo');
+mkdirSync(pluginPath);
+writeFileSync(join(pluginPath, 'main.mjs'), 'export class Plugin { echo(value) { return value; } }');
+const hostOptions: PluginHostOptions = {
+  pluginId: 'com.bench.echo',
+  pluginPath,
+  entryModulePath: join(pluginPath, 'main.mjs'),
+  metadata: { id: 'com.bench.echo', name: 'Echo', version: '1.0.0' } as unknown as PluginMetadata,
+  config: {},
+  permissions: {
+    filesystem_read: [],
+    filesystem_write: [],
+    network_hosts: [],
+    external_apis: [],
+    environment_variables: [],
+  },
+  sandbox: { max_execution_time_seconds: 30, max_memory_mb: 64, isolation: 'worker' },
+};
+
+/** A bare worker that echoes every message on a transferred MessageChannel port. */
+async function startBareWorker(): Promise<{ port: MessageChannel['port1']; worker: Worker }> {
+  const channel = new MessageChannel();
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     workerData.port.on('message', (message) => workerData.port.postMessage(message));
+     workerData.port.postMessage('ready');`,
+    { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2], execArgv: [] },
+  );
+  await new Promise((resolve) => channel.port1.once('message', resolve));
+  return { port: channel.port1, worker };
+}
+
+async function measureRoundTrips(): Promise<void> {
+  const bare = await startBareWorker();
+  const rawRoundTrip = (): Promise<unknown> =>
+    new Promise((resolve) => {
+      bare.port.once('message', resolve);
+      bare.port.postMessage({ id: 1, method: 'echo', args: [1] });
+    });
+  const host = await createWorkerHost(hostOptions);
+  const isolatedRoundTrip = (): Promise<unknown> => host.call('echo', [1]);
+  const time = async (roundTrip: () => Promise<unknown>): Promise<number> => {
+    const started = process.hrtime.bigint();
+    for (let index = 0; index < calls; index += 1) await roundTrip();
+    return Number(process.hrtime.bigint() - started) / 1000 / calls;
+  };
+  // Warm up both, then alternate so neither gets a quieter machine.
+  await time(rawRoundTrip);
+  await time(isolatedRoundTrip);
+  const raw: number[] = [];
+  const isolated: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    raw.push(await time(rawRoundTrip));
+    isolated.push(await time(isolatedRoundTrip));
+  }
+  const rawMicroseconds = Math.min(...raw);
+  const isolatedMicroseconds = Math.min(...isolated);
+  print({
+    name: 'isolation: call round trip through the worker host vs raw MessageChannel round trip',
+    value: isolatedMicroseconds,
+    unit: 'us/call',
+    baseline: rawMicroseconds,
+    ratio: isolatedMicroseconds / rawMicroseconds,
+  });
+  await host.dispose();
+  await bare.worker.terminate();
+}
+
+async function measureStartTime(): Promise<void> {
+  let bareTotal = 0;
+  let isolatedTotal = 0;
+  for (let index = 0; index < starts; index += 1) {
+    let started = performance.now();
+    const bare = await startBareWorker();
+    bareTotal += performance.now() - started;
+    await bare.worker.terminate();
+    started = performance.now();
+    const host = await createWorkerHost(hostOptions);
+    isolatedTotal += performance.now() - started;
+    await host.dispose();
+  }
+  print({
+    name: 'isolation: worker start + policy + plugin load, per plugin (vs bare worker start)',
+    value: isolatedTotal / starts,
+    unit: 'ms',
+    baseline: bareTotal / starts,
+    ratio: isolatedTotal / bareTotal,
+  });
+}
+
+async function measureMemoryPerPlugin(): Promise<void> {
+  settle();
+  let before = process.memoryUsage().rss;
+  const bares = [];
+  for (let index = 0; index < resident; index += 1) bares.push(await startBareWorker());
+  settle();
+  const barePerWorker = (process.memoryUsage().rss - before) / resident;
+  await Promise.all(bares.map((bare) => bare.worker.terminate()));
+  settle();
+  before = process.memoryUsage().rss;
+  const hosts: PluginHost[] = [];
+  for (let index = 0; index < resident; index += 1) hosts.push(await createWorkerHost(hostOptions));
+  settle();
+  const isolatedPerPlugin = (process.memoryUsage().rss - before) / resident;
+  await Promise.all(hosts.map((host) => host.dispose()));
+  print({
+    name: `isolation: RSS per resident isolated plugin (${resident} resident, vs bare worker)`,
+    value: megabytes(isolatedPerPlugin),
+    unit: 'MB',
+    baseline: megabytes(barePerWorker),
+    ratio: isolatedPerPlugin / barePerWorker,
+  });
+}
+
+async function measureReloads(): Promise<void> {
+  const reload = async (): Promise<void> => {
+    const host = await createWorkerHost(hostOptions);
+    await host.call('echo', [1]);
+    await host.dispose();
+  };
+  for (let index = 0; index < 20; index += 1) await reload();
+  settle();
+  const before = process.memoryUsage();
+  for (let index = 0; index < reloads; index += 1) await reload();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  settle();
+  const after = process.memoryUsage();
+  print({
+    name: `isolation: heap growth over ${reloads} reloads (create + call + dispose) of an isolated plugin`,
+    value: megabytes(after.heapUsed - before.heapUsed),
+    unit: 'MB',
+    baseline: null,
+    ratio: null,
+  });
+  print({
+    name: `isolation: RSS growth over ${reloads} reloads (create + call + dispose) of an isolated plugin`,
+    value: megabytes(after.rss - before.rss),
+    unit: 'MB',
+    baseline: null,
+    ratio: null,
+  });
+}
+
+try {
+  await measureRoundTrips();
+  await measureStartTime();
+  await measureMemoryPerPlugin();
+  await measureReloads();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
