@@ -86,6 +86,8 @@ describe('the built demo, run as a subprocess', () => {
     expect(output).toContain('"message":"Mail [redacted], card [redacted]"');
     expect(output).toContain('{"stages":[["understand"],["calculate","search"],["answer"]]');
     expect(output).toMatch(/weather\.forecast\(\{"city":"Lisbon"}\) -> \{"city":"Lisbon","summary":"sunny"/);
+    expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+tool\s+active\s+worker/);
+    expect(output).toMatch(/com\.example\.weather\s+1\.0\.0\s+integration\s+active\s+worker/);
     expect(output).toContain('by status: active 7');
     expect(output).toContain('by type: tool 4, engine 1, middleware 1, integration 1');
   });
@@ -97,6 +99,26 @@ describe('the built demo, run as a subprocess', () => {
       'status active; the old instance keeps serving:\n   hello.greet({"name":"Ada"}) -> "Hello, Ada!"',
     );
     expect(output).toContain('hello.greet({"name":"Ada"}) -> "Hot-reloaded hello, Ada!"');
+  });
+
+  it('step 7 refuses the undeclared request in the worker sandbox, and the host keeps running', () => {
+    const output = stepOutput(run, 7);
+    expect(output).toMatch(
+      /permission event: com\.example\.word-stats asked for network localhost:\d+: denied/,
+    );
+    expect(output).toMatch(
+      /word-stats\.wordStats\(\{"text":"the secret launch plan"}\) -> refused: \[PERMISSION_DENIED]/,
+    );
+    expect(output).toMatch(/requests that reached http:\/\/localhost:\d+\/collect: 0\n/);
+    expect(output).toContain('calculator.arithmetic({"expression":"6 * 7"}) -> 42');
+    expect(output).toContain('weather.forecast({"city":"Nairobi"}) -> {"city":"Nairobi"');
+  });
+
+  it('step 8 deactivates and unloads every plugin and stops the services', () => {
+    const output = stepOutput(run, 8);
+    expect(output).toMatch(/deactivated: .*com\.example\.calculator.*com\.example\.word-stats/);
+    expect(output).toContain('plugins still loaded: 0');
+    expect(output).toContain('stopped the local weather service');
   });
 
   it('leaves nothing behind: the temporary workspace is removed and the examples are unchanged', () => {

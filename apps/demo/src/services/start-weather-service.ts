@@ -15,6 +15,7 @@ export interface WeatherService {
   port: number;
   /** Every request received, in order: the demo shows what reached it and what never did. */
   received: ReceivedRequest[];
+  /** Stops the service; calling it again is harmless. */
   close(): Promise<void>;
 }
 
@@ -51,14 +52,17 @@ export async function startWeatherService(): Promise<WeatherService> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     received,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+      return closing;
+    },
   };
 }

@@ -1,18 +1,21 @@
 import { PluginLoader } from '@agentplug/loader';
-import type { PluginState } from '@agentplug/models';
+import type { IsolationMode, PluginState } from '@agentplug/models';
 import { type DemoContext, type DemoStep, deferRelease } from '../demo-context';
 import { type DemoInvocation, invokeAndPrint } from '../host/invoke-and-print';
 import { startWeatherService } from '../services/start-weather-service';
 
-/** The plugins the host loads in step 4; word-stats waits for step 7. */
-const PLUGINS_TO_LOAD = [
-  'com.example.calculator',
-  'com.example.hello',
-  'com.example.text-tools',
-  'com.example.redact',
-  'com.example.planner',
-  'com.example.weather',
-];
+/**
+ * The plugins the host loads in step 4, and where each runs; word-stats waits for step 7. The
+ * calculator and the weather integration run in worker sandboxes, the others in the host's thread.
+ */
+const PLUGINS_TO_LOAD: ReadonlyMap<string, IsolationMode> = new Map<string, IsolationMode>([
+  ['com.example.calculator', 'worker'],
+  ['com.example.hello', 'none'],
+  ['com.example.text-tools', 'none'],
+  ['com.example.redact', 'none'],
+  ['com.example.planner', 'none'],
+  ['com.example.weather', 'worker'],
+]);
 
 const INVOCATIONS: readonly DemoInvocation[] = [
   { pluginId: 'com.example.hello', capability: 'greet', params: { name: 'Ada' } },
@@ -86,21 +89,23 @@ export const loadAndInvokePluginsStep: DemoStep = {
       `discovered ${discovered.length} plugins: ${discovered.map((plugin) => plugin.plugin_id).join(', ')}`,
     );
 
-    loader.on('stateChange', (event) => {
-      if (event.to === 'loaded' && !PLUGINS_TO_LOAD.includes(event.pluginId)) {
+    const stopListening = loader.on('stateChange', (event) => {
+      if (event.to === 'loaded' && !PLUGINS_TO_LOAD.has(event.pluginId)) {
         output.line(`loaded ${event.pluginId} first, as a dependency (${Math.round(event.durationMs)} ms)`);
       }
     });
-    for (const pluginId of PLUGINS_TO_LOAD) {
+    for (const [pluginId, isolation] of PLUGINS_TO_LOAD) {
       const started = performance.now();
       const config =
         pluginId === 'com.example.weather' ? { config: { base_url: weatherService.url } } : undefined;
-      const state = await loader.loadPlugin(pluginId, { config, isolation: 'none' });
+      const state = await loader.loadPlugin(pluginId, { config, isolation });
       await loader.activatePlugin(pluginId);
+      const elapsed = Math.round(performance.now() - started);
       output.line(
-        `loaded and activated ${pluginId} ${state.metadata.version} in ${Math.round(performance.now() - started)} ms`,
+        `loaded and activated ${pluginId} ${state.metadata.version} (isolation: ${isolation}) in ${elapsed} ms`,
       );
     }
+    stopListening();
     for (const state of loader.listPlugins({ status: 'loaded' })) {
       await loader.activatePlugin(state.metadata.plugin_id);
       output.line(`activated ${state.metadata.plugin_id} ${state.metadata.version}`);
@@ -113,12 +118,19 @@ export const loadAndInvokePluginsStep: DemoStep = {
     output.line();
     const states = loader.listPlugins();
     output.table(
-      [{ heading: 'plugin id' }, { heading: 'version' }, { heading: 'type' }, { heading: 'status' }],
+      [
+        { heading: 'plugin id' },
+        { heading: 'version' },
+        { heading: 'type' },
+        { heading: 'status' },
+        { heading: 'isolation' },
+      ],
       states.map((state) => [
         state.metadata.plugin_id,
         state.metadata.version,
         state.metadata.plugin_type,
         state.status,
+        PLUGINS_TO_LOAD.get(state.metadata.plugin_id) ?? 'none',
       ]),
     );
     output.line(`by status: ${countBy(states, (state) => state.status)}`);
