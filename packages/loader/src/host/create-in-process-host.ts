@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '@agentplug/models';
+import { registerFreshModuleHooks } from './fresh-module-hooks';
 import { instantiatePlugin } from './instantiate-plugin';
 import type { LifecycleHook, PluginCallOptions, PluginHost, PluginHostOptions } from './plugin-host';
 import { runWithLimits } from './run-with-limits';
@@ -23,8 +24,9 @@ function purgeRequireCache(pluginPath: string, entryModulePath: string): void {
 /**
  * Imports an entry module as it is on disk now. ES modules cannot be evicted from Node's module
  * map, so each import uses a fresh URL (`?agentplug-load=N`): the old module stays in memory for
- * the life of the process (see the README's note on hot-reload memory). CommonJS modules are
- * purged from the require cache first.
+ * the life of the process (see the README's note on hot-reload memory). The plugin's relative
+ * imports inherit the query (see registerFreshModuleHooks), so its other files are fresh too.
+ * CommonJS modules are purged from the require cache first.
  *
  * @throws PluginError LOAD_FAILED with the import error as cause
  */
@@ -32,6 +34,7 @@ export async function importFresh(options: {
   pluginPath: string;
   entryModulePath: string;
 }): Promise<Record<string, unknown>> {
+  registerFreshModuleHooks();
   purgeRequireCache(options.pluginPath, options.entryModulePath);
   importCounter += 1;
   const url = `${pathToFileURL(options.entryModulePath).href}?agentplug-load=${importCounter}`;
