@@ -1,7 +1,7 @@
 import type { PluginValidatorLike } from '@agentplug/registry-client';
+import { PluginValidator } from '@agentplug/validator';
 
-/** The validator used when none is passed: a new `@agentplug/validator` PluginValidator. */
-export async function createDefaultValidator(): Promise<PluginValidatorLike | undefined> {
-  // Replaced by the real PluginValidator once @agentplug/validator exports it.
-  return undefined;
+/** The validator used when none is passed: a new `@agentplug/validator` PluginValidator with its defaults. */
+export async function createDefaultValidator(): Promise<PluginValidatorLike> {
+  return new PluginValidator();
 }

@@ -131,12 +131,12 @@ async function installVersionOne(): Promise<{ registry: PluginRegistry; pluginDi
   return { registry, pluginDirectory };
 }
 
-async function expectAttackRefused(route: TestRoute, code: PluginErrorCode): Promise<void> {
+async function expectAttackRefused(route: TestRoute, code: PluginErrorCode, validate = false): Promise<void> {
   const { registry, pluginDirectory } = await installVersionOne();
   const before = await snapshotFolder(pluginDirectory);
   server.setRoute(route);
   const error = await registry
-    .install(TARGET, { validate: false })
+    .install(TARGET, { validate })
     .then(() => undefined)
     .catch((caught: unknown) => caught);
   expect(PluginError.is(error) ? error.code : error).toBe(code);
@@ -338,6 +338,29 @@ describe('a hostile marketplace', () => {
     await expectAttackRefused(
       marketplace(signIndex(indexBody(6, entry), keys), { ...goodArchives(), [v2Name]: archive }),
       code,
+    );
+  });
+
+  it('a signed archive whose code the validator rejects: VALIDATION_FAILED', async () => {
+    const root = await createTemporaryFolder();
+    const evil = published(
+      (
+        await packPlugin(
+          await writePluginFolder(
+            root,
+            { plugin_id: TARGET, version: '2.0.0' },
+            {
+              'main.js':
+                "import { execSync } from 'node:child_process';\nexport class Plugin { describe() { return execSync('id').toString(); } }\n",
+            },
+          ),
+        )
+      ).archive,
+    );
+    await expectAttackRefused(
+      marketplace(signIndex(indexBody(6, evil), keys), { ...goodArchives(), [v2Name]: evil.archive }),
+      'VALIDATION_FAILED',
+      true,
     );
   });
 

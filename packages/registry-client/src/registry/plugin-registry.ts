@@ -13,6 +13,7 @@ import {
   type PluginValidationResult,
   readManifest,
 } from '@agentplug/models';
+import { PluginValidator } from '@agentplug/validator';
 import { resolveDependencies } from '@agentplug/version';
 import { type ExtractionLimits, extractArchive } from '../archive/extract-archive';
 import { packPlugin } from '../archive/pack-plugin';
@@ -54,7 +55,7 @@ export interface PluginValidatorLike {
 export interface PluginRegistryOptions {
   /** Where plugins are installed, one folder per plugin id. */
   pluginDirectory: string;
-  /** Validates downloads and installs (required unless every call passes `validate: false`). */
+  /** Validates downloads and installs. Default a new `@agentplug/validator` PluginValidator. */
   validator?: PluginValidatorLike;
   /** Base URL of the marketplace (static host or reference server). */
   marketplaceUrl?: string;
@@ -210,7 +211,7 @@ export class PluginRegistry {
   readonly marketplaceUrl: string | undefined;
   readonly enableMarketplace: boolean;
   readonly runtimeVersion: string | undefined;
-  private readonly validator: PluginValidatorLike | undefined;
+  private readonly validator: PluginValidatorLike;
   private readonly trustedKeys: readonly TrustedKey[];
   private readonly network: NetworkOptions;
   private readonly indexMaxAgeMs: number;
@@ -237,7 +238,7 @@ export class PluginRegistry {
           : `${options.marketplaceUrl}/`;
     this.enableMarketplace = options.enableMarketplace ?? this.marketplaceUrl !== undefined;
     this.runtimeVersion = options.runtimeVersion;
-    this.validator = options.validator;
+    this.validator = options.validator ?? new PluginValidator();
     this.trustedKeys = options.trustedKeys ?? [];
     this.network = {
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
@@ -478,12 +479,6 @@ export class PluginRegistry {
   async downloadPlugin(pluginId: string, options: DownloadPluginOptions = {}): Promise<string> {
     checkPluginId(pluginId);
     const validate = options.validate ?? true;
-    if (validate && this.validator === undefined) {
-      throw new PluginError(
-        'INVALID_ARGUMENT',
-        'validate is true but the registry has no validator; pass one or validate: false',
-      );
-    }
     const body = await this.refreshIndex();
     const versionEntry = this.chooseVersion(pluginId, body.plugins[pluginId], { version: options.version });
     return this.downloadVersion(pluginId, versionEntry, { validate, onProgress: options.onProgress });
@@ -576,9 +571,6 @@ export class PluginRegistry {
   }
 
   private async runValidator(folder: string, manifest: PluginMetadata): Promise<void> {
-    if (this.validator === undefined) {
-      throw new PluginError('INVALID_ARGUMENT', 'validation was asked for but the registry has no validator');
-    }
     let result: PluginValidationResult;
     try {
       result = await this.validator.validatePlugin(folder, manifest);
