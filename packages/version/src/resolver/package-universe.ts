@@ -104,6 +104,49 @@ export function loadDependencies(
   });
 }
 
+/** A version read from a record; its dependencies are parsed when the resolver first looks at them. */
+class RecordVersion implements LoadedVersion {
+  readonly version: string;
+  readonly semver: SemVer;
+  readonly minRuntime: string | undefined;
+  readonly maxRuntime: string | undefined;
+  readonly runtimeCompatible: boolean;
+  readonly #rawDependencies: unknown;
+  readonly #displayName: string;
+  readonly #ownerId: string | undefined;
+  #dependencies: readonly LoadedDependency[] | undefined;
+
+  constructor(
+    version: string,
+    semver: SemVer,
+    rawDependencies: unknown,
+    displayName: string,
+    ownerId: string | undefined,
+    minRuntime: string | undefined,
+    maxRuntime: string | undefined,
+    runtimeCompatible: boolean,
+  ) {
+    this.version = version;
+    this.semver = semver;
+    this.#rawDependencies = rawDependencies;
+    this.#displayName = displayName;
+    this.#ownerId = ownerId;
+    this.minRuntime = minRuntime;
+    this.maxRuntime = maxRuntime;
+    this.runtimeCompatible = runtimeCompatible;
+  }
+
+  // Most versions of a large registry are never looked at, so parsing waits until one is.
+  get dependencies(): readonly LoadedDependency[] {
+    this.#dependencies ??= loadDependencies(
+      this.#rawDependencies,
+      `${this.#displayName} ${this.version}`,
+      this.#ownerId,
+    );
+    return this.#dependencies;
+  }
+}
+
 function loadVersion(
   entry: PluginVersionRecord | PluginVersionTuple,
   pluginId: string,
@@ -115,7 +158,8 @@ function loadVersion(
     if (entry.length !== 2 || id !== pluginId) {
       throw argumentError(`A [plugin_id, version] pair for "${pluginId}" is malformed.`, { entry });
     }
-    return { version, semver: checkVersion(version, pluginId), dependencies: [], runtimeCompatible: true };
+    const semver = checkVersion(version, pluginId);
+    return new RecordVersion(version, semver, undefined, pluginId, pluginId, undefined, undefined, true);
   }
   if (!isRecordObject(entry)) {
     throw argumentError(`A version of "${pluginId}" is not an object or a [plugin_id, version] pair.`, {
@@ -132,32 +176,36 @@ function loadVersion(
   }
   const semver = checkVersion(entry.version, displayName);
   const version = entry.version as string;
-  const owner = `${displayName} ${String(version)}`;
-  const dependencies = loadDependencies(entry.dependencies, owner, pluginId === '' ? undefined : pluginId);
   // Checked below by checkRuntimeCompatibility, which rejects anything but a version or "*".
   const minRuntime = entry.min_runtime_version as string | undefined;
   const maxRuntime = entry.max_runtime_version as string | undefined;
+  const hasBounds =
+    (minRuntime !== undefined && minRuntime !== '*') || (maxRuntime !== undefined && maxRuntime !== '*');
   let runtimeCompatible = true;
-  try {
-    runtimeCompatible = checkRuntimeCompatibility(
-      { min_runtime_version: minRuntime, max_runtime_version: maxRuntime },
-      runtimeVersion ?? '0.0.0',
-    );
-  } catch (error) {
-    const pluginError = error as PluginError;
-    throw new PluginError(pluginError.code, `${owner}: ${pluginError.message}`, {
-      details: pluginError.details,
-      cause: error,
-    });
+  if (hasBounds) {
+    try {
+      runtimeCompatible = checkRuntimeCompatibility(
+        { min_runtime_version: minRuntime, max_runtime_version: maxRuntime },
+        runtimeVersion ?? '0.0.0',
+      );
+    } catch (error) {
+      const pluginError = error as PluginError;
+      throw new PluginError(pluginError.code, `${displayName} ${version}: ${pluginError.message}`, {
+        details: pluginError.details,
+        cause: error,
+      });
+    }
   }
-  return {
+  return new RecordVersion(
     version,
     semver,
-    dependencies,
-    minRuntime: minRuntime === '*' ? undefined : minRuntime,
-    maxRuntime: maxRuntime === '*' ? undefined : maxRuntime,
-    runtimeCompatible: runtimeVersion === undefined ? true : runtimeCompatible,
-  };
+    entry.dependencies,
+    displayName,
+    pluginId === '' ? undefined : pluginId,
+    minRuntime === '*' ? undefined : minRuntime,
+    maxRuntime === '*' ? undefined : maxRuntime,
+    runtimeVersion === undefined ? true : runtimeCompatible,
+  );
 }
 
 function checkVersion(version: unknown, pluginId: string): SemVer {
@@ -185,12 +233,9 @@ export function createPackageUniverse(
   const loaded = entries.map((entry) =>
     loadVersion(entry as PluginVersionRecord | PluginVersionTuple, pluginId, runtimeVersion, displayName),
   );
+  // Array.prototype.sort is stable, so of equal versions the first listed stays first and is kept.
   const sorted = loaded
-    .map((version, position) => ({ version, position }))
-    .sort(
-      (left, right) => left.version.semver.compare(right.version.semver) || left.position - right.position,
-    )
-    .map((item) => item.version)
+    .sort((left, right) => left.semver.compare(right.semver))
     .filter((version, index, all) => index === 0 || all[index - 1]!.semver.compare(version.semver) !== 0);
   const size = sorted.length;
   return {

@@ -17,11 +17,13 @@ export class PartialSolution {
   readonly #positive = new Map<string, Term>();
   readonly #negative = new Map<string, Term>();
   readonly decisions: Map<string, number> = new Map();
+  readonly #undecided = new Set<string>();
   decisionLevel = 0;
 
   decide(packageId: string, versionIndex: number, size: number): void {
     this.decisionLevel += 1;
     this.decisions.set(packageId, versionIndex);
+    this.#undecided.delete(packageId);
     this.#assign(createTerm(packageId, VersionSet.fromIndexes(size, [versionIndex]), true), undefined);
   }
 
@@ -55,6 +57,7 @@ export class PartialSolution {
     const negative = this.#negative.get(term.packageId);
     const combined = negative === undefined ? term : intersectTerms(negative, term);
     if (combined.positive) {
+      if (!this.decisions.has(term.packageId)) this.#undecided.add(term.packageId);
       this.#negative.delete(term.packageId);
       this.#positive.set(term.packageId, combined);
     } else {
@@ -78,6 +81,7 @@ export class PartialSolution {
     for (const packageId of affected) {
       this.#positive.delete(packageId);
       this.#negative.delete(packageId);
+      this.#undecided.delete(packageId);
       for (const assignment of this.#byPackage.get(packageId) ?? []) this.#register(assignment.term);
     }
   }
@@ -111,9 +115,7 @@ export class PartialSolution {
   }
 
   /** Plugins that must be selected but have no version decided yet. */
-  undecided(): string[] {
-    const result: string[] = [];
-    for (const packageId of this.#positive.keys()) if (!this.decisions.has(packageId)) result.push(packageId);
-    return result;
+  undecided(): ReadonlySet<string> {
+    return this.#undecided;
   }
 }

@@ -197,7 +197,7 @@ export class PubGrubSolver {
 
   *#choosePackageVersion(): Generator<SolverRequest, string | undefined, void> {
     const undecided = this.#solution.undecided();
-    if (undecided.length === 0) return undefined;
+    if (undecided.size === 0) return undefined;
     let chosen: string | undefined;
     let chosenCount = Number.POSITIVE_INFINITY;
     for (const packageId of undecided) {

@@ -1,32 +1,40 @@
+/** Bits per word: 30, so every word stays a small integer, which V8 handles without boxing. */
+const BITS = 30;
+const FULL_WORD = 2 ** BITS - 1;
+
 /**
  * An immutable set of versions of one plugin, as a bitset over the indexes of that plugin's known
  * versions (sorted oldest first). Resolution only ever chooses among known versions, so every
- * constraint becomes such a set and the set algebra PubGrub needs is exact and cheap.
+ * constraint becomes such a set and the set algebra PubGrub needs is exact and cheap. Words are
+ * plain arrays of small integers: allocating them is much cheaper than typed arrays.
  */
 export class VersionSet {
   readonly size: number;
-  readonly words: Uint32Array;
+  readonly words: readonly number[];
+  #count = -1;
 
-  private constructor(size: number, words: Uint32Array) {
+  private constructor(size: number, words: number[]) {
     this.size = size;
     this.words = words;
   }
 
   static empty(size: number): VersionSet {
-    return new VersionSet(size, new Uint32Array(Math.ceil(size / 32)));
+    return new VersionSet(size, new Array<number>(Math.ceil(size / BITS)).fill(0));
   }
 
   static full(size: number): VersionSet {
-    const words = new Uint32Array(Math.ceil(size / 32));
-    words.fill(0xffffffff);
-    const rest = size % 32;
-    if (rest !== 0) words[words.length - 1] = (2 ** rest - 1) >>> 0;
+    const words = new Array<number>(Math.ceil(size / BITS)).fill(FULL_WORD);
+    const rest = size % BITS;
+    if (rest !== 0) words[words.length - 1] = 2 ** rest - 1;
     return new VersionSet(size, words);
   }
 
   static fromIndexes(size: number, indexes: Iterable<number>): VersionSet {
-    const words = new Uint32Array(Math.ceil(size / 32));
-    for (const index of indexes) words[index >>> 5]! |= 1 << (index & 31);
+    const words = new Array<number>(Math.ceil(size / BITS)).fill(0);
+    for (const index of indexes) {
+      const word = Math.floor(index / BITS);
+      words[word] = words[word]! | (1 << (index % BITS));
+    }
     return new VersionSet(size, words);
   }
 
@@ -38,27 +46,21 @@ export class VersionSet {
   }
 
   has(index: number): boolean {
-    return ((this.words[index >>> 5]! >>> (index & 31)) & 1) === 1;
+    return ((this.words[Math.floor(index / BITS)]! >>> (index % BITS)) & 1) === 1;
   }
 
   intersect(other: VersionSet): VersionSet {
-    const words = new Uint32Array(this.words.length);
-    for (let index = 0; index < words.length; index += 1)
-      words[index] = this.words[index]! & other.words[index]!;
+    const words = this.words.map((word, index) => word & other.words[index]!);
     return new VersionSet(this.size, words);
   }
 
   union(other: VersionSet): VersionSet {
-    const words = new Uint32Array(this.words.length);
-    for (let index = 0; index < words.length; index += 1)
-      words[index] = this.words[index]! | other.words[index]!;
+    const words = this.words.map((word, index) => word | other.words[index]!);
     return new VersionSet(this.size, words);
   }
 
   minus(other: VersionSet): VersionSet {
-    const words = new Uint32Array(this.words.length);
-    for (let index = 0; index < words.length; index += 1)
-      words[index] = this.words[index]! & ~other.words[index]!;
+    const words = this.words.map((word, index) => word & ~other.words[index]!);
     return new VersionSet(this.size, words);
   }
 
@@ -68,7 +70,7 @@ export class VersionSet {
   }
 
   isFull(): boolean {
-    return this.equals(VersionSet.full(this.size));
+    return this.count() === this.size;
   }
 
   equals(other: VersionSet): boolean {
@@ -92,7 +94,9 @@ export class VersionSet {
     return true;
   }
 
+  /** How many versions the set holds (computed once: the set is immutable). */
   count(): number {
+    if (this.#count !== -1) return this.#count;
     let total = 0;
     for (let word of this.words) {
       while (word !== 0) {
@@ -100,6 +104,7 @@ export class VersionSet {
         total += 1;
       }
     }
+    this.#count = total;
     return total;
   }
 
@@ -107,7 +112,7 @@ export class VersionSet {
   highest(): number {
     for (let wordIndex = this.words.length - 1; wordIndex >= 0; wordIndex -= 1) {
       const word = this.words[wordIndex]!;
-      if (word !== 0) return wordIndex * 32 + 31 - Math.clz32(word);
+      if (word !== 0) return wordIndex * BITS + 31 - Math.clz32(word);
     }
     return -1;
   }
