@@ -27,16 +27,23 @@ async function settledHeap(): Promise<number> {
 // A few reloads first, so one-time costs (compiled loader paths, caches) are not counted.
 for (let reload = 0; reload < 5; reload += 1) await loader.reloadPlugin('com.bench.plugin-0');
 const before = await settledHeap();
+const rssBefore = process.memoryUsage().rss;
 for (let reload = 0; reload < RELOADS; reload += 1) {
   await writeFile(entry, `${smallPluginSource}\n// revision ${reload}\n`);
   await loader.reloadPlugin('com.bench.plugin-0');
 }
 const after = await settledHeap();
+const rssAfter = process.memoryUsage().rss;
 await loader.close();
 await plugins.remove();
 
 const growthMb = (after - before) / (1024 * 1024);
 printFigure({ name: 'heap growth over 200 in-process reloads of one plugin', value: growthMb, unit: 'MB' });
+printFigure({
+  name: 'RSS growth over 200 in-process reloads of one plugin',
+  value: (rssAfter - rssBefore) / (1024 * 1024),
+  unit: 'MB',
+});
 printFigure({
   name: 'heap growth per in-process reload',
   value: (after - before) / RELOADS / 1024,
