@@ -54,6 +54,8 @@ beforeAll(async () => {
   symlinkSync(secret, join(declared, 'link-to-secret'));
   symlinkSync(join(harness.root, 'created-through-link.txt'), join(writable, 'dangling'));
   writeFileSync(join(harness.root, 'outside.mjs'), 'export const stolen = true;');
+  writeFileSync(join(harness.root, 'outside.cjs'), 'module.exports = { stolen: true };');
+  writeFileSync(join(harness.root, 'outside.json'), '{ "stolen": true }');
   hostFd = openSync(secret, 'r');
   process.env.AGENTPLUG_TEST_SECRET = 'top secret';
   context = {
@@ -292,6 +294,47 @@ const cp = await (0, eval)('import("node:child_process")'); ${spawn};`),
     message: 'to permissions.filesystem_read',
   },
   {
+    name: 'requiring a file outside the plugin folder from CommonJS',
+    files: () => commonJs(`return require(c.root + '/outside.cjs');`),
+    stage: 'call',
+    capability: 'filesystem_read',
+    message: 'to permissions.filesystem_read',
+  },
+  {
+    name: 'importing a JSON file outside the plugin folder',
+    files: () => esm(`return (await import(c.root + '/outside.json', { with: { type: 'json' } })).default;`),
+    stage: 'call',
+    capability: 'filesystem_read',
+    message: 'to permissions.filesystem_read',
+  },
+  {
+    name: 'constructing fs.ReadStream directly',
+    files: () =>
+      esm(
+        `return await new Promise((resolve, reject) => new fs.ReadStream(c.secret).on('error', reject).on('data', resolve));`,
+        'import fs from "node:fs";',
+      ),
+    stage: 'call',
+    capability: 'filesystem_read',
+    message: 'to permissions.filesystem_read',
+  },
+  {
+    name: 'copying an undeclared file into the declared write folder',
+    files: () => esm(`fs.copyFileSync(c.secret, c.writable + '/copy.txt');`, 'import fs from "node:fs";'),
+    permissions: () => ({ filesystem_write: [context.writable as string] }),
+    stage: 'call',
+    capability: 'filesystem_read',
+    message: 'to permissions.filesystem_read',
+  },
+  {
+    name: 'planting a symlink to an undeclared file in the declared write folder',
+    files: () => esm(`fs.symlinkSync(c.secret, c.writable + '/planted');`, 'import fs from "node:fs";'),
+    permissions: () => ({ filesystem_write: [context.writable as string] }),
+    stage: 'call',
+    capability: 'filesystem_read',
+    message: 'to permissions.filesystem_read',
+  },
+  {
     name: 'writing outside the declared path',
     files: () => esm(`fs.writeFileSync(c.root + '/written-outside.txt', 'x');`, 'import fs from "node:fs";'),
     permissions: () => ({ filesystem_write: [context.writable as string] }),
@@ -445,6 +488,8 @@ async function expectNothingEscaped(events: PermissionEvent[], attempt: EscapeAt
   expect(existsSync(context.marker as string)).toBe(false);
   expect(existsSync(join(harness.root, 'written-outside.txt'))).toBe(false);
   expect(existsSync(join(harness.root, 'created-through-link.txt'))).toBe(false);
+  expect(existsSync(join(context.writable as string, 'copy.txt'))).toBe(false);
+  expect(existsSync(join(context.writable as string, 'planted'))).toBe(false);
   expect(await sentinel.call('ping', [])).toBe('pong');
 }
 
