@@ -1,6 +1,5 @@
 import { PluginError, type PluginPermissions } from '@agentplug/models';
 import type { IndexVersionEntry, PluginRegistry } from '@agentplug/registry-client';
-import { satisfiesConstraint } from '@agentplug/version';
 import type { Command } from 'commander';
 import { confirmOrDecline } from '../program/confirm';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
@@ -39,6 +38,7 @@ export async function chooseVersion(
   pluginId: string,
   range: string | undefined,
 ): Promise<IndexVersionEntry> {
+  const { satisfiesConstraint } = await import('@agentplug/version');
   const info = await registry.getPluginInfo(pluginId);
   const chosen = info.versions.find(
     (version) =>

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { runMarketplaceServer } from '@agentplug/marketplace';
 import { PluginError } from '@agentplug/models';
 import type { Command } from 'commander';
 import { printLine } from '../program/output';
@@ -49,6 +48,7 @@ Exit codes: 0 stopped, 2 bad option, 4 the port cannot be used.`,
         throw new PluginError('INVALID_ARGUMENT', `--port must be a port number, not "${options.port}"`);
       }
       const publishToken = options.token ?? process.env.AGENTPLUG_TOKEN;
+      const { runMarketplaceServer } = await import('@agentplug/marketplace');
       const running = await runMarketplaceServer({
         storeDirectory: resolve(options.store),
         host: options.host,

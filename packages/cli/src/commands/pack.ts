@@ -1,9 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveEntryPoint } from '@agentplug/loader';
 import { formatIssues, type PluginMetadataInput, readManifest } from '@agentplug/models';
-import { packPlugin } from '@agentplug/registry-client';
 import {
   checkManifest,
   createCapabilities,
@@ -33,6 +31,7 @@ async function findDefinition(
   pluginPath: string,
   entryPoint: string,
 ): Promise<PluginDefinitionInfo | undefined> {
+  const { resolveEntryPoint } = await import('@agentplug/loader');
   const entryModulePath = await resolveEntryPoint(pluginPath, entryPoint);
   let moduleExports: Record<string, unknown>;
   try {
@@ -125,6 +124,7 @@ Exit codes: 0 packed, 3 plugin.json missing, invalid or out of date with the cod
           ? { status: 'skipped' }
           : await checkPluginManifest(pluginPath, { write: options.writeManifest === true });
       const outputDirectory = resolve(options.outDir ?? '.');
+      const { packPlugin } = await import('@agentplug/registry-client');
       const result = await packPlugin(pluginPath, { outputDirectory });
       const archivePath = result.archivePath ?? join(outputDirectory, result.fileName);
       if (options.json) {

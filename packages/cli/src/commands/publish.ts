@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isPluginErrorCode, PluginError } from '@agentplug/models';
-import { packPlugin } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { formatBytes, printJson, printLine } from '../program/output';
 import { readCliConfig, resolveMarketplaceUrl } from '../program/settings';
@@ -28,6 +27,7 @@ async function readArchive(target: string, check: boolean): Promise<Buffer> {
   });
   if (info.isFile()) return readFile(target);
   if (check) await checkPluginManifest(target, { write: false });
+  const { packPlugin } = await import('@agentplug/registry-client');
   return (await packPlugin(target)).archive;
 }
 

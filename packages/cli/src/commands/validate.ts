@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { PluginError, type RiskLevel } from '@agentplug/models';
-import { formatValidationReport, PluginValidator, toSarif } from '@agentplug/validator';
 import type { Command } from 'commander';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
@@ -65,6 +64,8 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
       const config = await readCliConfig(command.optsWithGlobals());
       const threshold = parseRiskLevel(options.maxRisk ?? config.riskThreshold);
       const pluginPath = resolve(directory);
+      // The validator (and babel) load only when a command needs them, so --help stays fast.
+      const { formatValidationReport, PluginValidator, toSarif } = await import('@agentplug/validator');
       const result = await withShippedCopy(pluginPath, (copyPath) =>
         new PluginValidator().validatePlugin(copyPath),
       );

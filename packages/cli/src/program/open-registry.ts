@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { PluginError } from '@agentplug/models';
-import { PluginRegistry } from '@agentplug/registry-client';
-import { PluginValidator } from '@agentplug/validator';
+import type { PluginRegistry } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { readCliConfig, resolveMarketplaceUrl } from './settings';
 
@@ -40,6 +39,10 @@ export async function openRegistry(
   const pluginDirectory = resolve(
     flags.pluginsDir ?? process.env.AGENTPLUG_PLUGINS_DIR ?? config.pluginsDirectory ?? 'plugins',
   );
+  const [{ PluginRegistry }, { PluginValidator }] = await Promise.all([
+    import('@agentplug/registry-client'),
+    import('@agentplug/validator'),
+  ]);
   const validator = new PluginValidator();
   if (!options.marketplace) return new PluginRegistry({ pluginDirectory, validator });
   const marketplaceUrl = await resolveMarketplaceUrl(flags);
