@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import { MemoryPluginSource } from './__fixtures__/memory-plugin-source';
 import { createMcpServer, type McpPluginServer } from './create-mcp-server';
 import type { McpServerOptions, McpToolCallEvent } from './mcp-server-options';
@@ -76,6 +77,11 @@ describe('createMcpServer', () => {
       },
       _meta: { 'agentplug/pluginId': 'com.example.calculator', 'agentplug/capability': 'add' },
     });
+  });
+
+  it('announces itself as agentplug with this package version by default', async () => {
+    const { client } = await connect(createCalculatorSource());
+    expect(client.getServerVersion()).toMatchObject({ name: 'agentplug', version: packageJson.version });
   });
 
   it('announces the tools capability with listChanged', async () => {

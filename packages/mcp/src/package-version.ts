@@ -1,2 +1,4 @@
+import packageJson from '../package.json' with { type: 'json' };
+
 /** This package's version, announced as the MCP server version unless the host names its own. */
-export const MCP_PACKAGE_VERSION: string = '0.1.0';
+export const MCP_PACKAGE_VERSION: string = packageJson.version;
