@@ -75,6 +75,22 @@ describe('hot reload', () => {
     expect(await loader.invoke('com.test.live', 'which')).toBe('v3');
   });
 
+  it('watches a plugin whose first load failed, and loads it once its files are fixed', async () => {
+    const folder = await directory.writePlugin({
+      id: 'com.test.live',
+      manifest: { capabilities },
+      files: { 'main.mjs': 'export class Plugin {' },
+    });
+    loader = new PluginLoader({ pluginDirectory: directory.path, watch: { debounceMs: 30 } });
+    const error = await loader.loadPlugin('com.test.live').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'LOAD_FAILED')).toBe(true);
+    const reload = nextReload(loader);
+    await writeFile(join(folder, 'main.mjs'), versionSource('fixed'));
+    const event = await reload;
+    expect(event).toMatchObject({ pluginId: 'com.test.live', ok: true, triggeredByWatcher: true });
+    expect(loader.getPluginState('com.test.live')?.status).toBe('loaded');
+  });
+
   it('keeps the old instance when the edited manifest is broken', async () => {
     const folder = await directory.writePlugin({
       id: 'com.test.live',

@@ -692,6 +692,8 @@ export class PluginLoader {
     } catch (error) {
       const failure = asLoadError(pluginId, error, 'LOAD_FAILED');
       this.emitTransition(record, 'failed', startedAt, failure);
+      // Watched too, so that fixing the files brings the plugin up without a restart.
+      this.startWatch(record);
       throw failure;
     }
     this.applyPrepared(record, prepared);
