@@ -164,6 +164,7 @@ describe('resolveDependencies against a brute-force oracle', () => {
           checkSolution(registry, result.solution!, []);
         } else {
           expect(result.explanation).toMatch(/version solving failed\.$/);
+          for (const pluginId of result.plugins) expect(result.explanation).toContain(pluginId);
         }
       }),
       RUNS,
