@@ -385,8 +385,13 @@ export class PluginRegistry {
       if (body.version === seen.version) return;
     }
     state[baseUrl] = { version: body.version, sha256: digest };
-    await mkdir(this.cacheDirectory, { recursive: true });
-    await writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+    try {
+      await mkdir(this.cacheDirectory, { recursive: true });
+      await writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+    } catch (error) {
+      // Without a stored version, rollback protection would silently lapse: refuse instead.
+      throw new PluginError('INTERNAL', `cannot record the index version in ${statePath}`, { cause: error });
+    }
   }
 
   /**
@@ -520,7 +525,11 @@ export class PluginRegistry {
       });
     }
     const downloadsFolder = join(this.cacheDirectory, 'downloads');
-    await mkdir(downloadsFolder, { recursive: true });
+    await mkdir(downloadsFolder, { recursive: true }).catch((error: unknown) => {
+      throw new PluginError('INSTALL_FAILED', `cannot create the download cache ${downloadsFolder}`, {
+        cause: error,
+      });
+    });
     const temporary = join(downloadsFolder, `.tmp-${pluginId}-${randomSuffix()}`);
     try {
       await extractArchive(archive, temporary, this.extractionLimits);
@@ -553,7 +562,10 @@ export class PluginRegistry {
       return finalPath;
     } catch (error) {
       await rm(temporary, { recursive: true, force: true });
-      throw error;
+      if (PluginError.is(error)) throw error;
+      throw new PluginError('INSTALL_FAILED', `cannot store ${pluginId} ${version} in the download cache`, {
+        cause: error,
+      });
     }
   }
 
