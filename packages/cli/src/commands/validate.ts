@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PluginError, type RiskLevel } from '@agentplug/models';
 import type { Command } from 'commander';
@@ -64,6 +65,13 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
       const config = await readCliConfig(command.optsWithGlobals());
       const threshold = parseRiskLevel(options.maxRisk ?? config.riskThreshold);
       const pluginPath = resolve(directory);
+      const folder = await stat(pluginPath).catch(() => undefined);
+      if (!folder?.isDirectory()) {
+        throw new PluginError(
+          'INVALID_ARGUMENT',
+          `${pluginPath} is not a plugin folder: pass the folder holding plugin.json`,
+        );
+      }
       // The validator (and babel) load only when a command needs them, so --help stays fast.
       const { formatValidationReport, PluginValidator, toSarif } = await import('@agentplug/validator');
       const result = await withShippedCopy(pluginPath, (copyPath) =>
