@@ -83,4 +83,17 @@ describe('discoverPlugins', () => {
     expect(state.status).toBe('loaded');
     await loader.close();
   });
+
+  it('sees a changed manifest on re-discovery, and a caller mutating a result does not change the next one', async () => {
+    await first.writePlugin({ id: 'com.test.alpha' });
+    const loader = new PluginLoader({ pluginDirectory: first.path });
+    const [before] = await loader.discoverPlugins();
+    expect(before?.version).toBe('1.0.0');
+    if (before) before.name = 'mutated by a caller';
+    const [again] = await loader.discoverPlugins();
+    expect(again?.name).toBe('com.test.alpha');
+    await first.writePlugin({ id: 'com.test.alpha', manifest: { version: '1.1.0' } });
+    const [after] = await loader.discoverPlugins();
+    expect(after?.version).toBe('1.1.0');
+  });
 });

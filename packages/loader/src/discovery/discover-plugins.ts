@@ -35,11 +35,29 @@ export interface DiscoveryResult {
   problems: DiscoveryProblem[];
 }
 
+/**
+ * Parsed manifests by manifest path and text, so a re-discovery skips the schema check of a
+ * plugin.json that did not change. Keep one per loader.
+ */
+export type ManifestCache = Map<
+  string,
+  { text: string; metadata: PluginMetadata; warnings: ManifestIssue[] }
+>;
+
+/** Options of {@link discoverPluginFolders}. */
+export interface DiscoverPluginFoldersOptions {
+  /** Reuse manifests parsed by an earlier discovery when their text is unchanged. */
+  cache?: ManifestCache | undefined;
+}
+
 function toProblem(path: string, error: PluginError): DiscoveryProblem {
   return { path, code: error.code, message: error.message, error };
 }
 
-async function readFolderManifest(pluginPath: string): Promise<DiscoveredPlugin | PluginError | undefined> {
+async function readFolderManifest(
+  pluginPath: string,
+  cache: ManifestCache | undefined,
+): Promise<DiscoveredPlugin | PluginError | undefined> {
   const manifestPath = join(pluginPath, MANIFEST_FILE_NAME);
   let text: string;
   try {
@@ -60,6 +78,10 @@ async function readFolderManifest(pluginPath: string): Promise<DiscoveredPlugin 
         details: { path: manifestPath, maxBytes: DEFAULT_MANIFEST_MAX_BYTES },
       },
     );
+  }
+  const cached = cache?.get(manifestPath);
+  if (cached !== undefined && cached.text === text) {
+    return { metadata: structuredClone(cached.metadata), pluginPath, warnings: cached.warnings };
   }
   let document: unknown;
   try {
@@ -84,6 +106,7 @@ async function readFolderManifest(pluginPath: string): Promise<DiscoveredPlugin 
       },
     );
   }
+  cache?.set(manifestPath, { text, metadata: structuredClone(result.value), warnings: result.warnings });
   return { metadata: result.value, pluginPath, warnings: result.warnings };
 }
 
@@ -110,7 +133,10 @@ async function listPluginFolders(directory: string): Promise<string[] | PluginEr
  * twice keeps its first folder (directories in the order given, folders by name) and reports
  * the second as DUPLICATE_PLUGIN. Never throws for bad plugins.
  */
-export async function discoverPluginFolders(directories: readonly string[]): Promise<DiscoveryResult> {
+export async function discoverPluginFolders(
+  directories: readonly string[],
+  options: DiscoverPluginFoldersOptions = {},
+): Promise<DiscoveryResult> {
   const plugins: DiscoveredPlugin[] = [];
   const problems: DiscoveryProblem[] = [];
   const folderLists = await Promise.all(
@@ -121,7 +147,7 @@ export async function discoverPluginFolders(directories: readonly string[]): Pro
     if (PluginError.is(list)) problems.push(toProblem(resolve(directories[index] ?? ''), list));
     else folders.push(...list);
   });
-  const manifests = await Promise.all(folders.map((folder) => readFolderManifest(folder)));
+  const manifests = await Promise.all(folders.map((folder) => readFolderManifest(folder, options.cache)));
   const seen = new Map<string, string>();
   manifests.forEach((manifest, index) => {
     const folder = folders[index] ?? '';

@@ -25,6 +25,7 @@ import {
   type DiscoveryProblem,
   type DiscoveryResult,
   discoverPluginFolders,
+  type ManifestCache,
 } from '../discovery/discover-plugins';
 import { resolveEntryPoint } from '../entry/resolve-entry-point';
 import { createInProcessHost } from '../host/create-in-process-host';
@@ -223,6 +224,7 @@ export class PluginLoader {
   private discovered = new Map<string, DiscoveredPlugin>();
   private problems: DiscoveryProblem[] = [];
   private hasDiscovered = false;
+  private readonly manifestCache: ManifestCache = new Map();
   private readonly validationCache = new Map<
     string,
     { fingerprint: string; result: PluginValidationResult }
@@ -273,7 +275,7 @@ export class PluginLoader {
    * manifests with folder and reason, duplicate ids). Never throws for a bad plugin.
    */
   async discover(): Promise<DiscoveryResult> {
-    const result = await discoverPluginFolders(this.directories);
+    const result = await discoverPluginFolders(this.directories, { cache: this.manifestCache });
     this.discovered = new Map(result.plugins.map((plugin) => [plugin.metadata.plugin_id, plugin]));
     this.problems = result.problems;
     this.hasDiscovered = true;
