@@ -12,6 +12,9 @@ import { locateWorkerBootstrap } from './locate-worker-bootstrap';
 import { rebuildError } from './rebuild-error';
 import type { CallMessage, PermissionMessage, WorkerMessage } from './worker-protocol';
 
+/** How long starting a worker and installing its policy may take. */
+const bootTimeoutMs = 30_000;
+
 interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -87,6 +90,7 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
   let disposed = false;
   let failure: PluginError | undefined;
   let settleLoad: ((error?: Error) => void) | undefined;
+  let startLoadTimer: (() => void) | undefined;
 
   const reportPermission = (message: PermissionMessage): void => {
     if (options.onPermissionEvent === undefined) return;
@@ -151,6 +155,9 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
       }
       case 'permission':
         reportPermission(message);
+        return;
+      case 'booted':
+        startLoadTimer?.();
         return;
       case 'ready':
         ready = true;
@@ -274,13 +281,27 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
   };
 
   return new Promise<PluginHost>((resolve, reject) => {
-    const loadTimer = setTimeout(() => {
+    // Starting a worker and installing its policy is bounded separately from the plugin's own
+    // load (importing and instantiating it), which counts against max_execution_time_seconds.
+    let loadTimer = setTimeout(() => {
       fail(
-        new PluginError('TIMEOUT', `plugin "${pluginId}" took longer than ${defaultTimeoutMs} ms to load`),
+        new PluginError(
+          'WORKER_CRASHED',
+          `the worker of plugin "${pluginId}" did not start within ${bootTimeoutMs} ms`,
+        ),
       );
-    }, defaultTimeoutMs);
+    }, bootTimeoutMs);
+    startLoadTimer = (): void => {
+      clearTimeout(loadTimer);
+      loadTimer = setTimeout(() => {
+        fail(
+          new PluginError('TIMEOUT', `plugin "${pluginId}" took longer than ${defaultTimeoutMs} ms to load`),
+        );
+      }, defaultTimeoutMs);
+    };
     settleLoad = (error?: Error): void => {
       settleLoad = undefined;
+      startLoadTimer = undefined;
       clearTimeout(loadTimer);
       if (error === undefined) resolve(host);
       else reject(error);

@@ -365,6 +365,19 @@ return fs.readFileSync(c.secret, 'utf8');`,
     message: 'to permissions.filesystem_read',
   },
   {
+    name: 'checks still hold after the plugin replaces path and Stats methods',
+    files: () =>
+      esm(
+        `path.resolve = () => c.writable + '/fine.txt'; path.relative = () => 'fine.txt'; fs.Stats.prototype.isSymbolicLink = () => false;
+await fs.promises.writeFile(c.writable + '/dangling', 'x');`,
+        'import fs from "node:fs"; import path from "node:path";',
+      ),
+    permissions: () => ({ filesystem_write: [context.writable as string] }),
+    stage: 'call',
+    capability: 'filesystem_write',
+    message: 'to permissions.filesystem_write',
+  },
+  {
     name: 'fetch to an undeclared host',
     files: () => esm(`await fetch('http://127.0.0.1:' + c.port + '/fetch');`),
     stage: 'call',

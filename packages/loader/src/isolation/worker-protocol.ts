@@ -18,6 +18,7 @@ export interface CallMessage {
 
 /** Worker to host, on the call port. */
 export type WorkerMessage =
+  | { type: 'booted' }
   | { type: 'ready'; methods: string[] }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; value: unknown }

@@ -125,6 +125,8 @@ async function instantiate() {
   return instance;
 }
 
+// The plugin's own time starts now: starting the worker and installing the policy is not its doing.
+post({ type: 'booted' });
 let instance;
 try {
   instance = await instantiate();

@@ -13,6 +13,8 @@ import {
   setHas,
 } from './primordials.mjs';
 
+// Captured: the path module object is shared with the plugin.
+const { resolve: resolvePath, dirname } = path;
 const { O_ACCMODE = 3, O_RDONLY = 0, O_CREAT = 0, O_TRUNC = 0, O_APPEND = 0 } = fs.constants;
 
 // How each path argument of an fs function is checked. `read`/`write` follow symlinks; the
@@ -154,7 +156,7 @@ export function guardFileSystem(policy) {
     if (name === 'symlink') {
       // The link is written; its target is read through it later, so it must be readable.
       const linkPath = policy.checkWrite(checked[1], false);
-      const target = path.resolve(path.dirname(linkPath), pathArgumentToString(checked[0]));
+      const target = resolvePath(dirname(linkPath), pathArgumentToString(checked[0]));
       policy.checkRead(target, true);
       checked[1] = linkPath;
       return checked;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPermissionError } from './permission-error.mjs';
@@ -22,6 +23,11 @@ import {
 const realpathNative = fs.realpathSync.native;
 const lstatSync = fs.lstatSync;
 const readlinkSync = fs.readlinkSync;
+const { S_IFMT, S_IFLNK } = fs.constants;
+// Captured too: the path module object is shared with the plugin, which may reassign its members.
+// Only functions that call no other path member are used (path.relative and path.join call
+// path.resolve and path.normalize through the object, so they are not).
+const { resolve: resolvePath, dirname, basename, sep } = path;
 const { Buffer } = globalThis;
 const decodeBytes = (bytes) => Buffer.from(bytes).toString('utf8');
 
@@ -89,7 +95,7 @@ const maximumSymlinkDepth = 40;
  * `followLast: false` the last component is kept as is, for calls that act on a link itself.
  */
 export function resolveRealPath(target, followLast = true, depth = 0) {
-  const absolute = path.resolve(target);
+  const absolute = resolvePath(target);
   if (followLast) {
     try {
       return realpathNative(absolute);
@@ -97,25 +103,25 @@ export function resolveRealPath(target, followLast = true, depth = 0) {
       // Missing (a file about to be created) or a dangling link: resolved below.
     }
     try {
-      if (lstatSync(absolute).isSymbolicLink() && depth < maximumSymlinkDepth) {
-        const linkTarget = path.resolve(path.dirname(absolute), readlinkSync(absolute));
+      // The mode bits, not Stats#isSymbolicLink, which the plugin could replace.
+      const stats = lstatSync(absolute, { throwIfNoEntry: false });
+      if (stats !== undefined && (stats.mode & S_IFMT) === S_IFLNK && depth < maximumSymlinkDepth) {
+        const linkTarget = resolvePath(dirname(absolute), readlinkSync(absolute));
         return resolveRealPath(linkTarget, true, depth + 1);
       }
     } catch {
       // Does not exist at all: resolve the parent.
     }
   }
-  const parent = path.dirname(absolute);
+  const parent = dirname(absolute);
   if (parent === absolute) return absolute;
-  return path.join(resolveRealPath(parent, true, depth), path.basename(absolute));
+  return resolvePath(resolveRealPath(parent, true, depth), basename(absolute));
 }
 
 /** Whether `target` is `root` or inside it (both already resolved). */
 export function isInside(root, target) {
-  const relative = path.relative(root, target);
-  if (relative === '') return true;
-  if (relative === '..' || stringStartsWith(relative, `..${path.sep}`)) return false;
-  return !path.isAbsolute(relative);
+  if (target === root) return true;
+  return stringStartsWith(target, stringEndsWith(root, sep) ? root : `${root}${sep}`);
 }
 
 /** Turns what fs accepts as a path (string, Buffer, file: URL) into a string, or throws like fs does. */
@@ -133,9 +139,9 @@ export function pathArgumentToString(value) {
 function expandDeclaredPath(declared, pluginPath) {
   const text = SafeString(declared);
   if (text === '~' || stringStartsWith(text, '~/')) {
-    return path.join(process.env.HOME ?? '/', stringSlice(text, 1));
+    return resolvePath(homedir(), `.${stringSlice(text, 1)}`);
   }
-  return path.resolve(pluginPath, text);
+  return resolvePath(pluginPath, text);
 }
 
 const hostPattern = /^(\*\.)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/;
