@@ -6,9 +6,11 @@ export {
 } from './config/resolve-plugin-config';
 export {
   type DiscoveredPlugin,
+  type DiscoverPluginFoldersOptions,
   type DiscoveryProblem,
   type DiscoveryResult,
   discoverPluginFolders,
+  type ManifestCache,
 } from './discovery/discover-plugins';
 export { listEntryPointCandidates, resolveEntryPoint } from './entry/resolve-entry-point';
 export { createInProcessHost } from './host/create-in-process-host';
