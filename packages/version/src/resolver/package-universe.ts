@@ -234,9 +234,16 @@ export function createPackageUniverse(
     loadVersion(entry as PluginVersionRecord | PluginVersionTuple, pluginId, runtimeVersion, displayName),
   );
   // Array.prototype.sort is stable, so of equal versions the first listed stays first and is kept.
-  const sorted = loaded
-    .sort((left, right) => left.semver.compare(right.semver))
-    .filter((version, index, all) => index === 0 || all[index - 1]!.semver.compare(version.semver) !== 0);
+  let ascending = true;
+  for (let index = 1; ascending && index < loaded.length; index += 1) {
+    ascending = loaded[index - 1]!.semver.compare(loaded[index]!.semver) < 0;
+  }
+  // Strictly ascending input (the usual case) has no duplicates either, so it needs no more work.
+  const sorted = ascending
+    ? loaded
+    : loaded
+        .sort((left, right) => left.semver.compare(right.semver))
+        .filter((version, index, all) => index === 0 || all[index - 1]!.semver.compare(version.semver) !== 0);
   const size = sorted.length;
   return {
     id: pluginId,
