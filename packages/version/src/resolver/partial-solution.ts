@@ -20,6 +20,7 @@ export class PartialSolution {
   readonly #undecided = new Set<string>();
   decisionLevel = 0;
 
+  /** Selects one version of a plugin, opening a new decision level. */
   decide(packageId: string, versionIndex: number, size: number): void {
     this.decisionLevel += 1;
     this.decisions.set(packageId, versionIndex);
@@ -27,6 +28,7 @@ export class PartialSolution {
     this.#assign(createTerm(packageId, VersionSet.fromIndexes(size, [versionIndex]), true), undefined);
   }
 
+  /** Records a term forced by `cause` at the current decision level. */
   derive(term: Term, cause: Incompatibility): void {
     this.#assign(term, cause);
   }
@@ -95,6 +97,7 @@ export class PartialSolution {
     return relateTerms(negative, term);
   }
 
+  /** Whether the assignments so far make `term` true. */
   satisfies(term: Term): boolean {
     return this.relation(term) === 'subset';
   }
@@ -110,6 +113,7 @@ export class PartialSolution {
     throw new Error(`resolver invariant broken: no assignment satisfies the term about ${term.packageId}`);
   }
 
+  /** What the assignments so far allow for a plugin that must be selected. */
   positiveTerm(packageId: string): Term | undefined {
     return this.#positive.get(packageId);
   }

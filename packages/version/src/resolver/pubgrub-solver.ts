@@ -76,6 +76,7 @@ export class PubGrubSolver {
     }
   }
 
+  /** Runs to a solution or a proof of failure, yielding plugin ids whose versions it needs first. */
   *solve(): Generator<SolverRequest, SolverOutcome, void> {
     const root = this.universes.get(this.rootId)!;
     this.#add(
@@ -105,6 +106,7 @@ export class PubGrubSolver {
     }
   }
 
+  /** Unit propagation from a changed plugin, newest incompatibilities first, resolving conflicts as found. */
   #propagate(packageId: string): void {
     const changed = new Set<string>([packageId]);
     while (changed.size > 0) {
@@ -142,6 +144,10 @@ export class PubGrubSolver {
     return unsatisfied.packageId;
   }
 
+  /**
+   * Conflict-driven learning: derives the root cause of a satisfied incompatibility, learns it,
+   * and backjumps to where it is almost satisfied; throws SolveFailure when it proves failure.
+   */
   #resolveConflict(start: Incompatibility): Incompatibility {
     let incompatibility = start;
     let learned = false;
@@ -195,6 +201,7 @@ export class PubGrubSolver {
     }
   }
 
+  /** Decides the newest allowed version of the undecided plugin with the fewest versions left (pub's heuristic). */
   *#choosePackageVersion(): Generator<SolverRequest, string | undefined, void> {
     const undecided = this.#solution.undecided();
     if (undecided.size === 0) return undefined;

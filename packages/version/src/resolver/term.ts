@@ -15,10 +15,12 @@ export interface Term {
 /** How a term relates to another: contained in it, disjoint from it, or neither. */
 export type TermRelation = 'subset' | 'disjoint' | 'overlapping';
 
+/** Creates a term; `label` is the constraint text the set came from, kept for explanations. */
 export function createTerm(packageId: string, set: VersionSet, positive: boolean, label?: string): Term {
   return label === undefined ? { packageId, set, positive } : { packageId, set, positive, label };
 }
 
+/** The same set with the opposite polarity ("not a ^1.0.0" for "a ^1.0.0"). */
 export function negateTerm(term: Term): Term {
   return createTerm(term.packageId, term.set, !term.positive, term.label);
 }
@@ -56,6 +58,7 @@ export function differenceOfTerms(left: Term, right: Term): Term | undefined {
   return isEmptyTerm(result) ? undefined : result;
 }
 
+/** Whether a term can never hold: a positive term with no versions. */
 export function isEmptyTerm(term: Term): boolean {
   return term.positive && term.set.isEmpty();
 }
