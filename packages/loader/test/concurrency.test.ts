@@ -159,4 +159,25 @@ describe('concurrent operations', () => {
     expect(await during).toBe('new');
     expect(await loader.invoke('com.test.one', 'which', {})).toBe('new');
   });
+
+  it('swaps after drainTimeoutMs when an in-flight invocation never settles', async () => {
+    await directory.writePlugin({
+      id: 'com.test.one',
+      manifest: { capabilities },
+      files: { 'main.mjs': gatedSource('old') },
+    });
+    const impatient = new PluginLoader({ pluginDirectory: directory.path, drainTimeoutMs: 30 });
+    await impatient.loadPlugin('com.test.one');
+    await impatient.activatePlugin('com.test.one');
+    createGate('slow');
+    void impatient.invoke('com.test.one', 'slow', {});
+    await directory.writePlugin({
+      id: 'com.test.one',
+      manifest: { capabilities },
+      files: { 'main.mjs': gatedSource('new') },
+    });
+    expect((await impatient.reloadPlugin('com.test.one')).status).toBe('active');
+    expect(await impatient.invoke('com.test.one', 'which', {})).toBe('new');
+    await impatient.close();
+  });
 });

@@ -157,6 +157,30 @@ describe('dependencies', () => {
   });
 });
 
+describe('close', () => {
+  it('unloads everything, dependents first, and refuses later loads', async () => {
+    await directory.writePlugin({
+      id: 'com.test.app',
+      manifest: { dependencies: [requires('com.test.lib')] },
+    });
+    await directory.writePlugin({ id: 'com.test.lib' });
+    await loader.loadPlugin('com.test.app');
+    await loader.activatePlugin('com.test.app');
+    await loader.activatePlugin('com.test.lib');
+    takeRecordedCalls();
+    await loader.close();
+    expect(takeRecordedCalls()).toEqual([
+      'com.test.app:deactivate',
+      'com.test.app:cleanup',
+      'com.test.lib:deactivate',
+      'com.test.lib:cleanup',
+    ]);
+    expect(loader.listPlugins()).toEqual([]);
+    const error = await failure(loader.loadPlugin('com.test.lib'));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+  });
+});
+
 describe('autoLoadPlugins', () => {
   it('loads enabled auto_load plugins in dependency order, then by priority, and activates them', async () => {
     await directory.writePlugin({ id: 'com.test.low', config: { auto_load: true, priority: 1 } });

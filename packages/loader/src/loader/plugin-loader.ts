@@ -72,6 +72,8 @@ export interface PluginLoaderOptions {
   autoLoadPolicy?: AutoLoadPolicy | undefined;
   /** A time limit for each lifecycle hook, in milliseconds. Default none. */
   hookTimeoutMs?: number | undefined;
+  /** How long a reload waits for in-flight invocations before swapping anyway, in milliseconds. Default 30,000. */
+  drainTimeoutMs?: number | undefined;
 }
 
 /** Options of {@link PluginLoader.loadPlugin}. */
@@ -218,6 +220,7 @@ export class PluginLoader {
   private readonly cacheValidation: boolean;
   private readonly autoLoadPolicy: AutoLoadPolicy;
   private readonly hookTimeoutMs: number | undefined;
+  private readonly drainTimeoutMs: number;
   private readonly emitter = new TypedEmitter<PluginLoaderEvents>();
   private readonly queue = new OperationQueue();
   private readonly records = new Map<string, PluginRecord>();
@@ -248,6 +251,7 @@ export class PluginLoader {
     this.cacheValidation = options.cacheValidation ?? true;
     this.autoLoadPolicy = options.autoLoadPolicy ?? 'continue';
     this.hookTimeoutMs = options.hookTimeoutMs;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
   }
 
   // ---------------------------------------------------------------- events
@@ -1019,7 +1023,13 @@ export class PluginLoader {
   /** Drains the old instance, retires it through the lifecycle, and brings the new one to `target`. */
   private async swap(record: PluginRecord, prepared: PreparedPlugin, target: PluginStatus): Promise<void> {
     if (record.inFlight > 0) {
-      await new Promise<void>((resolveIdle) => record.idleWaiters.push(resolveIdle));
+      // A call that never settles must not block the reload (and every later operation) forever.
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolveIdle) => {
+        record.idleWaiters.push(resolveIdle);
+        timer = setTimeout(resolveIdle, this.drainTimeoutMs);
+      });
+      clearTimeout(timer);
     }
     const old = record.host;
     let startedAt = performance.now();
