@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -174,7 +174,7 @@ export function createPlugin() {
     );
   }, 120_000);
 
-  test('an unreachable marketplace is one line (exit 4); --verbose adds the stack', async () => {
+  test('an unreachable marketplace is one line (exit 4); --verbose adds the stack; settings from a config file', async () => {
     const unreachable = { ...env, AGENTPLUG_MARKETPLACE: 'http://127.0.0.1:9/' };
     const [plain, verbose] = await Promise.all([
       runAgentplug(['search', 'x'], { env: unreachable }),
@@ -188,6 +188,24 @@ export function createPlugin() {
     ]);
     expect(verbose.exitCode).toBe(4);
     expect(verbose.stderr).toMatch(/\n\s+at /);
+
+    // The URL and keys can come from a config file instead; a broken config file is a usage error.
+    const configPath = join(workspace, 'agentplug-config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({ marketplace: 'http://127.0.0.1:9/', trustedKeys: [env.AGENTPLUG_TRUSTED_KEYS] }),
+    );
+    const brokenPath = join(workspace, 'broken-config.json');
+    await writeFile(brokenPath, '{ "marketplace": ');
+    const withoutEnv = { ...env, AGENTPLUG_MARKETPLACE: undefined, AGENTPLUG_TRUSTED_KEYS: undefined };
+    const [fromFile, broken] = await Promise.all([
+      runAgentplug(['info', PLUGIN_ID, '--config', configPath], { env: withoutEnv }),
+      runAgentplug(['--config', brokenPath, 'search', 'x'], { env: withoutEnv }),
+    ]);
+    expect(fromFile.exitCode).toBe(4);
+    expect(fromFile.stderr).toContain('cannot reach http://127.0.0.1:9/');
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toMatch(/^error: config file .*broken-config\.json is not valid JSON/);
   }, 60_000);
 
   test('marketplace serve listens, prints its key as JSON, and serves a signed index', async () => {
