@@ -68,7 +68,7 @@ export class Plugin {
 }`,
         'notes.txt': 'the plugin reads its own folder',
       },
-      permissions: { filesystem_read: [data] },
+      permissions: { filesystem_read: [`${data}/**`] },
       config: { data },
     });
     expect(await host.call('read', [])).toEqual({

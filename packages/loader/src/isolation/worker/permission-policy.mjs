@@ -137,7 +137,11 @@ export function pathArgumentToString(value) {
 }
 
 function expandDeclaredPath(declared, pluginPath) {
-  const text = SafeString(declared);
+  // `data/**` and `data/*` declare the folder, as the validator reads them.
+  let text = SafeString(declared);
+  if (stringEndsWith(text, '/**')) text = stringSlice(text, 0, -3);
+  else if (stringEndsWith(text, '/*')) text = stringSlice(text, 0, -2);
+  if (text === '') text = '.';
   if (text === '~' || stringStartsWith(text, '~/')) {
     return resolvePath(homedir(), `.${stringSlice(text, 1)}`);
   }
