@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PluginError, type PluginMetadataInput } from '@agentplug/models';
 import { describe, expect, test } from 'vitest';
-import { checkManifest, createManifest, type PluginDefinition } from '../index';
+import { checkManifest, composeMiddleware, createManifest, type PluginDefinition } from '../index';
 import { createTestHost } from './create-test-host';
 
 const greeterPath = new URL('./__fixtures__/greeter/', import.meta.url);
@@ -69,5 +69,31 @@ describe('createTestHost with a plugin written with definePlugin', () => {
       (caught: unknown) => caught,
     );
     expect(PluginError.is(error, 'MANIFEST_NOT_FOUND')).toBe(true);
+  });
+});
+
+describe('a middleware written with defineMiddleware', () => {
+  test('loads in the real loader as the default export and composes with composeMiddleware', async () => {
+    const host = await createTestHost({
+      pluginPath: new URL('./__fixtures__/shouter/', import.meta.url),
+      config: { suffix: '!!' },
+    });
+    try {
+      expect(host.state.metadata.plugin_type).toBe('middleware');
+      const run = composeMiddleware<string, string>(host.loader.listPlugins({ type: 'middleware' }), {
+        final: (request) => `answer to ${request}`,
+      });
+      await expect(run('hello')).resolves.toBe('ANSWER TO HELLO!!');
+      await host.deactivate();
+      const withoutActive = composeMiddleware<string, string>(
+        host.loader.listPlugins({ type: 'middleware' }),
+        {
+          final: (request) => `answer to ${request}`,
+        },
+      );
+      await expect(withoutActive('hello')).resolves.toBe('answer to hello');
+    } finally {
+      await host.close();
+    }
   });
 });
