@@ -130,6 +130,30 @@ describe('hot reload', () => {
     expect(await loader.invoke('com.test.live', 'which')).toBe('v1');
   });
 
+  it("fails the plugin when the new code's activate() throws after the swap, and says so", async () => {
+    const folder = await directory.writePlugin({
+      id: 'com.test.live',
+      manifest: { capabilities },
+      files: { 'main.mjs': versionSource('v1') },
+    });
+    loader = new PluginLoader({ pluginDirectory: directory.path });
+    await loader.loadPlugin('com.test.live');
+    await loader.activatePlugin('com.test.live');
+    await writeFile(
+      join(folder, 'main.mjs'),
+      'export class Plugin { activate() { throw new Error("cannot start"); } which() { return "v2"; } }',
+    );
+    const reasons: string[] = [];
+    loader.on('capabilitiesChanged', (event) => reasons.push(event.reason));
+    const reload = nextReload(loader);
+    const error = await loader.reloadPlugin('com.test.live').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'HOOK_FAILED')).toBe(true);
+    expect((await reload).ok).toBe(false);
+    expect(loader.getPluginState('com.test.live')?.status).toBe('failed');
+    expect(reasons).toEqual(['failed']);
+    expect(loader.listCapabilities()).toEqual([]);
+  });
+
   it('purges CommonJS modules from the require cache, so a required helper reloads too', async () => {
     const folder = await directory.writePlugin({
       id: 'com.test.commonjs',

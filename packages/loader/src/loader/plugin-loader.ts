@@ -998,6 +998,8 @@ export class PluginLoader {
       await this.swap(record, prepared, previous);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
+      // The old instance is already retired: whatever it offered is gone.
+      if (previous === 'active') this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'failed' });
       this.emitter.emit('reload', {
         pluginId,
         ok: false,
