@@ -1,10 +1,13 @@
 export {
   type ArchiveFile,
+  type ArchiveInflater,
+  createArchiveInflater,
   DEFAULT_EXTRACTION_LIMITS,
   type ExtractArchiveResult,
   type ExtractionLimits,
   extractArchive,
   readArchiveFiles,
+  writeArchiveFiles,
 } from './archive/extract-archive';
 export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
 export type { FetchFunction } from './network/fetch-bytes';

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import { PluginError } from '@agentplug/models';
 import { BLOCK_SIZE, decodeHeader, decodePaxRecords, paddingAfter } from './tar-format';
 
@@ -53,6 +53,30 @@ function normalizeEntryPath(raw: string): string {
   return segments.join('/');
 }
 
+function resolveCaps(limits: ExtractionLimits): Required<ExtractionLimits> {
+  return { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
+}
+
+/** Most bytes a `.tgz` of `compressedSize` bytes may inflate to under `caps`. */
+function computeInflateCap(compressedSize: number, caps: Required<ExtractionLimits>): number {
+  // Headers and padding cost at most two blocks per entry beyond the content, plus the end blocks.
+  const tarOverhead = (caps.maxEntries + 2) * BLOCK_SIZE * 3 + 10_240;
+  return Math.min(caps.maxTotalBytes + tarOverhead, Math.max(compressedSize, 1) * caps.maxCompressionRatio);
+}
+
+function tooLarge(
+  compressedBytes: number,
+  cap: number,
+  caps: Required<ExtractionLimits>,
+  cause?: unknown,
+): PluginError {
+  return new PluginError(
+    'TOO_LARGE',
+    `the archive expands past ${cap} bytes (cap: ${caps.maxTotalBytes} bytes, ratio ${caps.maxCompressionRatio}:1)`,
+    { details: { compressedBytes, cap }, cause },
+  );
+}
+
 /**
  * Reads every file of a `.tgz` in memory, checking each entry before anything is written: only
  * regular files and folders (no symlinks, hard links, devices, FIFOs), no absolute paths, no `..`,
@@ -63,24 +87,85 @@ export async function readArchiveFiles(
   archive: Buffer,
   limits: ExtractionLimits = {},
 ): Promise<ArchiveFile[]> {
-  const caps = { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
-  // Headers and padding cost at most two blocks per entry beyond the content, plus the end blocks.
-  const tarOverhead = (caps.maxEntries + 2) * BLOCK_SIZE * 3 + 10_240;
-  const ratioCap = Math.max(archive.length, 1) * caps.maxCompressionRatio;
-  const outputCap = Math.min(caps.maxTotalBytes + tarOverhead, ratioCap);
+  const caps = resolveCaps(limits);
+  const outputCap = computeInflateCap(archive.length, caps);
   let tar: Buffer;
   try {
     tar = await gunzipAsync(archive, { maxOutputLength: outputCap });
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PluginError(
-        'TOO_LARGE',
-        `the archive expands past ${outputCap} bytes (cap: ${caps.maxTotalBytes} bytes, ratio ${caps.maxCompressionRatio}:1)`,
-        { details: { compressedBytes: archive.length, cap: outputCap }, cause: error },
-      );
-    }
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooLarge(archive.length, outputCap, caps, error);
     throw new PluginError('ARCHIVE_UNSAFE', 'the archive is not a valid gzip stream', { cause: error });
   }
+  return parseTar(tar, caps);
+}
+
+/** An archive being inflated while it downloads; nothing is written until `finish` and the caller's checks. */
+export interface ArchiveInflater {
+  /** Feeds the next compressed chunk. */
+  write(chunk: Uint8Array): void;
+  /**
+   * Ends the stream and returns the checked files.
+   * @throws PluginError ARCHIVE_UNSAFE, TOO_LARGE
+   */
+  finish(): Promise<ArchiveFile[]>;
+  /** Stops inflating and drops what was inflated. */
+  abort(): void;
+}
+
+/**
+ * Inflates a `.tgz` as its chunks arrive, so decompression overlaps the download. The output is held
+ * in memory under the same caps as {@link readArchiveFiles} (computed from the expected compressed size)
+ * and parsed only in `finish`, which the caller runs after checking the download's size and hash.
+ */
+export function createArchiveInflater(
+  expectedCompressedSize: number,
+  limits: ExtractionLimits = {},
+): ArchiveInflater {
+  const caps = resolveCaps(limits);
+  const outputCap = computeInflateCap(expectedCompressedSize, caps);
+  const gunzip = createGunzip({ chunkSize: 512 * 1024 });
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let failure: PluginError | undefined;
+  gunzip.on('data', (chunk: Buffer) => {
+    total += chunk.length;
+    if (total > outputCap) {
+      failure ??= tooLarge(expectedCompressedSize, outputCap, caps);
+      chunks.length = 0;
+      gunzip.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  const ended = new Promise<void>((resolve) => {
+    gunzip.once('end', () => resolve());
+    gunzip.once('close', () => resolve());
+    gunzip.once('error', (error) => {
+      failure ??= new PluginError('ARCHIVE_UNSAFE', 'the archive is not a valid gzip stream', {
+        cause: error,
+      });
+      resolve();
+    });
+  });
+  return {
+    write(chunk) {
+      if (failure === undefined && !gunzip.destroyed) gunzip.write(chunk);
+    },
+    async finish() {
+      if (!gunzip.destroyed) gunzip.end();
+      await ended;
+      if (failure !== undefined) throw failure;
+      return parseTar(Buffer.concat(chunks, total), caps);
+    },
+    abort() {
+      chunks.length = 0;
+      gunzip.destroy();
+    },
+  };
+}
+
+function parseTar(tar: Buffer, caps: Required<ExtractionLimits>): ArchiveFile[] {
   const files: ArchiveFile[] = [];
   const seen = new Set<string>();
   const folders = new Set<string>();
@@ -163,7 +248,17 @@ export async function extractArchive(
   destination: string,
   limits: ExtractionLimits = {},
 ): Promise<ExtractArchiveResult> {
-  const files = await readArchiveFiles(archive, limits);
+  return writeArchiveFiles(await readArchiveFiles(archive, limits), destination);
+}
+
+/**
+ * Writes checked archive files into `destination`, which must not exist yet; on failure it is removed.
+ * @throws PluginError INSTALL_FAILED
+ */
+export async function writeArchiveFiles(
+  files: readonly ArchiveFile[],
+  destination: string,
+): Promise<ExtractArchiveResult> {
   try {
     await mkdir(destination);
   } catch (error) {

@@ -15,7 +15,13 @@ import {
 } from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 import { resolveDependencies } from '@agentplug/version';
-import { type ExtractionLimits, extractArchive } from '../archive/extract-archive';
+import {
+  type ArchiveInflater,
+  createArchiveInflater,
+  type ExtractionLimits,
+  extractArchive,
+  writeArchiveFiles,
+} from '../archive/extract-archive';
 import { packPlugin } from '../archive/pack-plugin';
 import { type FetchFunction, fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
 import { canonicalizeJson } from '../protocol/canonicalize-json';
@@ -501,17 +507,30 @@ export class PluginRegistry {
       baseUrl,
     ).toString();
     let hash = createHash('sha256');
-    const archive = await fetchBytes(archiveUrl, this.network, {
-      maxBytes: versionEntry.size,
-      onAttempt: () => {
-        hash = createHash('sha256');
-      },
-      onChunk: (chunk, receivedBytes) => {
-        hash.update(chunk);
-        options.onProgress?.({ pluginId, version, receivedBytes, totalBytes: versionEntry.size });
-      },
-    });
+    // Inflating overlaps the download; nothing inflated is parsed or written before size and hash pass.
+    let inflater: ArchiveInflater | undefined;
+    let archive: Buffer;
+    try {
+      archive = await fetchBytes(archiveUrl, this.network, {
+        maxBytes: versionEntry.size,
+        onAttempt: () => {
+          hash = createHash('sha256');
+          inflater?.abort();
+          inflater = createArchiveInflater(versionEntry.size, this.extractionLimits);
+        },
+        onChunk: (chunk, receivedBytes) => {
+          hash.update(chunk);
+          inflater?.write(chunk);
+          options.onProgress?.({ pluginId, version, receivedBytes, totalBytes: versionEntry.size });
+        },
+      });
+    } catch (error) {
+      inflater?.abort();
+      throw error;
+    }
+    const checkedInflater = inflater ?? createArchiveInflater(versionEntry.size, this.extractionLimits);
     if (archive.length !== versionEntry.size) {
+      checkedInflater.abort();
       throw new PluginError(
         'INTEGRITY_MISMATCH',
         `${archiveUrl} is ${archive.length} bytes; the signed index says ${versionEntry.size}`,
@@ -520,6 +539,7 @@ export class PluginRegistry {
     }
     const sha256 = hash.digest('hex');
     if (sha256 !== versionEntry.sha256) {
+      checkedInflater.abort();
       throw new PluginError('INTEGRITY_MISMATCH', `${archiveUrl} does not match its signed sha256`, {
         details: { pluginId, version, sha256, expectedSha256: versionEntry.sha256 },
       });
@@ -530,9 +550,10 @@ export class PluginRegistry {
         cause: error,
       });
     });
+    const files = await checkedInflater.finish();
     const temporary = join(downloadsFolder, `.tmp-${pluginId}-${randomSuffix()}`);
     try {
-      await extractArchive(archive, temporary, this.extractionLimits);
+      await writeArchiveFiles(files, temporary);
       const manifest = await this.readExtractedManifest(temporary);
       if (manifest.plugin_id !== pluginId || manifest.version !== version) {
         throw new PluginError(

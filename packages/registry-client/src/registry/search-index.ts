@@ -24,6 +24,22 @@ interface PreparedPlugin {
 }
 
 const prepared = new WeakMap<object, Map<string, PreparedPlugin[]>>();
+// A server re-signs often with new counters but the same version objects, so the costly part is kept per versions object.
+const latestByVersions = new WeakMap<object, Map<string, IndexVersionEntry | undefined>>();
+
+function pickLatestVersionCached(
+  versions: Record<string, IndexVersionEntry>,
+  runtimeVersion: string | undefined,
+): IndexVersionEntry | undefined {
+  let byRuntime = latestByVersions.get(versions);
+  if (byRuntime === undefined) {
+    byRuntime = new Map();
+    latestByVersions.set(versions, byRuntime);
+  }
+  const key = runtimeVersion ?? '';
+  if (!byRuntime.has(key)) byRuntime.set(key, pickLatestVersion(versions, { runtimeVersion }));
+  return byRuntime.get(key);
+}
 
 function preparePlugins(
   plugins: Record<string, IndexPluginEntry>,
@@ -39,7 +55,7 @@ function preparePlugins(
   if (cached !== undefined) return cached;
   const list: PreparedPlugin[] = [];
   for (const entry of Object.values(plugins)) {
-    const latest = pickLatestVersion(entry.versions, { runtimeVersion });
+    const latest = pickLatestVersionCached(entry.versions, runtimeVersion);
     if (latest === undefined) continue;
     list.push({
       entry,
