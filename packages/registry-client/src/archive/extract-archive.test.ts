@@ -6,7 +6,7 @@ import { PluginError, type PluginErrorCode } from '@agentplug/models';
 import { describe, expect, it } from 'vitest';
 import { createTemporaryFolder } from '../../test/helpers/plugin-fixtures';
 import { buildRawTgz } from '../../test/helpers/raw-tar';
-import { extractArchive } from './extract-archive';
+import { createArchiveInflater, extractArchive } from './extract-archive';
 
 async function expectRefused(archive: Buffer, code: PluginErrorCode, limits = {}): Promise<void> {
   const root = await createTemporaryFolder();
@@ -74,5 +74,31 @@ describe('extractArchive', () => {
     const tar = Buffer.alloc(1536);
     tar.write('plugin.json', 0);
     await expectRefused(gzipSync(tar), 'ARCHIVE_UNSAFE');
+  });
+});
+
+describe('createArchiveInflater', () => {
+  const feed = async (archive: Buffer, expectedSize = archive.length) => {
+    const inflater = createArchiveInflater(expectedSize);
+    for (let offset = 0; offset < archive.length; offset += 1000)
+      inflater.write(archive.subarray(offset, offset + 1000));
+    return inflater.finish();
+  };
+
+  it('inflates chunk by chunk into the same checked files', async () => {
+    const archive = buildRawTgz([manifest, { name: 'lib/x.js', data: 'x'.repeat(5000) }]);
+    expect((await feed(archive)).map((file) => file.path)).toEqual(['plugin.json', 'lib/x.js']);
+  });
+
+  it('refuses a gzip bomb with TOO_LARGE, garbage with ARCHIVE_UNSAFE, and unsafe entries with ARCHIVE_UNSAFE', async () => {
+    const code = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'resolved',
+        (error: unknown) => (PluginError.is(error) ? error.code : String(error)),
+      );
+    const bomb = buildRawTgz([manifest, { name: 'zeros.bin', data: Buffer.alloc(16 * 1024 * 1024) }]);
+    expect(await code(feed(bomb))).toBe('TOO_LARGE');
+    expect(await code(feed(Buffer.from('definitely not gzip')))).toBe('ARCHIVE_UNSAFE');
+    expect(await code(feed(buildRawTgz([manifest, { name: '../x', data: 'x' }])))).toBe('ARCHIVE_UNSAFE');
   });
 });
