@@ -84,13 +84,19 @@ describe('worker isolation through the loader', () => {
   it('forwards permission checks as "permission" events and refuses undeclared built-ins', async () => {
     await writeWorkerPlugin('com.test.isolated');
     loader = new PluginLoader({ pluginDirectory: directory.path, defaultIsolation: 'worker' });
-    const permissions: PermissionEvent[] = [];
-    loader.on('permission', (event) => permissions.push(event));
+    // The audit trail travels on its own channel: the event may land just after the call's rejection.
+    const denied = new Promise<PermissionEvent>((resolve) => {
+      loader?.on('permission', (event) => {
+        if (!event.allowed) resolve(event);
+      });
+    });
     await loader.loadPlugin('com.test.isolated');
     await loader.activatePlugin('com.test.isolated');
     const error = await loader.invoke('com.test.isolated', 'spawn').catch((caught: unknown) => caught);
     expect(PluginError.is(error, 'PERMISSION_DENIED')).toBe(true);
-    expect(permissions.some((event) => event.pluginId === 'com.test.isolated' && !event.allowed)).toBe(true);
+    const event = await denied;
+    expect(event).toMatchObject({ pluginId: 'com.test.isolated', allowed: false });
+    expect(event.target).toContain('child_process');
     expect(loader.getPluginState('com.test.isolated')?.status).toBe('active');
   });
 
