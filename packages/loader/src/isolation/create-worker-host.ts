@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { PluginError } from '@agentplug/models';
 import type {
   LifecycleHook,
@@ -108,9 +108,23 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
     }
   };
 
-  const closePorts = (): void => {
-    hostPort.close();
-    auditChannel.port1.close();
+  /**
+   * Terminates the worker, then reports the permission events still queued on the ports (a
+   * denial that ended the load races the load failure) and closes them.
+   */
+  const terminate = async (): Promise<void> => {
+    await worker.terminate();
+    for (const port of [hostPort, auditChannel.port1]) {
+      for (
+        let queued = receiveMessageOnPort(port);
+        queued !== undefined;
+        queued = receiveMessageOnPort(port)
+      ) {
+        const message = queued.message as WorkerMessage;
+        if (message.type === 'permission') reportPermission(message);
+      }
+      port.close();
+    }
   };
 
   /** Ends the worker for good: rejects every pending call, reports the crash once. */
@@ -122,8 +136,7 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
       call.reject(rejectWith(id));
     }
     pending.clear();
-    void worker.terminate();
-    closePorts();
+    void terminate();
     if (!ready) {
       settleLoad?.(error);
       return;
@@ -172,8 +185,7 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
               cause,
             });
         failure = error;
-        void worker.terminate();
-        closePorts();
+        void terminate();
         settleLoad?.(error);
         return;
       }
@@ -275,8 +287,7 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
         call.reject(new PluginError('WORKER_CRASHED', `plugin "${pluginId}" was unloaded during the call`));
       }
       pending.clear();
-      closePorts();
-      await worker.terminate();
+      await terminate();
     },
   };
 

@@ -451,6 +451,24 @@ await fs.promises.writeFile(c.writable + '/dangling', 'x');`,
     message: 'add "the-host-secret.attacker.invalid" to permissions.network_hosts',
   },
   {
+    name: 'a custom lookup that maps a declared name to an undeclared address',
+    files: () =>
+      esm(
+        `net.connect({ host: 'api.example.com', port: c.port, lookup: (host, options, callback) => callback(null, '127.0.0.1', 4) });`,
+        'import net from "node:net";',
+      ),
+    stage: 'call',
+    capability: 'network',
+    message: 'own lookup function',
+  },
+  {
+    name: 'choosing the DNS servers',
+    files: () => esm(`dns.setServers(['127.0.0.1:' + c.udpPort]);`, 'import dns from "node:dns";'),
+    stage: 'call',
+    capability: 'network',
+    message: 'choose DNS servers',
+  },
+  {
     name: 'connecting to a local socket',
     files: () => esm(`net.connect({ path: '/var/run/docker.sock' });`, 'import net from "node:net";'),
     stage: 'call',

@@ -62,6 +62,19 @@ function checkConnectOptions(policy, options) {
   }
   if (options.host !== undefined && options.host !== null) options.host = SafeString(options.host);
   policy.checkHost(options.host ?? 'localhost', options.port);
+  checkNoCustomLookup(policy, options, options.host ?? 'localhost');
+}
+
+// The host check is by name: a custom lookup could answer any address for a declared name.
+function checkNoCustomLookup(policy, options, target) {
+  if (
+    options !== null &&
+    typeof options === 'object' &&
+    options.lookup !== undefined &&
+    options.lookup !== null
+  ) {
+    throw policy.denyNetwork(SafeString(target), 'resolve a declared host with its own lookup function');
+  }
 }
 
 function snapshotRequestArguments(policy, args, defaultProtocol) {
@@ -285,6 +298,24 @@ export function guardNetwork(policy) {
       );
     }
   };
+  // Choosing the DNS servers would send queries to any address.
+  for (const target of [dns, dns.promises, dns.Resolver.prototype, dns.promises.Resolver.prototype]) {
+    for (const name of ['setServers', 'setLocalAddress']) {
+      if (typeof target[name] !== 'function') continue;
+      replaceMethod(target, name, () => () => {
+        throw policy.denyNetwork(`dns.${name}`, 'choose DNS servers');
+      });
+    }
+  }
+  replaceMethod(
+    dgram,
+    'createSocket',
+    (original) =>
+      function (type, listener) {
+        checkNoCustomLookup(policy, type, 'a UDP socket');
+        return apply(original, this, [type, listener]);
+      },
+  );
   guardResolver(dns, false);
   guardResolver(dns.promises, true);
   guardResolver(dns.Resolver.prototype, false);
