@@ -83,9 +83,12 @@ async function startBareWorker(): Promise<{ port: MessageChannel['port1']; worke
 
 async function measureRoundTrips(): Promise<void> {
   const bare = await startBareWorker();
+  // The tightest raw round trip: one persistent listener, no ids, no timers.
+  let answer: ((value: unknown) => void) | undefined;
+  bare.port.on('message', (message: unknown) => answer?.(message));
   const rawRoundTrip = (): Promise<unknown> =>
     new Promise((resolve) => {
-      bare.port.once('message', resolve);
+      answer = resolve;
       bare.port.postMessage({ id: 1, method: 'echo', args: [1] });
     });
   const host = await createWorkerHost(hostOptions);
