@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '@agentplug/models';
-import { PluginRegistry } from '@agentplug/registry-client';
+import { PluginRegistry, publishArchive, yankVersion } from '@agentplug/registry-client';
 import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -144,6 +144,37 @@ describe('the marketplace server', () => {
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.details.validation).toMatchObject({ valid: false });
     expect(Object.keys(server.getIndex().plugins)).toEqual(['com.example.a']);
+  });
+
+  it('publishes and yanks through publishArchive and yankVersion, keeping the server error codes', async () => {
+    const { server, root } = await startMarketplace();
+    const options = { marketplaceUrl: server.url, token: TOKEN };
+    const { archive } = await packPlugin(
+      await writePluginFolder(root, { plugin_id: 'com.example.p', version: '1.0.0' }),
+    );
+    expect(await codeOf(publishArchive(archive, { ...options, token: 'wrong' }))).toBe('UNAUTHORIZED');
+    expect(await publishArchive(archive, options)).toMatchObject({
+      plugin_id: 'com.example.p',
+      version: '1.0.0',
+      security_score: 100,
+    });
+    expect(await codeOf(publishArchive(archive, options))).toBe('INVALID_ARGUMENT');
+    const { archive: evil } = await packPlugin(
+      await writePluginFolder(
+        root,
+        { plugin_id: 'com.example.q', version: '1.0.0' },
+        { 'main.js': EVIL_CODE },
+      ),
+    );
+    const refused = await publishArchive(evil, options).catch((error: unknown) => error);
+    expect(PluginError.is(refused, 'VALIDATION_FAILED') && refused.details.validation).toMatchObject({
+      valid: false,
+    });
+    await yankVersion('com.example.p', '1.0.0', options);
+    expect(server.getIndex().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(true);
+    await yankVersion('com.example.p', '1.0.0', { ...options, yanked: false });
+    expect(server.getIndex().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(false);
+    expect(await codeOf(yankVersion('com.example.p', '9.9.9', options))).toBe('NOT_FOUND');
   });
 
   it('refuses plugins riskier than maxRiskLevel, with the report', async () => {

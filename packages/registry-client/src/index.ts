@@ -11,6 +11,12 @@ export {
 } from './archive/extract-archive';
 export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
 export type { FetchFunction } from './network/fetch-bytes';
+export {
+  type PublishArchiveResult,
+  type PublisherOptions,
+  publishArchive,
+  yankVersion,
+} from './network/publish-archive';
 export { canonicalizeJson } from './protocol/canonicalize-json';
 export {
   ARCHIVES_PATH,
