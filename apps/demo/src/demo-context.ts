@@ -1,4 +1,7 @@
 import type { PluginLoader } from '@agentplug/loader';
+import type { MarketplaceServer } from '@agentplug/marketplace';
+import type { PluginRegistry } from '@agentplug/registry-client';
+import type { PluginValidator } from '@agentplug/validator';
 import type { ExamplePlugin } from './examples/find-example-plugins';
 import type { DemoOutput } from './output/demo-output';
 import type { DemoOptions } from './parse-demo-options';
@@ -20,6 +23,14 @@ export interface DemoContext {
   workspace: DemoWorkspace;
   /** The example plugins found in the examples folder (step 0). */
   examples: ExamplePlugin[];
+  /** The marketplace server on 127.0.0.1 (step 1). */
+  marketplace?: MarketplaceServer;
+  /** The bearer token that lets the demo publish to its marketplace. */
+  publishToken?: string;
+  /** The host's validator, shared by the registry and the loader. */
+  validator?: PluginValidator;
+  /** The host's registry client, installing into `workspace.pluginsFolder` (step 2). */
+  registry?: PluginRegistry;
   /** The host's plugin loader, over `workspace.pluginsFolder` (step 4). */
   loader?: PluginLoader;
   /** The local HTTP service the weather integration calls (step 4). */
@@ -50,6 +61,14 @@ export function deferRelease(
     context.deferred.splice(index, 1);
     await release();
   };
+}
+
+/** Settles the release taken on under `name` now, if it is still owed. */
+export async function settleDeferred(context: DemoContext, name: string): Promise<void> {
+  const index = context.deferred.findIndex((entry) => entry.name === name);
+  if (index === -1) return;
+  const [entry] = context.deferred.splice(index, 1);
+  await entry?.release();
 }
 
 /** Releases everything still owed, last taken first; a failing release does not stop the others. */

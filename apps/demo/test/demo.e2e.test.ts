@@ -39,11 +39,11 @@ describe('the built demo, run as a subprocess', () => {
     run = await runBuiltDemo();
   });
 
-  it('finishes successfully in under a minute', () => {
+  it('finishes all nine steps successfully in under a minute', () => {
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.durationMs).toBeLessThan(60_000);
-    expect(run.stdout).toMatch(/== Demo finished: \d+ steps in /);
+    expect(run.stdout).toMatch(/== Demo finished: 9 steps in /);
     expect(run.stdout).not.toContain('FAILED step');
   });
 
@@ -52,7 +52,7 @@ describe('the built demo, run as a subprocess', () => {
     const timings = [...run.stdout.matchAll(/\(step (\d+) done in [\d.]+ m?s\)/g)].map((match) =>
       Number(match[1]),
     );
-    expect(headings.length).toBeGreaterThan(0);
+    expect(headings).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(timings).toEqual(headings);
   });
 
@@ -67,6 +67,45 @@ describe('the built demo, run as a subprocess', () => {
       /com\.example\.weather\s+1\.0\.0\s+integration\s+main\s+forecast\s+-\s+127\.0\.0\.1/,
     );
     expect(output).not.toContain('warning:');
+  });
+
+  it('step 1 starts a marketplace on 127.0.0.1 and publishes the examples; the validator refuses word-stats', () => {
+    const output = stepOutput(run, 1);
+    expect(output).toMatch(/marketplace listening on http:\/\/127\.0\.0\.1:\d+\//);
+    expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+\d+ B\s+[0-9a-f]{12}…\s+100\s+low/);
+    expect(output).toMatch(/com\.example\.mathlib\s+1\.4\.0\s/);
+    expect(output).toMatch(/com\.example\.mathlib\s+2\.1\.0\s/);
+    expect(output).toMatch(/com\.example\.weather\s+1\.0\.0\s+\d+ B\s+[0-9a-f]{12}…\s+\d+\s+low/);
+    expect(output).toMatch(
+      /com\.example\.word-stats 1\.0\.0: refused, \[VALIDATION_FAILED].*UNDECLARED_NETWORK/,
+    );
+  });
+
+  it('step 2 searches by text, type and tag with downloads, ratings and scores, and lists versions', () => {
+    const output = stepOutput(run, 2);
+    expect(output).toContain('search by text "calculator": 1 found');
+    expect(output).toMatch(
+      /com\.example\.calculator\s+2\.0\.0\s+tool\s+0\s+4\.5\s+100\s+math, calculator, scientific/,
+    );
+    expect(output).toMatch(
+      /search by type middleware: 1 found[\s\S]*com\.example\.redact\s+1\.0\.0\s+middleware/,
+    );
+    expect(output).toMatch(/search by tags \[math]: 2 found[\s\S]*com\.example\.mathlib\s+2\.1\.0/);
+    expect(output).toContain(
+      'com.example.mathlib versions: 2.1.0 (score 100), 1.4.0 (score 100); latest 2.1.0',
+    );
+  });
+
+  it('step 3 downloads with progress, verifies, validates and installs with the dependency resolved', () => {
+    const output = stepOutput(run, 3);
+    expect(output).toMatch(/downloaded com\.example\.weather 1\.0\.0: \[#{20}] 100% of \d+ B/);
+    expect(output).toMatch(/validated com\.example\.weather: valid true, security score \d+\/100, risk low/);
+    expect(output).toMatch(/finding NETWORK_REQUEST \(network, medium\) at main\.js:\d+/);
+    expect(output).toContain(
+      'installed, dependencies first: com.example.mathlib 2.1.0, com.example.calculator 2.0.0',
+    );
+    expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+[0-9a-f]{12}…\s+100\s+low\s+0/);
+    expect(output).not.toMatch(/com\.example\.mathlib\s+1\.4\.0/);
   });
 
   it('step 4 loads dependencies first, activates, invokes and lists the plugins', () => {
@@ -101,8 +140,28 @@ describe('the built demo, run as a subprocess', () => {
     expect(output).toContain('hello.greet({"name":"Ada"}) -> "Hot-reloaded hello, Ada!"');
   });
 
+  it('step 6 publishes calculator 2.1.0, finds the update, installs it and reloads it', () => {
+    const output = stepOutput(run, 6);
+    expect(output).toContain(
+      'calculator.arithmetic({"expression":"cbrt(27) + 1"}) -> refused: Unknown function "cbrt"',
+    );
+    expect(output).toMatch(
+      /published com\.example\.calculator 2\.1\.0 \(adds cbrt\): \d+ B, score 100, risk low/,
+    );
+    expect(output).toContain('update available: com.example.calculator 2.0.0 -> 2.1.0');
+    expect(output).toContain('installed com.example.calculator 2.1.0');
+    expect(output).toMatch(/reloadPlugin: com\.example\.calculator 2\.1\.0 active in \d+ ms/);
+    expect(output).toContain('calculator.arithmetic({"expression":"cbrt(27) + 1"}) -> 4');
+    expect(output).toContain('updates still available: 0');
+    expect(output).toMatch(
+      /search "calculator" now: com\.example\.calculator 2\.1\.0, 2 downloads, rating 4\.5/,
+    );
+  });
+
   it('step 7 refuses the undeclared request in the worker sandbox, and the host keeps running', () => {
     const output = stepOutput(run, 7);
+    expect(output).toMatch(/validator: valid false, .*UNDECLARED_NETWORK/);
+    expect(output).toMatch(/loadPlugin \(validate on by default\) refuses it: \[VALIDATION_FAILED]/);
     expect(output).toMatch(
       /permission event: com\.example\.word-stats asked for network localhost:\d+: denied/,
     );
@@ -118,6 +177,9 @@ describe('the built demo, run as a subprocess', () => {
     const output = stepOutput(run, 8);
     expect(output).toMatch(/deactivated: .*com\.example\.calculator.*com\.example\.word-stats/);
     expect(output).toContain('plugins still loaded: 0');
+    expect(output).toMatch(/uninstalled: com\.example\.calculator, .*com\.example\.word-stats/);
+    expect(output).toContain('plugins still installed: 0');
+    expect(output).toMatch(/stopped the marketplace at http:\/\/127\.0\.0\.1:\d+\//);
     expect(output).toContain('stopped the local weather service');
   });
 

@@ -1,17 +1,23 @@
 import type { DemoStep } from '../demo-context';
 import { hotReloadPluginStep } from './hot-reload-plugin';
-import { installExampleCopiesStep } from './install-example-copies';
+import { installFromMarketplaceStep } from './install-from-marketplace';
 import { listExamplePluginsStep } from './list-example-plugins';
 import { loadAndInvokePluginsStep } from './load-and-invoke-plugins';
+import { publishAndUpdateStep } from './publish-and-update';
 import { refuseUndeclaredAccessStep } from './refuse-undeclared-access';
+import { searchMarketplaceStep } from './search-marketplace';
+import { startMarketplaceStep } from './start-marketplace';
 import { tearDownStep } from './tear-down';
 
 /** The demo's steps, in order. */
 export const DEMO_STEPS: readonly DemoStep[] = [
   listExamplePluginsStep,
-  installExampleCopiesStep,
+  startMarketplaceStep,
+  searchMarketplaceStep,
+  installFromMarketplaceStep,
   loadAndInvokePluginsStep,
   hotReloadPluginStep,
+  publishAndUpdateStep,
   refuseUndeclaredAccessStep,
   tearDownStep,
 ];

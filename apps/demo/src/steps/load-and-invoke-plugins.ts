@@ -3,6 +3,7 @@ import type { IsolationMode, PluginState } from '@agentplug/models';
 import { type DemoContext, type DemoStep, deferRelease } from '../demo-context';
 import { type DemoInvocation, invokeAndPrint } from '../host/invoke-and-print';
 import { startWeatherService } from '../services/start-weather-service';
+import { DEMO_RUNTIME_VERSION } from './start-marketplace';
 
 /**
  * The plugins the host loads in step 4, and where each runs; word-stats waits for step 7. The
@@ -75,7 +76,8 @@ export const loadAndInvokePluginsStep: DemoStep = {
     const { output } = context;
     const loader = new PluginLoader({
       pluginDirectory: context.workspace.pluginsFolder,
-      runtimeVersion: '0.1.0',
+      validator: context.validator,
+      runtimeVersion: DEMO_RUNTIME_VERSION,
     });
     context.loader = loader;
     deferRelease(context, 'plugin loader', () => loader.close());
@@ -86,8 +88,9 @@ export const loadAndInvokePluginsStep: DemoStep = {
 
     const discovered = await loader.discoverPlugins();
     output.line(
-      `discovered ${discovered.length} plugins: ${discovered.map((plugin) => plugin.plugin_id).join(', ')}`,
+      `discovered ${discovered.length} plugins in the install folder: ${discovered.map((plugin) => plugin.plugin_id).join(', ')}`,
     );
+    output.line('each load validates the plugin first (the loader shares the host validator)');
 
     const stopListening = loader.on('stateChange', (event) => {
       if (event.to === 'loaded' && !PLUGINS_TO_LOAD.has(event.pluginId)) {

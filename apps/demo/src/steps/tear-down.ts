@@ -1,15 +1,15 @@
-import type { DemoContext, DemoStep } from '../demo-context';
+import { type DemoContext, type DemoStep, settleDeferred } from '../demo-context';
 
 /**
  * Step 8: deactivates every active plugin, unloads them all (dependents before what they
- * depend on), and stops the local services. The temporary workspace is removed after the last
- * step unless `--keep` is given.
+ * depend on), uninstalls them, and stops the registry client, the marketplace and the local
+ * service. The temporary workspace is removed after the last step unless `--keep` is given.
  */
 export const tearDownStep: DemoStep = {
   number: 8,
-  title: 'Deactivate, unload, stop',
+  title: 'Deactivate, unload, uninstall; stop the server',
   async run(context: DemoContext): Promise<void> {
-    const { output, loader } = context;
+    const { output, loader, registry } = context;
     if (loader) {
       for (const state of loader.listPlugins({ status: 'active' })) {
         await loader.deactivatePlugin(state.metadata.plugin_id);
@@ -30,10 +30,21 @@ export const tearDownStep: DemoStep = {
       stopListening();
       output.line(`unloaded, dependents first: ${unloaded.join(', ')}`);
       output.line(`plugins still loaded: ${loader.listPlugins().length}`);
+      await settleDeferred(context, 'plugin loader');
+    }
+    if (registry) {
+      const installed = await registry.listInstalledPlugins();
+      for (const manifest of installed) await registry.uninstallPlugin(manifest.plugin_id);
+      output.line(`uninstalled: ${installed.map((manifest) => manifest.plugin_id).join(', ')}`);
+      output.line(`plugins still installed: ${(await registry.listInstalledPlugins()).length}`);
+      await settleDeferred(context, 'registry client');
+    }
+    if (context.marketplace) {
+      await settleDeferred(context, 'marketplace server');
+      output.line(`stopped the marketplace at ${context.marketplace.url}`);
     }
     if (context.weatherService) {
-      await context.weatherService.close();
-      context.weatherService = undefined;
+      await settleDeferred(context, 'weather service');
       output.line('stopped the local weather service');
     }
   },
