@@ -35,9 +35,9 @@ export async function medianMilliseconds(
 /** Calls per second of `action`, measured over about `milliseconds`. */
 export function operationsPerSecond(
   action: () => void,
-  callsPerAction: number,
-  milliseconds: number,
+  options: { callsPerAction: number; milliseconds: number },
 ): number {
+  const { callsPerAction, milliseconds } = options;
   let calls = 0;
   const started = performance.now();
   let elapsed = 0;

@@ -42,8 +42,8 @@ export function benchSatisfiesThroughput(): Figure[] {
   let baseline = 0;
   let value = 0;
   for (let round = 0; round < 3; round += 1) {
-    baseline += operationsPerSecond(raw, pairs.length, 700);
-    value += operationsPerSecond(ours, pairs.length, 700);
+    baseline += operationsPerSecond(raw, { callsPerAction: pairs.length, milliseconds: 700 });
+    value += operationsPerSecond(ours, { callsPerAction: pairs.length, milliseconds: 700 });
   }
   if (sink < 0) console.log(sink);
   return [

@@ -5,6 +5,14 @@ import type { PackageUniverse } from './package-universe';
 import { negateTerm, type Term, termSatisfies } from './term';
 import type { VersionSet } from './version-set';
 
+/** Two incompatibilities to write as one clause, with the line numbers they were written at, if any. */
+interface IncompatibilityPair {
+  readonly first: Incompatibility;
+  readonly second: Incompatibility;
+  readonly firstLine?: number | undefined;
+  readonly secondLine?: number | undefined;
+}
+
 /** What the explanation needs to name things: the plugins' universes, the root and the runtime. */
 export interface ExplanationContext {
   readonly universes: ReadonlyMap<string, PackageUniverse>;
@@ -78,7 +86,9 @@ export class ExplanationWriter {
     if (this.#root.cause.kind === 'conflict') {
       this.#visit(this.#root, false);
     } else {
-      this.#write(this.#root, `Because ${this.#describe(this.#root)}, version solving failed.`, false);
+      this.#write(this.#root, `Because ${this.#describe(this.#root)}, version solving failed.`, {
+        numbered: false,
+      });
     }
     const padding = this.#lineNumbers.size === 0 ? 0 : `(${this.#lineNumbers.size}) `.length;
     const output = [...notices];
@@ -110,7 +120,7 @@ export class ExplanationWriter {
     }
   }
 
-  #write(incompatibility: Incompatibility, message: string, numbered: boolean): void {
+  #write(incompatibility: Incompatibility, message: string, { numbered }: { numbered: boolean }): void {
     if (numbered) {
       const number = this.#lineNumbers.size + 1;
       this.#lineNumbers.set(incompatibility, number);
@@ -136,8 +146,8 @@ export class ExplanationWriter {
       if (conflictLine !== undefined && otherLine !== undefined) {
         this.#write(
           incompatibility,
-          `Because ${this.#and(conflict, other, conflictLine, otherLine)}, ${text}.`,
-          numbered,
+          `Because ${this.#and({ first: conflict, second: other, firstLine: conflictLine, secondLine: otherLine })}, ${text}.`,
+          { numbered },
         );
       } else if (conflictLine !== undefined || otherLine !== undefined) {
         const withLine = conflictLine !== undefined ? conflict : other;
@@ -147,7 +157,7 @@ export class ExplanationWriter {
         this.#write(
           incompatibility,
           `${conjunction} because ${this.#describe(withLine)} (${line}), ${text}.`,
-          numbered,
+          { numbered },
         );
       } else {
         const singleLineConflict = isSingleLine(conflict);
@@ -157,7 +167,7 @@ export class ExplanationWriter {
           const second = singleLineOther ? other : conflict;
           this.#visit(first, false);
           this.#visit(second, false);
-          this.#write(incompatibility, `Thus, ${text}.`, numbered);
+          this.#write(incompatibility, `Thus, ${text}.`, { numbered });
         } else {
           this.#visit(conflict, true);
           this.#lines.push(['', undefined]);
@@ -165,7 +175,7 @@ export class ExplanationWriter {
           this.#write(
             incompatibility,
             `${conjunction} because ${this.#describe(conflict)} (${this.#lineNumbers.get(conflict)}), ${text}.`,
-            numbered,
+            { numbered },
           );
         }
       }
@@ -179,8 +189,8 @@ export class ExplanationWriter {
       if (derivedLine !== undefined) {
         this.#write(
           incompatibility,
-          `Because ${this.#and(external, derived, undefined, derivedLine)}, ${text}.`,
-          numbered,
+          `Because ${this.#and({ first: external, second: derived, secondLine: derivedLine })}, ${text}.`,
+          { numbered },
         );
       } else if (this.#isCollapsible(derived)) {
         const derivedCause = derived.cause as Extract<Incompatibility['cause'], { kind: 'conflict' }>;
@@ -190,21 +200,21 @@ export class ExplanationWriter {
         this.#visit(collapsedDerived, false);
         this.#write(
           incompatibility,
-          `${conjunction} because ${this.#and(collapsedExternal, external)}, ${text}.`,
-          numbered,
+          `${conjunction} because ${this.#and({ first: collapsedExternal, second: external })}, ${text}.`,
+          { numbered },
         );
       } else {
         this.#visit(derived, false);
-        this.#write(
-          incompatibility,
-          `${conjunction} because ${this.#describe(external)}, ${text}.`,
+        this.#write(incompatibility, `${conjunction} because ${this.#describe(external)}, ${text}.`, {
           numbered,
-        );
+        });
       }
       return;
     }
 
-    this.#write(incompatibility, `Because ${this.#and(conflict, other)}, ${text}.`, numbered);
+    this.#write(incompatibility, `Because ${this.#and({ first: conflict, second: other })}, ${text}.`, {
+      numbered,
+    });
   }
 
   #isCollapsible(incompatibility: Incompatibility): boolean {
@@ -299,21 +309,19 @@ export class ExplanationWriter {
     return incompatibility.cause.kind === 'dependency' ? 'depends on' : 'requires';
   }
 
-  #and(first: Incompatibility, second: Incompatibility, firstLine?: number, secondLine?: number): string {
+  /** Two incompatibilities as one clause, in the most specific of pub's forms that fits. */
+  #and(pair: IncompatibilityPair): string {
+    const { first, second, firstLine, secondLine } = pair;
     return (
-      this.#requiresBoth(first, second, firstLine, secondLine) ??
-      this.#requiresThrough(first, second, firstLine, secondLine) ??
-      this.#requiresForbidden(first, second, firstLine, secondLine) ??
+      this.#requiresBoth(pair) ??
+      this.#requiresThrough(pair) ??
+      this.#requiresForbidden(pair) ??
       `${this.#describe(first)}${firstLine === undefined ? '' : ` (${firstLine})`} and ${this.#describe(second)}${secondLine === undefined ? '' : ` (${secondLine})`}`
     );
   }
 
-  #requiresBoth(
-    first: Incompatibility,
-    second: Incompatibility,
-    firstLine?: number,
-    secondLine?: number,
-  ): string | undefined {
+  #requiresBoth(pair: IncompatibilityPair): string | undefined {
+    const { first, second, firstLine, secondLine } = pair;
     if (first.terms.length === 1 || second.terms.length === 1) return undefined;
     const firstPositive = single(first, (term) => term.positive);
     const secondPositive = single(second, (term) => term.positive);
@@ -329,12 +337,8 @@ export class ExplanationWriter {
     return `${this.#terse(firstPositive, true)} ${verb} both ${negatives(first)}${lineSuffix(firstLine)} and ${negatives(second)}${lineSuffix(secondLine)}`;
   }
 
-  #requiresThrough(
-    first: Incompatibility,
-    second: Incompatibility,
-    firstLine?: number,
-    secondLine?: number,
-  ): string | undefined {
+  #requiresThrough(pair: IncompatibilityPair): string | undefined {
+    const { first, second, firstLine, secondLine } = pair;
     if (first.terms.length === 1 || second.terms.length === 1) return undefined;
     const firstNegative = single(first, (term) => !term.positive);
     const secondNegative = single(second, (term) => !term.positive);
@@ -387,12 +391,8 @@ export class ExplanationWriter {
     return `${head}${this.#terse(priorNegative)}${lineSuffix(priorLine)} which ${this.#verb(latter)} ${latterNegatives}${lineSuffix(latterLine)}`;
   }
 
-  #requiresForbidden(
-    first: Incompatibility,
-    second: Incompatibility,
-    firstLine?: number,
-    secondLine?: number,
-  ): string | undefined {
+  #requiresForbidden(pair: IncompatibilityPair): string | undefined {
+    const { first, second, firstLine, secondLine } = pair;
     if (first.terms.length !== 1 && second.terms.length !== 1) return undefined;
     const [prior, latter, priorLine, latterLine] =
       first.terms.length === 1

@@ -52,12 +52,16 @@ export function checkPluginId(value: unknown, where: string): string {
   return value;
 }
 
+/** Who declares a list of dependencies: `label` for messages, `pluginId` to refuse self-dependencies. */
+export interface DependencyOwner {
+  readonly label: string;
+  readonly pluginId?: string | undefined;
+}
+
 /** Parses the dependencies of a record. @throws PluginError INVALID_ARGUMENT, INVALID_CONSTRAINT */
-export function loadDependencies(
-  value: unknown,
-  owner: string,
-  ownerId: string | undefined,
-): LoadedDependency[] {
+export function loadDependencies(value: unknown, dependencyOwner: DependencyOwner): LoadedDependency[] {
+  const owner = dependencyOwner.label;
+  const ownerId = dependencyOwner.pluginId;
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     throw argumentError(
@@ -104,6 +108,24 @@ export function loadDependencies(
   });
 }
 
+interface RecordVersionFields {
+  readonly version: string;
+  readonly semver: SemVer;
+  readonly rawDependencies: unknown;
+  readonly displayName: string;
+  readonly ownerId: string | undefined;
+  readonly minRuntime?: string | undefined;
+  readonly maxRuntime?: string | undefined;
+  readonly runtimeCompatible: boolean;
+}
+
+/** Where versions are read for: the plugin, its name in messages, the runtime to check bounds against. */
+interface UniverseContext {
+  readonly pluginId: string;
+  readonly displayName: string;
+  readonly runtimeVersion: string | undefined;
+}
+
 /** A version read from a record; its dependencies are parsed when the resolver first looks at them. */
 class RecordVersion implements LoadedVersion {
   readonly version: string;
@@ -116,50 +138,46 @@ class RecordVersion implements LoadedVersion {
   readonly #ownerId: string | undefined;
   #dependencies: readonly LoadedDependency[] | undefined;
 
-  constructor(
-    version: string,
-    semver: SemVer,
-    rawDependencies: unknown,
-    displayName: string,
-    ownerId: string | undefined,
-    minRuntime: string | undefined,
-    maxRuntime: string | undefined,
-    runtimeCompatible: boolean,
-  ) {
-    this.version = version;
-    this.semver = semver;
-    this.#rawDependencies = rawDependencies;
-    this.#displayName = displayName;
-    this.#ownerId = ownerId;
-    this.minRuntime = minRuntime;
-    this.maxRuntime = maxRuntime;
-    this.runtimeCompatible = runtimeCompatible;
+  constructor(fields: RecordVersionFields) {
+    this.version = fields.version;
+    this.semver = fields.semver;
+    this.#rawDependencies = fields.rawDependencies;
+    this.#displayName = fields.displayName;
+    this.#ownerId = fields.ownerId;
+    this.minRuntime = fields.minRuntime;
+    this.maxRuntime = fields.maxRuntime;
+    this.runtimeCompatible = fields.runtimeCompatible;
   }
 
   // Most versions of a large registry are never looked at, so parsing waits until one is.
   get dependencies(): readonly LoadedDependency[] {
-    this.#dependencies ??= loadDependencies(
-      this.#rawDependencies,
-      `${this.#displayName} ${this.version}`,
-      this.#ownerId,
-    );
+    this.#dependencies ??= loadDependencies(this.#rawDependencies, {
+      label: `${this.#displayName} ${this.version}`,
+      pluginId: this.#ownerId,
+    });
     return this.#dependencies;
   }
 }
 
 function loadVersion(
   entry: PluginVersionRecord | PluginVersionTuple,
-  pluginId: string,
-  runtimeVersion: string | undefined,
-  displayName: string,
+  context: UniverseContext,
 ): LoadedVersion {
+  const { pluginId, displayName, runtimeVersion } = context;
   if (Array.isArray(entry)) {
     const [id, version] = entry as PluginVersionTuple;
     if (entry.length !== 2 || id !== pluginId) {
       throw argumentError(`A [plugin_id, version] pair for "${pluginId}" is malformed.`, { entry });
     }
     const semver = checkVersion(version, pluginId);
-    return new RecordVersion(version, semver, undefined, pluginId, pluginId, undefined, undefined, true);
+    return new RecordVersion({
+      version,
+      semver,
+      rawDependencies: undefined,
+      displayName: pluginId,
+      ownerId: pluginId,
+      runtimeCompatible: true,
+    });
   }
   if (!isRecordObject(entry)) {
     throw argumentError(`A version of "${pluginId}" is not an object or a [plugin_id, version] pair.`, {
@@ -196,16 +214,16 @@ function loadVersion(
       });
     }
   }
-  return new RecordVersion(
+  return new RecordVersion({
     version,
     semver,
-    entry.dependencies,
+    rawDependencies: entry.dependencies,
     displayName,
-    pluginId === '' ? undefined : pluginId,
-    minRuntime === '*' ? undefined : minRuntime,
-    maxRuntime === '*' ? undefined : maxRuntime,
-    runtimeVersion === undefined ? true : runtimeCompatible,
-  );
+    ownerId: pluginId === '' ? undefined : pluginId,
+    minRuntime: minRuntime === '*' ? undefined : minRuntime,
+    maxRuntime: maxRuntime === '*' ? undefined : maxRuntime,
+    runtimeCompatible: runtimeVersion === undefined ? true : runtimeCompatible,
+  });
 }
 
 function checkVersion(version: unknown, pluginId: string): SemVer {
@@ -219,6 +237,14 @@ function checkVersion(version: unknown, pluginId: string): SemVer {
   }
 }
 
+/** Options of {@link createPackageUniverse}. */
+export interface CreatePackageUniverseOptions {
+  /** Versions whose runtime bounds exclude it are marked incompatible. */
+  readonly runtimeVersion?: string | undefined;
+  /** How messages name the plugin (the root's id may be empty). */
+  readonly displayName?: string | undefined;
+}
+
 /**
  * Builds the universe of one plugin from its records: parsed, sorted oldest first, duplicates
  * (same precedence) dropped after the first.
@@ -227,11 +253,15 @@ function checkVersion(version: unknown, pluginId: string): SemVer {
 export function createPackageUniverse(
   pluginId: string,
   entries: readonly unknown[],
-  runtimeVersion: string | undefined,
-  displayName: string = pluginId,
+  options: CreatePackageUniverseOptions = {},
 ): PackageUniverse {
+  const context: UniverseContext = {
+    pluginId,
+    displayName: options.displayName ?? pluginId,
+    runtimeVersion: options.runtimeVersion,
+  };
   const loaded = entries.map((entry) =>
-    loadVersion(entry as PluginVersionRecord | PluginVersionTuple, pluginId, runtimeVersion, displayName),
+    loadVersion(entry as PluginVersionRecord | PluginVersionTuple, context),
   );
   // Array.prototype.sort is stable, so of equal versions the first listed stays first and is kept.
   let ascending = true;

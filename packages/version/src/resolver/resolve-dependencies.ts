@@ -7,6 +7,7 @@ import {
   checkPluginId,
   constraintSet,
   createPackageUniverse,
+  type LoadedDependency,
   type LoadedVersion,
   type PackageUniverse,
 } from './package-universe';
@@ -105,8 +106,7 @@ function readRoot(root: ResolutionRoot, runtimeVersion: string | undefined): Roo
         max_runtime_version: root.max_runtime_version,
       },
     ],
-    runtimeVersion,
-    name,
+    { runtimeVersion, displayName: name },
   );
   return { id, name, inSolution: hasId && root.version !== undefined, universe };
 }
@@ -130,15 +130,15 @@ function* resolveSteps(
       if (needed.length > 0) {
         const fetched: Fetched = yield needed;
         for (const id of needed) {
-          universes.set(id, createPackageUniverse(id, fetched.get(id) ?? [], runtimeVersion));
+          universes.set(id, createPackageUniverse(id, fetched.get(id) ?? [], { runtimeVersion }));
         }
       }
       for (const id of step.value) solver.addUniverse(universes.get(id)!);
       step = run.next();
     }
     const outcome = step.value;
-    if (outcome.ok)
-      return shapeSuccess(rootInfo, solver.universes, outcome.decisions, dropped, runtimeVersion);
+    const context: ShapeContext = { rootInfo, universes: solver.universes, dropped, runtimeVersion };
+    if (outcome.ok) return shapeSuccess(context, outcome.decisions);
     const optional = externalIncompatibilities(outcome.incompatibility)
       .filter(
         (incompatibility) => incompatibility.cause.kind === 'dependency' && incompatibility.cause.optional,
@@ -148,18 +148,22 @@ function* resolveSteps(
       )
       .filter((key) => !dropped.has(key));
     if (optional.length === 0) {
-      return shapeFailure(rootInfo, solver.universes, outcome.incompatibility, runtimeVersion);
+      return shapeFailure(context, outcome.incompatibility);
     }
     for (const key of optional) dropped.add(key);
   }
 }
 
-function shapeFailure(
-  rootInfo: RootInfo,
-  universes: ReadonlyMap<string, PackageUniverse>,
-  incompatibility: Incompatibility,
-  runtimeVersion: string | undefined,
-): ResolveFailure {
+/** What shaping a result needs: the root, the plugins' universes, the optional dependencies given up, the runtime. */
+interface ShapeContext {
+  readonly rootInfo: RootInfo;
+  readonly universes: ReadonlyMap<string, PackageUniverse>;
+  readonly dropped: ReadonlySet<string>;
+  readonly runtimeVersion: string | undefined;
+}
+
+function shapeFailure(context: ShapeContext, incompatibility: Incompatibility): ResolveFailure {
+  const { rootInfo, universes, runtimeVersion } = context;
   const explanation = new ExplanationWriter(incompatibility, {
     universes,
     rootId: rootInfo.id,
@@ -181,13 +185,8 @@ function shapeFailure(
   };
 }
 
-function shapeSuccess(
-  rootInfo: RootInfo,
-  universes: ReadonlyMap<string, PackageUniverse>,
-  decisions: ReadonlyMap<string, number>,
-  dropped: ReadonlySet<string>,
-  runtimeVersion: string | undefined,
-): ResolveResult {
+function shapeSuccess(context: ShapeContext, decisions: ReadonlyMap<string, number>): ResolveResult {
+  const { rootInfo, universes } = context;
   const chosen = new Map<string, LoadedVersion>();
   for (const [id, index] of decisions) chosen.set(id, universes.get(id)!.versions[index]!);
   const edges = new Map<string, string[]>();
@@ -243,21 +242,17 @@ function shapeSuccess(
         }
         continue;
       }
-      warnings.push(
-        `${what} was left out: ${leftOutReason(id, dependency, universes, dropped, runtimeVersion)}.`,
-      );
+      warnings.push(`${what} was left out: ${leftOutReason(context, { ownerId: id, dependency })}.`);
     }
   }
   return { ok: true, solution, order, warnings };
 }
 
 function leftOutReason(
-  ownerId: string,
-  dependency: LoadedVersion['dependencies'][number],
-  universes: ReadonlyMap<string, PackageUniverse>,
-  dropped: ReadonlySet<string>,
-  runtimeVersion: string | undefined,
+  context: ShapeContext,
+  { ownerId, dependency }: { ownerId: string; dependency: LoadedDependency },
 ): string {
+  const { universes, dropped, runtimeVersion } = context;
   if (dropped.has(optionalKey(ownerId, dependency.pluginId)))
     return 'it conflicts with the other dependencies';
   const target = universes.get(dependency.pluginId);
