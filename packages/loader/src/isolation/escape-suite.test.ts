@@ -483,6 +483,15 @@ await fs.promises.writeFile(c.writable + '/dangling', 'x');`,
     message: 'existing descriptor',
   },
   {
+    name: "net.connect over the host's file descriptor to a declared host",
+    files: () =>
+      esm(`net.connect({ fd: c.hostFd, host: 'localhost', port: c.port });`, 'import net from "node:net";'),
+    permissions: () => ({ network_hosts: ['localhost'] }),
+    stage: 'call',
+    capability: 'network',
+    message: 'existing descriptor',
+  },
+  {
     name: 'listening for connections',
     files: () => esm(`net.createServer().listen(0, '127.0.0.1');`, 'import net from "node:net";'),
     stage: 'call',

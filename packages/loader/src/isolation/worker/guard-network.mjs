@@ -60,6 +60,10 @@ function checkConnectOptions(policy, options) {
   if (options.path !== undefined && options.path !== null) {
     throw policy.denyNetwork(`unix:${SafeString(options.path)}`, 'connect to a local socket');
   }
+  // net.connect({ fd }) builds its socket without going through net.Socket (the guarded one).
+  if (options.fd !== undefined && options.fd !== null) {
+    throw policy.denyNetwork(`fd:${SafeString(options.fd)}`, 'open a socket over an existing descriptor');
+  }
   if (options.host !== undefined && options.host !== null) options.host = SafeString(options.host);
   policy.checkHost(options.host ?? 'localhost', options.port);
   checkNoCustomLookup(policy, options, options.host ?? 'localhost');
