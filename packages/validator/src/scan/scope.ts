@@ -1,31 +1,16 @@
-import type { AbstractValue } from './abstract-value';
+import { type AbstractValue, UNKNOWN } from './abstract-value';
 
-/** A lexical scope: the names it declares and what the scan knows about their values. */
+/** A lexical scope: a block, a function or the program. */
 export class Scope {
   readonly parent: Scope | undefined;
   /** Whether this is a function (or program) scope, where `var` lands. */
   readonly isFunction: boolean;
-  private bindings: Map<string, AbstractValue> | undefined;
+  /** Names this scope pushed onto the binding table, popped when it ends. */
+  names: string[] | undefined;
 
   constructor(parent: Scope | undefined, isFunction: boolean) {
     this.parent = parent;
     this.isFunction = isFunction;
-  }
-
-  /** Declares `name` here with `value`, shadowing outer scopes. */
-  declare(name: string, value: AbstractValue): void {
-    this.bindings ??= new Map();
-    this.bindings.set(name, value);
-  }
-
-  /** Whether this scope itself declares `name`. */
-  has(name: string): boolean {
-    return this.bindings?.has(name) === true;
-  }
-
-  /** The value bound to `name` in this scope (not its parents). */
-  own(name: string): AbstractValue | undefined {
-    return this.bindings?.get(name);
   }
 
   /** The nearest enclosing function scope (itself when it is one). */
@@ -35,11 +20,85 @@ export class Scope {
     return scope;
   }
 
-  /** The scope declaring `name`, searching outwards, or undefined for a free (global) name. */
-  findDeclaring(name: string): Scope | undefined {
-    for (let scope: Scope | undefined = this; scope !== undefined; scope = scope.parent) {
-      if (scope.bindings?.has(name)) return scope;
+  /** The program scope. */
+  root(): Scope {
+    let scope: Scope = this;
+    while (scope.parent !== undefined) scope = scope.parent;
+    return scope;
+  }
+}
+
+interface Binding {
+  scope: Scope | undefined;
+  value: AbstractValue;
+}
+
+/**
+ * Every binding in force, as one stack per name: a lookup is one map access however deep the
+ * scopes nest. Scopes push their names as they declare them and pop them when they end.
+ */
+export class BindingTable {
+  private readonly stacks = new Map<string, Binding[]>();
+  /** The scope the walk is in. */
+  current: Scope = new Scope(undefined, true);
+
+  /** Defines a global, below every scope. */
+  defineGlobal(name: string, value: AbstractValue): void {
+    this.stacks.set(name, [{ scope: undefined, value }]);
+  }
+
+  /** The value `name` resolves to here; UNKNOWN for a free name. */
+  lookup(name: string): AbstractValue {
+    const stack = this.stacks.get(name);
+    return stack === undefined ? UNKNOWN : stack[stack.length - 1]!.value;
+  }
+
+  /** Whether `scope` itself binds `name`. */
+  has(scope: Scope, name: string): boolean {
+    const stack = this.stacks.get(name);
+    return stack !== undefined && stack[stack.length - 1]!.scope === scope;
+  }
+
+  /**
+   * Binds `name` in `scope`. A name bound to nothing known that would resolve to nothing known
+   * anyway is not stored: most bindings are plain locals, and skipping them keeps the table small.
+   */
+  bind(scope: Scope, name: string, value: AbstractValue): void {
+    const stack = this.stacks.get(name);
+    const top = stack === undefined ? undefined : stack[stack.length - 1]!;
+    if (top !== undefined && top.scope === scope) {
+      top.value = value;
+      return;
     }
-    return undefined;
+    if (value === UNKNOWN && (top === undefined || top.value === UNKNOWN)) return;
+    if (stack === undefined) this.stacks.set(name, [{ scope, value }]);
+    else stack.push({ scope, value });
+    scope.names ??= [];
+    scope.names.push(name);
+  }
+
+  /** Assigns to `name` where it is bound, or as an implicit global of the program when it is not. */
+  assign(name: string, value: AbstractValue): void {
+    const stack = this.stacks.get(name);
+    const top = stack === undefined ? undefined : stack[stack.length - 1]!;
+    if (top !== undefined && top.scope !== undefined) top.value = value;
+    else this.bind(this.current.root(), name, value);
+  }
+
+  /** Enters a new scope. */
+  enter(isFunction: boolean): void {
+    this.current = new Scope(this.current, isFunction);
+  }
+
+  /** Leaves the current scope, dropping its bindings. */
+  exit(): void {
+    const scope = this.current;
+    for (const name of scope.names ?? []) {
+      const stack = this.stacks.get(name);
+      if (stack === undefined) continue;
+      stack.pop();
+      if (stack.length === 0) this.stacks.delete(name);
+    }
+    if (scope.parent !== undefined) this.current = scope.parent;
   }
 }

@@ -29,7 +29,7 @@ import {
   moduleKindOf,
   normaliseSpecifier,
 } from './module-table';
-import { Scope } from './scope';
+import { BindingTable } from './scope';
 
 /** Stands for the plugin's own folder in folded paths (`__dirname`, `import.meta.dirname`). */
 export const PLUGIN_FOLDER_MARKER = '\u0000plugin';
@@ -160,12 +160,15 @@ export class SourceScanner {
   readonly uses: CapabilityUse[] = [];
   readonly imports: ImportRecord[] = [];
   private readonly file: string;
-  private scope: Scope = new Scope(undefined, true);
+  private readonly table = new BindingTable();
   private readonly reported = new Set<string>();
   private readonly globals = new Map<string, AbstractValue>();
 
   constructor(file: string) {
     this.file = file;
+    for (const name of [...KNOWN_GLOBALS, ...GLOBAL_OBJECT_NAMES, 'undefined', '__dirname', '__filename']) {
+      this.table.defineGlobal(name, this.globalValue(name));
+    }
   }
 
   /** Scans a parsed program. */
@@ -218,13 +221,18 @@ export class SourceScanner {
       switch (declaration.type) {
         case 'FunctionDeclaration':
         case 'ClassDeclaration':
-          if (declaration.id) this.scope.declare(declaration.id.name, FUNCTION_VALUE);
+          if (declaration.id) this.table.bind(this.table.current, declaration.id.name, FUNCTION_VALUE);
           break;
         case 'VariableDeclaration': {
-          const target = declaration.kind === 'var' ? this.scope.functionScope() : this.scope;
+          const target = declaration.kind === 'var' ? this.table.current.functionScope() : this.table.current;
           for (const declarator of declaration.declarations) {
+            if (declarator.id.type === 'Identifier') {
+              const name = declarator.id.name;
+              if (!this.table.has(target, name)) this.table.bind(target, name, UNKNOWN);
+              continue;
+            }
             this.forEachBindingName(declarator.id, (name) => {
-              if (!target.has(name)) target.declare(name, UNKNOWN);
+              if (!this.table.has(target, name)) this.table.bind(target, name, UNKNOWN);
             });
           }
           break;
@@ -269,13 +277,12 @@ export class SourceScanner {
     }
   }
 
-  private withScope<Result>(isFunction: boolean, run: () => Result): Result {
-    const saved = this.scope;
-    this.scope = new Scope(saved, isFunction);
+  private withScope(isFunction: boolean, run: () => void): void {
+    this.table.enter(isFunction);
     try {
-      return run();
+      run();
     } finally {
-      this.scope = saved;
+      this.table.exit();
     }
   }
 
@@ -290,18 +297,26 @@ export class SourceScanner {
           specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
         if (imported !== 'default') value = this.getMember(moduleValue, imported, specifier);
       }
-      this.scope.declare(specifier.local.name, value);
+      this.table.bind(this.table.current, specifier.local.name, value);
     }
   }
 
   private visitFunction(node: t.Function): AbstractValue {
     if ('computed' in node && node.computed && 'key' in node) this.visit(node.key);
-    this.withScope(true, () => {
-      if (node.type === 'FunctionExpression' && node.id) this.scope.declare(node.id.name, FUNCTION_VALUE);
-      for (const parameter of node.params) this.bindPattern(parameter, UNKNOWN, 'param');
+    this.table.enter(true);
+    try {
+      if (node.type === 'FunctionExpression' && node.id) {
+        this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
+      }
+      for (const parameter of node.params) {
+        if (parameter.type === 'Identifier') this.declareName(parameter.name, UNKNOWN, 'param');
+        else this.bindPattern(parameter, UNKNOWN, 'param');
+      }
       if (node.body.type === 'BlockStatement') this.visitStatements(node.body.body);
       else this.visit(node.body);
-    });
+    } finally {
+      this.table.exit();
+    }
     return FUNCTION_VALUE;
   }
 
@@ -309,7 +324,8 @@ export class SourceScanner {
     if (node.superClass) this.visit(node.superClass);
     for (const decorator of node.decorators ?? []) this.visit(decorator);
     this.withScope(true, () => {
-      if (node.type === 'ClassExpression' && node.id) this.scope.declare(node.id.name, FUNCTION_VALUE);
+      if (node.type === 'ClassExpression' && node.id)
+        this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
       for (const member of node.body.body) this.visit(member);
     });
     return FUNCTION_VALUE;
@@ -322,8 +338,8 @@ export class SourceScanner {
       if (declarator.init === null || declarator.init === undefined) {
         // `let x;` without a value keeps what hoisting declared.
         this.forEachBindingName(declarator.id, (name) => {
-          const target = kind === 'var' ? this.scope.functionScope() : this.scope;
-          if (!target.has(name)) target.declare(name, UNDEFINED_VALUE);
+          const target = kind === 'var' ? this.table.current.functionScope() : this.table.current;
+          if (!this.table.has(target, name)) this.table.bind(target, name, UNDEFINED_VALUE);
         });
         continue;
       }
@@ -332,18 +348,9 @@ export class SourceScanner {
   }
 
   private declareName(name: string, value: AbstractValue, kind: BindingKind): void {
-    if (kind === 'var') {
-      this.scope.functionScope().declare(name, value);
-    } else if (kind === 'assign') {
-      let declaring = this.scope.findDeclaring(name);
-      if (declaring === undefined) {
-        declaring = this.scope;
-        while (declaring.parent !== undefined) declaring = declaring.parent;
-      }
-      declaring.declare(name, value);
-    } else {
-      this.scope.declare(name, value);
-    }
+    if (kind === 'var') this.table.bind(this.table.current.functionScope(), name, value);
+    else if (kind === 'assign') this.table.assign(name, value);
+    else this.table.bind(this.table.current, name, value);
   }
 
   /** Binds the names of a pattern to the parts of `value` they destructure. */
@@ -420,16 +427,28 @@ export class SourceScanner {
   /** Visits a node once and returns what the scan knows about its value. */
   visit(node: t.Node): AbstractValue {
     switch (node.type) {
+      case 'Identifier':
+        return this.table.lookup(node.name);
+      case 'MemberExpression':
+        return this.getMember(this.visit(node.object), this.memberKey(node), node);
+      case 'CallExpression':
+        return this.visitCall(node);
+      case 'ExpressionStatement':
+        this.visit(node.expression);
+        return UNKNOWN;
       case 'StringLiteral':
         return literalValue(node.value);
+      case 'ThisExpression':
+        return UNKNOWN;
+      case 'BlockStatement':
+        this.visitBlock(node.body);
+        return UNKNOWN;
       case 'NumericLiteral':
         return literalValue(node.value);
       case 'BooleanLiteral':
         return literalValue(node.value);
       case 'NullLiteral':
         return literalValue(null);
-      case 'Identifier':
-        return this.resolveIdentifier(node.name);
       case 'TemplateLiteral':
         return this.visitTemplateLiteral(node);
       case 'BinaryExpression':
@@ -467,10 +486,8 @@ export class SourceScanner {
       case 'TypeCastExpression':
       case 'TSInstantiationExpression':
         return this.visit(node.expression);
-      case 'MemberExpression':
       case 'OptionalMemberExpression':
         return this.getMember(this.visit(node.object), this.memberKey(node), node);
-      case 'CallExpression':
       case 'OptionalCallExpression':
       case 'NewExpression':
         return this.visitCall(node);
@@ -503,9 +520,33 @@ export class SourceScanner {
       case 'VariableDeclaration':
         if (!node.declare) this.visitVariableDeclaration(node);
         return UNKNOWN;
-      case 'BlockStatement':
+      case 'UpdateExpression':
+        this.visit(node.argument);
+        return UNKNOWN;
+      case 'YieldExpression':
+        if (node.argument) this.visit(node.argument);
+        return UNKNOWN;
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        this.visit(node.test);
+        this.visit(node.body);
+        return UNKNOWN;
+      case 'TryStatement':
+        this.visit(node.block);
+        if (node.handler) this.visit(node.handler);
+        if (node.finalizer) this.visit(node.finalizer);
+        return UNKNOWN;
+      case 'ReturnStatement':
+      case 'ThrowStatement':
+        if (node.argument) this.visit(node.argument);
+        return UNKNOWN;
+      case 'IfStatement':
+        this.visit(node.test);
+        this.visit(node.consequent);
+        if (node.alternate) this.visit(node.alternate);
+        return UNKNOWN;
       case 'StaticBlock':
-        this.withScope(false, () => this.visitStatements(node.body));
+        this.visitBlock(node.body);
         return UNKNOWN;
       case 'Program':
         this.visitStatements(node.body);
@@ -553,12 +594,11 @@ export class SourceScanner {
             node.moduleReference,
             'import = require()',
           );
-          this.scope.declare(node.id.name, value);
+          this.table.bind(this.table.current, node.id.name, value);
         }
         return UNKNOWN;
       case 'RegExpLiteral':
       case 'BigIntLiteral':
-      case 'ThisExpression':
       case 'Super':
       case 'MetaProperty':
       case 'PrivateName':
@@ -576,6 +616,19 @@ export class SourceScanner {
         if (TYPE_ONLY_STATEMENTS.has(node.type)) return UNKNOWN;
         this.visitChildren(node);
         return UNKNOWN;
+    }
+  }
+
+  private visitBlock(statements: readonly t.Statement[]): void {
+    if (!declaresLexically(statements)) {
+      for (const statement of statements) this.visit(statement);
+      return;
+    }
+    this.table.enter(false);
+    try {
+      this.visitStatements(statements);
+    } finally {
+      this.table.exit();
     }
   }
 
@@ -620,11 +673,7 @@ export class SourceScanner {
   }
 
   private resolveIdentifier(name: string): AbstractValue {
-    for (let scope: Scope | undefined = this.scope; scope !== undefined; scope = scope.parent) {
-      const value = scope.own(name);
-      if (value !== undefined) return value;
-    }
-    return this.globalValue(name);
+    return this.table.lookup(name);
   }
 
   private globalValue(name: string): AbstractValue {
@@ -699,7 +748,7 @@ export class SourceScanner {
         if (object.module === 'module' && object.path === '' && key === 'prototype') {
           return { kind: 'module', module: 'module', path: 'prototype' };
         }
-        if (object.path.split('.').length >= MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
+        if (depthOf(object.path) >= MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
         return { kind: 'module', module: object.module, path: object.path ? `${object.path}.${key}` : key };
       }
       case 'literal': {
@@ -749,7 +798,7 @@ export class SourceScanner {
     if (alias !== undefined) return alias;
     const dot = path.indexOf('.');
     if (dot < 0) return this.globalValue(path);
-    if (path.split('.').length > MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
+    if (depthOf(path) > MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
     return { kind: 'global', path };
   }
 
@@ -822,13 +871,17 @@ export class SourceScanner {
   }
 
   private visitObject(node: t.ObjectExpression): AbstractValue {
-    const properties = new Map<string, AbstractValue>();
+    if (node.properties.length === 0) return { kind: 'object', properties: new Map() };
+    // Only objects holding something the scan tracks get a value; the rest are unknown.
+    let properties: Map<string, AbstractValue> | undefined;
     for (const property of node.properties) {
       if (property.type === 'SpreadElement') {
         const spread = this.visit(property.argument);
         this.reportWholeValueUse(spread, property);
-        if (spread.kind === 'object')
+        if (spread.kind === 'object') {
+          properties ??= new Map();
           for (const [key, value] of spread.properties) properties.set(key, value);
+        }
         continue;
       }
       let key: string | undefined;
@@ -839,13 +892,19 @@ export class SourceScanner {
       }
       if (property.type === 'ObjectMethod') {
         this.visitFunction(property);
-        if (key !== undefined && property.kind === 'method') properties.set(key, FUNCTION_VALUE);
+        if (key !== undefined && property.kind === 'method') {
+          properties ??= new Map();
+          properties.set(key, FUNCTION_VALUE);
+        }
         continue;
       }
       const value = this.visit(property.value);
-      if (key !== undefined) properties.set(key, value);
+      if (key !== undefined && value !== UNKNOWN) {
+        properties ??= new Map();
+        properties.set(key, value);
+      }
     }
-    return { kind: 'object', properties };
+    return properties === undefined ? UNKNOWN : { kind: 'object', properties };
   }
 
   // ---------------------------------------------------------------- calls
@@ -857,6 +916,15 @@ export class SourceScanner {
       return this.importModule(values[0] ?? UNKNOWN, node, 'import()');
     }
     const callee = node.callee.type === 'V8IntrinsicIdentifier' ? UNKNOWN : this.visit(node.callee);
+    if (callee.kind === 'unknown' || callee.kind === 'function' || callee.kind === 'object') {
+      // Most calls: nothing to fold, so only look at what is passed along, without collecting it.
+      for (const argument of node.arguments) {
+        if (argument.type === 'SpreadElement')
+          this.reportWholeValueUse(this.visit(argument.argument), argument);
+        else this.reportEscapedValue(this.visit(argument), node);
+      }
+      return UNKNOWN;
+    }
     const args = this.visitArguments(node.arguments);
     return this.callValue(callee, args, node, isNew);
   }
@@ -1199,6 +1267,27 @@ export class SourceScanner {
     }
     return { kind: 'module', module: tracked.module, path: tracked.path };
   }
+}
+
+/** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
+function declaresLexically(statements: readonly t.Statement[]): boolean {
+  for (const statement of statements) {
+    if (
+      statement.type === 'FunctionDeclaration' ||
+      statement.type === 'ClassDeclaration' ||
+      (statement.type === 'VariableDeclaration' && statement.kind !== 'var')
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** How many segments a dotted path has. */
+function depthOf(path: string): number {
+  let depth = 1;
+  for (let index = path.indexOf('.'); index >= 0; index = path.indexOf('.', index + 1)) depth += 1;
+  return depth;
 }
 
 function foldBinary(

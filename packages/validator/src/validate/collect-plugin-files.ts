@@ -9,6 +9,8 @@ export interface PluginFileEntry {
   absolutePath: string;
   kind: 'file' | 'link' | 'other';
   size: number;
+  /** Inode, size and change times: when this is unchanged, so is the content (as git assumes). */
+  changeKey: string;
   /** For links: where the link points, and whether that stays inside the folder. */
   linkTarget?: string;
   linkInside?: boolean;
@@ -87,11 +89,18 @@ async function describeEntry(
       absolutePath,
       kind: 'link',
       size: 0,
+      changeKey: '',
       linkTarget,
       linkInside: isInside(realRoot, resolvedTarget),
     };
   }
-  if (!dirent.isFile()) return { relativePath, absolutePath, kind: 'other', size: 0 };
-  const info = await lstat(absolutePath);
-  return { relativePath, absolutePath, kind: 'file', size: info.size };
+  if (!dirent.isFile()) return { relativePath, absolutePath, kind: 'other', size: 0, changeKey: '' };
+  const info = await lstat(absolutePath, { bigint: true });
+  return {
+    relativePath,
+    absolutePath,
+    kind: 'file',
+    size: Number(info.size),
+    changeKey: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
+  };
 }

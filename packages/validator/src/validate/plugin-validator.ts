@@ -47,17 +47,24 @@ function remember<Value>(cache: Map<string, Value>, key: string, value: Value, l
   cache.set(key, value);
 }
 
-/** A file read for scanning or hashing. */
+/** A file to scan or hash; `content` is read only when it is needed. */
 interface ReadFile {
   entry: PluginFileEntry;
-  content: Buffer;
+  content: Buffer | undefined;
+  hash: string;
+}
+
+/** A file's content hash, remembered with the stat data it was computed under. */
+interface KnownHash {
+  changeKey: string;
   hash: string;
 }
 
 /**
  * Validates plugin folders: structure, manifest, an AST scan of the code, the permission
- * cross-check and the seed's security score. Scans and verdicts are cached by content hash, so
- * validating an unchanged plugin again costs a folder walk and a hash.
+ * cross-check and the seed's security score. Scans and verdicts are cached by content hash
+ * (sha256), and a file whose inode, size and change times are unchanged keeps its hash without
+ * being read again, so validating an unchanged plugin again costs about one folder walk.
  *
  * @example
  * const validator = new PluginValidator({ maxFileSizeMb: 50, blockedImports: ['child_process'] });
@@ -70,6 +77,7 @@ export class PluginValidator {
   private readonly configKey: string;
   private readonly scans = new Map<string, SourceAnalysis>();
   private readonly results = new Map<string, ValidatePluginResult>();
+  private readonly hashes = new Map<string, KnownHash>();
 
   /** @throws PluginError INVALID_ARGUMENT when the config has a value of the wrong type or range */
   constructor(securityConfig: SecurityConfig = {}) {
@@ -81,6 +89,7 @@ export class PluginValidator {
   clearCache(): void {
     this.scans.clear();
     this.results.clear();
+    this.hashes.clear();
   }
 
   /**
@@ -123,12 +132,7 @@ export class PluginValidator {
           entry.relativePath === 'config.json' ||
           entry.relativePath.endsWith('package.json')),
     );
-    const read: ReadFile[] = await Promise.all(
-      toRead.map(async (entry) => {
-        const content = await readFile(entry.absolutePath);
-        return { entry, content, hash: this.config.cache ? hashOf(content) : '' };
-      }),
-    );
+    const read: ReadFile[] = await Promise.all(toRead.map((entry) => this.hashFile(entry)));
 
     let resultKey: string | undefined;
     if (this.config.cache) {
@@ -152,8 +156,9 @@ export class PluginValidator {
     const packageJsons = new Map<string, string>();
     for (const file of read) {
       const name = file.entry.relativePath;
-      if (name === 'package.json' || name.endsWith('/package.json'))
-        packageJsons.set(name, file.content.toString('utf8'));
+      if (name === 'package.json' || name.endsWith('/package.json')) {
+        packageJsons.set(name, (await this.contentOf(file)).toString('utf8'));
+      }
     }
     const structure = checkStructure({
       collected,
@@ -166,7 +171,7 @@ export class PluginValidator {
     const imports: LocatedImport[] = [];
     for (const file of read) {
       if (!isScannedFile(file.entry.relativePath)) continue;
-      const analysis = this.scanFile(file);
+      const analysis = await this.scanFile(file);
       uses.push(...analysis.uses);
       for (const record of analysis.imports) imports.push({ ...record, file: file.entry.relativePath });
     }
@@ -226,13 +231,33 @@ export class PluginValidator {
     return result;
   }
 
-  private scanFile(file: ReadFile): SourceAnalysis {
+  /**
+   * Hashes a file's content. When the file's stat data (inode, size, change times) is what it
+   * was when this validator last hashed it, the remembered hash is reused without reading.
+   */
+  private async hashFile(entry: PluginFileEntry): Promise<ReadFile> {
+    if (!this.config.cache) return { entry, content: await readFile(entry.absolutePath), hash: '' };
+    const known = this.hashes.get(entry.absolutePath);
+    if (known !== undefined && known.changeKey === entry.changeKey)
+      return { entry, content: undefined, hash: known.hash };
+    const content = await readFile(entry.absolutePath);
+    const hash = hashOf(content);
+    remember(this.hashes, entry.absolutePath, { changeKey: entry.changeKey, hash }, MAX_CACHED_SCANS);
+    return { entry, content, hash };
+  }
+
+  private async contentOf(file: ReadFile): Promise<Buffer> {
+    file.content ??= await readFile(file.entry.absolutePath);
+    return file.content;
+  }
+
+  private async scanFile(file: ReadFile): Promise<SourceAnalysis> {
     const name = file.entry.relativePath;
-    if (!this.config.cache) return analyzeSource(file.content.toString('utf8'), name);
+    if (!this.config.cache) return analyzeSource((await this.contentOf(file)).toString('utf8'), name);
     const key = `${file.hash}\u0000${name}`;
     const cached = this.scans.get(key);
     if (cached !== undefined) return cached;
-    const analysis = analyzeSource(file.content.toString('utf8'), name);
+    const analysis = analyzeSource((await this.contentOf(file)).toString('utf8'), name);
     remember(this.scans, key, analysis, MAX_CACHED_SCANS);
     return analysis;
   }
