@@ -200,6 +200,20 @@ describe('resolveDependencies', () => {
     );
   });
 
+  it('treats a root with an id but no version as a name only', () => {
+    const result = success(
+      resolveDependenciesSync({ plugin_id: 'app', dependencies: [dependency('a')] }, [
+        { plugin_id: 'a', version: '1.0.0', dependencies: [dependency('app', '^2.0.0')] },
+        { plugin_id: 'app', version: '2.0.0' },
+      ]),
+    );
+    expect(result.solution).toEqual({ app: '2.0.0', a: '1.0.0' });
+    const failure = resolveDependenciesSync({ plugin_id: 'app', dependencies: [dependency('b')] }, []);
+    expect(!failure.ok && failure.explanation).toBe(
+      "Because app depends on b * which doesn't exist, version solving failed.",
+    );
+  });
+
   it('assertResolved returns a success and throws DEPENDENCY_UNRESOLVED with the explanation', async () => {
     expect(assertResolved(resolveDependenciesSync({ dependencies: [] }, []))).toEqual({
       ok: true,

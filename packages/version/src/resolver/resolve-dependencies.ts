@@ -91,10 +91,11 @@ function readRoot(root: ResolutionRoot, runtimeVersion: string | undefined): Roo
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw argumentError('root must be a manifest or an object with dependencies.');
   }
-  const hasId = root.plugin_id !== undefined;
-  const id = hasId ? checkPluginId(root.plugin_id, 'root') : '';
+  const name = root.plugin_id === undefined ? 'root' : checkPluginId(root.plugin_id, 'root');
   if (root.version !== undefined) toSemver(root.version);
-  const name = hasId ? id : 'root';
+  // Only a root with an id and a version is a plugin of the solution; otherwise its id stays free.
+  const inSolution = root.plugin_id !== undefined && root.version !== undefined;
+  const id = inSolution ? name : '';
   const universe = createPackageUniverse(
     id,
     [
@@ -108,7 +109,7 @@ function readRoot(root: ResolutionRoot, runtimeVersion: string | undefined): Roo
     ],
     { runtimeVersion, displayName: name },
   );
-  return { id, name, inSolution: hasId && root.version !== undefined, universe };
+  return { id, name, inSolution, universe };
 }
 
 /** Runs PubGrub, giving up on optional dependencies that take part in a failure, and shapes the result. */
