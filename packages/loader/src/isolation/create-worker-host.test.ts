@@ -17,6 +17,7 @@ export class Plugin extends Base {
   failCoded() { throw Object.assign(new Error('not there'), { name: 'PluginError', code: 'CAPABILITY_NOT_FOUND', details: { what: 'x' } }); }
   failTyped() { null.boom; }
   unclonable() { return () => 1; }
+  failPlainWithCode() { throw Object.assign(new Error('plain'), { code: 'TIMEOUT' }); }
 }
 `;
 
@@ -76,6 +77,9 @@ describe('createWorkerHost', () => {
     expect((typed as Error).name).toBe('TypeError');
     expect((typed as Error).message).toMatch(/null/);
     expect((typed as Error).stack).toContain('failTyped');
+    const plain = await host.call('failPlainWithCode', []).catch((error: unknown) => error);
+    expect(PluginError.is(plain)).toBe(false);
+    expect(plain).toMatchObject({ name: 'Error', message: 'plain', code: 'TIMEOUT' });
     const unclonable = await host.call('unclonable', []).catch((error: unknown) => error);
     expect((unclonable as Error).name).toBe('DataCloneError');
     const missing = await host.call('nope', []).catch((error: unknown) => error);

@@ -9,7 +9,11 @@ import type { SerializedError } from './worker-protocol';
 export function rebuildError(serialized: SerializedError): Error {
   const cause = serialized.cause === undefined ? undefined : rebuildError(serialized.cause);
   let error: Error;
-  if (serialized.code !== undefined && isPluginErrorCode(serialized.code) && /Error$/.test(serialized.name)) {
+  if (
+    serialized.code !== undefined &&
+    isPluginErrorCode(serialized.code) &&
+    /^Plugin\w*Error$/.test(serialized.name)
+  ) {
     error = new PluginError(serialized.code, serialized.message, { details: serialized.details, cause });
     if (serialized.name !== 'PluginError') {
       Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });

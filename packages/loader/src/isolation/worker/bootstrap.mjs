@@ -36,6 +36,13 @@ function serializeError(error) {
     stack: typeof error.stack === 'string' ? error.stack : undefined,
   };
   if (typeof error.code === 'string') serialized.code = error.code;
+  // A PluginError from any copy of @agentplug/models carries this brand, whatever its subclass name.
+  if (
+    error[Symbol.for('@agentplug/models/PluginError')] === true &&
+    !/^Plugin\w*Error$/.test(serialized.name)
+  ) {
+    serialized.name = 'PluginError';
+  }
   if (error.details !== null && typeof error.details === 'object') {
     try {
       serialized.details = structuredClone(error.details);
