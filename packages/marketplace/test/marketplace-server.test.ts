@@ -98,6 +98,15 @@ function createRegistry(server: { url: string }, root: string, runtimeVersion = 
   return registry;
 }
 
+/** Polls until `condition` holds (the server signs new counters after statsResignDelayMs). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function readError(response: Response): Promise<{ code: string; details: Record<string, unknown> }> {
   return ((await response.json()) as { error: { code: string; details: Record<string, unknown> } }).error;
 }
@@ -235,7 +244,7 @@ describe('the marketplace server', () => {
     });
     // downloads break ties between equally relevant plugins
     await registry.downloadPlugin('com.example.mathlib');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => server.getIndex().plugins['com.example.mathlib']?.downloads === 1);
     expect(await ids({ tags: ['math'] })).toEqual(['com.example.mathlib', 'com.example.calculator']);
     // the static layout (no search endpoint) gives the same answers from the signed index
     const site = join(root, 'site');
