@@ -97,6 +97,7 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
     expect(declined.stderr).toMatch(
       /^error: installing com\.example\.greeter@1\.0\.0 needs confirmation.*Pass --yes/,
     );
+    expect(declined.stderr).toContain('[DECLINED]');
     expect(await installedFolders()).toEqual([]);
 
     const installed = await runAgentplug(['install', `${PLUGIN_ID}@^1.0.0`, '--yes'], { env });

@@ -5,7 +5,7 @@ import { ExitCode } from './exit-codes';
 /**
  * Asks a yes/no question on the terminal. Without a terminal it never waits: the answer is "no",
  * with a message saying to pass --yes.
- * @throws PluginError INVALID_ARGUMENT (exit code DECLINED) when declined or when there is no terminal
+ * @throws PluginError DECLINED (exit code 6) when declined or when there is no terminal
  */
 export async function confirmOrDecline(
   question: string,
@@ -14,7 +14,7 @@ export async function confirmOrDecline(
   if (options.yes) return;
   if (!process.stdin.isTTY) {
     throw createCommandFailure(
-      'INVALID_ARGUMENT',
+      'DECLINED',
       `${options.action} needs confirmation, and there is no terminal to ask: nothing was changed`,
       ExitCode.DECLINED,
       { hint: 'Pass --yes to confirm without a prompt.' },
@@ -25,7 +25,7 @@ export async function confirmOrDecline(
     const answer = (await readline.question(`${question} [y/N] `)).trim().toLowerCase();
     if (answer !== 'y' && answer !== 'yes') {
       throw createCommandFailure(
-        'INVALID_ARGUMENT',
+        'DECLINED',
         `${options.action} declined: nothing was changed`,
         ExitCode.DECLINED,
         {

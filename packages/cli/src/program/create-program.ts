@@ -5,6 +5,7 @@ import { registerInitCommand } from '../commands/init';
 import { registerInstallCommand } from '../commands/install';
 import { registerListCommand } from '../commands/list';
 import { registerMarketplaceCommand } from '../commands/marketplace';
+import { registerMcpCommand } from '../commands/mcp';
 import { registerPackCommand } from '../commands/pack';
 import { registerPublishCommand } from '../commands/publish';
 import { registerSearchCommand } from '../commands/search';
@@ -29,6 +30,7 @@ export const commandRegistrations: readonly RegisterCommand[] = [
   registerListCommand,
   registerUninstallCommand,
   registerMarketplaceCommand,
+  registerMcpCommand,
 ];
 
 const EXIT_CODES_HELP = `

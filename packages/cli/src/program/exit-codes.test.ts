@@ -17,12 +17,13 @@ describe('exit codes', () => {
   });
 
   test('a command failure carries its own exit code and hint', () => {
-    const failure = createCommandFailure('INVALID_ARGUMENT', 'declined', ExitCode.DECLINED, {
+    const failure = createCommandFailure('DECLINED', 'declined', ExitCode.DECLINED, {
       hint: 'Pass --yes.',
     });
     expect(readCommandExitCode(failure)).toBe(ExitCode.DECLINED);
     expect(failure.hint).toBe('Pass --yes.');
-    expect(PluginError.is(failure, 'INVALID_ARGUMENT')).toBe(true);
+    expect(PluginError.is(failure, 'DECLINED')).toBe(true);
+    expect(exitCodeForError(new PluginError('DECLINED', 'x'))).toBe(ExitCode.DECLINED);
     expect(readCommandExitCode(new PluginError('INVALID_ARGUMENT', 'x'))).toBeUndefined();
   });
 });

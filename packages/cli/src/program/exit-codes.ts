@@ -27,6 +27,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
   INVALID_ARGUMENT: ExitCode.USAGE,
+  DECLINED: ExitCode.DECLINED,
   VALIDATION_FAILED: ExitCode.VALIDATION_FAILED,
   MANIFEST_INVALID: ExitCode.VALIDATION_FAILED,
   MANIFEST_NOT_FOUND: ExitCode.VALIDATION_FAILED,

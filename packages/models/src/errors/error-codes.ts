@@ -41,6 +41,7 @@ export type PluginErrorCode =
   | 'PERMISSIONS_ESCALATED'
   | 'UNAUTHORIZED'
   | 'INVALID_ARGUMENT'
+  | 'DECLINED'
   | 'INTERNAL';
 
 /** What an error code means (`summary`) and what the user should do (`hint`). */
@@ -212,6 +213,10 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
     hint: 'Pass the publish token configured on the marketplace server.',
   },
   INVALID_ARGUMENT: { summary: 'an argument is invalid', hint: 'Fix the argument named in the message.' },
+  DECLINED: {
+    summary: 'the user declined a confirmation, or none could be asked',
+    hint: 'Nothing was changed; run again and confirm, or pass --yes where the command offers it.',
+  },
   INTERNAL: { summary: 'an internal error occurred', hint: 'Report it with the details and the cause.' },
 };
 

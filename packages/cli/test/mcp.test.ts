@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT, TSX_LOADER_URL } from './run-agentplug';
+import { writePlugin } from './write-plugin';
+
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'agentplug-cli-mcp-'));
+  await writePlugin(join(workspace, 'plugins'), { pluginId: 'com.example.greeter', version: '1.0.0' });
+});
+
+afterAll(async () => {
+  await rm(workspace, { recursive: true, force: true });
+});
+
+describe('agentplug mcp', () => {
+  test('serves a plugin directory to an MCP client over stdio', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        '--conditions=@agentplug/source',
+        `--import=${TSX_LOADER_URL}`,
+        join(REPO_ROOT, 'packages', 'cli', 'src', 'cli.ts'),
+        'mcp',
+        '--plugins',
+        join(workspace, 'plugins'),
+      ],
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'cli-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(['com_example_greeter__greet']);
+      expect(tools[0]?.inputSchema).toMatchObject({ required: ['name'] });
+      const result = await client.callTool({
+        name: 'com_example_greeter__greet',
+        arguments: { name: 'Ada' },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(result.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
+      const invalid = await client.callTool({ name: 'com_example_greeter__greet', arguments: {} });
+      expect(invalid.isError).toBe(true);
+      expect(JSON.stringify(invalid.content)).toContain('INVALID_PARAMS');
+    } finally {
+      await client.close();
+    }
+  });
+});
