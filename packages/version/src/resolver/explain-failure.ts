@@ -326,7 +326,13 @@ export class ExplanationWriter {
     const firstPositive = single(first, (term) => term.positive);
     const secondPositive = single(second, (term) => term.positive);
     if (firstPositive === undefined || secondPositive === undefined) return undefined;
-    if (firstPositive.packageId !== secondPositive.packageId) return undefined;
+    // Pub compares package ranges here: the same plugin in the same versions.
+    if (
+      firstPositive.packageId !== secondPositive.packageId ||
+      !firstPositive.set.equals(secondPositive.set)
+    ) {
+      return undefined;
+    }
     const negatives = (incompatibility: Incompatibility) =>
       incompatibility.terms
         .filter((term) => !term.positive)

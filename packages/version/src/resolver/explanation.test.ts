@@ -6,6 +6,7 @@ const dependency = (plugin_id: string, version_constraint: string, optional = fa
   version_constraint,
   optional,
 });
+const on = (plugin_id: string, version_constraint: string) => dependency(plugin_id, version_constraint);
 
 function explanationOf(result: ResolveResult): string {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.solution)}`);
@@ -112,6 +113,85 @@ describe('failure explanations (golden, in the style of pub)', () => {
         '',
         'Because a <1.0.0 depends on b ^1.0.0 which requires runtime <=1.0.0, a <1.0.0 is forbidden.',
         'So, because a >=1.0.0 requires runtime >=2.0.0 and root depends on a *, version solving failed.',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps "which ..." for the same plugin (regression found by fuzzing)', () => {
+    const result = resolveDependenciesSync(
+      { dependencies: [on('p0', '<2.0.0'), on('p3', '>=1.0.0,<2.0.0'), on('p2', '^2.0.0')] },
+      [
+        { plugin_id: 'p0', version: '1.1.0', dependencies: [] },
+        {
+          plugin_id: 'p0',
+          version: '2.1.0',
+          dependencies: [on('p3', '^1.0.0'), on('p2', '*'), on('p1', '1.0.0')],
+        },
+        {
+          plugin_id: 'p1',
+          version: '1.1.0',
+          dependencies: [on('p0', '>=1.1.0'), on('p2', '<2.0.0'), on('p3', '>=1.0.0,<2.0.0')],
+        },
+        { plugin_id: 'p1', version: '1.0.0', dependencies: [on('p0', '1.0.0')] },
+        {
+          plugin_id: 'p1',
+          version: '2.0.0',
+          dependencies: [on('p3', '^1.0.0'), on('p2', '<2.0.0'), on('p0', '*')],
+        },
+        { plugin_id: 'p2', version: '1.0.0', dependencies: [on('p0', '>=1.1.0'), on('p3', '<2.0.0')] },
+        { plugin_id: 'p2', version: '2.0.0', dependencies: [on('p0', '<2.0.0')] },
+        { plugin_id: 'p3', version: '1.0.0', dependencies: [on('p0', '>=1.0.0,<2.0.0'), on('p1', '<2.0.0')] },
+        { plugin_id: 'p3', version: '2.1.0', dependencies: [] },
+        { plugin_id: 'p3', version: '1.1.0', dependencies: [on('p0', '*'), on('p1', '*')] },
+      ],
+    );
+    expect(explanationOf(result)).toBe(
+      [
+        'Because p3 <1.1.0 depends on p1 <2.0.0 and p3 1.1.0 depends on p1 *, p3 <2.1.0 requires p1 *.',
+        "Because p1 <1.1.0 depends on p0 1.0.0 which doesn't match any versions and p1 >=1.1.0 depends on p2 <2.0.0, every version of p1 requires p2 <2.0.0.",
+        'Thus, p3 <2.1.0 requires p2 <2.0.0.',
+        'So, because root depends on both p3 >=1.0.0,<2.0.0 and p2 ^2.0.0, version solving failed.',
+      ].join('\n'),
+    );
+  });
+
+  it('says "depends on both" only for the same versions of a plugin (regression found by fuzzing)', () => {
+    const result = resolveDependenciesSync(
+      { dependencies: [on('p1', '>=1.0.0,<2.0.0'), on('p0', '>=1.0.0,<2.0.0')] },
+      [
+        { plugin_id: 'p0', version: '2.0.0', dependencies: [] },
+        { plugin_id: 'p0', version: '2.1.0', dependencies: [on('p1', '>=1.1.0')] },
+        { plugin_id: 'p0', version: '1.0.0', dependencies: [on('p1', '^2.0.0')] },
+        { plugin_id: 'p0', version: '1.1.0', dependencies: [on('p3', '1.0.0'), on('p1', '1.0.0')] },
+        {
+          plugin_id: 'p1',
+          version: '1.0.0',
+          dependencies: [on('p2', '^1.0.0'), on('p0', '^1.0.0'), on('p3', '*')],
+        },
+        { plugin_id: 'p1', version: '1.1.0', dependencies: [on('p3', '^2.0.0')] },
+        { plugin_id: 'p1', version: '2.0.0', dependencies: [] },
+        { plugin_id: 'p2', version: '2.0.0', dependencies: [] },
+        {
+          plugin_id: 'p2',
+          version: '1.1.0',
+          dependencies: [on('p3', '>=1.1.0'), on('p1', '1.0.0'), on('p0', '<2.0.0')],
+        },
+        {
+          plugin_id: 'p2',
+          version: '1.0.0',
+          dependencies: [on('p3', '^2.0.0'), on('p1', '^2.0.0'), on('p0', '^1.0.0')],
+        },
+        { plugin_id: 'p2', version: '2.1.0', dependencies: [on('p3', '^1.0.0'), on('p0', '^2.0.0')] },
+        { plugin_id: 'p3', version: '1.0.0', dependencies: [on('p0', '^1.0.0'), on('p1', '1.0.0')] },
+        { plugin_id: 'p3', version: '2.1.0', dependencies: [on('p0', '^2.0.0'), on('p2', '1.0.0')] },
+      ],
+    );
+    expect(explanationOf(result)).toBe(
+      [
+        'Because p1 <1.1.0 depends on p2 ^1.0.0 which depends on p3 >=1.1.0, p1 <1.1.0 requires p3 >=1.1.0.',
+        'And because p0 1.1.0 depends on p3 1.0.0, p1 <1.1.0 is incompatible with p0 1.1.0.',
+        'And because p0 1.1.0 depends on p1 1.0.0 and p0 <1.1.0 depends on p1 ^2.0.0, p0 <2.0.0 requires p1 ^2.0.0.',
+        'So, because root depends on both p1 >=1.0.0,<2.0.0 and p0 >=1.0.0,<2.0.0, version solving failed.',
       ].join('\n'),
     );
   });

@@ -63,9 +63,9 @@ export function isEmptyTerm(term: Term): boolean {
   return term.positive && term.set.isEmpty();
 }
 
-/** Whether every selection allowed by `term` is allowed by `other`. */
+/** Whether `term` and `other` are about the same plugin and every selection `term` allows, `other` allows. */
 export function termSatisfies(term: Term, other: Term): boolean {
-  return relateTerms(term, other) === 'subset';
+  return term.packageId === other.packageId && relateTerms(term, other) === 'subset';
 }
 
 /** How the selections allowed by `term` relate to those allowed by `other`. */
