@@ -19,10 +19,14 @@ export type AbstractValue =
   /** `x.constructor` of something that is not known to be a function. */
   | { readonly kind: 'constructor-of' }
   /** A member of a sensitive object whose name folding could not resolve. */
-  | { readonly kind: 'unresolved-member'; readonly base: string };
+  | { readonly kind: 'unresolved-member'; readonly base: string }
+  /** A string whose content folding could not resolve (`'a' + x`, a template with unknown parts). */
+  | { readonly kind: 'text' };
 
 /** The value the scan knows nothing about. */
 export const UNKNOWN: AbstractValue = { kind: 'unknown' };
+/** A string of unknown content. */
+export const TEXT_VALUE: AbstractValue = { kind: 'text' };
 /** A function whose identity the scan does not track. */
 export const FUNCTION_VALUE: AbstractValue = { kind: 'function' };
 /** `undefined`. */

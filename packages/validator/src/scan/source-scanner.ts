@@ -9,6 +9,7 @@ import {
   propertyKeyOf,
   REQUIRE_VALUE,
   stringOf,
+  TEXT_VALUE,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
@@ -777,6 +778,8 @@ export class SourceScanner {
         if (property !== undefined) return property;
         return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
       }
+      case 'text':
+        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
       case 'function':
         if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
         return UNKNOWN;
@@ -813,14 +816,16 @@ export class SourceScanner {
       if (part === undefined || cooked === undefined || cooked === null) known = false;
       else text += part + cooked;
     });
-    return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
+    return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : TEXT_VALUE;
   }
 
   private visitBinary(node: t.BinaryExpression): AbstractValue {
     const left = this.visit(node.left);
     const right = this.visit(node.right);
-    if (left.kind !== 'literal' || right.kind !== 'literal') return UNKNOWN;
-    return foldBinary(node.operator, left.value, right.value);
+    if (left.kind === 'literal' && right.kind === 'literal')
+      return foldBinary(node.operator, left.value, right.value);
+    if (node.operator === '+' && (isText(left) || isText(right))) return TEXT_VALUE;
+    return UNKNOWN;
   }
 
   private visitLogical(node: t.LogicalExpression): AbstractValue {
@@ -1015,6 +1020,8 @@ export class SourceScanner {
         const first = args[0];
         if (first?.kind === 'literal' && typeof first.value === 'string') {
           this.report('STRING_TIMER', node, `passes a string of code to ${path}: ${preview(first.value)}`);
+        } else if (first?.kind === 'text') {
+          this.report('STRING_TIMER', node, `passes a string of code built at run time to ${path}`);
         } else if (first !== undefined) {
           this.reportEscapedValue(first, node);
         }
@@ -1212,6 +1219,14 @@ export class SourceScanner {
         case 'process.dlopen':
           this.report('NATIVE_ADDON', node, 'passes process.dlopen as a value');
           return;
+        case 'fetch':
+          this.report(
+            'NETWORK_REQUEST',
+            node,
+            'passes fetch as a value; the target is not statically known',
+            null,
+          );
+          return;
         default:
           return;
       }
@@ -1267,6 +1282,11 @@ export class SourceScanner {
     }
     return { kind: 'module', module: tracked.module, path: tracked.path };
   }
+}
+
+/** Whether a value is a string (known or not). */
+function isText(value: AbstractValue): boolean {
+  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
 }
 
 /** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
