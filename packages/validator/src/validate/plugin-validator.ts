@@ -35,6 +35,27 @@ export interface ValidatePluginResult extends PluginValidationResult {
 const MAX_CACHED_SCANS = 20_000;
 const MAX_CACHED_RESULTS = 256;
 
+/** How many files are read at once: well under the usual limit of open file descriptors. */
+const MAX_OPEN_FILES = 64;
+
+/** Maps `items` with at most `limit` calls in flight, keeping the order. */
+async function mapWithConcurrency<Item, Result>(
+  items: readonly Item[],
+  limit: number,
+  map: (item: Item) => Promise<Result>,
+): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 function hashOf(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -132,7 +153,7 @@ export class PluginValidator {
           entry.relativePath === 'config.json' ||
           entry.relativePath.endsWith('package.json')),
     );
-    const read: ReadFile[] = await Promise.all(toRead.map((entry) => this.hashFile(entry)));
+    const read = await mapWithConcurrency(toRead, MAX_OPEN_FILES, (entry) => this.hashFile(entry));
 
     let resultKey: string | undefined;
     if (this.config.cache) {
