@@ -363,11 +363,13 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
             .filter((tag) => tag !== '') ?? undefined,
         limit: Math.min(Number(url.searchParams.get('limit') ?? 20) || 20, 500),
       };
-      const results = searchIndex(body, query).map((result) => {
+      // The catalog object survives re-signing, so its prepared search index does too; counters are live.
+      const results = searchIndex(
+        { plugins: catalog },
+        { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
+      ).map((result) => {
         const entry = catalog[result.plugin_id];
-        return entry === undefined
-          ? result
-          : { ...result, downloads: withStats(entry).downloads, rating: withStats(entry).rating };
+        return entry === undefined ? result : { ...result, rating: withStats(entry).rating };
       });
       sendJson(response, 200, {
         protocol_version: MARKETPLACE_PROTOCOL_VERSION,

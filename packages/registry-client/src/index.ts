@@ -57,5 +57,10 @@ export {
   type PluginValidatorLike,
 } from './registry/plugin-registry';
 export { recoverInterruptedInstalls, WORK_FOLDER_NAME } from './registry/recover-installs';
-export { type SearchQuery, searchIndex, toMarketplaceInfo } from './registry/search-index';
+export {
+  type SearchIndexOptions,
+  type SearchQuery,
+  searchIndex,
+  toMarketplaceInfo,
+} from './registry/search-index';
 export { writeFileAtomic } from './registry/write-file-atomic';

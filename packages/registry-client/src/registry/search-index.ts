@@ -13,6 +13,14 @@ export interface SearchQuery {
   limit?: number;
 }
 
+/** Extra inputs of {@link searchIndex}. */
+export interface SearchIndexOptions {
+  /** Only versions compatible with this runtime count. */
+  runtimeVersion?: string;
+  /** Live download counts (a server's); default the counts in the index. Used to rank and reported. */
+  downloadsOf?: (pluginId: string) => number;
+}
+
 interface PreparedPlugin {
   entry: IndexPluginEntry;
   latest: IndexVersionEntry;
@@ -117,24 +125,29 @@ export function toMarketplaceInfo(
  */
 export function searchIndex(
   body: Pick<SignedIndexBody, 'plugins'>,
-  search: SearchQuery & { runtimeVersion?: string },
+  search: SearchQuery & SearchIndexOptions,
 ): PluginMarketplaceInfo[] {
   const phrase = (search.query ?? '').trim().toLowerCase();
   const words = phrase.split(/\s+/).filter((word) => word.length > 0);
   const tags = (search.tags ?? []).map((tag) => tag.toLowerCase());
   const limit = Math.max(0, Math.floor(search.limit ?? 20));
-  const scored: { plugin: PreparedPlugin; score: number }[] = [];
+  const downloadsOf = search.downloadsOf ?? ((pluginId: string) => body.plugins[pluginId]?.downloads ?? 0);
+  const scored: { plugin: PreparedPlugin; score: number; downloads: number }[] = [];
   for (const plugin of preparePlugins(body.plugins, search.runtimeVersion)) {
     if (search.pluginType !== undefined && plugin.entry.plugin_type !== search.pluginType) continue;
     if (!tags.every((tag) => plugin.tags.has(tag))) continue;
     const score = scorePlugin(plugin, words, phrase);
-    if (score > 0) scored.push({ plugin, score });
+    if (score > 0) scored.push({ plugin, score, downloads: 0 });
   }
+  for (const item of scored) item.downloads = downloadsOf(item.plugin.entry.plugin_id);
   scored.sort(
     (left, right) =>
       right.score - left.score ||
-      right.plugin.entry.downloads - left.plugin.entry.downloads ||
+      right.downloads - left.downloads ||
       (left.plugin.entry.plugin_id < right.plugin.entry.plugin_id ? -1 : 1),
   );
-  return scored.slice(0, limit).map(({ plugin }) => toMarketplaceInfo(plugin.entry, plugin.latest));
+  return scored.slice(0, limit).map(({ plugin, downloads }) => ({
+    ...toMarketplaceInfo(plugin.entry, plugin.latest),
+    downloads,
+  }));
 }
