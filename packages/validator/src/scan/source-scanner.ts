@@ -963,15 +963,20 @@ export class SourceScanner {
         return this.callModule(callee.module, callee.path, args, node, isNew);
       case 'method':
         return foldMethodCall(callee.receiver, callee.name, args);
-      case 'invoker':
-        if (callee.mode === 'bind') return callee.target;
-        if (callee.mode === 'call') return this.callValue(callee.target, args.slice(1), node, isNew);
-        return this.callValue(
-          callee.target,
-          args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN],
-          node,
-          isNew,
-        );
+      case 'invoker': {
+        const target = callee.target;
+        // `f.call.bind(g)`, `f.call.call(g, ...)`: the `this` given to call/apply is what runs.
+        if (target.kind === 'invoker') {
+          const rebound: AbstractValue = { kind: 'invoker', target: args[0] ?? UNKNOWN, mode: target.mode };
+          if (callee.mode === 'bind') return rebound;
+          const rest =
+            callee.mode === 'call' ? args.slice(1) : args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN];
+          return this.callValue(rebound, rest, node, isNew);
+        }
+        if (callee.mode === 'bind') return target;
+        if (callee.mode === 'call') return this.callValue(target, args.slice(1), node, isNew);
+        return this.callValue(target, args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN], node, isNew);
+      }
       case 'unresolved-member':
         this.report(
           'DYNAMIC_MEMBER_CALL',

@@ -349,6 +349,18 @@ export const CAPABILITY_SNIPPETS: readonly CapabilitySnippet[] = [
     findingCode: 'STRING_TIMER',
   },
   {
+    name: 'eval through Function.prototype.call.call',
+    code: "Function.prototype.call.call(eval, null, 'x');",
+    capability: 'eval',
+    findingCode: 'EVAL_CALL',
+  },
+  {
+    name: 'eval through call.bind',
+    code: "const run = Function.call.bind(eval); run(null, 'x');",
+    capability: 'eval',
+    findingCode: 'EVAL_CALL',
+  },
+  {
     name: 'fetch passed as a value',
     code: 'const get = (request) => request("/x"); get(fetch);',
     capability: 'network',
@@ -763,6 +775,10 @@ export const BENIGN_SNIPPETS: readonly { name: string; code: string; filename?: 
     filename: 'main.mjs',
   },
   { name: 'require of a JSON file', code: "const data = require('./data.json'); module.exports = data;" },
+  {
+    name: 'hasOwnProperty bound through Function.call.bind',
+    code: "const hasOwn = Function.call.bind(Object.prototype.hasOwnProperty); hasOwn({}, 'optional');",
+  },
   {
     name: 'member named constructor',
     code: 'class Shape { constructor(size) { this.size = size; } } new Shape(1).constructor.name;',
