@@ -53,6 +53,9 @@ function normalizeEntryPath(raw: string): string {
   return segments.join('/');
 }
 
+/** Compressed bytes gathered before each inflate call while streaming. */
+const INFLATE_BATCH_BYTES = 256 * 1024;
+
 function resolveCaps(limits: ExtractionLimits): Required<ExtractionLimits> {
   return { ...DEFAULT_EXTRACTION_LIMITS, ...limits };
 }
@@ -148,11 +151,24 @@ export function createArchiveInflater(
       resolve();
     });
   });
+  // Network chunks are small; batching them saves a thread-pool round trip per chunk.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pendingBytes === 0) return;
+    const batch = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    if (failure === undefined && !gunzip.destroyed) gunzip.write(batch);
+  };
   return {
     write(chunk) {
-      if (failure === undefined && !gunzip.destroyed) gunzip.write(chunk);
+      pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= INFLATE_BATCH_BYTES) flush();
     },
     async finish() {
+      flush();
       if (!gunzip.destroyed) gunzip.end();
       await ended;
       if (failure !== undefined) throw failure;
@@ -160,6 +176,7 @@ export function createArchiveInflater(
     },
     abort() {
       chunks.length = 0;
+      pending = [];
       gunzip.destroy();
     },
   };
