@@ -1,4 +1,5 @@
 import { symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -64,6 +65,32 @@ describe('validatePlugin: structure', () => {
     );
     expect(result.valid).toBe(false);
     expect(codes(result)).toEqual(['PLUGIN_FOLDER_NOT_FOUND']);
+  });
+
+  it('reports a path that is a file, not a folder', async () => {
+    const folder = await createPluginFolder({ 'main.js': benignMain });
+    const result = await new PluginValidator().validatePlugin(join(folder, 'main.js'));
+    expect(codes(result)).toEqual(['PLUGIN_FOLDER_NOT_FOUND']);
+    expect(result.errors[0]).toContain('is not a folder');
+  });
+
+  it('reports a plugin.json over the size cap', async () => {
+    const manifest = createManifest({ description: 'x'.repeat(1024 * 1024 + 10) });
+    const result = await validate({ 'main.js': benignMain }, manifest, { maxFileSizeMb: 5 });
+    expect(codes(result)).toEqual(['MANIFEST_TOO_LARGE']);
+  });
+
+  it('reports a socket in the folder as a special file', async () => {
+    const folder = await createPluginFolder({ 'main.js': benignMain });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(folder, 'control.sock'), resolve));
+    try {
+      const result = await new PluginValidator().validatePlugin(folder);
+      expect(codes(result)).toEqual(['SPECIAL_FILE']);
+      expect(result.issues[0]?.file).toBe('control.sock');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reports a missing plugin.json', async () => {
