@@ -1,9 +1,9 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/marketplace';
+import { publishArchive } from '@agentplug/registry-client';
 import type { DemoContext, DemoStep } from '../demo-context';
 import { invokeAndPrint } from '../host/invoke-and-print';
-import { publishArchive } from '../marketplace/publish-archive';
 import { trackDownloadProgress } from '../marketplace/track-download-progress';
 
 const CALCULATOR_ID = 'com.example.calculator';
@@ -50,7 +50,10 @@ export const publishAndUpdateStep: DemoStep = {
     const source = join(context.workspace.sourcesFolder, `${CALCULATOR_ID}-${NEXT_VERSION}`);
     await writeNextCalculatorVersion(example.folder, source);
     const packed = await packPlugin(source, { outputDirectory: context.workspace.archivesFolder });
-    const published = await publishArchive(marketplace.url, publishToken, packed.archive);
+    const published = await publishArchive(packed.archive, {
+      marketplaceUrl: marketplace.url,
+      token: publishToken,
+    });
     output.line(
       `published ${published.plugin_id} ${published.version} (adds cbrt): ${published.size} B, score ${published.security_score}, risk ${published.risk_level}`,
     );

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createMarketplaceServer, generateSigningKeyPair, packPlugin } from '@agentplug/marketplace';
-import { PluginRegistry } from '@agentplug/registry-client';
+import { PluginRegistry, publishArchive } from '@agentplug/registry-client';
 import { PluginValidator } from '@agentplug/validator';
 import { type DemoContext, type DemoStep, deferRelease } from '../demo-context';
-import { publishArchive, ratePlugin } from '../marketplace/publish-archive';
+import { ratePlugin } from '../marketplace/rate-plugin';
 import { describeError } from '../run-demo';
 
 /** The runtime version the demo's host reports to the registry and the loader. */
@@ -54,7 +54,10 @@ export const startMarketplaceStep: DemoStep = {
     for (const example of context.examples) {
       const packed = await packPlugin(example.folder, { outputDirectory: workspace.archivesFolder });
       try {
-        const published = await publishArchive(marketplace.url, publishToken, packed.archive);
+        const published = await publishArchive(packed.archive, {
+          marketplaceUrl: marketplace.url,
+          token: publishToken,
+        });
         rows.push([
           published.plugin_id,
           published.version,
