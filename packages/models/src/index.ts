@@ -51,6 +51,7 @@ export {
   PLUGIN_SCHEMA_ID,
 } from './schemas/plugin-json-schema';
 export {
+  MANIFEST_KEYS,
   type PluginMetadata,
   type PluginMetadataInput,
   PluginMetadataSchema,
@@ -91,8 +92,10 @@ export {
   FindingCapabilitySchema,
   FindingSchema,
   type FindingSeverity,
+  isRiskAbove,
   type PluginValidationResult,
   PluginValidationResultSchema,
+  RISK_LEVELS,
   type RiskLevel,
   RiskLevelSchema,
   riskLevelForScore,

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PluginError, type RiskLevel } from '@agentplug/models';
+import { isRiskAbove, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import type { Command } from 'commander';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
@@ -14,27 +14,19 @@ interface ValidateOptions {
   maxRisk?: string;
 }
 
-/** Risk levels from lowest to highest. */
-export const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
-
 /**
  * Reads a risk threshold from a flag, the config file, or the default `high`.
  * @throws PluginError INVALID_ARGUMENT for a value that is not a risk level
  */
 export function parseRiskLevel(value: string | undefined, fallback: RiskLevel = 'high'): RiskLevel {
   if (value === undefined) return fallback;
-  if (!RISK_ORDER.includes(value as RiskLevel)) {
+  if (!RISK_LEVELS.includes(value as RiskLevel)) {
     throw new PluginError(
       'INVALID_ARGUMENT',
-      `risk level must be one of ${RISK_ORDER.join(', ')}, not "${value}"`,
+      `risk level must be one of ${RISK_LEVELS.join(', ')}, not "${value}"`,
     );
   }
   return value as RiskLevel;
-}
-
-/** Whether `level` is above `threshold`. */
-export function isRiskAbove(level: RiskLevel, threshold: RiskLevel): boolean {
-  return RISK_ORDER.indexOf(level) > RISK_ORDER.indexOf(threshold);
 }
 
 /** Registers `agentplug validate [dir]`. */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import {
   type IsolationMode,
+  isRiskAbove,
   type PluginCapability,
   type PluginConfig,
   PluginError,
@@ -159,7 +160,6 @@ interface PreparedPlugin {
   host: PluginHost;
 }
 
-const RISK_RANK: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
 const SETTLED_STATUSES: ReadonlySet<PluginStatus> = new Set(['loaded', 'active', 'inactive']);
 
 function describe(error: unknown): string {
@@ -801,7 +801,7 @@ export class PluginLoader {
       }
       if (fingerprint !== undefined) this.validationCache.set(pluginPath, { fingerprint, result });
     }
-    const tooRisky = RISK_RANK[result.riskLevel] > RISK_RANK[this.maxRiskLevel];
+    const tooRisky = isRiskAbove(result.riskLevel, this.maxRiskLevel);
     if (!result.valid || tooRisky) {
       const reasons = result.valid
         ? [

@@ -4,7 +4,7 @@ import { PluginError } from '../errors/plugin-error';
 import { createDefaultConfig } from '../manifest/parse-config';
 import { parseManifest } from '../manifest/parse-manifest';
 import { type PluginState, SerializedPluginStateSchema, serializePluginState } from './plugin-state';
-import { riskLevelForScore } from './validation-result';
+import { isRiskAbove, riskLevelForScore } from './validation-result';
 
 describe('serializePluginState', () => {
   const metadata = parseManifest(hello);
@@ -48,5 +48,14 @@ describe('riskLevelForScore', () => {
     [0, 'critical'],
   ])('maps %i to %s', (score, level) => {
     expect(riskLevelForScore(score)).toBe(level);
+  });
+});
+
+describe('isRiskAbove', () => {
+  it('orders low < medium < high < critical', () => {
+    expect(isRiskAbove('critical', 'high')).toBe(true);
+    expect(isRiskAbove('high', 'high')).toBe(false);
+    expect(isRiskAbove('medium', 'low')).toBe(true);
+    expect(isRiskAbove('low', 'critical')).toBe(false);
   });
 });

@@ -3,8 +3,19 @@ import { z } from 'zod';
 /** Risk bands of the seed: 80-100 low, 60-79 medium, 40-59 high, 0-39 critical. */
 export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
 
+/** The risk levels from best to worst. */
+export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+
 /** Schema of {@link RiskLevel}. */
-export const RiskLevelSchema: z.ZodType<RiskLevel> = z.enum(['low', 'medium', 'high', 'critical']);
+export const RiskLevelSchema: z.ZodType<RiskLevel, RiskLevel> = z.enum(['low', 'medium', 'high', 'critical']);
+
+/**
+ * Whether `level` is worse than `threshold`: `isRiskAbove('critical', 'high')` is true,
+ * `isRiskAbove('high', 'high')` is false.
+ */
+export function isRiskAbove(level: RiskLevel, threshold: RiskLevel): boolean {
+  return RISK_LEVELS.indexOf(level) > RISK_LEVELS.indexOf(threshold);
+}
 
 /** What a finding is about: the capability taxonomy of DESIGN.md, plus `dynamic` for what folding could not resolve. */
 export type FindingCapability =

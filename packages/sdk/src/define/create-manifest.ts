@@ -1,6 +1,7 @@
 import {
   formatIssues,
   type JsonSchemaObject,
+  MANIFEST_KEYS,
   type ManifestIssue,
   type PluginCapability,
   PluginError,
@@ -92,7 +93,7 @@ export function createManifest(definition: PluginDefinitionInfo, base: ManifestB
   };
   // The seed's key order, so a generated plugin.json reads like a hand-written one.
   const ordered: Record<string, unknown> = {};
-  for (const key of [...MANIFEST_KEY_ORDER, ...Object.keys(fields)]) {
+  for (const key of [...MANIFEST_KEYS, ...Object.keys(fields)]) {
     if (fields[key] !== undefined && !(key in ordered)) ordered[key] = fields[key];
   }
   const manifest = ordered as PluginMetadataInput;
@@ -108,26 +109,6 @@ export function createManifest(definition: PluginDefinitionInfo, base: ManifestB
   }
   return manifest;
 }
-
-const MANIFEST_KEY_ORDER: readonly string[] = [
-  '$schema',
-  'plugin_id',
-  'name',
-  'version',
-  'description',
-  'author',
-  'license',
-  'homepage',
-  'plugin_type',
-  'entry_point',
-  'capabilities',
-  'dependencies',
-  'permissions',
-  'min_runtime_version',
-  'max_runtime_version',
-  'tags',
-  'config_schema',
-];
 
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
