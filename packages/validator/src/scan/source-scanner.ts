@@ -701,7 +701,8 @@ export class SourceScanner {
   private getMember(object: AbstractValue, key: string | undefined, node: t.Node): AbstractValue {
     switch (object.kind) {
       case 'unknown':
-        return UNKNOWN;
+        // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
+        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
       case 'global': {
         if (object.path === 'process.env') {
           this.report(
@@ -811,7 +812,9 @@ export class SourceScanner {
     let text = node.quasis[0]?.value.cooked ?? '';
     let known = node.quasis[0]?.value.cooked !== undefined && node.quasis[0]?.value.cooked !== null;
     node.expressions.forEach((expression, index) => {
-      const part = stringOf(this.visit(expression));
+      const value = this.visit(expression);
+      this.reportWholeValueUse(value, expression);
+      const part = stringOf(value);
       const cooked = node.quasis[index + 1]?.value.cooked;
       if (part === undefined || cooked === undefined || cooked === null) known = false;
       else text += part + cooked;

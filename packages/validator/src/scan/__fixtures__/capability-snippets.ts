@@ -361,6 +361,26 @@ export const CAPABILITY_SNIPPETS: readonly CapabilitySnippet[] = [
     findingCode: 'EVAL_CALL',
   },
   {
+    name: 'this.constructor.constructor',
+    code: "export class Tool { run() { return this.constructor.constructor('return process')(); } }",
+    filename: 'main.mjs',
+    capability: 'eval',
+    findingCode: 'FUNCTION_CONSTRUCTOR',
+  },
+  {
+    name: 'parameter constructor chain',
+    code: "function escape(sandbox) { return sandbox.constructor.constructor('return process')(); }",
+    capability: 'eval',
+    findingCode: 'FUNCTION_CONSTRUCTOR',
+  },
+  {
+    name: 'process.env in a template literal',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the snippet is code with a template literal
+    code: 'const dump = `${process.env}`;',
+    capability: 'env',
+    findingCode: 'ENV_READ',
+  },
+  {
     name: 'fetch passed as a value',
     code: 'const get = (request) => request("/x"); get(fetch);',
     capability: 'network',
