@@ -42,6 +42,20 @@ function timeRawParse(corpus: readonly CorpusFile[]): number {
   return cpuNow() - started;
 }
 
+/** A parse with @babel/parser's defaults (comments attached), only the syntax options the file needs. */
+function timeDefaultParse(corpus: readonly CorpusFile[]): number {
+  const started = cpuNow();
+  for (const file of corpus) {
+    const options = createParserOptions(file.name);
+    try {
+      parse(file.code, { sourceType: options.sourceType, plugins: options.plugins, errorRecovery: true });
+    } catch {
+      // As in timeRawParse.
+    }
+  }
+  return cpuNow() - started;
+}
+
 /** Visits every node and does nothing: the least any AST scan must pay on top of the parse. */
 function traverse(node: Node): void {
   const keys = VISITOR_KEYS[node.type];
@@ -80,12 +94,15 @@ async function benchScanThroughput(corpus: readonly CorpusFile[]): Promise<void>
   timeRawParse(corpus);
   timeScan(corpus);
   timeParseAndTraverse(corpus);
+  timeDefaultParse(corpus);
+  const defaults: number[] = [];
   const raw: number[] = [];
   const traversed: number[] = [];
   const scan: number[] = [];
   for (let round = 0; round < 7; round++) {
     raw.push(timeRawParse(corpus));
     traversed.push(timeParseAndTraverse(corpus));
+    defaults.push(timeDefaultParse(corpus));
     scan.push(timeScan(corpus));
   }
   const rawThroughput = megabytes / (median(raw) / 1000);
@@ -97,6 +114,14 @@ async function benchScanThroughput(corpus: readonly CorpusFile[]): Promise<void>
     'MB/s',
     rawThroughput,
     scanThroughput / rawThroughput,
+  );
+  const defaultThroughput = megabytes / (median(defaults) / 1000);
+  print(
+    'scan-throughput-vs-babel-parse-with-default-options (attachComment on)',
+    scanThroughput,
+    'MB/s',
+    defaultThroughput,
+    scanThroughput / defaultThroughput,
   );
   print(
     'scan-throughput-vs-parse-plus-empty-traversal (the floor for any AST walk)',
