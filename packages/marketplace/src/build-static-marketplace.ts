@@ -11,6 +11,7 @@ import {
   type PluginValidatorLike,
   type SignedIndex,
   type SigningKey,
+  serializeSignedIndex,
   signIndex,
   writeFileAtomic,
 } from '@agentplug/registry-client';
@@ -110,7 +111,7 @@ export async function buildStaticMarketplace(
     },
     options.signingKey,
   );
-  await writeFileAtomic(indexPath, JSON.stringify(signed));
+  await writeFileAtomic(indexPath, serializeSignedIndex(signed));
   return {
     indexPath,
     version,

@@ -23,6 +23,7 @@ import {
   type SignedIndexBody,
   type SigningKey,
   searchIndex,
+  serializeSignedIndex,
   signIndex,
   writeFileAtomic,
 } from '@agentplug/registry-client';
@@ -213,7 +214,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
       search_endpoint: SEARCH_ENDPOINT,
       plugins,
     };
-    const bytes = Buffer.from(JSON.stringify(signIndex(next, options.signingKey)));
+    const bytes = Buffer.from(serializeSignedIndex(signIndex(next, options.signingKey)));
     await writeFileAtomic(join(storeDirectory, INDEX_PATH), bytes);
     body = next;
     indexBytes = bytes;

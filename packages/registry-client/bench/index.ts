@@ -11,6 +11,7 @@ import {
   packPlugin,
   type SignedIndexBody,
   searchIndex,
+  serializeSignedIndex,
   signIndex,
 } from '../src/index';
 
@@ -123,7 +124,7 @@ async function benchDownload(root: string): Promise<void> {
   // The marketplace runs in its own process, as a remote one would: it must not share our event loop.
   const site = join(root, 'site');
   await mkdir(join(site, 'archives'), { recursive: true });
-  await writeFile(join(site, 'index.json'), JSON.stringify(signIndex(body, keys)));
+  await writeFile(join(site, 'index.json'), serializeSignedIndex(signIndex(body, keys)));
   await writeFile(join(site, 'archives', formatArchiveName(pluginId, '1.0.0')), packed.archive);
   const server = spawn(process.execPath, ['-e', STATIC_SERVER_SOURCE, site], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -235,6 +236,41 @@ function buildLargeIndex(count: number): SignedIndexBody {
   };
 }
 
+async function benchIndexVerification(root: string): Promise<void> {
+  const keys = generateSigningKeyPair();
+  const site = join(root, 'index-site');
+  await mkdir(site, { recursive: true });
+  const document = serializeSignedIndex(signIndex(buildLargeIndex(10_000), keys));
+  await writeFile(join(site, 'index.json'), document);
+  const server = spawn(process.execPath, ['-e', STATIC_SERVER_SOURCE, site], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve) =>
+    server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+  );
+  const times: number[] = [];
+  for (let run = -1; run < 7; run += 1) {
+    const runRoot = await mkdtemp(join(root, 'index-run-'));
+    const registry = new PluginRegistry({
+      pluginDirectory: join(runRoot, 'plugins'),
+      cacheDirectory: join(runRoot, 'cache'),
+      marketplaceUrl: url,
+      trustedKeys: [keys.publicKey],
+    });
+    const start = performance.now();
+    await registry.refreshIndex();
+    if (run >= 0) times.push(performance.now() - start);
+    await rm(runRoot, { recursive: true, force: true });
+  }
+  server.kill();
+  report({
+    name: 'fetch + verify (signature, schema, expiry, rollback) a 10,000-plugin index (median)',
+    value: round(median(times)),
+    unit: 'ms',
+    index_bytes: Buffer.byteLength(document),
+  });
+}
+
 function benchSearch(): void {
   const body = buildLargeIndex(10_000);
   let start = performance.now();
@@ -280,6 +316,7 @@ const root = await mkdtemp(join(tmpdir(), 'agentplug-bench-'));
 try {
   await benchDownload(root);
   benchSearch();
+  await benchIndexVerification(root);
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -18,6 +18,7 @@ export {
   yankVersion,
 } from './network/publish-archive';
 export { canonicalizeJson } from './protocol/canonicalize-json';
+export { checkIndexBody } from './protocol/check-index-body';
 export {
   ARCHIVES_PATH,
   formatArchiveName,
@@ -31,7 +32,14 @@ export {
   type SignedIndexBody,
   SignedIndexBodySchema,
 } from './protocol/marketplace-index';
-export { signIndex, type VerifyIndexOptions, verifyIndex } from './protocol/sign-index';
+export {
+  serializeSignedIndex,
+  signIndex,
+  type VerifiedIndex,
+  type VerifyIndexOptions,
+  verifyIndex,
+  verifyIndexDocument,
+} from './protocol/sign-index';
 export {
   generateSigningKeyPair,
   type ResolvedPrivateKey,

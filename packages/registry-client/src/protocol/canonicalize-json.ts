@@ -1,5 +1,12 @@
 import { PluginError } from '@agentplug/models';
 
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index += 1) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) return false;
+  }
+  return true;
+}
+
 /**
  * Serialises a JSON value canonically (RFC 8785 style): object keys sorted by UTF-16 code units,
  * no whitespace, numbers and strings as `JSON.stringify` writes them. Signatures are computed over
@@ -7,26 +14,26 @@ import { PluginError } from '@agentplug/models';
  * @throws PluginError INVALID_ARGUMENT for values JSON cannot represent (undefined, functions, non-finite numbers)
  */
 export function canonicalizeJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) {
-        throw new PluginError('INVALID_ARGUMENT', `cannot canonicalise the number ${value}`);
-      }
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => canonicalizeJson(item)).join(',')}]`;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort();
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalizeJson(record[key])}`).join(',')}}`;
-    }
-    default:
-      throw new PluginError('INVALID_ARGUMENT', `cannot canonicalise a value of type ${typeof value}`);
+  if (
+    value === undefined ||
+    typeof value === 'function' ||
+    typeof value === 'symbol' ||
+    typeof value === 'bigint'
+  ) {
+    throw new PluginError('INVALID_ARGUMENT', `cannot canonicalise a value of type ${typeof value}`);
   }
+  // The native serialiser does the escaping; the replacer only puts keys in order (copying an object
+  // only when its keys are not sorted already) and refuses what JSON cannot hold.
+  return JSON.stringify(value, function replacer(this: unknown, _key: string, item: unknown) {
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      throw new PluginError('INVALID_ARGUMENT', `cannot canonicalise the number ${item}`);
+    }
+    if (typeof item === 'bigint') throw new PluginError('INVALID_ARGUMENT', 'cannot canonicalise a bigint');
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    const keys = Object.keys(item);
+    if (isSorted(keys)) return item;
+    const sorted: Record<string, unknown> = {};
+    for (const key of keys.sort()) sorted[key] = (item as Record<string, unknown>)[key];
+    return sorted;
+  });
 }

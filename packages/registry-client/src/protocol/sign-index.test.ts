@@ -1,7 +1,7 @@
 import { PluginError } from '@agentplug/models';
 import { describe, expect, it } from 'vitest';
 import { canonicalizeJson } from './canonicalize-json';
-import type { SignedIndexBody } from './marketplace-index';
+import { type SignedIndexBody, SignedIndexBodySchema } from './marketplace-index';
 import { signIndex, verifyIndex } from './sign-index';
 import { generateSigningKeyPair } from './signing-keys';
 
@@ -62,5 +62,70 @@ describe('signIndex and verifyIndex', () => {
     expect(() => verifyIndex(signed, { trustedKeys: [keys.publicKey], now: new Date('3000-01-01') })).toThrow(
       expect.objectContaining({ code: 'INDEX_EXPIRED' }),
     );
+  });
+});
+
+describe('verifyIndex shape checks', () => {
+  const keys = generateSigningKeyPair();
+  const version = {
+    version: '1.0.0',
+    dependencies: [],
+    min_runtime_version: '*',
+    max_runtime_version: '*',
+    permissions: {},
+    security_score: 90,
+    risk_level: 'low',
+    sha256: 'a'.repeat(64),
+    size: 10,
+    published_at: '2026-01-01T00:00:00.000Z',
+  };
+  const plugin = {
+    plugin_id: 'com.example.a',
+    name: 'a',
+    description: '',
+    plugin_type: 'tool',
+    tags: [],
+    author: 'x',
+    versions: { '1.0.0': version },
+  };
+  const codeFor = (plugins: unknown): string => {
+    try {
+      verifyIndex(signIndex({ ...body, plugins } as SignedIndexBody, keys), {
+        trustedKeys: [keys.publicKey],
+      });
+      return 'ok';
+    } catch (error) {
+      return PluginError.is(error) ? error.code : String(error);
+    }
+  };
+
+  it('fills defaults and agrees with SignedIndexBodySchema on sound and broken bodies', () => {
+    const samples: [unknown, string][] = [
+      [{ 'com.example.a': plugin }, 'ok'],
+      [{ 'com.example.b': plugin }, 'INCOMPATIBLE'],
+      [{ 'com.example.a': { ...plugin, versions: { '2.0.0': version } } }, 'INCOMPATIBLE'],
+      [
+        { 'com.example.a': { ...plugin, versions: { '1.0.0': { ...version, sha256: 'xyz' } } } },
+        'INCOMPATIBLE',
+      ],
+      [{ 'com.example.a': { ...plugin, versions: { '1.0.0': { ...version, size: -1 } } } }, 'INCOMPATIBLE'],
+      [{ 'com.example.a': { ...plugin, plugin_type: 'virus' } }, 'INCOMPATIBLE'],
+    ];
+    for (const [plugins, code] of samples) {
+      expect(codeFor(plugins)).toBe(code);
+    }
+    for (const [plugins, code] of samples.slice(0, 1).concat(samples.slice(3))) {
+      expect(SignedIndexBodySchema.safeParse({ ...body, plugins }).success).toBe(code === 'ok');
+    }
+    const verified = verifyIndex(
+      signIndex({ ...body, plugins: { 'com.example.a': plugin } } as unknown as SignedIndexBody, keys),
+      {
+        trustedKeys: [keys.publicKey],
+      },
+    );
+    expect(verified.plugins['com.example.a']?.versions['1.0.0']).toMatchObject({
+      yanked: false,
+      permissions: { network_hosts: [], environment_variables: [] },
+    });
   });
 });

@@ -1,11 +1,8 @@
+import { createHash } from 'node:crypto';
 import { PluginError } from '@agentplug/models';
 import { canonicalizeJson } from './canonicalize-json';
-import {
-  INDEX_TYPE,
-  type SignedIndex,
-  type SignedIndexBody,
-  SignedIndexBodySchema,
-} from './marketplace-index';
+import { checkIndexBody } from './check-index-body';
+import { INDEX_TYPE, type SignedIndex, type SignedIndexBody } from './marketplace-index';
 import {
   type ResolvedPublicKey,
   resolvePrivateKey,
@@ -36,12 +33,35 @@ export interface VerifyIndexOptions {
   now?: Date;
 }
 
+/** A verified index body and the sha256 (hex) of its canonical serialisation. */
+export interface VerifiedIndex {
+  body: SignedIndexBody;
+  sha256: string;
+}
+
+/**
+ * Serialises a signed index document canonically (sorted keys), as servers should write it: a client
+ * then parses objects whose keys are already in order, which makes its canonicalisation cheap.
+ */
+export function serializeSignedIndex(document: SignedIndex): string {
+  return canonicalizeJson(document);
+}
+
 /**
  * Checks a downloaded index document: shape, a valid signature by at least one trusted key (threshold
  * one), the protocol version, and expiry. Rollback is the caller's check (it needs the last-seen version).
  * @throws PluginError SIGNATURE_INVALID, INDEX_EXPIRED, INCOMPATIBLE
  */
 export function verifyIndex(document: unknown, options: VerifyIndexOptions): SignedIndexBody {
+  return verifyIndexDocument(document, options).body;
+}
+
+/**
+ * {@link verifyIndex}, also returning the sha256 of the signed body's canonical bytes (what a client
+ * stores to tell two bodies of one version apart).
+ * @throws PluginError SIGNATURE_INVALID, INDEX_EXPIRED, INCOMPATIBLE
+ */
+export function verifyIndexDocument(document: unknown, options: VerifyIndexOptions): VerifiedIndex {
   const keys: ResolvedPublicKey[] = options.trustedKeys.map((key) => resolvePublicKey(key));
   if (keys.length === 0) {
     throw new PluginError('SIGNATURE_INVALID', 'no trusted keys are configured, so no index can be trusted');
@@ -72,14 +92,11 @@ export function verifyIndex(document: unknown, options: VerifyIndexOptions): Sig
   if ((signed as { _type?: unknown })._type !== INDEX_TYPE) {
     throw new PluginError('SIGNATURE_INVALID', `the signed document is not an ${INDEX_TYPE}`);
   }
-  const parsed = SignedIndexBodySchema.safeParse(signed);
+  const parsed = checkIndexBody(signed);
   if (!parsed.success) {
     throw new PluginError(
       'INCOMPATIBLE',
-      `the signed index does not match protocol version 1: ${parsed.error.message}`,
-      {
-        cause: parsed.error,
-      },
+      `the signed index does not match protocol version 1: ${parsed.message}`,
     );
   }
   const body = parsed.data;
@@ -96,5 +113,5 @@ export function verifyIndex(document: unknown, options: VerifyIndexOptions): Sig
       details: { expires: body.expires, version: body.version },
     });
   }
-  return body;
+  return { body, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -24,7 +24,6 @@ import {
 } from '../archive/extract-archive';
 import { packPlugin } from '../archive/pack-plugin';
 import { type FetchFunction, fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
-import { canonicalizeJson } from '../protocol/canonicalize-json';
 import {
   ARCHIVES_PATH,
   formatArchiveName,
@@ -33,7 +32,7 @@ import {
   type IndexVersionEntry,
   type SignedIndexBody,
 } from '../protocol/marketplace-index';
-import { verifyIndex } from '../protocol/sign-index';
+import { verifyIndexDocument } from '../protocol/sign-index';
 import type { TrustedKey } from '../protocol/signing-keys';
 import { acquireLock } from './install-lock';
 import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
@@ -349,13 +348,16 @@ export class PluginRegistry {
     } catch (error) {
       throw new PluginError('SIGNATURE_INVALID', 'the marketplace index is not JSON', { cause: error });
     }
-    const body = verifyIndex(document, { trustedKeys: this.trustedKeys, now: this.now() });
-    await this.checkRollback(baseUrl, body);
+    const { body, sha256 } = verifyIndexDocument(document, {
+      trustedKeys: this.trustedKeys,
+      now: this.now(),
+    });
+    await this.checkRollback(baseUrl, body, sha256);
     this.cachedIndex = { body, fetchedAt: Date.now() };
     return body;
   }
 
-  private async checkRollback(baseUrl: string, body: SignedIndexBody): Promise<void> {
+  private async checkRollback(baseUrl: string, body: SignedIndexBody, digest: string): Promise<void> {
     const statePath = join(this.cacheDirectory, 'index-state.json');
     let state: Record<string, { version: number; sha256: string }> = {};
     try {
@@ -371,7 +373,6 @@ export class PluginRegistry {
         );
       }
     }
-    const digest = createHash('sha256').update(canonicalizeJson(body)).digest('hex');
     const seen = state[baseUrl];
     if (seen !== undefined) {
       if (body.version < seen.version) {
