@@ -1,5 +1,5 @@
 import type { Finding } from '@agentplug/models';
-import type * as t from '@babel/types';
+import type * as BabelTypes from '@babel/types';
 import { VISITOR_KEYS } from '@babel/types';
 import {
   type AbstractValue,
@@ -173,14 +173,14 @@ export class SourceScanner {
   }
 
   /** Scans a parsed program. */
-  scanProgram(program: t.Program): void {
+  scanProgram(program: BabelTypes.Program): void {
     this.visitStatements(program.body);
   }
 
   /** Records a finding at `node`. */
   report(
     code: FindingCode,
-    node: t.Node,
+    node: BabelTypes.Node,
     message: string,
     target: string | null | undefined = undefined,
   ): void {
@@ -206,15 +206,15 @@ export class SourceScanner {
 
   // ---------------------------------------------------------------- statements and scopes
 
-  private visitStatements(statements: readonly t.Statement[]): void {
+  private visitStatements(statements: readonly BabelTypes.Statement[]): void {
     this.hoist(statements);
     for (const statement of statements) this.visit(statement);
   }
 
   /** Declares what a block declares before running it, so later declarations shadow earlier uses. */
-  private hoist(statements: readonly t.Node[]): void {
+  private hoist(statements: readonly BabelTypes.Node[]): void {
     for (const statement of statements) {
-      let declaration: t.Node | null | undefined = statement;
+      let declaration: BabelTypes.Node | null | undefined = statement;
       if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
         declaration = statement.declaration;
       }
@@ -247,7 +247,10 @@ export class SourceScanner {
     }
   }
 
-  private forEachBindingName(pattern: t.Node | null | undefined, callback: (name: string) => void): void {
+  private forEachBindingName(
+    pattern: BabelTypes.Node | null | undefined,
+    callback: (name: string) => void,
+  ): void {
     if (!pattern) return;
     switch (pattern.type) {
       case 'Identifier':
@@ -287,7 +290,7 @@ export class SourceScanner {
     }
   }
 
-  private visitImportDeclaration(node: t.ImportDeclaration): void {
+  private visitImportDeclaration(node: BabelTypes.ImportDeclaration): void {
     if (node.importKind === 'type' || node.importKind === 'typeof') return;
     const moduleValue = this.importModule(literalValue(node.source.value), node.source, 'import');
     for (const specifier of node.specifiers) {
@@ -302,7 +305,7 @@ export class SourceScanner {
     }
   }
 
-  private visitFunction(node: t.Function): AbstractValue {
+  private visitFunction(node: BabelTypes.Function): AbstractValue {
     if ('computed' in node && node.computed && 'key' in node) this.visit(node.key);
     this.table.enter(true);
     try {
@@ -321,7 +324,7 @@ export class SourceScanner {
     return FUNCTION_VALUE;
   }
 
-  private visitClass(node: t.Class): AbstractValue {
+  private visitClass(node: BabelTypes.Class): AbstractValue {
     if (node.superClass) this.visit(node.superClass);
     for (const decorator of node.decorators ?? []) this.visit(decorator);
     this.withScope(true, () => {
@@ -332,7 +335,7 @@ export class SourceScanner {
     return FUNCTION_VALUE;
   }
 
-  private visitVariableDeclaration(node: t.VariableDeclaration): void {
+  private visitVariableDeclaration(node: BabelTypes.VariableDeclaration): void {
     const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
     for (const declarator of node.declarations) {
       const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
@@ -355,7 +358,7 @@ export class SourceScanner {
   }
 
   /** Binds the names of a pattern to the parts of `value` they destructure. */
-  private bindPattern(pattern: t.Node, value: AbstractValue, kind: BindingKind): void {
+  private bindPattern(pattern: BabelTypes.Node, value: AbstractValue, kind: BindingKind): void {
     switch (pattern.type) {
       case 'Identifier':
         this.declareName(pattern.name, value, kind);
@@ -416,7 +419,10 @@ export class SourceScanner {
     }
   }
 
-  private assignMember(node: t.MemberExpression | t.OptionalMemberExpression, value: AbstractValue): void {
+  private assignMember(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+    value: AbstractValue,
+  ): void {
     const object = this.visit(node.object);
     const key = this.memberKey(node);
     this.getMember(object, key, node);
@@ -426,7 +432,7 @@ export class SourceScanner {
   // ---------------------------------------------------------------- the visitor
 
   /** Visits a node once and returns what the scan knows about its value. */
-  visit(node: t.Node): AbstractValue {
+  visit(node: BabelTypes.Node): AbstractValue {
     switch (node.type) {
       case 'Identifier':
         return this.table.lookup(node.name);
@@ -620,7 +626,7 @@ export class SourceScanner {
     }
   }
 
-  private visitBlock(statements: readonly t.Statement[]): void {
+  private visitBlock(statements: readonly BabelTypes.Statement[]): void {
     if (!declaresLexically(statements)) {
       for (const statement of statements) this.visit(statement);
       return;
@@ -633,7 +639,7 @@ export class SourceScanner {
     }
   }
 
-  private visitChildren(node: t.Node): void {
+  private visitChildren(node: BabelTypes.Node): void {
     const keys = VISITOR_KEYS[node.type];
     if (keys === undefined) return;
     const record = node as unknown as Record<string, unknown>;
@@ -642,14 +648,17 @@ export class SourceScanner {
       const child = record[key];
       if (child === null || child === undefined) continue;
       if (Array.isArray(child)) {
-        for (const item of child) if (item !== null && typeof item === 'object') this.visit(item as t.Node);
+        for (const item of child)
+          if (item !== null && typeof item === 'object') this.visit(item as BabelTypes.Node);
       } else if (typeof child === 'object') {
-        this.visit(child as t.Node);
+        this.visit(child as BabelTypes.Node);
       }
     }
   }
 
-  private visitLoop(node: t.ForStatement | t.ForInStatement | t.ForOfStatement): void {
+  private visitLoop(
+    node: BabelTypes.ForStatement | BabelTypes.ForInStatement | BabelTypes.ForOfStatement,
+  ): void {
     if (node.type === 'ForStatement') {
       if (node.init) this.visit(node.init);
       if (node.test) this.visit(node.test);
@@ -669,7 +678,7 @@ export class SourceScanner {
     this.visit(node.body);
   }
 
-  private metaProperty(node: t.MetaProperty): AbstractValue {
+  private metaProperty(node: BabelTypes.MetaProperty): AbstractValue {
     return node.meta.name === 'import' ? { kind: 'global', path: 'import.meta' } : UNKNOWN;
   }
 
@@ -691,14 +700,16 @@ export class SourceScanner {
     return value;
   }
 
-  private memberKey(node: t.MemberExpression | t.OptionalMemberExpression): string | undefined {
+  private memberKey(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+  ): string | undefined {
     const property = node.property;
     if (!node.computed) return property.type === 'Identifier' ? property.name : undefined;
     return propertyKeyOf(this.visit(property));
   }
 
   /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
-  private getMember(object: AbstractValue, key: string | undefined, node: t.Node): AbstractValue {
+  private getMember(object: AbstractValue, key: string | undefined, node: BabelTypes.Node): AbstractValue {
     switch (object.kind) {
       case 'unknown':
         // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
@@ -808,7 +819,7 @@ export class SourceScanner {
 
   // ---------------------------------------------------------------- expressions
 
-  private visitTemplateLiteral(node: t.TemplateLiteral): AbstractValue {
+  private visitTemplateLiteral(node: BabelTypes.TemplateLiteral): AbstractValue {
     let text = node.quasis[0]?.value.cooked ?? '';
     let known = node.quasis[0]?.value.cooked !== undefined && node.quasis[0]?.value.cooked !== null;
     node.expressions.forEach((expression, index) => {
@@ -822,7 +833,7 @@ export class SourceScanner {
     return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : TEXT_VALUE;
   }
 
-  private visitBinary(node: t.BinaryExpression): AbstractValue {
+  private visitBinary(node: BabelTypes.BinaryExpression): AbstractValue {
     const left = this.visit(node.left);
     const right = this.visit(node.right);
     if (left.kind === 'literal' && right.kind === 'literal')
@@ -831,7 +842,7 @@ export class SourceScanner {
     return UNKNOWN;
   }
 
-  private visitLogical(node: t.LogicalExpression): AbstractValue {
+  private visitLogical(node: BabelTypes.LogicalExpression): AbstractValue {
     const left = this.visit(node.left);
     const right = this.visit(node.right);
     if (left.kind === 'literal') {
@@ -843,7 +854,7 @@ export class SourceScanner {
     return left.kind === 'unknown' ? right : left;
   }
 
-  private visitAssignment(node: t.AssignmentExpression): AbstractValue {
+  private visitAssignment(node: BabelTypes.AssignmentExpression): AbstractValue {
     const right = this.visit(node.right);
     let value = right;
     if (node.operator !== '=') {
@@ -858,7 +869,7 @@ export class SourceScanner {
     return right;
   }
 
-  private visitArray(node: t.ArrayExpression): AbstractValue {
+  private visitArray(node: BabelTypes.ArrayExpression): AbstractValue {
     const elements: AbstractValue[] = [];
     for (const element of node.elements) {
       if (element === null) {
@@ -878,7 +889,7 @@ export class SourceScanner {
     return { kind: 'array', elements };
   }
 
-  private visitObject(node: t.ObjectExpression): AbstractValue {
+  private visitObject(node: BabelTypes.ObjectExpression): AbstractValue {
     if (node.properties.length === 0) return { kind: 'object', properties: new Map() };
     // Only objects holding something the scan tracks get a value; the rest are unknown.
     let properties: Map<string, AbstractValue> | undefined;
@@ -917,7 +928,9 @@ export class SourceScanner {
 
   // ---------------------------------------------------------------- calls
 
-  private visitCall(node: t.CallExpression | t.OptionalCallExpression | t.NewExpression): AbstractValue {
+  private visitCall(
+    node: BabelTypes.CallExpression | BabelTypes.OptionalCallExpression | BabelTypes.NewExpression,
+  ): AbstractValue {
     const isNew = node.type === 'NewExpression';
     if (node.callee.type === 'Import') {
       const values = this.visitArguments(node.arguments);
@@ -937,7 +950,7 @@ export class SourceScanner {
     return this.callValue(callee, args, node, isNew);
   }
 
-  private visitArguments(argumentNodes: readonly t.Node[]): AbstractValue[] {
+  private visitArguments(argumentNodes: readonly BabelTypes.Node[]): AbstractValue[] {
     const values: AbstractValue[] = [];
     for (const argument of argumentNodes) {
       if (argument.type === 'SpreadElement') {
@@ -956,7 +969,7 @@ export class SourceScanner {
   private callValue(
     callee: AbstractValue,
     args: AbstractValue[],
-    node: t.Node,
+    node: BabelTypes.Node,
     isNew: boolean,
   ): AbstractValue {
     switch (callee.kind) {
@@ -993,7 +1006,12 @@ export class SourceScanner {
     }
   }
 
-  private callGlobal(path: string, args: AbstractValue[], node: t.Node, isNew: boolean): AbstractValue {
+  private callGlobal(
+    path: string,
+    args: AbstractValue[],
+    node: BabelTypes.Node,
+    isNew: boolean,
+  ): AbstractValue {
     switch (path) {
       case 'require':
         return this.importModule(args[0] ?? UNKNOWN, node, 'require');
@@ -1101,7 +1119,7 @@ export class SourceScanner {
     module: string,
     path: string,
     args: AbstractValue[],
-    node: t.Node,
+    node: BabelTypes.Node,
     isNew: boolean,
   ): AbstractValue {
     const kind = moduleKindOf(module);
@@ -1142,7 +1160,7 @@ export class SourceScanner {
     }
   }
 
-  private checkWorker(args: AbstractValue[], node: t.Node): void {
+  private checkWorker(args: AbstractValue[], node: BabelTypes.Node): void {
     const source = args[0] === undefined ? undefined : stringOf(args[0]);
     const options = args[1];
     const evalOption = options?.kind === 'object' ? options.properties.get('eval') : undefined;
@@ -1153,7 +1171,7 @@ export class SourceScanner {
     }
   }
 
-  private reportFileSystem(name: string, path: string, args: AbstractValue[], node: t.Node): void {
+  private reportFileSystem(name: string, path: string, args: AbstractValue[], node: BabelTypes.Node): void {
     const flags = args[1] === undefined ? undefined : stringOf(args[1]);
     const access = classifyFileSystemCall(path, flags);
     if (access === undefined) return;
@@ -1187,7 +1205,7 @@ export class SourceScanner {
     }
   }
 
-  private reportNetwork(name: string, args: AbstractValue[], node: t.Node): AbstractValue {
+  private reportNetwork(name: string, args: AbstractValue[], node: BabelTypes.Node): AbstractValue {
     const target = networkTarget(name, args);
     this.report(
       'NETWORK_REQUEST',
@@ -1201,14 +1219,14 @@ export class SourceScanner {
   }
 
   /** A tracked value used as a whole (passed along, spread, iterated): report what it gives access to. */
-  private reportWholeValueUse(value: AbstractValue, node: t.Node): void {
+  private reportWholeValueUse(value: AbstractValue, node: BabelTypes.Node): void {
     if (value.kind === 'global' && value.path === 'process.env') {
       this.report('ENV_READ', node, 'reads the whole of process.env', null);
     }
   }
 
   /** A dangerous function passed as a value (`[code].map(eval)`, `promisify(exec)`) counts as a use. */
-  private reportEscapedValue(value: AbstractValue, node: t.Node): void {
+  private reportEscapedValue(value: AbstractValue, node: BabelTypes.Node): void {
     if (value.kind === 'global') {
       switch (value.path) {
         case 'eval':
@@ -1253,7 +1271,7 @@ export class SourceScanner {
   }
 
   /** Records a module load (require, import, import(), re-export) and returns the module's value. */
-  private importModule(specifier: AbstractValue, node: t.Node, how: string): AbstractValue {
+  private importModule(specifier: AbstractValue, node: BabelTypes.Node, how: string): AbstractValue {
     const name = stringOf(specifier);
     if (name === undefined) {
       this.report('DYNAMIC_IMPORT', node, `loads a module with ${how} whose name is not statically known`);
@@ -1298,7 +1316,7 @@ function isText(value: AbstractValue): boolean {
 }
 
 /** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
-function declaresLexically(statements: readonly t.Statement[]): boolean {
+function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean {
   for (const statement of statements) {
     if (
       statement.type === 'FunctionDeclaration' ||
