@@ -18,21 +18,12 @@ export interface SourceAnalysis {
 export function analyzeSource(code: string, filename: string): SourceAnalysis {
   const parsed = parseSource(code, filename);
   const scanner = new SourceScanner(filename);
-  const fallbackNode = (line: number, column: number) => ({
-    type: 'Noop' as const,
-    loc: {
-      start: { line, column: column - 1, index: 0 },
-      end: { line, column: column - 1, index: 0 },
-      filename,
-      identifierName: undefined,
-    },
-  });
   const firstError = parsed.errors[0];
   if (firstError !== undefined) {
     const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more syntax errors)` : '';
-    scanner.report(
+    scanner.reportAt(
       'PARSE_ERROR',
-      fallbackNode(firstError.line, firstError.column) as never,
+      firstError,
       `does not parse${parsed.ast ? '; scanned what could be recovered' : ''}: ${firstError.message}${more}`,
     );
   }
@@ -41,9 +32,9 @@ export function analyzeSource(code: string, filename: string): SourceAnalysis {
       scanner.scanProgram(parsed.ast.program);
     } catch (error) {
       // A stack overflow on pathologically nested code must not crash validation.
-      scanner.report(
+      scanner.reportAt(
         'PARSE_ERROR',
-        fallbackNode(1, 1) as never,
+        { line: 1, column: 1 },
         `could not be scanned completely: ${error instanceof Error ? error.message : String(error)}`,
       );
     }

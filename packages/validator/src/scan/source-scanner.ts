@@ -184,8 +184,22 @@ export class SourceScanner {
     message: string,
     target: string | null | undefined = undefined,
   ): void {
-    const line = node.loc?.start.line ?? 1;
-    const column = (node.loc?.start.column ?? 0) + 1;
+    this.reportAt(
+      code,
+      { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 },
+      message,
+      target,
+    );
+  }
+
+  /** Records a finding at a 1-based line and column. */
+  reportAt(
+    code: FindingCode,
+    position: { line: number; column: number },
+    message: string,
+    target: string | null | undefined = undefined,
+  ): void {
+    const { line, column } = position;
     const key = `${code}\u0000${line}\u0000${column}\u0000${target}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
