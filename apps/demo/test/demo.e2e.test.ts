@@ -127,6 +127,7 @@ describe('the built demo, run as a subprocess', () => {
     expect(output).toMatch(/weather\.forecast\(\{"city":"Lisbon"}\) -> \{"city":"Lisbon","summary":"sunny"/);
     expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+tool\s+active\s+worker/);
     expect(output).toMatch(/com\.example\.weather\s+1\.0\.0\s+integration\s+active\s+worker/);
+    expect(output).toContain("state.instance.arithmetic('2 + 2') through the worker's async proxy -> 4");
     expect(output).toContain('by status: active 7');
     expect(output).toContain('by type: tool 4, engine 1, middleware 1, integration 1');
   });

@@ -118,6 +118,15 @@ export const loadAndInvokePluginsStep: DemoStep = {
     output.line('invocations (params checked against each capability JSON Schema):');
     for (const invocation of INVOCATIONS) await invokeAndPrint(loader, output, invocation);
 
+    const calculator = loader.getPluginState('com.example.calculator')?.instance as
+      | { arithmetic(expression: string): Promise<number> }
+      | undefined;
+    if (calculator) {
+      output.line(
+        `state.instance.arithmetic('2 + 2') through the worker's async proxy -> ${await calculator.arithmetic('2 + 2')}`,
+      );
+    }
+
     output.line();
     const states = loader.listPlugins();
     output.table(
