@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRun, examplesFolder, runBuiltDemo } from './run-built-demo';
@@ -200,6 +201,35 @@ describe('the built demo, run as a subprocess', () => {
     expect(workspace).toBeDefined();
     expect(existsSync(workspace!)).toBe(true);
     await rm(workspace!, { recursive: true, force: true });
+  });
+
+  it('stops what it started when told to end early with --step', async () => {
+    const partial = await runBuiltDemo(['--step', '4']);
+    expect(partial.exitCode).toBe(0);
+    expect(partial.stdout).toContain('== Demo finished: 5 steps');
+    expect(partial.stdout).not.toContain('== 5. ');
+    const workspace = /every file goes to (\S+)/.exec(partial.stdout)?.[1];
+    expect(existsSync(workspace!)).toBe(false);
+  });
+
+  it('reports a failing step with its error code, exits 1 and still cleans up', async () => {
+    const brokenExamples = await mkdtemp(join(tmpdir(), 'agentplug-demo-broken-'));
+    try {
+      await mkdir(join(brokenExamples, 'broken'));
+      await writeFile(
+        join(brokenExamples, 'broken', 'plugin.json'),
+        JSON.stringify({ plugin_id: 'Not An Id' }),
+      );
+      const failed = await runBuiltDemo(['--examples', brokenExamples]);
+      expect(failed.exitCode).toBe(1);
+      expect(failed.stdout).toContain('FAILED step 0: [MANIFEST_INVALID]');
+      expect(failed.stdout).toContain('== Demo failed after 0 steps');
+      const workspace = /every file goes to (\S+)/.exec(failed.stdout)?.[1];
+      expect(failed.stdout).toContain(`removed ${workspace}`);
+      expect(existsSync(workspace!)).toBe(false);
+    } finally {
+      await rm(brokenExamples, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown option with a message and exit code 2', async () => {
