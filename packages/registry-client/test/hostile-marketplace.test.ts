@@ -386,6 +386,35 @@ describe('a hostile marketplace', () => {
     expect(server.requests.length - before).toBe(1);
   });
 
+  it('an endless index: TOO_LARGE, and the plugin directory untouched', async () => {
+    const { pluginDirectory } = await installVersionOne();
+    const before = await snapshotFolder(pluginDirectory);
+    const root = await createTemporaryFolder();
+    const registry = new PluginRegistry({
+      pluginDirectory,
+      cacheDirectory: join(root, 'cache'),
+      marketplaceUrl: server.url,
+      trustedKeys: [keys.publicKey],
+      maxIndexBytes: 1024 * 1024,
+      retries: 0,
+    });
+    server.setRoute((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const write = (): void => {
+        while (!response.destroyed && response.write(chunk)) {
+          /* keep writing until backpressure */
+        }
+        if (!response.destroyed) response.once('drain', write);
+      };
+      write();
+      return true;
+    });
+    const error = await registry.install(TARGET, { validate: false }).catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'TOO_LARGE')).toBe(true);
+    expect(await snapshotFolder(pluginDirectory)).toEqual(before);
+  });
+
   it('a server that never answers: TIMEOUT', async () => {
     const { registry } = await installVersionOne();
     server.setRoute(() => true);
