@@ -20,13 +20,13 @@ const tscPath = requireFromRoot.resolve('typescript/bin/tsc');
 const tsxPath = requireFromRoot.resolve('tsx/cli');
 const cliPath = join(repositoryFolder, 'packages', 'cli', 'dist', 'cli.js');
 
-/** The first fenced block of `language` in the section of QUICKSTARTS.md whose heading starts with `heading`. */
+/** The first fenced block of `language` in the section of the root README whose heading starts with `heading`. */
 async function extractBlock(heading: string, language: string): Promise<string> {
-  const text = await readFile(join(demoFolder, 'QUICKSTARTS.md'), 'utf8');
-  const start = text.indexOf(`\n## ${heading}`);
-  if (start === -1) throw new Error(`QUICKSTARTS.md has no section "${heading}"`);
-  const end = text.indexOf('\n## ', start + 1);
-  const section = text.slice(start, end === -1 ? undefined : end);
+  const text = await readFile(join(repositoryFolder, 'README.md'), 'utf8');
+  const start = text.indexOf(`\n### ${heading}`);
+  if (start === -1) throw new Error(`README.md has no section "${heading}"`);
+  const next = /\n##/.exec(text.slice(start + 1));
+  const section = text.slice(start, next ? start + 1 + next.index : undefined);
   const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section)?.[1];
   if (block === undefined) throw new Error(`section "${heading}" has no ${language} block`);
   return block;
@@ -56,7 +56,7 @@ function run(command: string, args: readonly string[], options: { cwd: string; e
   });
 }
 
-describe('the quick starts in QUICKSTARTS.md, run against the built packages', () => {
+describe('the quick starts in the root README, run against the built packages', () => {
   const publishToken = randomBytes(16).toString('hex');
   const keys = generateSigningKeyPair();
   let marketplace: MarketplaceServer;
