@@ -30,6 +30,15 @@ describe('packPlugin', () => {
     expect(listing).toContain('1985-10-26');
   });
 
+  it('leaves out an archive an earlier pack wrote into the folder, so packing twice gives the same bytes', async () => {
+    const root = await createTemporaryFolder();
+    const folder = await writePluginFolder(root, { plugin_id: 'com.example.repack', version: '1.0.0' }, {});
+    const first = await packPlugin(folder, { outputDirectory: folder });
+    const second = await packPlugin(folder);
+    expect(second.files).toEqual(['main.js', 'plugin.json']);
+    expect(second.archive.equals(first.archive)).toBe(true);
+  });
+
   it('keeps paths longer than 100 bytes through a pax header, readable by system tar and our extractor', async () => {
     const root = await createTemporaryFolder();
     const longPath = `${'deep/'.repeat(25)}file.js`;

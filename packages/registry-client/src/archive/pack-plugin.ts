@@ -37,7 +37,8 @@ export interface PackPluginResult {
 async function collectFiles(root: string, relative: string, files: string[]): Promise<void> {
   const entries = await readdir(join(root, relative), { withFileTypes: true });
   for (const entry of entries) {
-    if (IGNORED_NAMES.has(entry.name)) continue;
+    // An archive written by an earlier `pack` into the folder must not end up inside the next one.
+    if (IGNORED_NAMES.has(entry.name) || (entry.isFile() && entry.name.endsWith('.tgz'))) continue;
     const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
       await collectFiles(root, path, files);
@@ -62,7 +63,7 @@ function compareBytes(left: string, right: string): number {
 /**
  * Packs a plugin folder into a deterministic `.tgz`: plugin.json at the root, regular files only,
  * entries sorted by path, fixed mtime, uid and gid 0, mode 0644 (0755 when the owner may execute).
- * `.git`, `node_modules` and `.DS_Store` are left out. The same folder always gives the same bytes.
+ * `.git`, `node_modules`, `.DS_Store` and `.tgz` archives are left out. The same folder always gives the same bytes.
  * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_INVALID, ARCHIVE_UNSAFE (a symlink or device in the folder)
  * @example
  * const { archive, fileName } = await packPlugin('./my-plugin');
