@@ -179,7 +179,12 @@ describe('the built demo, run as a subprocess', () => {
     const output = stepOutput(run, 8);
     expect(output).toMatch(/deactivated: .*com\.example\.calculator.*com\.example\.word-stats/);
     expect(output).toContain('plugins still loaded: 0');
-    expect(output).toMatch(/uninstalled: com\.example\.calculator, .*com\.example\.word-stats/);
+    const uninstalled = /uninstalled, dependents first: (.*)/.exec(output)?.[1]?.split(', ') ?? [];
+    expect(uninstalled).toContain('com.example.word-stats');
+    expect(uninstalled.indexOf('com.example.calculator')).toBeGreaterThanOrEqual(0);
+    expect(uninstalled.indexOf('com.example.calculator')).toBeLessThan(
+      uninstalled.indexOf('com.example.mathlib'),
+    );
     expect(output).toContain('plugins still installed: 0');
     expect(output).toMatch(/stopped the marketplace at http:\/\/127\.0\.0\.1:\d+\//);
     expect(output).toContain('stopped the local weather service');

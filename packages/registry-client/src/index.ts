@@ -63,6 +63,7 @@ export {
   type PluginRegistryOptions,
   type PluginUpdate,
   type PluginValidatorLike,
+  type UninstallOptions,
 } from './registry/plugin-registry';
 export { recoverInterruptedInstalls, WORK_FOLDER_NAME } from './registry/recover-installs';
 export {

@@ -49,6 +49,33 @@ describe('installPlugin from local folders and archives', () => {
     expect(await codeOf(registry.uninstallPlugin(ID))).toBe('PLUGIN_NOT_FOUND');
   });
 
+  it('refuses to uninstall a plugin another installed plugin requires, unless forced', async () => {
+    const { root, pluginDirectory, registry } = await setup();
+    const library = 'com.example.library';
+    await registry.installPlugin(
+      library,
+      await writePluginFolder(root, { plugin_id: library, version: '2.0.0' }),
+      {
+        validate: false,
+      },
+    );
+    const dependent = await writePluginFolder(root, {
+      plugin_id: ID,
+      version: '1.0.0',
+      dependencies: [{ plugin_id: library, version_constraint: '>=2.0.0' }],
+    });
+    await registry.installPlugin(ID, dependent, { validate: false });
+    const before = await snapshotFolder(pluginDirectory);
+
+    const refused = await registry.uninstallPlugin(library).catch((error: unknown) => error);
+    expect(PluginError.is(refused, 'DEPENDENTS_INSTALLED')).toBe(true);
+    expect((refused as PluginError).message).toContain(`${ID}@1.0.0`);
+    expect(await snapshotFolder(pluginDirectory)).toEqual(before);
+
+    await registry.uninstallPlugin(library, { force: true });
+    expect((await registry.listInstalledPlugins()).map((plugin) => plugin.plugin_id)).toEqual([ID]);
+  });
+
   it('installs from a packed .tgz and refuses an id mismatch with INVALID_ARGUMENT', async () => {
     const { root, pluginDirectory, registry } = await setup();
     const { archivePath } = await packPlugin(

@@ -33,9 +33,9 @@ export const tearDownStep: DemoStep = {
       await settleDeferred(context, 'plugin loader');
     }
     if (registry) {
-      const installed = await registry.listInstalledPlugins();
-      for (const manifest of installed) await registry.uninstallPlugin(manifest.plugin_id);
-      output.line(`uninstalled: ${installed.map((manifest) => manifest.plugin_id).join(', ')}`);
+      // The registry refuses to uninstall a plugin others still require, so dependents go first.
+      const uninstalled = await uninstallDependentsFirst(registry);
+      output.line(`uninstalled, dependents first: ${uninstalled.join(', ')}`);
       output.line(`plugins still installed: ${(await registry.listInstalledPlugins()).length}`);
       await settleDeferred(context, 'registry client');
     }
@@ -49,3 +49,23 @@ export const tearDownStep: DemoStep = {
     }
   },
 };
+
+/** Uninstalls every installed plugin, each only once nothing installed requires it any more. */
+async function uninstallDependentsFirst(registry: NonNullable<DemoContext['registry']>): Promise<string[]> {
+  const uninstalled: string[] = [];
+  let remaining = await registry.listInstalledPlugins();
+  while (remaining.length > 0) {
+    const required = new Set(
+      remaining.flatMap((manifest) => manifest.dependencies.map((dependency) => dependency.plugin_id)),
+    );
+    const leaves = remaining.filter((manifest) => !required.has(manifest.plugin_id));
+    // A cycle would leave no leaf; then the rest is forced out in one go.
+    const batch = leaves.length > 0 ? leaves : remaining;
+    for (const manifest of batch) {
+      await registry.uninstallPlugin(manifest.plugin_id, { force: leaves.length === 0 });
+      uninstalled.push(manifest.plugin_id);
+    }
+    remaining = await registry.listInstalledPlugins();
+  }
+  return uninstalled;
+}

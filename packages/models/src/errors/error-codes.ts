@@ -17,6 +17,7 @@ export type PluginErrorCode =
   | 'DEPENDENCY_UNRESOLVED'
   | 'DEPENDENCY_CYCLE'
   | 'DEPENDENTS_LOADED'
+  | 'DEPENDENTS_INSTALLED'
   | 'INVALID_VERSION'
   | 'INVALID_CONSTRAINT'
   | 'CAPABILITY_NOT_FOUND'
@@ -122,6 +123,10 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
   DEPENDENTS_LOADED: {
     summary: 'other loaded plugins depend on this one',
     hint: 'Unload the dependents first, or pass { cascade: true }.',
+  },
+  DEPENDENTS_INSTALLED: {
+    summary: 'other installed plugins require this one',
+    hint: 'Uninstall the dependents first, or force it (force: true, agentplug uninstall --force).',
   },
   INVALID_VERSION: {
     summary: 'not a valid semantic version',

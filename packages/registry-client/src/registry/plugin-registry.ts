@@ -200,6 +200,12 @@ async function pathExists(path: string): Promise<boolean> {
   }
 }
 
+/** Options of {@link PluginRegistry.uninstallPlugin}. */
+export interface UninstallOptions {
+  /** Uninstall even when other installed plugins require this one. */
+  force?: boolean;
+}
+
 /**
  * Searches a marketplace and installs plugins into a plugin directory: signed index (signature,
  * expiry, no rollback), size-capped and sha256-checked downloads, safe extraction, validation, and
@@ -865,12 +871,26 @@ export class PluginRegistry {
   }
 
   /**
-   * Removes an installed plugin (its folder and its lock file entry).
-   * @throws PluginError PLUGIN_NOT_FOUND, INSTALL_LOCKED, INSTALL_FAILED
+   * Removes an installed plugin (its folder and its lock file entry). Refuses while another
+   * installed plugin requires it, unless `force` is set.
+   * @throws PluginError PLUGIN_NOT_FOUND, DEPENDENTS_INSTALLED, INSTALL_LOCKED, INSTALL_FAILED
    */
-  async uninstallPlugin(pluginId: string): Promise<void> {
+  async uninstallPlugin(pluginId: string, options: UninstallOptions = {}): Promise<void> {
     checkPluginId(pluginId);
     await this.ensureRecovered();
+    if (!options.force) {
+      const dependents = (await this.listInstalledPlugins()).filter((manifest) =>
+        manifest.dependencies.some((dependency) => dependency.plugin_id === pluginId && !dependency.optional),
+      );
+      if (dependents.length > 0) {
+        const names = dependents.map((manifest) => `${manifest.plugin_id}@${manifest.version}`);
+        throw new PluginError(
+          'DEPENDENTS_INSTALLED',
+          `cannot uninstall ${pluginId}: ${names.join(', ')} require${names.length === 1 ? 's' : ''} it`,
+          { details: { pluginId, dependents: dependents.map((manifest) => manifest.plugin_id) } },
+        );
+      }
+    }
     const folders = getWorkFolders(this.pluginDirectory);
     const release = await acquireLock(folders.locks, pluginId);
     try {
