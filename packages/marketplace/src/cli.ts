@@ -7,7 +7,7 @@ import { loadOrCreateKeyFile, RISK_LEVELS, runMarketplaceServer } from './run-ma
 
 const USAGE = `agentplug-marketplace <command>
 
-  serve --store DIR [--host 127.0.0.1] [--port 8080] [--key FILE] [--token TOKEN | env AGENTPLUG_PUBLISH_TOKEN]
+  serve --store DIR [--host 127.0.0.1] [--port 8080] [--key FILE] [--token TOKEN | env AGENTPLUG_TOKEN]
         [--max-risk-level low|medium|high|critical] [--min-security-score N]
   build --archives DIR --out DIR --key FILE
   keygen                      print a new ed25519 key pair as JSON
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
       (values['token-file'] === undefined
         ? undefined
         : (await readFile(values['token-file'], 'utf8')).trim()) ??
-      process.env.AGENTPLUG_PUBLISH_TOKEN;
+      process.env.AGENTPLUG_TOKEN;
     await runMarketplaceServer({
       storeDirectory: values.store,
       host: values.host,
