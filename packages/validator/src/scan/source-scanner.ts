@@ -30,7 +30,7 @@ import {
   moduleKindOf,
   normaliseSpecifier,
 } from './module-table';
-import { BindingTable } from './scope';
+import { BindingTable, type Scope } from './scope';
 
 /** Stands for the plugin's own folder in folded paths (`__dirname`, `import.meta.dirname`). */
 export const PLUGIN_FOLDER_MARKER = '\u0000plugin';
@@ -241,14 +241,7 @@ export class SourceScanner {
         case 'VariableDeclaration': {
           const target = declaration.kind === 'var' ? this.table.current.functionScope() : this.table.current;
           for (const declarator of declaration.declarations) {
-            if (declarator.id.type === 'Identifier') {
-              const name = declarator.id.name;
-              if (!this.table.has(target, name)) this.table.bind(target, name, UNKNOWN);
-              continue;
-            }
-            this.forEachBindingName(declarator.id, (name) => {
-              if (!this.table.has(target, name)) this.table.bind(target, name, UNKNOWN);
-            });
+            this.declareNamesOnce(declarator.id, target, UNKNOWN);
           }
           break;
         }
@@ -261,46 +254,43 @@ export class SourceScanner {
     }
   }
 
-  private forEachBindingName(
+  /**
+   * Binds every name of a binding pattern in `scope` to `value`, unless `scope` already binds it.
+   * Recursion instead of a callback: a closure here would be allocated for every declaration.
+   */
+  private declareNamesOnce(
     pattern: BabelTypes.Node | null | undefined,
-    callback: (name: string) => void,
+    scope: Scope,
+    value: AbstractValue,
   ): void {
     if (!pattern) return;
     switch (pattern.type) {
       case 'Identifier':
-        callback(pattern.name);
+        if (!this.table.has(scope, pattern.name)) this.table.bind(scope, pattern.name, value);
         return;
       case 'ObjectPattern':
         for (const property of pattern.properties) {
-          this.forEachBindingName(
+          this.declareNamesOnce(
             property.type === 'RestElement' ? property.argument : property.value,
-            callback,
+            scope,
+            value,
           );
         }
         return;
       case 'ArrayPattern':
-        for (const element of pattern.elements) this.forEachBindingName(element, callback);
+        for (const element of pattern.elements) this.declareNamesOnce(element, scope, value);
         return;
       case 'AssignmentPattern':
-        this.forEachBindingName(pattern.left, callback);
+        this.declareNamesOnce(pattern.left, scope, value);
         return;
       case 'RestElement':
-        this.forEachBindingName(pattern.argument, callback);
+        this.declareNamesOnce(pattern.argument, scope, value);
         return;
       case 'TSParameterProperty':
-        this.forEachBindingName(pattern.parameter, callback);
+        this.declareNamesOnce(pattern.parameter, scope, value);
         return;
       default:
         return;
-    }
-  }
-
-  private withScope(isFunction: boolean, run: () => void): void {
-    this.table.enter(isFunction);
-    try {
-      run();
-    } finally {
-      this.table.exit();
     }
   }
 
@@ -341,11 +331,14 @@ export class SourceScanner {
   private visitClass(node: BabelTypes.Class): AbstractValue {
     if (node.superClass) this.visit(node.superClass);
     for (const decorator of node.decorators ?? []) this.visit(decorator);
-    this.withScope(true, () => {
+    this.table.enter(true);
+    try {
       if (node.type === 'ClassExpression' && node.id)
         this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
       for (const member of node.body.body) this.visit(member);
-    });
+    } finally {
+      this.table.exit();
+    }
     return FUNCTION_VALUE;
   }
 
@@ -355,10 +348,8 @@ export class SourceScanner {
       const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
       if (declarator.init === null || declarator.init === undefined) {
         // `let x;` without a value keeps what hoisting declared.
-        this.forEachBindingName(declarator.id, (name) => {
-          const target = kind === 'var' ? this.table.current.functionScope() : this.table.current;
-          if (!this.table.has(target, name)) this.table.bind(target, name, UNDEFINED_VALUE);
-        });
+        const target = kind === 'var' ? this.table.current.functionScope() : this.table.current;
+        this.declareNamesOnce(declarator.id, target, UNDEFINED_VALUE);
         continue;
       }
       this.bindPattern(declarator.id, value, kind);
@@ -395,18 +386,19 @@ export class SourceScanner {
         }
         return;
       case 'ArrayPattern':
-        pattern.elements.forEach((element, index) => {
-          if (!element) return;
+        for (let index = 0; index < pattern.elements.length; index++) {
+          const element = pattern.elements[index];
+          if (!element) continue;
           if (element.type === 'RestElement') {
             this.bindPattern(element.argument, UNKNOWN, kind);
-            return;
+            continue;
           }
           this.bindPattern(
             element,
             value.kind === 'array' ? (value.elements[index] ?? UNKNOWN) : UNKNOWN,
             kind,
           );
-        });
+        }
         return;
       case 'AssignmentPattern': {
         const fallback = this.visit(pattern.right);
@@ -575,23 +567,13 @@ export class SourceScanner {
       case 'ForStatement':
       case 'ForInStatement':
       case 'ForOfStatement':
-        this.withScope(false, () => this.visitLoop(node));
+        this.visitLoop(node);
         return UNKNOWN;
       case 'CatchClause':
-        this.withScope(false, () => {
-          if (node.param) this.bindPattern(node.param, UNKNOWN, 'let');
-          this.visitStatements(node.body.body);
-        });
+        this.visitCatchClause(node);
         return UNKNOWN;
       case 'SwitchStatement':
-        this.visit(node.discriminant);
-        this.withScope(false, () => {
-          for (const switchCase of node.cases) this.hoist(switchCase.consequent);
-          for (const switchCase of node.cases) {
-            if (switchCase.test) this.visit(switchCase.test);
-            for (const statement of switchCase.consequent) this.visit(statement);
-          }
-        });
+        this.visitSwitch(node);
         return UNKNOWN;
       case 'ImportDeclaration':
         return UNKNOWN;
@@ -670,7 +652,45 @@ export class SourceScanner {
     }
   }
 
+  // The scoped statements below are methods rather than callbacks of one helper: a closure in
+  // `visit` would make V8 allocate a context on every call of `visit`, for every node.
+
+  private visitCatchClause(node: BabelTypes.CatchClause): void {
+    this.table.enter(false);
+    try {
+      if (node.param) this.bindPattern(node.param, UNKNOWN, 'let');
+      this.visitStatements(node.body.body);
+    } finally {
+      this.table.exit();
+    }
+  }
+
+  private visitSwitch(node: BabelTypes.SwitchStatement): void {
+    this.visit(node.discriminant);
+    this.table.enter(false);
+    try {
+      for (const switchCase of node.cases) this.hoist(switchCase.consequent);
+      for (const switchCase of node.cases) {
+        if (switchCase.test) this.visit(switchCase.test);
+        for (const statement of switchCase.consequent) this.visit(statement);
+      }
+    } finally {
+      this.table.exit();
+    }
+  }
+
   private visitLoop(
+    node: BabelTypes.ForStatement | BabelTypes.ForInStatement | BabelTypes.ForOfStatement,
+  ): void {
+    this.table.enter(false);
+    try {
+      this.visitLoopInScope(node);
+    } finally {
+      this.table.exit();
+    }
+  }
+
+  private visitLoopInScope(
     node: BabelTypes.ForStatement | BabelTypes.ForInStatement | BabelTypes.ForOfStatement,
   ): void {
     if (node.type === 'ForStatement') {
@@ -836,14 +856,15 @@ export class SourceScanner {
   private visitTemplateLiteral(node: BabelTypes.TemplateLiteral): AbstractValue {
     let text = node.quasis[0]?.value.cooked ?? '';
     let known = node.quasis[0]?.value.cooked !== undefined && node.quasis[0]?.value.cooked !== null;
-    node.expressions.forEach((expression, index) => {
+    for (let index = 0; index < node.expressions.length; index++) {
+      const expression = node.expressions[index]!;
       const value = this.visit(expression);
       this.reportWholeValueUse(value, expression);
       const part = stringOf(value);
       const cooked = node.quasis[index + 1]?.value.cooked;
       if (part === undefined || cooked === undefined || cooked === null) known = false;
       else text += part + cooked;
-    });
+    }
     return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : TEXT_VALUE;
   }
 
