@@ -35,14 +35,21 @@ interface Binding {
 
 /**
  * Every binding in force, as one stack per name: a lookup is one map access however deep the
- * scopes nest. Scopes push their names as they declare them and pop them when they end.
+ * scopes nest. Scopes push their names as they declare them and pop them when they end. Below
+ * every stack lie the shared globals, which no scan changes, so no table copies them.
  */
 export class BindingTable {
   private readonly stacks = new Map<string, Binding[]>();
+  private readonly globals: ReadonlyMap<string, AbstractValue>;
   /** The scope the walk is in. */
   current: Scope = new Scope(undefined, true);
 
-  /** Defines a global, below every scope. */
+  /** A table over `globals`, the values of free names that are not UNKNOWN. */
+  constructor(globals: ReadonlyMap<string, AbstractValue>) {
+    this.globals = globals;
+  }
+
+  /** Defines a global of this table only, below every scope; it hides a shared global of the same name. */
   defineGlobal(name: string, value: AbstractValue): void {
     this.stacks.set(name, [{ scope: undefined, value }]);
   }
@@ -50,7 +57,7 @@ export class BindingTable {
   /** The value `name` resolves to here; UNKNOWN for a free name. */
   lookup(name: string): AbstractValue {
     const stack = this.stacks.get(name);
-    return stack === undefined ? UNKNOWN : stack[stack.length - 1]!.value;
+    return stack === undefined ? (this.globals.get(name) ?? UNKNOWN) : stack[stack.length - 1]!.value;
   }
 
   /** Whether `scope` itself binds `name`. */
@@ -70,7 +77,7 @@ export class BindingTable {
       top.value = value;
       return;
     }
-    if (value === UNKNOWN && (top === undefined || top.value === UNKNOWN)) return;
+    if (value === UNKNOWN && (top === undefined ? !this.globals.has(name) : top.value === UNKNOWN)) return;
     if (stack === undefined) this.stacks.set(name, [{ scope, value }]);
     else stack.push({ scope, value });
     scope.names ??= [];
