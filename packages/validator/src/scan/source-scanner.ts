@@ -472,11 +472,11 @@ export class SourceScanner {
         this.visitBlock(node.body);
         return UNKNOWN;
       case 'NumericLiteral':
-        return literalValue(node.value);
+        return numberValue(node.value);
       case 'BooleanLiteral':
-        return literalValue(node.value);
+        return node.value ? TRUE_VALUE : FALSE_VALUE;
       case 'NullLiteral':
-        return literalValue(null);
+        return NULL_VALUE;
       case 'TemplateLiteral':
         return this.visitTemplateLiteral(node);
       case 'BinaryExpression':
@@ -745,6 +745,9 @@ export class SourceScanner {
   ): string | undefined {
     const property = node.property;
     if (!node.computed) return property.type === 'Identifier' ? property.name : undefined;
+    // `object['key']`, `list[0]`: the key without building a value for it.
+    if (property.type === 'StringLiteral') return property.value;
+    if (property.type === 'NumericLiteral') return String(property.value);
     return propertyKeyOf(this.visit(property));
   }
 
@@ -876,6 +879,9 @@ export class SourceScanner {
 
   private visitBinary(node: BabelTypes.BinaryExpression): AbstractValue {
     const left = this.visit(node.left);
+    // `typeof x === 'string'`: with an unknown left side only `+` can make anything of the right
+    // one, and a literal there has nothing to visit, so its value is not built.
+    if (left.kind !== 'literal' && node.operator !== '+' && isLiteralNode(node.right)) return UNKNOWN;
     const right = this.visit(node.right);
     if (left.kind === 'literal' && right.kind === 'literal')
       return foldBinary(node.operator, left.value, right.value);
@@ -980,10 +986,11 @@ export class SourceScanner {
     const callee = node.callee.type === 'V8IntrinsicIdentifier' ? UNKNOWN : this.visit(node.callee);
     if (callee.kind === 'unknown' || callee.kind === 'function' || callee.kind === 'object') {
       // Most calls: nothing to fold, so only look at what is passed along, without collecting it.
+      // A literal argument escapes nothing, so its value is not built.
       for (const argument of node.arguments) {
         if (argument.type === 'SpreadElement')
           this.reportWholeValueUse(this.visit(argument.argument), argument);
-        else this.reportEscapedValue(this.visit(argument), node);
+        else if (!isLiteralNode(argument)) this.reportEscapedValue(this.visit(argument), node);
       }
       return UNKNOWN;
     }
@@ -1349,6 +1356,32 @@ export class SourceScanner {
     }
     return { kind: 'module', module: tracked.module, path: tracked.path };
   }
+}
+
+/** Whether a node is a literal of a primitive: visiting it has no effect, only a value. */
+function isLiteralNode(node: BabelTypes.Node): boolean {
+  const type = node.type;
+  return (
+    type === 'StringLiteral' ||
+    type === 'NumericLiteral' ||
+    type === 'BooleanLiteral' ||
+    type === 'NullLiteral'
+  );
+}
+
+const TRUE_VALUE: AbstractValue = literalValue(true);
+const FALSE_VALUE: AbstractValue = literalValue(false);
+const NULL_VALUE: AbstractValue = literalValue(null);
+/** Shared values of the small integers that make up most numeric literals (indexes, flags, sizes). */
+const SMALL_INTEGER_VALUES: readonly AbstractValue[] = Array.from({ length: 256 }, (_, index) =>
+  literalValue(index),
+);
+
+/** The value of a numeric literal; values are immutable, so small integers share theirs. */
+function numberValue(value: number): AbstractValue {
+  return value >= 0 && value < 256 && Number.isInteger(value)
+    ? SMALL_INTEGER_VALUES[value]!
+    : literalValue(value);
 }
 
 /** Whether a value is a string (known or not). */
