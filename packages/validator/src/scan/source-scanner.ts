@@ -454,11 +454,12 @@ export class SourceScanner {
 
   /** Visits a node once and returns what the scan knows about its value. */
   visit(node: BabelTypes.Node): AbstractValue {
+    // Cases run in order, so the most frequent node types of real code come first.
     switch (node.type) {
       case 'Identifier':
         return this.table.lookup(node.name);
       case 'MemberExpression':
-        return this.getMember(this.visit(node.object), this.memberKey(node), node);
+        return this.visitMember(node);
       case 'CallExpression':
         return this.visitCall(node);
       case 'ExpressionStatement':
@@ -481,6 +482,31 @@ export class SourceScanner {
         return this.visitTemplateLiteral(node);
       case 'BinaryExpression':
         return this.visitBinary(node);
+      case 'VariableDeclaration':
+        if (!node.declare) this.visitVariableDeclaration(node);
+        return UNKNOWN;
+      case 'AssignmentExpression':
+        return this.visitAssignment(node);
+      case 'IfStatement':
+        this.visit(node.test);
+        this.visit(node.consequent);
+        if (node.alternate) this.visit(node.alternate);
+        return UNKNOWN;
+      case 'ReturnStatement':
+      case 'ThrowStatement':
+        if (node.argument) this.visit(node.argument);
+        return UNKNOWN;
+      case 'ObjectExpression':
+        return this.visitObject(node);
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'ObjectMethod':
+      case 'ClassMethod':
+      case 'ClassPrivateMethod':
+        return this.visitFunction(node);
+      case 'FunctionDeclaration':
+        this.visitFunction(node);
+        return UNKNOWN;
       case 'LogicalExpression':
         return this.visitLogical(node);
       case 'ConditionalExpression': {
@@ -515,7 +541,7 @@ export class SourceScanner {
       case 'TSInstantiationExpression':
         return this.visit(node.expression);
       case 'OptionalMemberExpression':
-        return this.getMember(this.visit(node.object), this.memberKey(node), node);
+        return this.visitMember(node);
       case 'OptionalCallExpression':
       case 'NewExpression':
         return this.visitCall(node);
@@ -524,29 +550,13 @@ export class SourceScanner {
         if (node.options) this.visit(node.options);
         return this.importModule(specifier, node, 'import()');
       }
-      case 'AssignmentExpression':
-        return this.visitAssignment(node);
       case 'ArrayExpression':
         return this.visitArray(node);
-      case 'ObjectExpression':
-        return this.visitObject(node);
-      case 'FunctionExpression':
-      case 'ArrowFunctionExpression':
-      case 'ObjectMethod':
-      case 'ClassMethod':
-      case 'ClassPrivateMethod':
-        return this.visitFunction(node);
-      case 'FunctionDeclaration':
-        this.visitFunction(node);
-        return UNKNOWN;
       case 'ClassExpression':
         return this.visitClass(node);
       case 'ClassDeclaration':
         if (node.declare) return UNKNOWN;
         this.visitClass(node);
-        return UNKNOWN;
-      case 'VariableDeclaration':
-        if (!node.declare) this.visitVariableDeclaration(node);
         return UNKNOWN;
       case 'UpdateExpression':
         this.visit(node.argument);
@@ -563,15 +573,6 @@ export class SourceScanner {
         this.visit(node.block);
         if (node.handler) this.visit(node.handler);
         if (node.finalizer) this.visit(node.finalizer);
-        return UNKNOWN;
-      case 'ReturnStatement':
-      case 'ThrowStatement':
-        if (node.argument) this.visit(node.argument);
-        return UNKNOWN;
-      case 'IfStatement':
-        this.visit(node.test);
-        this.visit(node.consequent);
-        if (node.alternate) this.visit(node.alternate);
         return UNKNOWN;
       case 'StaticBlock':
         this.visitBlock(node.body);
@@ -635,6 +636,26 @@ export class SourceScanner {
         this.visitChildren(node);
         return UNKNOWN;
     }
+  }
+
+  /**
+   * `object.key` and `object[key]`. Most member expressions read a plain name of an object the
+   * scan knows nothing about: those are answered without building a key or a value.
+   */
+  private visitMember(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+  ): AbstractValue {
+    const objectNode = node.object;
+    const object =
+      objectNode.type === 'Identifier' ? this.table.lookup(objectNode.name) : this.visit(objectNode);
+    if (object === UNKNOWN && !node.computed) {
+      // What getMember answers for an unknown object: any object's constructor's constructor is Function.
+      const property = node.property;
+      return property.type === 'Identifier' && property.name === 'constructor'
+        ? CONSTRUCTOR_OF_VALUE
+        : UNKNOWN;
+    }
+    return this.getMember(object, this.memberKey(node), node);
   }
 
   private visitBlock(statements: readonly BabelTypes.Statement[]): void {
@@ -756,7 +777,7 @@ export class SourceScanner {
     switch (object.kind) {
       case 'unknown':
         // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
-        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
+        return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
       case 'global': {
         if (object.path === 'process.env') {
           this.report(
@@ -983,7 +1004,13 @@ export class SourceScanner {
       const values = this.visitArguments(node.arguments);
       return this.importModule(values[0] ?? UNKNOWN, node, 'import()');
     }
-    const callee = node.callee.type === 'V8IntrinsicIdentifier' ? UNKNOWN : this.visit(node.callee);
+    const calleeNode = node.callee;
+    const callee =
+      calleeNode.type === 'Identifier'
+        ? this.table.lookup(calleeNode.name)
+        : calleeNode.type === 'V8IntrinsicIdentifier'
+          ? UNKNOWN
+          : this.visit(calleeNode);
     if (callee.kind === 'unknown' || callee.kind === 'function' || callee.kind === 'object') {
       // Most calls: nothing to fold, so only look at what is passed along, without collecting it.
       // A literal argument escapes nothing, so its value is not built.
@@ -1369,6 +1396,8 @@ function isLiteralNode(node: BabelTypes.Node): boolean {
   );
 }
 
+/** `x.constructor` of something not known to be a function; immutable, so shared. */
+const CONSTRUCTOR_OF_VALUE: AbstractValue = { kind: 'constructor-of' };
 const TRUE_VALUE: AbstractValue = literalValue(true);
 const FALSE_VALUE: AbstractValue = literalValue(false);
 const NULL_VALUE: AbstractValue = literalValue(null);
