@@ -84,6 +84,24 @@ export class BindingTable {
     scope.names.push(name);
   }
 
+  /**
+   * Binds `name` in `scope` unless `scope` binds it already: what a declaration hoisted to the
+   * top of its scope does. One lookup where `has` then `bind` would take two.
+   */
+  declareOnce(scope: Scope, name: string, value: AbstractValue): void {
+    const stack = this.stacks.get(name);
+    if (stack === undefined) {
+      if (value === UNKNOWN && !this.globals.has(name)) return;
+      this.stacks.set(name, [{ scope, value }]);
+    } else {
+      const top = stack[stack.length - 1]!;
+      if (top.scope === scope || (value === UNKNOWN && top.value === UNKNOWN)) return;
+      stack.push({ scope, value });
+    }
+    scope.names ??= [];
+    scope.names.push(name);
+  }
+
   /** Assigns to `name` where it is bound, or as an implicit global of the program when it is not. */
   assign(name: string, value: AbstractValue): void {
     const stack = this.stacks.get(name);

@@ -281,7 +281,7 @@ export class SourceScanner {
     if (!pattern) return;
     switch (pattern.type) {
       case 'Identifier':
-        if (!this.table.has(scope, pattern.name)) this.table.bind(scope, pattern.name, value);
+        this.table.declareOnce(scope, pattern.name, value);
         return;
       case 'ObjectPattern':
         for (const property of pattern.properties) {
@@ -650,6 +650,11 @@ export class SourceScanner {
       objectNode.type === 'Identifier' ? this.table.lookup(objectNode.name) : this.visit(objectNode);
     if (object === UNKNOWN && !node.computed) {
       // What getMember answers for an unknown object: any object's constructor's constructor is Function.
+      // The name cannot be `constructor` when the source after the object is shorter than
+      // `.constructor`: checking that first spares reading the name, a string not yet in cache.
+      const end = node.end;
+      const objectEnd = objectNode.end;
+      if (end != null && objectEnd != null && end - objectEnd < CONSTRUCTOR_SOURCE_LENGTH) return UNKNOWN;
       const property = node.property;
       return property.type === 'Identifier' && property.name === 'constructor'
         ? CONSTRUCTOR_OF_VALUE
@@ -1017,6 +1022,8 @@ export class SourceScanner {
       for (const argument of node.arguments) {
         if (argument.type === 'SpreadElement')
           this.reportWholeValueUse(this.visit(argument.argument), argument);
+        else if (argument.type === 'Identifier')
+          this.reportEscapedValue(this.table.lookup(argument.name), node);
         else if (!isLiteralNode(argument)) this.reportEscapedValue(this.visit(argument), node);
       }
       return UNKNOWN;
@@ -1396,6 +1403,8 @@ function isLiteralNode(node: BabelTypes.Node): boolean {
   );
 }
 
+/** Length of `.constructor`: no member named `constructor` takes less source after its object. */
+const CONSTRUCTOR_SOURCE_LENGTH = '.constructor'.length;
 /** `x.constructor` of something not known to be a function; immutable, so shared. */
 const CONSTRUCTOR_OF_VALUE: AbstractValue = { kind: 'constructor-of' };
 const TRUE_VALUE: AbstractValue = literalValue(true);
