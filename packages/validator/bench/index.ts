@@ -56,26 +56,6 @@ function timeDefaultParse(corpus: readonly CorpusFile[]): number {
   return cpuNow() - started;
 }
 
-/**
- * The raw parse without the JSX plugin for plain JavaScript files: the scan parses those without
- * JSX first, so this is the parse it pays when no file holds JSX, and the strictest baseline.
- */
-function timeParseWithoutJsx(corpus: readonly CorpusFile[]): number {
-  const started = cpuNow();
-  for (const file of corpus) {
-    const options = createParserOptions(file.name);
-    const plain = /\.[cm]?js$/i.test(file.name)
-      ? { ...options, plugins: options.plugins?.filter((plugin) => plugin !== 'jsx') }
-      : options;
-    try {
-      parse(file.code, plain);
-    } catch {
-      // As in timeRawParse.
-    }
-  }
-  return cpuNow() - started;
-}
-
 /** Visits every node and does nothing: the least any AST scan must pay on top of the parse. */
 function traverse(node: Node): void {
   const keys = VISITOR_KEYS[node.type];
@@ -115,9 +95,7 @@ async function benchScanThroughput(corpus: readonly CorpusFile[]): Promise<void>
   timeScan(corpus);
   timeParseAndTraverse(corpus);
   timeDefaultParse(corpus);
-  timeParseWithoutJsx(corpus);
   const defaults: number[] = [];
-  const withoutJsx: number[] = [];
   const raw: number[] = [];
   const traversed: number[] = [];
   const scan: number[] = [];
@@ -125,7 +103,6 @@ async function benchScanThroughput(corpus: readonly CorpusFile[]): Promise<void>
     raw.push(timeRawParse(corpus));
     traversed.push(timeParseAndTraverse(corpus));
     defaults.push(timeDefaultParse(corpus));
-    withoutJsx.push(timeParseWithoutJsx(corpus));
     scan.push(timeScan(corpus));
   }
   const rawThroughput = megabytes / (median(raw) / 1000);
@@ -145,14 +122,6 @@ async function benchScanThroughput(corpus: readonly CorpusFile[]): Promise<void>
     'MB/s',
     defaultThroughput,
     scanThroughput / defaultThroughput,
-  );
-  const withoutJsxThroughput = megabytes / (median(withoutJsx) / 1000);
-  print(
-    'scan-throughput-vs-raw-parse-without-jsx-plugin (what the scan parses plain JavaScript with)',
-    scanThroughput,
-    'MB/s',
-    withoutJsxThroughput,
-    scanThroughput / withoutJsxThroughput,
   );
   print(
     'scan-throughput-vs-parse-plus-empty-traversal (the floor for any AST walk)',

@@ -1,4 +1,4 @@
-import { type ParseResult, type ParserOptions, type ParserPlugin, parse } from '@babel/parser';
+import { type ParserOptions, type ParserPlugin, parse } from '@babel/parser';
 import type { File } from '@babel/types';
 
 /** Extensions of the files the code scan parses. */
@@ -56,41 +56,10 @@ export interface ParsedSource {
   errors: { message: string; line: number; column: number }[];
 }
 
-/**
- * The options of a first, cheaper attempt at a JavaScript file, without the JSX plugin (which
- * slows tokenising every `<`, `>` and `{` by about a tenth), or undefined when the file's
- * extension says it is JSX or TypeScript. Where JSX can start, `<` is otherwise a syntax error,
- * so a file that parses without errors this way has exactly the tree the JSX plugin would give.
- */
-function withoutJsx(filename: string, options: ParserOptions): ParserOptions | undefined {
-  const extension = filename.slice(filename.lastIndexOf('.')).toLowerCase();
-  if (extension !== '.js' && extension !== '.mjs' && extension !== '.cjs') return undefined;
-  return { ...options, plugins: options.plugins?.filter((plugin) => plugin !== 'jsx') };
-}
-
-/** The tree of a file: a parse without JSX when that succeeds cleanly, else the full parse (which may throw). */
-function parseTree(code: string, filename: string): ParseResult<File> {
-  const options = createParserOptions(filename);
-  const plain = withoutJsx(filename, options);
-  if (plain !== undefined) {
-    try {
-      const ast = parse(code, plain);
-      if (!ast.errors?.length) return ast;
-    } catch {
-      // JSX, or a syntax error: the full parse below decides, and reports, as it always did.
-    }
-  }
-  return parse(code, options);
-}
-
-/**
- * Parses source text, never throwing: a syntax error becomes an entry in `errors`. A plain
- * JavaScript file is parsed once without JSX, and again with it only when that first parse
- * meets a syntax error (JSX, or a real error).
- */
+/** Parses source text once, never throwing: a syntax error becomes an entry in `errors`. */
 export function parseSource(code: string, filename: string): ParsedSource {
   try {
-    const ast = parseTree(code, filename);
+    const ast = parse(code, createParserOptions(filename));
     const errors = (ast.errors ?? []).map((error) => ({
       message: error.reasonCode ? `${error.reasonCode}: ${messageOf(error)}` : messageOf(error),
       line: error.loc?.line ?? 1,
