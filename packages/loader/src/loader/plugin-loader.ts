@@ -920,6 +920,20 @@ export class PluginLoader {
     this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'unload' });
   }
 
+  /** Tells listeners how a reload ended: `ok` unless an error is given. */
+  private emitReload(outcome: {
+    pluginId: string;
+    triggeredByWatcher: boolean;
+    startedAt: number;
+    error?: Error;
+  }): void {
+    const { pluginId, triggeredByWatcher, startedAt, error } = outcome;
+    const durationMs = performance.now() - startedAt;
+    if (error === undefined)
+      this.emitter.emit('reload', { pluginId, ok: true, triggeredByWatcher, durationMs });
+    else this.emitter.emit('reload', { pluginId, ok: false, error, triggeredByWatcher, durationMs });
+  }
+
   private async reloadNow(
     pluginId: string,
     options: ReloadPluginOptions,
@@ -937,22 +951,11 @@ export class PluginLoader {
           { config: callerConfig, isolation, validate: options.validate },
           [],
         );
-        this.emitter.emit('reload', {
-          pluginId,
-          ok: true,
-          triggeredByWatcher,
-          durationMs: performance.now() - startedAt,
-        });
+        this.emitReload({ pluginId, triggeredByWatcher, startedAt });
         return state;
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
-        this.emitter.emit('reload', {
-          pluginId,
-          ok: false,
-          error: failure,
-          triggeredByWatcher,
-          durationMs: performance.now() - startedAt,
-        });
+        this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
         throw failure;
       }
     }
@@ -979,13 +982,7 @@ export class PluginLoader {
       const failure = asLoadError(pluginId, error, 'LOAD_FAILED');
       record.state.error = failure;
       record.state.updatedAt = new Date();
-      this.emitter.emit('reload', {
-        pluginId,
-        ok: false,
-        error: failure,
-        triggeredByWatcher,
-        durationMs: performance.now() - startedAt,
-      });
+      this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
       throw failure;
     }
     const discovered = this.discovered.get(pluginId);
@@ -1000,24 +997,13 @@ export class PluginLoader {
       const failure = error instanceof Error ? error : new Error(String(error));
       // The old instance is already retired: whatever it offered is gone.
       if (previous === 'active') this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'failed' });
-      this.emitter.emit('reload', {
-        pluginId,
-        ok: false,
-        error: failure,
-        triggeredByWatcher,
-        durationMs: performance.now() - startedAt,
-      });
+      this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
       throw failure;
     } finally {
       record.gate = null;
       openGate();
     }
-    this.emitter.emit('reload', {
-      pluginId,
-      ok: true,
-      triggeredByWatcher,
-      durationMs: performance.now() - startedAt,
-    });
+    this.emitReload({ pluginId, triggeredByWatcher, startedAt });
     this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'reload' });
     return record.state;
   }
