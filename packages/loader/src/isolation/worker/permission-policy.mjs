@@ -217,32 +217,28 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     return false;
   }
 
-  /** Checks a read and returns the resolved path to use in its place. */
-  function checkRead(value, followLast = true) {
+  /** Checks a path against the declared roots of `permission` and returns the resolved path to use. */
+  function checkPath(permission, roots, verb, value, followLast) {
     const resolved = resolveRealPath(pathArgumentToString(value), followLast);
-    if (!isAllowedPath(readRoots, resolved)) {
+    if (!isAllowedPath(roots, resolved)) {
       throw deny(
-        'filesystem_read',
+        permission,
         resolved,
-        `may not read "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_read`,
+        `may not ${verb} "${resolved}"; add "${resolved}" (or its folder) to permissions.${permission}`,
       );
     }
-    record('filesystem_read', resolved, true);
+    record(permission, resolved, true);
     return resolved;
+  }
+
+  /** Checks a read and returns the resolved path to use in its place. */
+  function checkRead(value, followLast = true) {
+    return checkPath('filesystem_read', readRoots, 'read', value, followLast);
   }
 
   /** Checks a write and returns the resolved path to use in its place. */
   function checkWrite(value, followLast = true) {
-    const resolved = resolveRealPath(pathArgumentToString(value), followLast);
-    if (!isAllowedPath(writeRoots, resolved)) {
-      throw deny(
-        'filesystem_write',
-        resolved,
-        `may not write "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_write`,
-      );
-    }
-    record('filesystem_write', resolved, true);
-    return resolved;
+    return checkPath('filesystem_write', writeRoots, 'write', value, followLast);
   }
 
   /** Checks a connection to `host` (and `port`, when known) against permissions.network_hosts. */
