@@ -139,7 +139,10 @@ try {
   instance = await instantiate();
 } catch (error) {
   post({ type: 'load-failed', error: serializeError(error) });
-  // Stay alive until the host terminates the worker, so the message is not lost.
+  // Stay alive until the host terminates the worker. A pending promise alone does not keep the
+  // event loop running: the worker would end by itself, and its exit could reach the host before
+  // this message, turning the load failure into a crash report. A referenced timer holds it open.
+  setInterval(() => {}, 2 ** 30);
   await new Promise(() => {});
 }
 
