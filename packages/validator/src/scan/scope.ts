@@ -118,12 +118,19 @@ export class BindingTable {
   /** Leaves the current scope, dropping its bindings. */
   exit(): void {
     const scope = this.current;
-    for (const name of scope.names ?? []) {
+    const names = scope.names;
+    if (names !== undefined) this.drop(names);
+    if (scope.parent !== undefined) this.current = scope.parent;
+  }
+
+  /** Pops the bindings a scope pushed. */
+  private drop(names: readonly string[]): void {
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index]!;
       const stack = this.stacks.get(name);
       if (stack === undefined) continue;
       stack.pop();
       if (stack.length === 0) this.stacks.delete(name);
     }
-    if (scope.parent !== undefined) this.current = scope.parent;
   }
 }

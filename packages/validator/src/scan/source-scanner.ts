@@ -166,6 +166,8 @@ function createGlobalValues(): Map<string, AbstractValue> {
 const MAX_FOLDED_STRING_LENGTH = 100_000;
 const MAX_GLOBAL_PATH_DEPTH = 5;
 
+type LiteralValue = Extract<AbstractValue, { kind: 'literal' }>;
+
 type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
 
 /**
@@ -237,35 +239,38 @@ export class SourceScanner {
 
   private visitStatements(statements: readonly BabelTypes.Statement[]): void {
     this.hoist(statements);
-    for (const statement of statements) this.visit(statement);
+    for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
   }
 
   /** Declares what a block declares before running it, so later declarations shadow earlier uses. */
   private hoist(statements: readonly BabelTypes.Node[]): void {
-    for (const statement of statements) {
-      let declaration: BabelTypes.Node | null | undefined = statement;
-      if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
-        declaration = statement.declaration;
-      }
-      if (declaration === null || declaration === undefined) continue;
-      switch (declaration.type) {
-        case 'FunctionDeclaration':
-        case 'ClassDeclaration':
-          if (declaration.id) this.table.bind(this.table.current, declaration.id.name, FUNCTION_VALUE);
-          break;
-        case 'VariableDeclaration': {
-          const target = declaration.kind === 'var' ? this.table.current.functionScope() : this.table.current;
-          for (const declarator of declaration.declarations) {
-            this.declareNamesOnce(declarator.id, target, UNKNOWN);
-          }
-          break;
+    for (let index = 0; index < statements.length; index++) this.hoistDeclaration(statements[index]!);
+  }
+
+  /** Declares what one statement declares; an export declares what its declaration does. */
+  private hoistDeclaration(statement: BabelTypes.Node): void {
+    switch (statement.type) {
+      case 'VariableDeclaration': {
+        const target = statement.kind === 'var' ? this.table.current.functionScope() : this.table.current;
+        const declarators = statement.declarations;
+        for (let index = 0; index < declarators.length; index++) {
+          this.declareNamesOnce(declarators[index]!.id, target, UNKNOWN);
         }
-        case 'ImportDeclaration':
-          this.visitImportDeclaration(declaration);
-          break;
-        default:
-          break;
+        return;
       }
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+        if (statement.id) this.table.bind(this.table.current, statement.id.name, FUNCTION_VALUE);
+        return;
+      case 'ImportDeclaration':
+        this.visitImportDeclaration(statement);
+        return;
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+        if (statement.declaration) this.hoistDeclaration(statement.declaration);
+        return;
+      default:
+        return;
     }
   }
 
@@ -284,7 +289,8 @@ export class SourceScanner {
         this.table.declareOnce(scope, pattern.name, value);
         return;
       case 'ObjectPattern':
-        for (const property of pattern.properties) {
+        for (let index = 0; index < pattern.properties.length; index++) {
+          const property = pattern.properties[index]!;
           this.declareNamesOnce(
             property.type === 'RestElement' ? property.argument : property.value,
             scope,
@@ -293,7 +299,9 @@ export class SourceScanner {
         }
         return;
       case 'ArrayPattern':
-        for (const element of pattern.elements) this.declareNamesOnce(element, scope, value);
+        for (let index = 0; index < pattern.elements.length; index++) {
+          this.declareNamesOnce(pattern.elements[index], scope, value);
+        }
         return;
       case 'AssignmentPattern':
         this.declareNamesOnce(pattern.left, scope, value);
@@ -324,19 +332,34 @@ export class SourceScanner {
     }
   }
 
-  private visitFunction(node: BabelTypes.Function): AbstractValue {
-    if ('computed' in node && node.computed && 'key' in node) this.visit(node.key);
+  /** A method of an object or class: its computed key runs where it is defined, then it is a function. */
+  private visitMethod(
+    node: BabelTypes.ObjectMethod | BabelTypes.ClassMethod | BabelTypes.ClassPrivateMethod,
+  ): AbstractValue {
+    if (node.computed) this.visit(node.key);
+    return this.visitFunction(node.params, node.body.body, null);
+  }
+
+  /**
+   * Runs a function's parameters and body (statements, or an arrow's expression) in a scope of
+   * their own, where a function expression's own name is bound too. Callers read these parts off
+   * nodes of a known type: read here, off every kind of function, each would be a megamorphic load.
+   */
+  private visitFunction(
+    params: BabelTypes.Function['params'],
+    body: readonly BabelTypes.Statement[] | BabelTypes.Expression,
+    ownName: BabelTypes.Identifier | null | undefined,
+  ): AbstractValue {
     this.table.enter(true);
     try {
-      if (node.type === 'FunctionExpression' && node.id) {
-        this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
-      }
-      for (const parameter of node.params) {
+      if (ownName) this.table.bind(this.table.current, ownName.name, FUNCTION_VALUE);
+      for (let index = 0; index < params.length; index++) {
+        const parameter = params[index]!;
         if (parameter.type === 'Identifier') this.declareName(parameter.name, UNKNOWN, 'param');
         else this.bindPattern(parameter, UNKNOWN, 'param');
       }
-      if (node.body.type === 'BlockStatement') this.visitStatements(node.body.body);
-      else this.visit(node.body);
+      if (isStatementList(body)) this.visitStatements(body);
+      else this.visit(body);
     } finally {
       this.table.exit();
     }
@@ -345,12 +368,14 @@ export class SourceScanner {
 
   private visitClass(node: BabelTypes.Class): AbstractValue {
     if (node.superClass) this.visit(node.superClass);
-    for (const decorator of node.decorators ?? []) this.visit(decorator);
+    const decorators = node.decorators;
+    if (decorators) for (let index = 0; index < decorators.length; index++) this.visit(decorators[index]!);
     this.table.enter(true);
     try {
       if (node.type === 'ClassExpression' && node.id)
         this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
-      for (const member of node.body.body) this.visit(member);
+      const members = node.body.body;
+      for (let index = 0; index < members.length; index++) this.visit(members[index]!);
     } finally {
       this.table.exit();
     }
@@ -359,7 +384,9 @@ export class SourceScanner {
 
   private visitVariableDeclaration(node: BabelTypes.VariableDeclaration): void {
     const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
-    for (const declarator of node.declarations) {
+    const declarators = node.declarations;
+    for (let index = 0; index < declarators.length; index++) {
+      const declarator = declarators[index]!;
       const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
       if (declarator.init === null || declarator.init === undefined) {
         // `let x;` without a value keeps what hoisting declared.
@@ -384,7 +411,8 @@ export class SourceScanner {
         this.declareName(pattern.name, value, kind);
         return;
       case 'ObjectPattern':
-        for (const property of pattern.properties) {
+        for (let index = 0; index < pattern.properties.length; index++) {
+          const property = pattern.properties[index]!;
           if (property.type === 'RestElement') {
             this.reportWholeValueUse(value, property);
             this.bindPattern(property.argument, UNKNOWN, kind);
@@ -492,20 +520,27 @@ export class SourceScanner {
         this.visit(node.consequent);
         if (node.alternate) this.visit(node.alternate);
         return UNKNOWN;
+      // Separate cases, so that each reads `argument` off one node type only.
       case 'ReturnStatement':
+        if (node.argument) this.visit(node.argument);
+        return UNKNOWN;
       case 'ThrowStatement':
         if (node.argument) this.visit(node.argument);
         return UNKNOWN;
       case 'ObjectExpression':
         return this.visitObject(node);
       case 'FunctionExpression':
-      case 'ArrowFunctionExpression':
+        return this.visitFunction(node.params, node.body.body, node.id);
+      case 'ArrowFunctionExpression': {
+        const body = node.body;
+        return this.visitFunction(node.params, body.type === 'BlockStatement' ? body.body : body, null);
+      }
       case 'ObjectMethod':
       case 'ClassMethod':
       case 'ClassPrivateMethod':
-        return this.visitFunction(node);
+        return this.visitMethod(node);
       case 'FunctionDeclaration':
-        this.visitFunction(node);
+        this.visitFunction(node.params, node.body.body, null);
         return UNKNOWN;
       case 'LogicalExpression':
         return this.visitLogical(node);
@@ -513,18 +548,19 @@ export class SourceScanner {
         const test = this.visit(node.test);
         const consequent = this.visit(node.consequent);
         const alternate = this.visit(node.alternate);
-        if (test.kind === 'literal') return test.value ? consequent : alternate;
-        return consequent.kind !== 'unknown' && consequent.kind !== 'literal' ? consequent : alternate;
+        if (isLiteral(test)) return test.value ? consequent : alternate;
+        return consequent !== UNKNOWN && consequent.kind !== 'literal' ? consequent : alternate;
       }
       case 'SequenceExpression': {
         let last: AbstractValue = UNKNOWN;
-        for (const expression of node.expressions) last = this.visit(expression);
+        const expressions = node.expressions;
+        for (let index = 0; index < expressions.length; index++) last = this.visit(expressions[index]!);
         return last;
       }
       case 'UnaryExpression': {
         const argument = this.visit(node.argument);
         if (node.operator === 'void') return UNDEFINED_VALUE;
-        if (argument.kind !== 'literal') return UNKNOWN;
+        if (!isLiteral(argument)) return UNKNOWN;
         if (node.operator === '!') return literalValue(!argument.value);
         if (node.operator === '-' && typeof argument.value === 'number') return literalValue(-argument.value);
         if (node.operator === '+' && typeof argument.value === 'number') return argument;
@@ -645,27 +681,37 @@ export class SourceScanner {
   private visitMember(
     node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
   ): AbstractValue {
-    const objectNode = node.object;
-    const object =
-      objectNode.type === 'Identifier' ? this.table.lookup(objectNode.name) : this.visit(objectNode);
+    const object = this.visitOperand(node.object);
     if (object === UNKNOWN && !node.computed) {
       // What getMember answers for an unknown object: any object's constructor's constructor is Function.
-      // The name cannot be `constructor` when the source after the object is shorter than
-      // `.constructor`: checking that first spares reading the name, a string not yet in cache.
-      const end = node.end;
-      const objectEnd = objectNode.end;
-      if (end != null && objectEnd != null && end - objectEnd < CONSTRUCTOR_SOURCE_LENGTH) return UNKNOWN;
+      // The name cannot be `constructor` when its source is shorter than `constructor`: checking
+      // that first spares reading the name, a string not yet in cache.
       const property = node.property;
-      return property.type === 'Identifier' && property.name === 'constructor'
-        ? CONSTRUCTOR_OF_VALUE
-        : UNKNOWN;
+      if (property.type !== 'Identifier') return UNKNOWN;
+      const { start, end } = property;
+      if (start != null && end != null && end - start < CONSTRUCTOR_NAME_LENGTH) return UNKNOWN;
+      return property.name === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
     }
     return this.getMember(object, this.memberKey(node), node);
   }
 
+  /**
+   * Visits the object of a member or the callee of a call. The commonest types go straight to
+   * their handler: on a fresh tree each read of a node's type is a megamorphic load, and `visit`
+   * would read it again.
+   */
+  private visitOperand(node: BabelTypes.Node): AbstractValue {
+    const { type } = node;
+    if (type === 'Identifier') return this.table.lookup(node.name);
+    if (type === 'MemberExpression') return this.visitMember(node);
+    if (type === 'ThisExpression') return UNKNOWN;
+    if (type === 'CallExpression') return this.visitCall(node);
+    return this.visit(node);
+  }
+
   private visitBlock(statements: readonly BabelTypes.Statement[]): void {
     if (!declaresLexically(statements)) {
-      for (const statement of statements) this.visit(statement);
+      for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
       return;
     }
     this.table.enter(false);
@@ -680,13 +726,16 @@ export class SourceScanner {
     const keys = VISITOR_KEYS[node.type];
     if (keys === undefined) return;
     const record = node as unknown as Record<string, unknown>;
-    for (const key of keys) {
+    for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
+      const key = keys[keyIndex]!;
       if (TYPE_KEYS.has(key)) continue;
       const child = record[key];
       if (child === null || child === undefined) continue;
       if (Array.isArray(child)) {
-        for (const item of child)
+        for (let index = 0; index < child.length; index++) {
+          const item: unknown = child[index];
           if (item !== null && typeof item === 'object') this.visit(item as BabelTypes.Node);
+        }
       } else if (typeof child === 'object') {
         this.visit(child as BabelTypes.Node);
       }
@@ -710,10 +759,14 @@ export class SourceScanner {
     this.visit(node.discriminant);
     this.table.enter(false);
     try {
-      for (const switchCase of node.cases) this.hoist(switchCase.consequent);
-      for (const switchCase of node.cases) {
+      const cases = node.cases;
+      for (let index = 0; index < cases.length; index++) this.hoist(cases[index]!.consequent);
+      for (let index = 0; index < cases.length; index++) {
+        const switchCase = cases[index]!;
         if (switchCase.test) this.visit(switchCase.test);
-        for (const statement of switchCase.consequent) this.visit(statement);
+        const statements = switchCase.consequent;
+        for (let statement = 0; statement < statements.length; statement++)
+          this.visit(statements[statement]!);
       }
     } finally {
       this.table.exit();
@@ -746,7 +799,10 @@ export class SourceScanner {
     const left = node.left;
     if (left.type === 'VariableDeclaration') {
       const kind: BindingKind = left.kind === 'var' ? 'var' : 'let';
-      for (const declarator of left.declarations) this.bindPattern(declarator.id, UNKNOWN, kind);
+      const declarators = left.declarations;
+      for (let index = 0; index < declarators.length; index++) {
+        this.bindPattern(declarators[index]!.id, UNKNOWN, kind);
+      }
     } else {
       this.bindPattern(left, UNKNOWN, 'assign');
     }
@@ -905,12 +961,14 @@ export class SourceScanner {
 
   private visitBinary(node: BabelTypes.BinaryExpression): AbstractValue {
     const left = this.visit(node.left);
+    const rightNode = node.right;
+    // The right side's type is read once, as in visitOperand.
+    const { type: rightType } = rightNode;
     // `typeof x === 'string'`: with an unknown left side only `+` can make anything of the right
     // one, and a literal there has nothing to visit, so its value is not built.
-    if (left.kind !== 'literal' && node.operator !== '+' && isLiteralNode(node.right)) return UNKNOWN;
-    const right = this.visit(node.right);
-    if (left.kind === 'literal' && right.kind === 'literal')
-      return foldBinary(node.operator, left.value, right.value);
+    if (!isLiteral(left) && node.operator !== '+' && isLiteralType(rightType)) return UNKNOWN;
+    const right = rightType === 'Identifier' ? this.table.lookup(rightNode.name) : this.visit(rightNode);
+    if (isLiteral(left) && isLiteral(right)) return foldBinary(node.operator, left.value, right.value);
     if (node.operator === '+' && (isText(left) || isText(right))) return TEXT_VALUE;
     return UNKNOWN;
   }
@@ -918,6 +976,7 @@ export class SourceScanner {
   private visitLogical(node: BabelTypes.LogicalExpression): AbstractValue {
     const left = this.visit(node.left);
     const right = this.visit(node.right);
+    if (left === UNKNOWN) return right;
     if (left.kind === 'literal') {
       if (node.operator === '||') return left.value ? left : right;
       if (node.operator === '&&') return left.value ? right : left;
@@ -944,8 +1003,9 @@ export class SourceScanner {
 
   private visitArray(node: BabelTypes.ArrayExpression): AbstractValue {
     const elements: AbstractValue[] = [];
-    for (const element of node.elements) {
-      if (element === null) {
+    for (let index = 0; index < node.elements.length; index++) {
+      const element = node.elements[index];
+      if (element === null || element === undefined) {
         elements.push(UNDEFINED_VALUE);
       } else if (element.type === 'SpreadElement') {
         const spread = this.visit(element.argument);
@@ -966,7 +1026,8 @@ export class SourceScanner {
     if (node.properties.length === 0) return { kind: 'object', properties: new Map() };
     // Only objects holding something the scan tracks get a value; the rest are unknown.
     let properties: Map<string, AbstractValue> | undefined;
-    for (const property of node.properties) {
+    for (let index = 0; index < node.properties.length; index++) {
+      const property = node.properties[index]!;
       if (property.type === 'SpreadElement') {
         const spread = this.visit(property.argument);
         this.reportWholeValueUse(spread, property);
@@ -983,7 +1044,7 @@ export class SourceScanner {
         key = String(property.key.value);
       }
       if (property.type === 'ObjectMethod') {
-        this.visitFunction(property);
+        this.visitMethod(property);
         if (key !== undefined && property.kind === 'method') {
           properties ??= new Map();
           properties.set(key, FUNCTION_VALUE);
@@ -1004,37 +1065,52 @@ export class SourceScanner {
   private visitCall(
     node: BabelTypes.CallExpression | BabelTypes.OptionalCallExpression | BabelTypes.NewExpression,
   ): AbstractValue {
-    const isNew = node.type === 'NewExpression';
-    if (node.callee.type === 'Import') {
+    const calleeNode = node.callee;
+    // The callee's type is read once, as in visitOperand.
+    const { type: calleeType } = calleeNode;
+    if (calleeType === 'Import') {
       const values = this.visitArguments(node.arguments);
       return this.importModule(values[0] ?? UNKNOWN, node, 'import()');
     }
-    const calleeNode = node.callee;
     const callee =
-      calleeNode.type === 'Identifier'
+      calleeType === 'Identifier'
         ? this.table.lookup(calleeNode.name)
-        : calleeNode.type === 'V8IntrinsicIdentifier'
-          ? UNKNOWN
-          : this.visit(calleeNode);
-    if (callee.kind === 'unknown' || callee.kind === 'function' || callee.kind === 'object') {
-      // Most calls: nothing to fold, so only look at what is passed along, without collecting it.
-      // A literal argument escapes nothing, so its value is not built.
-      for (const argument of node.arguments) {
-        if (argument.type === 'SpreadElement')
-          this.reportWholeValueUse(this.visit(argument.argument), argument);
-        else if (argument.type === 'Identifier')
-          this.reportEscapedValue(this.table.lookup(argument.name), node);
-        else if (!isLiteralNode(argument)) this.reportEscapedValue(this.visit(argument), node);
-      }
+        : calleeType === 'MemberExpression'
+          ? this.visitMember(calleeNode)
+          : calleeType === 'V8IntrinsicIdentifier'
+            ? UNKNOWN
+            : this.visit(calleeNode);
+    if (callee === UNKNOWN || callee.kind === 'function' || callee.kind === 'object') {
+      this.visitPassedArguments(node);
       return UNKNOWN;
     }
     const args = this.visitArguments(node.arguments);
-    return this.callValue(callee, args, node, isNew);
+    return this.callValue(callee, args, node, node.type === 'NewExpression');
+  }
+
+  /**
+   * The arguments of most calls: nothing to fold, so only look at what is passed along, without
+   * collecting it. A literal argument escapes nothing, so its value is not built.
+   */
+  private visitPassedArguments(
+    node: BabelTypes.CallExpression | BabelTypes.OptionalCallExpression | BabelTypes.NewExpression,
+  ): void {
+    const argumentNodes = node.arguments;
+    for (let index = 0; index < argumentNodes.length; index++) {
+      const argument = argumentNodes[index]!;
+      // The argument's type is read once, as in visitOperand.
+      const { type } = argument;
+      if (type === 'Identifier') this.reportEscapedValue(this.table.lookup(argument.name), node);
+      else if (type === 'MemberExpression') this.reportEscapedValue(this.visitMember(argument), node);
+      else if (type === 'SpreadElement') this.reportWholeValueUse(this.visit(argument.argument), argument);
+      else if (!isLiteralType(type)) this.reportEscapedValue(this.visit(argument), node);
+    }
   }
 
   private visitArguments(argumentNodes: readonly BabelTypes.Node[]): AbstractValue[] {
     const values: AbstractValue[] = [];
-    for (const argument of argumentNodes) {
+    for (let index = 0; index < argumentNodes.length; index++) {
+      const argument = argumentNodes[index]!;
       if (argument.type === 'SpreadElement') {
         const spread = this.visit(argument.argument);
         this.reportWholeValueUse(spread, argument);
@@ -1302,13 +1378,14 @@ export class SourceScanner {
 
   /** A tracked value used as a whole (passed along, spread, iterated): report what it gives access to. */
   private reportWholeValueUse(value: AbstractValue, node: BabelTypes.Node): void {
-    if (value.kind === 'global' && value.path === 'process.env') {
+    if (value !== UNKNOWN && value.kind === 'global' && value.path === 'process.env') {
       this.report('ENV_READ', node, 'reads the whole of process.env', null);
     }
   }
 
   /** A dangerous function passed as a value (`[code].map(eval)`, `promisify(exec)`) counts as a use. */
   private reportEscapedValue(value: AbstractValue, node: BabelTypes.Node): void {
+    if (value === UNKNOWN) return;
     if (value.kind === 'global') {
       switch (value.path) {
         case 'eval':
@@ -1392,9 +1469,15 @@ export class SourceScanner {
   }
 }
 
-/** Whether a node is a literal of a primitive: visiting it has no effect, only a value. */
-function isLiteralNode(node: BabelTypes.Node): boolean {
-  const type = node.type;
+/** Whether a function body is a list of statements rather than an arrow's expression. */
+function isStatementList(
+  body: readonly BabelTypes.Statement[] | BabelTypes.Expression,
+): body is readonly BabelTypes.Statement[] {
+  return Array.isArray(body);
+}
+
+/** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
+function isLiteralType(type: BabelTypes.Node['type']): boolean {
   return (
     type === 'StringLiteral' ||
     type === 'NumericLiteral' ||
@@ -1403,8 +1486,8 @@ function isLiteralNode(node: BabelTypes.Node): boolean {
   );
 }
 
-/** Length of `.constructor`: no member named `constructor` takes less source after its object. */
-const CONSTRUCTOR_SOURCE_LENGTH = '.constructor'.length;
+/** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
+const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
 /** `x.constructor` of something not known to be a function; immutable, so shared. */
 const CONSTRUCTOR_OF_VALUE: AbstractValue = { kind: 'constructor-of' };
 const TRUE_VALUE: AbstractValue = literalValue(true);
@@ -1422,6 +1505,14 @@ function numberValue(value: number): AbstractValue {
     : literalValue(value);
 }
 
+/**
+ * Whether a value is a folded literal. Most values are UNKNOWN: comparing with it first spares
+ * reading `kind`, a megamorphic load across the shapes of values.
+ */
+function isLiteral(value: AbstractValue): value is LiteralValue {
+  return value !== UNKNOWN && value.kind === 'literal';
+}
+
 /** Whether a value is a string (known or not). */
 function isText(value: AbstractValue): boolean {
   return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
@@ -1429,7 +1520,8 @@ function isText(value: AbstractValue): boolean {
 
 /** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
 function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean {
-  for (const statement of statements) {
+  for (let index = 0; index < statements.length; index++) {
+    const statement = statements[index]!;
     if (
       statement.type === 'FunctionDeclaration' ||
       statement.type === 'ClassDeclaration' ||
