@@ -987,17 +987,21 @@ export class SourceScanner {
   }
 
   private visitAssignment(node: BabelTypes.AssignmentExpression): AbstractValue {
+    const left = node.left;
+    // The target's type is read once, as in visitOperand.
+    const { type: leftType } = left;
     const right = this.visit(node.right);
     let value = right;
     if (node.operator !== '=') {
-      const current = node.left.type === 'Identifier' ? this.resolveIdentifier(node.left.name) : UNKNOWN;
+      const current = leftType === 'Identifier' ? this.resolveIdentifier(left.name) : UNKNOWN;
       value =
-        node.operator === '+=' && current.kind === 'literal' && right.kind === 'literal'
+        node.operator === '+=' && isLiteral(current) && isLiteral(right)
           ? foldBinary('+', current.value, right.value)
           : UNKNOWN;
     }
-    if (node.left.type === 'Identifier') this.declareName(node.left.name, value, 'assign');
-    else this.bindPattern(node.left, value, 'assign');
+    if (leftType === 'Identifier') this.declareName(left.name, value, 'assign');
+    else if (leftType === 'MemberExpression') this.assignMember(left, value);
+    else this.bindPattern(left, value, 'assign');
     return right;
   }
 
@@ -1028,22 +1032,19 @@ export class SourceScanner {
     let properties: Map<string, AbstractValue> | undefined;
     for (let index = 0; index < node.properties.length; index++) {
       const property = node.properties[index]!;
-      if (property.type === 'SpreadElement') {
+      // The property's type is read once, as in visitOperand.
+      const { type } = property;
+      if (type === 'SpreadElement') {
         const spread = this.visit(property.argument);
         this.reportWholeValueUse(spread, property);
-        if (spread.kind === 'object') {
+        if (spread !== UNKNOWN && spread.kind === 'object') {
           properties ??= new Map();
           for (const [key, value] of spread.properties) properties.set(key, value);
         }
         continue;
       }
-      let key: string | undefined;
-      if (property.computed) key = propertyKeyOf(this.visit(property.key));
-      else if (property.key.type === 'Identifier') key = property.key.name;
-      else if (property.key.type === 'StringLiteral' || property.key.type === 'NumericLiteral') {
-        key = String(property.key.value);
-      }
-      if (property.type === 'ObjectMethod') {
+      const key = this.propertyKey(property);
+      if (type === 'ObjectMethod') {
         this.visitMethod(property);
         if (key !== undefined && property.kind === 'method') {
           properties ??= new Map();
@@ -1058,6 +1059,16 @@ export class SourceScanner {
       }
     }
     return properties === undefined ? UNKNOWN : { kind: 'object', properties };
+  }
+
+  /** The key of an object property or method, visiting it when computed; undefined when not static. */
+  private propertyKey(property: BabelTypes.ObjectProperty | BabelTypes.ObjectMethod): string | undefined {
+    const keyNode = property.key;
+    if (property.computed) return propertyKeyOf(this.visit(keyNode));
+    const { type: keyType } = keyNode;
+    if (keyType === 'Identifier') return keyNode.name;
+    if (keyType === 'StringLiteral' || keyType === 'NumericLiteral') return String(keyNode.value);
+    return undefined;
   }
 
   // ---------------------------------------------------------------- calls
