@@ -1,7 +1,9 @@
 // Isolated plugins: call round trip against a raw MessageChannel round trip to a bare worker,
-// worker start + load time, memory per isolated plugin, and heap/RSS growth over 1,000 reloads.
+// worker start + load time, memory per isolated plugin, and heap/RSS growth over 1,000 reloads
+// (after 1,000 warm-up reloads, and over the warm-up itself against bare worker churn).
 // One JSON line per figure. Run alone with:
 //   node --conditions=@agentplug/source --import tsx bench/isolation.bench.ts
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,32 +168,74 @@ async function measureMemoryPerPlugin(): Promise<void> {
   });
 }
 
+/**
+ * RSS growth of a fresh Node process over `count` bare worker start + terminate cycles: what the
+ * C allocator keeps of threads that come and go, before any plugin code is involved. Measured in
+ * a child process so its allocator starts as cold as this one did.
+ */
+function measureBareWorkerChurn(count: number): number {
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const cycle = () => new Promise((resolve, reject) => {
+      const worker = new Worker("require('node:worker_threads').parentPort.postMessage(0)", { eval: true, execArgv: [] });
+      worker.once('error', reject);
+      worker.once('message', () => worker.terminate().then(resolve));
+    });
+    const settle = () => { for (let index = 0; index < 3; index += 1) gc(); };
+    (async () => {
+      for (let index = 0; index < 20; index += 1) await cycle();
+      settle();
+      const before = process.memoryUsage().rss;
+      for (let index = 0; index < ${count}; index += 1) await cycle();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      settle();
+      console.log(process.memoryUsage().rss - before);
+    })();`;
+  const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`bare worker churn failed: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
 async function measureReloads(): Promise<void> {
   const reload = async (): Promise<void> => {
     const host = await createWorkerHost(hostOptions);
     await host.call('echo', [1]);
     await host.dispose();
   };
+  const reloadAndSettle = async (): Promise<NodeJS.MemoryUsage> => {
+    for (let index = 0; index < reloads; index += 1) await reload();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    settle();
+    return process.memoryUsage();
+  };
   for (let index = 0; index < 20; index += 1) await reload();
   settle();
-  const before = process.memoryUsage();
-  for (let index = 0; index < reloads; index += 1) await reload();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  settle();
-  const after = process.memoryUsage();
+  const cold = process.memoryUsage();
+  // The first window fills the C allocator's per-thread arenas, which it keeps for later threads;
+  // the second one shows what each reload keeps once they are warm.
+  const warm = await reloadAndSettle();
+  const after = await reloadAndSettle();
+  const bareChurn = measureBareWorkerChurn(reloads);
   print({
-    name: `isolation: heap growth over ${reloads} reloads (create + call + dispose) of an isolated plugin`,
-    value: megabytes(after.heapUsed - before.heapUsed),
+    name: `isolation: heap growth over ${reloads} reloads (create + call + dispose) of an isolated plugin, after ${reloads} warm-up reloads`,
+    value: megabytes(after.heapUsed - warm.heapUsed),
     unit: 'MB',
     baseline: null,
     ratio: null,
   });
   print({
-    name: `isolation: RSS growth over ${reloads} reloads (create + call + dispose) of an isolated plugin`,
-    value: megabytes(after.rss - before.rss),
+    name: `isolation: RSS growth over ${reloads} reloads (create + call + dispose) of an isolated plugin, after ${reloads} warm-up reloads`,
+    value: megabytes(after.rss - warm.rss),
     unit: 'MB',
     baseline: null,
     ratio: null,
+  });
+  print({
+    name: `isolation: RSS growth over the first ${reloads} reloads of an isolated plugin (allocator warm-up) vs ${reloads} bare worker start + terminate cycles in a fresh process`,
+    value: megabytes(warm.rss - cold.rss),
+    unit: 'MB',
+    baseline: megabytes(bareChurn),
+    ratio: (warm.rss - cold.rss) / bareChurn,
   });
 }
 
