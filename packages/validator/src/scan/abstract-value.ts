@@ -43,7 +43,7 @@ export function literalValue(value: string | number | boolean | null | undefined
 
 /** The string a value folds to, or undefined when it does not fold to a string or number. */
 export function stringOf(value: AbstractValue): string | undefined {
-  if (value.kind !== 'literal') return undefined;
+  if (value === UNKNOWN || value.kind !== 'literal') return undefined;
   if (typeof value.value === 'string') return value.value;
   if (typeof value.value === 'number') return String(value.value);
   return undefined;

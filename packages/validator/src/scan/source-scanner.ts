@@ -835,10 +835,10 @@ export class SourceScanner {
 
   /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
   private getMember(object: AbstractValue, key: string | undefined, node: BabelTypes.Node): AbstractValue {
+    // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
+    // UNKNOWN, the commonest object, is answered before reading `kind`.
+    if (object === UNKNOWN) return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
     switch (object.kind) {
-      case 'unknown':
-        // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
-        return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
       case 'global': {
         if (object.path === 'process.env') {
           this.report(
@@ -1526,6 +1526,7 @@ function isLiteral(value: AbstractValue): value is LiteralValue {
 
 /** Whether a value is a string (known or not). */
 function isText(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
   return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
 }
 
@@ -1533,10 +1534,12 @@ function isText(value: AbstractValue): boolean {
 function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean {
   for (let index = 0; index < statements.length; index++) {
     const statement = statements[index]!;
+    // One read of the type, not one per comparison: each is a megamorphic load.
+    const { type } = statement;
     if (
-      statement.type === 'FunctionDeclaration' ||
-      statement.type === 'ClassDeclaration' ||
-      (statement.type === 'VariableDeclaration' && statement.kind !== 'var')
+      type === 'FunctionDeclaration' ||
+      type === 'ClassDeclaration' ||
+      (type === 'VariableDeclaration' && statement.kind !== 'var')
     ) {
       return true;
     }
