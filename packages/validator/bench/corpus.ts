@@ -16,9 +16,9 @@ const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
  * A deterministic corpus of real JavaScript: the workspace's installed dependencies, packages in
  * sorted order, files in sorted order, at most 12 files per package and 150 kB per file, until
- * `limitBytes` is reached.
+ * `limitBytes` is reached (by default, all of them).
  */
-export async function loadCorpus(limitBytes: number): Promise<CorpusFile[]> {
+export async function loadCorpus(limitBytes = Number.POSITIVE_INFINITY): Promise<CorpusFile[]> {
   const store = join(workspaceRoot, 'node_modules/.pnpm');
   const packages = (await readdir(store))
     .filter((name) => !name.startsWith('.') && !name.startsWith('@agentplug'))
