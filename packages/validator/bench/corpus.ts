@@ -18,7 +18,7 @@ const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
  * sorted order, files in sorted order, at most 12 files per package and 150 kB per file, until
  * `limitBytes` is reached (by default, all of them).
  */
-export async function loadCorpus(limitBytes = Number.POSITIVE_INFINITY): Promise<CorpusFile[]> {
+export async function loadCorpus(limitBytes: number = Number.POSITIVE_INFINITY): Promise<CorpusFile[]> {
   const store = join(workspaceRoot, 'node_modules/.pnpm');
   const packages = (await readdir(store))
     .filter((name) => !name.startsWith('.') && !name.startsWith('@agentplug'))
