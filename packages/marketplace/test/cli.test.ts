@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@agentplug/registry-client';
 import { describe, expect, it } from 'vitest';
-import { createTemporaryFolder } from './helpers/plugin-fixtures';
+import { createTemporaryFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 

@@ -5,6 +5,7 @@ import { PluginError } from '@agentplug/models';
 import { PluginRegistry, publishArchive, yankVersion } from '@agentplug/registry-client';
 import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import {
   buildStaticMarketplace,
   createMarketplaceServer,
@@ -13,7 +14,6 @@ import {
   type MarketplaceServerOptions,
   packPlugin,
 } from '../src/index';
-import { createTemporaryFolder, writePluginFolder } from './helpers/plugin-fixtures';
 import { startStaticFileServer } from './helpers/static-file-server';
 
 const TOKEN = 'publish-secret';

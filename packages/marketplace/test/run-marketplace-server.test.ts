@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginRegistry } from '@agentplug/registry-client';
 import { describe, expect, it } from 'vitest';
+import { createTemporaryFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { KEY_FILE_NAME, runMarketplaceServer } from '../src/index';
-import { createTemporaryFolder } from './helpers/plugin-fixtures';
 
 describe('runMarketplaceServer', () => {
   it('creates a key file on first start, prints the URL and public key, and reuses the key on the next start', async () => {

@@ -1,3 +1,4 @@
+// Shared with @agentplug/marketplace's tests, which import this file by path.
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
