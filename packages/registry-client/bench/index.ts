@@ -1,12 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   formatArchiveName,
   generateSigningKeyPair,
-  type IndexPluginEntry,
   PluginRegistry,
   packPlugin,
   type SignedIndexBody,
@@ -14,6 +13,7 @@ import {
   serializeSignedIndex,
   signIndex,
 } from '../src/index';
+import { buildSyntheticIndex, median, round, versionEntry } from './synthetic-index';
 
 /** A minimal static file server (a stand-in for a CDN), run in a child process. */
 const STATIC_SERVER_SOURCE = `
@@ -34,44 +34,8 @@ const server = createServer((request, response) => {
 server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port + '/'));
 `;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0
-    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-    : (sorted[middle] ?? 0);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
 function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
-}
-
-const permissions = {
-  filesystem_read: [],
-  filesystem_write: [],
-  network_hosts: [],
-  external_apis: [],
-  environment_variables: [],
-};
-
-function versionEntry(version: string, sha256: string, size: number) {
-  return {
-    version,
-    dependencies: [],
-    min_runtime_version: '*',
-    max_runtime_version: '*',
-    permissions,
-    security_score: 90,
-    risk_level: 'low' as const,
-    sha256,
-    size,
-    published_at: '2026-01-01T00:00:00.000Z',
-    yanked: false,
-  };
 }
 
 async function benchDownload(root: string): Promise<void> {
@@ -188,60 +152,11 @@ async function benchDownload(root: string): Promise<void> {
   });
 }
 
-function buildLargeIndex(count: number): SignedIndexBody {
-  const words = [
-    'math',
-    'text',
-    'weather',
-    'calendar',
-    'search',
-    'image',
-    'audio',
-    'code',
-    'data',
-    'finance',
-    'chat',
-    'mail',
-  ];
-  const types = ['tool', 'engine', 'middleware', 'integration', 'custom'] as const;
-  const plugins: Record<string, IndexPluginEntry> = {};
-  for (let index = 0; index < count; index += 1) {
-    const first = words[index % words.length] ?? 'x';
-    const second = words[(index * 7) % words.length] ?? 'y';
-    const pluginId = `com.vendor${index % 97}.${first}-${second}-${index}`;
-    const sha = createHash('sha256').update(pluginId).digest('hex');
-    plugins[pluginId] = {
-      plugin_id: pluginId,
-      name: `${first} ${second} ${index}`,
-      description: `A ${first} plugin that helps with ${second} tasks, number ${index}`,
-      plugin_type: types[index % types.length] ?? 'tool',
-      tags: [first, second],
-      author: `vendor ${index % 97}`,
-      downloads: (index * 7919) % 100_000,
-      rating: (index % 5) + 0.5,
-      rating_count: index % 50,
-      versions: {
-        '1.0.0': versionEntry('1.0.0', sha, 1000),
-        '1.1.0': versionEntry('1.1.0', sha, 1000),
-        '2.0.0': versionEntry('2.0.0', sha, 1000),
-      },
-    };
-  }
-  return {
-    _type: 'agentplug-index',
-    protocol_version: 1,
-    version: 1,
-    expires: new Date(Date.now() + 3_600_000).toISOString(),
-    signed_at: new Date().toISOString(),
-    plugins,
-  };
-}
-
 async function benchIndexVerification(root: string): Promise<void> {
   const keys = generateSigningKeyPair();
   const site = join(root, 'index-site');
   await mkdir(site, { recursive: true });
-  const document = serializeSignedIndex(signIndex(buildLargeIndex(10_000), keys));
+  const document = serializeSignedIndex(signIndex(buildSyntheticIndex(10_000), keys));
   await writeFile(join(site, 'index.json'), document);
   const server = spawn(process.execPath, ['-e', STATIC_SERVER_SOURCE, site], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -273,7 +188,7 @@ async function benchIndexVerification(root: string): Promise<void> {
 }
 
 function benchSearch(): void {
-  const body = buildLargeIndex(10_000);
+  const body = buildSyntheticIndex(10_000);
   let start = performance.now();
   searchIndex(body, { query: 'warmup' });
   const preparation = performance.now() - start;
