@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The monorepo root. */
@@ -47,18 +48,7 @@ export function runAgentplug(args: readonly string[], options: RunOptions = {}):
     ['--conditions=@agentplug/source', `--import=${TSX_LOADER_URL}`, CLI_SOURCE, ...args],
     { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  return collectOutput(child);
 }
 
 /** Runs any command (npm, node) and collects its output. */
@@ -72,6 +62,11 @@ export function runProcess(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return collectOutput(child);
+}
+
+/** Collects a child's output until it closes. */
+function collectOutput(child: ChildProcessByStdio<null, Readable, Readable>): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
