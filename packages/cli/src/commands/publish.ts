@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isPluginErrorCode, PluginError } from '@agentplug/models';
+import { PluginError } from '@agentplug/models';
+import type { PublishArchiveResult } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { formatBytes, printJson, printLine } from '../program/output';
 import { readCliConfig, resolveMarketplaceUrl } from '../program/settings';
@@ -10,15 +11,6 @@ interface PublishOptions {
   token?: string;
   check?: boolean;
   json?: boolean;
-}
-
-interface PublishResponse {
-  plugin_id: string;
-  version: string;
-  sha256: string;
-  size: number;
-  security_score: number;
-  risk_level: string;
 }
 
 async function readArchive(target: string, check: boolean): Promise<Buffer> {
@@ -31,35 +23,24 @@ async function readArchive(target: string, check: boolean): Promise<Buffer> {
   return (await packPlugin(target)).archive;
 }
 
+/** Publishes through the registry client, wording its errors for a terminal. */
 async function uploadArchive(
   marketplaceUrl: string,
   token: string,
   archive: Buffer,
-): Promise<PublishResponse> {
-  const url = new URL('api/v1/plugins', marketplaceUrl.endsWith('/') ? marketplaceUrl : `${marketplaceUrl}/`);
-  let response: Response;
+): Promise<PublishArchiveResult> {
+  const { publishArchive } = await import('@agentplug/registry-client');
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip' },
-      body: new Uint8Array(archive),
-      signal: AbortSignal.timeout(60_000),
-    });
+    return await publishArchive(archive, { marketplaceUrl, token });
   } catch (error) {
-    throw new PluginError('NETWORK_ERROR', `cannot reach the marketplace at ${url.origin}`, { cause: error });
+    if (!PluginError.is(error)) throw error;
+    const status = error.details.status;
+    const message =
+      typeof status === 'number'
+        ? `the marketplace refused the upload (HTTP ${status}): ${error.message}`
+        : `cannot reach the marketplace at ${new URL(marketplaceUrl).origin}: ${error.message}`;
+    throw new PluginError(error.code, message, { details: error.details, cause: error });
   }
-  const body = (await response.json().catch(() => undefined)) as
-    | (PublishResponse & { error?: { code?: string; message?: string } })
-    | undefined;
-  if (!response.ok) {
-    const code = body?.error?.code;
-    throw new PluginError(
-      isPluginErrorCode(code) ? code : 'NETWORK_ERROR',
-      `the marketplace refused the upload (HTTP ${response.status}): ${body?.error?.message ?? response.statusText}`,
-      { details: { status: response.status } },
-    );
-  }
-  return body as PublishResponse;
 }
 
 /** Registers `agentplug publish [target]`. */

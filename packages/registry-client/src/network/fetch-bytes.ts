@@ -1,4 +1,5 @@
 import { PluginError } from '@agentplug/models';
+import { within } from './within-deadline';
 
 /** A fetch implementation (the global one, or a test double with the same shape). */
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
@@ -53,25 +54,19 @@ function describeStatus(response: Response, url: string): PluginError {
 
 async function attempt(url: string, network: NetworkOptions, options: FetchBytesOptions): Promise<Buffer> {
   const controller = new AbortController();
-  let timedOut = false;
-  let timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, network.requestTimeoutMs);
+  const init: RequestInit = { ...options.init, signal: controller.signal, redirect: 'error' };
   let response: Response;
   try {
-    response = await network.fetch(url, { ...options.init, signal: controller.signal, redirect: 'error' });
-  } catch (error) {
-    clearTimeout(timer);
-    if (timedOut) {
-      throw new PluginError('TIMEOUT', `${url} sent no response within ${network.requestTimeoutMs} ms`, {
+    response = await within(network.fetch(url, init), network.requestTimeoutMs, () => {
+      controller.abort();
+      return new PluginError('TIMEOUT', `${url} sent no response within ${network.requestTimeoutMs} ms`, {
         details: { url, timeoutMs: network.requestTimeoutMs },
-        cause: error,
       });
-    }
+    });
+  } catch (error) {
+    if (PluginError.is(error, 'TIMEOUT')) throw error;
     throw new PluginError('NETWORK_ERROR', `cannot reach ${url}`, { details: { url }, cause: error });
   }
-  clearTimeout(timer);
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
     throw describeStatus(response, url);
@@ -92,28 +87,21 @@ async function attempt(url: string, network: NetworkOptions, options: FetchBytes
   const chunks: Uint8Array[] = [];
   let received = 0;
   const total = Number.isFinite(declaredLength) ? declaredLength : undefined;
+  const stalled = (): PluginError =>
+    new PluginError('TIMEOUT', `${url} stopped sending for ${network.stallTimeoutMs} ms`, {
+      details: { url, timeoutMs: network.stallTimeoutMs, receivedBytes: received },
+    });
   try {
     for (;;) {
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, network.stallTimeoutMs);
       let result: Awaited<ReturnType<typeof reader.read>>;
       try {
-        result = await reader.read();
+        result = await within(reader.read(), network.stallTimeoutMs, stalled);
       } catch (error) {
-        if (timedOut) {
-          throw new PluginError('TIMEOUT', `${url} stopped sending for ${network.stallTimeoutMs} ms`, {
-            details: { url, timeoutMs: network.stallTimeoutMs, receivedBytes: received },
-            cause: error,
-          });
-        }
+        if (PluginError.is(error, 'TIMEOUT')) throw error;
         throw new PluginError('NETWORK_ERROR', `the download of ${url} broke off`, {
           details: { url },
           cause: error,
         });
-      } finally {
-        clearTimeout(timer);
       }
       if (result.done) break;
       received += result.value.length;
@@ -127,7 +115,8 @@ async function attempt(url: string, network: NetworkOptions, options: FetchBytes
     }
   } catch (error) {
     controller.abort();
-    await reader.cancel().catch(() => undefined);
+    // Not awaited: cancelling a stream whose read is stuck may itself never settle.
+    reader.cancel().catch(() => undefined);
     throw error;
   }
   return Buffer.concat(chunks, received);

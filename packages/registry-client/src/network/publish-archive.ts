@@ -1,5 +1,6 @@
 import { isPluginErrorCode, PluginError, type PluginValidationResult } from '@agentplug/models';
 import type { FetchFunction } from './fetch-bytes';
+import { within } from './within-deadline';
 
 /** Options shared by the publisher calls. */
 export interface PublisherOptions {
@@ -26,25 +27,25 @@ export interface PublishArchiveResult {
 async function send(url: URL, init: RequestInit, options: PublisherOptions): Promise<unknown> {
   const fetchFunction = options.fetch ?? ((input, requestInit) => fetch(input, requestInit));
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 60_000);
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetchFunction(url.toString(), {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const exchange = async (): Promise<[Response, string]> => {
+    const answer = await fetchFunction(url.toString(), {
       ...init,
       signal: controller.signal,
       headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${options.token}` },
     });
-    text = await response.text();
+    return [answer, await answer.text()];
+  };
+  let response: Response;
+  let text: string;
+  try {
+    [response, text] = await within(exchange(), timeoutMs, () => {
+      controller.abort();
+      return new PluginError('TIMEOUT', `${url} did not answer within ${timeoutMs} ms`);
+    });
   } catch (error) {
-    if (controller.signal.aborted) {
-      throw new PluginError('TIMEOUT', `${url} did not answer within ${options.timeoutMs ?? 60_000} ms`, {
-        cause: error,
-      });
-    }
+    if (PluginError.is(error, 'TIMEOUT')) throw error;
     throw new PluginError('NETWORK_ERROR', `cannot reach ${url}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
   }
   let body: unknown;
   try {
