@@ -1,14 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManifest, createPluginFolder, removePluginFolders } from '../../test/plugin-folder';
 import { formatValidationReport, PluginValidator, toSarif } from '../index';
 
 afterEach(removePluginFolders);
 
-// The official sarif-schema-2.1.0.json is not published in any npm package this workspace can
-// install, so the test checks the structure SARIF requires against a hand-written subset of it.
-const schemaUrl = new URL('./__fixtures__/sarif-2.1.0-subset.schema.json', import.meta.url);
+// The official SARIF 2.1.0 schema (OASIS rtm.5, JSON Schema draft-04), as Microsoft's SARIF SDK ships it.
+const sarifSchema = createRequire(import.meta.url)('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+
+function compileSarifSchema() {
+  // The schema's `language` pattern ends in a stray `]`, which is only legal without the u flag.
+  const ajv = new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(sarifSchema);
+}
 
 async function validateSample() {
   const folder = await createPluginFolder(
@@ -22,12 +29,10 @@ async function validateSample() {
 }
 
 describe('toSarif', () => {
-  it('produces a SARIF 2.1.0 log that validates against the schema', async () => {
+  it('produces a SARIF 2.1.0 log that validates against the official schema', async () => {
     const { folder, result } = await validateSample();
     const sarif = toSarif(result, { pluginPath: folder });
-    const schema = JSON.parse(await readFile(schemaUrl, 'utf8'));
-    const ajv = new Ajv({ strict: false, validateFormats: false });
-    const validateSarif = ajv.compile(schema);
+    const validateSarif = compileSarifSchema();
     expect(validateSarif(sarif), JSON.stringify(validateSarif.errors)).toBe(true);
     expect(sarif.version).toBe('2.1.0');
     const run = sarif.runs[0]!;
@@ -50,6 +55,22 @@ describe('toSarif', () => {
     expect(new Set(ruleIds).size).toBe(ruleIds.length);
     expect(ruleIds).toContain('validator/EXTENSION_NOT_ALLOWED');
     expect(ruleIds).toContain('validator/UNDECLARED_HOST');
+  });
+
+  it('the schema check rejects what SARIF forbids: an unknown level, a line 0, a missing driver name', async () => {
+    const { folder, result } = await validateSample();
+    const validateSarif = compileSarifSchema();
+    const broken = [
+      (log: ReturnType<typeof toSarif>) => Object.assign(log.runs[0]!.results[0]!, { level: 'fatal' }),
+      (log: ReturnType<typeof toSarif>) =>
+        Object.assign(log.runs[0]!.results[1]!.locations![0]!.physicalLocation!.region!, { startLine: 0 }),
+      (log: ReturnType<typeof toSarif>) => Reflect.deleteProperty(log.runs[0]!.tool.driver, 'name'),
+    ];
+    for (const breakLog of broken) {
+      const sarif = toSarif(result, { pluginPath: folder });
+      breakLog(sarif);
+      expect(validateSarif(sarif)).toBe(false);
+    }
   });
 
   it('works on a plain PluginValidationResult without issues', () => {
