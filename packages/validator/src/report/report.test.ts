@@ -8,7 +8,9 @@ import { formatValidationReport, PluginValidator, toSarif } from '../index';
 afterEach(removePluginFolders);
 
 // The official SARIF 2.1.0 schema (OASIS rtm.5, JSON Schema draft-04), as Microsoft's SARIF SDK ships it.
-const sarifSchema = createRequire(import.meta.url)('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+const sarifSchema = createRequire(import.meta.url)(
+  '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json',
+);
 
 function compileSarifSchema() {
   // The schema's `language` pattern ends in a stray `]`, which is only legal without the u flag.
