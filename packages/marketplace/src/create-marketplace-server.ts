@@ -8,7 +8,6 @@ import {
   isValidPluginId,
   PluginError,
   type PluginErrorCode,
-  type PluginValidationResult,
 } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
@@ -18,6 +17,7 @@ import {
   INDEX_TYPE,
   MARKETPLACE_PROTOCOL_VERSION,
   type PluginValidatorLike,
+  type PublishArchiveResult,
   type SearchQuery,
   type SignedIndex,
   type SignedIndexBody,
@@ -59,17 +59,8 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   extractionLimits?: ExtractionLimits;
 }
 
-/** What was published. */
-export interface PublishResult {
-  plugin_id: string;
-  version: string;
-  sha256: string;
-  size: number;
-  security_score: number;
-  risk_level: string;
-  /** The validator's report, when a validator ran. */
-  validation: PluginValidationResult | undefined;
-}
+/** What was published: the body the server answers to a publish, as the registry client reads it. */
+export type PublishResult = PublishArchiveResult;
 
 /** A running marketplace server. */
 export interface MarketplaceServer {
