@@ -4,11 +4,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  isValidPluginId,
-  PluginError,
-  type PluginErrorCode,
-} from '@agentplug/models';
+import { isValidPluginId, PluginError, type PluginErrorCode } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
   type ExtractionLimits,
