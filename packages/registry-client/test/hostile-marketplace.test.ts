@@ -12,7 +12,13 @@ import {
   type SignedIndexBody,
   signIndex,
 } from '../src/index';
-import { sendBytes, startTestServer, type TestRoute, type TestServer } from './helpers/hostile-server';
+import {
+  sendBytes,
+  sendEndlessBody,
+  startTestServer,
+  type TestRoute,
+  type TestServer,
+} from './helpers/hostile-server';
 import { createTemporaryFolder, snapshotFolder, writePluginFolder } from './helpers/plugin-fixtures';
 import { buildRawTgz } from './helpers/raw-tar';
 
@@ -198,18 +204,8 @@ describe('a hostile marketplace', () => {
   });
 
   it('an endless body: TOO_LARGE', async () => {
-    const endless: TestRoute = (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/gzip' });
-      const chunk = Buffer.alloc(16 * 1024, 7);
-      const write = (): void => {
-        while (!response.destroyed && response.write(chunk)) {
-          /* keep writing until backpressure */
-        }
-        if (!response.destroyed) response.once('drain', write);
-      };
-      write();
-      return true;
-    };
+    const endless: TestRoute = (_request, response) =>
+      sendEndlessBody(response, 'application/gzip', Buffer.alloc(16 * 1024, 7));
     await expectAttackRefused(
       marketplace(signIndex(indexBody(6, fixtures.v2!), keys), { ...goodArchives(), [v2Name]: endless }),
       'TOO_LARGE',
@@ -398,18 +394,9 @@ describe('a hostile marketplace', () => {
       maxIndexBytes: 1024 * 1024,
       retries: 0,
     });
-    server.setRoute((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      const chunk = Buffer.alloc(64 * 1024, 0x20);
-      const write = (): void => {
-        while (!response.destroyed && response.write(chunk)) {
-          /* keep writing until backpressure */
-        }
-        if (!response.destroyed) response.once('drain', write);
-      };
-      write();
-      return true;
-    });
+    server.setRoute((_request, response) =>
+      sendEndlessBody(response, 'application/json', Buffer.alloc(64 * 1024, 0x20)),
+    );
     const error = await registry.install(TARGET, { validate: false }).catch((caught: unknown) => caught);
     expect(PluginError.is(error, 'TOO_LARGE')).toBe(true);
     expect(await snapshotFolder(pluginDirectory)).toEqual(before);

@@ -54,3 +54,16 @@ export function sendBytes(
   response.end(bytes);
   return true;
 }
+
+/** Answers 200 and writes `chunk` forever, as fast as the client reads: an endless body. */
+export function sendEndlessBody(response: ServerResponse, type: string, chunk: Buffer): true {
+  response.writeHead(200, { 'content-type': type });
+  const write = (): void => {
+    while (!response.destroyed && response.write(chunk)) {
+      /* keep writing until backpressure */
+    }
+    if (!response.destroyed) response.once('drain', write);
+  };
+  write();
+  return true;
+}
