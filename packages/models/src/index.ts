@@ -7,6 +7,7 @@ export {
   toPluginError,
 } from './errors/plugin-error';
 export { checkJsonSchema } from './manifest/check-json-schema';
+export { listEntryPointCandidates } from './manifest/entry-point-candidates';
 export {
   findUnknownKeys,
   formatIssues,
@@ -69,6 +70,7 @@ export {
 } from './schemas/plugin-state';
 export { PluginStatus, PluginStatusSchema } from './schemas/plugin-status';
 export { PluginType, PluginTypeSchema } from './schemas/plugin-type';
+export type { PluginValidatorLike } from './schemas/plugin-validator-like';
 export {
   CAPABILITY_NAME_PATTERN,
   isStrictSemver,
