@@ -1,3 +1,5 @@
 import { createPackageBuildConfig } from '../../tooling/tsup.base';
 
-export default createPackageBuildConfig();
+export default createPackageBuildConfig({
+  entry: { index: 'src/index.ts', protocol: 'src/protocol/index.ts' },
+});

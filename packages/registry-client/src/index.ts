@@ -11,14 +11,10 @@ export {
 } from './archive/extract-archive';
 export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
 export type { FetchFunction } from './network/fetch-bytes';
-export {
-  type PublishArchiveResult,
-  type PublisherOptions,
-  publishArchive,
-  yankVersion,
-} from './network/publish-archive';
+export { type PublisherOptions, publishArchive, yankVersion } from './network/publish-archive';
 export { canonicalizeJson } from './protocol/canonicalize-json';
 export { checkIndexBody } from './protocol/check-index-body';
+export type { PublishArchiveResult } from './protocol/marketplace-api';
 export {
   ARCHIVES_PATH,
   formatArchiveName,
@@ -32,6 +28,12 @@ export {
   type SignedIndexBody,
   SignedIndexBodySchema,
 } from './protocol/marketplace-index';
+export {
+  type SearchIndexOptions,
+  type SearchQuery,
+  searchIndex,
+  toMarketplaceInfo,
+} from './protocol/search-index';
 export {
   serializeSignedIndex,
   signIndex,
@@ -66,10 +68,4 @@ export {
   type UninstallOptions,
 } from './registry/plugin-registry';
 export { recoverInterruptedInstalls, WORK_FOLDER_NAME } from './registry/recover-installs';
-export {
-  type SearchIndexOptions,
-  type SearchQuery,
-  searchIndex,
-  toMarketplaceInfo,
-} from './registry/search-index';
 export { writeFileAtomic } from './registry/write-file-atomic';

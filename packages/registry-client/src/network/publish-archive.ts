@@ -1,4 +1,5 @@
-import { isPluginErrorCode, PluginError, type PluginValidationResult } from '@agentplug/models';
+import { isPluginErrorCode, PluginError } from '@agentplug/models';
+import { PLUGINS_PATH, type PublishArchiveResult } from '../protocol/marketplace-api';
 import type { FetchFunction } from './fetch-bytes';
 import { within } from './within-deadline';
 
@@ -11,17 +12,6 @@ export interface PublisherOptions {
   fetch?: FetchFunction;
   /** Most milliseconds for the whole request. Default 60,000. */
   timeoutMs?: number;
-}
-
-/** What the server answers to a publish. */
-export interface PublishArchiveResult {
-  plugin_id: string;
-  version: string;
-  sha256: string;
-  size: number;
-  security_score: number;
-  risk_level: string;
-  validation?: PluginValidationResult;
 }
 
 async function send(url: URL, init: RequestInit, options: PublisherOptions): Promise<unknown> {
@@ -85,7 +75,7 @@ export async function publishArchive(
   options: PublisherOptions,
 ): Promise<PublishArchiveResult> {
   const url = new URL(
-    'api/v1/plugins',
+    PLUGINS_PATH,
     options.marketplaceUrl.endsWith('/') ? options.marketplaceUrl : `${options.marketplaceUrl}/`,
   );
   return (await send(
@@ -107,7 +97,7 @@ export async function yankVersion(
   const base = options.marketplaceUrl.endsWith('/') ? options.marketplaceUrl : `${options.marketplaceUrl}/`;
   const action = options.yanked === false ? 'unyank' : 'yank';
   const url = new URL(
-    `api/v1/plugins/${encodeURIComponent(pluginId)}/versions/${encodeURIComponent(version)}/${action}`,
+    `${PLUGINS_PATH}/${encodeURIComponent(pluginId)}/versions/${encodeURIComponent(version)}/${action}`,
     base,
   );
   await send(url, { method: 'POST' }, options);

@@ -32,20 +32,20 @@ import {
   type IndexVersionEntry,
   type SignedIndexBody,
 } from '../protocol/marketplace-index';
+import { type SearchQuery, searchIndex, toMarketplaceInfo } from '../protocol/search-index';
 import { verifyIndexDocument } from '../protocol/sign-index';
 import type { TrustedKey } from '../protocol/signing-keys';
-import { acquireLock } from './install-lock';
-import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
-import { findEscalatedPermissions } from './permissions';
-import { getWorkFolders, recoverInterruptedInstalls } from './recover-installs';
-import { type SearchQuery, searchIndex, toMarketplaceInfo } from './search-index';
 import {
   isNewerVersion,
   isRuntimeCompatible,
   matchesConstraint,
   pickLatestVersion,
   sortVersionsDescending,
-} from './version-rules';
+} from '../protocol/version-rules';
+import { acquireLock } from './install-lock';
+import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
+import { findEscalatedPermissions } from './permissions';
+import { getWorkFolders, recoverInterruptedInstalls } from './recover-installs';
 import { writeFileAtomic } from './write-file-atomic';
 
 /** Anything with the validator's `validatePlugin` (an `@agentplug/validator` PluginValidator). */

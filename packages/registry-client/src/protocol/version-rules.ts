@@ -1,5 +1,5 @@
 import { checkRuntimeCompatibility, compareVersions, satisfiesConstraint } from '@agentplug/version';
-import type { IndexVersionEntry } from '../protocol/marketplace-index';
+import type { IndexVersionEntry } from './marketplace-index';
 
 /** Whether a version entry's runtime bounds include `runtimeVersion` (always, when no runtime is given). */
 export function isRuntimeCompatible(

@@ -1,5 +1,5 @@
 import type { PluginMarketplaceInfo, PluginType } from '@agentplug/models';
-import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from '../protocol/marketplace-index';
+import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
 import { pickLatestVersion } from './version-rules';
 
 /** A marketplace search: the seed's parameters. */

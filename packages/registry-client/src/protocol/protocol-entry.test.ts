@@ -1,0 +1,62 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as protocol from './index';
+
+const PROTOCOL_FOLDER = new URL('.', import.meta.url).pathname;
+/** What the wire format may depend on: no validator (babel), no archive or install code. */
+const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['@agentplug/models', '@agentplug/version', 'zod']);
+
+async function listImports(): Promise<{ file: string; specifier: string }[]> {
+  const imports: { file: string; specifier: string }[] = [];
+  for (const file of await readdir(PROTOCOL_FOLDER)) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const source = await readFile(join(PROTOCOL_FOLDER, file), 'utf8');
+    for (const match of source.matchAll(/^(?:import|export)[^;]*?from '([^']+)'/gms)) {
+      imports.push({ file, specifier: match[1] as string });
+    }
+  }
+  return imports;
+}
+
+describe('the @agentplug/registry-client/protocol entry', () => {
+  it('imports only sibling protocol files, node built-ins, models, version and zod', async () => {
+    const imports = await listImports();
+    expect(imports.length).toBeGreaterThan(10);
+    const outside = imports.filter(
+      ({ specifier }) =>
+        !(
+          (specifier.startsWith('./') && !specifier.slice(2).includes('/')) ||
+          specifier.startsWith('node:') ||
+          ALLOWED_PACKAGES.has(specifier)
+        ),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it('offers what a server needs to sign and a client needs to verify', () => {
+    const keys = protocol.generateSigningKeyPair();
+    const signed = protocol.signIndex(
+      {
+        _type: protocol.INDEX_TYPE,
+        protocol_version: protocol.MARKETPLACE_PROTOCOL_VERSION,
+        version: 1,
+        expires: '2999-01-01T00:00:00.000Z',
+        signed_at: '2026-01-01T00:00:00.000Z',
+        search_endpoint: protocol.SEARCH_PATH,
+        plugins: {},
+      },
+      keys,
+    );
+    const document = JSON.parse(protocol.serializeSignedIndex(signed));
+    expect(protocol.verifyIndex(document, { trustedKeys: [keys.publicKey] }).search_endpoint).toBe(
+      'api/v1/search',
+    );
+    expect(protocol.formatArchiveName('com.example.a', '1.0.0')).toBe('com.example.a-1.0.0.tgz');
+    expect([protocol.INDEX_PATH, protocol.ARCHIVES_PATH, protocol.PLUGINS_PATH]).toEqual([
+      'index.json',
+      'archives',
+      'api/v1/plugins',
+    ]);
+  });
+});
