@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
   type ExtractionLimits,
@@ -8,7 +8,6 @@ import {
   INDEX_PATH,
   INDEX_TYPE,
   MARKETPLACE_PROTOCOL_VERSION,
-  type PluginValidatorLike,
   type SignedIndex,
   type SigningKey,
   serializeSignedIndex,

@@ -4,7 +4,12 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { isValidPluginId, PluginError, type PluginErrorCode } from '@agentplug/models';
+import {
+  isValidPluginId,
+  PluginError,
+  type PluginErrorCode,
+  type PluginValidatorLike,
+} from '@agentplug/models';
 import {
   ARCHIVES_PATH,
   type ExtractionLimits,
@@ -12,7 +17,6 @@ import {
   INDEX_PATH,
   INDEX_TYPE,
   MARKETPLACE_PROTOCOL_VERSION,
-  type PluginValidatorLike,
   type PublishArchiveResult,
   type SearchQuery,
   type SignedIndex,

@@ -1,4 +1,4 @@
-import type { PluginValidatorLike } from '@agentplug/registry-client';
+import type { PluginValidatorLike } from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 
 /** The validator used when none is passed: a new `@agentplug/validator` PluginValidator with its defaults. */

@@ -6,11 +6,12 @@ import {
   PluginError,
   type PluginMetadata,
   type PluginValidationResult,
+  type PluginValidatorLike,
   type RiskLevel,
   readManifest,
   riskLevelForScore,
 } from '@agentplug/models';
-import { type ExtractionLimits, extractArchive, type PluginValidatorLike } from '@agentplug/registry-client';
+import { type ExtractionLimits, extractArchive } from '@agentplug/registry-client';
 
 /** What the marketplace learns from an uploaded or collected archive. */
 export interface ArchiveInspection {

@@ -3,16 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PluginRegistry, packPlugin } from '../src/index';
 import {
   formatArchiveName,
   generateSigningKeyPair,
-  PluginRegistry,
-  packPlugin,
   type SignedIndexBody,
   searchIndex,
   serializeSignedIndex,
   signIndex,
-} from '../src/index';
+} from '../src/protocol/index';
 import { buildSyntheticIndex, median, round, versionEntry } from './synthetic-index';
 
 /** A minimal static file server (a stand-in for a CDN), run in a child process. */

@@ -1,7 +1,8 @@
+import { PluginType, RISK_LEVELS } from '@agentplug/models';
 import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
 
-const PLUGIN_TYPES: ReadonlySet<string> = new Set(['tool', 'engine', 'middleware', 'integration', 'custom']);
-const RISK_LEVELS: ReadonlySet<string> = new Set(['low', 'medium', 'high', 'critical']);
+const PLUGIN_TYPES: ReadonlySet<string> = new Set(Object.values(PluginType));
+const RISK_LEVEL_SET: ReadonlySet<string> = new Set(RISK_LEVELS);
 const PERMISSION_KEYS = [
   'filesystem_read',
   'filesystem_write',
@@ -75,7 +76,7 @@ function checkVersion(value: unknown, path: string): IndexVersionEntry {
   const sha256 = checkString(value.sha256, `${path}.sha256`);
   if (!/^[0-9a-f]{64}$/.test(sha256)) fail(`${path}.sha256`, '64 lowercase hex digits');
   const riskLevel = checkString(value.risk_level, `${path}.risk_level`);
-  if (!RISK_LEVELS.has(riskLevel)) fail(`${path}.risk_level`, 'low, medium, high or critical');
+  if (!RISK_LEVEL_SET.has(riskLevel)) fail(`${path}.risk_level`, RISK_LEVELS.join(', '));
   if (value.yanked !== undefined && typeof value.yanked !== 'boolean') fail(`${path}.yanked`, 'a boolean');
   return {
     ...(value as object),

@@ -1,4 +1,11 @@
-import type { PluginDependency, PluginPermissions, PluginType, RiskLevel } from '@agentplug/models';
+import {
+  type PluginDependency,
+  type PluginPermissions,
+  type PluginType,
+  PluginTypeSchema,
+  type RiskLevel,
+  RiskLevelSchema,
+} from '@agentplug/models';
 import { z } from 'zod';
 
 /** The protocol version this package speaks; see PROTOCOL.md in @agentplug/marketplace. */
@@ -94,7 +101,7 @@ const versionEntrySchema = z.object({
   max_runtime_version: z.string().default('*'),
   permissions: permissionsSchema,
   security_score: z.number().min(0).max(100),
-  risk_level: z.enum(['low', 'medium', 'high', 'critical']),
+  risk_level: RiskLevelSchema,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().min(0),
   published_at: z.string(),
@@ -105,7 +112,7 @@ const pluginEntrySchema = z.object({
   plugin_id: z.string(),
   name: z.string(),
   description: z.string(),
-  plugin_type: z.enum(['tool', 'engine', 'middleware', 'integration', 'custom']),
+  plugin_type: PluginTypeSchema,
   tags: z.array(z.string()),
   author: z.string(),
   downloads: z.number().int().min(0).default(0),

@@ -1,4 +1,10 @@
-import { checkRuntimeCompatibility, compareVersions, satisfiesConstraint } from '@agentplug/version';
+import {
+  checkRuntimeCompatibility,
+  compareVersions,
+  getLatestVersion,
+  parseVersion,
+  satisfiesConstraint,
+} from '@agentplug/version';
 import type { IndexVersionEntry } from './marketplace-index';
 
 /** Whether a version entry's runtime bounds include `runtimeVersion` (always, when no runtime is given). */
@@ -29,17 +35,43 @@ export function matchesConstraint(version: string, constraint: string): boolean 
   }
 }
 
-/** The newest non-yanked version compatible with the runtime (and the range, when given). */
+/** Whether `version` is a prerelease (`2.0.0-rc.1`). */
+export function isPrerelease(version: string): boolean {
+  return parseVersion(version).prerelease.length > 0;
+}
+
+/** Which versions {@link pickLatestVersion} may choose from. */
+export interface PickLatestVersionOptions {
+  /** Only versions whose runtime bounds include it. */
+  runtimeVersion?: string;
+  /** Only versions satisfying this constraint (or every one of these). */
+  range?: string | readonly string[];
+  /** Prefer a newer prerelease over the newest release (asked for explicitly). Default false. */
+  includePrerelease?: boolean;
+}
+
+/**
+ * The latest usable version: of the non-yanked, runtime-compatible versions in `range`, the one
+ * `@agentplug/version`'s `getLatestVersion` picks — the newest release, a prerelease only when asked
+ * (`includePrerelease`) or when no release qualifies, as npm does. For `{1.5.0, 2.0.0-rc.1}` that is 1.5.0.
+ */
 export function pickLatestVersion(
-  versions: Record<string, IndexVersionEntry>,
-  options: { runtimeVersion?: string; range?: string } = {},
+  versions: Readonly<Record<string, IndexVersionEntry>>,
+  options: PickLatestVersionOptions = {},
 ): IndexVersionEntry | undefined {
-  return sortVersionsDescending(Object.values(versions)).find(
+  const ranges =
+    options.range === undefined ? [] : typeof options.range === 'string' ? [options.range] : options.range;
+  const usable = Object.values(versions).filter(
     (entry) =>
       !entry.yanked &&
       isRuntimeCompatible(entry, options.runtimeVersion) &&
-      (options.range === undefined || matchesConstraint(entry.version, options.range)),
+      ranges.every((range) => matchesConstraint(entry.version, range)),
   );
+  const latest = getLatestVersion(
+    usable.map((entry) => entry.version),
+    { includePrerelease: options.includePrerelease === true },
+  );
+  return latest === undefined ? undefined : usable.find((entry) => entry.version === latest);
 }
 
 /** Whether `candidate` is a higher version than `current`. */

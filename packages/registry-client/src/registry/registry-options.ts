@@ -1,0 +1,121 @@
+import type { PluginValidatorLike } from '@agentplug/models';
+import type { ExtractionLimits } from '../archive/extract-archive';
+import type { FetchFunction } from '../network/fetch-bytes';
+import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
+import type { TrustedKey } from '../protocol/signing-keys';
+
+/** Options of {@link PluginRegistry}. */
+export interface PluginRegistryOptions {
+  /** Where plugins are installed, one folder per plugin id. */
+  pluginDirectory: string;
+  /** Validates downloads and installs. Default a new `@agentplug/validator` PluginValidator. */
+  validator?: PluginValidatorLike;
+  /** Base URL of the marketplace (static host or reference server). */
+  marketplaceUrl?: string;
+  /** Default true when a marketplaceUrl is given. When false, marketplace calls fail with MARKETPLACE_DISABLED. */
+  enableMarketplace?: boolean;
+  /** Public keys whose signatures on the index are trusted (base64 SPKI DER or PEM). */
+  trustedKeys?: readonly TrustedKey[];
+  /** The host runtime's version: incompatible plugin versions are never chosen. */
+  runtimeVersion?: string;
+  /** Downloads and the last-seen index version live here. Default `$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug`. */
+  cacheDirectory?: string;
+  /** fetch to use. Default the global fetch. */
+  fetch?: FetchFunction;
+  /** Most milliseconds until response headers (connect included). Default 10,000. */
+  requestTimeoutMs?: number;
+  /** Most milliseconds a response body may stall. Default 15,000. */
+  stallTimeoutMs?: number;
+  /** Retries on network errors, timeouts and 5xx. Default 2. */
+  retries?: number;
+  /** First retry delay, doubling. Default 250. */
+  retryDelayMs?: number;
+  /** How long a verified index is reused before it is fetched again. Default 30,000 ms. */
+  indexMaxAgeMs?: number;
+  /** Largest index accepted. Default 64 MiB. */
+  maxIndexBytes?: number;
+  /** Caps applied when extracting archives. */
+  extractionLimits?: ExtractionLimits;
+  /** The clock used for expiry checks (tests). */
+  now?: () => Date;
+}
+
+/** Progress of a download. */
+export interface DownloadProgress {
+  pluginId: string;
+  version: string;
+  receivedBytes: number;
+  totalBytes: number;
+}
+
+/** Options of {@link PluginRegistry.downloadPlugin}. */
+export interface DownloadPluginOptions {
+  /** Exact version; default the newest non-yanked version compatible with the runtime. */
+  version?: string;
+  /** Run the validator on the extracted plugin. Default true. */
+  validate?: boolean;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** Options of {@link PluginRegistry.installPlugin}. */
+export interface InstallPluginOptions {
+  /** Accept permissions beyond those accepted for the installed version. */
+  approvePermissions?: boolean;
+  /** Alias of `approvePermissions`. */
+  acceptPermissions?: boolean;
+  /** Validate before installing (skipped for a download this registry already validated). Default true. */
+  validate?: boolean;
+}
+
+/** Options of {@link PluginRegistry.install}. */
+export interface InstallOptions {
+  /** Version range for the plugin, e.g. `^1.2.0`. Default any. */
+  range?: string;
+  approvePermissions?: boolean;
+  validate?: boolean;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** What {@link PluginRegistry.install} did. */
+export interface InstallResult {
+  pluginId: string;
+  version: string;
+  /** Installed now, dependencies first. */
+  installed: { pluginId: string; version: string }[];
+  /** Already installed at the resolved version. */
+  unchanged: { pluginId: string; version: string }[];
+  warnings: string[];
+}
+
+/** An available update, as the seed returns it. */
+export interface PluginUpdate {
+  pluginId: string;
+  currentVersion: string;
+  availableVersion: string;
+}
+
+/** Everything the signed index says about one plugin, plus what is installed. */
+export interface PluginInfo {
+  plugin_id: string;
+  name: string;
+  description: string;
+  plugin_type: IndexPluginEntry['plugin_type'];
+  tags: string[];
+  author: string;
+  downloads: number;
+  rating: number;
+  rating_count: number;
+  /** Newest non-yanked version compatible with the runtime, if any. */
+  latest_version: string | undefined;
+  /** Security score of `latest_version`. */
+  security_score: number | undefined;
+  /** Every version, newest first, with `compatible` for this runtime. */
+  versions: (IndexVersionEntry & { compatible: boolean })[];
+  installed_version: string | undefined;
+}
+
+/** Options of {@link PluginRegistry.uninstallPlugin}. */
+export interface UninstallOptions {
+  /** Uninstall even when other installed plugins require this one. */
+  force?: boolean;
+}
