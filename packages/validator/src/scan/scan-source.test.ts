@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanSource } from '../index';
 import { BENIGN_SNIPPETS, CAPABILITY_SNIPPETS } from './__fixtures__/capability-snippets';
+import { scanSource } from './scan-source';
 
 describe('scanSource: capability snippets', () => {
   it('has a corpus of at least 60 capability snippets and 15 benign ones', () => {

@@ -1,17 +1,12 @@
 import type { Finding } from '@agentplug/models';
 import { parseSource } from './parse-source';
-import { type CapabilityUse, type ImportRecord, SourceScanner } from './source-scanner';
+import type { SourceAnalysis } from './scan-result';
+import { SourceScanner } from './source-scanner';
 
 /** Options for {@link scanSource}. */
 export interface ScanSourceOptions {
   /** Path of the file relative to the plugin folder; its extension picks TypeScript, JSX, ESM or CommonJS. */
   filename: string;
-}
-
-/** Everything the scan learned about one file: capability uses (with targets) and imports. */
-export interface SourceAnalysis {
-  uses: CapabilityUse[];
-  imports: ImportRecord[];
 }
 
 /** Parses one file once and scans it; never throws (a file that does not parse is a PARSE_ERROR use). */

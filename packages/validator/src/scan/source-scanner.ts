@@ -1,337 +1,40 @@
-import type { Finding } from '@agentplug/models';
 import type * as BabelTypes from '@babel/types';
 import { VISITOR_KEYS } from '@babel/types';
 import {
   type AbstractValue,
-  FUNCTION_CONSTRUCTOR_VALUE,
   FUNCTION_VALUE,
   literalValue,
   propertyKeyOf,
-  REQUIRE_VALUE,
   stringOf,
   TEXT_VALUE,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
-import { type FindingCode, FindingCodes } from './finding-codes';
+import { callValue } from './call-rules';
+import { reportEscapedValue, reportWholeValueUse } from './escape-rules';
+import { charactersOf } from './fold-builtins';
 import {
-  charactersOf,
-  FOLDABLE_ARRAY_METHODS,
-  FOLDABLE_STRING_METHODS,
-  foldGlobalCall,
-  foldMethodCall,
-  foldPathCall,
-} from './fold-builtins';
-import {
-  classifyFileSystemCall,
-  isHarmlessNetworkCall,
-  isShellCall,
-  lookupModule,
-  moduleKindOf,
-  normaliseSpecifier,
-} from './module-table';
-import { BindingTable, type Scope } from './scope';
-
-/** Stands for the plugin's own folder in folded paths (`__dirname`, `import.meta.dirname`). */
-export const PLUGIN_FOLDER_MARKER = '\u0000plugin';
-
-/** A capability use the scan found, with its target when one applies. */
-export interface CapabilityUse {
-  finding: Finding;
-  /**
-   * The host, path or variable name used: a string when statically known, `null` when the
-   * use has a target that folding could not resolve, `undefined` when no target applies.
-   */
-  target: string | null | undefined;
-}
-
-/** A module specifier imported with a statically known name. */
-export interface ImportRecord {
-  specifier: string;
-  line: number;
-  column: number;
-}
-
-/** Globals the scan tracks; every other free name is unknown. */
-const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
-  'require',
-  'module',
-  'process',
-  'globalThis',
-  'eval',
-  'Function',
-  'fetch',
-  'WebSocket',
-  'EventSource',
-  'XMLHttpRequest',
-  'Reflect',
-  'Buffer',
-  'atob',
-  'btoa',
-  'String',
-  'Array',
-  'Object',
-  'setTimeout',
-  'setInterval',
-  'decodeURIComponent',
-  'decodeURI',
-  'unescape',
-  'URL',
-  'navigator',
-  'Bun',
-  'Deno',
-]);
-
-/** Names of the global object itself. */
-const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(['globalThis', 'global', 'window', 'self']);
-
-/** Globals whose members, called by an unknown name, are a dynamic finding. */
-const SENSITIVE_GLOBALS: ReadonlySet<string> = new Set([
-  'globalThis',
-  'process',
-  'Reflect',
-  'require',
-  'module',
-]);
-
-/** Global paths that are other spellings of a tracked value. */
-const GLOBAL_ALIASES: ReadonlyMap<string, AbstractValue> = new Map<string, AbstractValue>([
-  ['module.require', REQUIRE_VALUE],
-  ['module.parent.require', REQUIRE_VALUE],
-  ['require.main.require', REQUIRE_VALUE],
-  ['process.mainModule.require', REQUIRE_VALUE],
-  ['module.constructor', { kind: 'module', module: 'module', path: '' }],
-  ['require.main.constructor', { kind: 'module', module: 'module', path: '' }],
-  ['process.mainModule.constructor', { kind: 'module', module: 'module', path: '' }],
-  ['Function.prototype.constructor', FUNCTION_CONSTRUCTOR_VALUE],
-]);
-
-/** Globals that are not functions, so `.constructor` on them is not `Function`. */
-const NON_FUNCTION_GLOBALS: ReadonlySet<string> = new Set([
-  'globalThis',
-  'process',
-  'process.env',
-  'Reflect',
-  'navigator',
-  'module',
-]);
-
-/** Function bodies that `Function(...)` may build without it being a finding (globalThis shims). */
-const BENIGN_FUNCTION_BODIES: ReadonlySet<string> = new Set(['return this', 'return this;']);
-
-/** Keys of TypeScript and Flow type positions, which hold no runtime code. */
-const TYPE_KEYS: ReadonlySet<string> = new Set([
-  'typeAnnotation',
-  'returnType',
-  'typeParameters',
-  'superTypeParameters',
-  'typeArguments',
-  'implements',
-  'predicate',
-]);
-
-/** Statement types that only declare types. */
-const TYPE_ONLY_STATEMENTS: ReadonlySet<string> = new Set([
-  'TSInterfaceDeclaration',
-  'TSTypeAliasDeclaration',
-  'TSDeclareFunction',
-  'TSEnumDeclaration',
-  'TSDeclareMethod',
-  'TypeAlias',
-  'OpaqueType',
-  'InterfaceDeclaration',
-  'DeclareVariable',
-  'DeclareFunction',
-  'DeclareClass',
-  'DeclareModule',
-  'TSIndexSignature',
-]);
-
-/**
- * The value of every tracked global but `__filename` (which names the file), built once for all
- * scans: building them per file cost as much allocation as a tenth of the walk.
- */
-const GLOBAL_VALUES: ReadonlyMap<string, AbstractValue> = createGlobalValues();
-
-function createGlobalValues(): Map<string, AbstractValue> {
-  const values = new Map<string, AbstractValue>();
-  const globalObject: AbstractValue = { kind: 'global', path: 'globalThis' };
-  for (const name of KNOWN_GLOBALS) values.set(name, { kind: 'global', path: name });
-  for (const name of GLOBAL_OBJECT_NAMES) values.set(name, globalObject);
-  values.set('undefined', UNDEFINED_VALUE);
-  values.set('__dirname', literalValue(PLUGIN_FOLDER_MARKER));
-  return values;
-}
-
-const MAX_FOLDED_STRING_LENGTH = 100_000;
-const MAX_GLOBAL_PATH_DEPTH = 5;
-
-type LiteralValue = Extract<AbstractValue, { kind: 'literal' }>;
-
-type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
+  FALSE_VALUE,
+  foldBinary,
+  isLiteral,
+  isText,
+  MAX_FOLDED_STRING_LENGTH,
+  NULL_VALUE,
+  numberValue,
+  TRUE_VALUE,
+} from './fold-operators';
+import { importModule } from './import-rules';
+import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
+import { type BindingKind, ScopeWalker } from './scope-walker';
+import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /**
  * Walks one file's AST once, tracking scopes and folding constants, and records every capability
  * use it can prove. A single pass: each node is visited exactly once and returns what the scan
- * knows about its value.
+ * knows about its value. The capability rules it applies are functions over its reporter
+ * (`*-rules.ts`); declarations and patterns are {@link ScopeWalker}'s.
  */
-export class SourceScanner {
-  readonly uses: CapabilityUse[] = [];
-  readonly imports: ImportRecord[] = [];
-  private readonly file: string;
-  private readonly table = new BindingTable(GLOBAL_VALUES);
-  private readonly reported = new Set<string>();
-  private readonly filenameValue: AbstractValue;
-
-  constructor(file: string) {
-    this.file = file;
-    this.filenameValue = literalValue(`${PLUGIN_FOLDER_MARKER}/${file}`);
-    this.table.defineGlobal('__filename', this.filenameValue);
-  }
-
-  /** Scans a parsed program. */
-  scanProgram(program: BabelTypes.Program): void {
-    this.visitStatements(program.body);
-  }
-
-  /** Records a finding at `node`. */
-  report(
-    code: FindingCode,
-    node: BabelTypes.Node,
-    message: string,
-    target: string | null | undefined = undefined,
-  ): void {
-    this.reportAt(
-      code,
-      { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 },
-      message,
-      target,
-    );
-  }
-
-  /** Records a finding at a 1-based line and column. */
-  reportAt(
-    code: FindingCode,
-    position: { line: number; column: number },
-    message: string,
-    target: string | null | undefined = undefined,
-  ): void {
-    const { line, column } = position;
-    const key = `${code}\u0000${line}\u0000${column}\u0000${target}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    const info = FindingCodes[code];
-    this.uses.push({
-      finding: {
-        code,
-        capability: info.capability,
-        severity: info.severity,
-        file: this.file,
-        line,
-        column,
-        message,
-      },
-      target,
-    });
-  }
-
-  // ---------------------------------------------------------------- statements and scopes
-
-  private visitStatements(statements: readonly BabelTypes.Statement[]): void {
-    this.hoist(statements);
-    for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
-  }
-
-  /** Declares what a block declares before running it, so later declarations shadow earlier uses. */
-  private hoist(statements: readonly BabelTypes.Node[]): void {
-    for (let index = 0; index < statements.length; index++) this.hoistDeclaration(statements[index]!);
-  }
-
-  /** Declares what one statement declares; an export declares what its declaration does. */
-  private hoistDeclaration(statement: BabelTypes.Node): void {
-    switch (statement.type) {
-      case 'VariableDeclaration': {
-        const target = statement.kind === 'var' ? this.table.current.functionScope() : this.table.current;
-        const declarators = statement.declarations;
-        for (let index = 0; index < declarators.length; index++) {
-          this.declareNamesOnce(declarators[index]!.id, target, UNKNOWN);
-        }
-        return;
-      }
-      case 'FunctionDeclaration':
-      case 'ClassDeclaration':
-        if (statement.id) this.table.bind(this.table.current, statement.id.name, FUNCTION_VALUE);
-        return;
-      case 'ImportDeclaration':
-        this.visitImportDeclaration(statement);
-        return;
-      case 'ExportNamedDeclaration':
-      case 'ExportDefaultDeclaration':
-        if (statement.declaration) this.hoistDeclaration(statement.declaration);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /**
-   * Binds every name of a binding pattern in `scope` to `value`, unless `scope` already binds it.
-   * Recursion instead of a callback: a closure here would be allocated for every declaration.
-   */
-  private declareNamesOnce(
-    pattern: BabelTypes.Node | null | undefined,
-    scope: Scope,
-    value: AbstractValue,
-  ): void {
-    if (!pattern) return;
-    switch (pattern.type) {
-      case 'Identifier':
-        this.table.declareOnce(scope, pattern.name, value);
-        return;
-      case 'ObjectPattern':
-        for (let index = 0; index < pattern.properties.length; index++) {
-          const property = pattern.properties[index]!;
-          this.declareNamesOnce(
-            property.type === 'RestElement' ? property.argument : property.value,
-            scope,
-            value,
-          );
-        }
-        return;
-      case 'ArrayPattern':
-        for (let index = 0; index < pattern.elements.length; index++) {
-          this.declareNamesOnce(pattern.elements[index], scope, value);
-        }
-        return;
-      case 'AssignmentPattern':
-        this.declareNamesOnce(pattern.left, scope, value);
-        return;
-      case 'RestElement':
-        this.declareNamesOnce(pattern.argument, scope, value);
-        return;
-      case 'TSParameterProperty':
-        this.declareNamesOnce(pattern.parameter, scope, value);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private visitImportDeclaration(node: BabelTypes.ImportDeclaration): void {
-    if (node.importKind === 'type' || node.importKind === 'typeof') return;
-    const moduleValue = this.importModule(literalValue(node.source.value), node.source, 'import');
-    for (const specifier of node.specifiers) {
-      if (specifier.type === 'ImportSpecifier' && specifier.importKind === 'type') continue;
-      let value: AbstractValue = moduleValue;
-      if (specifier.type === 'ImportSpecifier') {
-        const imported =
-          specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
-        if (imported !== 'default') value = this.getMember(moduleValue, imported, specifier);
-      }
-      this.table.bind(this.table.current, specifier.local.name, value);
-    }
-  }
-
+export class SourceScanner extends ScopeWalker {
   /** A method of an object or class: its computed key runs where it is defined, then it is a function. */
   private visitMethod(
     node: BabelTypes.ObjectMethod | BabelTypes.ClassMethod | BabelTypes.ClassPrivateMethod,
@@ -382,106 +85,10 @@ export class SourceScanner {
     return FUNCTION_VALUE;
   }
 
-  private visitVariableDeclaration(node: BabelTypes.VariableDeclaration): void {
-    const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
-    const declarators = node.declarations;
-    for (let index = 0; index < declarators.length; index++) {
-      const declarator = declarators[index]!;
-      const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
-      if (declarator.init === null || declarator.init === undefined) {
-        // `let x;` without a value keeps what hoisting declared.
-        const target = kind === 'var' ? this.table.current.functionScope() : this.table.current;
-        this.declareNamesOnce(declarator.id, target, UNDEFINED_VALUE);
-        continue;
-      }
-      this.bindPattern(declarator.id, value, kind);
-    }
-  }
-
-  private declareName(name: string, value: AbstractValue, kind: BindingKind): void {
-    if (kind === 'var') this.table.bind(this.table.current.functionScope(), name, value);
-    else if (kind === 'assign') this.table.assign(name, value);
-    else this.table.bind(this.table.current, name, value);
-  }
-
-  /** Binds the names of a pattern to the parts of `value` they destructure. */
-  private bindPattern(pattern: BabelTypes.Node, value: AbstractValue, kind: BindingKind): void {
-    switch (pattern.type) {
-      case 'Identifier':
-        this.declareName(pattern.name, value, kind);
-        return;
-      case 'ObjectPattern':
-        for (let index = 0; index < pattern.properties.length; index++) {
-          const property = pattern.properties[index]!;
-          if (property.type === 'RestElement') {
-            this.reportWholeValueUse(value, property);
-            this.bindPattern(property.argument, UNKNOWN, kind);
-            continue;
-          }
-          const key = property.computed
-            ? propertyKeyOf(this.visit(property.key))
-            : property.key.type === 'Identifier'
-              ? property.key.name
-              : property.key.type === 'StringLiteral' || property.key.type === 'NumericLiteral'
-                ? String(property.key.value)
-                : undefined;
-          this.bindPattern(property.value, this.getMember(value, key, property), kind);
-        }
-        return;
-      case 'ArrayPattern':
-        for (let index = 0; index < pattern.elements.length; index++) {
-          const element = pattern.elements[index];
-          if (!element) continue;
-          if (element.type === 'RestElement') {
-            this.bindPattern(element.argument, UNKNOWN, kind);
-            continue;
-          }
-          this.bindPattern(
-            element,
-            value.kind === 'array' ? (value.elements[index] ?? UNKNOWN) : UNKNOWN,
-            kind,
-          );
-        }
-        return;
-      case 'AssignmentPattern': {
-        const fallback = this.visit(pattern.right);
-        const chosen =
-          value.kind === 'unknown' || (value.kind === 'literal' && value.value === undefined)
-            ? fallback
-            : value;
-        this.bindPattern(pattern.left, chosen, kind);
-        return;
-      }
-      case 'RestElement':
-        this.bindPattern(pattern.argument, UNKNOWN, kind);
-        return;
-      case 'TSParameterProperty':
-        this.bindPattern(pattern.parameter, value, kind);
-        return;
-      case 'MemberExpression':
-      case 'OptionalMemberExpression':
-        this.assignMember(pattern, value);
-        return;
-      default:
-        this.visit(pattern);
-        return;
-    }
-  }
-
-  private assignMember(
-    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
-    value: AbstractValue,
-  ): void {
-    const object = this.visit(node.object);
-    const key = this.memberKey(node);
-    this.getMember(object, key, node);
-    if (object.kind === 'object' && key !== undefined) object.properties.set(key, value);
-  }
-
   // ---------------------------------------------------------------- the visitor
 
   /** Visits a node once and returns what the scan knows about its value. */
-  visit(node: BabelTypes.Node): AbstractValue {
+  override visit(node: BabelTypes.Node): AbstractValue {
     // Cases run in order, so the most frequent node types of real code come first.
     switch (node.type) {
       case 'Identifier':
@@ -584,7 +191,7 @@ export class SourceScanner {
       case 'ImportExpression': {
         const specifier = this.visit(node.source);
         if (node.options) this.visit(node.options);
-        return this.importModule(specifier, node, 'import()');
+        return importModule(this, specifier, node, 'import()');
       }
       case 'ArrayExpression':
         return this.visitArray(node);
@@ -631,20 +238,21 @@ export class SourceScanner {
         return UNKNOWN;
       case 'ExportNamedDeclaration':
         if (node.source && node.exportKind !== 'type') {
-          this.importModule(literalValue(node.source.value), node.source, 're-export');
+          importModule(this, literalValue(node.source.value), node.source, 're-export');
         }
         if (node.declaration) this.visit(node.declaration);
         return UNKNOWN;
       case 'ExportAllDeclaration':
         if (node.exportKind !== 'type')
-          this.importModule(literalValue(node.source.value), node.source, 're-export');
+          importModule(this, literalValue(node.source.value), node.source, 're-export');
         return UNKNOWN;
       case 'ExportDefaultDeclaration':
         this.visit(node.declaration);
         return UNKNOWN;
       case 'TSImportEqualsDeclaration':
         if (node.importKind !== 'type' && node.moduleReference.type === 'TSExternalModuleReference') {
-          const value = this.importModule(
+          const value = importModule(
+            this,
             literalValue(node.moduleReference.expression.value),
             node.moduleReference,
             'import = require()',
@@ -664,7 +272,7 @@ export class SourceScanner {
         return node.type === 'MetaProperty' ? this.metaProperty(node) : UNKNOWN;
       case 'SpreadElement': {
         const value = this.visit(node.argument);
-        this.reportWholeValueUse(value, node);
+        reportWholeValueUse(this, value, node);
         return UNKNOWN;
       }
       default:
@@ -692,7 +300,7 @@ export class SourceScanner {
       if (start != null && end != null && end - start < CONSTRUCTOR_NAME_LENGTH) return UNKNOWN;
       return property.name === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
     }
-    return this.getMember(object, this.memberKey(node), node);
+    return getMember(this, object, this.memberKey(node), node);
   }
 
   /**
@@ -795,7 +403,7 @@ export class SourceScanner {
       return;
     }
     const right = this.visit(node.right);
-    if (node.type === 'ForInStatement') this.reportWholeValueUse(right, node.right);
+    if (node.type === 'ForInStatement') reportWholeValueUse(this, right, node.right);
     const left = node.left;
     if (left.type === 'VariableDeclaration') {
       const kind: BindingKind = left.kind === 'var' ? 'var' : 'let';
@@ -817,131 +425,6 @@ export class SourceScanner {
     return this.table.lookup(name);
   }
 
-  private globalValue(name: string): AbstractValue {
-    if (name === '__filename') return this.filenameValue;
-    return GLOBAL_VALUES.get(name) ?? UNKNOWN;
-  }
-
-  private memberKey(
-    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
-  ): string | undefined {
-    const property = node.property;
-    if (!node.computed) return property.type === 'Identifier' ? property.name : undefined;
-    // `object['key']`, `list[0]`: the key without building a value for it.
-    if (property.type === 'StringLiteral') return property.value;
-    if (property.type === 'NumericLiteral') return String(property.value);
-    return propertyKeyOf(this.visit(property));
-  }
-
-  /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
-  private getMember(object: AbstractValue, key: string | undefined, node: BabelTypes.Node): AbstractValue {
-    // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
-    // UNKNOWN, the commonest object, is answered before reading `kind`.
-    if (object === UNKNOWN) return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
-    switch (object.kind) {
-      case 'global': {
-        if (object.path === 'process.env') {
-          this.report(
-            'ENV_READ',
-            node,
-            key === undefined
-              ? 'reads process.env with a key that is not statically known'
-              : `reads process.env.${key}`,
-            key ?? null,
-          );
-          return UNKNOWN;
-        }
-        if (key === undefined) {
-          return SENSITIVE_GLOBALS.has(object.path)
-            ? { kind: 'unresolved-member', base: object.path }
-            : UNKNOWN;
-        }
-        if (key === 'constructor') {
-          return NON_FUNCTION_GLOBALS.has(object.path)
-            ? { kind: 'constructor-of' }
-            : FUNCTION_CONSTRUCTOR_VALUE;
-        }
-        if ((key === 'call' || key === 'apply' || key === 'bind') && !NON_FUNCTION_GLOBALS.has(object.path))
-          return { kind: 'invoker', target: object, mode: key };
-        if (object.path === 'import.meta') {
-          return key === 'dirname' ? literalValue(PLUGIN_FOLDER_MARKER) : UNKNOWN;
-        }
-        return this.globalAt(object.path === 'globalThis' ? key : `${object.path}.${key}`);
-      }
-      case 'module': {
-        if (key === undefined) {
-          const kind = moduleKindOf(object.module);
-          return kind === 'path' || kind === 'process'
-            ? UNKNOWN
-            : {
-                kind: 'unresolved-member',
-                base: object.path ? `${object.module}.${object.path}` : object.module,
-              };
-        }
-        if (key === 'constructor')
-          return object.path ? FUNCTION_CONSTRUCTOR_VALUE : { kind: 'constructor-of' };
-        if (key === 'call' || key === 'apply' || key === 'bind')
-          return { kind: 'invoker', target: object, mode: key };
-        if (key === 'default' && object.path === '') return object;
-        if (object.module === 'module' && object.path === '' && key === 'prototype') {
-          return { kind: 'module', module: 'module', path: 'prototype' };
-        }
-        if (depthOf(object.path) >= MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
-        return { kind: 'module', module: object.module, path: object.path ? `${object.path}.${key}` : key };
-      }
-      case 'literal': {
-        if (key === undefined) return UNKNOWN;
-        if (key === 'constructor') return { kind: 'constructor-of' };
-        if (typeof object.value === 'string') {
-          if (key === 'length') return literalValue(object.value.length);
-          if (FOLDABLE_STRING_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
-          if (/^\d+$/.test(key)) return literalValue(object.value[Number(key)]);
-        }
-        if (typeof object.value === 'number' && key === 'toString')
-          return { kind: 'method', receiver: object, name: key };
-        return UNKNOWN;
-      }
-      case 'array': {
-        if (key === undefined) return UNKNOWN;
-        if (key === 'constructor') return { kind: 'constructor-of' };
-        if (key === 'length') return literalValue(object.elements.length);
-        if (FOLDABLE_ARRAY_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
-        if (/^\d+$/.test(key)) return object.elements[Number(key)] ?? UNDEFINED_VALUE;
-        return UNKNOWN;
-      }
-      case 'object': {
-        if (key === undefined) return UNKNOWN;
-        const property = object.properties.get(key);
-        if (property !== undefined) return property;
-        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
-      }
-      case 'text':
-        return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
-      case 'function':
-        if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
-        return UNKNOWN;
-      case 'constructor-of':
-        return key === 'constructor' ? FUNCTION_CONSTRUCTOR_VALUE : UNKNOWN;
-      case 'method':
-      case 'invoker':
-        if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
-        if (key === 'call' || key === 'apply' || key === 'bind')
-          return { kind: 'invoker', target: object, mode: key };
-        return UNKNOWN;
-      default:
-        return UNKNOWN;
-    }
-  }
-
-  private globalAt(path: string): AbstractValue {
-    const alias = GLOBAL_ALIASES.get(path);
-    if (alias !== undefined) return alias;
-    const dot = path.indexOf('.');
-    if (dot < 0) return this.globalValue(path);
-    if (depthOf(path) > MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
-    return { kind: 'global', path };
-  }
-
   // ---------------------------------------------------------------- expressions
 
   private visitTemplateLiteral(node: BabelTypes.TemplateLiteral): AbstractValue {
@@ -950,7 +433,7 @@ export class SourceScanner {
     for (let index = 0; index < node.expressions.length; index++) {
       const expression = node.expressions[index]!;
       const value = this.visit(expression);
-      this.reportWholeValueUse(value, expression);
+      reportWholeValueUse(this, value, expression);
       const part = stringOf(value);
       const cooked = node.quasis[index + 1]?.value.cooked;
       if (part === undefined || cooked === undefined || cooked === null) known = false;
@@ -1013,7 +496,7 @@ export class SourceScanner {
         elements.push(UNDEFINED_VALUE);
       } else if (element.type === 'SpreadElement') {
         const spread = this.visit(element.argument);
-        this.reportWholeValueUse(spread, element);
+        reportWholeValueUse(this, spread, element);
         if (spread.kind === 'array') elements.push(...spread.elements);
         else if (spread.kind === 'literal' && typeof spread.value === 'string') {
           const characters = charactersOf(spread.value);
@@ -1036,7 +519,7 @@ export class SourceScanner {
       const { type } = property;
       if (type === 'SpreadElement') {
         const spread = this.visit(property.argument);
-        this.reportWholeValueUse(spread, property);
+        reportWholeValueUse(this, spread, property);
         if (spread !== UNKNOWN && spread.kind === 'object') {
           properties ??= new Map();
           for (const [key, value] of spread.properties) properties.set(key, value);
@@ -1081,7 +564,7 @@ export class SourceScanner {
     const { type: calleeType } = calleeNode;
     if (calleeType === 'Import') {
       const values = this.visitArguments(node.arguments);
-      return this.importModule(values[0] ?? UNKNOWN, node, 'import()');
+      return importModule(this, values[0] ?? UNKNOWN, node, 'import()');
     }
     const callee =
       calleeType === 'Identifier'
@@ -1096,7 +579,7 @@ export class SourceScanner {
       return UNKNOWN;
     }
     const args = this.visitArguments(node.arguments);
-    return this.callValue(callee, args, node, node.type === 'NewExpression');
+    return callValue(this, callee, args, node, node.type === 'NewExpression');
   }
 
   /**
@@ -1111,10 +594,10 @@ export class SourceScanner {
       const argument = argumentNodes[index]!;
       // The argument's type is read once, as in visitOperand.
       const { type } = argument;
-      if (type === 'Identifier') this.reportEscapedValue(this.table.lookup(argument.name), node);
-      else if (type === 'MemberExpression') this.reportEscapedValue(this.visitMember(argument), node);
-      else if (type === 'SpreadElement') this.reportWholeValueUse(this.visit(argument.argument), argument);
-      else if (!isLiteralType(type)) this.reportEscapedValue(this.visit(argument), node);
+      if (type === 'Identifier') reportEscapedValue(this, this.table.lookup(argument.name), node);
+      else if (type === 'MemberExpression') reportEscapedValue(this, this.visitMember(argument), node);
+      else if (type === 'SpreadElement') reportWholeValueUse(this, this.visit(argument.argument), argument);
+      else if (!isLiteralType(type)) reportEscapedValue(this, this.visit(argument), node);
     }
   }
 
@@ -1124,7 +607,7 @@ export class SourceScanner {
       const argument = argumentNodes[index]!;
       if (argument.type === 'SpreadElement') {
         const spread = this.visit(argument.argument);
-        this.reportWholeValueUse(spread, argument);
+        reportWholeValueUse(this, spread, argument);
         if (spread.kind === 'array') values.push(...spread.elements);
         else values.push(UNKNOWN);
       } else {
@@ -1132,351 +615,6 @@ export class SourceScanner {
       }
     }
     return values;
-  }
-
-  /** Applies a call of `callee` to `args`: records the capability it uses and folds its result. */
-  private callValue(
-    callee: AbstractValue,
-    args: AbstractValue[],
-    node: BabelTypes.Node,
-    isNew: boolean,
-  ): AbstractValue {
-    switch (callee.kind) {
-      case 'global':
-        return this.callGlobal(callee.path, args, node, isNew);
-      case 'module':
-        return this.callModule(callee.module, callee.path, args, node, isNew);
-      case 'method':
-        return foldMethodCall(callee.receiver, callee.name, args);
-      case 'invoker': {
-        const target = callee.target;
-        // `f.call.bind(g)`, `f.call.call(g, ...)`: the `this` given to call/apply is what runs.
-        if (target.kind === 'invoker') {
-          const rebound: AbstractValue = { kind: 'invoker', target: args[0] ?? UNKNOWN, mode: target.mode };
-          if (callee.mode === 'bind') return rebound;
-          const rest =
-            callee.mode === 'call' ? args.slice(1) : args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN];
-          return this.callValue(rebound, rest, node, isNew);
-        }
-        if (callee.mode === 'bind') return target;
-        if (callee.mode === 'call') return this.callValue(target, args.slice(1), node, isNew);
-        return this.callValue(target, args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN], node, isNew);
-      }
-      case 'unresolved-member':
-        this.report(
-          'DYNAMIC_MEMBER_CALL',
-          node,
-          `calls a member of ${callee.base} whose name is not statically known`,
-        );
-        return UNKNOWN;
-      default:
-        for (const argument of args) this.reportEscapedValue(argument, node);
-        return UNKNOWN;
-    }
-  }
-
-  private callGlobal(
-    path: string,
-    args: AbstractValue[],
-    node: BabelTypes.Node,
-    isNew: boolean,
-  ): AbstractValue {
-    switch (path) {
-      case 'require':
-        return this.importModule(args[0] ?? UNKNOWN, node, 'require');
-      case 'require.resolve':
-        return UNKNOWN;
-      case 'eval': {
-        const code = args[0] === undefined ? undefined : stringOf(args[0]);
-        this.report(
-          'EVAL_CALL',
-          node,
-          code === undefined ? 'evaluates code with eval' : `evaluates code with eval: ${preview(code)}`,
-        );
-        return UNKNOWN;
-      }
-      case 'Function': {
-        const body =
-          args.length === 0
-            ? ''
-            : args[args.length - 1] === undefined
-              ? undefined
-              : stringOf(args[args.length - 1]!);
-        if (body !== undefined && BENIGN_FUNCTION_BODIES.has(body.trim())) return FUNCTION_VALUE;
-        this.report(
-          'FUNCTION_CONSTRUCTOR',
-          node,
-          `builds a function from a string with ${isNew ? 'new ' : ''}Function${body === undefined ? '' : `: ${preview(body)}`}`,
-        );
-        return FUNCTION_VALUE;
-      }
-      case 'setTimeout':
-      case 'setInterval': {
-        const first = args[0];
-        if (first?.kind === 'literal' && typeof first.value === 'string') {
-          this.report('STRING_TIMER', node, `passes a string of code to ${path}: ${preview(first.value)}`);
-        } else if (first?.kind === 'text') {
-          this.report('STRING_TIMER', node, `passes a string of code built at run time to ${path}`);
-        } else if (first !== undefined) {
-          this.reportEscapedValue(first, node);
-        }
-        return UNKNOWN;
-      }
-      case 'fetch':
-      case 'WebSocket':
-      case 'EventSource':
-      case 'navigator.sendBeacon':
-        return this.reportNetwork(path, args, node);
-      case 'XMLHttpRequest':
-        this.report('NETWORK_REQUEST', node, 'opens an XMLHttpRequest', null);
-        return UNKNOWN;
-      case 'process.binding':
-      case 'process._linkedBinding': {
-        const name = args[0] === undefined ? undefined : stringOf(args[0]);
-        this.report(
-          'PROCESS_BINDING',
-          node,
-          `calls ${path}(${name === undefined ? '...' : JSON.stringify(name)})`,
-        );
-        return UNKNOWN;
-      }
-      case 'process.dlopen':
-        this.report('NATIVE_ADDON', node, 'loads a native addon with process.dlopen');
-        return UNKNOWN;
-      case 'Bun.spawn':
-      case 'Bun.spawnSync':
-      case 'Bun.$':
-      case 'Deno.run':
-      case 'Deno.Command':
-        this.report('SHELL_EXEC', node, `starts a process with ${path}`);
-        return UNKNOWN;
-      case 'Reflect.get': {
-        const key = args[1] === undefined ? undefined : propertyKeyOf(args[1]);
-        return this.getMember(args[0] ?? UNKNOWN, key, node);
-      }
-      case 'Reflect.apply': {
-        const list = args[2];
-        return this.callValue(
-          args[0] ?? UNKNOWN,
-          list?.kind === 'array' ? list.elements : [UNKNOWN],
-          node,
-          false,
-        );
-      }
-      case 'Reflect.construct': {
-        const list = args[1];
-        return this.callValue(
-          args[0] ?? UNKNOWN,
-          list?.kind === 'array' ? list.elements : [UNKNOWN],
-          node,
-          true,
-        );
-      }
-      case 'Object.getPrototypeOf':
-      case 'Reflect.getPrototypeOf':
-        return args[0]?.kind === 'function' ? FUNCTION_VALUE : UNKNOWN;
-      default: {
-        const folded = foldGlobalCall(path, args);
-        if (folded !== undefined) return folded;
-        for (const argument of args) this.reportEscapedValue(argument, node);
-        return UNKNOWN;
-      }
-    }
-  }
-
-  private callModule(
-    module: string,
-    path: string,
-    args: AbstractValue[],
-    node: BabelTypes.Node,
-    isNew: boolean,
-  ): AbstractValue {
-    const kind = moduleKindOf(module);
-    const name = path ? `${module}.${path}` : module;
-    switch (kind) {
-      case 'module':
-        if (path === 'createRequire') return REQUIRE_VALUE;
-        if (path === '_load' || path === 'prototype.require' || path === 'Module._load') {
-          return this.importModule(args[0] ?? UNKNOWN, node, `${name}()`);
-        }
-        return UNKNOWN;
-      case 'shell':
-        if (isShellCall(module, path)) {
-          const command = args[0] === undefined ? undefined : stringOf(args[0]);
-          this.report(
-            'SHELL_EXEC',
-            node,
-            `starts a process with ${name}${command === undefined ? '' : `: ${preview(command)}`}`,
-          );
-        }
-        return UNKNOWN;
-      case 'filesystem':
-        this.reportFileSystem(name, path, args, node);
-        return UNKNOWN;
-      case 'network':
-        if (!isHarmlessNetworkCall(path)) this.reportNetwork(name, args, node);
-        return UNKNOWN;
-      case 'worker':
-        if (isNew && path === 'Worker') this.checkWorker(args, node);
-        return UNKNOWN;
-      case 'path':
-        return path === 'join' || path === 'resolve' || path === 'normalize'
-          ? foldPathCall(path, args)
-          : UNKNOWN;
-      default:
-        for (const argument of args) this.reportEscapedValue(argument, node);
-        return UNKNOWN;
-    }
-  }
-
-  private checkWorker(args: AbstractValue[], node: BabelTypes.Node): void {
-    const source = args[0] === undefined ? undefined : stringOf(args[0]);
-    const options = args[1];
-    const evalOption = options?.kind === 'object' ? options.properties.get('eval') : undefined;
-    if (evalOption !== undefined && !(evalOption.kind === 'literal' && !evalOption.value)) {
-      this.report('WORKER_EVAL', node, 'starts a worker from a string of code (eval: true)');
-    } else if (source?.startsWith('data:')) {
-      this.report('WORKER_EVAL', node, 'starts a worker from a data: URL');
-    }
-  }
-
-  private reportFileSystem(name: string, path: string, args: AbstractValue[], node: BabelTypes.Node): void {
-    const flags = args[1] === undefined ? undefined : stringOf(args[1]);
-    const access = classifyFileSystemCall(path, flags);
-    if (access === undefined) return;
-    const member = path.replace(/^promises\./, '').replace(/Sync$/, '');
-    const pathOf = (value: AbstractValue | undefined) =>
-      value === undefined ? null : (stringOf(value) ?? null);
-    const record = (code: 'FS_READ' | 'FS_WRITE', target: string | null) => {
-      const verb = code === 'FS_READ' ? 'reads' : 'writes';
-      this.report(
-        code,
-        node,
-        `${verb} ${target === null ? 'a path not statically known' : displayPath(target)} with ${name}`,
-        target,
-      );
-    };
-    if (member === 'copyFile' || member === 'cp' || member === 'copy' || member === 'link') {
-      record('FS_READ', pathOf(args[0]));
-      record('FS_WRITE', pathOf(args[1]));
-    } else if (member === 'rename' || member === 'move') {
-      record('FS_WRITE', pathOf(args[0]));
-      record('FS_WRITE', pathOf(args[1]));
-    } else if (member === 'symlink') {
-      record('FS_WRITE', pathOf(args[1]));
-    } else {
-      const fileDescriptorCall =
-        member === 'write' || member === 'writev' || member === 'read' || member === 'readv';
-      record(
-        access === 'filesystem_read' ? 'FS_READ' : 'FS_WRITE',
-        fileDescriptorCall ? null : pathOf(args[0]),
-      );
-    }
-  }
-
-  private reportNetwork(name: string, args: AbstractValue[], node: BabelTypes.Node): AbstractValue {
-    const target = networkTarget(name, args);
-    this.report(
-      'NETWORK_REQUEST',
-      node,
-      target === null
-        ? `uses the network with ${name}; the target is not statically known`
-        : `connects to ${target} with ${name}`,
-      target,
-    );
-    return UNKNOWN;
-  }
-
-  /** A tracked value used as a whole (passed along, spread, iterated): report what it gives access to. */
-  private reportWholeValueUse(value: AbstractValue, node: BabelTypes.Node): void {
-    if (value !== UNKNOWN && value.kind === 'global' && value.path === 'process.env') {
-      this.report('ENV_READ', node, 'reads the whole of process.env', null);
-    }
-  }
-
-  /** A dangerous function passed as a value (`[code].map(eval)`, `promisify(exec)`) counts as a use. */
-  private reportEscapedValue(value: AbstractValue, node: BabelTypes.Node): void {
-    if (value === UNKNOWN) return;
-    if (value.kind === 'global') {
-      switch (value.path) {
-        case 'eval':
-          this.report('EVAL_CALL', node, 'passes eval as a value');
-          return;
-        case 'Function':
-          this.report('FUNCTION_CONSTRUCTOR', node, 'passes the Function constructor as a value');
-          return;
-        case 'process.env':
-          this.reportWholeValueUse(value, node);
-          return;
-        case 'process.binding':
-        case 'process._linkedBinding':
-          this.report('PROCESS_BINDING', node, `passes ${value.path} as a value`);
-          return;
-        case 'process.dlopen':
-          this.report('NATIVE_ADDON', node, 'passes process.dlopen as a value');
-          return;
-        case 'fetch':
-          this.report(
-            'NETWORK_REQUEST',
-            node,
-            'passes fetch as a value; the target is not statically known',
-            null,
-          );
-          return;
-        default:
-          return;
-      }
-    }
-    if (value.kind === 'module' && value.path !== '') {
-      const kind = moduleKindOf(value.module);
-      const name = `${value.module}.${value.path}`;
-      if (kind === 'shell' && isShellCall(value.module, value.path)) {
-        this.report('SHELL_EXEC', node, `passes ${name} as a value`);
-      } else if (kind === 'filesystem') {
-        const access = classifyFileSystemCall(value.path, undefined);
-        if (access === 'filesystem_read') this.report('FS_READ', node, `passes ${name} as a value`, null);
-        if (access === 'filesystem_write') this.report('FS_WRITE', node, `passes ${name} as a value`, null);
-      }
-    }
-  }
-
-  /** Records a module load (require, import, import(), re-export) and returns the module's value. */
-  private importModule(specifier: AbstractValue, node: BabelTypes.Node, how: string): AbstractValue {
-    const name = stringOf(specifier);
-    if (name === undefined) {
-      this.report('DYNAMIC_IMPORT', node, `loads a module with ${how} whose name is not statically known`);
-      return UNKNOWN;
-    }
-    const line = node.loc?.start.line ?? 1;
-    const column = (node.loc?.start.column ?? 0) + 1;
-    this.imports.push({ specifier: name, line, column });
-    if (name.startsWith('data:')) {
-      this.report('DATA_URL_IMPORT', node, `imports code from a data: URL with ${how}: ${preview(name)}`);
-      return UNKNOWN;
-    }
-    if (/\.node$/i.test(name)) {
-      this.report('NATIVE_ADDON', node, `loads the native addon ${JSON.stringify(name)} with ${how}`);
-      return UNKNOWN;
-    }
-    const tracked = lookupModule(name);
-    if (tracked === undefined) return UNKNOWN;
-    const shown = normaliseSpecifier(name);
-    switch (tracked.kind) {
-      case 'shell':
-        this.report('SHELL_MODULE', node, `imports ${shown}, which runs processes`);
-        break;
-      case 'eval':
-        this.report('VM_MODULE', node, `imports ${shown}, which evaluates code`);
-        break;
-      case 'network':
-        this.report('NETWORK_MODULE', node, `imports the network module ${shown}`);
-        break;
-      case 'process':
-        return { kind: 'global', path: 'process' };
-      default:
-        break;
-    }
-    return { kind: 'module', module: tracked.module, path: tracked.path };
   }
 }
 
@@ -1499,36 +637,6 @@ function isLiteralType(type: BabelTypes.Node['type']): boolean {
 
 /** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
 const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
-/** `x.constructor` of something not known to be a function; immutable, so shared. */
-const CONSTRUCTOR_OF_VALUE: AbstractValue = { kind: 'constructor-of' };
-const TRUE_VALUE: AbstractValue = literalValue(true);
-const FALSE_VALUE: AbstractValue = literalValue(false);
-const NULL_VALUE: AbstractValue = literalValue(null);
-/** Shared values of the small integers that make up most numeric literals (indexes, flags, sizes). */
-const SMALL_INTEGER_VALUES: readonly AbstractValue[] = Array.from({ length: 256 }, (_, index) =>
-  literalValue(index),
-);
-
-/** The value of a numeric literal; values are immutable, so small integers share theirs. */
-function numberValue(value: number): AbstractValue {
-  return value >= 0 && value < 256 && Number.isInteger(value)
-    ? SMALL_INTEGER_VALUES[value]!
-    : literalValue(value);
-}
-
-/**
- * Whether a value is a folded literal. Most values are UNKNOWN: comparing with it first spares
- * reading `kind`, a megamorphic load across the shapes of values.
- */
-function isLiteral(value: AbstractValue): value is LiteralValue {
-  return value !== UNKNOWN && value.kind === 'literal';
-}
-
-/** Whether a value is a string (known or not). */
-function isText(value: AbstractValue): boolean {
-  if (value === UNKNOWN) return false;
-  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
-}
 
 /** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
 function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean {
@@ -1545,106 +653,4 @@ function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean
     }
   }
   return false;
-}
-
-/** How many segments a dotted path has. */
-function depthOf(path: string): number {
-  let depth = 1;
-  for (let index = path.indexOf('.'); index >= 0; index = path.indexOf('.', index + 1)) depth += 1;
-  return depth;
-}
-
-function foldBinary(
-  operator: string,
-  left: string | number | boolean | null | undefined,
-  right: string | number | boolean | null | undefined,
-): AbstractValue {
-  switch (operator) {
-    case '+': {
-      if (typeof left === 'string' || typeof right === 'string') {
-        const text = String(left) + String(right);
-        return text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
-      }
-      if (typeof left === 'number' && typeof right === 'number') return literalValue(left + right);
-      return UNKNOWN;
-    }
-    case '-':
-    case '*':
-    case '/':
-    case '%':
-    case '^':
-    case '|':
-    case '&':
-      if (typeof left !== 'number' || typeof right !== 'number') return UNKNOWN;
-      if (operator === '-') return literalValue(left - right);
-      if (operator === '*') return literalValue(left * right);
-      if (operator === '/') return literalValue(left / right);
-      if (operator === '%') return literalValue(left % right);
-      if (operator === '^') return literalValue(left ^ right);
-      if (operator === '|') return literalValue(left | right);
-      return literalValue(left & right);
-    case '===':
-    case '==':
-      return literalValue(left === right);
-    case '!==':
-    case '!=':
-      return literalValue(left !== right);
-    default:
-      return UNKNOWN;
-  }
-}
-
-/** A short, single-line excerpt of folded code for a finding message. */
-function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine);
-}
-
-/** A folded path for messages, with the plugin folder marker spelled out. */
-export function displayPath(path: string): string {
-  return path.startsWith(PLUGIN_FOLDER_MARKER)
-    ? `<plugin folder>${path.slice(PLUGIN_FOLDER_MARKER.length)}`
-    : path;
-}
-
-/** The host (with port when given) a network call reaches, or null when not statically known. */
-function networkTarget(name: string, args: AbstractValue[]): string | null {
-  const first = args[0];
-  if (first === undefined) return null;
-  const hostish = /^(net|tls|dns|dgram)\b/.test(name);
-  if (first.kind === 'literal') {
-    if (typeof first.value === 'number' && hostish) {
-      const host = args[1] === undefined ? undefined : stringOf(args[1]);
-      return `${host ?? 'localhost'}:${first.value}`;
-    }
-    const text = stringOf(first);
-    if (text === undefined) return null;
-    const fromUrl = hostOfUrl(text);
-    if (fromUrl !== undefined) return fromUrl;
-    if (hostish && /^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(text)) return text.toLowerCase();
-    return null;
-  }
-  if (first.kind === 'object') {
-    const url =
-      first.properties.get('url') ?? first.properties.get('baseURL') ?? first.properties.get('origin');
-    const urlText = url === undefined ? undefined : stringOf(url);
-    if (urlText !== undefined) return hostOfUrl(urlText) ?? null;
-    const hostValue = first.properties.get('hostname') ?? first.properties.get('host');
-    const host = hostValue === undefined ? undefined : stringOf(hostValue);
-    if (host === undefined) return null;
-    const portValue = first.properties.get('port');
-    const port = portValue === undefined ? undefined : stringOf(portValue);
-    return port === undefined || host.includes(':') ? host.toLowerCase() : `${host.toLowerCase()}:${port}`;
-  }
-  return null;
-}
-
-function hostOfUrl(text: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
-  try {
-    const url = new URL(text);
-    return url.port ? `${url.hostname}:${url.port}` : url.hostname;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,7 +5,7 @@ import {
   riskLevelForScore,
   type ScoreDeduction,
 } from '@agentplug/models';
-import type { CapabilityUse } from '../scan/source-scanner';
+import type { CapabilityUse } from '../scan/scan-result';
 
 /** A factor of the security score: what it is about and how many points it costs. */
 export interface ScoreFactor {

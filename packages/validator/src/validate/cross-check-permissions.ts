@@ -6,7 +6,7 @@ import {
   displayPath,
   type ImportRecord,
   PLUGIN_FOLDER_MARKER,
-} from '../scan/source-scanner';
+} from '../scan/scan-result';
 import type { ResolvedSecurityConfig } from './security-config';
 import type { ValidationIssue } from './validation-issue';
 

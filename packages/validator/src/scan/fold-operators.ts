@@ -1,0 +1,85 @@
+import { type AbstractValue, literalValue, UNKNOWN } from './abstract-value';
+
+/** The longest string folding builds; a longer one is unknown. */
+export const MAX_FOLDED_STRING_LENGTH = 100_000;
+
+/** A folded literal value. */
+export type LiteralValue = Extract<AbstractValue, { kind: 'literal' }>;
+
+/** `true`, `false` and `null`: values are immutable, so these are shared. */
+export const TRUE_VALUE: AbstractValue = literalValue(true);
+export const FALSE_VALUE: AbstractValue = literalValue(false);
+export const NULL_VALUE: AbstractValue = literalValue(null);
+/** Shared values of the small integers that make up most numeric literals (indexes, flags, sizes). */
+const SMALL_INTEGER_VALUES: readonly AbstractValue[] = Array.from({ length: 256 }, (_, index) =>
+  literalValue(index),
+);
+
+/** The value of a numeric literal; values are immutable, so small integers share theirs. */
+export function numberValue(value: number): AbstractValue {
+  return value >= 0 && value < 256 && Number.isInteger(value)
+    ? SMALL_INTEGER_VALUES[value]!
+    : literalValue(value);
+}
+
+/**
+ * Whether a value is a folded literal. Most values are UNKNOWN: comparing with it first spares
+ * reading `kind`, a megamorphic load across the shapes of values.
+ */
+export function isLiteral(value: AbstractValue): value is LiteralValue {
+  return value !== UNKNOWN && value.kind === 'literal';
+}
+
+/** Whether a value is a string (known or not). */
+export function isText(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
+  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
+}
+
+/** How many segments a dotted path has. */
+export function depthOf(path: string): number {
+  let depth = 1;
+  for (let index = path.indexOf('.'); index >= 0; index = path.indexOf('.', index + 1)) depth += 1;
+  return depth;
+}
+
+/** Folds a binary operator over two literals; UNKNOWN when the operator does not fold. */
+export function foldBinary(
+  operator: string,
+  left: string | number | boolean | null | undefined,
+  right: string | number | boolean | null | undefined,
+): AbstractValue {
+  switch (operator) {
+    case '+': {
+      if (typeof left === 'string' || typeof right === 'string') {
+        const text = String(left) + String(right);
+        return text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
+      }
+      if (typeof left === 'number' && typeof right === 'number') return literalValue(left + right);
+      return UNKNOWN;
+    }
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '^':
+    case '|':
+    case '&':
+      if (typeof left !== 'number' || typeof right !== 'number') return UNKNOWN;
+      if (operator === '-') return literalValue(left - right);
+      if (operator === '*') return literalValue(left * right);
+      if (operator === '/') return literalValue(left / right);
+      if (operator === '%') return literalValue(left % right);
+      if (operator === '^') return literalValue(left ^ right);
+      if (operator === '|') return literalValue(left | right);
+      return literalValue(left & right);
+    case '===':
+    case '==':
+      return literalValue(left === right);
+    case '!==':
+    case '!=':
+      return literalValue(left !== right);
+    default:
+      return UNKNOWN;
+  }
+}

@@ -1,0 +1,297 @@
+import type * as BabelTypes from '@babel/types';
+import {
+  type AbstractValue,
+  FUNCTION_VALUE,
+  literalValue,
+  propertyKeyOf,
+  UNDEFINED_VALUE,
+  UNKNOWN,
+} from './abstract-value';
+import { reportWholeValueUse } from './escape-rules';
+import { type FindingCode, FindingCodes } from './finding-codes';
+import { GLOBAL_VALUES } from './global-values';
+import { importModule } from './import-rules';
+import { getMember } from './member-rules';
+import type { ScanReporter } from './scan-reporter';
+import { type CapabilityUse, type ImportRecord, PLUGIN_FOLDER_MARKER } from './scan-result';
+import { BindingTable, type Scope } from './scope';
+
+/** How a name is bound: by a declaration of a kind, as a parameter, or by an assignment. */
+export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
+
+/**
+ * The scope half of the scan: the findings and imports recorded so far, the binding table, and
+ * what declarations, hoisting and destructuring bind. {@link SourceScanner} adds the visitor.
+ */
+export abstract class ScopeWalker implements ScanReporter {
+  readonly uses: CapabilityUse[] = [];
+  readonly imports: ImportRecord[] = [];
+  protected readonly file: string;
+  protected readonly table: BindingTable = new BindingTable(GLOBAL_VALUES);
+  private readonly reported = new Set<string>();
+
+  /** A walker for the file at `file`, relative to the plugin folder. */
+  constructor(file: string) {
+    this.file = file;
+    this.table.defineGlobal('__filename', literalValue(`${PLUGIN_FOLDER_MARKER}/${file}`));
+  }
+
+  /** Scans a parsed program. */
+  scanProgram(program: BabelTypes.Program): void {
+    this.visitStatements(program.body);
+  }
+
+  /** Records a finding at `node`. */
+  report(
+    code: FindingCode,
+    node: BabelTypes.Node,
+    message: string,
+    target: string | null | undefined = undefined,
+  ): void {
+    this.reportAt(
+      code,
+      { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 },
+      message,
+      target,
+    );
+  }
+
+  /** Records a finding at a 1-based line and column. */
+  reportAt(
+    code: FindingCode,
+    position: { line: number; column: number },
+    message: string,
+    target: string | null | undefined = undefined,
+  ): void {
+    const { line, column } = position;
+    const key = `${code}\u0000${line}\u0000${column}\u0000${target}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    const info = FindingCodes[code];
+    this.uses.push({
+      finding: {
+        code,
+        capability: info.capability,
+        severity: info.severity,
+        file: this.file,
+        line,
+        column,
+        message,
+      },
+      target,
+    });
+  }
+
+  /** Records a module loaded with a statically known name, at `node`. */
+  recordImport(specifier: string, node: BabelTypes.Node): void {
+    this.imports.push({
+      specifier,
+      line: node.loc?.start.line ?? 1,
+      column: (node.loc?.start.column ?? 0) + 1,
+    });
+  }
+
+  /** Visits a node once and returns what the scan knows about its value. */
+  abstract visit(node: BabelTypes.Node): AbstractValue;
+
+  protected visitStatements(statements: readonly BabelTypes.Statement[]): void {
+    this.hoist(statements);
+    for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
+  }
+
+  /** Declares what a block declares before running it, so later declarations shadow earlier uses. */
+  protected hoist(statements: readonly BabelTypes.Node[]): void {
+    for (let index = 0; index < statements.length; index++) this.hoistDeclaration(statements[index]!);
+  }
+
+  /** Declares what one statement declares; an export declares what its declaration does. */
+  protected hoistDeclaration(statement: BabelTypes.Node): void {
+    switch (statement.type) {
+      case 'VariableDeclaration': {
+        const target = statement.kind === 'var' ? this.table.current.functionScope() : this.table.current;
+        const declarators = statement.declarations;
+        for (let index = 0; index < declarators.length; index++) {
+          this.declareNamesOnce(declarators[index]!.id, target, UNKNOWN);
+        }
+        return;
+      }
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+        if (statement.id) this.table.bind(this.table.current, statement.id.name, FUNCTION_VALUE);
+        return;
+      case 'ImportDeclaration':
+        this.visitImportDeclaration(statement);
+        return;
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+        if (statement.declaration) this.hoistDeclaration(statement.declaration);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Binds every name of a binding pattern in `scope` to `value`, unless `scope` already binds it.
+   * Recursion instead of a callback: a closure here would be allocated for every declaration.
+   */
+  protected declareNamesOnce(
+    pattern: BabelTypes.Node | null | undefined,
+    scope: Scope,
+    value: AbstractValue,
+  ): void {
+    if (!pattern) return;
+    switch (pattern.type) {
+      case 'Identifier':
+        this.table.declareOnce(scope, pattern.name, value);
+        return;
+      case 'ObjectPattern':
+        for (let index = 0; index < pattern.properties.length; index++) {
+          const property = pattern.properties[index]!;
+          this.declareNamesOnce(
+            property.type === 'RestElement' ? property.argument : property.value,
+            scope,
+            value,
+          );
+        }
+        return;
+      case 'ArrayPattern':
+        for (let index = 0; index < pattern.elements.length; index++) {
+          this.declareNamesOnce(pattern.elements[index], scope, value);
+        }
+        return;
+      case 'AssignmentPattern':
+        this.declareNamesOnce(pattern.left, scope, value);
+        return;
+      case 'RestElement':
+        this.declareNamesOnce(pattern.argument, scope, value);
+        return;
+      case 'TSParameterProperty':
+        this.declareNamesOnce(pattern.parameter, scope, value);
+        return;
+      default:
+        return;
+    }
+  }
+
+  protected visitImportDeclaration(node: BabelTypes.ImportDeclaration): void {
+    if (node.importKind === 'type' || node.importKind === 'typeof') return;
+    const moduleValue = importModule(this, literalValue(node.source.value), node.source, 'import');
+    for (const specifier of node.specifiers) {
+      if (specifier.type === 'ImportSpecifier' && specifier.importKind === 'type') continue;
+      let value: AbstractValue = moduleValue;
+      if (specifier.type === 'ImportSpecifier') {
+        const imported =
+          specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+        if (imported !== 'default') value = getMember(this, moduleValue, imported, specifier);
+      }
+      this.table.bind(this.table.current, specifier.local.name, value);
+    }
+  }
+  protected visitVariableDeclaration(node: BabelTypes.VariableDeclaration): void {
+    const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
+    const declarators = node.declarations;
+    for (let index = 0; index < declarators.length; index++) {
+      const declarator = declarators[index]!;
+      const value = declarator.init ? this.visit(declarator.init) : UNDEFINED_VALUE;
+      if (declarator.init === null || declarator.init === undefined) {
+        // `let x;` without a value keeps what hoisting declared.
+        const target = kind === 'var' ? this.table.current.functionScope() : this.table.current;
+        this.declareNamesOnce(declarator.id, target, UNDEFINED_VALUE);
+        continue;
+      }
+      this.bindPattern(declarator.id, value, kind);
+    }
+  }
+
+  protected declareName(name: string, value: AbstractValue, kind: BindingKind): void {
+    if (kind === 'var') this.table.bind(this.table.current.functionScope(), name, value);
+    else if (kind === 'assign') this.table.assign(name, value);
+    else this.table.bind(this.table.current, name, value);
+  }
+
+  /** Binds the names of a pattern to the parts of `value` they destructure. */
+  protected bindPattern(pattern: BabelTypes.Node, value: AbstractValue, kind: BindingKind): void {
+    switch (pattern.type) {
+      case 'Identifier':
+        this.declareName(pattern.name, value, kind);
+        return;
+      case 'ObjectPattern':
+        for (let index = 0; index < pattern.properties.length; index++) {
+          const property = pattern.properties[index]!;
+          if (property.type === 'RestElement') {
+            reportWholeValueUse(this, value, property);
+            this.bindPattern(property.argument, UNKNOWN, kind);
+            continue;
+          }
+          const key = property.computed
+            ? propertyKeyOf(this.visit(property.key))
+            : property.key.type === 'Identifier'
+              ? property.key.name
+              : property.key.type === 'StringLiteral' || property.key.type === 'NumericLiteral'
+                ? String(property.key.value)
+                : undefined;
+          this.bindPattern(property.value, getMember(this, value, key, property), kind);
+        }
+        return;
+      case 'ArrayPattern':
+        for (let index = 0; index < pattern.elements.length; index++) {
+          const element = pattern.elements[index];
+          if (!element) continue;
+          if (element.type === 'RestElement') {
+            this.bindPattern(element.argument, UNKNOWN, kind);
+            continue;
+          }
+          this.bindPattern(
+            element,
+            value.kind === 'array' ? (value.elements[index] ?? UNKNOWN) : UNKNOWN,
+            kind,
+          );
+        }
+        return;
+      case 'AssignmentPattern': {
+        const fallback = this.visit(pattern.right);
+        const chosen =
+          value.kind === 'unknown' || (value.kind === 'literal' && value.value === undefined)
+            ? fallback
+            : value;
+        this.bindPattern(pattern.left, chosen, kind);
+        return;
+      }
+      case 'RestElement':
+        this.bindPattern(pattern.argument, UNKNOWN, kind);
+        return;
+      case 'TSParameterProperty':
+        this.bindPattern(pattern.parameter, value, kind);
+        return;
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+        this.assignMember(pattern, value);
+        return;
+      default:
+        this.visit(pattern);
+        return;
+    }
+  }
+
+  protected assignMember(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+    value: AbstractValue,
+  ): void {
+    const object = this.visit(node.object);
+    const key = this.memberKey(node);
+    getMember(this, object, key, node);
+    if (object.kind === 'object' && key !== undefined) object.properties.set(key, value);
+  }
+
+  protected memberKey(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+  ): string | undefined {
+    const property = node.property;
+    if (!node.computed) return property.type === 'Identifier' ? property.name : undefined;
+    // `object['key']`, `list[0]`: the key without building a value for it.
+    if (property.type === 'StringLiteral') return property.value;
+    if (property.type === 'NumericLiteral') return String(property.value);
+    return propertyKeyOf(this.visit(property));
+  }
+}
