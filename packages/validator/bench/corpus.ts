@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isScannedFile } from '../src/index';
+import { isScannedFile } from '../src/scan/parse-source';
 
 /** One file of the benchmark corpus. */
 export interface CorpusFile {

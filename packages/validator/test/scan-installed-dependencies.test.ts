@@ -3,7 +3,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FindingSchema } from '@agentplug/models';
 import { describe, expect, it } from 'vitest';
-import { isScannedFile, scanSource } from '../src/index';
+import { isScannedFile } from '../src/scan/parse-source';
+import { scanSource } from '../src/scan/scan-source';
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

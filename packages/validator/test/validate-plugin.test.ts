@@ -50,7 +50,10 @@ describe('validatePlugin: a clean plugin', () => {
     ['main', 'main.mjs'],
     ['main', 'main.cjs'],
     ['main', 'main/index.js'],
+    ['main', 'main/index.mjs'],
+    ['main', 'main/index.cjs'],
     ['calculator.main', 'calculator/main.js'],
+    ['calculator.main', 'calculator.main.js'],
     ['lib/start', 'lib/start.js'],
   ])('resolves entry_point %s to %s', async (entryPoint, file) => {
     const result = await validate({ [file]: benignMain }, createManifest({ entry_point: entryPoint }));

@@ -1,5 +1,6 @@
+import { listEntryPointCandidates } from '@agentplug/models';
 import { FindingCodes } from '../scan/finding-codes';
-import type { CapabilityUse } from '../scan/source-scanner';
+import type { CapabilityUse } from '../scan/scan-result';
 import type { CollectedFiles } from './collect-plugin-files';
 import type { ResolvedSecurityConfig } from './security-config';
 import type { ValidationIssue } from './validation-issue';
@@ -26,19 +27,46 @@ const ALLOWED_DOT_FILES: ReadonlySet<string> = new Set([
 /** package.json scripts npm runs on install. */
 const INSTALL_SCRIPTS: readonly string[] = ['preinstall', 'install', 'postinstall', 'prepare'];
 
+/** How many links an entry point may pass through before it counts as not found (a loop). */
+const MAX_LINK_HOPS = 40;
+
 /**
- * The files `entry_point` may resolve to, in order: `"main"` is main.js, main.mjs, main.cjs or
- * main/index.js; a dotted `"calculator.main"` is calculator/main.js (and so on); a name that
- * already ends in .js, .mjs or .cjs is tried as written first.
+ * The real path, relative to the folder, that `candidate` names once every link on the way is
+ * followed (the links inside the folder; the others are errors of their own); empty for a loop.
  */
-export function listEntryCandidates(entryPoint: string): string[] {
-  const candidates: string[] = [];
-  const written = entryPoint.replace(/\\/g, '/');
-  if (/\.(m|c)?js$/.test(written)) candidates.push(written);
-  const base = written.includes('/') ? written : written.replace(/\./g, '/');
-  for (const extension of ['.js', '.mjs', '.cjs']) candidates.push(`${base}${extension}`);
-  candidates.push(`${base}/index.js`);
-  return [...new Set(candidates)];
+function followLinks(candidate: string, links: ReadonlyMap<string, string>): string {
+  let path = candidate;
+  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+    const segments = path.split('/');
+    let replaced = false;
+    for (let end = segments.length; end > 0; end--) {
+      const target = links.get(segments.slice(0, end).join('/'));
+      if (target === undefined) continue;
+      path = [target, ...segments.slice(end)].filter((segment) => segment !== '').join('/');
+      replaced = true;
+      break;
+    }
+    if (!replaced) return path;
+  }
+  return '';
+}
+
+/**
+ * The file `entryPoint` resolves to, by the one rule the loader follows too
+ * (`listEntryPointCandidates` of `@agentplug/models`): the first candidate that is a file of the
+ * folder, directly or through links that stay inside it.
+ */
+export function findEntryFile(entryPoint: string, collected: CollectedFiles): string | undefined {
+  const files = new Set<string>();
+  const links = new Map<string, string>();
+  for (const entry of collected.entries) {
+    if (entry.kind === 'file') files.add(entry.relativePath);
+    else if (entry.kind === 'link' && entry.linkResolved !== undefined)
+      links.set(entry.relativePath, entry.linkResolved);
+  }
+  return listEntryPointCandidates(entryPoint).find(
+    (candidate) => files.has(candidate) || (links.size > 0 && files.has(followLinks(candidate, links))),
+  );
 }
 
 function extensionAllowed(relativePath: string, allowed: readonly string[]): boolean {
@@ -80,7 +108,6 @@ export function checkStructure(options: CheckStructureOptions): StructureCheck {
       message: `the plugin folder holds more than ${config.maxFiles} files (maxFiles); the rest were not checked`,
     });
   }
-  const files = new Set<string>();
   for (const entry of collected.entries) {
     const file = entry.relativePath;
     if (entry.kind === 'link') {
@@ -103,7 +130,6 @@ export function checkStructure(options: CheckStructureOptions): StructureCheck {
       });
       continue;
     }
-    files.add(file);
     if (entry.size > maxBytes) {
       issues.push({
         code: 'FILE_TOO_LARGE',
@@ -138,14 +164,13 @@ export function checkStructure(options: CheckStructureOptions): StructureCheck {
 
   let entryFile: string | undefined;
   if (options.entryPoint !== undefined) {
-    const candidates = listEntryCandidates(options.entryPoint);
-    entryFile = candidates.find((candidate) => files.has(candidate));
+    entryFile = findEntryFile(options.entryPoint, collected);
     if (entryFile === undefined) {
       issues.push({
         code: 'ENTRY_NOT_FOUND',
         severity: 'error',
         path: '$.entry_point',
-        message: `entry_point "${options.entryPoint}" does not resolve to a module; tried ${candidates.join(', ')}`,
+        message: `entry_point "${options.entryPoint}" does not resolve to a module; tried ${listEntryPointCandidates(options.entryPoint).join(', ')}`,
       });
     }
   }

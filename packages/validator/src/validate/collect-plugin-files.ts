@@ -14,6 +14,8 @@ export interface PluginFileEntry {
   /** For links: where the link points, and whether that stays inside the folder. */
   linkTarget?: string;
   linkInside?: boolean;
+  /** For links inside the folder: the real path they resolve to, relative to the folder with `/`. */
+  linkResolved?: string;
 }
 
 /** The files of a plugin folder, and whether the walk stopped at the file limit. */
@@ -79,20 +81,25 @@ async function describeEntry(
   if (dirent.isSymbolicLink()) {
     const linkTarget = await readlink(absolutePath).catch(() => '');
     let resolvedTarget: string;
+    let exists = true;
     try {
       resolvedTarget = await realpath(absolutePath);
     } catch {
+      exists = false;
       resolvedTarget = resolve(join(root, relativePath, '..'), linkTarget);
     }
-    return {
+    const linkInside = isInside(realRoot, resolvedTarget);
+    const entry: PluginFileEntry = {
       relativePath,
       absolutePath,
       kind: 'link',
       size: 0,
       changeKey: '',
       linkTarget,
-      linkInside: isInside(realRoot, resolvedTarget),
+      linkInside,
     };
+    if (linkInside && exists) entry.linkResolved = relative(realRoot, resolvedTarget).split(sep).join('/');
+    return entry;
   }
   if (!dirent.isFile()) return { relativePath, absolutePath, kind: 'other', size: 0, changeKey: '' };
   const info = await lstat(absolutePath, { bigint: true });

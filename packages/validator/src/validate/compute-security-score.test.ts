@@ -1,6 +1,6 @@
 import type { Finding, FindingCapability, PluginPermissions } from '@agentplug/models';
 import { describe, expect, it } from 'vitest';
-import { computeSecurityScore, SCORE_FACTORS } from '../index';
+import { computeSecurityScore, SCORE_FACTORS } from './compute-security-score';
 
 function use(capability: FindingCapability): { finding: Finding } {
   return {

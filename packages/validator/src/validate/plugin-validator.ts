@@ -2,27 +2,24 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  isRiskAbove,
   MANIFEST_FILE_NAME,
   PluginError,
   type PluginMetadata,
   type PluginMetadataInput,
   PluginValidationError,
   type PluginValidationResult,
+  type PluginValidatorLike,
 } from '@agentplug/models';
 import { isScannedFile } from '../scan/parse-source';
-import { analyzeSource, type SourceAnalysis } from '../scan/scan-source';
-import type { CapabilityUse } from '../scan/source-scanner';
+import type { CapabilityUse, SourceAnalysis } from '../scan/scan-result';
+import { analyzeSource } from '../scan/scan-source';
 import { checkMetadata } from './check-metadata';
 import { checkStructure } from './check-structure';
 import { collectPluginFiles, type PluginFileEntry } from './collect-plugin-files';
 import { computeSecurityScore } from './compute-security-score';
 import { crossCheckPermissions, type LocatedImport } from './cross-check-permissions';
-import {
-  type ResolvedSecurityConfig,
-  resolveSecurityConfig,
-  riskRank,
-  type SecurityConfig,
-} from './security-config';
+import { type ResolvedSecurityConfig, resolveSecurityConfig, type SecurityConfig } from './security-config';
 import { formatIssue, type ValidationIssue } from './validation-issue';
 
 /** The validator's verdict: the models' result plus every issue with its code and location. */
@@ -92,7 +89,7 @@ interface KnownHash {
  * const result = await validator.validatePlugin('/plugins/calculator');
  * if (!result.valid) console.error(formatValidationReport(result));
  */
-export class PluginValidator {
+export class PluginValidator implements PluginValidatorLike {
   /** The settings in force, defaults filled. */
   readonly config: ResolvedSecurityConfig;
   private readonly configKey: string;
@@ -289,7 +286,7 @@ export class PluginValidator {
     manifest: PluginMetadata | undefined,
   ): ValidatePluginResult {
     const score = computeSecurityScore({ uses, permissions: manifest?.permissions });
-    if (riskRank(score.riskLevel) > riskRank(this.config.maxRiskLevel)) {
+    if (isRiskAbove(score.riskLevel, this.config.maxRiskLevel)) {
       issues.push({
         code: 'RISK_TOO_HIGH',
         severity: 'error',

@@ -1,4 +1,10 @@
-import { type FindingCapability, PluginError, type RiskLevel } from '@agentplug/models';
+import {
+  type FindingCapability,
+  FindingCapabilitySchema,
+  PluginError,
+  RISK_LEVELS,
+  type RiskLevel,
+} from '@agentplug/models';
 
 /** Settings of a {@link PluginValidator}; every field is optional. */
 export interface SecurityConfig {
@@ -51,23 +57,6 @@ export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = [
   '.tsx',
 ];
 
-const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
-const CAPABILITIES: readonly FindingCapability[] = [
-  'shell',
-  'eval',
-  'network',
-  'filesystem_read',
-  'filesystem_write',
-  'env',
-  'native',
-  'dynamic',
-];
-
-/** How bad a risk level is, for comparisons (low is 0). */
-export function riskRank(level: RiskLevel): number {
-  return RISK_LEVELS.indexOf(level);
-}
-
 function invalid(message: string): PluginError {
   return new PluginError('INVALID_ARGUMENT', `invalid security config: ${message}`);
 }
@@ -102,7 +91,7 @@ export function resolveSecurityConfig(config: SecurityConfig = {}): ResolvedSecu
     'native',
   ];
   for (const capability of blockedCapabilities) {
-    if (!CAPABILITIES.includes(capability as FindingCapability)) {
+    if (!FindingCapabilitySchema.safeParse(capability).success) {
       throw invalid(`blockedCapabilities has an unknown capability "${capability}"`);
     }
   }
