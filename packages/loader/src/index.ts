@@ -1,48 +1,28 @@
-export { type CompiledSchema, compileJsonSchema, type SchemaIssue } from './config/compile-json-schema';
-export {
-  type PluginConfigOverride,
-  type ResolvePluginConfigOptions,
-  resolvePluginConfig,
-} from './config/resolve-plugin-config';
-export {
-  type DiscoveredPlugin,
-  type DiscoverPluginFoldersOptions,
-  type DiscoveryProblem,
-  type DiscoveryResult,
-  discoverPluginFolders,
-  type ManifestCache,
-} from './discovery/discover-plugins';
-export { listEntryPointCandidates, resolveEntryPoint } from './entry/resolve-entry-point';
-export { createInProcessHost } from './host/create-in-process-host';
-export type {
-  LifecycleHook,
-  PermissionEvent,
-  PluginCallOptions,
-  PluginHost,
-  PluginHostOptions,
-} from './host/plugin-host';
-export { assertTransition, isTransitionAllowed, LIFECYCLE_TRANSITIONS } from './lifecycle/transitions';
-export { type AutoLoadCandidate, type AutoLoadOrder, orderForAutoLoad } from './loader/auto-load-order';
+// The public entry: PluginLoader, the types of its options, results and events, and
+// resolveEntryPoint. Everything else in src is internal (see the README's source map).
+export type { PluginConfigOverride } from './config/resolve-plugin-config';
+export type { DiscoveredPlugin, DiscoveryProblem, DiscoveryResult } from './discovery/discover-plugins';
+export { resolveEntryPoint } from './entry/resolve-entry-point';
 export type {
   CapabilitiesChangedEvent,
   CapabilitiesChangeReason,
   PluginLoaderEvents,
   ReloadEvent,
   StateChangeEvent,
-} from './loader/events';
-export {
-  type ActiveCapability,
-  type AutoLoadFailure,
-  type AutoLoadOptions,
-  type AutoLoadPolicy,
-  type AutoLoadResult,
-  type InvokeOptions,
-  type ListPluginsOptions,
-  type LoadPluginOptions,
-  PluginLoader,
-  type PluginLoaderOptions,
-  type PluginValidatorLike,
-  type ReloadPluginOptions,
-  type UnloadPluginOptions,
-} from './loader/plugin-loader';
-export type { EventListener } from './loader/typed-emitter';
+} from './events/plugin-loader-events';
+export type { EventListener } from './events/typed-emitter';
+export type { PermissionEvent } from './host/plugin-host';
+export { PluginLoader } from './loader/plugin-loader';
+export type {
+  ActiveCapability,
+  AutoLoadFailure,
+  AutoLoadOptions,
+  AutoLoadPolicy,
+  AutoLoadResult,
+  InvokeOptions,
+  ListPluginsOptions,
+  LoadPluginOptions,
+  PluginLoaderOptions,
+  ReloadPluginOptions,
+  UnloadPluginOptions,
+} from './loader/plugin-loader-options';

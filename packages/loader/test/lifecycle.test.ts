@@ -1,11 +1,6 @@
 import { PluginError, type PluginStatus } from '@agentplug/models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  isTransitionAllowed,
-  LIFECYCLE_TRANSITIONS,
-  PluginLoader,
-  type StateChangeEvent,
-} from '../src/index';
+import { PluginLoader, type StateChangeEvent } from '../src/index';
 import {
   createPluginDirectory,
   echoCapability,
@@ -13,16 +8,6 @@ import {
   type TemporaryPluginDirectory,
   takeRecordedCalls,
 } from './helpers/plugin-folders';
-
-const ALL_STATUSES: PluginStatus[] = [
-  'unloaded',
-  'loading',
-  'loaded',
-  'active',
-  'inactive',
-  'failed',
-  'unloading',
-];
 
 let directory: TemporaryPluginDirectory;
 let loader: PluginLoader;
@@ -49,32 +34,6 @@ async function rejection(promise: Promise<unknown>): Promise<PluginError> {
   if (!PluginError.is(error)) throw new Error(`expected a PluginError, got ${String(error)}`);
   return error;
 }
-
-describe('the transition table', () => {
-  it('is the seed diagram', () => {
-    const allowed = ALL_STATUSES.flatMap((from) =>
-      ALL_STATUSES.filter((to) => isTransitionAllowed(from, to)).map((to) => `${from}->${to}`),
-    );
-    expect(allowed).toEqual([
-      'unloaded->loading',
-      'loading->loaded',
-      'loading->failed',
-      'loaded->active',
-      'loaded->inactive',
-      'loaded->failed',
-      'loaded->unloading',
-      'active->inactive',
-      'active->failed',
-      'inactive->active',
-      'inactive->failed',
-      'inactive->unloading',
-      'failed->unloading',
-      'unloading->unloaded',
-      'unloading->failed',
-    ]);
-    expect(Object.keys(LIFECYCLE_TRANSITIONS).sort()).toEqual([...ALL_STATUSES].sort());
-  });
-});
 
 describe('valid transitions', () => {
   it('runs each hook once, in order, with an event per transition and timings', async () => {

@@ -1,8 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { type PluginLoadError, PluginStatus, PluginValidationError } from '@agentplug/models';
+import {
+  type PluginLoadError,
+  PluginStatus,
+  PluginValidationError,
+  type PluginValidatorLike,
+} from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PluginLoader, type PluginValidatorLike, type StateChangeEvent } from '../src/index';
+import { PluginLoader, type StateChangeEvent } from '../src/index';
 import { createTableValidator } from './helpers/plugin-folders';
 
 const pluginDirectory = fileURLToPath(new URL('./__fixtures__/seed-plugins', import.meta.url));

@@ -1,4 +1,9 @@
-import { PluginValidationError } from '@agentplug/models';
+import {
+  PluginError,
+  PluginLoadError,
+  PluginValidationError,
+  type PluginValidatorLike,
+} from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PluginLoader } from '../src/index';
@@ -6,6 +11,7 @@ import {
   createPluginDirectory,
   createTableValidator,
   type TemporaryPluginDirectory,
+  validationResult,
 } from './helpers/plugin-folders';
 
 let directory: TemporaryPluginDirectory;
@@ -72,5 +78,47 @@ describe('validation with @agentplug/validator', () => {
     await loader.loadPlugin('com.test.fine');
     await loader.reloadPlugin('com.test.fine');
     expect(validator.calls).toEqual(['com.test.risky', 'com.test.fine']);
+  });
+
+  it("takes a validator that answers synchronously, as models' PluginValidatorLike allows", async () => {
+    await directory.writePlugin({ id: 'com.test.fine' });
+    await directory.writePlugin({ id: 'com.test.refused' });
+    const calls: string[] = [];
+    const validator: PluginValidatorLike = {
+      validatePlugin(_pluginPath, metadata) {
+        calls.push(metadata!.plugin_id);
+        return metadata?.plugin_id === 'com.test.refused'
+          ? validationResult({ valid: false, errors: ['refused by the table'] })
+          : validationResult();
+      },
+    };
+    loader = new PluginLoader({ pluginDirectory: directory.path, validator });
+    expect((await loader.loadPlugin('com.test.fine')).status).toBe('loaded');
+    const error = await loader.loadPlugin('com.test.refused').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PluginValidationError);
+    expect(PluginError.is(error, 'VALIDATION_FAILED')).toBe(true);
+    expect((error as PluginValidationError).message).toContain('refused by the table');
+    expect(loader.getPluginState('com.test.refused')?.status).toBe('failed');
+    expect(loader.getPluginState('com.test.refused')?.instance).toBeNull();
+    expect(calls).toEqual(['com.test.fine', 'com.test.refused']);
+  });
+
+  it('refuses with VALIDATION_FAILED when a synchronous validator throws, and runs no plugin code', async () => {
+    await directory.writePlugin({
+      id: 'com.test.unchecked',
+      files: { 'main.mjs': 'globalThis.__agentplugUncheckedRan = true;\nexport class Plugin {}' },
+    });
+    const validator: PluginValidatorLike = {
+      validatePlugin() {
+        throw new Error('validator broke');
+      },
+    };
+    loader = new PluginLoader({ pluginDirectory: directory.path, validator });
+    const error = await loader.loadPlugin('com.test.unchecked').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PluginLoadError);
+    expect(PluginError.is(error, 'VALIDATION_FAILED')).toBe(true);
+    expect((error as PluginLoadError).message).toContain('validator broke');
+    expect(loader.getPluginState('com.test.unchecked')?.status).toBe('failed');
+    expect((globalThis as { __agentplugUncheckedRan?: boolean }).__agentplugUncheckedRan).toBeUndefined();
   });
 });

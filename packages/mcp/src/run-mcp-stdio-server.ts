@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { PluginLoader, type PluginValidatorLike } from '@agentplug/loader';
+import { PluginLoader } from '@agentplug/loader';
+import type { PluginValidatorLike } from '@agentplug/models';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { activatePluginDirectory } from './activate-plugin-directory';
 import { createMcpServer } from './create-mcp-server';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { listEntryPointCandidates, PluginError } from '@agentplug/models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveEntryPoint } from './resolve-entry-point';
 
@@ -49,6 +49,31 @@ describe('resolveEntryPoint', () => {
     const error = await resolveEntryPoint(folder, 'main').catch((caught: unknown) => caught);
     expect(PluginError.is(error, 'ENTRY_NOT_FOUND')).toBe(true);
     await rm(outside, { recursive: true, force: true });
+  });
+});
+
+describe('resolveEntryPoint follows the one entry-point rule of @agentplug/models', () => {
+  const entryPoints = ['main', 'calculator.main', 'lib/main', 'lib\\main', 'main.mjs', 'src/index.cjs'];
+
+  it.each(entryPoints)('"%s": finds each candidate alone, and the first of several', async (entryPoint) => {
+    const candidates = listEntryPointCandidates(entryPoint);
+    expect(candidates.length).toBeGreaterThan(3);
+    for (const [index, candidate] of candidates.entries()) {
+      await rm(folder, { recursive: true, force: true });
+      await mkdir(folder);
+      await touch(candidate);
+      expect(await resolveEntryPoint(folder, entryPoint)).toBe(join(folder, candidate));
+      // A later candidate inside a folder named like this file (`x.cjs/index.js`) cannot exist beside it.
+      const later = candidates.slice(index + 1).filter((path) => !path.startsWith(`${candidate}/`));
+      for (const path of later) await touch(path);
+      expect(await resolveEntryPoint(folder, entryPoint)).toBe(join(folder, candidate));
+    }
+  });
+
+  it('lists, when nothing matches, exactly the candidates models gives', async () => {
+    const error = await resolveEntryPoint(folder, 'calculator.main').catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'ENTRY_NOT_FOUND')).toBe(true);
+    expect((error as PluginError).details.candidates).toEqual(listEntryPointCandidates('calculator.main'));
   });
 });
 

@@ -1,27 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { PluginError } from '@agentplug/models';
-
-const MODULE_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs'];
-
-/**
- * The files an entry point may name, in the order they are tried: `"main"` gives main.js,
- * main.mjs, main.cjs, main/index.js (then index.mjs, index.cjs); the dotted `"calculator.main"`
- * gives calculator/main.js and so on. An entry point that already ends in .js, .mjs or .cjs is
- * tried as written first.
- */
-export function listEntryPointCandidates(entryPoint: string): string[] {
-  const candidates: string[] = [];
-  if (MODULE_EXTENSIONS.some((extension) => entryPoint.endsWith(extension))) candidates.push(entryPoint);
-  const modulePath = entryPoint.replaceAll('.', '/');
-  for (const extension of MODULE_EXTENSIONS) candidates.push(`${modulePath}${extension}`);
-  for (const extension of MODULE_EXTENSIONS) candidates.push(`${modulePath}/index${extension}`);
-  if (modulePath !== entryPoint) {
-    for (const extension of MODULE_EXTENSIONS) candidates.push(`${entryPoint}${extension}`);
-  }
-  return [...new Set(candidates)];
-}
+import { listEntryPointCandidates, PluginError } from '@agentplug/models';
 
 function isInside(folder: string, target: string): boolean {
   const path = relative(folder, target);
@@ -82,9 +62,10 @@ async function findCandidate(
 
 /**
  * Resolves a manifest's `entry_point` to the absolute path of the module file inside the plugin
- * folder, per DESIGN.md: `"main"` → main.js, main.mjs, main.cjs or main/index.js;
- * `"calculator.main"` → calculator/main.js. Symbolic links are followed, but the file must stay
- * inside the plugin folder.
+ * folder: the first file of models' `listEntryPointCandidates` that exists (`"main"` → main.js,
+ * main.mjs, main.cjs or main/index.js; `"calculator.main"` → calculator/main.js), the rule the
+ * validator checks too. Symbolic links are followed, but the file must stay inside the plugin
+ * folder.
  *
  * @throws PluginError ENTRY_NOT_FOUND when no candidate exists (the message lists what was tried),
  * or when the entry point leaves the plugin folder

@@ -16,6 +16,13 @@ export const LIFECYCLE_TRANSITIONS: Readonly<Record<PluginStatus, readonly Plugi
   unloading: ['unloaded', 'failed'],
 };
 
+/** The statuses of a plugin that is loaded and between operations: a dependency is ready, a reload swaps in place. */
+export const SETTLED_STATUSES: ReadonlySet<PluginStatus> = new Set<PluginStatus>([
+  'loaded',
+  'active',
+  'inactive',
+]);
+
 /** Whether the lifecycle allows moving from `from` to `to`. */
 export function isTransitionAllowed(from: PluginStatus, to: PluginStatus): boolean {
   return LIFECYCLE_TRANSITIONS[from].includes(to);

@@ -1,26 +1,12 @@
 import { resolve } from 'node:path';
 import {
   type IsolationMode,
-  isRiskAbove,
-  type PluginCapability,
-  type PluginConfig,
   PluginError,
-  type PluginErrorCode,
-  PluginLoadError,
   type PluginMetadata,
   type PluginState,
   type PluginStatus,
-  type PluginType,
-  PluginValidationError,
-  type PluginValidationResult,
-  type RiskLevel,
-  readConfig,
-  readManifest,
-  SandboxConfigSchema,
 } from '@agentplug/models';
-import { type CompiledSchema, compileJsonSchema, formatSchemaIssues } from '../config/compile-json-schema';
-import { type PluginConfigOverride, resolvePluginConfig } from '../config/resolve-plugin-config';
-import { resolveLoadOrder } from '../dependencies/resolve-load-order';
+import { runAutoLoad } from '../auto-load/run-auto-load';
 import {
   type DiscoveredPlugin,
   type DiscoveryProblem,
@@ -28,179 +14,35 @@ import {
   discoverPluginFolders,
   type ManifestCache,
 } from '../discovery/discover-plugins';
-import { resolveEntryPoint } from '../entry/resolve-entry-point';
-import { createInProcessHost } from '../host/create-in-process-host';
-import type { PluginCallOptions, PluginHost, PluginHostOptions } from '../host/plugin-host';
-import { createWorkerHost } from '../isolation';
-import { assertTransition } from '../lifecycle/transitions';
-import { fingerprintFolder } from '../validation/fingerprint-folder';
-import { type FolderWatch, watchPluginFolder } from '../watch/watch-plugin-folder';
-import { orderForAutoLoad } from './auto-load-order';
-import type { PluginLoaderEvents } from './events';
+import { describeError, toError, toLoadError } from '../errors/loader-errors';
+import type { PluginLoaderEvents } from '../events/plugin-loader-events';
+import { type EventListener, TypedEmitter } from '../events/typed-emitter';
+import type { PluginCallOptions, PluginHost } from '../host/plugin-host';
+import { reloadInPlace, reportReload } from '../hot-reload/hot-swap';
+import { watchPluginFolder } from '../hot-reload/watch-plugin-folder';
+import { ManagedPlugin } from '../lifecycle/managed-plugin';
+import { assertTransition, SETTLED_STATUSES } from '../lifecycle/transitions';
+import { ValidationGate } from '../validation/validation-gate';
 import { OperationQueue } from './operation-queue';
-import { type EventListener, TypedEmitter } from './typed-emitter';
-
-/**
- * What the loader needs from a validator: `@agentplug/validator`'s `PluginValidator` fits, and
- * so does any object with this method.
- */
-export interface PluginValidatorLike {
-  validatePlugin(pluginPath: string, metadata?: PluginMetadata): Promise<PluginValidationResult>;
-}
-
-/** What to do when one plugin fails during {@link PluginLoader.autoLoadPlugins}. */
-export type AutoLoadPolicy = 'continue' | 'abort';
-
-/** Options of a {@link PluginLoader}. */
-export interface PluginLoaderOptions {
-  /** One plugin directory or several; each sub-folder with a plugin.json is a plugin. */
-  pluginDirectory: string | readonly string[];
-  /** Validates plugins before they load (when `validate` is true, the default). */
-  validator?: PluginValidatorLike | undefined;
-  /** The host's runtime version, checked against each plugin's min/max_runtime_version. */
-  runtimeVersion?: string | undefined;
-  /** Whether {@link PluginLoader.autoLoadPlugins} loads anything. Default true. */
-  enableAutoLoad?: boolean | undefined;
-  /** Reload a loaded plugin when a file in its folder changes. Default false. */
-  watch?: boolean | { debounceMs?: number } | undefined;
-  /** Isolation for plugins whose config.json and load call do not say. Default `"none"`. */
-  defaultIsolation?: IsolationMode | undefined;
-  /** Refuse plugins whose validation risk level is above this. Default `"high"` (critical is refused). */
-  maxRiskLevel?: RiskLevel | undefined;
-  /** Reuse a validation result while the plugin's files are unchanged. Default true. */
-  cacheValidation?: boolean | undefined;
-  /** Default policy of {@link PluginLoader.autoLoadPlugins}. Default `"continue"`. */
-  autoLoadPolicy?: AutoLoadPolicy | undefined;
-  /** A time limit for each lifecycle hook, in milliseconds. Default none. */
-  hookTimeoutMs?: number | undefined;
-  /** How long a reload waits for in-flight invocations before swapping anyway, in milliseconds. Default 30,000. */
-  drainTimeoutMs?: number | undefined;
-}
-
-/** Options of {@link PluginLoader.loadPlugin}. */
-export interface LoadPluginOptions {
-  /** The caller's configuration (a config.json document, every key optional); wins over config.json. */
-  config?: PluginConfigOverride | undefined;
-  /** Run the validator first. Default true. */
-  validate?: boolean | undefined;
-  /** Where the plugin runs; wins over config.json's sandbox_config_override.isolation and the loader default. */
-  isolation?: IsolationMode | undefined;
-}
-
-/** Options of {@link PluginLoader.unloadPlugin}. */
-export interface UnloadPluginOptions {
-  /** Unload the loaded plugins that depend on this one first, instead of refusing. Default false. */
-  cascade?: boolean | undefined;
-}
-
-/** Options of {@link PluginLoader.reloadPlugin}. */
-export interface ReloadPluginOptions {
-  /** Run the validator on the new code. Default true. */
-  validate?: boolean | undefined;
-}
-
-/** Filters of {@link PluginLoader.listPlugins}. */
-export interface ListPluginsOptions {
-  status?: PluginStatus | undefined;
-  type?: PluginType | undefined;
-}
-
-/** Options of {@link PluginLoader.autoLoadPlugins}. */
-export interface AutoLoadOptions {
-  /** `"abort"` stops at the first failure; `"continue"` (default) goes on with the others. */
-  policy?: AutoLoadPolicy | undefined;
-}
-
-/** One plugin auto-load could not bring up, and why. */
-export interface AutoLoadFailure {
-  pluginId: string;
-  error: Error;
-}
-
-/** What {@link PluginLoader.autoLoadPlugins} did. */
-export interface AutoLoadResult {
-  /** The plugins now active, in the order they were brought up. */
-  loaded: PluginState[];
-  failed: AutoLoadFailure[];
-  /** Plugins not attempted because the `"abort"` policy stopped at a failure. */
-  skipped: string[];
-}
-
-/** Options of {@link PluginLoader.invoke}. */
-export type InvokeOptions = PluginCallOptions;
-
-/** One capability of an active plugin: what an agent needs to offer a tool to a model. */
-export interface ActiveCapability {
-  pluginId: string;
-  capability: PluginCapability;
-}
-
-/** Creates a host for an isolation mode: in-process here, the worker host from ./isolation. */
-type HostFactory = (options: PluginHostOptions) => Promise<PluginHost>;
-
-interface PluginRecord {
-  readonly pluginId: string;
-  readonly state: PluginState;
-  host: PluginHost | null;
-  callerConfig: PluginConfigOverride | undefined;
-  isolation: IsolationMode | undefined;
-  validate: boolean;
-  capabilities: Map<string, PluginCapability>;
-  paramSchemas: Map<string, CompiledSchema>;
-  inFlight: number;
-  idleWaiters: Array<() => void>;
-  /** Set while a reload swaps instances: invocations wait for it. */
-  gate: Promise<void> | null;
-  watch: FolderWatch | null;
-}
-
-interface PreparedPlugin {
-  metadata: PluginMetadata;
-  config: PluginConfig;
-  host: PluginHost;
-}
-
-const SETTLED_STATUSES: ReadonlySet<PluginStatus> = new Set(['loaded', 'active', 'inactive']);
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function asLoadError(pluginId: string, error: unknown, fallback: PluginErrorCode): PluginError {
-  if (error instanceof PluginValidationError || error instanceof PluginLoadError) return error;
-  if (PluginError.is(error)) {
-    // The inner PluginError only said what this message says; keep the root cause instead.
-    return new PluginLoadError(pluginId, `cannot load ${pluginId}: ${error.message}`, {
-      code: error.code,
-      cause: error.cause ?? error,
-      details: error.details,
-    });
-  }
-  return new PluginLoadError(pluginId, `cannot load ${pluginId}: ${describe(error)}`, {
-    code: fallback,
-    cause: error,
-  });
-}
-
-function hookError(pluginId: string, hook: string, error: unknown): PluginError {
-  if (PluginError.is(error, 'TIMEOUT')) {
-    return new PluginLoadError(pluginId, `${pluginId}.${hook}() timed out: ${error.message}`, {
-      code: 'TIMEOUT',
-      cause: error,
-      details: { hook },
-    });
-  }
-  return new PluginLoadError(pluginId, `${pluginId}.${hook}() failed: ${describe(error)}`, {
-    code: 'HOOK_FAILED',
-    cause: error,
-    details: { hook },
-  });
-}
+import type {
+  ActiveCapability,
+  AutoLoadOptions,
+  AutoLoadPolicy,
+  AutoLoadResult,
+  InvokeOptions,
+  ListPluginsOptions,
+  LoadPluginOptions,
+  PluginLoaderOptions,
+  ReloadPluginOptions,
+  UnloadPluginOptions,
+} from './plugin-loader-options';
+import { type PreparedPlugin, preparePlugin } from './prepare-plugin';
 
 /**
  * Discovers, validates, loads, activates, hot-reloads and unloads plugins: the seed's
  * PluginLoader. Operations on one plugin are serialised; operations on different plugins run
- * concurrently.
+ * concurrently. A thin facade: each plugin it holds is a `ManagedPlugin` (its state, host and
+ * transitions); loading is `preparePlugin`, reloading `reloadInPlace`, auto-load `runAutoLoad`.
  *
  * @example
  * const loader = new PluginLoader({ pluginDirectory: './plugins', validator: new PluginValidator() });
@@ -211,27 +53,21 @@ function hookError(pluginId: string, hook: string, error: unknown): PluginError 
  */
 export class PluginLoader {
   private readonly directories: string[];
-  private readonly validator: PluginValidatorLike | undefined;
+  private readonly validationGate: ValidationGate | undefined;
   private readonly runtimeVersion: string | undefined;
   private readonly enableAutoLoad: boolean;
   private readonly watchDebounceMs: number | undefined;
   private readonly defaultIsolation: IsolationMode;
-  private readonly maxRiskLevel: RiskLevel;
-  private readonly cacheValidation: boolean;
   private readonly autoLoadPolicy: AutoLoadPolicy;
-  private readonly hookTimeoutMs: number | undefined;
+  private readonly hookLimits: PluginCallOptions;
   private readonly drainTimeoutMs: number;
   private readonly emitter = new TypedEmitter<PluginLoaderEvents>();
   private readonly queue = new OperationQueue();
-  private readonly records = new Map<string, PluginRecord>();
+  private readonly plugins = new Map<string, ManagedPlugin>();
   private discovered = new Map<string, DiscoveredPlugin>();
   private problems: DiscoveryProblem[] = [];
   private hasDiscovered = false;
   private readonly manifestCache: ManifestCache = new Map();
-  private readonly validationCache = new Map<
-    string,
-    { fingerprint: string; result: PluginValidationResult }
-  >();
   private closed = false;
 
   constructor(options: PluginLoaderOptions) {
@@ -241,16 +77,23 @@ export class PluginLoader {
       throw new PluginError('INVALID_ARGUMENT', 'pluginDirectory must name at least one directory');
     }
     this.directories = directories.map((directory) => resolve(directory));
-    this.validator = options.validator;
+    this.validationGate =
+      options.validator === undefined
+        ? undefined
+        : new ValidationGate({
+            validator: options.validator,
+            maxRiskLevel: options.maxRiskLevel ?? 'high',
+            cacheValidation: options.cacheValidation ?? true,
+          });
     this.runtimeVersion = options.runtimeVersion;
     this.enableAutoLoad = options.enableAutoLoad ?? true;
     const watch = options.watch ?? false;
     this.watchDebounceMs = watch === false ? undefined : watch === true ? 100 : (watch.debounceMs ?? 100);
     this.defaultIsolation = options.defaultIsolation ?? 'none';
-    this.maxRiskLevel = options.maxRiskLevel ?? 'high';
-    this.cacheValidation = options.cacheValidation ?? true;
     this.autoLoadPolicy = options.autoLoadPolicy ?? 'continue';
-    this.hookTimeoutMs = options.hookTimeoutMs;
+    this.hookLimits = Object.freeze(
+      options.hookTimeoutMs === undefined ? {} : { timeoutMs: options.hookTimeoutMs },
+    );
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
   }
 
@@ -310,13 +153,13 @@ export class PluginLoader {
 
   /** The live state of a plugin, or undefined when it is not loaded (or was unloaded). */
   getPluginState(pluginId: string): PluginState | undefined {
-    return this.records.get(pluginId)?.state;
+    return this.plugins.get(pluginId)?.state;
   }
 
   /** The states of the plugins the loader holds, by plugin id, optionally filtered by status and type. */
   listPlugins(options: ListPluginsOptions = {}): PluginState[] {
-    return [...this.records.values()]
-      .map((record) => record.state)
+    return [...this.plugins.values()]
+      .map((plugin) => plugin.state)
       .filter((state) => options.status === undefined || state.status === options.status)
       .filter((state) => options.type === undefined || state.metadata.plugin_type === options.type)
       .sort((left, right) => left.metadata.plugin_id.localeCompare(right.metadata.plugin_id));
@@ -355,7 +198,11 @@ export class PluginLoader {
    * @throws PluginError PLUGIN_NOT_FOUND, INVALID_TRANSITION; PluginLoadError HOOK_FAILED
    */
   activatePlugin(pluginId: string): Promise<PluginState> {
-    return this.queue.run(pluginId, () => this.activateNow(pluginId));
+    return this.queue.run(pluginId, async () => {
+      const plugin = this.requirePlugin(pluginId, 'activate', 'active');
+      await plugin.activate();
+      return plugin.state;
+    });
   }
 
   /**
@@ -364,7 +211,11 @@ export class PluginLoader {
    * @throws PluginError PLUGIN_NOT_FOUND, INVALID_TRANSITION; PluginLoadError HOOK_FAILED
    */
   deactivatePlugin(pluginId: string): Promise<PluginState> {
-    return this.queue.run(pluginId, () => this.deactivateNow(pluginId));
+    return this.queue.run(pluginId, async () => {
+      const plugin = this.requirePlugin(pluginId, 'deactivate', 'inactive');
+      await plugin.deactivate();
+      return plugin.state;
+    });
   }
 
   /**
@@ -384,7 +235,7 @@ export class PluginLoader {
         );
       }
       for (const dependent of dependents) {
-        if (this.records.has(dependent)) await this.unloadPlugin(dependent, { cascade: true });
+        if (this.plugins.has(dependent)) await this.unloadPlugin(dependent, { cascade: true });
       }
     }
     await this.queue.run(pluginId, () => this.unloadNow(pluginId));
@@ -410,61 +261,8 @@ export class PluginLoader {
    * `enableAutoLoad: false`.
    */
   async autoLoadPlugins(options: AutoLoadOptions = {}): Promise<AutoLoadResult> {
-    const result: AutoLoadResult = { loaded: [], failed: [], skipped: [] };
-    if (!this.enableAutoLoad) return result;
-    const policy = options.policy ?? this.autoLoadPolicy;
-    const discovery = await this.discover();
-    const candidates: Array<{ pluginId: string; priority: number; dependsOn: string[] }> = [];
-    await Promise.all(
-      discovery.plugins.map(async (plugin) => {
-        try {
-          const fileConfig = await readConfig(plugin.pluginPath);
-          if (!fileConfig?.enabled || !fileConfig.auto_load) return;
-          candidates.push({
-            pluginId: plugin.metadata.plugin_id,
-            priority: fileConfig.priority,
-            dependsOn: plugin.metadata.dependencies
-              .filter((dependency) => !dependency.optional)
-              .map((dependency) => dependency.plugin_id),
-          });
-        } catch (error) {
-          result.failed.push({
-            pluginId: plugin.metadata.plugin_id,
-            error: asLoadError(plugin.metadata.plugin_id, error, 'CONFIG_INVALID'),
-          });
-        }
-      }),
-    );
-    const { order, cyclic } = orderForAutoLoad(candidates);
-    for (const pluginId of cyclic.sort()) {
-      result.failed.push({
-        pluginId,
-        error: new PluginLoadError(pluginId, `cannot auto-load ${pluginId}: it is on a dependency cycle`, {
-          code: 'DEPENDENCY_CYCLE',
-          details: { cyclic },
-        }),
-      });
-    }
-    if (policy === 'abort' && result.failed.length > 0) {
-      result.skipped.push(...order);
-      return result;
-    }
-    for (const [index, pluginId] of order.entries()) {
-      try {
-        const status = this.records.get(pluginId)?.state.status;
-        if (status === undefined || status === 'unloaded') await this.loadPlugin(pluginId);
-        const current = this.records.get(pluginId)?.state.status;
-        if (current !== 'active') await this.activatePlugin(pluginId);
-        result.loaded.push(this.records.get(pluginId)!.state);
-      } catch (error) {
-        result.failed.push({ pluginId, error: error instanceof Error ? error : new Error(String(error)) });
-        if (policy === 'abort') {
-          result.skipped.push(...order.slice(index + 1));
-          break;
-        }
-      }
-    }
-    return result;
+    if (!this.enableAutoLoad) return { loaded: [], failed: [], skipped: [] };
+    return runAutoLoad(this, options.policy ?? this.autoLoadPolicy);
   }
 
   // ---------------------------------------------------------------- invoke
@@ -482,8 +280,8 @@ export class PluginLoader {
     params: unknown = {},
     options: InvokeOptions = {},
   ): Promise<unknown> {
-    const record = this.records.get(pluginId);
-    if (record === undefined) {
+    const plugin = this.plugins.get(pluginId);
+    if (plugin === undefined) {
       const code = this.discovered.has(pluginId) ? 'NOT_ACTIVE' : 'PLUGIN_NOT_FOUND';
       return Promise.reject(
         new PluginError(code, `cannot invoke ${pluginId}.${capability}: ${pluginId} is not loaded`, {
@@ -491,81 +289,10 @@ export class PluginLoader {
         }),
       );
     }
-    if (record.gate !== null)
-      return record.gate.then(() => this.invoke(pluginId, capability, params, options));
-    const host = record.host;
-    if (record.state.status !== 'active' || host === null) {
-      return Promise.reject(
-        new PluginError(
-          'NOT_ACTIVE',
-          `cannot invoke ${pluginId}.${capability}: ${pluginId} is ${record.state.status}`,
-          {
-            details: { pluginId, capability, status: record.state.status },
-          },
-        ),
-      );
-    }
-    const declared = record.capabilities.get(capability);
-    if (declared === undefined || !host.hasMethod(capability)) {
-      return Promise.reject(
-        new PluginError(
-          'CAPABILITY_NOT_FOUND',
-          declared === undefined
-            ? `${pluginId} declares no capability ${capability} (it has: ${[...record.capabilities.keys()].join(', ') || 'none'})`
-            : `${pluginId} declares ${capability} but its instance has no such method`,
-          { details: { pluginId, capability } },
-        ),
-      );
-    }
-    let schema = record.paramSchemas.get(capability);
-    if (schema === undefined) {
-      try {
-        schema = compileJsonSchema(declared.parameters, { errorCode: 'INVALID_PARAMS' });
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      record.paramSchemas.set(capability, schema);
-    }
-    const value =
-      schema.fillsDefaults && typeof params === 'object' && params !== null
-        ? structuredClone(params)
-        : params;
-    const issues = schema.check(value);
-    if (issues.length > 0) {
-      return Promise.reject(
-        new PluginError(
-          'INVALID_PARAMS',
-          `invalid params for ${pluginId}.${capability}:\n${formatSchemaIssues(issues)}`,
-          {
-            details: { pluginId, capability, issues },
-          },
-        ),
-      );
-    }
-    record.inFlight += 1;
-    const settle = (): void => {
-      record.inFlight -= 1;
-      if (record.inFlight === 0 && record.idleWaiters.length > 0) {
-        for (const wake of record.idleWaiters.splice(0)) wake();
-      }
-    };
-    let call: Promise<unknown>;
-    try {
-      call = host.call(capability, [value], options);
-    } catch (error) {
-      settle();
-      return Promise.reject(error);
-    }
-    return call.then(
-      (result) => {
-        settle();
-        return result;
-      },
-      (error: unknown) => {
-        settle();
-        throw error;
-      },
-    );
+    // A swap holds calls: this one goes, after it, to whatever the loader then holds.
+    const held = plugin.calls.whileHeld;
+    if (held !== null) return held.then(() => this.invoke(pluginId, capability, params, options));
+    return plugin.invoke(capability, params, options);
   }
 
   // ---------------------------------------------------------------- close
@@ -573,14 +300,11 @@ export class PluginLoader {
   /** Stops every watcher and unloads every plugin (dependents first). Errors of hooks are swallowed. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const record of this.records.values()) {
-      record.watch?.close();
-      record.watch = null;
-    }
+    for (const plugin of this.plugins.values()) plugin.stopWatching();
     // Two passes: a cleanup() that throws leaves its plugin FAILED, and FAILED unloads cleanly.
-    for (let pass = 0; pass < 2 && this.records.size > 0; pass += 1) {
-      for (const pluginId of [...this.records.keys()].reverse()) {
-        if (!this.records.has(pluginId)) continue;
+    for (let pass = 0; pass < 2 && this.plugins.size > 0; pass += 1) {
+      for (const pluginId of [...this.plugins.keys()].reverse()) {
+        if (!this.plugins.has(pluginId)) continue;
         await this.unloadPlugin(pluginId, { cascade: true }).catch(() => undefined);
       }
     }
@@ -588,26 +312,9 @@ export class PluginLoader {
 
   // ---------------------------------------------------------------- internals
 
-  private emitTransition(record: PluginRecord, to: PluginStatus, startedAt: number, error?: Error): void {
-    const from = record.state.status;
-    assertTransition({ pluginId: record.pluginId, from, to, operation: `move to ${to}` });
-    const at = new Date();
-    record.state.status = to;
-    record.state.updatedAt = at;
-    if (error !== undefined) record.state.error = error;
-    this.emitter.emit('stateChange', {
-      pluginId: record.pluginId,
-      from,
-      to,
-      at,
-      durationMs: performance.now() - startedAt,
-      ...(error === undefined ? {} : { error }),
-    });
-  }
-
-  private requireRecord(pluginId: string, operation: string, to: PluginStatus): PluginRecord {
-    const record = this.records.get(pluginId);
-    if (record !== undefined) return record;
+  private requirePlugin(pluginId: string, operation: string, to: PluginStatus): ManagedPlugin {
+    const plugin = this.plugins.get(pluginId);
+    if (plugin !== undefined) return plugin;
     if (this.discovered.has(pluginId)) {
       assertTransition({ pluginId, from: 'unloaded', to, operation });
     }
@@ -634,12 +341,12 @@ export class PluginLoader {
 
   private findDependents(pluginId: string): string[] {
     const dependents: string[] = [];
-    for (const record of this.records.values()) {
-      if (record.pluginId === pluginId || record.state.status === 'failed') continue;
-      const requires = record.state.metadata.dependencies.some(
+    for (const plugin of this.plugins.values()) {
+      if (plugin.pluginId === pluginId || plugin.state.status === 'failed') continue;
+      const requires = plugin.state.metadata.dependencies.some(
         (dependency) => dependency.plugin_id === pluginId && !dependency.optional,
       );
-      if (requires) dependents.push(record.pluginId);
+      if (requires) dependents.push(plugin.pluginId);
     }
     return dependents.sort();
   }
@@ -652,168 +359,56 @@ export class PluginLoader {
     if (this.closed)
       throw new PluginError('INVALID_ARGUMENT', `cannot load ${pluginId}: the loader is closed`);
     const discovered = await this.findDiscovered(pluginId);
-    const existing = this.records.get(pluginId);
+    const existing = this.plugins.get(pluginId);
     if (existing !== undefined) {
       assertTransition({ pluginId, from: existing.state.status, to: 'loading', operation: 'load' });
     }
-    const now = new Date();
-    const record: PluginRecord = {
-      pluginId,
-      state: {
-        metadata: discovered.metadata,
-        status: 'unloaded',
-        // Replaced by the resolved configuration once the load gets that far.
-        config: {
-          plugin_id: pluginId,
-          enabled: true,
-          auto_load: false,
-          priority: 0,
-          config: {},
-          sandbox_config_override: {},
-        },
-        instance: null,
-        error: null,
-        pluginPath: discovered.pluginPath,
-        loadedAt: null,
-        activatedAt: null,
-        updatedAt: now,
-      },
-      host: null,
+    const plugin = new ManagedPlugin({ emitter: this.emitter, hookLimits: this.hookLimits }, discovered, {
       callerConfig: options.config,
       isolation: options.isolation,
       validate: options.validate ?? true,
-      capabilities: new Map(),
-      paramSchemas: new Map(),
-      inFlight: 0,
-      idleWaiters: [],
-      gate: null,
-      watch: null,
-    };
-    this.records.set(pluginId, record);
+    });
+    this.plugins.set(pluginId, plugin);
     const startedAt = performance.now();
-    this.emitTransition(record, 'loading', startedAt);
+    plugin.moveTo('loading', startedAt);
     let prepared: PreparedPlugin;
     try {
-      prepared = await this.prepare(record, { metadata: discovered.metadata, ancestors });
+      prepared = await this.prepare(plugin, discovered.metadata, ancestors);
     } catch (error) {
-      const failure = asLoadError(pluginId, error, 'LOAD_FAILED');
-      this.emitTransition(record, 'failed', startedAt, failure);
+      const failure = toLoadError(pluginId, error, 'LOAD_FAILED');
+      plugin.moveTo('failed', startedAt, failure);
       // Watched too, so that fixing the files brings the plugin up without a restart.
-      this.startWatch(record);
+      this.startWatch(plugin);
       throw failure;
     }
-    this.applyPrepared(record, prepared);
-    this.emitTransition(record, 'loaded', startedAt);
-    this.startWatch(record);
-    return record.state;
+    plugin.adopt(prepared);
+    plugin.moveTo('loaded', startedAt);
+    this.startWatch(plugin);
+    return plugin.state;
   }
 
-  /** Everything a load does before the swap: nothing here touches the record's state. */
-  private async prepare(
-    record: PluginRecord,
-    context: { metadata: PluginMetadata; ancestors: readonly string[] },
+  /** Runs the load pipeline for `plugin` with this loader's settings and services. */
+  private prepare(
+    plugin: ManagedPlugin,
+    metadata: PluginMetadata,
+    ancestors: readonly string[],
   ): Promise<PreparedPlugin> {
-    const { pluginId } = record;
-    const { metadata, ancestors } = context;
-    const pluginPath = record.state.pluginPath;
-    const fileConfig = await readConfig(pluginPath);
-    const config = resolvePluginConfig({ metadata, fileConfig, callerConfig: record.callerConfig });
-    if (record.validate && this.validator !== undefined) await this.validatePlugin(pluginPath, metadata);
-    const order = await resolveLoadOrder(metadata, {
-      getVersions: (id) => this.getVersions(id),
-      runtimeVersion: this.runtimeVersion,
-    });
-    for (const dependencyId of order) await this.ensureDependency(dependencyId, [...ancestors, pluginId]);
-    const entryModulePath = await resolveEntryPoint(pluginPath, metadata.entry_point);
-    const isolation = record.isolation ?? config.sandbox_config_override.isolation ?? this.defaultIsolation;
-    const sandbox = SandboxConfigSchema.parse({ ...config.sandbox_config_override, isolation });
-    const createHost = this.hostFactoryFor(isolation, pluginId);
-    const host = await createHost({
+    const { pluginId } = plugin;
+    return preparePlugin({
       pluginId,
-      pluginPath,
-      entryModulePath,
+      pluginPath: plugin.state.pluginPath,
       metadata,
-      config: config.config,
-      permissions: metadata.permissions,
-      sandbox,
+      callerConfig: plugin.callerConfig,
+      isolation: plugin.isolation,
+      defaultIsolation: this.defaultIsolation,
+      validationGate: plugin.validate ? this.validationGate : undefined,
+      runtimeVersion: this.runtimeVersion,
+      hookLimits: this.hookLimits,
+      getVersions: (id) => this.getVersions(id),
+      ensureDependency: (dependencyId) => this.ensureDependency(dependencyId, [...ancestors, pluginId]),
       onPermissionEvent: (event) => this.emitter.emit('permission', event),
-      onCrash: (error) => this.handleCrash(pluginId, host, error),
+      onCrash: (host, error) => this.handleCrash(pluginId, host, error),
     });
-    try {
-      await host.callHook('initialize', this.hookLimits());
-    } catch (error) {
-      await host.dispose().catch(() => undefined);
-      throw hookError(pluginId, 'initialize', error);
-    }
-    return { metadata, config, host };
-  }
-
-  private hostFactoryFor(isolation: IsolationMode, pluginId: string): HostFactory {
-    if (isolation === 'none') return createInProcessHost;
-    if (isolation === 'worker') return createWorkerHost;
-    throw new PluginError(
-      'INVALID_ARGUMENT',
-      `cannot load ${pluginId}: unknown isolation "${String(isolation)}"`,
-      {
-        details: { pluginId, isolation },
-      },
-    );
-  }
-
-  private hookLimits(): PluginCallOptions {
-    return this.hookTimeoutMs === undefined ? {} : { timeoutMs: this.hookTimeoutMs };
-  }
-
-  private applyPrepared(record: PluginRecord, prepared: PreparedPlugin): void {
-    record.host = prepared.host;
-    record.state.metadata = prepared.metadata;
-    record.state.config = prepared.config;
-    record.state.instance = prepared.host.instance;
-    record.state.error = null;
-    record.state.loadedAt = new Date();
-    record.capabilities = new Map(
-      prepared.metadata.capabilities.map((capability) => [capability.name, capability]),
-    );
-    record.paramSchemas = new Map();
-  }
-
-  private async validatePlugin(pluginPath: string, metadata: PluginMetadata): Promise<void> {
-    const validator = this.validator!;
-    let result: PluginValidationResult | undefined;
-    let fingerprint: string | undefined;
-    if (this.cacheValidation) {
-      fingerprint = await fingerprintFolder(pluginPath);
-      const cached = this.validationCache.get(pluginPath);
-      if (cached?.fingerprint === fingerprint) result = cached.result;
-    }
-    if (result === undefined) {
-      try {
-        result = await validator.validatePlugin(pluginPath, metadata);
-      } catch (error) {
-        throw new PluginLoadError(
-          metadata.plugin_id,
-          `the validator failed on ${metadata.plugin_id}: ${describe(error)}`,
-          {
-            code: 'VALIDATION_FAILED',
-            cause: error,
-          },
-        );
-      }
-      if (fingerprint !== undefined) this.validationCache.set(pluginPath, { fingerprint, result });
-    }
-    const tooRisky = isRiskAbove(result.riskLevel, this.maxRiskLevel);
-    if (!result.valid || tooRisky) {
-      const reasons = result.valid
-        ? [
-            `risk level ${result.riskLevel} (security score ${result.securityScore}) is above the allowed ${this.maxRiskLevel}`,
-          ]
-        : result.errors;
-      throw new PluginValidationError(
-        `${metadata.plugin_id} failed validation:\n${reasons.map((reason) => `- ${reason}`).join('\n')}`,
-        result,
-        { details: { pluginId: metadata.plugin_id, pluginPath } },
-      );
-    }
   }
 
   private async ensureDependency(dependencyId: string, ancestors: readonly string[]): Promise<void> {
@@ -828,7 +423,7 @@ export class PluginLoader {
       );
     }
     await this.queue.run(dependencyId, async () => {
-      const status = this.records.get(dependencyId)?.state.status;
+      const status = this.plugins.get(dependencyId)?.state.status;
       if (status !== undefined && SETTLED_STATUSES.has(status)) return;
       if (status === undefined) {
         try {
@@ -836,7 +431,7 @@ export class PluginLoader {
         } catch (error) {
           throw new PluginError(
             'DEPENDENCY_UNRESOLVED',
-            `required dependency ${dependencyId} failed to load: ${describe(error)}`,
+            `required dependency ${dependencyId} failed to load: ${describeError(error)}`,
             { details: { dependency: dependencyId }, cause: error },
           );
         }
@@ -848,90 +443,11 @@ export class PluginLoader {
     });
   }
 
-  private async activateNow(pluginId: string): Promise<PluginState> {
-    const record = this.requireRecord(pluginId, 'activate', 'active');
-    assertTransition({ pluginId, from: record.state.status, to: 'active', operation: 'activate' });
-    const startedAt = performance.now();
-    try {
-      await record.host!.callHook('activate', this.hookLimits());
-    } catch (error) {
-      this.emitTransition(record, 'failed', startedAt, hookError(pluginId, 'activate', error));
-      throw record.state.error;
-    }
-    record.state.activatedAt = new Date();
-    this.emitTransition(record, 'active', startedAt);
-    this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'activate' });
-    return record.state;
-  }
-
-  private async deactivateNow(pluginId: string): Promise<PluginState> {
-    const record = this.requireRecord(pluginId, 'deactivate', 'inactive');
-    const from = record.state.status;
-    assertTransition({ pluginId, from, to: 'inactive', operation: 'deactivate' });
-    await this.deactivateRecord(record);
-    return record.state;
-  }
-
-  private async deactivateRecord(record: PluginRecord): Promise<void> {
-    const wasActive = record.state.status === 'active';
-    const startedAt = performance.now();
-    if (wasActive) {
-      try {
-        await record.host!.callHook('deactivate', this.hookLimits());
-      } catch (error) {
-        this.emitTransition(record, 'failed', startedAt, hookError(record.pluginId, 'deactivate', error));
-        this.emitter.emit('capabilitiesChanged', { pluginId: record.pluginId, reason: 'failed' });
-        throw record.state.error;
-      }
-    }
-    this.emitTransition(record, 'inactive', startedAt);
-    if (wasActive)
-      this.emitter.emit('capabilitiesChanged', { pluginId: record.pluginId, reason: 'deactivate' });
-  }
-
   private async unloadNow(pluginId: string): Promise<void> {
-    const record = this.requireRecord(pluginId, 'unload', 'unloading');
-    if (record.state.status === 'active') await this.deactivateRecord(record);
-    const from = record.state.status;
-    assertTransition({ pluginId, from, to: 'unloading', operation: 'unload' });
-    record.watch?.close();
-    record.watch = null;
-    this.emitTransition(record, 'unloading', performance.now());
-    const startedAt = performance.now();
-    const host = record.host;
-    let failure: PluginError | undefined;
-    if (host !== null) {
-      try {
-        await host.callHook('cleanup', this.hookLimits());
-      } catch (error) {
-        // A FAILED plugin is being thrown away: its cleanup is best effort.
-        if (from !== 'failed') failure = hookError(pluginId, 'cleanup', error);
-      }
-      await host.dispose().catch(() => undefined);
-    }
-    record.host = null;
-    record.state.instance = null;
-    if (failure !== undefined) {
-      this.emitTransition(record, 'failed', startedAt, failure);
-      throw failure;
-    }
-    this.emitTransition(record, 'unloaded', startedAt);
-    this.records.delete(pluginId);
-    this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'unload' });
-  }
-
-  /** Tells listeners how a reload ended: `ok` unless an error is given. */
-  private emitReload(outcome: {
-    pluginId: string;
-    triggeredByWatcher: boolean;
-    startedAt: number;
-    error?: Error;
-  }): void {
-    const { pluginId, triggeredByWatcher, startedAt, error } = outcome;
-    const durationMs = performance.now() - startedAt;
-    if (error === undefined)
-      this.emitter.emit('reload', { pluginId, ok: true, triggeredByWatcher, durationMs });
-    else this.emitter.emit('reload', { pluginId, ok: false, error, triggeredByWatcher, durationMs });
+    const plugin = this.requirePlugin(pluginId, 'unload', 'unloading');
+    await plugin.unload();
+    this.plugins.delete(pluginId);
+    plugin.announce('unload');
   }
 
   private async reloadNow(
@@ -939,131 +455,52 @@ export class PluginLoader {
     options: ReloadPluginOptions,
     triggeredByWatcher: boolean,
   ): Promise<PluginState> {
-    const record = this.requireRecord(pluginId, 'reload', 'unloading');
-    const startedAt = performance.now();
-    const previous = record.state.status;
-    if (previous === 'failed') {
-      const { callerConfig, isolation } = record;
-      try {
-        await this.unloadNow(pluginId);
-        const state = await this.loadNow(
-          pluginId,
-          { config: callerConfig, isolation, validate: options.validate },
-          [],
-        );
-        this.emitReload({ pluginId, triggeredByWatcher, startedAt });
-        return state;
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
-        throw failure;
-      }
-    }
-    if (!SETTLED_STATUSES.has(previous)) {
-      assertTransition({ pluginId, from: previous, to: 'loading', operation: 'reload' });
-    }
-    const validate = record.validate;
-    record.validate = options.validate ?? true;
-    let prepared: PreparedPlugin;
-    try {
-      const { manifest } = await readManifest(record.state.pluginPath);
-      if (manifest.plugin_id !== pluginId) {
-        throw new PluginError(
-          'MANIFEST_INVALID',
-          `plugin.json now declares ${manifest.plugin_id} instead of ${pluginId}`,
-          {
-            details: { pluginId, declared: manifest.plugin_id },
-          },
-        );
-      }
-      prepared = await this.prepare(record, { metadata: manifest, ancestors: [] });
-    } catch (error) {
-      record.validate = validate;
-      const failure = asLoadError(pluginId, error, 'LOAD_FAILED');
-      record.state.error = failure;
-      record.state.updatedAt = new Date();
-      this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
-      throw failure;
-    }
-    const discovered = this.discovered.get(pluginId);
-    if (discovered !== undefined) discovered.metadata = prepared.metadata;
-    let openGate: () => void = () => undefined;
-    record.gate = new Promise<void>((resolveGate) => {
-      openGate = resolveGate;
-    });
-    try {
-      await this.swap(record, prepared, previous);
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      // The old instance is already retired: whatever it offered is gone.
-      if (previous === 'active') this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'failed' });
-      this.emitReload({ pluginId, triggeredByWatcher, startedAt, error: failure });
-      throw failure;
-    } finally {
-      record.gate = null;
-      openGate();
-    }
-    this.emitReload({ pluginId, triggeredByWatcher, startedAt });
-    this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'reload' });
-    return record.state;
-  }
-
-  /** Drains the old instance, retires it through the lifecycle, and brings the new one to `target`. */
-  private async swap(record: PluginRecord, prepared: PreparedPlugin, target: PluginStatus): Promise<void> {
-    if (record.inFlight > 0) {
-      // A call that never settles must not block the reload (and every later operation) forever.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolveIdle) => {
-        record.idleWaiters.push(resolveIdle);
-        timer = setTimeout(resolveIdle, this.drainTimeoutMs);
+    const plugin = this.requirePlugin(pluginId, 'reload', 'unloading');
+    if (plugin.state.status !== 'failed') {
+      return reloadInPlace(plugin, {
+        emitter: this.emitter,
+        validate: options.validate,
+        triggeredByWatcher,
+        drainTimeoutMs: this.drainTimeoutMs,
+        hookLimits: this.hookLimits,
+        prepare: async (metadata) => {
+          const prepared = await this.prepare(plugin, metadata, []);
+          const discovered = this.discovered.get(pluginId);
+          if (discovered !== undefined) discovered.metadata = prepared.metadata;
+          return prepared;
+        },
       });
-      clearTimeout(timer);
     }
-    const old = record.host;
-    let startedAt = performance.now();
-    if (record.state.status === 'active') {
-      // The old instance is retired whatever its hooks do: their failures do not stop the swap.
-      await old?.callHook('deactivate', this.hookLimits()).catch(() => undefined);
-      this.emitTransition(record, 'inactive', startedAt);
-    }
-    if (record.state.status === 'loaded' || record.state.status === 'inactive') {
-      this.emitTransition(record, 'unloading', performance.now());
-    }
-    startedAt = performance.now();
-    await old?.callHook('cleanup', this.hookLimits()).catch(() => undefined);
-    await old?.dispose().catch(() => undefined);
-    record.host = null;
-    this.emitTransition(record, 'unloaded', startedAt);
-    this.emitTransition(record, 'loading', performance.now());
-    this.applyPrepared(record, prepared);
-    this.emitTransition(record, 'loaded', startedAt);
-    if (target === 'active') {
-      startedAt = performance.now();
-      try {
-        await prepared.host.callHook('activate', this.hookLimits());
-      } catch (error) {
-        this.emitTransition(record, 'failed', startedAt, hookError(record.pluginId, 'activate', error));
-        throw record.state.error;
-      }
-      record.state.activatedAt = new Date();
-      this.emitTransition(record, 'active', startedAt);
-    } else if (target === 'inactive') {
-      this.emitTransition(record, 'inactive', performance.now());
+    // A FAILED plugin has no instance to keep serving: unload it and load it again.
+    const startedAt = performance.now();
+    try {
+      await this.unloadNow(pluginId);
+      const state = await this.loadNow(
+        pluginId,
+        { config: plugin.callerConfig, isolation: plugin.isolation, validate: options.validate },
+        [],
+      );
+      reportReload(this.emitter, { pluginId, triggeredByWatcher, startedAt });
+      return state;
+    } catch (error) {
+      const failure = toError(error);
+      reportReload(this.emitter, { pluginId, triggeredByWatcher, startedAt, error: failure });
+      throw failure;
     }
   }
 
-  private startWatch(record: PluginRecord): void {
-    if (this.watchDebounceMs === undefined || record.watch !== null || this.closed) return;
-    const { pluginId } = record;
-    record.watch = watchPluginFolder(record.state.pluginPath, {
+  private startWatch(plugin: ManagedPlugin): void {
+    if (this.watchDebounceMs === undefined || plugin.watch !== null || this.closed) return;
+    const { pluginId } = plugin;
+    plugin.watch = watchPluginFolder(plugin.state.pluginPath, {
       debounceMs: this.watchDebounceMs,
       onChange: () => {
-        if (this.records.get(pluginId) !== record || this.closed) return;
+        if (this.plugins.get(pluginId) !== plugin || this.closed) return;
         // The outcome is reported by the 'reload' event; nobody awaits this promise.
         this.queue
           .run(pluginId, async () => {
-            if (this.records.get(pluginId) !== record || this.closed) return;
-            await this.reloadNow(pluginId, { validate: record.validate }, true);
+            if (this.plugins.get(pluginId) !== plugin || this.closed) return;
+            await this.reloadNow(pluginId, { validate: plugin.validate }, true);
           })
           .catch(() => undefined);
       },
@@ -1072,19 +509,7 @@ export class PluginLoader {
 
   private handleCrash(pluginId: string, host: PluginHost | undefined, error: Error): void {
     void this.queue.run(pluginId, async () => {
-      const record = this.records.get(pluginId);
-      if (record === undefined || host === undefined || record.host !== host) return;
-      const status = record.state.status;
-      if (status === 'failed' || status === 'unloading' || status === 'loading') return;
-      const wasActive = status === 'active';
-      const failure = PluginError.is(error)
-        ? error
-        : new PluginError('WORKER_CRASHED', `${pluginId} crashed: ${error.message}`, {
-            cause: error,
-            details: { pluginId },
-          });
-      this.emitTransition(record, 'failed', performance.now(), failure);
-      if (wasActive) this.emitter.emit('capabilitiesChanged', { pluginId, reason: 'failed' });
+      this.plugins.get(pluginId)?.failFromCrash(host, error);
     });
   }
 }

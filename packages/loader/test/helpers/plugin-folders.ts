@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PluginMetadataInput, PluginValidationResult } from '@agentplug/models';
-import type { PluginValidatorLike } from '../../src/index';
+import type { PluginMetadataInput, PluginValidationResult, PluginValidatorLike } from '@agentplug/models';
 
 /** A temporary plugin directory, removed by `remove()`. */
 export interface TemporaryPluginDirectory {

@@ -1,12 +1,13 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginLoader, type PluginValidatorLike } from '@agentplug/loader';
+import { PluginLoader } from '@agentplug/loader';
 import {
   type IsolationMode,
   PluginError,
   type PluginState,
   type PluginStatus,
+  type PluginValidatorLike,
   readManifest,
 } from '@agentplug/models';
 

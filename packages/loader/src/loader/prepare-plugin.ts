@@ -1,0 +1,89 @@
+import {
+  type IsolationMode,
+  type PluginConfig,
+  type PluginMetadata,
+  readConfig,
+  SandboxConfigSchema,
+} from '@agentplug/models';
+import { type PluginConfigOverride, resolvePluginConfig } from '../config/resolve-plugin-config';
+import { resolveLoadOrder } from '../dependencies/resolve-load-order';
+import { resolveEntryPoint } from '../entry/resolve-entry-point';
+import { hookError } from '../errors/loader-errors';
+import { createPluginHost } from '../host/create-plugin-host';
+import type { PermissionEvent, PluginCallOptions, PluginHost } from '../host/plugin-host';
+import type { ValidationGate } from '../validation/validation-gate';
+
+/** A started, initialised plugin instance that has not yet taken over its plugin's state. */
+export interface PreparedPlugin {
+  metadata: PluginMetadata;
+  config: PluginConfig;
+  host: PluginHost;
+}
+
+/** Options of {@link preparePlugin}: the plugin, how it was asked to load, and the loader's services. */
+export interface PreparePluginOptions {
+  pluginId: string;
+  /** Absolute path of the plugin folder. */
+  pluginPath: string;
+  /** The manifest to load (the discovered one, or the one on disk now for a reload). */
+  metadata: PluginMetadata;
+  /** The load call's configuration; wins over config.json. */
+  callerConfig: PluginConfigOverride | undefined;
+  /** The load call's isolation; wins over config.json's and `defaultIsolation`. */
+  isolation: IsolationMode | undefined;
+  defaultIsolation: IsolationMode;
+  /** The gate to pass first, or undefined to skip validation. */
+  validationGate: ValidationGate | undefined;
+  runtimeVersion: string | undefined;
+  hookLimits: PluginCallOptions;
+  /** The discovered versions of a plugin, for the dependency resolver. */
+  getVersions(pluginId: string): PluginMetadata[];
+  /** Brings a required dependency up before this plugin starts. */
+  ensureDependency(dependencyId: string): Promise<void>;
+  onPermissionEvent(event: PermissionEvent): void;
+  /** The host died on its own; `host` is undefined if it died before its factory returned. */
+  onCrash(host: PluginHost | undefined, error: Error): void;
+}
+
+/**
+ * Everything a load does before the new instance takes over, in order: config.json read and
+ * merged with the caller's configuration, the validation gate, runtime compatibility and required
+ * dependencies (loaded first, in order), the entry module resolved, the host of the isolation mode
+ * started, and `initialize()` awaited. Touches no plugin state, so a reload can run it while the
+ * old instance serves; a host whose `initialize()` fails is disposed.
+ *
+ * @throws PluginError CONFIG_INVALID, VALIDATION_FAILED, INCOMPATIBLE, DEPENDENCY_UNRESOLVED, DEPENDENCY_CYCLE, ENTRY_NOT_FOUND, ENTRY_INVALID, LOAD_FAILED, HOOK_FAILED, TIMEOUT
+ */
+export async function preparePlugin(options: PreparePluginOptions): Promise<PreparedPlugin> {
+  const { pluginId, pluginPath, metadata } = options;
+  const fileConfig = await readConfig(pluginPath);
+  const config = resolvePluginConfig({ metadata, fileConfig, callerConfig: options.callerConfig });
+  if (options.validationGate !== undefined) await options.validationGate.check(pluginPath, metadata);
+  const order = await resolveLoadOrder(metadata, {
+    getVersions: options.getVersions,
+    runtimeVersion: options.runtimeVersion,
+  });
+  for (const dependencyId of order) await options.ensureDependency(dependencyId);
+  const entryModulePath = await resolveEntryPoint(pluginPath, metadata.entry_point);
+  const isolation = options.isolation ?? config.sandbox_config_override.isolation ?? options.defaultIsolation;
+  const sandbox = SandboxConfigSchema.parse({ ...config.sandbox_config_override, isolation });
+  let host: PluginHost | undefined;
+  host = await createPluginHost({
+    pluginId,
+    pluginPath,
+    entryModulePath,
+    metadata,
+    config: config.config,
+    permissions: metadata.permissions,
+    sandbox,
+    onPermissionEvent: options.onPermissionEvent,
+    onCrash: (error) => options.onCrash(host, error),
+  });
+  try {
+    await host.callHook('initialize', options.hookLimits);
+  } catch (error) {
+    await host.dispose().catch(() => undefined);
+    throw hookError(pluginId, 'initialize', error);
+  }
+  return { metadata, config, host };
+}
