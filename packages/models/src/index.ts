@@ -6,6 +6,13 @@ export {
   PluginValidationError,
   toPluginError,
 } from './errors/plugin-error';
+export {
+  DEFAULT_UNTRUSTED_JSON_LIMITS,
+  type ParseUntrustedJsonOptions,
+  parseUntrustedJson,
+  type UntrustedJsonLimits,
+  type UntrustedJsonProblem,
+} from './json/parse-untrusted-json';
 export { checkJsonSchema } from './manifest/check-json-schema';
 export { listEntryPointCandidates } from './manifest/entry-point-candidates';
 export {
@@ -26,6 +33,7 @@ export {
   readConfig,
   readManifest,
 } from './manifest/read-manifest';
+export { findTerminalControlCharacter, isTerminalControlCharacter } from './manifest/terminal-control';
 export type { JsonSchemaObject } from './schemas/json-schema-object';
 export {
   type PluginMarketplaceInfo,

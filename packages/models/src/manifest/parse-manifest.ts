@@ -5,6 +5,7 @@ import { MANIFEST_KEYS, type PluginMetadata, PluginMetadataSchema } from '../sch
 import { PERMISSION_KEYS } from '../schemas/plugin-permissions';
 import { checkCrossFieldRules } from './cross-field-rules';
 import { findUnknownKeys, formatIssues, type ManifestIssue, toManifestIssue } from './issues';
+import { checkTerminalControlCharacters } from './terminal-control';
 
 /** What `safeParseManifest` and `safeParseConfig` return: the value, or every issue found. */
 export type SafeParseResult<Value> =
@@ -46,7 +47,7 @@ export function safeParseManifest(input: unknown): SafeParseResult<PluginMetadat
   const warnings = unknownKeyWarnings(record);
   const parsed = PluginMetadataSchema.safeParse(input, { reportInput: true });
   const issues = parsed.success ? [] : parsed.error.issues.map((issue) => toManifestIssue(issue, input));
-  issues.push(...checkCrossFieldRules(record));
+  issues.push(...checkCrossFieldRules(record), ...checkTerminalControlCharacters(record));
   if (issues.length > 0 || !parsed.success) return { success: false, issues, warnings };
   return { success: true, value: parsed.data, warnings };
 }

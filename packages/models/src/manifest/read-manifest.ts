@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError } from '../errors/plugin-error';
+import { parseUntrustedJson } from '../json/parse-untrusted-json';
 import type { PluginConfig } from '../schemas/plugin-config';
 import type { PluginMetadata } from '../schemas/plugin-metadata';
 import { formatIssues, type ManifestIssue } from './issues';
@@ -52,15 +53,17 @@ async function readJsonDocument(
       details: { path: filePath, size, maxBytes },
     });
   }
-  const text = (await readFile(filePath, 'utf8')).replace(/^\uFEFF/, '');
+  const bytes = await readFile(filePath);
   try {
-    return JSON.parse(text);
+    return parseUntrustedJson(bytes, { code: 'MANIFEST_UNREADABLE', what: filePath, maxBytes });
   } catch (error) {
+    if (!PluginError.is(error, 'MANIFEST_UNREADABLE') || error.details.reason !== 'syntax') throw error;
+    const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
     const location = locateOffset(text, findJsonErrorOffset(text));
     throw new PluginError(
       'MANIFEST_UNREADABLE',
-      `${filePath}:${location.line}:${location.column} is not valid JSON (${(error as Error).message})`,
-      { details: { path: filePath, ...location }, cause: error },
+      `${filePath}:${location.line}:${location.column} is not valid JSON (${(error.cause as Error).message})`,
+      { details: { path: filePath, ...location }, cause: error.cause },
     );
   }
 }
