@@ -120,8 +120,12 @@ describe('installPlugin from local folders and archives', () => {
       min_runtime_version: '2.0.0',
     });
     expect(await codeOf(registry.installPlugin(ID, folder, { validate: false }))).toBe('INCOMPATIBLE');
-    // only the (empty) lock folder of the work area may exist
-    expect(await snapshotFolder(pluginDirectory)).toEqual({ '.agentplug/': '', '.agentplug/locks/': '' });
+    // only the (empty) lock and staging folders of the work area may exist
+    expect(await snapshotFolder(pluginDirectory)).toEqual({
+      '.agentplug/': '',
+      '.agentplug/locks/': '',
+      '.agentplug/staging/': '',
+    });
   });
 
   it('refuses a second concurrent install of one plugin with INSTALL_LOCKED', async () => {

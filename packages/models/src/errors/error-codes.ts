@@ -32,6 +32,7 @@ export type PluginErrorCode =
   | 'NETWORK_ERROR'
   | 'NOT_FOUND'
   | 'SIGNATURE_INVALID'
+  | 'INDEX_INVALID'
   | 'INDEX_EXPIRED'
   | 'ROLLBACK_DETECTED'
   | 'INTEGRITY_MISMATCH'
@@ -180,6 +181,10 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
   SIGNATURE_INVALID: {
     summary: 'the marketplace index is not signed by a trusted key',
     hint: "Configure the marketplace's public key in trustedKeys, or stop using this marketplace.",
+  },
+  INDEX_INVALID: {
+    summary: 'the signed marketplace index breaks the protocol',
+    hint: 'Nothing from it was used; tell the marketplace operator, whose index builder wrote a malformed entry.',
   },
   INDEX_EXPIRED: {
     summary: 'the marketplace index has expired',

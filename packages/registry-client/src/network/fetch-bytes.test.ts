@@ -12,6 +12,7 @@ const network: NetworkOptions = {
   fetch,
   requestTimeoutMs: 400,
   stallTimeoutMs: 200,
+  totalTimeoutMs: 10_000,
   retries: 0,
   retryDelayMs: 5,
 };

@@ -11,6 +11,11 @@ export interface NetworkOptions {
   requestTimeoutMs: number;
   /** Most milliseconds between two chunks of a response body. */
   stallTimeoutMs: number;
+  /**
+   * Most milliseconds one call may take from its first request to its last byte, retries included:
+   * a server that trickles a byte just before each stall timeout still ends here.
+   */
+  totalTimeoutMs: number;
   /** Retries after the first attempt, on network errors, timeouts and 5xx only. */
   retries: number;
   /** Delay before the first retry; doubles each time. */
@@ -26,6 +31,42 @@ export interface FetchBytesOptions {
   /** Called before each attempt, so per-attempt state (a hash) can start over. */
   onAttempt?: () => void;
   init?: RequestInit;
+}
+
+/** When a call must have ended, and how it says so. */
+export interface Deadline {
+  /** `Date.now()` value past which the call fails. */
+  at: number;
+  totalTimeoutMs: number;
+}
+
+/** A deadline `totalTimeoutMs` from now. */
+export function startDeadline(totalTimeoutMs: number): Deadline {
+  return { at: Date.now() + totalTimeoutMs, totalTimeoutMs };
+}
+
+function deadlineExpired(url: string, deadline: Deadline, receivedBytes: number): PluginError {
+  return new PluginError('TIMEOUT', `${url} did not finish within ${deadline.totalTimeoutMs} ms`, {
+    details: { url, timeoutMs: deadline.totalTimeoutMs, receivedBytes },
+  });
+}
+
+/**
+ * Waits for `promise` at most `timeoutMs`, and never past the deadline: whichever comes first
+ * decides the error.
+ */
+function waitBounded<T>(
+  promise: Promise<T>,
+  timing: {
+    timeoutMs: number;
+    deadline: Deadline;
+    onTimeout: () => PluginError;
+    onDeadline: () => PluginError;
+  },
+): Promise<T> {
+  const remaining = Math.max(0, timing.deadline.at - Date.now());
+  if (remaining < timing.timeoutMs) return within(promise, remaining, timing.onDeadline);
+  return within(promise, timing.timeoutMs, timing.onTimeout);
 }
 
 function isRetryable(error: unknown): boolean {
@@ -52,27 +93,56 @@ function describeStatus(response: Response, url: string): PluginError {
   });
 }
 
-async function attempt(url: string, network: NetworkOptions, options: FetchBytesOptions): Promise<Buffer> {
-  const controller = new AbortController();
-  const init: RequestInit = { ...options.init, signal: controller.signal, redirect: 'error' };
-  let response: Response;
+/** What {@link sendRequest} and {@link readResponseBody} need to bound a request. */
+export interface BoundedRequest {
+  url: string;
+  network: Pick<NetworkOptions, 'fetch' | 'requestTimeoutMs' | 'stallTimeoutMs'>;
+  deadline: Deadline;
+  controller: AbortController;
+}
+
+/**
+ * Sends a request and waits for its headers within the response timeout and the deadline.
+ * Redirects are refused.
+ * @throws PluginError TIMEOUT, NETWORK_ERROR
+ */
+export async function sendRequest(request: BoundedRequest, init: RequestInit = {}): Promise<Response> {
+  const { url, network, deadline, controller } = request;
   try {
-    response = await within(network.fetch(url, init), network.requestTimeoutMs, () => {
-      controller.abort();
-      return new PluginError('TIMEOUT', `${url} sent no response within ${network.requestTimeoutMs} ms`, {
-        details: { url, timeoutMs: network.requestTimeoutMs },
-      });
+    return await waitBounded(network.fetch(url, { ...init, signal: controller.signal, redirect: 'error' }), {
+      timeoutMs: network.requestTimeoutMs,
+      deadline,
+      onTimeout: () => {
+        controller.abort();
+        return new PluginError('TIMEOUT', `${url} sent no response within ${network.requestTimeoutMs} ms`, {
+          details: { url, timeoutMs: network.requestTimeoutMs },
+        });
+      },
+      onDeadline: () => {
+        controller.abort();
+        return deadlineExpired(url, deadline, 0);
+      },
     });
   } catch (error) {
     if (PluginError.is(error, 'TIMEOUT')) throw error;
     throw new PluginError('NETWORK_ERROR', `cannot reach ${url}`, { details: { url }, cause: error });
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw describeStatus(response, url);
-  }
+}
+
+/**
+ * Reads a response body into memory: at most `maxBytes` (declared or sent), no chunk gap longer
+ * than the stall timeout, and nothing past the deadline.
+ * @throws PluginError TOO_LARGE, TIMEOUT, NETWORK_ERROR
+ */
+export async function readResponseBody(
+  request: BoundedRequest,
+  response: Response,
+  options: Pick<FetchBytesOptions, 'maxBytes' | 'onChunk'>,
+): Promise<Buffer> {
+  const { url, network, deadline, controller } = request;
   const declaredLength = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
+    controller.abort();
     await response.body?.cancel().catch(() => undefined);
     throw new PluginError(
       'TOO_LARGE',
@@ -95,7 +165,12 @@ async function attempt(url: string, network: NetworkOptions, options: FetchBytes
     for (;;) {
       let result: Awaited<ReturnType<typeof reader.read>>;
       try {
-        result = await within(reader.read(), network.stallTimeoutMs, stalled);
+        result = await waitBounded(reader.read(), {
+          timeoutMs: network.stallTimeoutMs,
+          deadline,
+          onTimeout: stalled,
+          onDeadline: () => deadlineExpired(url, deadline, received),
+        });
       } catch (error) {
         if (PluginError.is(error, 'TIMEOUT')) throw error;
         throw new PluginError('NETWORK_ERROR', `the download of ${url} broke off`, {
@@ -122,13 +197,30 @@ async function attempt(url: string, network: NetworkOptions, options: FetchBytes
   return Buffer.concat(chunks, received);
 }
 
+async function attempt(
+  url: string,
+  network: NetworkOptions,
+  options: FetchBytesOptions,
+  deadline: Deadline,
+): Promise<Buffer> {
+  const request: BoundedRequest = { url, network, deadline, controller: new AbortController() };
+  const response = await sendRequest(request, options.init);
+  if (!response.ok) {
+    request.controller.abort();
+    await response.body?.cancel().catch(() => undefined);
+    throw describeStatus(response, url);
+  }
+  return readResponseBody(request, response, options);
+}
+
 function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
 /**
- * Fetches a URL into memory with a byte cap, a response timeout and a stalled-body timeout,
- * retrying with exponential backoff on network errors, timeouts and 5xx, never on 4xx or caps.
+ * Fetches a URL into memory with a byte cap, a response timeout, a stalled-body timeout and a total
+ * deadline, retrying with exponential backoff on network errors, timeouts and 5xx, never on 4xx or
+ * caps, and never past the deadline.
  * @throws PluginError NETWORK_ERROR, TIMEOUT, NOT_FOUND, UNAUTHORIZED, TOO_LARGE
  */
 export async function fetchBytes(
@@ -136,16 +228,18 @@ export async function fetchBytes(
   network: NetworkOptions,
   options: FetchBytesOptions,
 ): Promise<Buffer> {
+  const deadline = startDeadline(network.totalTimeoutMs);
   for (let attemptNumber = 0; ; attemptNumber += 1) {
     options.onAttempt?.();
     try {
-      return await attempt(url, network, options);
+      return await attempt(url, network, options, deadline);
     } catch (error) {
       const status = PluginError.is(error) ? error.details.status : undefined;
       const serverError = typeof status === 'number' && status >= 500;
       const retryable = isRetryable(error) && (status === undefined || serverError);
-      if (!retryable || attemptNumber >= network.retries) throw error;
-      await sleep(network.retryDelayMs * 2 ** attemptNumber);
+      const delay = network.retryDelayMs * 2 ** attemptNumber;
+      if (!retryable || attemptNumber >= network.retries || Date.now() + delay >= deadline.at) throw error;
+      await sleep(delay);
     }
   }
 }

@@ -1,4 +1,6 @@
 import { PluginType, RISK_LEVELS } from '@agentplug/models';
+import { isValidConstraint } from '@agentplug/version';
+import { isProtocolPluginId, isProtocolVersion } from './identifiers';
 import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
 
 const PLUGIN_TYPES: ReadonlySet<string> = new Set(Object.values(PluginType));
@@ -10,8 +12,11 @@ const PERMISSION_KEYS = [
   'external_apis',
   'environment_variables',
 ] as const;
+/** The name a permission kind this client does not know yet must have to count. */
+const PERMISSION_KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
-/** Where a signed index body breaks the protocol, or undefined when it is sound. */
+/** Where a signed index body breaks the protocol. */
 class IndexShapeError extends Error {}
 
 function fail(path: string, expected: string): never {
@@ -20,6 +25,15 @@ function fail(path: string, expected: string): never {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A map keyed by untrusted names: no prototype, so no name reaches Object.prototype. */
+function createMap<Value>(): Record<string, Value> {
+  return Object.create(null) as Record<string, Value>;
+}
+
+function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function checkString(value: unknown, path: string): string {
@@ -31,7 +45,7 @@ function checkStringArray(value: unknown, path: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
     fail(path, 'an array of strings');
-  return value as string[];
+  return [...(value as string[])];
 }
 
 function checkNumber(
@@ -44,7 +58,7 @@ function checkNumber(
     !Number.isFinite(value) ||
     value < options.min ||
     (options.max !== undefined && value > options.max) ||
-    (options.integer === true && !Number.isInteger(value))
+    (options.integer === true && !Number.isSafeInteger(value))
   ) {
     fail(
       path,
@@ -54,102 +68,132 @@ function checkNumber(
   return value;
 }
 
-function checkVersion(value: unknown, path: string): IndexVersionEntry {
+function checkRuntimeBound(value: unknown, path: string): string {
+  const bound = checkString(value ?? '*', path);
+  if (bound !== '*' && !isProtocolVersion(bound)) fail(path, 'a semantic version or "*"');
+  return bound;
+}
+
+function checkPermissions(value: unknown, path: string): IndexVersionEntry['permissions'] {
   if (!isRecord(value)) fail(path, 'an object');
-  const permissions = value.permissions;
-  if (!isRecord(permissions)) fail(`${path}.permissions`, 'an object');
-  for (const key of PERMISSION_KEYS)
-    permissions[key] = checkStringArray(permissions[key], `${path}.permissions.${key}`);
-  const dependencies = value.dependencies ?? [];
-  if (!Array.isArray(dependencies)) fail(`${path}.dependencies`, 'an array');
-  dependencies.forEach((dependency: unknown, index) => {
-    const at = `${path}.dependencies[${index}]`;
+  const permissions = createMap<string[]>();
+  for (const key of PERMISSION_KEYS) permissions[key] = checkStringArray(own(value, key), `${path}.${key}`);
+  // A kind this client does not know is kept when it is a list of strings under a plain name (the
+  // escalation check covers it); anything else under an unknown name cannot be enforced and is left out.
+  for (const key of Object.keys(value)) {
+    const list = value[key];
+    if (key in permissions || !PERMISSION_KEY_PATTERN.test(key) || !Array.isArray(list)) continue;
+    if (list.every((item) => typeof item === 'string')) permissions[key] = [...list];
+  }
+  return permissions as unknown as IndexVersionEntry['permissions'];
+}
+
+function checkDependencies(value: unknown, path: string): IndexVersionEntry['dependencies'] {
+  const dependencies = value ?? [];
+  if (!Array.isArray(dependencies)) fail(path, 'an array');
+  return dependencies.map((dependency: unknown, index) => {
+    const at = `${path}[${index}]`;
     if (!isRecord(dependency)) fail(at, 'an object');
-    checkString(dependency.plugin_id, `${at}.plugin_id`);
-    dependency.version_constraint = checkString(
-      dependency.version_constraint ?? '*',
-      `${at}.version_constraint`,
-    );
-    if (dependency.optional === undefined) dependency.optional = false;
-    else if (typeof dependency.optional !== 'boolean') fail(`${at}.optional`, 'a boolean');
+    const pluginId = own(dependency, 'plugin_id');
+    if (!isProtocolPluginId(pluginId)) fail(`${at}.plugin_id`, 'a reverse-DNS plugin id');
+    const constraint = checkString(own(dependency, 'version_constraint') ?? '*', `${at}.version_constraint`);
+    if (constraint.length > 256 || !isValidConstraint(constraint))
+      fail(`${at}.version_constraint`, 'a version constraint');
+    const optional = own(dependency, 'optional') ?? false;
+    if (typeof optional !== 'boolean') fail(`${at}.optional`, 'a boolean');
+    return { plugin_id: pluginId, version_constraint: constraint, optional };
   });
-  const sha256 = checkString(value.sha256, `${path}.sha256`);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) fail(`${path}.sha256`, '64 lowercase hex digits');
-  const riskLevel = checkString(value.risk_level, `${path}.risk_level`);
+}
+
+function checkVersion(value: unknown, path: string, version: string): IndexVersionEntry {
+  if (!isRecord(value)) fail(path, 'an object');
+  if (own(value, 'version') !== version) fail(`${path}.version`, JSON.stringify(version));
+  const sha256 = checkString(own(value, 'sha256'), `${path}.sha256`);
+  if (!SHA256_PATTERN.test(sha256)) fail(`${path}.sha256`, '64 lowercase hex digits');
+  const riskLevel = checkString(own(value, 'risk_level'), `${path}.risk_level`);
   if (!RISK_LEVEL_SET.has(riskLevel)) fail(`${path}.risk_level`, RISK_LEVELS.join(', '));
-  if (value.yanked !== undefined && typeof value.yanked !== 'boolean') fail(`${path}.yanked`, 'a boolean');
+  const yanked = own(value, 'yanked') ?? false;
+  if (typeof yanked !== 'boolean') fail(`${path}.yanked`, 'a boolean');
   return {
-    ...(value as object),
-    version: checkString(value.version, `${path}.version`),
-    dependencies: dependencies as IndexVersionEntry['dependencies'],
-    min_runtime_version: checkString(value.min_runtime_version ?? '*', `${path}.min_runtime_version`),
-    max_runtime_version: checkString(value.max_runtime_version ?? '*', `${path}.max_runtime_version`),
-    permissions: permissions as IndexVersionEntry['permissions'],
-    security_score: checkNumber(value.security_score, `${path}.security_score`, { min: 0, max: 100 }),
+    version,
+    dependencies: checkDependencies(own(value, 'dependencies'), `${path}.dependencies`),
+    min_runtime_version: checkRuntimeBound(own(value, 'min_runtime_version'), `${path}.min_runtime_version`),
+    max_runtime_version: checkRuntimeBound(own(value, 'max_runtime_version'), `${path}.max_runtime_version`),
+    permissions: checkPermissions(own(value, 'permissions'), `${path}.permissions`),
+    security_score: checkNumber(own(value, 'security_score'), `${path}.security_score`, { min: 0, max: 100 }),
     risk_level: riskLevel as IndexVersionEntry['risk_level'],
     sha256,
-    size: checkNumber(value.size, `${path}.size`, { min: 0, integer: true }),
-    published_at: checkString(value.published_at, `${path}.published_at`),
-    yanked: value.yanked === true,
+    size: checkNumber(own(value, 'size'), `${path}.size`, { min: 0, integer: true }),
+    published_at: checkString(own(value, 'published_at'), `${path}.published_at`),
+    yanked,
   };
 }
 
-function checkPlugin(value: unknown, path: string): IndexPluginEntry {
+function checkPlugin(value: unknown, path: string, pluginId: string): IndexPluginEntry {
   if (!isRecord(value)) fail(path, 'an object');
-  const pluginType = checkString(value.plugin_type, `${path}.plugin_type`);
+  if (own(value, 'plugin_id') !== pluginId) fail(`${path}.plugin_id`, JSON.stringify(pluginId));
+  const pluginType = checkString(own(value, 'plugin_type'), `${path}.plugin_type`);
   if (!PLUGIN_TYPES.has(pluginType)) fail(`${path}.plugin_type`, 'a plugin type');
-  if (!isRecord(value.versions)) fail(`${path}.versions`, 'an object');
-  const versions: Record<string, IndexVersionEntry> = {};
-  for (const [version, entry] of Object.entries(value.versions)) {
-    versions[version] = checkVersion(entry, `${path}.versions["${version}"]`);
-    if (versions[version]?.version !== version)
-      fail(`${path}.versions["${version}"].version`, `"${version}"`);
+  const rawVersions = own(value, 'versions');
+  if (!isRecord(rawVersions)) fail(`${path}.versions`, 'an object');
+  const versions = createMap<IndexVersionEntry>();
+  for (const version of Object.keys(rawVersions)) {
+    const at = `${path}.versions[${JSON.stringify(version)}]`;
+    if (!isProtocolVersion(version)) fail(at, 'keyed by a semantic version');
+    versions[version] = checkVersion(rawVersions[version], at, version);
   }
   return {
-    ...(value as object),
-    plugin_id: checkString(value.plugin_id, `${path}.plugin_id`),
-    name: checkString(value.name, `${path}.name`),
-    description: checkString(value.description, `${path}.description`),
+    plugin_id: pluginId,
+    name: checkString(own(value, 'name'), `${path}.name`),
+    description: checkString(own(value, 'description'), `${path}.description`),
     plugin_type: pluginType as IndexPluginEntry['plugin_type'],
-    tags: checkStringArray(value.tags, `${path}.tags`),
-    author: checkString(value.author, `${path}.author`),
-    downloads: checkNumber(value.downloads ?? 0, `${path}.downloads`, { min: 0, integer: true }),
-    rating: checkNumber(value.rating ?? 0, `${path}.rating`, { min: 0, max: 5 }),
-    rating_count: checkNumber(value.rating_count ?? 0, `${path}.rating_count`, { min: 0, integer: true }),
+    tags: checkStringArray(own(value, 'tags'), `${path}.tags`),
+    author: checkString(own(value, 'author'), `${path}.author`),
+    downloads: checkNumber(own(value, 'downloads') ?? 0, `${path}.downloads`, { min: 0, integer: true }),
+    rating: checkNumber(own(value, 'rating') ?? 0, `${path}.rating`, { min: 0, max: 5 }),
+    rating_count: checkNumber(own(value, 'rating_count') ?? 0, `${path}.rating_count`, {
+      min: 0,
+      integer: true,
+    }),
     versions,
   };
 }
 
 /**
  * Checks the shape of a signed index body (the rules of `SignedIndexBodySchema`, hand-written because
- * a 10,000-plugin index is checked on every refresh) and fills defaults. Returns the problem as text.
+ * a 10,000-plugin index is checked on every refresh), fills defaults and returns fresh data: the
+ * `plugins` and `versions` maps have no prototype and hold only keys that are plugin ids and
+ * semantic versions, so no untrusted name can reach a lookup, a URL or a path unchecked.
+ * Unknown members are left out. Returns the problem as text.
  */
 export function checkIndexBody(
   value: unknown,
 ): { success: true; data: SignedIndexBody } | { success: false; message: string } {
   try {
     if (!isRecord(value)) fail('signed', 'an object');
-    if (value._type !== 'agentplug-index') fail('signed._type', '"agentplug-index"');
-    if (!isRecord(value.plugins)) fail('signed.plugins', 'an object');
-    const plugins: Record<string, IndexPluginEntry> = {};
-    for (const [pluginId, entry] of Object.entries(value.plugins)) {
-      plugins[pluginId] = checkPlugin(entry, `signed.plugins["${pluginId}"]`);
-      if (plugins[pluginId]?.plugin_id !== pluginId)
-        fail(`signed.plugins["${pluginId}"].plugin_id`, `"${pluginId}"`);
+    if (own(value, '_type') !== 'agentplug-index') fail('signed._type', '"agentplug-index"');
+    const rawPlugins = own(value, 'plugins');
+    if (!isRecord(rawPlugins)) fail('signed.plugins', 'an object');
+    const plugins = createMap<IndexPluginEntry>();
+    for (const pluginId of Object.keys(rawPlugins)) {
+      const at = `signed.plugins[${JSON.stringify(pluginId)}]`;
+      if (!isProtocolPluginId(pluginId)) fail(at, 'keyed by a reverse-DNS plugin id');
+      plugins[pluginId] = checkPlugin(rawPlugins[pluginId], at, pluginId);
     }
     const body: SignedIndexBody = {
       _type: 'agentplug-index',
-      protocol_version: checkNumber(value.protocol_version, 'signed.protocol_version', {
+      protocol_version: checkNumber(own(value, 'protocol_version'), 'signed.protocol_version', {
         min: 0,
         integer: true,
       }),
-      version: checkNumber(value.version, 'signed.version', { min: 0, integer: true }),
-      expires: checkString(value.expires, 'signed.expires'),
-      signed_at: checkString(value.signed_at, 'signed.signed_at'),
+      version: checkNumber(own(value, 'version'), 'signed.version', { min: 0, integer: true }),
+      expires: checkString(own(value, 'expires'), 'signed.expires'),
+      signed_at: checkString(own(value, 'signed_at'), 'signed.signed_at'),
       plugins,
     };
-    if (value.search_endpoint !== undefined)
-      body.search_endpoint = checkString(value.search_endpoint, 'signed.search_endpoint');
+    const searchEndpoint = own(value, 'search_endpoint');
+    if (searchEndpoint !== undefined)
+      body.search_endpoint = checkString(searchEndpoint, 'signed.search_endpoint');
     return { success: true, data: body };
   } catch (error) {
     if (error instanceof IndexShapeError) return { success: false, message: error.message };

@@ -6,7 +6,9 @@ import {
   type RiskLevel,
   RiskLevelSchema,
 } from '@agentplug/models';
+import { isValidConstraint } from '@agentplug/version';
 import { z } from 'zod';
+import { assertPluginId, assertVersion, isProtocolPluginId, isProtocolVersion } from './identifiers';
 
 /** The protocol version this package speaks; see PROTOCOL.md in @agentplug/marketplace. */
 export const MARKETPLACE_PROTOCOL_VERSION = 1;
@@ -86,19 +88,32 @@ const permissionsSchema = z.looseObject({
   environment_variables: z.array(z.string()).default([]),
 });
 
+const pluginIdSchema = z.string().refine(isProtocolPluginId, 'must be a reverse-DNS plugin id');
+const versionSchema = z.string().refine(isProtocolVersion, 'must be a semantic version');
+const runtimeBoundSchema = z
+  .string()
+  .default('*')
+  .refine((bound) => bound === '*' || isProtocolVersion(bound), 'must be a semantic version or "*"');
+
 const versionEntrySchema = z.object({
-  version: z.string().min(1),
+  version: versionSchema,
   dependencies: z
     .array(
       z.looseObject({
-        plugin_id: z.string(),
-        version_constraint: z.string().default('*'),
+        plugin_id: pluginIdSchema,
+        version_constraint: z
+          .string()
+          .default('*')
+          .refine(
+            (constraint) => constraint.length <= 256 && isValidConstraint(constraint),
+            'must be a constraint',
+          ),
         optional: z.boolean().default(false),
       }),
     )
     .default([]),
-  min_runtime_version: z.string().default('*'),
-  max_runtime_version: z.string().default('*'),
+  min_runtime_version: runtimeBoundSchema,
+  max_runtime_version: runtimeBoundSchema,
   permissions: permissionsSchema,
   security_score: z.number().min(0).max(100),
   risk_level: RiskLevelSchema,
@@ -109,19 +124,22 @@ const versionEntrySchema = z.object({
 });
 
 const pluginEntrySchema = z.object({
-  plugin_id: z.string(),
+  plugin_id: pluginIdSchema,
   name: z.string(),
   description: z.string(),
   plugin_type: PluginTypeSchema,
-  tags: z.array(z.string()),
+  tags: z.array(z.string()).default([]),
   author: z.string(),
   downloads: z.number().int().min(0).default(0),
   rating: z.number().min(0).max(5).default(0),
   rating_count: z.number().int().min(0).default(0),
-  versions: z.record(z.string(), versionEntrySchema),
+  versions: z.record(versionSchema, versionEntrySchema),
 });
 
-/** Schema of {@link SignedIndexBody}; checked after the signature, so a trusted but malformed index is refused too. */
+/**
+ * Schema of {@link SignedIndexBody}, the same rules `checkIndexBody` applies by hand (which also
+ * checks that each key equals its entry's `plugin_id` or `version`).
+ */
 export const SignedIndexBodySchema: z.ZodType<SignedIndexBody> = z.object({
   _type: z.literal(INDEX_TYPE),
   protocol_version: z.number().int(),
@@ -129,10 +147,15 @@ export const SignedIndexBodySchema: z.ZodType<SignedIndexBody> = z.object({
   expires: z.string(),
   signed_at: z.string(),
   search_endpoint: z.string().optional(),
-  plugins: z.record(z.string(), pluginEntrySchema),
+  plugins: z.record(pluginIdSchema, pluginEntrySchema),
 }) as unknown as z.ZodType<SignedIndexBody>;
 
-/** The archive file name of a plugin version: `<plugin_id>-<version>.tgz`. */
+/**
+ * The archive file name of a plugin version: `<plugin_id>-<version>.tgz`.
+ * @throws PluginError INVALID_ARGUMENT when the id or the version is not one the protocol accepts
+ */
 export function formatArchiveName(pluginId: string, version: string): string {
+  assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
+  assertVersion(version, 'INVALID_ARGUMENT', 'the version');
   return `${pluginId}-${version}.tgz`;
 }

@@ -102,14 +102,14 @@ describe('verifyIndex shape checks', () => {
   it('fills defaults and agrees with SignedIndexBodySchema on sound and broken bodies', () => {
     const samples: [unknown, string][] = [
       [{ 'com.example.a': plugin }, 'ok'],
-      [{ 'com.example.b': plugin }, 'INCOMPATIBLE'],
-      [{ 'com.example.a': { ...plugin, versions: { '2.0.0': version } } }, 'INCOMPATIBLE'],
+      [{ 'com.example.b': plugin }, 'INDEX_INVALID'],
+      [{ 'com.example.a': { ...plugin, versions: { '2.0.0': version } } }, 'INDEX_INVALID'],
       [
         { 'com.example.a': { ...plugin, versions: { '1.0.0': { ...version, sha256: 'xyz' } } } },
-        'INCOMPATIBLE',
+        'INDEX_INVALID',
       ],
-      [{ 'com.example.a': { ...plugin, versions: { '1.0.0': { ...version, size: -1 } } } }, 'INCOMPATIBLE'],
-      [{ 'com.example.a': { ...plugin, plugin_type: 'virus' } }, 'INCOMPATIBLE'],
+      [{ 'com.example.a': { ...plugin, versions: { '1.0.0': { ...version, size: -1 } } } }, 'INDEX_INVALID'],
+      [{ 'com.example.a': { ...plugin, plugin_type: 'virus' } }, 'INDEX_INVALID'],
     ];
     for (const [plugins, code] of samples) {
       expect(codeFor(plugins)).toBe(code);

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { PluginError } from '@agentplug/models';
 import { canonicalizeJson } from './canonicalize-json';
 import { checkIndexBody } from './check-index-body';
-import { INDEX_TYPE, type SignedIndex, type SignedIndexBody } from './marketplace-index';
+import {
+  INDEX_TYPE,
+  MARKETPLACE_PROTOCOL_VERSION,
+  type SignedIndex,
+  type SignedIndexBody,
+} from './marketplace-index';
 import {
   type ResolvedPublicKey,
   resolvePrivateKey,
@@ -48,32 +53,51 @@ export function serializeSignedIndex(document: SignedIndex): string {
 }
 
 /**
- * Checks a downloaded index document: shape, a valid signature by at least one trusted key (threshold
- * one), the protocol version, and expiry. Rollback is the caller's check (it needs the last-seen version).
- * @throws PluginError SIGNATURE_INVALID, INDEX_EXPIRED, INCOMPATIBLE
+ * Checks a downloaded index document: a valid signature by at least one trusted key (threshold
+ * one) over the canonical bytes of `signed`, then its shape, the protocol version, and expiry.
+ * Rollback is the caller's check (it needs the last-seen version).
+ * @throws PluginError SIGNATURE_INVALID, INDEX_INVALID, INDEX_EXPIRED, INCOMPATIBLE
  */
 export function verifyIndex(document: unknown, options: VerifyIndexOptions): SignedIndexBody {
   return verifyIndexDocument(document, options).body;
 }
 
+/** Most signatures looked at: each costs a verification, and a document needs one good one. */
+const MAX_SIGNATURES = 16;
+
 /**
  * {@link verifyIndex}, also returning the sha256 of the signed body's canonical bytes (what a client
- * stores to tell two bodies of one version apart).
- * @throws PluginError SIGNATURE_INVALID, INDEX_EXPIRED, INCOMPATIBLE
+ * stores to tell two bodies of one version apart). Read the document with `parseUntrustedJson`
+ * first, so its objects have no prototype and its depth is bounded.
+ * @throws PluginError SIGNATURE_INVALID, INDEX_INVALID, INDEX_EXPIRED, INCOMPATIBLE
  */
 export function verifyIndexDocument(document: unknown, options: VerifyIndexOptions): VerifiedIndex {
   const keys: ResolvedPublicKey[] = options.trustedKeys.map((key) => resolvePublicKey(key));
   if (keys.length === 0) {
     throw new PluginError('SIGNATURE_INVALID', 'no trusted keys are configured, so no index can be trusted');
   }
-  if (typeof document !== 'object' || document === null) {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new PluginError('SIGNATURE_INVALID', 'the index is not a signed document');
   }
-  const { signed, signatures } = document as { signed?: unknown; signatures?: unknown };
-  if (typeof signed !== 'object' || signed === null || !Array.isArray(signatures)) {
+  const signed = Object.hasOwn(document, 'signed') ? (document as { signed: unknown }).signed : undefined;
+  const signatures = Object.hasOwn(document, 'signatures')
+    ? (document as { signatures: unknown }).signatures
+    : undefined;
+  if (typeof signed !== 'object' || signed === null || Array.isArray(signed) || !Array.isArray(signatures)) {
     throw new PluginError('SIGNATURE_INVALID', 'the index has no "signed" body or no "signatures"');
   }
-  const bytes = Buffer.from(canonicalizeJson(signed), 'utf8');
+  if (signatures.length > MAX_SIGNATURES) {
+    throw new PluginError(
+      'SIGNATURE_INVALID',
+      `the index carries ${signatures.length} signatures; at most ${MAX_SIGNATURES} are read`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(canonicalizeJson(signed), 'utf8');
+  } catch (error) {
+    throw new PluginError('SIGNATURE_INVALID', 'the signed body cannot be canonicalised', { cause: error });
+  }
   const trusted = signatures.some((signature: unknown) => {
     if (typeof signature !== 'object' || signature === null) return false;
     const { keyid, sig } = signature as { keyid?: unknown; sig?: unknown };
@@ -84,28 +108,33 @@ export function verifyIndexDocument(document: unknown, options: VerifyIndexOptio
   if (!trusted) {
     throw new PluginError('SIGNATURE_INVALID', 'the index is not signed by any trusted key', {
       details: {
-        keyIds: signatures.map((signature: { keyid?: unknown }) => signature?.keyid),
+        keyIds: signatures.map((signature: unknown) =>
+          typeof signature === 'object' && signature !== null
+            ? String((signature as { keyid?: unknown }).keyid)
+            : '',
+        ),
         trustedKeyIds: keys.map((key) => key.keyId),
       },
     });
   }
-  if ((signed as { _type?: unknown })._type !== INDEX_TYPE) {
+  if (!Object.hasOwn(signed, '_type') || (signed as { _type?: unknown })._type !== INDEX_TYPE) {
     throw new PluginError('SIGNATURE_INVALID', `the signed document is not an ${INDEX_TYPE}`);
+  }
+  const protocolVersion = Object.hasOwn(signed, 'protocol_version')
+    ? (signed as { protocol_version?: unknown }).protocol_version
+    : undefined;
+  if (protocolVersion !== MARKETPLACE_PROTOCOL_VERSION) {
+    throw new PluginError(
+      'INCOMPATIBLE',
+      `the index speaks protocol ${String(protocolVersion)}; this client speaks ${MARKETPLACE_PROTOCOL_VERSION}`,
+      { details: { protocolVersion: String(protocolVersion) } },
+    );
   }
   const parsed = checkIndexBody(signed);
   if (!parsed.success) {
-    throw new PluginError(
-      'INCOMPATIBLE',
-      `the signed index does not match protocol version 1: ${parsed.message}`,
-    );
+    throw new PluginError('INDEX_INVALID', `the signed index breaks protocol version 1: ${parsed.message}`);
   }
   const body = parsed.data;
-  if (body.protocol_version !== 1) {
-    throw new PluginError(
-      'INCOMPATIBLE',
-      `the index speaks protocol ${body.protocol_version}; this client speaks 1`,
-    );
-  }
   const expires = Date.parse(body.expires);
   const now = options.now ?? new Date();
   if (!Number.isFinite(expires) || expires <= now.getTime()) {

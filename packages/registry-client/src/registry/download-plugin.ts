@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import {
@@ -9,17 +9,47 @@ import {
   writeArchiveFiles,
 } from '../archive/extract-archive';
 import { fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
+import { assertPluginId, assertVersion } from '../protocol/identifiers';
 import { ARCHIVES_PATH, formatArchiveName, type IndexVersionEntry } from '../protocol/marketplace-index';
 import { readExtractedManifest, validatePluginFolder } from './check-plugin-folder';
+import { findSignedEntryMismatches } from './match-signed-entry';
+import { createOwnedSuffix, isLeftByDeadProcess } from './owner-process';
 import type { DownloadProgress } from './registry-options';
+import { digestFiles } from './tree-digest';
 
-/** What a registry remembers of a verified download, so an install of it is not validated twice. */
+/** What a registry remembers of a verified download, so an install of it is checked against it. */
 export interface DownloadRecord {
   pluginId: string;
   version: string;
   sha256: string;
   source: string;
   validated: boolean;
+  /** {@link digestFiles} of the verified archive's files: the install compares its staged copy with it. */
+  treeDigest: string;
+  /** The signed entry it was verified against. */
+  entry: IndexVersionEntry;
+}
+
+/** The downloads folder of a cache directory. */
+export function getDownloadsFolder(cacheDirectory: string): string {
+  return join(cacheDirectory, 'downloads');
+}
+
+/** Removes the `.tmp-*` folders of processes that are gone (a kill during extraction leaves one). */
+export async function removeStaleDownloads(downloadsFolder: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(downloadsFolder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith('.tmp-') || !isLeftByDeadProcess(name)) continue;
+    await rm(join(downloadsFolder, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** What {@link downloadVersion} needs. */
@@ -34,10 +64,11 @@ export interface DownloadVersionOptions {
 }
 
 /**
- * Downloads one signed version into `<cacheDirectory>/downloads/<id>-<version>`: size capped at the
- * signed size, sha256 checked, inflated while streaming, extracted only after both pass, its
- * plugin.json checked against the id and version, and validated when asked.
- * @throws PluginError TOO_LARGE, INTEGRITY_MISMATCH, ARCHIVE_UNSAFE, TIMEOUT, NETWORK_ERROR, NOT_FOUND, VALIDATION_FAILED, INSTALL_FAILED
+ * Downloads one signed version into `<cacheDirectory>/downloads/<id>-<version>-<sha256 prefix>`:
+ * size capped at the signed size, sha256 checked, inflated while streaming, extracted only after
+ * both pass, its plugin.json checked against the signed entry (id, version, permissions,
+ * dependencies, runtime bounds), and validated when asked.
+ * @throws PluginError INDEX_INVALID, TOO_LARGE, INTEGRITY_MISMATCH, ARCHIVE_UNSAFE, TIMEOUT, NETWORK_ERROR, NOT_FOUND, VALIDATION_FAILED, INSTALL_FAILED
  */
 export async function downloadVersion(
   pluginId: string,
@@ -46,6 +77,9 @@ export async function downloadVersion(
 ): Promise<{ path: string; record: DownloadRecord }> {
   const { extractionLimits } = options;
   const version = versionEntry.version;
+  // Both end up in a URL and a folder name: checked here even though the signed index was checked.
+  assertPluginId(pluginId, 'INDEX_INVALID', 'the plugin id');
+  assertVersion(version, 'INDEX_INVALID', 'the version');
   const archiveUrl = new URL(
     `${ARCHIVES_PATH}/${formatArchiveName(pluginId, version)}`,
     options.marketplaceUrl,
@@ -88,17 +122,17 @@ export async function downloadVersion(
       details: { pluginId, version, sha256, expectedSha256: versionEntry.sha256 },
     });
   }
-  const downloadsFolder = join(options.cacheDirectory, 'downloads');
+  const downloadsFolder = getDownloadsFolder(options.cacheDirectory);
   await mkdir(downloadsFolder, { recursive: true }).catch((error: unknown) => {
     throw new PluginError('INSTALL_FAILED', `cannot create the download cache ${downloadsFolder}`, {
       cause: error,
     });
   });
+  await removeStaleDownloads(downloadsFolder);
   const files = await checkedInflater.finish();
-  const temporary = join(
-    downloadsFolder,
-    `.tmp-${pluginId}-${process.pid}-${randomBytes(6).toString('hex')}`,
-  );
+  const treeDigest = digestFiles(files);
+  // Every download extracts under its own name; only a complete, checked folder is renamed into place.
+  const temporary = join(downloadsFolder, `.tmp-${pluginId}-${createOwnedSuffix()}`);
   try {
     await writeArchiveFiles(files, temporary);
     const manifest = await readExtractedManifest(temporary);
@@ -116,13 +150,36 @@ export async function downloadVersion(
         },
       );
     }
+    const mismatches = findSignedEntryMismatches(manifest, versionEntry);
+    if (mismatches.length > 0) {
+      throw new PluginError(
+        'INTEGRITY_MISMATCH',
+        `the plugin.json in the archive of ${pluginId} ${version} differs from its signed index entry in ${mismatches.join(', ')}: what would install is not what was shown`,
+        { details: { pluginId, version, mismatches } },
+      );
+    }
     if (options.validate) await validatePluginFolder(options.validator, temporary, manifest);
-    const finalPath = join(downloadsFolder, `${pluginId}-${version}`);
-    await rm(finalPath, { recursive: true, force: true });
-    await rename(temporary, finalPath);
+    // Named by content: a concurrent download of the same archive lands on the same name, and a
+    // folder once in place is never replaced or removed, so a reader never sees it change.
+    const finalPath = join(downloadsFolder, `${pluginId}-${version}-${sha256.slice(0, 16)}`);
+    try {
+      await rename(temporary, finalPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw error;
+      await rm(temporary, { recursive: true, force: true });
+    }
     return {
       path: finalPath,
-      record: { pluginId, version, sha256, source: options.marketplaceUrl, validated: options.validate },
+      record: {
+        pluginId,
+        version,
+        sha256,
+        source: options.marketplaceUrl,
+        validated: options.validate,
+        treeDigest,
+        entry: versionEntry,
+      },
     };
   } catch (error) {
     await rm(temporary, { recursive: true, force: true });

@@ -2,15 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from './owner-process';
 
 /** Reads the pid in a lock file and says whether that process still runs. */
 export async function isLockHeld(lockPath: string): Promise<boolean> {

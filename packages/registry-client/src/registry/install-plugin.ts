@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PluginError, type PluginPermissions, type PluginValidatorLike } from '@agentplug/models';
 import { type ExtractionLimits, extractArchive } from '../archive/extract-archive';
 import { packPlugin } from '../archive/pack-plugin';
@@ -10,6 +10,7 @@ import type { DownloadRecord } from './download-plugin';
 import { findEscalatedPermissions } from './permissions';
 import type { PluginDirectory } from './plugin-directory';
 import type { InstallPluginOptions } from './registry-options';
+import { digestFolder } from './tree-digest';
 
 /** What {@link installFromPath} needs besides the plugin and its source. */
 export interface InstallFromPathContext {
@@ -32,11 +33,61 @@ function mergePermissions(
   return previous;
 }
 
+/** The staged copy of a source, and what is known of it before its plugin.json is read. */
+interface StagedSource {
+  folder: string;
+  sha256: string | undefined;
+  source: string;
+  validated: boolean;
+}
+
+/**
+ * Puts the plugin to install into a fresh staging folder, which is then checked, validated and
+ * swapped in as it is: nothing is read from the source after it was checked. A verified download
+ * must still hold exactly the files its archive held.
+ */
+async function stageSource(
+  pluginId: string,
+  source: string,
+  context: InstallFromPathContext,
+  cleanup: string[],
+): Promise<StagedSource> {
+  const info = await stat(source).catch((error: unknown) => {
+    throw new PluginError('INVALID_ARGUMENT', `${source} does not exist`, { cause: error });
+  });
+  if (info.isFile()) {
+    const archive = await readFile(source);
+    const folder = await context.directory.createStagingPath(pluginId);
+    cleanup.push(folder);
+    await extractArchive(archive, folder, context.extractionLimits);
+    return {
+      folder,
+      sha256: createHash('sha256').update(archive).digest('hex'),
+      source: `file:${source}`,
+      validated: false,
+    };
+  }
+  const folder = await context.directory.stage(pluginId, source);
+  cleanup.push(folder);
+  const record = context.findDownload(source);
+  if (record === undefined) return { folder, sha256: undefined, source: `file:${source}`, validated: false };
+  const digest = await digestFolder(folder);
+  if (digest !== record.treeDigest) {
+    throw new PluginError(
+      'INTEGRITY_MISMATCH',
+      `the download of ${record.pluginId} ${record.version} in ${source} changed after it was verified`,
+      { details: { pluginId: record.pluginId, version: record.version, path: source } },
+    );
+  }
+  return { folder, sha256: record.sha256, source: record.source, validated: record.validated };
+}
+
 /**
  * Installs a plugin from a folder or a `.tgz` into the plugin directory, under the plugin's lock:
- * unpacked into staging, checked (id, runtime bounds, no permission escalation unless approved),
- * validated, copied into staging and swapped in.
- * @throws PluginError INSTALL_LOCKED, PERMISSIONS_ESCALATED, INCOMPATIBLE, INVALID_ARGUMENT, VALIDATION_FAILED, ARCHIVE_UNSAFE, INSTALL_FAILED
+ * copied (or unpacked) into staging first, then checked there (id, runtime bounds, no permission
+ * escalation unless approved), validated, swapped in and recorded; the installed plugin.json is read
+ * back before success is reported.
+ * @throws PluginError INSTALL_LOCKED, PERMISSIONS_ESCALATED, INCOMPATIBLE, INVALID_ARGUMENT, VALIDATION_FAILED, ARCHIVE_UNSAFE, INTEGRITY_MISMATCH, INSTALL_FAILED
  */
 export async function installFromPath(
   pluginId: string,
@@ -50,25 +101,8 @@ export async function installFromPath(
   const cleanup: string[] = [];
   try {
     const source = resolve(downloadPath);
-    let record = context.findDownload(source);
-    let folder = source;
-    const info = await stat(source).catch((error: unknown) => {
-      throw new PluginError('INVALID_ARGUMENT', `${source} does not exist`, { cause: error });
-    });
-    if (info.isFile()) {
-      const archive = await readFile(source);
-      folder = await directory.createStagingPath(`unpack-${pluginId}`);
-      cleanup.push(folder);
-      await extractArchive(archive, folder, context.extractionLimits);
-      record = {
-        pluginId,
-        version: '',
-        sha256: createHash('sha256').update(archive).digest('hex'),
-        source: `file:${source}`,
-        validated: false,
-      };
-    }
-    const manifest = await readExtractedManifest(folder);
+    const staged = await stageSource(pluginId, source, context, cleanup);
+    const manifest = await readExtractedManifest(staged.folder);
     if (manifest.plugin_id !== pluginId) {
       throw new PluginError('INVALID_ARGUMENT', `${source} holds ${manifest.plugin_id}, not ${pluginId}`, {
         details: { pluginId, found: manifest.plugin_id },
@@ -94,27 +128,27 @@ export async function installFromPath(
         );
       }
     }
-    if ((options.validate ?? true) && record?.validated !== true) {
-      await validatePluginFolder(context.validator, folder, manifest);
+    if ((options.validate ?? true) && !staged.validated) {
+      await validatePluginFolder(context.validator, staged.folder, manifest);
     }
-    if (record === undefined) {
-      record = {
-        pluginId,
-        version: manifest.version,
-        sha256: (await packPlugin(folder)).sha256,
-        source: `file:${source}`,
-        validated: true,
-      };
-    }
-    const staging = await directory.stage(pluginId, folder);
-    cleanup.push(staging);
-    await directory.commitInstall(pluginId, staging, {
+    const sha256 = staged.sha256 ?? (await packPlugin(staged.folder)).sha256;
+    await directory.commitInstall(pluginId, staged.folder, {
       version: manifest.version,
-      sha256: record.sha256,
-      source: record.source,
+      sha256,
+      source: staged.source,
       permissions: mergePermissions(previous?.permissions, manifest.permissions, approved),
       installed_at: context.now().toISOString(),
     });
+    const installed = await directory.readInstalledManifest(pluginId);
+    if (installed?.plugin_id !== pluginId || installed.version !== manifest.version) {
+      throw new PluginError(
+        'INSTALL_FAILED',
+        `${join(directory.path, pluginId)} does not hold what was installed`,
+        {
+          details: { pluginId, version: manifest.version },
+        },
+      );
+    }
   } catch (error) {
     if (PluginError.is(error)) throw error;
     throw new PluginError('INSTALL_FAILED', `cannot install ${pluginId}`, {

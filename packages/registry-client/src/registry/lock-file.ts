@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, type PluginPermissions } from '@agentplug/models';
+import { PluginError, type PluginPermissions, parseUntrustedJson } from '@agentplug/models';
+import { isProtocolPluginId, isProtocolVersion } from '../protocol/identifiers';
 import { writeFileAtomic } from './write-file-atomic';
 
 /** The lock file's name, at the root of the plugin directory. */
@@ -19,39 +20,91 @@ export interface LockFileEntry {
   installed_at: string;
 }
 
-/** The lock file document (`agentplug-lock.json`). */
+/** The lock file document (`agentplug-lock.json`). `plugins` has no prototype: look ids up freely. */
 export interface LockFile {
   lockfile_version: 1;
   plugins: Record<string, LockFileEntry>;
 }
 
+/** Largest lock file read (a directory of thousands of plugins stays far below). */
+const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
+
+function corrupt(pluginDirectory: string, problem: string, cause?: unknown): PluginError {
+  return new PluginError(
+    'INSTALL_FAILED',
+    `${LOCK_FILE_NAME} in ${pluginDirectory} is corrupt (${problem}); fix or delete it`,
+    { cause, details: { path: join(pluginDirectory, LOCK_FILE_NAME) } },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readPermissions(value: unknown): PluginPermissions | undefined {
+  if (!isRecord(value)) return undefined;
+  const permissions = Object.create(null) as Record<string, string[]>;
+  // As in the escalation check, only list-valued kinds count, compared as text.
+  for (const [kind, list] of Object.entries(value)) {
+    if (Array.isArray(list)) permissions[kind] = list.map(String);
+  }
+  return permissions as unknown as PluginPermissions;
+}
+
+function readEntry(value: unknown): LockFileEntry | undefined {
+  if (!isRecord(value)) return undefined;
+  const { version, sha256, source, installed_at: installedAt } = value;
+  const permissions = readPermissions(value.permissions);
+  if (
+    !isProtocolVersion(version) ||
+    typeof sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(sha256) ||
+    typeof source !== 'string' ||
+    typeof installedAt !== 'string' ||
+    permissions === undefined
+  ) {
+    return undefined;
+  }
+  return { version, sha256, source, permissions, installed_at: installedAt };
+}
+
 /**
- * Reads the lock file of a plugin directory; an empty one when there is none.
- * @throws PluginError INSTALL_FAILED when it exists but cannot be parsed
+ * Reads the lock file of a plugin directory; an empty one when there is none. Every entry is checked
+ * (id keys, versions, hashes, permission lists) so a hand-edited or hostile file cannot name a path.
+ * @throws PluginError INSTALL_FAILED when it exists but cannot be read or is malformed
  */
 export async function readLockFile(pluginDirectory: string): Promise<LockFile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(join(pluginDirectory, LOCK_FILE_NAME), 'utf8');
+    bytes = await readFile(join(pluginDirectory, LOCK_FILE_NAME));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lockfile_version: 1, plugins: {} };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { lockfile_version: 1, plugins: Object.create(null) as Record<string, LockFileEntry> };
+    }
     throw new PluginError('INSTALL_FAILED', `cannot read ${LOCK_FILE_NAME}`, { cause: error });
   }
+  let document: unknown;
   try {
-    const parsed = JSON.parse(text) as LockFile;
-    if (parsed.lockfile_version !== 1 || typeof parsed.plugins !== 'object' || parsed.plugins === null) {
-      throw new Error('unknown lock file format');
-    }
-    return parsed;
+    document = parseUntrustedJson(bytes, {
+      code: 'INSTALL_FAILED',
+      what: LOCK_FILE_NAME,
+      maxBytes: MAX_LOCK_FILE_BYTES,
+    });
   } catch (error) {
-    throw new PluginError(
-      'INSTALL_FAILED',
-      `${LOCK_FILE_NAME} in ${pluginDirectory} is corrupt; fix or delete it`,
-      {
-        cause: error,
-      },
-    );
+    throw corrupt(pluginDirectory, 'not JSON within the caps', error);
   }
+  if (!isRecord(document) || document.lockfile_version !== 1 || !isRecord(document.plugins)) {
+    throw corrupt(pluginDirectory, 'unknown lock file format');
+  }
+  const plugins = Object.create(null) as Record<string, LockFileEntry>;
+  for (const [pluginId, value] of Object.entries(document.plugins)) {
+    const entry = readEntry(value);
+    if (!isProtocolPluginId(pluginId) || entry === undefined) {
+      throw corrupt(pluginDirectory, `the entry ${JSON.stringify(pluginId.slice(0, 200))} is malformed`);
+    }
+    plugins[pluginId] = entry;
+  }
+  return { lockfile_version: 1, plugins };
 }
 
 /** Writes the lock file atomically, plugins sorted by id. */

@@ -1,16 +1,19 @@
 import { type PluginDependency, PluginError, type PluginMetadata } from '@agentplug/models';
 import { resolveDependencies } from '@agentplug/version';
 import type { IndexVersionEntry, SignedIndexBody } from '../protocol/marketplace-index';
+import type { LockFile } from './lock-file';
+import { findEscalatedPermissions } from './permissions';
+import type { InstallPlanStep } from './registry-options';
 
-/** One plugin version an install brings. */
-export interface InstallStep {
+/** One plugin version an install needs. */
+export interface ResolvedStep {
   pluginId: string;
   version: string;
 }
 
-/** What {@link planInstall} decided: every version to have, dependencies first, the root last. */
-export interface InstallPlan {
-  steps: InstallStep[];
+/** What {@link resolveInstall} decided: every version to have, dependencies first, the root last. */
+export interface ResolvedInstall {
+  steps: ResolvedStep[];
   warnings: string[];
 }
 
@@ -27,11 +30,11 @@ interface VersionRecord {
  * `@agentplug/version`: yanked versions are never chosen; an installed version counts as available.
  * @throws PluginError DEPENDENCY_UNRESOLVED (with the resolver's explanation)
  */
-export async function planInstall(
+export async function resolveInstall(
   body: SignedIndexBody,
   root: { pluginId: string; entry: IndexVersionEntry },
   context: { installed: ReadonlyMap<string, PluginMetadata>; runtimeVersion: string | undefined },
-): Promise<InstallPlan> {
+): Promise<ResolvedInstall> {
   const { pluginId, entry: rootEntry } = root;
   const getVersions = (id: string): VersionRecord[] => {
     const records: VersionRecord[] = [];
@@ -70,11 +73,69 @@ export async function planInstall(
       { details: { pluginId, version: rootEntry.version, explanation: resolution.explanation } },
     );
   }
-  const steps: InstallStep[] = [];
+  const steps: ResolvedStep[] = [];
   for (const id of resolution.order) {
     const version = resolution.solution[id];
     if (id !== pluginId && version !== undefined) steps.push({ pluginId: id, version });
   }
   steps.push({ pluginId, version: rootEntry.version });
   return { steps, warnings: (resolution.warnings ?? []).map(String) };
+}
+
+/**
+ * Each resolved step as the user is asked to accept it: what it does, its signed permissions and
+ * what is new compared with the lock file.
+ * @throws PluginError NOT_FOUND (a step the index does not list and that is not installed)
+ */
+export function describeSteps(
+  body: SignedIndexBody,
+  resolved: ResolvedInstall,
+  context: { pluginId: string; installed: ReadonlyMap<string, PluginMetadata>; lockFile: LockFile },
+): InstallPlanStep[] {
+  return resolved.steps.map((step): InstallPlanStep => {
+    const entry = body.plugins[step.pluginId]?.versions[step.version];
+    const manifest = context.installed.get(step.pluginId);
+    const accepted = context.lockFile.plugins[step.pluginId]?.permissions;
+    const requested = step.pluginId === context.pluginId;
+    if (entry === undefined) {
+      if (manifest?.version !== step.version) {
+        throw new PluginError(
+          'NOT_FOUND',
+          `the marketplace has no version ${step.version} of ${step.pluginId}`,
+          {
+            details: { ...step },
+          },
+        );
+      }
+      // Kept as installed (from disk, or since unpublished): nothing downloads, nothing changes.
+      return {
+        ...step,
+        action: 'unchanged',
+        requested,
+        installedVersion: manifest.version,
+        permissions: manifest.permissions,
+        acceptedPermissions: accepted,
+        newPermissions: {},
+        securityScore: undefined,
+        riskLevel: undefined,
+      };
+    }
+    const installedVersion = manifest?.version;
+    return {
+      ...step,
+      action:
+        installedVersion === undefined
+          ? 'install'
+          : installedVersion === step.version
+            ? 'unchanged'
+            : 'update',
+      requested,
+      installedVersion,
+      permissions: entry.permissions,
+      acceptedPermissions: accepted,
+      newPermissions: findEscalatedPermissions(accepted, entry.permissions),
+      securityScore: entry.security_score,
+      riskLevel: entry.risk_level,
+    };
+  });
 }

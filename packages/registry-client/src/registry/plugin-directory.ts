@@ -1,15 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginMetadata, readManifest } from '@agentplug/models';
 import { acquireLock } from './install-lock';
 import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
+import { createOwnedSuffix } from './owner-process';
 import { getWorkFolders, recoverInterruptedInstalls, type WorkFolders } from './recover-installs';
-
-/** A name suffix that says which process made a work folder (recovery keeps a live owner's folders). */
-export function createOwnedSuffix(): string {
-  return `${process.pid}-${randomBytes(6).toString('hex')}`;
-}
 
 async function pathExists(path: string): Promise<boolean> {
   try {
@@ -179,10 +174,11 @@ export class PluginDirectory {
   }
 
   /**
-   * The lock file (an empty one when there is none).
-   * @throws PluginError INSTALL_FAILED (corrupt)
+   * The lock file (an empty one when there is none), after recovery made it agree with the folders.
+   * @throws PluginError INSTALL_FAILED (corrupt, or recovery failed)
    */
-  readLockFile(): Promise<LockFile> {
+  async readLockFile(): Promise<LockFile> {
+    await this.ensureRecovered();
     return readLockFile(this.path);
   }
 

@@ -23,14 +23,16 @@ import { chooseVersion } from './choose-version';
 import { type DownloadRecord, downloadVersion } from './download-plugin';
 import { installFromPath } from './install-plugin';
 import type { LockFile } from './lock-file';
-import { planInstall } from './plan-install';
+import { describeSteps, resolveInstall } from './plan-install';
 import { PluginDirectory } from './plugin-directory';
 import type {
   DownloadPluginOptions,
   DownloadProgress,
   InstallOptions,
+  InstallPlan,
   InstallPluginOptions,
   InstallResult,
+  PlanInstallOptions,
   PluginInfo,
   PluginRegistryOptions,
   PluginUpdate,
@@ -97,6 +99,7 @@ export class PluginRegistry {
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       stallTimeoutMs: options.stallTimeoutMs ?? 15_000,
+      totalTimeoutMs: options.totalTimeoutMs ?? 300_000,
       retries: options.retries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 250,
     };
@@ -229,13 +232,20 @@ export class PluginRegistry {
   }
 
   /**
-   * Downloads, verifies, validates and installs a plugin with the dependencies it needs, resolved
-   * with @agentplug/version against the marketplace and what is installed. Dependencies install first.
-   * @throws PluginError DEPENDENCY_UNRESOLVED (with the resolver's explanation), and the errors of downloadPlugin and installPlugin
+   * What {@link PluginRegistry.install} would do, without doing it: the version chosen, every
+   * dependency it needs, and for each plugin its permissions (from the signed index) and what is new
+   * compared with what was accepted before.
+   * @throws PluginError DEPENDENCY_UNRESOLVED, NOT_FOUND, INCOMPATIBLE, and the index errors
    */
-  async install(pluginId: string, options: InstallOptions = {}): Promise<InstallResult> {
+  async planInstall(pluginId: string, options: PlanInstallOptions = {}): Promise<InstallPlan> {
     checkPluginId(pluginId);
-    const validate = options.validate ?? true;
+    return (await this.resolvePlan(pluginId, options)).plan;
+  }
+
+  private async resolvePlan(
+    pluginId: string,
+    options: PlanInstallOptions,
+  ): Promise<{ body: SignedIndexBody; plan: InstallPlan }> {
     const body = await this.refreshIndex();
     const rootEntry = chooseVersion(pluginId, body.plugins[pluginId], {
       range: options.range,
@@ -244,42 +254,59 @@ export class PluginRegistry {
     const installed = new Map(
       (await this.listInstalledPlugins()).map((manifest) => [manifest.plugin_id, manifest]),
     );
-    const plan = await planInstall(
+    const lockFile = await this.directory.readLockFile();
+    const resolved = await resolveInstall(
       body,
       { pluginId, entry: rootEntry },
       { installed, runtimeVersion: this.runtimeVersion },
     );
+    const steps = describeSteps(body, resolved, { pluginId, installed, lockFile });
+    return { body, plan: { pluginId, version: rootEntry.version, steps, warnings: resolved.warnings } };
+  }
+
+  /**
+   * Downloads, verifies, validates and installs a plugin with the dependencies it needs, resolved
+   * with @agentplug/version against the marketplace and what is installed. Dependencies install first.
+   * With `confirm`, the whole plan (every plugin and its permissions) is shown once before anything
+   * downloads; each archive's plugin.json must then declare exactly the permissions shown.
+   * @throws PluginError DECLINED (confirm said no), DEPENDENCY_UNRESOLVED (with the resolver's explanation), and the errors of downloadPlugin and installPlugin
+   */
+  async install(pluginId: string, options: InstallOptions = {}): Promise<InstallResult> {
+    checkPluginId(pluginId);
+    const validate = options.validate ?? true;
+    const { body, plan } = await this.resolvePlan(pluginId, options);
+    const changes = plan.steps.filter((step) => step.action !== 'unchanged');
+    if (options.confirm !== undefined && changes.length > 0 && (await options.confirm(plan)) !== true) {
+      throw new PluginError(
+        'DECLINED',
+        `installing ${pluginId}@${plan.version} was declined: nothing was changed`,
+        {
+          details: { pluginId, version: plan.version },
+        },
+      );
+    }
+    const approvePermissions = options.approvePermissions === true || options.confirm !== undefined;
     const result: InstallResult = {
       pluginId,
-      version: rootEntry.version,
+      version: plan.version,
       installed: [],
       unchanged: [],
       warnings: [...plan.warnings],
+      plan,
     };
     for (const step of plan.steps) {
-      if (installed.get(step.pluginId)?.version === step.version) {
-        result.unchanged.push(step);
+      const done = { pluginId: step.pluginId, version: step.version };
+      if (step.action === 'unchanged') {
+        result.unchanged.push(done);
         continue;
       }
-      const entry = body.plugins[step.pluginId]?.versions[step.version];
-      if (entry === undefined) {
-        throw new PluginError(
-          'NOT_FOUND',
-          `the marketplace has no version ${step.version} of ${step.pluginId}`,
-          {
-            details: { ...step },
-          },
-        );
-      }
+      const entry = body.plugins[step.pluginId]?.versions[step.version] as IndexVersionEntry;
       const path = await this.downloadVersion(step.pluginId, entry, {
         validate,
         onProgress: options.onProgress,
       });
-      await this.installPlugin(step.pluginId, path, {
-        approvePermissions: options.approvePermissions,
-        validate,
-      });
-      result.installed.push(step);
+      await this.installPlugin(step.pluginId, path, { approvePermissions, validate });
+      result.installed.push(done);
     }
     return result;
   }

@@ -1,8 +1,10 @@
-import { readdir, rename, rm } from 'node:fs/promises';
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readManifest } from '@agentplug/models';
-import { isLockHeld } from './install-lock';
-import { readLockFile } from './lock-file';
+import { PluginError, readManifest } from '@agentplug/models';
+import { isProtocolPluginId } from '../protocol/identifiers';
+import { acquireLock, isLockHeld } from './install-lock';
+import { readLockFile, writeLockFile } from './lock-file';
+import { isProcessAlive, readOwnerPid } from './owner-process';
 
 /** The folder inside the plugin directory where installs are staged, backed up and locked. */
 export const WORK_FOLDER_NAME = '.agentplug';
@@ -28,6 +30,16 @@ export function getWorkFolders(pluginDirectory: string): WorkFolders {
   };
 }
 
+/** What {@link recoverInterruptedInstalls} did. */
+export interface RecoveryResult {
+  /** Plugins put back: a backed-up version, or a folder an interrupted uninstall had moved aside. */
+  restored: string[];
+  /** Work folders removed. */
+  removed: string[];
+  /** Lock file entries dropped because their folder is gone for good. */
+  forgotten: string[];
+}
+
 async function listNames(folder: string): Promise<string[]> {
   try {
     return await readdir(folder);
@@ -36,71 +48,132 @@ async function listNames(folder: string): Promise<string[]> {
   }
 }
 
-function ownerPid(name: string): number | undefined {
-  const match = /-(\d+)-[0-9a-f]+$/.exec(name);
-  return match === null ? undefined : Number(match[1]);
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a work folder's owner (named in its suffix) may still be using it. */
+function isOwnedByLiveProcess(name: string): boolean {
+  const pid = readOwnerPid(name);
+  return pid !== undefined && (pid === process.pid || isProcessAlive(pid));
+}
+
+async function readVersion(folder: string): Promise<string | undefined> {
   try {
-    process.kill(pid, 0);
-    return true;
+    return (await readManifest(folder)).manifest.version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `work` under a plugin's lock, or skips it (false) while a live process holds that lock. */
+async function withPluginLock(locks: string, pluginId: string, work: () => Promise<void>): Promise<boolean> {
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock(locks, pluginId);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (PluginError.is(error, 'INSTALL_LOCKED')) return false;
+    throw error;
+  }
+  try {
+    await work();
+    return true;
+  } finally {
+    await release();
   }
 }
 
 /**
- * Finishes or undoes installs a killed process left behind: staging and trash folders of dead
+ * Finishes or undoes what a killed process left behind, so the folders and the lock file agree. The
+ * lock file write is the commit point of installs and uninstalls alike: staging folders of dead
  * processes are removed; a backed-up previous version is restored unless the lock file already
- * records the new one (the lock file write is the commit point of an install).
+ * records the new one; a folder an uninstall had moved to the trash is put back while the lock file
+ * still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped.
+ * Folders of live processes, and plugins whose lock a live process holds, are left alone.
  */
-export async function recoverInterruptedInstalls(
-  pluginDirectory: string,
-): Promise<{ restored: string[]; removed: string[] }> {
+export async function recoverInterruptedInstalls(pluginDirectory: string): Promise<RecoveryResult> {
   const folders = getWorkFolders(pluginDirectory);
-  const removed: string[] = [];
-  const restored: string[] = [];
-  for (const folder of [folders.staging, folders.trash]) {
-    for (const name of await listNames(folder)) {
-      const pid = ownerPid(name);
-      if (pid !== undefined && pid !== process.pid && isAlive(pid)) continue;
-      if (pid === process.pid) continue;
-      await rm(join(folder, name), { recursive: true, force: true });
-      removed.push(join(folder, name));
-    }
+  const result: RecoveryResult = { restored: [], removed: [], forgotten: [] };
+  for (const name of await listNames(folders.staging)) {
+    if (isOwnedByLiveProcess(name)) continue;
+    await rm(join(folders.staging, name), { recursive: true, force: true });
+    result.removed.push(join(folders.staging, name));
   }
+  const trash = await listNames(folders.trash);
   const backups = await listNames(folders.backup);
-  if (backups.length === 0) return { restored, removed };
   const lockFile = await readLockFile(pluginDirectory);
+  if (trash.length === 0 && backups.length === 0 && Object.keys(lockFile.plugins).length === 0) return result;
+  for (const name of trash) {
+    if (isOwnedByLiveProcess(name)) continue;
+    const trashPath = join(folders.trash, name);
+    const pluginId = name.replace(/-\d+-[0-9a-f]+$/, '');
+    const targetPath = join(pluginDirectory, pluginId);
+    await withPluginLock(folders.locks, isProtocolPluginId(pluginId) ? pluginId : '_trash', async () => {
+      const listed = isProtocolPluginId(pluginId) && lockFile.plugins[pluginId] !== undefined;
+      if (listed && !(await pathExists(targetPath)) && (await readVersion(trashPath)) !== undefined) {
+        await rename(trashPath, targetPath);
+        result.restored.push(pluginId);
+      } else {
+        await rm(trashPath, { recursive: true, force: true });
+        result.removed.push(trashPath);
+      }
+    });
+  }
   for (const pluginId of backups) {
     if (await isLockHeld(join(folders.locks, `${pluginId}.lock`))) continue;
     const backupPath = join(folders.backup, pluginId);
     const targetPath = join(pluginDirectory, pluginId);
-    let installedVersion: string | undefined;
-    try {
-      installedVersion = (await readManifest(targetPath)).manifest.version;
-    } catch {
-      installedVersion = undefined;
-    }
-    let backupVersion: string | undefined;
-    try {
-      backupVersion = (await readManifest(backupPath)).manifest.version;
-    } catch {
-      backupVersion = undefined;
-    }
-    const committed =
-      installedVersion !== undefined &&
-      lockFile.plugins[pluginId]?.version === installedVersion &&
-      installedVersion !== backupVersion;
-    if (committed || backupVersion === undefined) {
-      await rm(backupPath, { recursive: true, force: true });
-      removed.push(backupPath);
-      continue;
-    }
-    await rm(targetPath, { recursive: true, force: true });
-    await rename(backupPath, targetPath);
-    restored.push(pluginId);
+    await withPluginLock(folders.locks, isProtocolPluginId(pluginId) ? pluginId : '_backup', async () => {
+      const installedVersion = await readVersion(targetPath);
+      const backupVersion = await readVersion(backupPath);
+      const committed =
+        installedVersion !== undefined &&
+        lockFile.plugins[pluginId]?.version === installedVersion &&
+        installedVersion !== backupVersion;
+      if (committed || backupVersion === undefined || !isProtocolPluginId(pluginId)) {
+        await rm(backupPath, { recursive: true, force: true });
+        result.removed.push(backupPath);
+        return;
+      }
+      await rm(targetPath, { recursive: true, force: true });
+      await rename(backupPath, targetPath);
+      result.restored.push(pluginId);
+    });
   }
-  return { restored, removed };
+  await forgetVanishedPlugins(pluginDirectory, folders, result);
+  return result;
+}
+
+/** Drops lock file entries whose folder is gone and that no live process is installing. */
+async function forgetVanishedPlugins(
+  pluginDirectory: string,
+  folders: WorkFolders,
+  result: RecoveryResult,
+): Promise<void> {
+  const listed = Object.keys((await readLockFile(pluginDirectory)).plugins);
+  const vanished: string[] = [];
+  for (const pluginId of listed) {
+    if (await pathExists(join(pluginDirectory, pluginId))) continue;
+    if (await isLockHeld(join(folders.locks, `${pluginId}.lock`))) continue;
+    vanished.push(pluginId);
+  }
+  if (vanished.length === 0) return;
+  const release = await acquireLock(folders.locks, '_lockfile', { waitMs: 10_000 });
+  try {
+    const lockFile = await readLockFile(pluginDirectory);
+    for (const pluginId of vanished) {
+      if (lockFile.plugins[pluginId] === undefined || (await pathExists(join(pluginDirectory, pluginId))))
+        continue;
+      delete lockFile.plugins[pluginId];
+      result.forgotten.push(pluginId);
+    }
+    if (result.forgotten.length > 0) await writeLockFile(pluginDirectory, lockFile);
+  } finally {
+    await release();
+  }
 }

@@ -1,4 +1,4 @@
-import type { PluginValidatorLike } from '@agentplug/models';
+import type { PluginPermissions, PluginValidatorLike, RiskLevel } from '@agentplug/models';
 import type { ExtractionLimits } from '../archive/extract-archive';
 import type { FetchFunction } from '../network/fetch-bytes';
 import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
@@ -26,6 +26,11 @@ export interface PluginRegistryOptions {
   requestTimeoutMs?: number;
   /** Most milliseconds a response body may stall. Default 15,000. */
   stallTimeoutMs?: number;
+  /**
+   * Most milliseconds one request may take from start to last byte, retries included: the index, an
+   * archive, a search answer. Ends a server that trickles bytes just fast enough to dodge the stall timer. Default 300,000.
+   */
+  totalTimeoutMs?: number;
   /** Retries on network errors, timeouts and 5xx. Default 2. */
   retries?: number;
   /** First retry delay, doubling. Default 250. */
@@ -67,13 +72,53 @@ export interface InstallPluginOptions {
   validate?: boolean;
 }
 
-/** Options of {@link PluginRegistry.install}. */
-export interface InstallOptions {
+/** One plugin an install brings, as the user is asked to accept it. */
+export interface InstallPlanStep {
+  pluginId: string;
+  version: string;
+  /** `install`: not installed yet; `update`: another version is installed; `unchanged`: this version is. */
+  action: 'install' | 'update' | 'unchanged';
+  /** The plugin asked for (false: a dependency it needs). */
+  requested: boolean;
+  installedVersion: string | undefined;
+  /** What this version may do, from the signed index (the archive must say the same, or nothing installs). */
+  permissions: PluginPermissions;
+  /** What the lock file records as accepted for the installed version, if any. */
+  acceptedPermissions: PluginPermissions | undefined;
+  /** Permissions beyond `acceptedPermissions`, per kind (all of them for a first install). */
+  newPermissions: Record<string, string[]>;
+  /** From the signed index; undefined for a version kept as installed that the index does not list. */
+  securityScore: number | undefined;
+  riskLevel: RiskLevel | undefined;
+}
+
+/** What {@link PluginRegistry.install} would do: every plugin, dependencies first, the requested one last. */
+export interface InstallPlan {
+  pluginId: string;
+  version: string;
+  steps: InstallPlanStep[];
+  /** The resolver's warnings. */
+  warnings: string[];
+}
+
+/** Options of {@link PluginRegistry.planInstall}. */
+export interface PlanInstallOptions {
   /** Version range for the plugin, e.g. `^1.2.0`. Default any. */
   range?: string;
+}
+
+/** Options of {@link PluginRegistry.install}. */
+export interface InstallOptions extends PlanInstallOptions {
+  /** Accept permissions beyond those accepted for installed versions without `confirm`. */
   approvePermissions?: boolean;
   validate?: boolean;
   onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Asked once with the whole plan (every plugin with its permissions, dependencies included) after
+   * resolution and before any download; `false` ends the install with DECLINED and nothing changed.
+   * A `true` answer approves every permission shown, and those are what install and get recorded.
+   */
+  confirm?: (plan: InstallPlan) => boolean | Promise<boolean>;
 }
 
 /** What {@link PluginRegistry.install} did. */
@@ -85,6 +130,8 @@ export interface InstallResult {
   /** Already installed at the resolved version. */
   unchanged: { pluginId: string; version: string }[];
   warnings: string[];
+  /** The plan that was carried out (what `confirm` was shown). */
+  plan: InstallPlan;
 }
 
 /** An available update, as the seed returns it. */

@@ -1,6 +1,11 @@
 import { PluginError, type PluginMarketplaceInfo } from '@agentplug/models';
 import { fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
+import { isProtocolPluginId } from '../protocol/identifiers';
 import type { SignedIndexBody } from '../protocol/marketplace-index';
+
+/** Largest search answer read. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
 import { type SearchQuery, searchIndex, toMarketplaceInfo } from '../protocol/search-index';
 import { pickLatestVersion } from '../protocol/version-rules';
 
@@ -52,7 +57,7 @@ async function searchOnServer(
     url.searchParams.set('tags', search.tags.join(','));
   const limit = search.limit ?? 20;
   url.searchParams.set('limit', String(limit));
-  const bytes = await fetchBytes(url.toString(), context.network, { maxBytes: 8 * 1024 * 1024 });
+  const bytes = await fetchBytes(url.toString(), context.network, { maxBytes: MAX_ANSWER_BYTES });
   let results: unknown;
   try {
     results = (JSON.parse(bytes.toString('utf8')) as { results?: unknown }).results;
@@ -64,7 +69,8 @@ async function searchOnServer(
   const output: PluginMarketplaceInfo[] = [];
   for (const result of results as { plugin_id?: unknown; downloads?: unknown; rating?: unknown }[]) {
     // Only the ranking and the live counters come from the unsigned answer; the rest is from the signed index.
-    const entry = typeof result?.plugin_id === 'string' ? body.plugins[result.plugin_id] : undefined;
+    if (typeof result !== 'object' || result === null) continue;
+    const entry = isProtocolPluginId(result.plugin_id) ? body.plugins[result.plugin_id] : undefined;
     if (entry === undefined) continue;
     if (search.pluginType !== undefined && entry.plugin_type !== search.pluginType) continue;
     const latest = pickLatestVersion(entry.versions, { runtimeVersion });

@@ -1,4 +1,4 @@
-import { PluginError } from '@agentplug/models';
+import { parseUntrustedJson } from '@agentplug/models';
 import { fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
 import { INDEX_PATH, type SignedIndexBody } from '../protocol/marketplace-index';
 import { verifyIndexDocument } from '../protocol/sign-index';
@@ -29,7 +29,7 @@ export class TrustedIndex {
 
   /**
    * The verified index body of `marketplaceUrl`, fetched again when `force` is set or the copy is stale.
-   * @throws PluginError SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, INCOMPATIBLE, NETWORK_ERROR, TIMEOUT, TOO_LARGE
+   * @throws PluginError SIGNATURE_INVALID (also: not JSON, nested too deep), INDEX_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, INCOMPATIBLE, NETWORK_ERROR, TIMEOUT, TOO_LARGE
    */
   async get(marketplaceUrl: string, options: { force?: boolean } = {}): Promise<SignedIndexBody> {
     const cached = this.cached;
@@ -45,12 +45,12 @@ export class TrustedIndex {
     const bytes = await fetchBytes(new URL(INDEX_PATH, marketplaceUrl).toString(), this.options.network, {
       maxBytes: this.options.maxBytes,
     });
-    let document: unknown;
-    try {
-      document = JSON.parse(bytes.toString('utf8'));
-    } catch (error) {
-      throw new PluginError('SIGNATURE_INVALID', 'the marketplace index is not JSON', { cause: error });
-    }
+    // Null-prototype objects, bounded depth: what the signature covers is exactly what is read.
+    const document = parseUntrustedJson(bytes, {
+      code: 'SIGNATURE_INVALID',
+      what: 'the marketplace index',
+      maxBytes: this.options.maxBytes,
+    });
     const verified = verifyIndexDocument(document, {
       trustedKeys: this.options.trustedKeys,
       now: this.options.now(),
