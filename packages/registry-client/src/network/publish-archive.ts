@@ -106,8 +106,17 @@ async function send(url: URL, init: RequestInit, options: PublisherOptions): Pro
     ...init,
     headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${options.token}` },
   });
-  const bytes = await readResponseBody(request, response, {
-    maxBytes: options.maxAnswerBytes ?? 4 * 1024 * 1024,
+  const maxBytes = options.maxAnswerBytes ?? 4 * 1024 * 1024;
+  const bytes = await readResponseBody(request, response, { maxBytes }).catch((error: unknown) => {
+    if (!PluginError.is(error, 'TOO_LARGE')) throw error;
+    throw new PluginError(
+      'NETWORK_ERROR',
+      `${url} answered more than ${maxBytes} bytes: no marketplace answers that`,
+      {
+        details: { url: url.toString(), status: response.status, maxBytes },
+        cause: error,
+      },
+    );
   });
   let body: unknown;
   try {

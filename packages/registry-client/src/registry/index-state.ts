@@ -1,8 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, parseUntrustedJson } from '@agentplug/models';
 import type { SignedIndexBody } from '../protocol/marketplace-index';
 import { acquireLock } from './install-lock';
+import { isProcessAlive } from './owner-process';
 import { writeFileAtomic } from './write-file-atomic';
 
 /** The file in the cache directory that records, per marketplace URL, the last index version accepted. */
@@ -70,6 +71,15 @@ export async function checkRollback(
   // Several processes share one cache: the read, the check and the write happen under one lock.
   const release = await acquireLock(join(cacheDirectory, 'locks'), 'index-state', { waitMs: 10_000 });
   try {
+    // A kill during the atomic write leaves its temporary copy; the lock says no live writer is left.
+    for (const name of await readdir(cacheDirectory)) {
+      if (name.startsWith(`${INDEX_STATE_FILE_NAME}.`) && name.endsWith('.tmp')) {
+        const pid = Number(name.split('.').at(-3));
+        if (Number.isInteger(pid) && pid !== process.pid && !isProcessAlive(pid)) {
+          await rm(join(cacheDirectory, name), { force: true });
+        }
+      }
+    }
     await checkAndRecord(statePath, marketplaceUrl, {
       version: verified.body.version,
       sha256: verified.sha256,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PluginError, readManifest } from '@agentplug/models';
 import { isProtocolPluginId } from '../protocol/identifiers';
 import { acquireLock, isLockHeld } from './install-lock';
-import { readLockFile, writeLockFile } from './lock-file';
+import { LOCK_FILE_NAME, readLockFile, writeLockFile } from './lock-file';
 import { isProcessAlive, readOwnerPid } from './owner-process';
 
 /** The folder inside the plugin directory where installs are staged, backed up and locked. */
@@ -93,12 +93,14 @@ async function withPluginLock(locks: string, pluginId: string, work: () => Promi
  * lock file write is the commit point of installs and uninstalls alike: staging folders of dead
  * processes are removed; a backed-up previous version is restored unless the lock file already
  * records the new one; a folder an uninstall had moved to the trash is put back while the lock file
- * still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped.
+ * still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped;
+ * half-written lock file copies and half-taken locks are removed.
  * Folders of live processes, and plugins whose lock a live process holds, are left alone.
  */
 export async function recoverInterruptedInstalls(pluginDirectory: string): Promise<RecoveryResult> {
   const folders = getWorkFolders(pluginDirectory);
   const result: RecoveryResult = { restored: [], removed: [], forgotten: [] };
+  await removeStaleTemporaryFiles(pluginDirectory, folders, result);
   for (const name of await listNames(folders.staging)) {
     if (isOwnedByLiveProcess(name)) continue;
     await rm(join(folders.staging, name), { recursive: true, force: true });
@@ -147,6 +149,34 @@ export async function recoverInterruptedInstalls(pluginDirectory: string): Promi
   }
   await forgetVanishedPlugins(pluginDirectory, folders, result);
   return result;
+}
+
+/** The pid in the name of a temporary file: `<file>.<pid>.<hex>.tmp` (an atomic write) or `<name>.lock.<pid>.<hex>` (a lock being taken). */
+function temporaryFileOwner(name: string): number | undefined {
+  const match = /\.(\d+)\.[0-9a-f]+(?:\.tmp)?$/.exec(name);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Removes the half-written lock file copies and half-taken locks of processes that are gone. */
+async function removeStaleTemporaryFiles(
+  pluginDirectory: string,
+  folders: WorkFolders,
+  result: RecoveryResult,
+): Promise<void> {
+  const candidates = [
+    ...(await listNames(pluginDirectory))
+      .filter((name) => name.startsWith(`${LOCK_FILE_NAME}.`) && name.endsWith('.tmp'))
+      .map((name) => join(pluginDirectory, name)),
+    ...(await listNames(folders.locks))
+      .filter((name) => /\.lock\.\d+\.[0-9a-f]+$/.test(name))
+      .map((name) => join(folders.locks, name)),
+  ];
+  for (const path of candidates) {
+    const pid = temporaryFileOwner(path);
+    if (pid === undefined || pid === process.pid || isProcessAlive(pid)) continue;
+    await rm(path, { force: true });
+    result.removed.push(path);
+  }
 }
 
 /** Drops lock file entries whose folder is gone and that no live process is installing. */

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PluginRegistry } from '../src/index';
+import { createTemporaryFolder, snapshotFolder, writePluginFolder } from './helpers/plugin-fixtures';
+
+const ID = 'com.example.kept';
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return Number(
+    execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString(),
+  );
+}
+
+/** A plugin directory with ID installed, as a finished install leaves it. */
+async function installed() {
+  const root = await createTemporaryFolder();
+  const pluginDirectory = join(root, 'plugins');
+  const open = () => new PluginRegistry({ pluginDirectory, cacheDirectory: join(root, 'cache') });
+  const registry = open();
+  await registry.installPlugin(ID, await writePluginFolder(root, { plugin_id: ID, version: '1.0.0' }), {
+    validate: false,
+  });
+  const files = await snapshotFolder(join(pluginDirectory, ID));
+  const lock = await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8');
+  await registry.close();
+  return { pluginDirectory, open, files, lock, trash: join(pluginDirectory, '.agentplug', 'trash') };
+}
+
+describe('recovery after a kill -9 during an uninstall', () => {
+  it('puts back a folder moved to the trash while the lock file still lists it (killed before the commit)', async () => {
+    const { pluginDirectory, open, files, lock, trash } = await installed();
+    await mkdir(trash, { recursive: true });
+    await rename(join(pluginDirectory, ID), join(trash, `${ID}-${deadPid()}-0123456789ab`));
+    const registry = open();
+    expect((await registry.listInstalledPlugins()).map((manifest) => manifest.plugin_id)).toEqual([ID]);
+    expect(await snapshotFolder(join(pluginDirectory, ID))).toEqual(files);
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(lock);
+    expect(await readdir(trash)).toEqual([]);
+    await registry.uninstallPlugin(ID);
+    expect((await registry.readLockFile()).plugins[ID]).toBeUndefined();
+  });
+
+  it('finishes an uninstall killed after its commit, while the trash was being emptied', async () => {
+    const { pluginDirectory, open, trash } = await installed();
+    await mkdir(trash, { recursive: true });
+    await rename(join(pluginDirectory, ID), join(trash, `${ID}-${deadPid()}-0123456789ab`));
+    await writeFile(join(pluginDirectory, 'agentplug-lock.json'), '{"lockfile_version":1,"plugins":{}}\n');
+    const registry = open();
+    expect(await registry.listInstalledPlugins()).toEqual([]);
+    expect(await readdir(trash)).toEqual([]);
+  });
+
+  it('drops a lock file entry whose folder is gone with nothing to restore, and leaves a live process its trash', async () => {
+    const { pluginDirectory, open, trash } = await installed();
+    await mkdir(trash, { recursive: true });
+    const live = `com.example.other-${process.ppid}-0123456789ab`;
+    await mkdir(join(trash, live));
+    await rename(join(pluginDirectory, ID), join(pluginDirectory, '..', 'moved-away'));
+    const registry = open();
+    expect((await registry.readLockFile()).plugins[ID]).toBeUndefined();
+    expect(JSON.parse(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).plugins).toEqual(
+      {},
+    );
+    expect(await readdir(trash)).toEqual([live]);
+  });
+});
+
+describe('recovery after a kill -9 during a lock file write', () => {
+  it('removes the half-written copy and the half-taken lock of a dead process, keeping the lock file', async () => {
+    const { pluginDirectory, open, lock } = await installed();
+    const pid = deadPid();
+    const halfWritten = `agentplug-lock.json.${pid}.0a1b2c3d.tmp`;
+    const halfTaken = `_lockfile.lock.${pid}.0a1b2c3d`;
+    await writeFile(join(pluginDirectory, halfWritten), '{"lockfile_version":1,"plu');
+    await writeFile(join(pluginDirectory, '.agentplug', 'locks', halfTaken), String(pid));
+    const registry = open();
+    expect((await registry.listInstalledPlugins()).map((manifest) => manifest.plugin_id)).toEqual([ID]);
+    expect(await readdir(pluginDirectory)).not.toContain(halfWritten);
+    expect(await readdir(join(pluginDirectory, '.agentplug', 'locks'))).not.toContain(halfTaken);
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(lock);
+  });
+});
