@@ -88,7 +88,7 @@ beforeAll(async () => {
   const root = await createTemporaryFolder();
   // Hundreds of files, so copies, renames and removals take long enough to be interrupted midway.
   const bulk = Object.fromEntries(
-    Array.from({ length: 400 }, (_, index) => [`assets/file-${index}.txt`, `${index}`.repeat(200)]),
+    Array.from({ length: 150 }, (_, index) => [`assets/file-${index}.txt`, `${index}`.repeat(200)]),
   );
   plugins = {
     alpha: await publishPlugin(root, { plugin_id: 'com.example.alpha', version: '1.0.0' }, bulk),
@@ -110,7 +110,7 @@ beforeAll(async () => {
   for (const plugin of Object.values(plugins))
     expectedDigests.set(`${plugin.pluginId}@${plugin.version}`, await digestOf(plugin));
   marketplace.serve(marketplace.sign(indexBodyOf(Object.values(plugins))), Object.values(plugins));
-});
+}, 120_000);
 
 afterAll(() => server.close());
 

@@ -46,7 +46,7 @@ export function checkTerminalControlCharacters(document: unknown): ManifestIssue
     }
     if (typeof value !== 'object' || value === null || path.length > MAX_WALK_DEPTH) return;
     if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, [...path, index]));
+      for (const [index, item] of value.entries()) visit(item, [...path, index]);
       return;
     }
     for (const [key, item] of Object.entries(value)) {
