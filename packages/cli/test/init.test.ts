@@ -23,6 +23,7 @@ async function linkDependencies(projectPath: string): Promise<void> {
   const links: Record<string, string> = {
     '@agentplug/sdk': join(REPO_ROOT, 'packages', 'sdk'),
     '@agentplug/models': join(REPO_ROOT, 'packages', 'models'),
+    '@agentplug/loader': join(REPO_ROOT, 'packages', 'loader'),
     typescript: join(REPO_ROOT, 'node_modules', 'typescript'),
     '@types/node': join(REPO_ROOT, 'node_modules', '@types', 'node'),
   };
@@ -33,6 +34,12 @@ async function linkDependencies(projectPath: string): Promise<void> {
   }
   await mkdir(join(projectPath, 'node_modules', '.bin'), { recursive: true });
   await symlink('../typescript/bin/tsc', join(projectPath, 'node_modules', '.bin', 'tsc'));
+  // The project's `agentplug` (the build script runs it): this checkout's CLI, from source.
+  await writeFile(
+    join(projectPath, 'node_modules', '.bin', 'agentplug'),
+    `#!/bin/sh\nexec "${process.execPath}" --conditions=@agentplug/source --import=${TSX_LOADER_URL} "${join(REPO_ROOT, 'packages', 'cli', 'src', 'cli.ts')}" "$@"\n`,
+    { mode: 0o755 },
+  );
 }
 
 describe('agentplug init', () => {
@@ -71,7 +78,7 @@ describe('agentplug init', () => {
 
     await linkDependencies(projectPath);
     const sourceEnv = { NODE_OPTIONS: `--conditions=@agentplug/source --import=${TSX_LOADER_URL}` };
-    const build = await runProcess('npm', ['run', 'build'], { cwd: projectPath });
+    const build = await runProcess('npm', ['run', 'build'], { cwd: projectPath, env: sourceEnv });
     expect(build.stdout + build.stderr).not.toMatch(/error TS/);
     expect(build.exitCode).toBe(0);
     const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });

@@ -3,7 +3,19 @@ export {
   type ExtractionLimits,
   extractArchive,
 } from './archive/extract-archive';
+export {
+  BUILD_IGNORE_PATTERNS,
+  DEFAULT_IGNORE_PATTERNS,
+  IGNORE_FILE_NAME,
+} from './archive/ignore-rules';
+export {
+  type ListPluginFilesOptions,
+  type ListPluginFilesResult,
+  listPluginFiles,
+  type PluginFileEntry,
+} from './archive/list-plugin-files';
 export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
+export { type SecretMatch, scanForSecrets } from './archive/scan-secrets';
 export type { FetchFunction } from './network/fetch-bytes';
 export { type PublisherOptions, publishArchive, yankVersion } from './network/publish-archive';
 // The wire format lives in '@agentplug/registry-client/protocol'; the client's API names the types

@@ -2,6 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isValidPluginId, PluginError, type PluginType } from '@agentplug/models';
 import type { Command } from 'commander';
+import { TEMPLATE_TYPES } from '../init/plugin-templates';
 import { createProjectFiles, SDK_RANGE } from '../init/project-files';
 import { printJson, printLine } from '../program/output';
 
@@ -15,7 +16,7 @@ interface InitOptions {
   json?: boolean;
 }
 
-const INIT_TYPES: readonly PluginType[] = ['tool', 'engine', 'custom'];
+const INIT_TYPES: readonly PluginType[] = TEMPLATE_TYPES;
 
 function slugify(text: string): string {
   return (
@@ -100,8 +101,9 @@ export function registerInitCommand(program: Command): void {
       'after',
       `
 Examples:
-  $ agentplug init my-plugin
-  $ agentplug init weather --id com.acme.weather --name "Weather" --author "Acme"
+  $ npx @agentplug/cli init my-plugin
+  $ npx @agentplug/cli init weather --id com.acme.weather --name "Weather" --author "Acme"
+  $ npx @agentplug/cli init audit-log --type middleware
   $ cd my-plugin && npm install && npm run build && npm test
 
 Exit codes: 0 created, 2 bad argument (invalid id or type, folder not empty).`,

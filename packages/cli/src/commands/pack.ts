@@ -10,14 +10,19 @@ import {
   type PluginDefinitionInfo,
 } from '@agentplug/sdk';
 import type { Command } from 'commander';
+import { checkVersions } from '../build/check-versions';
+import { type PackPlan, planPack } from '../build/plan-pack';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
 import { formatBytes, printJson, printLine } from '../program/output';
+import { withShippedCopy } from '../program/stage-plugin-folder';
 
 interface PackOptions {
   outDir?: string;
+  dryRun?: boolean;
   writeManifest?: boolean;
   check?: boolean;
+  validate?: boolean;
   json?: boolean;
 }
 
@@ -98,34 +103,57 @@ export function registerPackCommand(program: Command): void {
     .description('build the .tgz archive the marketplace accepts; prints its size and sha256')
     .argument('[dir]', 'plugin folder', '.')
     .option('-o, --out-dir <dir>', 'where to write <plugin_id>-<version>.tgz (default: the current folder)')
+    .option('--dry-run', 'list the files that would ship, with their sizes, and write nothing')
     .option(
       '--write-manifest',
       "regenerate plugin.json's capabilities and config_schema from the sdk definition",
     )
     .option('--no-check', 'do not import the entry module to check plugin.json against the sdk definition')
+    .option('--no-validate', 'do not run the validator on what ships before packing')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       `
 Examples:
   $ agentplug pack
+  $ agentplug pack --dry-run
   $ agentplug pack plugins/calculator --out-dir dist-archives
   $ agentplug pack --write-manifest
 
-Before packing, plugin.json is compared with the sdk definition the entry module exports
-(importing the built entry module); plugins written without the sdk are packed as they are.
+What ships: everything in the folder except .git, node_modules, .env*, keys and certificates
+(*.pem, *.key, id_rsa, ...), .npmrc, editor and OS files, logs and archives, and, when the plugin
+has a build (a "build" script, entry outside src/), its sources, tests and tool configuration.
+An .agentplugignore (gitignore syntax) leaves more out, or brings a file back with "!path".
+node_modules ships (its production dependencies only) when the entry imports packages instead of
+bundling them ("agentplug build" bundles them). A file that looks like a credential (a private
+key, a provider's token) stops the pack unless .agentplugignore names it exactly with "!".
 
-Exit codes: 0 packed, 3 plugin.json missing, invalid or out of date with the code.`,
+Before packing, plugin.json is compared with the sdk definition the entry module exports
+(importing the built entry module), its version with package.json's, and what ships is validated.
+
+Exit codes: 0 packed, 1 a credential or an unshippable import, 3 plugin.json missing, invalid,
+out of date with the code or the package version, or the plugin fails validation.`,
     )
     .action(async (directory: string, options: PackOptions) => {
       const pluginPath = resolve(directory);
+      const { manifest } = await readManifest(pluginPath);
+      await checkVersions(pluginPath, manifest);
       const check: ManifestCheck =
-        options.check === false
+        options.check === false || options.dryRun === true
           ? { status: 'skipped' }
           : await checkPluginManifest(pluginPath, { write: options.writeManifest === true });
+      const plan = await planPack(pluginPath, { requireEntry: true });
+      if (options.dryRun) {
+        printDryRun(plan, options.json === true);
+        return;
+      }
+      if (options.validate !== false) await validateShipped(pluginPath, plan);
       const outputDirectory = resolve(options.outDir ?? '.');
       const { packPlugin } = await import('@agentplug/registry-client');
-      const result = await packPlugin(pluginPath, { outputDirectory });
+      const result = await packPlugin(pluginPath, {
+        outputDirectory,
+        includeNodeModules: plan.includeNodeModules,
+      });
       const archivePath = result.archivePath ?? join(outputDirectory, result.fileName);
       if (options.json) {
         printJson({
@@ -135,6 +163,7 @@ Exit codes: 0 packed, 3 plugin.json missing, invalid or out of date with the cod
           size: result.size,
           sha256: result.sha256,
           files: result.files,
+          entries: result.entries,
           manifest: check.status,
         });
         return;
@@ -148,4 +177,37 @@ Exit codes: 0 packed, 3 plugin.json missing, invalid or out of date with the cod
       printLine(`  size:    ${formatBytes(result.size)} (${result.size} bytes)`);
       printLine(`  sha256:  ${result.sha256}`);
     });
+}
+
+function printDryRun(plan: PackPlan, json: boolean): void {
+  const total = plan.files.reduce((sum, file) => sum + file.size, 0);
+  if (json) {
+    printJson({
+      pluginId: plan.manifest.plugin_id,
+      version: plan.manifest.version,
+      files: plan.files,
+      totalSize: total,
+      nodeModules: plan.includeNodeModules,
+    });
+    return;
+  }
+  printLine(`${plan.manifest.plugin_id}@${plan.manifest.version} would ship ${plan.files.length} files:`);
+  const width = Math.max(...plan.files.map((file) => formatBytes(file.size).length));
+  for (const file of plan.files) printLine(`  ${formatBytes(file.size).padStart(width)}  ${file.path}`);
+  printLine(`total ${formatBytes(total)} before compression (nothing written: --dry-run)`);
+}
+
+/** Runs the validator on a copy of what ships; refuses to pack an invalid plugin. */
+async function validateShipped(pluginPath: string, plan: PackPlan): Promise<void> {
+  const { PluginValidator } = await import('@agentplug/validator');
+  const result = await withShippedCopy(pluginPath, plan.files, (copyPath) =>
+    new PluginValidator().validatePlugin(copyPath),
+  );
+  if (result.valid) return;
+  throw createCommandFailure(
+    'VALIDATION_FAILED',
+    `${pluginPath} failed validation, not packed: ${result.errors.join('; ')}`,
+    ExitCode.VALIDATION_FAILED,
+    { details: { errors: result.errors }, hint: 'Run agentplug validate for the full report.' },
+  );
 }

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isRiskAbove, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
+import { isRiskAbove, MANIFEST_FILE_NAME, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import type { Command } from 'commander';
+import { planPack } from '../build/plan-pack';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
 import { printJson, printLine } from '../program/output';
@@ -29,12 +30,26 @@ export function parseRiskLevel(value: string | undefined, fallback: RiskLevel = 
   return value as RiskLevel;
 }
 
+/**
+ * What ships, as `pack` decides it. A plugin.json too broken to read leaves the validator only
+ * plugin.json to look at, which it reports on in full.
+ */
+async function listShippedFiles(pluginPath: string): Promise<{ path: string }[]> {
+  try {
+    return (await planPack(pluginPath, { requireEntry: false })).files;
+  } catch (error) {
+    if (PluginError.is(error, 'MANIFEST_NOT_FOUND')) return [];
+    if (PluginError.is(error) && error.code.startsWith('MANIFEST_')) return [{ path: MANIFEST_FILE_NAME }];
+    throw error;
+  }
+}
+
 /** Registers `agentplug validate [dir]`. */
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
     .description(
-      'run the validator on what a plugin folder ships (node_modules left out): manifest, code scan, permissions, score',
+      'run the validator on what a plugin folder ships (as pack decides it): manifest, code scan, permissions, score',
     )
     .argument('[dir]', 'plugin folder', '.')
     .option('--json', 'print the full result as JSON')
@@ -66,7 +81,8 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
       }
       // The validator (and babel) load only when a command needs them, so --help stays fast.
       const { formatValidationReport, PluginValidator, toSarif } = await import('@agentplug/validator');
-      const result = await withShippedCopy(pluginPath, (copyPath) =>
+      const files = await listShippedFiles(pluginPath);
+      const result = await withShippedCopy(pluginPath, files, (copyPath) =>
         new PluginValidator().validatePlugin(copyPath),
       );
       const aboveThreshold = isRiskAbove(result.riskLevel, threshold);

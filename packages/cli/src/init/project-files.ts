@@ -1,5 +1,9 @@
+import loaderPackage from '@agentplug/loader/package.json' with { type: 'json' };
+import modelsPackage from '@agentplug/models/package.json' with { type: 'json' };
 import { createConfigSchema, createManifest, type PluginType } from '@agentplug/sdk';
-import { templateDefinition } from './template-definition';
+import sdkPackage from '@agentplug/sdk/package.json' with { type: 'json' };
+import cliPackage from '../../package.json' with { type: 'json' };
+import { getPluginTemplate } from './plugin-templates';
 
 /** What `agentplug init` needs to know to write a project. */
 export interface ProjectFilesOptions {
@@ -16,31 +20,17 @@ export interface ProjectFilesOptions {
   linkedSdk: boolean;
 }
 
-/** The version range of the sdk a generated project depends on. */
-export const SDK_RANGE = '^0.1.0';
-
-function pluginSource(pluginType: PluginType): string {
-  return `import { definePlugin, z } from '@agentplug/sdk';
-
 /**
- * The plugin. Each capability's params are a zod schema; the handler's parameter type is inferred
- * from it, and plugin.json's JSON Schema is generated from it (\`agentplug pack\` checks they agree).
+ * The version range of the sdk a generated project depends on: the sdk this CLI was built with
+ * (read when the CLI is built, so a release's CLI names the packages of the same release).
  */
-export const createPlugin = definePlugin({
-  type: '${pluginType}',
-  config: z.object({ greeting: z.string().default('Hello') }),
-  capabilities: {
-    greet: {
-      description: 'Greets someone by name',
-      params: z.object({ name: z.string().min(1).describe('Who to greet') }),
-      handler: ({ name }, { config }) => \`\${config.greeting}, \${name}!\`,
-    },
-  },
-});
-`;
-}
+export const SDK_RANGE: string = `^${sdkPackage.version}`;
 
-const TEST_SOURCE = `import assert from 'node:assert/strict';
+/** The version a new plugin starts at, in plugin.json and package.json alike. */
+const FIRST_VERSION = '0.1.0';
+
+function testSource(extraTests: string): string {
+  return `import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +45,9 @@ test('plugin.json matches the code', () => {
   assert.deepEqual(checkManifest(createPlugin, manifest), []);
 });
 
-test('greet answers through the real loader, with config applied', async () => {
-  const host = await createTestHost({ pluginPath, config: { greeting: 'Hi' } });
+// As a host runs it: the built bundle in a worker sandbox, with only what plugin.json permits.
+test('greet answers in a worker sandbox, with config applied', async () => {
+  const host = await createTestHost({ pluginPath, isolation: 'worker', config: { greeting: 'Hi' } });
   try {
     assert.equal(await host.invoke('greet', { name: 'Ada' }), 'Hi, Ada!');
     await assert.rejects(host.invoke('greet', { name: '' }), { code: 'INVALID_PARAMS' });
@@ -64,19 +55,19 @@ test('greet answers through the real loader, with config applied', async () => {
     await host.close();
   }
 });
-`;
+${extraTests}`;
+}
 
 function tsconfig(linkedSdk: boolean): Record<string, unknown> {
+  // tsc only checks types (noEmit): `agentplug build` writes dist/main.js, bundled.
   const compilerOptions: Record<string, unknown> = {
     target: 'ES2022',
     module: 'NodeNext',
     moduleResolution: 'NodeNext',
     strict: true,
-    rootDir: 'src',
-    outDir: 'dist',
-    sourceMap: true,
+    noEmit: true,
     skipLibCheck: true,
-    types: [],
+    types: ['node'],
   };
   if (linkedSdk) {
     // A linked sdk checkout is read from its TypeScript source, which uses bundler-style imports.
@@ -84,7 +75,6 @@ function tsconfig(linkedSdk: boolean): Record<string, unknown> {
       module: 'ESNext',
       moduleResolution: 'Bundler',
       customConditions: ['@agentplug/source'],
-      types: ['node'],
     });
   }
   return { compilerOptions, include: ['src'] };
@@ -94,60 +84,75 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+function readme(options: ProjectFilesOptions): string {
+  return `# ${options.name}
+
+An agentplug ${options.pluginType} plugin (\`${options.pluginId}\`).
+
+\`\`\`sh
+npm install
+npm run build                   # tsc checks the types; agentplug build bundles src/main.ts into dist/main.js
+npm test                        # plugin.json matches the code; greet runs in a worker sandbox
+npx @agentplug/cli validate .   # security score, risk level, findings
+npx @agentplug/cli pack --dry-run   # what would ship, with sizes
+npx @agentplug/cli pack .       # ${options.pluginId}-${FIRST_VERSION}.tgz
+\`\`\`
+
+Capabilities live in \`src/main.ts\`; after changing one, run \`npx @agentplug/cli pack . --write-manifest\`
+to regenerate plugin.json's capabilities from the zod schemas. The version lives in plugin.json and
+package.json alike; \`pack\` refuses when they differ. \`.agentplugignore\` (gitignore syntax) changes
+what ships.
+`;
+}
+
 /** Every file of a new plugin project, by path relative to the project folder. */
 export function createProjectFiles(options: ProjectFilesOptions): Record<string, string> {
-  const definition = { ...templateDefinition, pluginType: options.pluginType };
-  const manifest = createManifest(definition, {
+  const template = getPluginTemplate(options.pluginType);
+  const manifest = createManifest(template.definition, {
     $schema: './node_modules/@agentplug/models/plugin.schema.json',
     plugin_id: options.pluginId,
     name: options.name,
-    version: '0.1.0',
+    version: FIRST_VERSION,
     description: `${options.name}: an agentplug ${options.pluginType} plugin`,
     author: options.author,
     entry_point: 'dist/main',
     permissions: {},
     tags: [],
   });
-  const packageName = options.pluginId.split('.').at(-1) ?? 'plugin';
   const packageJson = {
-    name: packageName,
-    version: '0.1.0',
+    name: options.pluginId.split('.').at(-1) ?? 'plugin',
+    // One version number: plugin.json's. `agentplug pack` refuses when the two differ.
+    version: manifest.version,
     private: true,
     description: manifest.description,
     type: 'module',
     scripts: {
-      build: 'tsc -p tsconfig.json',
+      build: 'tsc -p tsconfig.json && agentplug build',
       test: 'node --test test/',
       validate: 'agentplug validate .',
       pack: 'agentplug pack .',
     },
     dependencies: { '@agentplug/sdk': options.sdkDependency },
-    devDependencies: { '@agentplug/cli': SDK_RANGE, '@agentplug/models': SDK_RANGE, typescript: '5.9.3' },
+    devDependencies: {
+      '@agentplug/cli': `^${cliPackage.version}`,
+      '@agentplug/loader': `^${loaderPackage.version}`,
+      '@agentplug/models': `^${modelsPackage.version}`,
+      '@types/node': '^20.19.0',
+      typescript: '5.9.3',
+    },
     engines: { node: '>=20.19' },
   };
-  const config = createConfigSchema(definition) ? { plugin_id: options.pluginId, config: {} } : undefined;
+  const config = createConfigSchema(template.definition)
+    ? { plugin_id: options.pluginId, config: {} }
+    : undefined;
   return {
     'package.json': json(packageJson),
     'tsconfig.json': json(tsconfig(options.linkedSdk)),
     'plugin.json': json(manifest),
     ...(config ? { 'config.json': json(config) } : {}),
-    'src/main.ts': pluginSource(options.pluginType),
-    'test/plugin.test.mjs': TEST_SOURCE,
-    '.gitignore': 'node_modules/\ndist/\n*.tgz\n',
-    'README.md': `# ${options.name}
-
-An agentplug ${options.pluginType} plugin (\`${options.pluginId}\`).
-
-\`\`\`sh
-npm install
-npm run build   # tsc: src/main.ts -> dist/main.js (the entry_point in plugin.json)
-npm test        # node --test: plugin.json matches the code, and greet works in the real loader
-npx agentplug validate .
-npx agentplug pack .
-\`\`\`
-
-Capabilities live in \`src/main.ts\`; after changing one, run \`npx agentplug pack . --write-manifest\` to
-regenerate plugin.json's capabilities from the zod schemas.
-`,
+    'src/main.ts': template.source,
+    'test/plugin.test.mjs': testSource(template.extraTests),
+    '.gitignore': 'node_modules/\ndist/\n*.tgz\n.env*\n',
+    'README.md': readme(options),
   };
 }

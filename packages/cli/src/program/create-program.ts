@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerBuildCommand } from '../commands/build';
 import { registerInfoCommand } from '../commands/info';
 import { registerInitCommand } from '../commands/init';
 import { registerInstallCommand } from '../commands/install';
@@ -20,6 +21,7 @@ export type RegisterCommand = (program: Command) => void;
 /** The commands of `agentplug`, in the order `--help` lists them. Add new commands here. */
 export const commandRegistrations: readonly RegisterCommand[] = [
   registerInitCommand,
+  registerBuildCommand,
   registerValidateCommand,
   registerPackCommand,
   registerPublishCommand,

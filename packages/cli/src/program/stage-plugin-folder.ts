@@ -1,31 +1,26 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
-
-/** Folders that never ship in an archive (`pack` leaves them out too). */
-const UNSHIPPED_NAMES: ReadonlySet<string> = new Set(['node_modules', '.git']);
+import { basename, dirname, join } from 'node:path';
 
 /**
- * Copies what `pack` would ship from a plugin folder (everything but node_modules, .git and
- * archives) into a temporary folder, runs `work` on it, and removes it. `validate` checks this
- * copy, so a project's installed dependencies do not count against the plugin.
+ * Copies the files `pack` would ship (as {@link planPack} lists them) from a plugin folder into a
+ * temporary folder, runs `work` on the copy, and removes it. `validate` and `pack` check this copy,
+ * so what is checked is exactly what ships: a project's dev dependencies, sources and tests do not
+ * count against the plugin, and a file the archive would lack is missing here too.
  */
 export async function withShippedCopy<Result>(
   pluginPath: string,
+  files: readonly { path: string }[],
   work: (copyPath: string) => Promise<Result>,
 ): Promise<Result> {
-  const root = await mkdtemp(join(tmpdir(), 'agentplug-validate-'));
+  const root = await mkdtemp(join(tmpdir(), 'agentplug-shipped-'));
   const copyPath = join(root, basename(pluginPath));
   try {
-    await cp(pluginPath, copyPath, {
-      recursive: true,
-      verbatimSymlinks: true,
-      filter: (source) => {
-        const path = relative(pluginPath, source);
-        if (path === '') return true;
-        return !path.split(sep).some((segment) => UNSHIPPED_NAMES.has(segment)) && !path.endsWith('.tgz');
-      },
-    });
+    for (const file of files) {
+      const target = join(copyPath, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await copyFile(join(pluginPath, file.path), target);
+    }
     return await work(copyPath);
   } finally {
     await rm(root, { recursive: true, force: true });

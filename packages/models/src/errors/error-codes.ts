@@ -37,6 +37,7 @@ export type PluginErrorCode =
   | 'ROLLBACK_DETECTED'
   | 'INTEGRITY_MISMATCH'
   | 'ARCHIVE_UNSAFE'
+  | 'SECRET_DETECTED'
   | 'TOO_LARGE'
   | 'INSTALL_FAILED'
   | 'INSTALL_LOCKED'
@@ -201,6 +202,10 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
   ARCHIVE_UNSAFE: {
     summary: 'the archive contains unsafe entries',
     hint: 'Reject the archive: it holds absolute paths, .. segments, links or devices.',
+  },
+  SECRET_DETECTED: {
+    summary: 'a file to pack looks like it holds a credential',
+    hint: 'Remove the credential from the plugin, or name the file in .agentplugignore with "!" to ship it on purpose.',
   },
   TOO_LARGE: {
     summary: 'the data is larger than allowed',

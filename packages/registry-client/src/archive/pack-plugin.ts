@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { MANIFEST_FILE_NAME, PluginError, type PluginMetadata, readManifest } from '@agentplug/models';
+import { PluginError, type PluginMetadata } from '@agentplug/models';
 import { formatArchiveName } from '../protocol/marketplace-index';
+import { type ListPluginFilesOptions, listPluginFiles, type PluginFileEntry } from './list-plugin-files';
 import { BLOCK_SIZE, encodeHeader, encodePaxRecords, paddingAfter } from './tar-format';
 
 const gzipAsync = promisify(gzip);
 
-/** Folder names never packed. */
-const IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', '.DS_Store', 'node_modules']);
-
 /** Options for {@link packPlugin}. */
-export interface PackPluginOptions {
+export interface PackPluginOptions extends ListPluginFilesOptions {
   /** Also write the archive as `<outputDirectory>/<plugin_id>-<version>.tgz`. */
   outputDirectory?: string;
 }
@@ -32,50 +30,24 @@ export interface PackPluginResult {
   size: number;
   /** The packed file paths, sorted, with forward slashes. */
   files: string[];
-}
-
-async function collectFiles(root: string, relative: string, files: string[]): Promise<void> {
-  const entries = await readdir(join(root, relative), { withFileTypes: true });
-  for (const entry of entries) {
-    // An archive written by an earlier `pack` into the folder must not end up inside the next one.
-    if (IGNORED_NAMES.has(entry.name) || (entry.isFile() && entry.name.endsWith('.tgz'))) continue;
-    const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) {
-      await collectFiles(root, path, files);
-    } else if (entry.isFile()) {
-      files.push(path);
-    } else {
-      throw new PluginError(
-        'ARCHIVE_UNSAFE',
-        `${path} is not a regular file or folder (links and devices are not packed)`,
-        {
-          details: { path },
-        },
-      );
-    }
-  }
-}
-
-function compareBytes(left: string, right: string): number {
-  return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
+  /** The packed files with their sizes in bytes, in the same order. */
+  entries: PluginFileEntry[];
 }
 
 /**
  * Packs a plugin folder into a deterministic `.tgz`: plugin.json at the root, regular files only,
  * entries sorted by path, fixed mtime, uid and gid 0, mode 0644 (0755 when the owner may execute).
- * `.git`, `node_modules`, `.DS_Store` and `.tgz` archives are left out. The same folder always gives the same bytes.
- * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_INVALID, ARCHIVE_UNSAFE (a symlink or device in the folder)
+ * What ships is what {@link listPluginFiles} lists: the default ignore list (secrets, `.git`,
+ * `node_modules`, editor and OS files, archives; sources and tests when there is a build) changed
+ * by `.agentplugignore`, and nothing that looks like a credential. The same folder always gives the same bytes.
+ * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_INVALID, ARCHIVE_UNSAFE (a symlink or device in the folder),
+ * SECRET_DETECTED, TOO_LARGE
  * @example
  * const { archive, fileName } = await packPlugin('./my-plugin');
  */
 export async function packPlugin(folder: string, options: PackPluginOptions = {}): Promise<PackPluginResult> {
-  const { manifest } = await readManifest(folder);
-  const files: string[] = [];
-  await collectFiles(folder, '', files);
-  files.sort(compareBytes);
-  if (!files.includes(MANIFEST_FILE_NAME)) {
-    throw new PluginError('MANIFEST_NOT_FOUND', `${folder} has no ${MANIFEST_FILE_NAME}`);
-  }
+  const { manifest, files: entries } = await listPluginFiles(folder, options);
+  const files = entries.map((entry) => entry.path);
   const chunks: Buffer[] = [];
   for (const path of files) {
     const absolute = join(folder, path);
@@ -112,6 +84,7 @@ export async function packPlugin(folder: string, options: PackPluginOptions = {}
     sha256: createHash('sha256').update(archive).digest('hex'),
     size: archive.length,
     files,
+    entries,
   };
   if (options.outputDirectory !== undefined) {
     await mkdir(options.outputDirectory, { recursive: true });
