@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,12 @@ export interface LocalRegistry {
   close(): Promise<void>;
 }
 
+/** The registry npm is configured with here (environment, user and global npmrc), else npm's own. */
 function upstreamRegistry(explicit: string | undefined): string {
-  const configured = explicit ?? process.env.npm_config_registry ?? DEFAULT_UPSTREAM;
-  return configured.endsWith('/') ? configured : `${configured}/`;
+  const asked = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', cwd: tmpdir() });
+  const configured = explicit ?? (asked.status === 0 ? asked.stdout.trim() : '') ?? '';
+  const registry = /^https?:\/\//.test(configured) ? configured : DEFAULT_UPSTREAM;
+  return registry.endsWith('/') ? registry : `${registry}/`;
 }
 
 /**

@@ -1,36 +1,23 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import {
-  createMarketplaceServer,
-  generateSigningKeyPair,
-  type MarketplaceServer,
-  packPlugin,
-} from '@agentplug/marketplace';
-import { publishArchive } from '@agentplug/registry-client';
+import { delimiter, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoFolder, examplesFolder } from './run-built-demo';
+import { publishWorkspace, REPOSITORY_ROOT } from '../../../tooling/local-registry/publish-workspace';
+import { type LocalRegistry, startLocalRegistry } from '../../../tooling/local-registry/start-local-registry';
+import { commandLines, type ReadmeBlock, readReadmeBlocks } from './readme-blocks';
 
-const repositoryFolder = join(demoFolder, '..', '..');
-const requireFromRoot = createRequire(join(repositoryFolder, 'package.json'));
-const tscPath = requireFromRoot.resolve('typescript/bin/tsc');
-const tsxPath = requireFromRoot.resolve('tsx/cli');
-const cliPath = join(repositoryFolder, 'packages', 'cli', 'dist', 'cli.js');
+// The README's quick starts, typed as a new user types them, against the packages as a release
+// publishes them: a real registry (Verdaccio) on 127.0.0.1 holding this workspace's packages,
+// npm pointed at it, empty folders, no link into the workspace. Only the marketplace's port is
+// changed (0 instead of 8080, so parallel runs cannot collide) and its URL substituted.
 
-/** The first fenced block of `language` in the section of the root README whose heading starts with `heading`. */
-async function extractBlock(heading: string, language: string): Promise<string> {
-  const text = await readFile(join(repositoryFolder, 'README.md'), 'utf8');
-  const start = text.indexOf(`\n### ${heading}`);
-  if (start === -1) throw new Error(`README.md has no section "${heading}"`);
-  const next = /\n##/.exec(text.slice(start + 1));
-  const section = text.slice(start, next ? start + 1 + next.index : undefined);
-  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section)?.[1];
-  if (block === undefined) throw new Error(`section "${heading}" has no ${language} block`);
-  return block;
-}
+/** npm's cache for these runs: kept between local runs (fast), fresh in CI's clone; npx's installs are not kept. */
+const npmCache = join(REPOSITORY_ROOT, 'node_modules', '.cache', 'agentplug-quickstarts', 'npm');
+const tscPath = createRequire(join(REPOSITORY_ROOT, 'package.json')).resolve('typescript/bin/tsc');
 
 interface CommandResult {
   exitCode: number;
@@ -38,139 +25,189 @@ interface CommandResult {
   stderr: string;
 }
 
-function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  return new Promise<CommandResult>((resolve) => {
-    execFile(
-      command,
-      [...args],
-      {
-        cwd: options.cwd,
-        env: { ...process.env, ...options.env },
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
+function runShell(script: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-e', '-c', script], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
   });
 }
 
-describe('the quick starts in the root README, run against the built packages', () => {
+/** What a user's terminal would have: no npm or pnpm script variables, nothing of this repository on PATH. */
+function userEnvironment(registry: LocalRegistry, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(?:npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_|INIT_CWD$|AGENTPLUG_)/i.test(name)) continue;
+    env[name] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.startsWith(REPOSITORY_ROOT))
+    .join(delimiter);
+  return {
+    ...env,
+    ...registry.env,
+    npm_config_cache: npmCache,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+/** Starts the README's `marketplace serve` line in the background and reads its URL and public key. */
+function startMarketplace(
+  line: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ child: ChildProcess; url: string; publicKey: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', `exec ${line}`], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let url: string | undefined;
+    let errorOutput = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errorOutput += chunk.toString();
+    });
+    const timer = setTimeout(() => reject(new Error(`marketplace did not start: ${errorOutput}`)), 300_000);
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      url ??= /listening on (\S+)/.exec(text)?.[1];
+      const publicKey = /public key \(trustedKeys\): (\S+)/.exec(text)?.[1];
+      if (url !== undefined && publicKey !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url, publicKey });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`marketplace exited with ${code}: ${errorOutput}`));
+    });
+  });
+}
+
+function stopProcessGroup(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    process.kill(-child.pid!, 'SIGTERM');
+  });
+}
+
+function shellBlocks(blocks: readonly ReadmeBlock[]): ReadmeBlock[] {
+  return blocks.filter((block) => block.language === 'sh');
+}
+
+describe('the README quick starts, against the packages published to a real registry', () => {
   const publishToken = randomBytes(16).toString('hex');
-  const keys = generateSigningKeyPair();
-  let marketplace: MarketplaceServer;
+  let registry: LocalRegistry;
   let workFolder: string;
+  let marketplace: { child: ChildProcess; url: string; publicKey: string } | undefined;
 
   beforeAll(async () => {
     workFolder = await mkdtemp(join(tmpdir(), 'agentplug-quickstarts-'));
-    marketplace = await createMarketplaceServer({
-      storeDirectory: join(workFolder, 'store'),
-      signingKey: keys.privateKey,
-      publishToken,
-    });
-    for (const folder of ['mathlib-v1', 'mathlib-v2', 'calculator', 'hello']) {
-      const { archive } = await packPlugin(join(examplesFolder, folder));
-      await publishArchive(archive, { marketplaceUrl: marketplace.url, token: publishToken });
-    }
-  });
+    await rm(join(npmCache, '_npx'), { recursive: true, force: true });
+    registry = await startLocalRegistry({ folder: join(workFolder, 'registry') });
+    await publishWorkspace(registry);
+  }, 600_000);
 
   afterAll(async () => {
-    await marketplace?.close();
+    await stopProcessGroup(marketplace?.child);
+    await registry?.close();
     await rm(workFolder, { recursive: true, force: true });
   });
 
-  it('the host quick start type-checks and installs, loads and invokes the calculator', async () => {
-    const code = await extractBlock('Host authors', 'ts');
-    // Inside the demo's node_modules, so `@agentplug/*` resolve to the built packages the demo depends on.
-    const scriptFolder = join(demoFolder, 'node_modules', `.quickstart-${randomBytes(4).toString('hex')}`);
-    const hostFolder = join(workFolder, 'host');
-    await mkdir(scriptFolder, { recursive: true });
-    await mkdir(hostFolder, { recursive: true });
-    const scriptPath = join(scriptFolder, 'host.mts');
-    await writeFile(scriptPath, code);
-    try {
-      const typecheck = await run(
-        process.execPath,
-        [
-          tscPath,
-          '--noEmit',
-          '--strict',
-          '--skipLibCheck',
-          '--target',
-          'es2022',
-          '--module',
-          'nodenext',
-          '--moduleResolution',
-          'nodenext',
-          '--types',
-          'node',
-          scriptPath,
-        ],
-        { cwd: scriptFolder },
-      );
-      expect(typecheck.stdout + typecheck.stderr).toBe('');
-      expect(typecheck.exitCode).toBe(0);
-
-      const host = await run(process.execPath, [tsxPath, scriptPath], {
-        cwd: hostFolder,
-        env: {
-          AGENTPLUG_MARKETPLACE: marketplace.url,
-          AGENTPLUG_TRUSTED_KEYS: keys.publicKey,
-          XDG_CACHE_HOME: join(workFolder, 'cache'),
-        },
-      });
-      expect(host.stderr).toBe('');
-      expect(host.exitCode).toBe(0);
-      expect(host.stdout).toBe(
-        'installed com.example.mathlib@2.1.0, com.example.calculator@2.0.0\n2 + 2 * 3 = 8\n',
-      );
-    } finally {
-      await rm(scriptFolder, { recursive: true, force: true });
-    }
-  });
-
-  it('the plugin author quick start goes from agentplug init to a published, searchable plugin', async () => {
-    const commands = await extractBlock('Plugin authors', 'sh');
-    const authorFolder = join(workFolder, 'author');
-    const binFolder = join(authorFolder, 'node_modules', '.bin');
-    await mkdir(binFolder, { recursive: true });
-    await symlink(cliPath, join(binFolder, 'agentplug'));
-    // @agentplug/* are not on the npm registry yet, so `npm install` is replaced by linking what it
-    // would install: the built sdk, models and cli of this repository, and TypeScript.
-    const linkDependencies = [
-      'mkdir -p node_modules/@agentplug node_modules/.bin',
-      ...['sdk', 'models', 'cli'].map(
-        (name) => `ln -s "${join(repositoryFolder, 'packages', name)}" node_modules/@agentplug/${name}`,
-      ),
-      `ln -s "${dirname(dirname(tscPath))}" node_modules/typescript`,
-      `ln -s "${tscPath}" node_modules/.bin/tsc`,
-      `ln -s "${cliPath}" node_modules/.bin/agentplug`,
-    ].join(' && ');
-    const script = commands
-      .split('\n')
-      .map((line) => line.replace(/\s+#.*$/, '').trim())
-      .filter((line) => line.length > 0)
-      .map((line) => (line === 'npm install' ? linkDependencies : line))
-      .map((line) => line.replaceAll('http://127.0.0.1:8080/', marketplace.url))
-      .join('\n');
-    expect(script).toContain('npx agentplug init my-plugin');
-    const result = await run('sh', ['-e', '-c', script], {
-      cwd: authorFolder,
-      env: {
-        AGENTPLUG_TOKEN: publishToken,
-        AGENTPLUG_TRUSTED_KEYS: keys.publicKey,
-        XDG_CACHE_HOME: join(workFolder, 'cache'),
-        XDG_CONFIG_HOME: join(workFolder, 'config'),
-        npm_config_update_notifier: 'false',
-      },
+  it('plugin author: a marketplace, then init, install, build, test, validate, pack, publish and search', async () => {
+    const [serveBlock, authorBlock] = shellBlocks(await readReadmeBlocks(REPOSITORY_ROOT, 'Plugin authors'));
+    const [serveLine] = commandLines(serveBlock!);
+    expect(serveLine).toBe(
+      'npx @agentplug/cli marketplace serve --store ./store --port 8080 --token "$AGENTPLUG_TOKEN"',
+    );
+    const marketplaceFolder = join(workFolder, 'marketplace');
+    await mkdir(marketplaceFolder);
+    marketplace = await startMarketplace(serveLine!.replace('--port 8080', '--port 0'), {
+      cwd: marketplaceFolder,
+      env: userEnvironment(registry, { AGENTPLUG_TOKEN: publishToken }),
     });
-    expect(result.stderr.replace(/^npm warn .*\n/gm, '')).toBe('');
-    expect(result.exitCode).toBe(0);
+
+    const authorFolder = join(workFolder, 'author');
+    await mkdir(authorFolder);
+    const lines = commandLines(authorBlock!);
+    expect(lines[0]).toBe('npx @agentplug/cli init my-plugin --id com.acme.my-plugin');
+    const script = lines.map((line) => line.replaceAll('http://127.0.0.1:8080/', marketplace!.url)).join('\n');
+    const result = await runShell(script, {
+      cwd: authorFolder,
+      env: userEnvironment(registry, {
+        AGENTPLUG_TOKEN: publishToken,
+        AGENTPLUG_TRUSTED_KEYS: marketplace.publicKey,
+      }),
+    });
+    const transcript = `${result.stdout}\n--- stderr ---\n${result.stderr}`;
+    expect(result.exitCode, transcript).toBe(0);
     expect(result.stdout).toMatch(/# pass 2\n# fail 0/);
     expect(result.stdout).toContain('VALID: security score');
-    expect(result.stdout).toMatch(/packed com\.acme\.my-plugin@0\.1\.0/);
+    // The dry run lists what ships: the bundle, the manifests, the readme; no sources, tests or dependencies.
+    const dryRun = /would ship \d+ files:\n((?: {2}.*\n)+)/.exec(result.stdout)?.[1] ?? '';
+    const shipped = dryRun
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).at(-1));
+    expect(shipped).toEqual(['README.md', 'config.json', 'dist/main.js', 'package.json', 'plugin.json']);
+    expect(result.stdout).toMatch(/packed com\.acme\.my-plugin@0\.1\.0 \(5 files\)/);
     expect(result.stdout).toContain(`published com.acme.my-plugin@0.1.0 to ${marketplace.url}`);
     expect(result.stdout).toMatch(/com\.acme\.my-plugin\s+0\.1\.0\s+tool\s+100/);
-  });
+  }, 900_000);
+
+  it('host author: install the published plugin from the marketplace, run it in a worker sandbox', async () => {
+    expect(marketplace, 'the plugin author quick start runs first and starts the marketplace').toBeDefined();
+    const blocks = await readReadmeBlocks(REPOSITORY_ROOT, 'Host authors');
+    const [installBlock, runBlock] = shellBlocks(blocks);
+    const code = blocks.find((block) => block.language === 'ts')?.body ?? '';
+    const env = userEnvironment(registry, {
+      AGENTPLUG_MARKETPLACE: marketplace!.url,
+      AGENTPLUG_TRUSTED_KEYS: marketplace!.publicKey,
+    });
+
+    const install = await runShell(commandLines(installBlock!).join('\n'), { cwd: workFolder, env });
+    expect(install.exitCode, install.stderr).toBe(0);
+    const hostFolder = join(workFolder, 'my-host');
+    await writeFile(join(hostFolder, 'host.mts'), code);
+
+    // The published types check the README's code (strict, as the host author's editor would).
+    const typecheck = await runShell(
+      [
+        `"${process.execPath}" "${tscPath}" --noEmit --strict --skipLibCheck --target es2022`,
+        `--module nodenext --moduleResolution nodenext --types node`,
+        `--typeRoots "${join(REPOSITORY_ROOT, 'node_modules', '@types')}" host.mts`,
+      ].join(' '),
+      { cwd: hostFolder, env },
+    );
+    expect(typecheck.stdout + typecheck.stderr).toBe('');
+
+    const run = await runShell(commandLines(runBlock!).join('\n'), { cwd: hostFolder, env });
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toBe('installed com.acme.my-plugin@0.1.0\nHello, Ada!\n');
+    const installedManifest = JSON.parse(
+      await readFile(join(hostFolder, 'plugins', 'com.acme.my-plugin', 'plugin.json'), 'utf8'),
+    );
+    expect(installedManifest.version).toBe('0.1.0');
+  }, 900_000);
 });

@@ -42,6 +42,7 @@ const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
   ROLLBACK_DETECTED: ExitCode.INTEGRITY,
   INTEGRITY_MISMATCH: ExitCode.INTEGRITY,
   ARCHIVE_UNSAFE: ExitCode.INTEGRITY,
+  SECRET_DETECTED: ExitCode.VALIDATION_FAILED,
 };
 
 /** The exit code a failure maps to: by its PluginError code, else FAILURE. */
