@@ -68,7 +68,12 @@ export function formatIssues(issues: readonly ManifestIssue[]): string {
   return issues.map((issue) => `${issue.path}: ${issue.message} (${issue.code})`).join('\n');
 }
 
-/** Warnings for keys an object has that the schema does not know (a typo must not pass silently). */
+/**
+ * Issues for keys an object has that the schema does not know (a typo must not pass silently).
+ * A key one or two edits away from a known key that the object lacks is an error
+ * (`MISSPELLED_KEY`): as written it would be ignored and its setting silently dropped
+ * (`config_shema`, `paramters`). Any other unknown key is kept with an `UNKNOWN_KEY` warning.
+ */
 export function findUnknownKeys(
   value: unknown,
   knownKeys: readonly string[],
@@ -79,6 +84,15 @@ export function findUnknownKeys(
   for (const key of Object.keys(value)) {
     if (knownKeys.includes(key)) continue;
     const suggestion = closestKey(key, knownKeys);
+    if (suggestion !== undefined && !Object.hasOwn(value, suggestion)) {
+      issues.push({
+        code: 'MISSPELLED_KEY',
+        path: formatJsonPath([...path, key]),
+        message: `unknown key "${key}": did you mean "${suggestion}"? As written it is ignored, so its setting would not apply`,
+        severity: 'error',
+      });
+      continue;
+    }
     issues.push({
       code: 'UNKNOWN_KEY',
       path: formatJsonPath([...path, key]),

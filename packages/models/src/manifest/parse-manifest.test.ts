@@ -372,17 +372,53 @@ describe('unknown keys', () => {
     expect(result.warnings[0]?.message).toContain('entry_point');
   });
 
-  it('warns about unknown keys inside capabilities, dependencies and permissions', () => {
+  it('refuses misspelled keys inside capabilities, dependencies and permissions, which would drop their setting', () => {
     const result = safeParseManifest({
       ...valid(),
       capabilities: [capability({ paramters: {} })],
       dependencies: [{ plugin_id: 'com.example.mathlib', optinal: true }],
       permissions: { network_host: ['a.example.com'] },
     });
-    expect(result.warnings.map((warning) => warning.path)).toEqual([
-      '$.capabilities[0].paramters',
-      '$.dependencies[0].optinal',
-      '$.permissions.network_host',
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.issues.map((issue) => [issue.code, issue.path])).toEqual([
+      ['MISSPELLED_KEY', '$.dependencies[0].optinal'],
+      ['MISSPELLED_KEY', '$.permissions.network_host'],
+    ]);
+    // The capability has `parameters` as well, so its `paramters` is a stray key, not a lost one.
+    expect(result.warnings.map((warning) => [warning.code, warning.path])).toEqual([
+      ['UNKNOWN_KEY', '$.capabilities[0].paramters'],
+    ]);
+  });
+
+  it('refuses a misspelled optional key such as config_shema with MANIFEST_INVALID', () => {
+    const input = { ...valid(), config_shema: { type: 'object', properties: { unit: { type: 'string' } } } };
+    const result = safeParseManifest(input);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.issues).toEqual([
+      {
+        code: 'MISSPELLED_KEY',
+        path: '$.config_shema',
+        message:
+          'unknown key "config_shema": did you mean "config_schema"? As written it is ignored, so its setting would not apply',
+        severity: 'error',
+      },
+    ]);
+    expect(() => parseManifest(input)).toThrow(/config_shema/);
+  });
+
+  it('only warns about a near-miss of a key that is present too, and about keys near nothing', () => {
+    const result = safeParseManifest({
+      ...valid(),
+      config_schema: { type: 'object' },
+      config_shema: {},
+      x_vendor: 1,
+    });
+    expect(result.success).toBe(true);
+    expect(result.warnings.map((warning) => [warning.code, warning.path])).toEqual([
+      ['UNKNOWN_KEY', '$.config_shema'],
+      ['UNKNOWN_KEY', '$.x_vendor'],
     ]);
   });
 

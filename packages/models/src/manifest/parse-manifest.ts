@@ -12,7 +12,7 @@ export type SafeParseResult<Value> =
   | { success: true; value: Value; warnings: ManifestIssue[] }
   | { success: false; issues: ManifestIssue[]; warnings: ManifestIssue[] };
 
-function unknownKeyWarnings(input: Record<string, unknown>): ManifestIssue[] {
+function unknownKeyIssues(input: Record<string, unknown>): ManifestIssue[] {
   const warnings = findUnknownKeys(input, MANIFEST_KEYS, []);
   const listed = (key: string) => (Array.isArray(input[key]) ? (input[key] as unknown[]) : []);
   listed('capabilities').forEach((capability, index) => {
@@ -37,17 +37,21 @@ function notAnObject(input: unknown): ManifestIssue {
 
 /**
  * Checks a plugin.json document and returns the parsed manifest with defaults filled, or every
- * issue with its JSON path. Unknown keys are kept and reported as warnings.
+ * issue with its JSON path. Unknown keys are kept and reported as warnings, except a misspelling
+ * of a known key the document lacks (`config_shema`), which is an error: it would silently drop
+ * what the author meant.
  */
 export function safeParseManifest(input: unknown): SafeParseResult<PluginMetadata> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { success: false, issues: [notAnObject(input)], warnings: [] };
   }
   const record = input as Record<string, unknown>;
-  const warnings = unknownKeyWarnings(record);
+  const keyIssues = unknownKeyIssues(record);
+  const warnings = keyIssues.filter((issue) => issue.severity === 'warning');
   const parsed = PluginMetadataSchema.safeParse(input, { reportInput: true });
   const issues = parsed.success ? [] : parsed.error.issues.map((issue) => toManifestIssue(issue, input));
   issues.push(...checkCrossFieldRules(record), ...checkTerminalControlCharacters(record));
+  issues.push(...keyIssues.filter((issue) => issue.severity === 'error'));
   if (issues.length > 0 || !parsed.success) return { success: false, issues, warnings };
   return { success: true, value: parsed.data, warnings };
 }
