@@ -4,6 +4,8 @@ import { defineConfig, type Options } from 'tsup';
 export interface PackageBuildOptions {
   entry?: Record<string, string>;
   banner?: Options['banner'];
+  /** Imports to bundle although they name a dependency (a sibling's package.json read at build time). */
+  noExternal?: Options['noExternal'];
 }
 
 /**
@@ -22,5 +24,6 @@ export function createPackageBuildConfig(options: PackageBuildOptions = {}): Ret
     splitting: false,
     treeshake: true,
     banner: options.banner,
+    noExternal: options.noExternal,
   });
 }

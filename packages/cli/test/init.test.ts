@@ -122,6 +122,36 @@ describe('agentplug init', () => {
     ).toBe('Greets someone by name');
   }, 240_000);
 
+  test.each(['engine', 'middleware', 'integration', 'custom'])(
+    'a %s project type-checks, bundles and passes its own isolated test as generated',
+    async (pluginType) => {
+      const projectPath = join(workspace, `typed-${pluginType}`);
+      const created = await runAgentplug([
+        'init',
+        projectPath,
+        '--type',
+        pluginType,
+        '--sdk-path',
+        join(REPO_ROOT, 'packages', 'sdk'),
+      ]);
+      expect(created.exitCode).toBe(0);
+      const manifest = JSON.parse(await readFile(join(projectPath, 'plugin.json'), 'utf8'));
+      expect(manifest.plugin_type).toBe(pluginType);
+      const packageJson = JSON.parse(await readFile(join(projectPath, 'package.json'), 'utf8'));
+      expect(packageJson.version).toBe(manifest.version);
+      await linkDependencies(projectPath);
+      const sourceEnv = { NODE_OPTIONS: `--conditions=@agentplug/source --import=${TSX_LOADER_URL}` };
+      const build = await runProcess('npm', ['run', 'build'], { cwd: projectPath, env: sourceEnv });
+      expect(build.stdout + build.stderr).not.toMatch(/error TS/);
+      expect(build.exitCode).toBe(0);
+      const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });
+      expect(ownTest.stdout + ownTest.stderr).toMatch(/# fail 0/);
+      expect(ownTest.stdout).toMatch(pluginType === 'middleware' ? /# pass 3/ : /# pass 2/);
+      expect(ownTest.exitCode).toBe(0);
+    },
+    240_000,
+  );
+
   test('refuses a folder that is not empty and an id that is not reverse-DNS, exit 2', async () => {
     const busy = join(workspace, 'busy');
     await mkdir(busy, { recursive: true });

@@ -114,3 +114,35 @@ describe('agentplug pack', () => {
     ]);
   });
 });
+
+describe('agentplug validate: capabilities the code does not implement', () => {
+  test('loads a plugin whose code hides its methods in a sandbox with no permissions, and reports the missing one', async () => {
+    const folder = await writePlugin(workspace, {
+      pluginId: 'com.example.hollow',
+      version: '1.0.0',
+      // Built at run time: no static check can tell which methods exist.
+      code: "export function createPlugin() { return Object.fromEntries([['hello', () => 'hi']]); }\n",
+    });
+    const result = await runAgentplug(['validate', folder, '--json']);
+    expect(result.exitCode).toBe(3);
+    const report = JSON.parse(result.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.errors).toContain(
+      'capability "greet" is declared in plugin.json but the loaded plugin has no method "greet" (CAPABILITY_NOT_IMPLEMENTED)',
+    );
+    const packed = await runAgentplug(['pack', folder, '--out-dir', folder]);
+    expect(packed.exitCode).toBe(3);
+    expect(await archivesIn(folder)).toEqual([]);
+  });
+
+  test('passes a plugin whose loaded instance has every declared capability', async () => {
+    const folder = await writePlugin(workspace, {
+      pluginId: 'com.example.whole',
+      version: '1.0.0',
+      code: "export function createPlugin() { return Object.fromEntries([['greet', () => 'hi']]); }\n",
+    });
+    const result = await runAgentplug(['validate', folder, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+});

@@ -12,10 +12,10 @@ import {
 import type { Command } from 'commander';
 import { checkVersions } from '../build/check-versions';
 import { type PackPlan, planPack } from '../build/plan-pack';
+import { validateShipped } from '../build/validate-shipped';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
 import { formatBytes, printJson, printLine } from '../program/output';
-import { withShippedCopy } from '../program/stage-plugin-folder';
 
 interface PackOptions {
   outDir?: string;
@@ -147,7 +147,7 @@ out of date with the code or the package version, or the plugin fails validation
         printDryRun(plan, options.json === true);
         return;
       }
-      if (options.validate !== false) await validateShipped(pluginPath, plan);
+      if (options.validate !== false) await refuseInvalid(pluginPath, plan);
       const outputDirectory = resolve(options.outDir ?? '.');
       const { packPlugin } = await import('@agentplug/registry-client');
       const result = await packPlugin(pluginPath, {
@@ -197,12 +197,9 @@ function printDryRun(plan: PackPlan, json: boolean): void {
   printLine(`total ${formatBytes(total)} before compression (nothing written: --dry-run)`);
 }
 
-/** Runs the validator on a copy of what ships; refuses to pack an invalid plugin. */
-async function validateShipped(pluginPath: string, plan: PackPlan): Promise<void> {
-  const { PluginValidator } = await import('@agentplug/validator');
-  const result = await withShippedCopy(pluginPath, plan.files, (copyPath) =>
-    new PluginValidator().validatePlugin(copyPath),
-  );
+/** Validates a copy of what ships; refuses to pack an invalid plugin. */
+async function refuseInvalid(pluginPath: string, plan: PackPlan): Promise<void> {
+  const result = await validateShipped(pluginPath, plan.files);
   if (result.valid) return;
   throw createCommandFailure(
     'VALIDATION_FAILED',

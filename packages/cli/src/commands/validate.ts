@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { isRiskAbove, MANIFEST_FILE_NAME, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import type { Command } from 'commander';
 import { planPack } from '../build/plan-pack';
+import { validateShipped } from '../build/validate-shipped';
 import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
 import { printJson, printLine } from '../program/output';
 import { readCliConfig } from '../program/settings';
-import { withShippedCopy } from '../program/stage-plugin-folder';
 
 interface ValidateOptions {
   json?: boolean;
@@ -79,12 +79,8 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
           `${pluginPath} is not a plugin folder: pass the folder holding plugin.json`,
         );
       }
-      // The validator (and babel) load only when a command needs them, so --help stays fast.
-      const { formatValidationReport, PluginValidator, toSarif } = await import('@agentplug/validator');
-      const files = await listShippedFiles(pluginPath);
-      const result = await withShippedCopy(pluginPath, files, (copyPath) =>
-        new PluginValidator().validatePlugin(copyPath),
-      );
+      const { formatValidationReport, toSarif } = await import('@agentplug/validator');
+      const result = await validateShipped(pluginPath, await listShippedFiles(pluginPath));
       const aboveThreshold = isRiskAbove(result.riskLevel, threshold);
       if (options.sarif) printJson(toSarif(result, { pluginPath }));
       else if (options.json)
