@@ -229,11 +229,44 @@ describe('validatePlugin: metadata', () => {
     expect(codes(result, 'warning')).toEqual(['UNKNOWN_KEY']);
   });
 
+  it('reports a declared capability the Plugin class does not implement', async () => {
+    const capabilities = [{ name: 'greet' }, { name: 'add' }];
+    const main = 'export class Plugin { greet() { return "hi"; } }\n';
+    const result = await validate({ 'main.js': main }, createManifest({ capabilities }));
+    expect(result.valid).toBe(false);
+    expect(result.errors).toEqual([
+      'main.js: capability "add" is declared in plugin.json but main.js does not implement it (it implements: greet) (CAPABILITY_NOT_IMPLEMENTED)',
+    ]);
+  });
+
+  it("reports a config.json and a default that break the plugin's own config_schema", async () => {
+    const config_schema = {
+      type: 'object',
+      properties: { units: { type: 'string', enum: ['metric', 'imperial'], default: 'kelvin' } },
+    };
+    const result = await validate(
+      { 'main.js': benignMain, 'config.json': JSON.stringify({ config: { units: 'furlongs' } }) },
+      createManifest({ config_schema }),
+    );
+    expect(result.valid).toBe(false);
+    expect(codes(result, 'error')).toEqual(['CONFIG_DEFAULT_INVALID', 'CONFIG_INVALID']);
+  });
+
+  it('refuses a misspelled config_schema that would silently drop the configuration checks', async () => {
+    const result = await validate(
+      { 'main.js': benignMain },
+      createManifest({ config_shema: { type: 'object', properties: { units: { type: 'string' } } } }),
+    );
+    expect(result.valid).toBe(false);
+    expect(codes(result, 'error')).toEqual(['MISSPELLED_KEY']);
+  });
+
   it('reports capability parameter schemas that do not compile', async () => {
     const capabilities = [
       { name: 'run', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/missing' } } } },
     ];
-    const result = await validate({ 'main.js': benignMain }, createManifest({ capabilities }));
+    const main = 'export class Plugin { run() {} }\n';
+    const result = await validate({ 'main.js': main }, createManifest({ capabilities }));
     expect(codes(result, 'error')).toEqual(['INVALID_PARAMETERS_SCHEMA']);
     expect(result.issues[0]?.path).toBe('$.capabilities[0].parameters');
   });

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { PluginError } from '@agentplug/models';
 import type { PublishArchiveResult } from '@agentplug/registry-client';
 import type { Command } from 'commander';
+import { checkVersions } from '../build/check-versions';
+import { planPack } from '../build/plan-pack';
 import { formatBytes, printJson, printLine } from '../program/output';
 import { readCliConfig, resolveMarketplaceUrl } from '../program/settings';
 import { checkPluginManifest } from './pack';
@@ -19,8 +21,11 @@ async function readArchive(target: string, check: boolean): Promise<Buffer> {
   });
   if (info.isFile()) return readFile(target);
   if (check) await checkPluginManifest(target, { write: false });
+  // A folder ships what `pack` would ship: the same plan, the same version check.
+  const plan = await planPack(target, { requireEntry: true });
+  await checkVersions(target, plan.manifest);
   const { packPlugin } = await import('@agentplug/registry-client');
-  return (await packPlugin(target)).archive;
+  return (await packPlugin(target, { includeNodeModules: plan.includeNodeModules })).archive;
 }
 
 /** Publishes through the registry client, wording its errors for a terminal. */

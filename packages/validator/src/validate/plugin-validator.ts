@@ -14,6 +14,8 @@ import {
 import { isScannedFile } from '../scan/parse-source';
 import type { CapabilityUse, SourceAnalysis } from '../scan/scan-result';
 import { analyzeSource } from '../scan/scan-source';
+import { checkCapabilityImplementations } from './check-capability-implementations';
+import { checkConfigValues } from './check-config-values';
 import { checkMetadata } from './check-metadata';
 import { checkStructure } from './check-structure';
 import { collectPluginFiles, type PluginFileEntry } from './collect-plugin-files';
@@ -221,6 +223,7 @@ export class PluginValidator implements PluginValidatorLike {
     }
     issues.push(
       ...crossCheckPermissions({ uses, imports, permissions: manifest?.permissions, config: this.config }),
+      ...(await this.checkDeclarations(read, manifest, structure.entryFile)),
     );
     const result = this.finish(issues, uses, manifest);
     if (resultKey !== undefined) {
@@ -228,6 +231,29 @@ export class PluginValidator implements PluginValidatorLike {
       return structuredClone(result);
     }
     return result;
+  }
+
+  /** Declared capabilities the entry's code does not implement, and configuration breaking config_schema. */
+  private async checkDeclarations(
+    read: readonly ReadFile[],
+    manifest: PluginMetadata | undefined,
+    entryFile: string | undefined,
+  ): Promise<ValidationIssue[]> {
+    if (manifest === undefined) return [];
+    const textOf = async (name: string | undefined): Promise<string | undefined> => {
+      const file = read.find((candidate) => candidate.entry.relativePath === name);
+      return file === undefined ? undefined : (await this.contentOf(file)).toString('utf8');
+    };
+    const issues = checkConfigValues({
+      configSchema: manifest.config_schema,
+      configText: await textOf('config.json'),
+    });
+    const source = await textOf(entryFile);
+    if (entryFile !== undefined && source !== undefined) {
+      const declared = manifest.capabilities.map((capability) => capability.name);
+      issues.push(...checkCapabilityImplementations({ file: entryFile, source, declared }).issues);
+    }
+    return issues;
   }
 
   /**
