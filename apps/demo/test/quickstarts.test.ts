@@ -101,7 +101,8 @@ function startMarketplace(
 }
 
 function stopProcessGroup(child: ChildProcess | undefined): Promise<void> {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5_000);
     child.once('exit', () => {
@@ -152,7 +153,9 @@ describe('the README quick starts, against the packages published to a real regi
     await mkdir(authorFolder);
     const lines = commandLines(authorBlock!);
     expect(lines[0]).toBe('npx @agentplug/cli init my-plugin --id com.acme.my-plugin');
-    const script = lines.map((line) => line.replaceAll('http://127.0.0.1:8080/', marketplace!.url)).join('\n');
+    const script = lines
+      .map((line) => line.replaceAll('http://127.0.0.1:8080/', marketplace!.url))
+      .join('\n');
     const result = await runShell(script, {
       cwd: authorFolder,
       env: userEnvironment(registry, {

@@ -58,9 +58,9 @@ function collectDefaults(schema: unknown, path: string, depth: number, found: De
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
     const branches = schema[keyword];
     if (Array.isArray(branches)) {
-      branches.forEach((branch, index) =>
-        collectDefaults(branch, `${path}.${keyword}[${index}]`, depth + 1, found),
-      );
+      for (const [index, branch] of branches.entries()) {
+        collectDefaults(branch, `${path}.${keyword}[${index}]`, depth + 1, found);
+      }
     }
   }
 }
