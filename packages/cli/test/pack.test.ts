@@ -7,6 +7,9 @@ import { writePlugin } from './write-plugin';
 
 let workspace: string;
 
+// Each test runs the CLI as a subprocess, some twice, and validate loads the plugin in a worker:
+// seconds each on a quiet machine, far more on a shared busy one.
+
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'agentplug-cli-pack-'));
 });
@@ -41,7 +44,7 @@ describe('agentplug pack', () => {
       ].join('\n'),
     );
     expect(await archivesIn(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   test('refuses a file that looks like a credential with a one-line error naming it, exit 3', async () => {
     const folder = await writePlugin(workspace, { pluginId: 'com.example.leaky', version: '1.0.0' });
@@ -53,7 +56,7 @@ describe('agentplug pack', () => {
       /^error: config\.json looks like it holds an Anthropic API key \(line 1\): refusing to pack it \[SECRET_DETECTED\]/,
     );
     expect(await archivesIn(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   test('refuses when plugin.json and package.json name different versions, exit 3', async () => {
     const folder = await writePlugin(workspace, { pluginId: 'com.example.drift', version: '1.0.0' });
@@ -64,7 +67,7 @@ describe('agentplug pack', () => {
       /^error: plugin\.json says version 1\.0\.0 but package\.json says 1\.1\.0: a plugin has one version/,
     );
     expect(await archivesIn(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   test('refuses an entry that imports a package that would not ship', async () => {
     const folder = await writePlugin(workspace, {
@@ -78,7 +81,7 @@ describe('agentplug pack', () => {
       /^error: main\.js imports zod, which would not ship: bundle it with "agentplug build"/,
     );
     expect(await archivesIn(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   test('ships the production node_modules of a plugin that imports its packages unbundled', async () => {
     const folder = await writePlugin(workspace, {
@@ -112,7 +115,7 @@ describe('agentplug pack', () => {
       'package.json',
       'plugin.json',
     ]);
-  });
+  }, 120_000);
 });
 
 describe('agentplug validate: capabilities the code does not implement', () => {
@@ -133,7 +136,7 @@ describe('agentplug validate: capabilities the code does not implement', () => {
     const packed = await runAgentplug(['pack', folder, '--out-dir', folder]);
     expect(packed.exitCode).toBe(3);
     expect(await archivesIn(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   test('passes a plugin whose loaded instance has every declared capability', async () => {
     const folder = await writePlugin(workspace, {
@@ -144,5 +147,5 @@ describe('agentplug validate: capabilities the code does not implement', () => {
     const result = await runAgentplug(['validate', folder, '--json']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-  });
+  }, 120_000);
 });
