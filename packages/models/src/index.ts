@@ -1,4 +1,10 @@
-export { isPluginErrorCode, type PluginErrorCode, PluginErrorCodes } from './errors/error-codes';
+export {
+  httpStatusForCode,
+  isPluginErrorCode,
+  type PluginErrorCode,
+  type PluginErrorCodeInfo,
+  PluginErrorCodes,
+} from './errors/error-codes';
 export {
   PluginError,
   type PluginErrorOptions,

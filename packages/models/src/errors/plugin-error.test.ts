@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPluginErrorCode, PluginErrorCodes } from './error-codes';
+import { httpStatusForCode, isPluginErrorCode, PluginErrorCodes } from './error-codes';
 import { PluginError, PluginLoadError, PluginValidationError, toPluginError } from './plugin-error';
 
 const validationResult = {
@@ -73,6 +73,25 @@ describe('PluginError', () => {
       expect(info.hint.length).toBeGreaterThan(5);
     }
     expect(isPluginErrorCode('NOPE')).toBe(false);
+  });
+
+  it('gives every code an HTTP status beside it: 4xx for the request at fault, 5xx for the server', () => {
+    for (const [code, info] of Object.entries(PluginErrorCodes)) {
+      expect(Number.isInteger(info.httpStatus), code).toBe(true);
+      expect(info.httpStatus, code).toBeGreaterThanOrEqual(400);
+      expect(info.httpStatus, code).toBeLessThan(600);
+      expect(httpStatusForCode(code)).toBe(info.httpStatus);
+    }
+    expect(httpStatusForCode('CONFLICT')).toBe(409);
+    expect(httpStatusForCode('UNAUTHORIZED')).toBe(401);
+    expect(httpStatusForCode('NOT_FOUND')).toBe(404);
+    expect(httpStatusForCode('TOO_LARGE')).toBe(413);
+    expect(httpStatusForCode('VALIDATION_FAILED')).toBe(422);
+    expect(httpStatusForCode('INTERNAL')).toBe(500);
+    // Anything that is not a documented code (a string from a peer, a prototype key) is a 500.
+    expect(httpStatusForCode('NOPE')).toBe(500);
+    expect(httpStatusForCode('constructor')).toBe(500);
+    expect(httpStatusForCode(undefined)).toBe(500);
   });
 });
 
