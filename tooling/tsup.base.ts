@@ -1,11 +1,16 @@
 import { defineConfig, type Options } from 'tsup';
 
-/** Options a package may add to the shared build (extra entries, a banner for a bin). */
+/** Options a package may add to the shared build (extra entries, a banner for a bin, externals). */
 export interface PackageBuildOptions {
   entry?: Record<string, string>;
   banner?: Options['banner'];
   /** Imports to bundle although they name a dependency (a sibling's package.json read at build time). */
   noExternal?: Options['noExternal'];
+  /**
+   * Imports kept as imports beyond the dependencies: the package's own name, so an entry can load
+   * the main entry lazily (`await import('@agentplug/x')`) instead of bundling it eagerly.
+   */
+  external?: string[];
 }
 
 /**
@@ -25,5 +30,6 @@ export function createPackageBuildConfig(options: PackageBuildOptions = {}): Ret
     treeshake: true,
     banner: options.banner,
     noExternal: options.noExternal,
+    external: options.external,
   });
 }

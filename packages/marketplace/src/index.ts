@@ -8,23 +8,27 @@ export {
   type TrustedKey,
 } from '@agentplug/registry-client';
 export {
-  type BuildStaticMarketplaceOptions,
-  type BuildStaticMarketplaceResult,
-  buildStaticMarketplace,
-} from './build-static-marketplace';
-export {
-  createMarketplaceServer,
-  type MarketplaceServer,
-  type MarketplaceServerOptions,
-  type PublishResult,
-  SEARCH_ENDPOINT,
-} from './create-marketplace-server';
-export { type ArchiveInspection, type InspectArchiveOptions, inspectArchive } from './inspect-archive';
-export { enforceRiskPolicy, type RiskPolicy } from './risk-policy';
-export {
   KEY_FILE_NAME,
   loadOrCreateKeyFile,
   type RunMarketplaceServerOptions,
   type RunningMarketplace,
   runMarketplaceServer,
-} from './run-marketplace-server';
+} from './command/run-marketplace-server';
+export {
+  createMarketplaceServer,
+  type MarketplaceServer,
+  type MarketplaceServerOptions,
+  type PublishResult,
+} from './create-marketplace-server';
+export {
+  type ArchiveInspection,
+  type InspectArchiveOptions,
+  inspectArchive,
+} from './publish/inspect-archive';
+export { enforceRiskPolicy, type RiskPolicy } from './publish/risk-policy';
+export { SEARCH_ENDPOINT } from './service/marketplace-service';
+export {
+  type BuildStaticMarketplaceOptions,
+  type BuildStaticMarketplaceResult,
+  buildStaticMarketplace,
+} from './static/build-static-marketplace';

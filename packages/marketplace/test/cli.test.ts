@@ -1,46 +1,77 @@
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@agentplug/registry-client';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTemporaryFolder } from '../../registry-client/test/helpers/plugin-fixtures';
+import { runMarketplaceCommand } from '../src/command/index';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+/** Runs the command in this process with its output captured (only inputs that never start a server). */
+async function run(argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await runMarketplaceCommand(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { exitCode, stdout, stderr };
+}
+
+/** Starts `agentplug-marketplace` from source and resolves once it printed its key id line. */
+async function startServe(args: readonly string[]): Promise<{
+  output: string;
+  stop: () => Promise<number | null>;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@agentplug/source', '--import', 'tsx', cliPath, 'serve', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AGENTPLUG_TOKEN: undefined } },
+  );
+  let output = '';
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('press Ctrl+C')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${errors}`)));
+  });
+  try {
+    await started;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    output,
+    stop: () => {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const STACK_FRAME = /^\s+at /m;
 
 describe('agentplug-marketplace serve', () => {
   it('starts on the given port, prints the URL and public key, serves a verifiable index, and stops on SIGTERM', async () => {
     const root = await createTemporaryFolder();
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@agentplug/source',
-        '--import',
-        'tsx',
-        cliPath,
-        'serve',
-        '--store',
-        join(root, 'store'),
-        '--port',
-        '0',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const started = new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('key id:')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
-    try {
-      await started;
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
-    const url = /listening on (\S+)/.exec(output)?.[1] ?? '';
-    const publicKey = /\(trustedKeys\): (\S+)/.exec(output)?.[1] ?? '';
+    const serve = await startServe(['--store', join(root, 'store'), '--port', '0']);
+    const url = /listening on (\S+)/.exec(serve.output)?.[1] ?? '';
+    const publicKey = /\(trustedKeys\): (\S+)/.exec(serve.output)?.[1] ?? '';
+    expect(serve.output).toContain('publishing: disabled (no token)');
     const registry = new PluginRegistry({
       pluginDirectory: join(root, 'plugins'),
       cacheDirectory: join(root, 'cache'),
@@ -48,8 +79,143 @@ describe('agentplug-marketplace serve', () => {
       trustedKeys: [publicKey],
     });
     expect((await registry.refreshIndex()).search_endpoint).toBe('api/v1/search');
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it('spells its flags as agentplug does (--key-file, --max-risk, --token-file) and keeps the old spellings working', async () => {
+    const root = await createTemporaryFolder();
+    const keyFile = join(root, 'key.json');
+    const keygen = await run(['keygen']);
+    expect(keygen.exitCode).toBe(0);
+    const pair = JSON.parse(keygen.stdout) as { keyId: string; publicKey: string; privateKey: string };
+    expect(Object.keys(pair).sort()).toEqual(['keyId', 'privateKey', 'publicKey']);
+    await writeFile(keyFile, keygen.stdout);
+    await writeFile(join(root, 'token'), 'file-token\n');
+    for (const flags of [
+      ['--key-file', keyFile, '--max-risk', 'medium', '--token-file', join(root, 'token')],
+      ['--key', keyFile, '--max-risk-level', 'medium', '--token', 'flag-token'],
+    ]) {
+      const serve = await startServe(['--store', join(root, 'store'), '--port', '0', ...flags]);
+      expect(serve.output).toContain(`key id: ${pair.keyId}`);
+      expect(serve.output).toContain('publishing: enabled (bearer token)');
+      expect(await serve.stop()).toBe(0);
+    }
+    // The store's own key file was never created: the given key was used.
+    await expect(readFile(join(root, 'store', 'signing-key.json'))).rejects.toThrowError(/ENOENT/);
+  }, 60_000);
+
+  it('prints help for serve --help, wherever --help stands, with no stack trace', async () => {
+    for (const argv of [
+      ['serve', '--help'],
+      ['serve', '-h'],
+      ['serve', '--store', '--help'],
+      ['serve', '--port', 'not-a-port', '--help'],
+      ['serve', '--frobnicate', '--help'],
+      ['help', 'serve'],
+    ]) {
+      const result = await run(argv);
+      expect(result.exitCode, argv.join(' ')).toBe(0);
+      expect(result.stdout).toContain('Usage: agentplug-marketplace serve [options]');
+      expect(result.stdout).toContain('--key-file <file>');
+      expect(result.stdout).toContain('--max-risk <level>');
+      expect(result.stdout).not.toContain('--max-risk-level');
+      expect(result.stdout).toContain('agentplug-marketplace serve --store ./store');
+      expect(result.stderr).toBe('');
+    }
+    const top = await run(['--help']);
+    expect(top.stdout).toMatch(/serve \[options\][\s\S]*build \[options\][\s\S]*keygen/);
+    expect(top.stdout).toContain('Exit codes:');
+  });
+
+  it('prints help for serve and --help among any other arguments', async () => {
+    const token = fc.oneof(
+      fc.constantFrom(
+        '--store',
+        '--port',
+        '--key',
+        '--key-file',
+        '--max-risk',
+        '--token',
+        '--json',
+        '-x',
+        '--',
+        '=',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(token, { maxLength: 6 }),
+        fc.array(token, { maxLength: 6 }),
+        async (before, after) => {
+          const result = await run([
+            'serve',
+            ...before.filter((value) => value !== '--'),
+            '--help',
+            ...after,
+          ]);
+          expect(result.exitCode).toBe(0);
+          expect(result.stdout).toContain('Usage: agentplug-marketplace serve [options]');
+          expect(result.stderr).not.toMatch(STACK_FRAME);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers a bad command line with one line naming the problem and exit code 2', async () => {
+    const root = await createTemporaryFolder();
+    const cases: [string[], RegExp][] = [
+      [
+        ['serve', '--port', 'abc'],
+        /^error: --port must be a port number from 0 to 65535, not "abc" \[INVALID_ARGUMENT\]/,
+      ],
+      [['serve', '--port', '70000'], /^error: --port must be a port number/],
+      [
+        ['serve', '--max-risk', 'severe'],
+        /^error: --max-risk must be one of low, medium, high, critical, not "severe"/,
+      ],
+      [
+        ['serve', '--min-security-score', 'ten'],
+        /^error: --min-security-score must be a number from 0 to 100/,
+      ],
+      [
+        ['serve', '--token-file', join(root, 'missing')],
+        /^error: cannot read the token file .*missing \[INVALID_ARGUMENT\]/,
+      ],
+      [
+        ['serve', '--frobnicate'],
+        /^error: unknown option '--frobnicate'.*agentplug-marketplace serve --help/,
+      ],
+      [
+        ['serv'],
+        /^error: unknown command 'serv' \(Did you mean serve\?\) — run "agentplug-marketplace --help"/,
+      ],
+      [['build', '--archives', root, '--out', join(root, 'site')], /^error: build needs --key-file <file>/],
+      [['build'], /^error: required option '--archives <dir>' not specified/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await run(argv);
+      expect(result.exitCode, argv.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n'), argv.join(' ')).toEqual([expect.stringMatching(message)]);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+    }
+    // Nothing was created for a refused command line.
+    await expect(readFile(join(root, 'site', 'index.json'))).rejects.toThrowError(/ENOENT/);
+  });
+
+  it('reports a failure that is not a usage error as one line with exit code 1', async () => {
+    const root = await createTemporaryFolder();
+    const result = await run([
+      'build',
+      '--archives',
+      join(root, 'no-such-folder'),
+      '--out',
+      join(root, 'site'),
+      '--key-file',
+      join(root, 'key.json'),
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*no-such-folder/)]);
   });
 });

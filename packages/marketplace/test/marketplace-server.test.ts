@@ -137,6 +137,10 @@ describe('the marketplace server', () => {
     expect((await publish(server, archive)).status).toBe(201);
     const again = await publish(server, archive);
     expect(again.status).toBe(409);
+    expect(await readError(again)).toMatchObject({
+      code: 'CONFLICT',
+      details: { pluginId: 'com.example.a', version: '1.0.0' },
+    });
     const garbage = await publish(server, Buffer.from('not an archive'));
     expect(garbage.status).toBe(422);
     expect((await readError(garbage)).code).toBe('ARCHIVE_UNSAFE');
@@ -167,7 +171,7 @@ describe('the marketplace server', () => {
       version: '1.0.0',
       security_score: 100,
     });
-    expect(await codeOf(publishArchive(archive, options))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(publishArchive(archive, options))).toBe('CONFLICT');
     const { archive: evil } = await packPlugin(
       await writePluginFolder(
         root,

@@ -1,6 +1,6 @@
 import type { IndexPluginEntry, IndexVersionEntry } from '@agentplug/registry-client';
 import { compareVersions } from '@agentplug/version';
-import type { ArchiveInspection } from './inspect-archive';
+import type { ArchiveInspection } from '../publish/inspect-archive';
 
 /** The plugins a marketplace holds, by id. */
 export type Catalog = Record<string, IndexPluginEntry>;

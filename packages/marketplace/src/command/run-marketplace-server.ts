@@ -1,13 +1,13 @@
 import { createPublicKey } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, type RiskLevel } from '@agentplug/models';
+import { PluginError } from '@agentplug/models';
 import { generateSigningKeyPair, resolvePrivateKey, type SigningKeyPair } from '@agentplug/registry-client';
 import {
   createMarketplaceServer,
   type MarketplaceServer,
   type MarketplaceServerOptions,
-} from './create-marketplace-server';
+} from '../create-marketplace-server';
 
 /** The key file written by `agentplug-marketplace keygen` and by a first `serve` without `--key`. */
 export const KEY_FILE_NAME = 'signing-key.json';
@@ -102,6 +102,3 @@ export async function runMarketplaceServer(
   }
   return { server, publicKey, keyId };
 }
-
-/** Risk levels accepted on the command line. */
-export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];

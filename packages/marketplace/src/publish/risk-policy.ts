@@ -1,7 +1,5 @@
-import { PluginError, type RiskLevel } from '@agentplug/models';
+import { isRiskAbove, PluginError, type RiskLevel } from '@agentplug/models';
 import type { ArchiveInspection } from './inspect-archive';
-
-const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
 
 /** What the marketplace accepts: the worst risk level, and optionally a lowest security score. */
 export interface RiskPolicy {
@@ -27,7 +25,7 @@ export function enforceRiskPolicy(inspection: ArchiveInspection, policy: RiskPol
     );
   }
   const maxRiskLevel = policy.maxRiskLevel ?? 'high';
-  if (RISK_ORDER.indexOf(inspection.riskLevel) > RISK_ORDER.indexOf(maxRiskLevel)) {
+  if (isRiskAbove(inspection.riskLevel, maxRiskLevel)) {
     throw new PluginError(
       'VALIDATION_FAILED',
       `${label} has risk level ${inspection.riskLevel} (score ${inspection.securityScore}); this marketplace accepts up to ${maxRiskLevel}`,

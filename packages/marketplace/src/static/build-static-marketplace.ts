@@ -14,10 +14,10 @@ import {
   signIndex,
   writeFileAtomic,
 } from '@agentplug/registry-client';
-import { addToCatalog, type Catalog } from './catalog';
-import { createDefaultValidator } from './default-validator';
-import { inspectArchive } from './inspect-archive';
-import { enforceRiskPolicy, type RiskPolicy } from './risk-policy';
+import { createDefaultValidator } from '../publish/default-validator';
+import { inspectArchive } from '../publish/inspect-archive';
+import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
+import { addToCatalog, type Catalog } from '../store/catalog';
 
 /** Options for {@link buildStaticMarketplace}. */
 export interface BuildStaticMarketplaceOptions extends RiskPolicy {

@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
+import { type Command, Option } from 'commander';
+
+/** Options of {@link addMarketplaceCommands}. */
+export interface MarketplaceCommandsOptions {
+  /** How the commands are named in help texts: `agentplug-marketplace` or `agentplug marketplace`. */
+  commandPath: string;
+  /** Where results and startup lines are written. Default: standard output. */
+  print?: (text: string) => void;
+}
+
+interface RiskOptions {
+  maxRisk?: string;
+  maxRiskLevel?: string;
+  minSecurityScore?: string;
+}
+
+interface ServeOptions extends RiskOptions {
+  store: string;
+  host: string;
+  port: string;
+  token?: string;
+  tokenFile?: string;
+  keyFile?: string;
+  key?: string;
+  json?: boolean;
+}
+
+interface BuildOptions extends RiskOptions {
+  archives: string;
+  out: string;
+  keyFile?: string;
+  key?: string;
+}
+
+function parseRiskLevel(value: string | undefined): RiskLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!RISK_LEVELS.includes(value as RiskLevel)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `--max-risk must be one of ${RISK_LEVELS.join(', ')}, not "${value}"`,
+    );
+  }
+  return value as RiskLevel;
+}
+
+function parseScore(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const score = Number(value);
+  if (value.trim() === '' || !Number.isFinite(score) || score < 0 || score > 100) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `--min-security-score must be a number from 0 to 100, not "${value}"`,
+    );
+  }
+  return score;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new PluginError('INVALID_ARGUMENT', `--port must be a port number from 0 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new PluginError('INVALID_ARGUMENT', `cannot read the token file ${path}`, { cause: error });
+  }
+}
+
+// The server is imported (from this package's main entry, which the build keeps external) when a
+// command runs, so `agentplug --help` does not load the validator (babel) through it.
+
+// Values are checked in the actions, not by commander argument parsers, so `--help` wins over a bad value.
+function addRiskOptions(command: Command): Command {
+  return command
+    .option(
+      '--max-risk <level>',
+      `refuse archives whose risk is above this level (${RISK_LEVELS.join('|')}; default high)`,
+    )
+    .addOption(new Option('--max-risk-level <level>', 'old spelling of --max-risk').hideHelp())
+    .option('--min-security-score <n>', 'refuse archives scoring lower (0-100)');
+}
+
+function readRiskPolicy(options: RiskOptions): { maxRiskLevel?: RiskLevel; minSecurityScore?: number } {
+  const maxRiskLevel = parseRiskLevel(options.maxRisk ?? options.maxRiskLevel);
+  const minSecurityScore = parseScore(options.minSecurityScore);
+  return {
+    ...(maxRiskLevel === undefined ? {} : { maxRiskLevel }),
+    ...(minSecurityScore === undefined ? {} : { minSecurityScore }),
+  };
+}
+
+/**
+ * Adds `serve`, `build` and `keygen` to a command: the one definition behind both
+ * `agentplug-marketplace <command>` and `agentplug marketplace <command>`, so their flags cannot drift.
+ * @example
+ * addMarketplaceCommands(new Command('agentplug-marketplace'), { commandPath: 'agentplug-marketplace' });
+ */
+export function addMarketplaceCommands(parent: Command, options: MarketplaceCommandsOptions): Command {
+  const path = options.commandPath;
+  const print = options.print ?? ((text: string) => void process.stdout.write(text));
+  const serve = parent
+    .command('serve')
+    .description('serve a marketplace store over HTTP (signed index, archives, search, publish)')
+    .option(
+      '--store <dir>',
+      'store folder (index, archives, stats); created when missing',
+      'marketplace-store',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option(
+      '--token <token>',
+      'publish token (else --token-file, else AGENTPLUG_TOKEN); without one publishing is off',
+    )
+    .option('--token-file <file>', 'read the publish token from a file')
+    .option('--key-file <file>', 'signing key file (default <store>/signing-key.json, created when missing)')
+    .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
+  addRiskOptions(serve)
+    .option('--json', 'print { url, publicKey, keyId } as one JSON line once listening')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ${path} serve --store ./store --port 8080 --token "$TOKEN"
+  $ ${path} serve --port 0 --json
+
+Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). Stops on Ctrl+C.`,
+    )
+    .action(async (values: ServeOptions) => {
+      const port = parsePort(values.port);
+      const policy = readRiskPolicy(values);
+      const token =
+        values.token ??
+        (values.tokenFile === undefined ? undefined : await readTokenFile(values.tokenFile)) ??
+        process.env.AGENTPLUG_TOKEN;
+      const keyFile = values.keyFile ?? values.key;
+      const { runMarketplaceServer } = await import('@agentplug/marketplace');
+      const running = await runMarketplaceServer({
+        storeDirectory: resolve(values.store),
+        host: values.host,
+        port,
+        ...(token ? { publishToken: token } : {}),
+        ...(keyFile === undefined ? {} : { keyFile: resolve(keyFile) }),
+        ...policy,
+        log: values.json ? () => {} : (line) => print(`${line}\n`),
+        handleSignals: true,
+      });
+      print(
+        values.json
+          ? `${JSON.stringify({ url: running.server.url, publicKey: running.publicKey, keyId: running.keyId })}\n`
+          : 'press Ctrl+C to stop\n',
+      );
+    });
+
+  const build = parent
+    .command('build')
+    .description('sign a folder of .tgz archives into the static layout any file host can serve')
+    .requiredOption('--archives <dir>', 'folder of .tgz plugin archives')
+    .requiredOption('--out <dir>', 'where index.json and archives/ are written')
+    .option('--key-file <file>', 'signing key file (created when missing)')
+    .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
+  addRiskOptions(build)
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json`,
+    )
+    .action(async (values: BuildOptions) => {
+      const keyFile = values.keyFile ?? values.key;
+      if (keyFile === undefined) throw new PluginError('INVALID_ARGUMENT', 'build needs --key-file <file>');
+      const { buildStaticMarketplace, loadOrCreateKeyFile } = await import('@agentplug/marketplace');
+      const result = await buildStaticMarketplace({
+        archivesDirectory: resolve(values.archives),
+        outputDirectory: resolve(values.out),
+        signingKey: await loadOrCreateKeyFile(resolve(keyFile)),
+        ...readRiskPolicy(values),
+      });
+      print(`${JSON.stringify(result)}\n`);
+    });
+
+  parent
+    .command('keygen')
+    .description('print a new ed25519 key pair as JSON (the key file format)')
+    .action(async () => {
+      const { generateSigningKeyPair } = await import('@agentplug/marketplace');
+      print(`${JSON.stringify(generateSigningKeyPair(), null, 2)}\n`);
+    });
+  return parent;
+}

@@ -1,0 +1,133 @@
+import { isValidPluginId, PluginError } from '@agentplug/models';
+import { ARCHIVES_PATH, INDEX_PATH, type SearchQuery } from '@agentplug/registry-client';
+import { type MarketplaceService, SEARCH_ENDPOINT } from '../service/marketplace-service';
+import { requireBearerToken } from './bearer-token';
+import { readJsonBody, readRequestBody, sendJson } from './http-helpers';
+import type { HttpMethod, Route } from './route-table';
+
+/** What the protocol v1 routes need besides the marketplace. */
+export interface MarketplaceRoutesOptions {
+  /** Bearer token for publish and yank; without one they are refused. */
+  publishToken: string | undefined;
+  /** Largest upload accepted, in bytes. */
+  maxUploadBytes: number;
+}
+
+const READ: readonly HttpMethod[] = ['GET', 'HEAD'];
+
+function requirePluginId(value: string | undefined): string {
+  const pluginId = value ?? '';
+  if (!isValidPluginId(pluginId))
+    throw new PluginError('INVALID_ARGUMENT', `"${pluginId}" is not a plugin id`);
+  return pluginId;
+}
+
+function readSearchQuery(parameters: URLSearchParams): SearchQuery {
+  return {
+    query: parameters.get('q') ?? undefined,
+    pluginType: (parameters.get('type') ?? undefined) as SearchQuery['pluginType'],
+    tags:
+      parameters
+        .get('tags')
+        ?.split(',')
+        .filter((tag) => tag !== '') ?? undefined,
+    limit: Math.min(Number(parameters.get('limit') ?? 20) || 20, 500),
+  };
+}
+
+/**
+ * The route table of protocol v1 (PROTOCOL.md section 4): the signed index, archives, search, a
+ * plugin's entry, publish, yank and unyank, ratings.
+ */
+export function createMarketplaceRoutes(
+  service: MarketplaceService,
+  options: MarketplaceRoutesOptions,
+): Route[] {
+  const yankRoute = (action: 'yank' | 'unyank'): Route => ({
+    methods: ['POST'],
+    path: `/api/v1/plugins/:pluginId/versions/:version/${action}`,
+    async handle({ request, response, params }) {
+      const pluginId = requirePluginId(params.pluginId);
+      requireBearerToken(request, options.publishToken);
+      const version = params.version ?? '';
+      await service.yank(pluginId, version, action === 'yank');
+      sendJson(response, 200, { plugin_id: pluginId, version, yanked: action === 'yank' });
+    },
+  });
+  return [
+    {
+      methods: READ,
+      path: `/${INDEX_PATH}`,
+      handle({ response, method }) {
+        const document = service.getIndexDocument();
+        response.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': document.length,
+          'cache-control': 'no-store',
+        });
+        response.end(method === 'HEAD' ? undefined : document);
+      },
+    },
+    {
+      methods: READ,
+      path: `/${ARCHIVES_PATH}/:fileName`,
+      async handle({ response, method, params }) {
+        const fileName = params.fileName ?? '';
+        const listed = await service.findArchive(fileName);
+        if (listed === undefined) throw new PluginError('NOT_FOUND', `no archive named ${fileName}`);
+        response.writeHead(200, {
+          'content-type': 'application/gzip',
+          'content-length': listed.archive.size,
+          'cache-control': 'public, max-age=31536000, immutable',
+        });
+        if (method === 'HEAD') {
+          response.end();
+          return;
+        }
+        service.recordDownload(listed.pluginId);
+        listed.archive.stream().pipe(response);
+      },
+    },
+    {
+      methods: ['GET'],
+      path: `/${SEARCH_ENDPOINT}`,
+      handle({ response, url }) {
+        sendJson(response, 200, service.search(readSearchQuery(url.searchParams)));
+      },
+    },
+    {
+      methods: ['POST'],
+      path: '/api/v1/plugins',
+      async handle({ request, response }) {
+        requireBearerToken(request, options.publishToken);
+        const archive = await readRequestBody(request, options.maxUploadBytes);
+        sendJson(response, 201, await service.publish(archive));
+      },
+    },
+    {
+      methods: ['GET'],
+      path: '/api/v1/plugins/:pluginId',
+      handle({ response, params }) {
+        const pluginId = requirePluginId(params.pluginId);
+        const entry = service.getPlugin(pluginId);
+        if (entry === undefined) throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
+        sendJson(response, 200, entry);
+      },
+    },
+    yankRoute('yank'),
+    yankRoute('unyank'),
+    {
+      methods: ['POST'],
+      path: '/api/v1/plugins/:pluginId/ratings',
+      async handle({ request, response, params }) {
+        const pluginId = requirePluginId(params.pluginId);
+        if (service.getPlugin(pluginId) === undefined)
+          throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
+        const body = await readJsonBody(request, { maxBytes: 4096, expected: '{ "rating": 1..5 }' });
+        const rating =
+          typeof body === 'object' && body !== null ? (body as { rating?: unknown }).rating : undefined;
+        sendJson(response, 200, service.rate(pluginId, rating));
+      },
+    },
+  ];
+}

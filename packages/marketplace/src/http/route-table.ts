@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PluginError } from '@agentplug/models';
+import { sendError } from './http-helpers';
+
+/** The HTTP methods a route may answer. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a route handler gets: the exchange, the parsed URL and the path's named segments, decoded. */
+export interface RouteContext {
+  request: IncomingMessage;
+  response: ServerResponse;
+  method: HttpMethod;
+  url: URL;
+  /** `:name` segments of the route's path, percent-decoded (a null-prototype object). */
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * One entry of a route table: the methods and path it answers and its handler. A path is literal
+ * segments and `:name` segments, each matching one whole segment: `/api/v1/plugins/:pluginId`.
+ */
+export interface Route {
+  methods: readonly HttpMethod[];
+  path: string;
+  handle(context: RouteContext): Promise<void> | void;
+}
+
+type PathSegment = { literal: string } | { param: string };
+
+interface CompiledRoute {
+  route: Route;
+  segments: readonly PathSegment[];
+}
+
+function compile(route: Route): CompiledRoute {
+  if (!route.path.startsWith('/'))
+    throw new PluginError('INVALID_ARGUMENT', `route path ${route.path} must start with /`);
+  const segments = route.path
+    .slice(1)
+    .split('/')
+    .map(
+      (segment): PathSegment =>
+        segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment },
+    );
+  return { route, segments };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new PluginError('INVALID_ARGUMENT', `"${segment}" is not a valid percent-encoded path segment`, {
+      cause: error,
+    });
+  }
+}
+
+function match(compiled: CompiledRoute, parts: readonly string[]): Record<string, string> | undefined {
+  if (compiled.segments.length !== parts.length) return undefined;
+  const params: Record<string, string> = Object.create(null);
+  for (const [index, segment] of compiled.segments.entries()) {
+    const part = parts[index] ?? '';
+    if ('literal' in segment) {
+      if (segment.literal !== part) return undefined;
+    } else {
+      if (part === '') return undefined;
+      params[segment.param] = decodeSegment(part);
+    }
+  }
+  return params;
+}
+
+/**
+ * Turns a route table into a Node request listener: the first route whose path and method match
+ * handles the request; no match is NOT_FOUND; a thrown error is answered with its code and the
+ * status the error table gives it. Later routes (a web catalog, another protocol version) are
+ * entries added to the table.
+ * @example
+ * createServer(createRequestListener([{ methods: ['GET'], path: '/health', handle: ({ response }) => sendJson(response, 200, { ok: true }) }]));
+ */
+export function createRequestListener(
+  routes: readonly Route[],
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const compiled = routes.map(compile);
+  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://marketplace.invalid');
+    const method = (request.method ?? 'GET') as HttpMethod;
+    const parts = url.pathname.slice(1).split('/');
+    for (const entry of compiled) {
+      if (!entry.route.methods.includes(method)) continue;
+      const params = match(entry, parts);
+      if (params === undefined) continue;
+      await entry.route.handle({ request, response, method, url, params });
+      return;
+    }
+    throw new PluginError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
+  };
+  return (request, response) => {
+    dispatch(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      // Drain what the client still sends so it reads our answer instead of a reset.
+      request.resume();
+      sendError(response, error);
+    });
+  };
+}

@@ -1,0 +1,266 @@
+import { PluginError, type PluginValidatorLike } from '@agentplug/models';
+import {
+  type ExtractionLimits,
+  formatArchiveName,
+  INDEX_TYPE,
+  type IndexPluginEntry,
+  MARKETPLACE_PROTOCOL_VERSION,
+  type PublishArchiveResult,
+  type SearchQuery,
+  type SignedIndexBody,
+  type SigningKey,
+  searchIndex,
+  serializeSignedIndex,
+  signIndex,
+} from '@agentplug/registry-client';
+import { inspectArchive } from '../publish/inspect-archive';
+import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
+import { addToCatalog, type Catalog } from '../store/catalog';
+import { type MarketplaceStats, StatsWriter } from '../store/marketplace-stats';
+import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
+
+/** The search endpoint path, relative to the marketplace URL. */
+export const SEARCH_ENDPOINT = 'api/v1/search';
+
+/** Options of {@link createMarketplaceService}. */
+export interface MarketplaceServiceOptions extends RiskPolicy {
+  store: MarketplaceStore;
+  signingKey: SigningKey;
+  /** Validates uploads; undefined skips validation. */
+  validator: PluginValidatorLike | undefined;
+  /** How long each signed index stays valid; it is re-signed at half that. */
+  indexLifetimeMs: number;
+  /** Delay before changed download counts and ratings are signed into the index. */
+  statsResignDelayMs: number;
+  extractionLimits?: ExtractionLimits;
+}
+
+/** What a search answers: the ranked results and the index version they were read from. */
+export interface MarketplaceSearchAnswer {
+  protocol_version: number;
+  index_version: number;
+  results: ReturnType<typeof searchIndex>;
+}
+
+/** An archive the catalog lists, found in the store. */
+export interface ListedArchive {
+  pluginId: string;
+  version: string;
+  archive: StoredArchive;
+}
+
+/**
+ * A marketplace without HTTP: the catalog, its signed index, publish, yank, search, counters and
+ * ratings over a store. Every change of the catalog runs one at a time and is signed before it is
+ * seen: a publish whose archive or index cannot be written changes nothing.
+ */
+export interface MarketplaceService {
+  /** The signed body currently served. */
+  getIndex(): SignedIndexBody;
+  /** The signed index document currently served, as bytes. */
+  getIndexDocument(): Buffer;
+  /** @throws PluginError CONFLICT (version exists), VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_* */
+  publish(archive: Buffer): Promise<PublishArchiveResult>;
+  /** @throws PluginError NOT_FOUND */
+  yank(pluginId: string, version: string, yanked: boolean): Promise<void>;
+  search(query: SearchQuery): MarketplaceSearchAnswer;
+  /** A plugin's index entry with live counters, or undefined. */
+  getPlugin(pluginId: string): IndexPluginEntry | undefined;
+  /** The archive of a listed version, or undefined when the catalog does not list that name. */
+  findArchive(fileName: string): Promise<ListedArchive | undefined>;
+  /** Counts one download of a plugin. */
+  recordDownload(pluginId: string): void;
+  /** @throws PluginError NOT_FOUND (unknown plugin), INVALID_ARGUMENT (not an integer 1..5) */
+  rate(pluginId: string, rating: unknown): { plugin_id: string; rating: number; rating_count: number };
+  /** Stops the timers and writes the counters. */
+  close(): Promise<void>;
+}
+
+async function loadCatalog(
+  options: MarketplaceServiceOptions,
+): Promise<{ catalog: Catalog; indexVersion: number }> {
+  const document = await options.store.readSignedIndex();
+  if (document !== undefined)
+    return { catalog: document.signed.plugins, indexVersion: document.signed.version };
+  // No index yet: build one from whatever archives the store holds.
+  let catalog: Catalog = {};
+  for (const archive of await options.store.listArchives()) {
+    const inspection = await inspectArchive(await archive.read(), {
+      validator: options.validator,
+      extractionLimits: options.extractionLimits,
+    });
+    catalog = addToCatalog(catalog, inspection, archive.storedAt);
+  }
+  return { catalog, indexVersion: 0 };
+}
+
+function ratingOf(stats: MarketplaceStats, pluginId: string): { rating: number; rating_count: number } {
+  const rating = stats.ratings[pluginId];
+  if (rating === undefined || rating.count === 0) return { rating: 0, rating_count: 0 };
+  return { rating: Math.round((rating.sum / rating.count) * 100) / 100, rating_count: rating.count };
+}
+
+/**
+ * Opens a marketplace over a store: reads its signed index (or builds one from its archives),
+ * signs a new index, and re-signs it at half its lifetime and after counters change.
+ * @throws PluginError INVALID_ARGUMENT (unreadable store or bad key), and the inspection codes of a stored archive
+ */
+export async function createMarketplaceService(
+  options: MarketplaceServiceOptions,
+): Promise<MarketplaceService> {
+  const { store } = options;
+  const loaded = await loadCatalog(options);
+  let catalog = loaded.catalog;
+  let indexVersion = loaded.indexVersion;
+  const stats = await store.readStats();
+  const statsWriter = new StatsWriter(stats, (current) => store.writeStats(current));
+  let body!: SignedIndexBody;
+  let indexDocument!: Buffer;
+  let mutations: Promise<unknown> = Promise.resolve();
+
+  const withStats = (entry: IndexPluginEntry): IndexPluginEntry => ({
+    ...entry,
+    downloads: stats.downloads[entry.plugin_id] ?? 0,
+    ...ratingOf(stats, entry.plugin_id),
+  });
+
+  // Signs `next` as the catalog and makes it the served one only once the index is written.
+  const sign = async (next: Catalog): Promise<void> => {
+    const now = new Date();
+    const plugins: Catalog = {};
+    for (const [pluginId, entry] of Object.entries(next)) plugins[pluginId] = withStats(entry);
+    const nextBody: SignedIndexBody = {
+      _type: INDEX_TYPE,
+      protocol_version: MARKETPLACE_PROTOCOL_VERSION,
+      version: indexVersion + 1,
+      expires: new Date(now.getTime() + options.indexLifetimeMs).toISOString(),
+      signed_at: now.toISOString(),
+      search_endpoint: SEARCH_ENDPOINT,
+      plugins,
+    };
+    const document = Buffer.from(serializeSignedIndex(signIndex(nextBody, options.signingKey)));
+    await store.writeSignedIndex(document);
+    indexVersion = nextBody.version;
+    catalog = next;
+    body = nextBody;
+    indexDocument = document;
+  };
+
+  const mutate = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = mutations.then(change, change);
+    mutations = next.catch(() => undefined);
+    return next;
+  };
+
+  await sign(catalog);
+  const resignTimer = setInterval(
+    () => void mutate(() => sign(catalog)).catch(() => undefined),
+    Math.max(1000, options.indexLifetimeMs / 2),
+  );
+  resignTimer.unref();
+  let statsTimer: NodeJS.Timeout | undefined;
+  const statsChanged = (): void => {
+    statsWriter.schedule();
+    if (statsTimer !== undefined) return;
+    statsTimer = setTimeout(() => {
+      statsTimer = undefined;
+      void mutate(() => sign(catalog)).catch(() => undefined);
+    }, options.statsResignDelayMs);
+    statsTimer.unref();
+  };
+
+  return {
+    getIndex: () => body,
+    getIndexDocument: () => indexDocument,
+    publish: (archive) =>
+      mutate(async () => {
+        const inspection = await inspectArchive(archive, {
+          validator: options.validator,
+          extractionLimits: options.extractionLimits,
+        });
+        enforceRiskPolicy(inspection, options);
+        const { plugin_id: pluginId, version } = inspection.manifest;
+        if (catalog[pluginId]?.versions[version] !== undefined) {
+          throw new PluginError(
+            'CONFLICT',
+            `${pluginId} ${version} is already published; publish a new version`,
+            {
+              details: { pluginId, version },
+            },
+          );
+        }
+        await store.writeArchive(formatArchiveName(pluginId, version), archive);
+        await sign(addToCatalog(catalog, inspection, new Date().toISOString()));
+        return {
+          plugin_id: pluginId,
+          version,
+          sha256: inspection.sha256,
+          size: inspection.size,
+          security_score: inspection.securityScore,
+          risk_level: inspection.riskLevel,
+          validation: inspection.validation,
+        };
+      }),
+    yank: (pluginId, version, yanked) =>
+      mutate(async () => {
+        const entry = catalog[pluginId];
+        const versionEntry = entry?.versions[version];
+        if (entry === undefined || versionEntry === undefined) {
+          throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
+            details: { pluginId, version },
+          });
+        }
+        await sign({
+          ...catalog,
+          [pluginId]: { ...entry, versions: { ...entry.versions, [version]: { ...versionEntry, yanked } } },
+        });
+      }),
+    search(query) {
+      // The catalog object survives re-signing, so its prepared search index does too; counters are live.
+      const results = searchIndex(
+        { plugins: catalog },
+        { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
+      ).map((result) =>
+        catalog[result.plugin_id] === undefined
+          ? result
+          : { ...result, rating: ratingOf(stats, result.plugin_id).rating },
+      );
+      return { protocol_version: MARKETPLACE_PROTOCOL_VERSION, index_version: body.version, results };
+    },
+    getPlugin(pluginId) {
+      const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+      return entry === undefined ? undefined : withStats(entry);
+    },
+    async findArchive(fileName) {
+      for (const entry of Object.values(catalog)) {
+        for (const version of Object.keys(entry.versions)) {
+          if (formatArchiveName(entry.plugin_id, version) !== fileName) continue;
+          const archive = await store.openArchive(fileName);
+          return archive === undefined ? undefined : { pluginId: entry.plugin_id, version, archive };
+        }
+      }
+      return undefined;
+    },
+    recordDownload(pluginId) {
+      stats.downloads[pluginId] = (stats.downloads[pluginId] ?? 0) + 1;
+      statsChanged();
+    },
+    rate(pluginId, rating) {
+      if (!Object.hasOwn(catalog, pluginId)) throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
+      if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) {
+        throw new PluginError('INVALID_ARGUMENT', 'rating must be an integer from 1 to 5');
+      }
+      const current = stats.ratings[pluginId] ?? { sum: 0, count: 0 };
+      stats.ratings[pluginId] = { sum: current.sum + rating, count: current.count + 1 };
+      statsChanged();
+      return { plugin_id: pluginId, ...ratingOf(stats, pluginId) };
+    },
+    async close() {
+      clearInterval(resignTimer);
+      if (statsTimer !== undefined) clearTimeout(statsTimer);
+      await mutations;
+      statsWriter.schedule();
+      await statsWriter.flush();
+    },
+  };
+}

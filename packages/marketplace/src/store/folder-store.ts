@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PluginError } from '@agentplug/models';
+import { ARCHIVES_PATH, INDEX_PATH, type SignedIndex, writeFileAtomic } from '@agentplug/registry-client';
+import type { MarketplaceStats } from './marketplace-stats';
+import type { MarketplaceStore, StoredArchive } from './marketplace-store';
+
+/** The stats file's name in a store folder. */
+const STATS_FILE_NAME = 'stats.json';
+
+/** A `.tgz` file directly in `archives/`: never a path (a slash, a backslash, `..`), never hidden. */
+function isArchiveFileName(name: string): boolean {
+  return name.endsWith('.tgz') && !name.startsWith('.') && !/[\\/\0]/.test(name);
+}
+
+/**
+ * Opens (creating when missing) a store folder in the static layout: `index.json`, `archives/`,
+ * and `stats.json` beside them, so a folder written by `buildStaticMarketplace` can be served as
+ * it is. Every write is atomic (temporary file, fsync, rename).
+ */
+export async function createFolderStore(directory: string): Promise<MarketplaceStore> {
+  const archivesFolder = join(directory, ARCHIVES_PATH);
+  await mkdir(archivesFolder, { recursive: true });
+
+  const openArchive = async (fileName: string): Promise<StoredArchive | undefined> => {
+    if (!isArchiveFileName(fileName)) return undefined;
+    const path = join(archivesFolder, fileName);
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (info === undefined || !info.isFile()) return undefined;
+    return {
+      fileName,
+      size: info.size,
+      storedAt: info.mtime.toISOString(),
+      read: () => readFile(path),
+      stream: () => createReadStream(path),
+    };
+  };
+
+  return {
+    location: directory,
+    async readSignedIndex() {
+      let text: string;
+      try {
+        text = await readFile(join(directory, INDEX_PATH), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new PluginError('INVALID_ARGUMENT', `the store's ${INDEX_PATH} cannot be read`, {
+          cause: error,
+        });
+      }
+      try {
+        return JSON.parse(text) as SignedIndex;
+      } catch (error) {
+        throw new PluginError('INVALID_ARGUMENT', `the store's ${INDEX_PATH} is not JSON`, { cause: error });
+      }
+    },
+    writeSignedIndex: (document) => writeFileAtomic(join(directory, INDEX_PATH), document),
+    async listArchives() {
+      const names = (await readdir(archivesFolder)).filter(isArchiveFileName).sort();
+      const archives: StoredArchive[] = [];
+      for (const name of names) {
+        const archive = await openArchive(name);
+        if (archive !== undefined) archives.push(archive);
+      }
+      return archives;
+    },
+    openArchive,
+    writeArchive: (fileName, archive) => writeFileAtomic(join(archivesFolder, fileName), archive),
+    async readStats() {
+      try {
+        const parsed = JSON.parse(
+          await readFile(join(directory, STATS_FILE_NAME), 'utf8'),
+        ) as Partial<MarketplaceStats>;
+        return { downloads: parsed.downloads ?? {}, ratings: parsed.ratings ?? {} };
+      } catch {
+        return { downloads: {}, ratings: {} };
+      }
+    },
+    writeStats: (stats) => writeFileAtomic(join(directory, STATS_FILE_NAME), JSON.stringify(stats)),
+  };
+}

@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream';
+import type { SignedIndex } from '@agentplug/registry-client';
+import type { MarketplaceStats } from './marketplace-stats';
+
+/** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
+export interface StoredArchive {
+  fileName: string;
+  /** Size in bytes. */
+  size: number;
+  /** When it was stored, ISO 8601. */
+  storedAt: string;
+  /** Reads the whole archive. */
+  read(): Promise<Buffer>;
+  /** Streams the archive (downloads). */
+  stream(): Readable;
+}
+
+/**
+ * Where a marketplace keeps what it serves: the signed index, the archives and the counters. A
+ * store knows no HTTP and no policy: the marketplace service decides what is published and signs
+ * it, the store only keeps it. The folder store (`createFolderStore`) is one implementation; a SQL
+ * store is another shape of the same contract.
+ */
+export interface MarketplaceStore {
+  /** Where the store lives, for messages (a folder path, a database name). */
+  readonly location: string;
+  /**
+   * The index signed last, or undefined when the store holds none yet.
+   * @throws PluginError INVALID_ARGUMENT when one exists but cannot be read
+   */
+  readSignedIndex(): Promise<SignedIndex | undefined>;
+  /** Replaces the signed index; a reader sees the old document or the new one, never a half. */
+  writeSignedIndex(document: Uint8Array): Promise<void>;
+  /** Every archive held, sorted by file name. */
+  listArchives(): Promise<StoredArchive[]>;
+  /** One archive by its file name, or undefined when the store does not hold it. */
+  openArchive(fileName: string): Promise<StoredArchive | undefined>;
+  /** Stores an archive under its file name; a reader sees the whole archive or none. */
+  writeArchive(fileName: string, archive: Uint8Array): Promise<void>;
+  /** The download counts and ratings kept (empty when there are none or they cannot be read). */
+  readStats(): Promise<MarketplaceStats>;
+  /** Replaces the download counts and ratings kept. */
+  writeStats(stats: MarketplaceStats): Promise<void>;
+}

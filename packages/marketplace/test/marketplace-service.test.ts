@@ -1,0 +1,177 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PluginError } from '@agentplug/models';
+import { generateSigningKeyPair, packPlugin } from '@agentplug/registry-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createTemporaryFolder,
+  snapshotFolder,
+  writePluginFolder,
+} from '../../registry-client/test/helpers/plugin-fixtures';
+import { createMarketplaceServer } from '../src/create-marketplace-server';
+import { createMarketplaceService, type MarketplaceService } from '../src/service/marketplace-service';
+import { createFolderStore } from '../src/store/folder-store';
+import type { MarketplaceStore } from '../src/store/marketplace-store';
+
+const keys = generateSigningKeyPair();
+const services: MarketplaceService[] = [];
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
+});
+
+/** A real folder store whose next write of one kind, once armed, fails as a full disk would. */
+function failingOnce(
+  store: MarketplaceStore,
+  operation: 'writeSignedIndex' | 'writeArchive',
+): { store: MarketplaceStore; arm: () => void } {
+  let armed = false;
+  const write = store[operation] as (...values: unknown[]) => Promise<void>;
+  return {
+    arm: () => {
+      armed = true;
+    },
+    store: {
+      ...store,
+      [operation]: async (...values: unknown[]) => {
+        if (armed) {
+          armed = false;
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        }
+        return write(...values);
+      },
+    },
+  };
+}
+
+async function openService(store: MarketplaceStore): Promise<MarketplaceService> {
+  const service = await createMarketplaceService({
+    store,
+    signingKey: keys,
+    validator: undefined,
+    indexLifetimeMs: 60_000,
+    statsResignDelayMs: 60_000,
+  });
+  services.push(service);
+  return service;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: unknown) => (PluginError.is(error) ? error.code : String(error)),
+  );
+}
+
+describe('the marketplace service over a folder store', () => {
+  for (const operation of ['writeSignedIndex', 'writeArchive'] as const) {
+    it(`publishes nothing when ${operation} fails, and the same publish succeeds afterwards`, async () => {
+      const root = await createTemporaryFolder();
+      const storeFolder = join(root, 'store');
+      const failing = failingOnce(await createFolderStore(storeFolder), operation);
+      const service = await openService(failing.store);
+      const before = service.getIndex();
+      const served = await snapshotFolder(storeFolder);
+      const { archive } = await packPlugin(
+        await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' }),
+      );
+      failing.arm();
+      await expect(service.publish(archive)).rejects.toThrowError('ENOSPC');
+      expect(service.getIndex()).toBe(before);
+      expect(service.search({}).results).toEqual([]);
+      expect(await service.findArchive('com.example.a-1.0.0.tgz')).toBeUndefined();
+      const after = await snapshotFolder(storeFolder);
+      expect(after['index.json']).toBe(served['index.json']);
+      // An archive written before its index failed stays unlisted and unserved; the retry replaces it.
+      if (operation === 'writeArchive') expect(after).toEqual(served);
+      // Not CONFLICT: the failed publish left nothing behind that claims the version.
+      expect(await service.publish(archive)).toMatchObject({ plugin_id: 'com.example.a', version: '1.0.0' });
+      expect(service.getIndex().version).toBe(before.version + 1);
+      expect(Object.keys(service.getIndex().plugins)).toEqual(['com.example.a']);
+    });
+  }
+
+  it('refuses a second publish of a version with CONFLICT and changes nothing', async () => {
+    const root = await createTemporaryFolder();
+    const storeFolder = join(root, 'store');
+    const service = await openService(await createFolderStore(storeFolder));
+    const { archive } = await packPlugin(
+      await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' }),
+    );
+    await service.publish(archive);
+    const index = service.getIndex();
+    const stored = await snapshotFolder(storeFolder);
+    const conflict = await service.publish(archive).catch((error: unknown) => error);
+    expect(PluginError.is(conflict, 'CONFLICT') && conflict.details).toEqual({
+      pluginId: 'com.example.a',
+      version: '1.0.0',
+    });
+    expect(service.getIndex()).toBe(index);
+    expect(await snapshotFolder(storeFolder)).toEqual(stored);
+  });
+
+  it('rates only known plugins with an integer from 1 to 5', async () => {
+    const root = await createTemporaryFolder();
+    const service = await openService(await createFolderStore(join(root, 'store')));
+    await service.publish(
+      (await packPlugin(await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' })))
+        .archive,
+    );
+    for (const rating of [0, 6, 2.5, '5', null, undefined]) {
+      expect(() => service.rate('com.example.a', rating)).toThrowError(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+    expect(() => service.rate('com.example.none', 5)).toThrowError(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    );
+    expect(service.getPlugin('com.example.a')).toMatchObject({ rating: 0, rating_count: 0 });
+    expect(service.rate('com.example.a', 4)).toEqual({
+      plugin_id: 'com.example.a',
+      rating: 4,
+      rating_count: 1,
+    });
+  });
+});
+
+describe('the folder store', () => {
+  it('opens only archive files directly in archives/: no paths, no hidden or temporary files', async () => {
+    const root = await createTemporaryFolder();
+    const store = await createFolderStore(join(root, 'store'));
+    await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('archive bytes'));
+    await writeFile(join(root, 'store', 'archives', '.com.example.a-1.0.0.tgz.123.tmp'), 'partial');
+    await writeFile(join(root, 'store', 'archives', '.hidden.tgz'), 'hidden');
+    await mkdir(join(root, 'store', 'archives', 'folder.tgz'));
+    await writeFile(join(root, 'secret.tgz'), 'outside');
+    expect((await store.listArchives()).map((archive) => archive.fileName)).toEqual([
+      'com.example.a-1.0.0.tgz',
+    ]);
+    const opened = await store.openArchive('com.example.a-1.0.0.tgz');
+    expect(opened?.size).toBe(13);
+    expect((await opened?.read())?.toString()).toBe('archive bytes');
+    for (const name of [
+      '../secret.tgz',
+      '..\\secret.tgz',
+      '.hidden.tgz',
+      'folder.tgz',
+      'missing.tgz',
+      'index.json',
+    ]) {
+      expect(await store.openArchive(name), name).toBeUndefined();
+    }
+  });
+
+  it('refuses to start over an index.json that is not JSON, with INVALID_ARGUMENT, leaving it as it was', async () => {
+    const root = await createTemporaryFolder();
+    const storeFolder = join(root, 'store');
+    await mkdir(storeFolder);
+    await writeFile(join(storeFolder, 'index.json'), '{ not json');
+    const before = await snapshotFolder(storeFolder);
+    expect(
+      await codeOf(
+        createMarketplaceServer({ storeDirectory: storeFolder, signingKey: keys, validator: false }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    const after = await snapshotFolder(storeFolder);
+    expect(after['index.json']).toBe(before['index.json']);
+  });
+});
