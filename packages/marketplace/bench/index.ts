@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signIndex } from '@agentplug/registry-client';
+import { signIndex } from '@agentplug/registry-client/protocol';
 // The registry-client bench's synthetic index, shared by path rather than copied.
 import { buildSyntheticIndex, median, round } from '../../registry-client/bench/synthetic-index';
 import { createMarketplaceServer, generateSigningKeyPair } from '../src/index';

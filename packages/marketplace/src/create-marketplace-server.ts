@@ -1,12 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
-import type {
-  ExtractionLimits,
-  PublishArchiveResult,
-  SignedIndexBody,
-  SigningKey,
-} from '@agentplug/registry-client';
+import type { ExtractionLimits } from '@agentplug/registry-client';
+import type { PublishArchiveResult, SignedIndexBody, SigningKey } from '@agentplug/registry-client/protocol';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createRequestListener } from './http/route-table';
 import { createDefaultValidator } from './publish/default-validator';

@@ -1,12 +1,12 @@
+// Re-exported so a marketplace operator needs one package: the packer is the client's (one archive
+// format, written in one place), the keys are the protocol's.
+export { type PackPluginOptions, type PackPluginResult, packPlugin } from '@agentplug/registry-client';
 export {
   generateSigningKeyPair,
-  type PackPluginOptions,
-  type PackPluginResult,
-  packPlugin,
   type SigningKey,
   type SigningKeyPair,
   type TrustedKey,
-} from '@agentplug/registry-client';
+} from '@agentplug/registry-client/protocol';
 export {
   KEY_FILE_NAME,
   loadOrCreateKeyFile,
@@ -26,7 +26,6 @@ export {
   inspectArchive,
 } from './publish/inspect-archive';
 export { enforceRiskPolicy, type RiskPolicy } from './publish/risk-policy';
-export { SEARCH_ENDPOINT } from './service/marketplace-service';
 export {
   type BuildStaticMarketplaceOptions,
   type BuildStaticMarketplaceResult,

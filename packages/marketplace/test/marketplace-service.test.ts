@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
-import { generateSigningKeyPair, packPlugin } from '@agentplug/registry-client';
+import { packPlugin } from '@agentplug/registry-client';
+import { generateSigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTemporaryFolder,

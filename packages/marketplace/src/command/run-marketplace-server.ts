@@ -2,7 +2,11 @@ import { createPublicKey } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
-import { generateSigningKeyPair, resolvePrivateKey, type SigningKeyPair } from '@agentplug/registry-client';
+import {
+  generateSigningKeyPair,
+  resolvePrivateKey,
+  type SigningKeyPair,
+} from '@agentplug/registry-client/protocol';
 import {
   createMarketplaceServer,
   type MarketplaceServer,

@@ -1,6 +1,12 @@
 import { isValidPluginId, PluginError } from '@agentplug/models';
-import { ARCHIVES_PATH, INDEX_PATH, type SearchQuery } from '@agentplug/registry-client';
-import { type MarketplaceService, SEARCH_ENDPOINT } from '../service/marketplace-service';
+import {
+  ARCHIVES_PATH,
+  INDEX_PATH,
+  PLUGINS_PATH,
+  SEARCH_PATH,
+  type SearchQuery,
+} from '@agentplug/registry-client/protocol';
+import type { MarketplaceService } from '../service/marketplace-service';
 import { requireBearerToken } from './bearer-token';
 import { readJsonBody, readRequestBody, sendJson } from './http-helpers';
 import type { HttpMethod, Route } from './route-table';
@@ -45,7 +51,7 @@ export function createMarketplaceRoutes(
 ): Route[] {
   const yankRoute = (action: 'yank' | 'unyank'): Route => ({
     methods: ['POST'],
-    path: `/api/v1/plugins/:pluginId/versions/:version/${action}`,
+    path: `/${PLUGINS_PATH}/:pluginId/versions/:version/${action}`,
     async handle({ request, response, params }) {
       const pluginId = requirePluginId(params.pluginId);
       requireBearerToken(request, options.publishToken);
@@ -90,14 +96,14 @@ export function createMarketplaceRoutes(
     },
     {
       methods: ['GET'],
-      path: `/${SEARCH_ENDPOINT}`,
+      path: `/${SEARCH_PATH}`,
       handle({ response, url }) {
         sendJson(response, 200, service.search(readSearchQuery(url.searchParams)));
       },
     },
     {
       methods: ['POST'],
-      path: '/api/v1/plugins',
+      path: `/${PLUGINS_PATH}`,
       async handle({ request, response }) {
         requireBearerToken(request, options.publishToken);
         const archive = await readRequestBody(request, options.maxUploadBytes);
@@ -106,7 +112,7 @@ export function createMarketplaceRoutes(
     },
     {
       methods: ['GET'],
-      path: '/api/v1/plugins/:pluginId',
+      path: `/${PLUGINS_PATH}/:pluginId`,
       handle({ response, params }) {
         const pluginId = requirePluginId(params.pluginId);
         const entry = service.getPlugin(pluginId);
@@ -118,7 +124,7 @@ export function createMarketplaceRoutes(
     yankRoute('unyank'),
     {
       methods: ['POST'],
-      path: '/api/v1/plugins/:pluginId/ratings',
+      path: `/${PLUGINS_PATH}/:pluginId/ratings`,
       async handle({ request, response, params }) {
         const pluginId = requirePluginId(params.pluginId);
         if (service.getPlugin(pluginId) === undefined)

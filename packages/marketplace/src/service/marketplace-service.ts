@@ -1,26 +1,24 @@
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
+import type { ExtractionLimits } from '@agentplug/registry-client';
 import {
-  type ExtractionLimits,
   formatArchiveName,
   INDEX_TYPE,
   type IndexPluginEntry,
   MARKETPLACE_PROTOCOL_VERSION,
   type PublishArchiveResult,
+  SEARCH_PATH,
   type SearchQuery,
   type SignedIndexBody,
   type SigningKey,
   searchIndex,
   serializeSignedIndex,
   signIndex,
-} from '@agentplug/registry-client';
+} from '@agentplug/registry-client/protocol';
 import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import { addToCatalog, type Catalog } from '../store/catalog';
 import { type MarketplaceStats, StatsWriter } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
-
-/** The search endpoint path, relative to the marketplace URL. */
-export const SEARCH_ENDPOINT = 'api/v1/search';
 
 /** Options of {@link createMarketplaceService}. */
 export interface MarketplaceServiceOptions extends RiskPolicy {
@@ -135,7 +133,7 @@ export async function createMarketplaceService(
       version: indexVersion + 1,
       expires: new Date(now.getTime() + options.indexLifetimeMs).toISOString(),
       signed_at: now.toISOString(),
-      search_endpoint: SEARCH_ENDPOINT,
+      search_endpoint: SEARCH_PATH,
       plugins,
     };
     const document = Buffer.from(serializeSignedIndex(signIndex(nextBody, options.signingKey)));

@@ -1,9 +1,9 @@
 import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
+import { type ExtractionLimits, writeFileAtomic } from '@agentplug/registry-client';
 import {
   ARCHIVES_PATH,
-  type ExtractionLimits,
   formatArchiveName,
   INDEX_PATH,
   INDEX_TYPE,
@@ -12,8 +12,7 @@ import {
   type SigningKey,
   serializeSignedIndex,
   signIndex,
-  writeFileAtomic,
-} from '@agentplug/registry-client';
+} from '@agentplug/registry-client/protocol';
 import { createDefaultValidator } from '../publish/default-validator';
 import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';

@@ -1,4 +1,4 @@
-import type { IndexPluginEntry, IndexVersionEntry } from '@agentplug/registry-client';
+import type { IndexPluginEntry, IndexVersionEntry } from '@agentplug/registry-client/protocol';
 import { compareVersions } from '@agentplug/version';
 import type { ArchiveInspection } from '../publish/inspect-archive';
 

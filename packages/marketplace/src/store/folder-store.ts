@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
-import { ARCHIVES_PATH, INDEX_PATH, type SignedIndex, writeFileAtomic } from '@agentplug/registry-client';
+// The project's one atomic write (temporary file, fsync, rename) lives with the client's installs.
+import { writeFileAtomic } from '@agentplug/registry-client';
+import { ARCHIVES_PATH, INDEX_PATH, type SignedIndex } from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 

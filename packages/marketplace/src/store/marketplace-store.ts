@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { SignedIndex } from '@agentplug/registry-client';
+import type { SignedIndex } from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats } from './marketplace-stats';
 
 /** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
