@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT, TSX_LOADER_URL } from './run-agentplug';
+import { REPO_ROOT, runAgentplug, runProcess, TSX_LOADER_URL } from './run-agentplug';
 import { writePlugin } from './write-plugin';
 
 let workspace: string;
@@ -50,5 +50,38 @@ describe('agentplug mcp', () => {
     } finally {
       await client.close();
     }
-  });
+    // A subprocess that validates its plugins with babel: allow for a busy machine.
+  }, 60_000);
+
+  test('takes the same options as agentplug-mcp, and a missing plugin folder is one line with exit 2', async () => {
+    const optionLines = (help: string) =>
+      help
+        .split('\n')
+        .filter((line) => /^\s+-/.test(line))
+        .map((line) => line.trim());
+    const [main, standalone, missing] = await Promise.all([
+      runAgentplug(['mcp', '--help']),
+      runProcess(
+        process.execPath,
+        [
+          '--conditions=@agentplug/source',
+          `--import=${TSX_LOADER_URL}`,
+          join(REPO_ROOT, 'packages', 'mcp', 'src', 'bin', 'agentplug-mcp.ts'),
+          '--help',
+        ],
+        { cwd: REPO_ROOT },
+      ),
+      runAgentplug(['mcp', '--plugins', join(workspace, 'no-such-folder')]),
+    ]);
+    expect(main.exitCode).toBe(0);
+    expect(optionLines(main.stdout)).toEqual(optionLines(standalone.stdout));
+    expect(optionLines(main.stdout).join('\n')).toMatch(
+      /--isolation[\s\S]*--max-risk[\s\S]*--no-validate[\s\S]*--watch/,
+    );
+    expect(main.stdout).toContain('$ agentplug mcp --plugins ./plugins');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: the plugin folder .*no-such-folder does not exist \[INVALID_ARGUMENT\]/),
+    ]);
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 export {
+  type ActivatePluginDirectoryOptions,
   type ActivatePluginDirectoryResult,
   activatePluginDirectory,
 } from './activate-plugin-directory';
@@ -12,7 +13,7 @@ export type {
   McpPluginDescription,
   McpPluginSource,
 } from './plugin-source';
-export { type McpCommandOptions, runMcpCommand } from './run-mcp-command';
+export { type McpPluginServerOptions, runMcpPluginServer } from './run-mcp-plugin-server';
 export { type McpStdioServerOptions, runMcpStdioServer } from './run-mcp-stdio-server';
 export { type McpHttpServer, type McpHttpServerOptions, serveMcpOverHttp } from './serve-mcp-over-http';
 export type { McpToolFilterOptions } from './tool-filter';

@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runMcpCommand } from '../src/index';
+import { runMcpCommand } from '../src/command/index';
 import { createPluginDirectory, type PluginDirectory } from './__fixtures__/plugin-folders';
 
 const binScript = fileURLToPath(new URL('../src/bin/agentplug-mcp.ts', import.meta.url));
@@ -66,7 +66,7 @@ describe('agentplug-mcp', () => {
       ['--plugins', directory.path, '--http', '--include-plugin', 'com.example.greeter'],
       {
         signal: controller.signal,
-        log: (message) => {
+        log: (message: string) => {
           messages.push(message);
           const match = /^MCP endpoint: (.+)$/.exec(message);
           if (match?.[1]) announce(match[1]);
@@ -84,14 +84,73 @@ describe('agentplug-mcp', () => {
     await expect(running).resolves.toBe(0);
   });
 
-  it('refuses to start without --plugins or with unknown flags, with exit code 2', async () => {
-    const messages: string[] = [];
-    const log = (message: string) => messages.push(message);
-    await expect(runMcpCommand([], { log })).resolves.toBe(2);
-    await expect(runMcpCommand(['--plugins', directory.path, '--frobnicate'], { log })).resolves.toBe(2);
-    await expect(runMcpCommand(['--plugins', directory.path, '--port', 'eighty'], { log })).resolves.toBe(2);
-    expect(messages[0]).toMatch(/^--plugins <dir> is required/);
-    expect(messages[1]).toContain("Unknown option '--frobnicate'");
-    expect(messages.every((message) => message.includes('Usage: agentplug-mcp'))).toBe(true);
+  it('refuses to start without --plugins, with unknown flags or bad values: one line each, exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /^error: required option '--plugins <dir\.\.\.>' not specified — run "agentplug-mcp --help"/],
+      [['--plugins', directory.path, '--frobnicate'], /^error: unknown option '--frobnicate'/],
+      [
+        ['--plugins', directory.path, '--pluginz'],
+        /^error: unknown option '--pluginz' \(Did you mean --plugins\?\)/,
+      ],
+      [
+        ['--plugins', directory.path, '--http', '--port', 'eighty'],
+        /^error: --port must be a port number from 0 to 65535, not "eighty" \[INVALID_ARGUMENT\]/,
+      ],
+      [
+        ['--plugins', directory.path, '--port', '3333'],
+        /^error: --host and --port choose where --http listens/,
+      ],
+      [['--plugins', directory.path, '--isolation', 'vm'], /^error: --isolation must be one of none, worker/],
+      [
+        ['--plugins', directory.path, '--max-risk', 'severe'],
+        /^error: --max-risk must be one of low, medium, high, critical/,
+      ],
+      [
+        ['--plugins', directory.path, '--timeout-ms', '0'],
+        /^error: --timeout-ms must be a whole number of milliseconds above 0/,
+      ],
+    ];
+    for (const [argv, expected] of cases) {
+      const messages: string[] = [];
+      await expect(
+        runMcpCommand(argv, { log: (message) => messages.push(message) }),
+        argv.join(' '),
+      ).resolves.toBe(2);
+      expect(messages, argv.join(' ')).toEqual([expect.stringMatching(expected)]);
+    }
+  });
+
+  it('prints its help for --help wherever it stands, exit code 0', async () => {
+    for (const argv of [
+      ['--help'],
+      ['--plugins', '--help'],
+      ['--port', 'x', '-h'],
+      ['--frobnicate', '--help'],
+    ]) {
+      let printed = '';
+      const messages: string[] = [];
+      const exitCode = await runMcpCommand(argv, {
+        log: (message) => messages.push(message),
+        print: (text) => {
+          printed += text;
+        },
+      });
+      expect(exitCode, argv.join(' ')).toBe(0);
+      expect(messages).toEqual([]);
+      expect(printed).toContain('Usage: agentplug-mcp [options]');
+      for (const flag of [
+        '--plugins',
+        '--isolation',
+        '--max-risk',
+        '--no-validate',
+        '--watch',
+        '--http',
+        '--host',
+        '--port',
+        '--timeout-ms',
+      ]) {
+        expect(printed).toContain(flag);
+      }
+    }
   });
 });
