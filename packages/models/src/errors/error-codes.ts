@@ -45,6 +45,7 @@ export type PluginErrorCode =
   | 'UNAUTHORIZED'
   | 'INVALID_ARGUMENT'
   | 'CONFLICT'
+  | 'PACKAGE_MISSING'
   | 'DECLINED'
   | 'INTERNAL';
 
@@ -293,6 +294,11 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
     summary: 'the request conflicts with what is already there',
     hint: 'Something with that name or version already exists; publish a new version or pick another name.',
     httpStatus: 409,
+  },
+  PACKAGE_MISSING: {
+    summary: 'a package this feature needs is not installed',
+    hint: 'Install the package the message names (an optional peer dependency) next to this one.',
+    httpStatus: 500,
   },
   DECLINED: {
     summary: 'the user declined a confirmation, or none could be asked',

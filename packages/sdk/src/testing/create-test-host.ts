@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginLoader } from '@agentplug/loader';
+import type { PluginLoader } from '@agentplug/loader';
 import {
   type IsolationMode,
   PluginError,
@@ -47,6 +47,28 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
+/**
+ * Imports the loader, an optional peer dependency: only this entry needs it, so plugin code that
+ * imports `@agentplug/sdk` does not install it.
+ * @throws PluginError PACKAGE_MISSING when `@agentplug/loader` is not installed
+ */
+async function importLoader(): Promise<typeof import('@agentplug/loader')> {
+  try {
+    return await import('@agentplug/loader');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      String((error as Error).message).includes('@agentplug/loader');
+    if (!missing) throw error;
+    throw new PluginError(
+      'PACKAGE_MISSING',
+      '@agentplug/sdk/testing runs plugins in @agentplug/loader, which is not installed: npm install --save-dev @agentplug/loader',
+      { cause: error, details: { package: '@agentplug/loader' } },
+    );
+  }
+}
+
 function toPath(pluginPath: string | URL): string {
   return resolve(typeof pluginPath === 'string' ? pluginPath : fileURLToPath(pluginPath));
 }
@@ -55,8 +77,9 @@ function toPath(pluginPath: string | URL): string {
  * Loads one plugin folder in the real `@agentplug/loader`, applies the config, runs the lifecycle
  * hooks and lets the test invoke capabilities, so a plugin is tested the way hosts run it.
  *
- * @throws PluginError MANIFEST_NOT_FOUND or MANIFEST_INVALID for a bad plugin.json, and the
- * loader's codes (LOAD_FAILED, CONFIG_INVALID, HOOK_FAILED, VALIDATION_FAILED, ...) when it cannot load
+ * @throws PluginError PACKAGE_MISSING when `@agentplug/loader` (an optional peer dependency of the
+ * sdk, needed by this entry only) is not installed, MANIFEST_NOT_FOUND or MANIFEST_INVALID for a bad
+ * plugin.json, and the loader's codes (LOAD_FAILED, CONFIG_INVALID, HOOK_FAILED, VALIDATION_FAILED, ...) when it cannot load
  * @example
  * const host = await createTestHost({ pluginPath: new URL('..', import.meta.url), config: { greeting: 'Hi' } });
  * try { assert.equal(await host.invoke('greet', { name: 'Ada' }), 'Hi, Ada!'); } finally { await host.close(); }
@@ -76,7 +99,8 @@ export async function createTestHost(options: CreateTestHostOptions): Promise<Te
 
   // The loader scans a directory of plugin folders: the parent, so the plugin keeps its real path
   // and resolves its dependencies as in production. Problems in sibling folders do not matter.
-  const loader = new PluginLoader({
+  const loaderModule = await importLoader();
+  const loader = new loaderModule.PluginLoader({
     pluginDirectory: dirname(pluginPath),
     validator: options.validator,
     enableAutoLoad: false,
