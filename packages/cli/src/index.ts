@@ -1,11 +1,5 @@
-export { createCommandFailure } from './program/command-failure';
+// The public entry, for hosts that embed the agentplug command line: the program, its commands and
+// its exit codes. The helpers the commands share (output, settings, failures) are internal.
 export { commandRegistrations, createProgram, type RegisterCommand } from './program/create-program';
-export { ExitCode, exitCodeForError } from './program/exit-codes';
-export { formatTable, printErrorLine, printJson, printLine } from './program/output';
-export { reportError, runCli } from './program/run-cli';
-export {
-  type CliConfigFile,
-  type GlobalOptions,
-  readCliConfig,
-  resolveMarketplaceUrl,
-} from './program/settings';
+export { ExitCode } from './program/exit-codes';
+export { runCli } from './program/run-cli';

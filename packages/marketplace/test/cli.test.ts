@@ -6,7 +6,7 @@ import { PluginRegistry } from '@agentplug/registry-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTemporaryFolder } from '../../registry-client/test/helpers/plugin-fixtures';
-import { runMarketplaceCommand } from '../src/command/index';
+import { runMarketplaceCommand } from '../src/command/run-marketplace-command';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 

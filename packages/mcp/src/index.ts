@@ -6,7 +6,6 @@ export {
 export { createMcpServer, type McpPluginServer } from './create-mcp-server';
 export { listMcpTools, type McpTool } from './list-mcp-tools';
 export type { McpServerOptions, McpToolCallEvent } from './mcp-server-options';
-export { MCP_PACKAGE_VERSION } from './package-version';
 export type {
   McpCapabilityEntry,
   McpInvokeOptions,

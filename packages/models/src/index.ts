@@ -63,7 +63,6 @@ export {
 export {
   createConfigJsonSchema,
   createPluginJsonSchema,
-  PLUGIN_SCHEMA_ID,
 } from './schemas/plugin-json-schema';
 export {
   MANIFEST_KEYS,
@@ -91,7 +90,6 @@ export {
   isValidPluginId,
   PLUGIN_ID_PATTERN,
   RESERVED_CAPABILITY_NAMES,
-  SEMVER_PATTERN,
 } from './schemas/rules';
 export {
   type IsolationMode,

@@ -44,7 +44,6 @@ export {
   checkManifest,
   createCapabilities,
   createConfigSchema,
-  createJsonSchema,
   createManifest,
   type ManifestBase,
 } from './define/create-manifest';
@@ -74,7 +73,6 @@ export {
   type PluginDefinition,
 } from './define/define-plugin';
 export { defineTool, type TypedPluginOptions } from './define/define-tool';
-export type { ZodIssueSummary } from './define/format-zod-issues';
 export type { PluginContext } from './define/plugin-context';
 export type {
   CreatePlugin,

@@ -1,2 +1,3 @@
+// An internal entry for sibling packages: the command definitions `agentplug marketplace` shares
+// with `agentplug-marketplace`. Not a stable API for anyone else.
 export { addMarketplaceCommands, type MarketplaceCommandsOptions } from './marketplace-commands';
-export { type MarketplaceCommandOutput, runMarketplaceCommand } from './run-marketplace-command';
