@@ -175,4 +175,19 @@ describe('the folder store', () => {
     const after = await snapshotFolder(storeFolder);
     expect(after['index.json']).toBe(before['index.json']);
   });
+
+  it('reads its index.json and stats.json as untrusted data: no prototype pollution, nesting refused', async () => {
+    const root = await createTemporaryFolder();
+    const storeFolder = join(root, 'store');
+    const store = await createFolderStore(storeFolder);
+    await writeFile(
+      join(storeFolder, 'stats.json'),
+      '{"downloads":{"__proto__":{"polluted":1}},"ratings":{"constructor":{"sum":5,"count":1}}}',
+    );
+    const stats = await store.readStats();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(stats.downloads)).toBeNull();
+    await writeFile(join(storeFolder, 'index.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(await codeOf(store.readSignedIndex())).toBe('INVALID_ARGUMENT');
+  });
 });

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
 // The project's one atomic write (temporary file, fsync, rename) lives with the client's installs.
 import { writeFileAtomic } from '@agentplug/registry-client';
 import { ARCHIVES_PATH, INDEX_PATH, type SignedIndex } from '@agentplug/registry-client/protocol';
@@ -10,6 +10,9 @@ import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
 /** The stats file's name in a store folder. */
 const STATS_FILE_NAME = 'stats.json';
+
+/** The largest index.json a store opens: far above a 100,000-plugin catalog. */
+const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
 
 /** A `.tgz` file directly in `archives/`: never a path (a slash, a backslash, `..`), never hidden. */
 function isArchiveFileName(name: string): boolean {
@@ -54,11 +57,12 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
           cause: error,
         });
       }
-      try {
-        return JSON.parse(text) as SignedIndex;
-      } catch (error) {
-        throw new PluginError('INVALID_ARGUMENT', `the store's ${INDEX_PATH} is not JSON`, { cause: error });
-      }
+      // The store's own file, but a folder anyone could have written to: parsed as untrusted data.
+      return parseUntrustedJson(text, {
+        code: 'INVALID_ARGUMENT',
+        what: `the store's ${INDEX_PATH}`,
+        maxBytes: MAX_INDEX_BYTES,
+      }) as SignedIndex;
     },
     writeSignedIndex: (document) => writeFileAtomic(join(directory, INDEX_PATH), document),
     async listArchives() {
@@ -74,9 +78,10 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
     writeArchive: (fileName, archive) => writeFileAtomic(join(archivesFolder, fileName), archive),
     async readStats() {
       try {
-        const parsed = JSON.parse(
-          await readFile(join(directory, STATS_FILE_NAME), 'utf8'),
-        ) as Partial<MarketplaceStats>;
+        const parsed = parseUntrustedJson(await readFile(join(directory, STATS_FILE_NAME)), {
+          code: 'INVALID_ARGUMENT',
+          what: `the store's ${STATS_FILE_NAME}`,
+        }) as Partial<MarketplaceStats>;
         return { downloads: parsed.downloads ?? {}, ratings: parsed.ratings ?? {} };
       } catch {
         return { downloads: {}, ratings: {} };
