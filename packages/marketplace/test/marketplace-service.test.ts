@@ -110,6 +110,39 @@ describe('the marketplace service over a folder store', () => {
     expect(await snapshotFolder(storeFolder)).toEqual(stored);
   });
 
+  it("refuses a plugin whose dependencies it cannot satisfy with the resolver's explanation, and changes nothing", async () => {
+    const root = await createTemporaryFolder();
+    const storeFolder = join(root, 'store');
+    const service = await openService(await createFolderStore(storeFolder));
+    await service.publish(
+      (await packPlugin(await writePluginFolder(root, { plugin_id: 'com.example.base', version: '1.0.0' })))
+        .archive,
+    );
+    const dependent = (version: string, constraint: string, pluginId = 'com.example.base') =>
+      writePluginFolder(root, {
+        plugin_id: 'com.example.app',
+        version,
+        dependencies: [{ plugin_id: pluginId, version_constraint: constraint }],
+      });
+    const index = service.getIndex();
+    const stored = await snapshotFolder(storeFolder);
+    for (const [constraint, pluginId] of [
+      ['>=2.0.0', 'com.example.base'],
+      ['^1.0.0', 'com.example.nowhere'],
+    ] as const) {
+      const refused = await service
+        .publish((await packPlugin(await dependent('1.0.0', constraint, pluginId))).archive)
+        .catch((error: unknown) => error);
+      expect(PluginError.is(refused, 'DEPENDENCY_UNRESOLVED')).toBe(true);
+      expect((refused as PluginError).message).toContain(pluginId);
+      expect(service.getIndex()).toBe(index);
+      expect(await snapshotFolder(storeFolder)).toEqual(stored);
+    }
+    expect(
+      await service.publish((await packPlugin(await dependent('1.0.1', '^1.0.0'))).archive),
+    ).toMatchObject({ plugin_id: 'com.example.app', version: '1.0.1' });
+  });
+
   it('rates only known plugins with an integer from 1 to 5', async () => {
     const root = await createTemporaryFolder();
     const service = await openService(await createFolderStore(join(root, 'store')));

@@ -14,6 +14,7 @@ import {
   serializeSignedIndex,
   signIndex,
 } from '@agentplug/registry-client/protocol';
+import { checkPublishDependencies } from '../publish/check-dependencies';
 import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import { addToCatalog, type Catalog } from '../store/catalog';
@@ -57,7 +58,7 @@ export interface MarketplaceService {
   getIndex(): SignedIndexBody;
   /** The signed index document currently served, as bytes. */
   getIndexDocument(): Buffer;
-  /** @throws PluginError CONFLICT (version exists), VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_* */
+  /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_* */
   publish(archive: Buffer): Promise<PublishArchiveResult>;
   /** @throws PluginError NOT_FOUND */
   yank(pluginId: string, version: string, yanked: boolean): Promise<void>;
@@ -187,6 +188,7 @@ export async function createMarketplaceService(
             },
           );
         }
+        checkPublishDependencies(inspection.manifest, catalog);
         await store.writeArchive(formatArchiveName(pluginId, version), archive);
         await sign(addToCatalog(catalog, inspection, new Date().toISOString()));
         return {
