@@ -133,6 +133,23 @@ describe('what installs is what was signed and shown', () => {
     await registry.close();
   });
 
+  it('verifies every archive before the first swap: a bad root archive leaves its dependency uninstalled too', async () => {
+    const tampered = Buffer.from(app.archive);
+    tampered[tampered.length - 9] = (tampered[tampered.length - 9] ?? 0) ^ 0xff;
+    marketplace.serve(marketplace.sign(indexBodyOf([library, app])), [
+      library,
+      { ...app, archive: tampered },
+    ]);
+    const folder = await createCase();
+    const before = await snapshotFolder(join(folder, 'plugins'));
+    const registry = openRegistry(folder, server, marketplace);
+    expect(await codeOf(registry.install(APP, { validate: false, confirm: () => true }))).toBe(
+      'INTEGRITY_MISMATCH',
+    );
+    expect(await snapshotFolder(join(folder, 'plugins'))).toEqual(before);
+    await registry.close();
+  });
+
   it('refuses a signed dependency id that walks out of the cache before any request or write', async () => {
     const folder = await createCase();
     const nested = join(folder, 'a', 'b');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
+import { escapeTerminalText } from '../program/terminal-text';
 import { formatPermissions } from './install';
 
 /** Registers `agentplug info <id>`. */
@@ -28,11 +29,13 @@ Exit codes: 0 shown, 5 no such plugin, 4 unreachable, 7 untrusted index.`,
       return;
     }
     const latest = info.versions.find((version) => version.version === info.latest_version);
-    printLine(`${info.name} (${info.plugin_id})`);
-    printLine(`  ${info.description}`);
-    printLine(`  type:           ${info.plugin_type}`);
-    printLine(`  author:         ${info.author}`);
-    printLine(`  tags:           ${info.tags.join(', ') || '-'}`);
+    // Everything below comes from the marketplace: escaped so a terminal shows it and acts on none of it.
+    const text = escapeTerminalText;
+    printLine(`${text(info.name)} (${text(info.plugin_id)})`);
+    printLine(`  ${text(info.description)}`);
+    printLine(`  type:           ${text(info.plugin_type)}`);
+    printLine(`  author:         ${text(info.author)}`);
+    printLine(`  tags:           ${text(info.tags.join(', ')) || '-'}`);
     printLine(`  latest:         ${info.latest_version ?? 'none compatible with this runtime'}`);
     printLine(`  installed:      ${info.installed_version ?? 'no'}`);
     printLine(
@@ -46,7 +49,7 @@ Exit codes: 0 shown, 5 no such plugin, 4 unreachable, 7 untrusted index.`,
         Boolean,
       );
       printLine(
-        `    ${version.version}  ${version.published_at}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`,
+        `    ${text(version.version)}  ${text(version.published_at)}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`,
       );
     }
   });

@@ -1,71 +1,88 @@
 import { PluginError, type PluginPermissions } from '@agentplug/models';
-import type { IndexVersionEntry, PluginRegistry } from '@agentplug/registry-client';
+import type { InstallPlan } from '@agentplug/registry-client';
+import { isValidConstraint } from '@agentplug/version';
 import type { Command } from 'commander';
 import { confirmOrDecline } from '../program/confirm';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
+import { escapeTerminalText } from '../program/terminal-text';
 
 interface InstallCommandOptions {
   yes?: boolean;
   json?: boolean;
 }
 
-/** One line per kind of permission a plugin asks for, or "none". */
+/** One line per kind of permission a plugin asks for, or "none"; safe to print. */
 export function formatPermissions(permissions: PluginPermissions): string {
   const parts = Object.entries(permissions)
     .filter(([, values]) => Array.isArray(values) && values.length > 0)
-    .map(([kind, values]) => `${kind}: ${(values as string[]).join(', ')}`);
-  return parts.length === 0 ? 'none' : parts.join('; ');
+    .map(([kind, values]) => `${kind}: ${(values as unknown[]).map(String).join(', ')}`);
+  return parts.length === 0 ? 'none' : escapeTerminalText(parts.join('; '));
 }
 
-/** Splits `com.example.calculator@^1.2.0` into the id and the optional range. */
+/**
+ * Splits `com.example.calculator@^1.2.0` into the id and the optional range.
+ * @throws PluginError INVALID_ARGUMENT when the range is empty or not a version constraint
+ */
 export function parsePluginSpec(spec: string): { pluginId: string; range: string | undefined } {
   const at = spec.indexOf('@', 1);
   if (at === -1) return { pluginId: spec, range: undefined };
   const range = spec.slice(at + 1);
   if (range === '')
     throw new PluginError('INVALID_ARGUMENT', `"${spec}" has an empty version range after "@"`);
+  if (!isValidConstraint(range)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `"${escapeTerminalText(range)}" is not a version range (try ^1.2.0)`,
+    );
+  }
   return { pluginId: spec.slice(0, at), range };
 }
 
+const ACTIONS: Record<InstallPlan['steps'][number]['action'], string> = {
+  install: 'install',
+  update: 'update',
+  unchanged: 'keep',
+};
+
 /**
- * The version `install` will choose: the newest compatible, non-yanked version in the range.
- * @throws PluginError NOT_FOUND when none is
+ * Prints what the user is asked to accept, grouped per plugin, dependencies first: version, what
+ * happens to it, security score, its permissions and which of them are new.
  */
-export async function chooseVersion(
-  registry: PluginRegistry,
-  pluginId: string,
-  range: string | undefined,
-): Promise<IndexVersionEntry> {
-  const { satisfiesConstraint } = await import('@agentplug/version');
-  const info = await registry.getPluginInfo(pluginId);
-  const chosen = info.versions.find(
-    (version) =>
-      version.compatible &&
-      !version.yanked &&
-      (range === undefined || satisfiesConstraint(version.version, range)),
-  );
-  if (chosen === undefined) {
-    throw new PluginError(
-      'NOT_FOUND',
-      `no version of ${pluginId}${range ? ` in range ${range}` : ''} is available for this runtime`,
-      { details: { pluginId, range, versions: info.versions.map((version) => version.version) } },
-    );
+export function describePlan(plan: InstallPlan): void {
+  for (const step of plan.steps) {
+    const from = step.action === 'update' ? ` (now ${step.installedVersion})` : '';
+    const role = step.requested ? '' : '  [dependency]';
+    printLine(`${ACTIONS[step.action]} ${step.pluginId}@${step.version}${from}${role}`);
+    if (step.securityScore !== undefined) {
+      printLine(`  security score: ${step.securityScore}/100 (risk ${step.riskLevel})`);
+    }
+    printLine(`  permissions:    ${formatPermissions(step.permissions)}`);
+    if (step.action !== 'unchanged' && step.acceptedPermissions !== undefined) {
+      const added = formatPermissions(step.newPermissions as unknown as PluginPermissions);
+      printLine(`  new since ${step.installedVersion}: ${added}`);
+    }
   }
-  return chosen;
+  for (const warning of plan.warnings) printLine(`warning: ${escapeTerminalText(warning)}`);
 }
 
-/** Prints what the user is asked to accept: version, security score, permissions. */
-export function describeRelease(pluginId: string, release: IndexVersionEntry): void {
-  printLine(`${pluginId}@${release.version}`);
-  printLine(`  security score: ${release.security_score}/100 (risk ${release.risk_level})`);
-  printLine(`  permissions:    ${formatPermissions(release.permissions)}`);
-  if (release.dependencies.length > 0) {
-    printLine(
-      `  dependencies:   ${release.dependencies.map((dependency) => `${dependency.plugin_id} ${dependency.version_constraint}`).join(', ')}`,
-    );
-  }
+/** What `install` and `update` answer to the registry's confirmation: the plan shown, then a yes or no. */
+export function confirmPlan(
+  options: InstallCommandOptions,
+  wording: { verb: string; action: string },
+): (plan: InstallPlan) => Promise<boolean> {
+  return async (plan) => {
+    if (!options.json) describePlan(plan);
+    const changed = plan.steps.filter((step) => step.action !== 'unchanged').length;
+    const others = changed > 1 ? ` and ${changed - 1} more plugin${changed > 2 ? 's' : ''}` : '';
+    const what = `${plan.pluginId}@${plan.version}${others}`;
+    await confirmOrDecline(`${wording.verb} ${what}?`, {
+      yes: options.yes,
+      action: `${wording.action} ${what}`,
+    });
+    return true;
+  };
 }
 
 /** Registers `agentplug install <id>[@range]`. */
@@ -85,28 +102,23 @@ Examples:
   $ agentplug install com.example.calculator
   $ agentplug install com.example.calculator@^2.0.0 --yes --plugins-dir ./plugins
 
-The permissions and security score are shown and confirmed before anything is downloaded.
-Without a terminal, pass --yes: otherwise nothing is installed (exit code 6).
+Every plugin the install brings (dependencies included) is shown with its permissions and
+security score, and confirmed once before anything is downloaded; each archive must declare
+exactly the permissions shown. Without a terminal, pass --yes: otherwise nothing is installed (exit 6).
 
-Exit codes: 0 installed, 5 no such plugin or version, 6 declined, 3 failed validation,
-4 marketplace unreachable, 7 signature or hash check failed (nothing installed).`,
+Exit codes: 0 installed, 2 bad id or range, 5 no such plugin or version, 6 declined, 3 failed
+validation, 4 marketplace unreachable or too slow, 7 signature, hash or archive check failed (nothing installed).`,
   );
   command.action(async (spec: string, options: InstallCommandOptions, self: Command) => {
     const { pluginId, range } = parsePluginSpec(spec);
     await withRegistry(self, { marketplace: true }, async (registry) => {
-      const release = await chooseVersion(registry, pluginId, range);
-      if (!options.json) describeRelease(pluginId, release);
-      await confirmOrDecline(`Install ${pluginId}@${release.version}?`, {
-        yes: options.yes,
-        action: `installing ${pluginId}@${release.version}`,
-      });
       const result = await registry.install(pluginId, {
-        range: release.version,
-        approvePermissions: true,
+        range,
+        confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }),
         onProgress: createProgressReporter({ quiet: options.json === true }),
       });
       if (options.json) {
-        printJson({ ...result, securityScore: release.security_score, permissions: release.permissions });
+        printJson(result);
         return;
       }
       for (const installed of result.installed)
@@ -114,7 +126,7 @@ Exit codes: 0 installed, 5 no such plugin or version, 6 declined, 3 failed valid
       for (const unchanged of result.unchanged) {
         printLine(`already installed ${unchanged.pluginId}@${unchanged.version}`);
       }
-      for (const warning of result.warnings) printLine(`warning: ${warning}`);
+      for (const warning of result.warnings) printLine(`warning: ${escapeTerminalText(warning)}`);
     });
   });
 }

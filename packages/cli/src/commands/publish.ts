@@ -5,7 +5,7 @@ import type { PublishArchiveResult } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { checkVersions } from '../build/check-versions';
 import { planPack } from '../build/plan-pack';
-import { formatBytes, printJson, printLine } from '../program/output';
+import { formatBytes, printErrorLine, printJson, printLine } from '../program/output';
 import { readCliConfig, resolveMarketplaceUrl } from '../program/settings';
 import { checkPluginManifest } from './pack';
 
@@ -13,6 +13,7 @@ interface PublishOptions {
   token?: string;
   check?: boolean;
   json?: boolean;
+  requireTls?: boolean;
 }
 
 async function readArchive(target: string, check: boolean): Promise<Buffer> {
@@ -33,13 +34,21 @@ async function uploadArchive(
   marketplaceUrl: string,
   token: string,
   archive: Buffer,
+  requireTls: boolean,
 ): Promise<PublishArchiveResult> {
   const { publishArchive } = await import('@agentplug/registry-client');
   try {
-    return await publishArchive(archive, { marketplaceUrl, token });
+    return await publishArchive(archive, {
+      marketplaceUrl,
+      token,
+      requireTls,
+      onInsecureTransport: (message) =>
+        printErrorLine(`warning: ${message} (pass --require-tls to refuse instead)`),
+    });
   } catch (error) {
     if (!PluginError.is(error)) throw error;
     const status = error.details.status;
+    if (PluginError.is(error, 'INVALID_ARGUMENT') && status === undefined) throw error;
     const message =
       typeof status === 'number'
         ? `the marketplace refused the upload (HTTP ${status}): ${error.message}`
@@ -57,6 +66,7 @@ export function registerPublishCommand(program: Command): void {
     .option('--token <token>', 'publish token (else AGENTPLUG_TOKEN, else "token" in the config file)')
     .option('--no-check', 'do not check plugin.json against the sdk definition before packing')
     .option('--json', 'print the result as JSON')
+    .option('--require-tls', 'refuse to send the token over plain http:// to a host other than this machine')
     .addHelpText(
       'after',
       `
@@ -64,7 +74,11 @@ Examples:
   $ agentplug publish --marketplace http://127.0.0.1:8080 --token "$TOKEN"
   $ AGENTPLUG_MARKETPLACE=https://plugins.example.com agentplug publish com.example.hello-1.0.0.tgz
 
-Exit codes: 0 published, 2 no marketplace or token, 3 plugin invalid (refused), 4 marketplace unreachable.`,
+Over plain http:// to a host other than this machine the token travels unencrypted: publish warns,
+and refuses with --require-tls.
+
+Exit codes: 0 published, 2 no marketplace or token (or plain HTTP with --require-tls), 3 plugin invalid
+(refused), 4 marketplace unreachable or answering something that is not a marketplace answer.`,
     )
     .action(async (target: string, options: PublishOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ marketplace?: string; config?: string }>();
@@ -72,12 +86,12 @@ Exit codes: 0 published, 2 no marketplace or token, 3 plugin invalid (refused), 
       const token = options.token ?? process.env.AGENTPLUG_TOKEN ?? (await readCliConfig(globals)).token;
       if (!token) {
         throw new PluginError(
-          'UNAUTHORIZED',
+          'INVALID_ARGUMENT',
           'no publish token: pass --token, set AGENTPLUG_TOKEN, or add "token" to the config file',
         );
       }
       const archive = await readArchive(resolve(target), options.check !== false);
-      const result = await uploadArchive(marketplaceUrl, token, archive);
+      const result = await uploadArchive(marketplaceUrl, token, archive, options.requireTls === true);
       if (options.json) {
         printJson(result);
         return;

@@ -2,6 +2,7 @@ import { PluginError, type PluginType } from '@agentplug/models';
 import type { Command } from 'commander';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { formatTable, printJson, printLine } from '../program/output';
+import { escapeTerminalText } from '../program/terminal-text';
 
 interface SearchOptions {
   type?: string;
@@ -58,14 +59,17 @@ Exit codes: 0 searched (even with no results), 2 bad option or no marketplace co
     printLine(
       formatTable(
         ['ID', 'VERSION', 'TYPE', 'SCORE', 'DOWNLOADS', 'DESCRIPTION'],
-        results.map((plugin) => [
-          plugin.plugin_id,
-          plugin.version,
-          plugin.plugin_type,
-          String(plugin.security_score),
-          String(plugin.downloads),
-          plugin.description,
-        ]),
+        // Every cell comes from the marketplace: escaped so a terminal shows it and acts on none of it.
+        results.map((plugin) =>
+          [
+            plugin.plugin_id,
+            plugin.version,
+            plugin.plugin_type,
+            String(plugin.security_score),
+            String(plugin.downloads),
+            plugin.description,
+          ].map(escapeTerminalText),
+        ),
       ),
     );
   });

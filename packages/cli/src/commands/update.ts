@@ -1,11 +1,10 @@
 import { PluginError } from '@agentplug/models';
 import type { PluginUpdate } from '@agentplug/registry-client';
 import type { Command } from 'commander';
-import { confirmOrDecline } from '../program/confirm';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { formatTable, printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
-import { chooseVersion, describeRelease } from './install';
+import { confirmPlan } from './install';
 
 interface UpdateOptions {
   yes?: boolean;
@@ -56,18 +55,12 @@ Exit codes: 0 up to date or updated, 6 declined, 5 plugin not installed, 4 unrea
       }
       const updated: PluginUpdate[] = [];
       for (const update of updates) {
-        const release = await chooseVersion(registry, update.pluginId, update.availableVersion);
         if (!options.json) {
           printLine(`update ${update.pluginId}: ${update.currentVersion} -> ${update.availableVersion}`);
-          describeRelease(update.pluginId, release);
         }
-        await confirmOrDecline(`Update ${update.pluginId} to ${update.availableVersion}?`, {
-          yes: options.yes,
-          action: `updating ${update.pluginId} to ${update.availableVersion}`,
-        });
         await registry.install(update.pluginId, {
           range: update.availableVersion,
-          approvePermissions: true,
+          confirm: confirmPlan(options, { verb: 'Update', action: 'updating' }),
           onProgress: createProgressReporter({ quiet: options.json === true }),
         });
         updated.push(update);

@@ -12,7 +12,7 @@ export const ExitCode = {
   USAGE: 2,
   /** The plugin failed validation, or its risk is above the threshold. */
   VALIDATION_FAILED: 3,
-  /** The marketplace could not be reached. */
+  /** The marketplace could not be reached, or did not answer in time, or answered something unreadable. */
   UNREACHABLE: 4,
   /** No such plugin or version (in the marketplace or installed). */
   NOT_FOUND: 5,
@@ -27,6 +27,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
   INVALID_ARGUMENT: ExitCode.USAGE,
+  INVALID_CONSTRAINT: ExitCode.USAGE,
+  INVALID_VERSION: ExitCode.USAGE,
   DECLINED: ExitCode.DECLINED,
   VALIDATION_FAILED: ExitCode.VALIDATION_FAILED,
   MANIFEST_INVALID: ExitCode.VALIDATION_FAILED,
@@ -34,15 +36,19 @@ const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
   MANIFEST_UNREADABLE: ExitCode.VALIDATION_FAILED,
   MANIFEST_TOO_LARGE: ExitCode.VALIDATION_FAILED,
   NETWORK_ERROR: ExitCode.UNREACHABLE,
+  TIMEOUT: ExitCode.UNREACHABLE,
   MARKETPLACE_DISABLED: ExitCode.UNREACHABLE,
   NOT_FOUND: ExitCode.NOT_FOUND,
   PLUGIN_NOT_FOUND: ExitCode.NOT_FOUND,
   SIGNATURE_INVALID: ExitCode.INTEGRITY,
+  INDEX_INVALID: ExitCode.INTEGRITY,
   INDEX_EXPIRED: ExitCode.INTEGRITY,
   ROLLBACK_DETECTED: ExitCode.INTEGRITY,
   INTEGRITY_MISMATCH: ExitCode.INTEGRITY,
   ARCHIVE_UNSAFE: ExitCode.INTEGRITY,
   SECRET_DETECTED: ExitCode.VALIDATION_FAILED,
+  // A download or an index past its signed size or a cap: a check failed, nothing was installed.
+  TOO_LARGE: ExitCode.INTEGRITY,
 };
 
 /** The exit code a failure maps to: by its PluginError code, else FAILURE. */

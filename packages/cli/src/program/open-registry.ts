@@ -8,6 +8,7 @@ import { readCliConfig, resolveMarketplaceUrl } from './settings';
 export interface RegistryCommandOptions {
   pluginsDir?: string;
   trustedKey?: string[];
+  timeout?: string;
 }
 
 /** Adds `--plugins-dir` (and, for marketplace commands, `--trusted-key`) to a command. */
@@ -21,8 +22,25 @@ export function addRegistryOptions(command: Command, options: { marketplace: boo
       '--trusted-key <publicKey...>',
       "marketplace public key(s) to trust (else AGENTPLUG_TRUSTED_KEYS, comma-separated, or the config file's trustedKeys)",
     );
+    command.option(
+      '--timeout <seconds>',
+      'most seconds one marketplace request may take, however slowly it trickles in (default 300)',
+    );
   }
   return command;
+}
+
+/**
+ * Milliseconds of `--timeout <seconds>`, or undefined for the registry's default.
+ * @throws PluginError INVALID_ARGUMENT when it is not a positive number of seconds
+ */
+function readTimeout(seconds: string | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const value = Number(seconds);
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400) {
+    throw new PluginError('INVALID_ARGUMENT', '--timeout must be a number of seconds from 0 to 86400');
+  }
+  return Math.round(value * 1000);
 }
 
 /**
@@ -59,7 +77,14 @@ export async function openRegistry(
       'no trusted marketplace key: pass --trusted-key, set AGENTPLUG_TRUSTED_KEYS, or add "trustedKeys" to the config file (agentplug marketplace serve prints the key)',
     );
   }
-  return new PluginRegistry({ pluginDirectory, validator, marketplaceUrl, trustedKeys, retries: 1 });
+  return new PluginRegistry({
+    pluginDirectory,
+    validator,
+    marketplaceUrl,
+    trustedKeys,
+    retries: 1,
+    totalTimeoutMs: readTimeout(flags.timeout),
+  });
 }
 
 /** Runs `work` with a registry and closes the registry afterwards. */

@@ -1,11 +1,13 @@
+import { escapeJsonForTerminal } from './terminal-text';
+
 /** Writes one line to standard output. */
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Writes a value as pretty JSON to standard output (what `--json` prints). */
+/** Writes a value as pretty JSON to standard output (what `--json` prints), safe for a terminal. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${escapeJsonForTerminal(JSON.stringify(value, null, 2))}\n`);
 }
 
 /** Writes one line to standard error. */

@@ -4,6 +4,7 @@ import { readCommandExitCode } from './command-failure';
 import { createProgram } from './create-program';
 import { ExitCode, exitCodeForError } from './exit-codes';
 import { printErrorLine } from './output';
+import { escapeTerminalText } from './terminal-text';
 
 function describeError(error: unknown): { line: string; hint: string } {
   if (PluginError.is(error)) return { line: `${error.message} [${error.code}]`, hint: error.hint };
@@ -14,10 +15,11 @@ function describeError(error: unknown): { line: string; hint: string } {
 /** Prints a failure as one readable line with what to do; the stack and cause only with --verbose. */
 export function reportError(error: unknown, verbose: boolean): void {
   const { line, hint } = describeError(error);
-  const firstLine = line.split('\n')[0] ?? line;
-  printErrorLine(`error: ${firstLine}${hint ? ` — ${hint}` : ''}`);
+  // Messages can quote a marketplace or a plugin: each printed line is escaped for the terminal.
+  const lines = line.split('\n').map(escapeTerminalText);
+  printErrorLine(`error: ${lines[0] ?? ''}${hint ? ` — ${hint}` : ''}`);
   if (verbose) {
-    if (line.includes('\n')) printErrorLine(line);
+    if (lines.length > 1) for (const text of lines) printErrorLine(text);
     if (error instanceof Error && error.stack) printErrorLine(error.stack);
     if (error instanceof Error && error.cause !== undefined) {
       printErrorLine(

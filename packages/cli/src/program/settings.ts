@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
 
 /** What the agentplug config file may hold (JSON). Flags and environment variables win over it. */
 export interface CliConfigFile {
@@ -47,20 +47,42 @@ export async function readCliConfig(options: GlobalOptions): Promise<CliConfigFi
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseUntrustedJson(text, {
+      code: 'INVALID_ARGUMENT',
+      what: `config file ${path}`,
+      maxBytes: 1024 * 1024,
+    });
   } catch (error) {
-    throw new PluginError(
-      'INVALID_ARGUMENT',
-      `config file ${path} is not valid JSON: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    if (!PluginError.is(error)) throw error;
+    throw new PluginError('INVALID_ARGUMENT', `config file ${path} is not valid JSON: ${error.message}`, {
+      cause: error,
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new PluginError('INVALID_ARGUMENT', `config file ${path} must hold a JSON object`);
   }
-  return parsed as CliConfigFile;
+  return readConfigFields(parsed as Record<string, unknown>, path);
+}
+
+/** The known settings of a parsed config file, each checked for its type; other keys are ignored. */
+function readConfigFields(document: Record<string, unknown>, path: string): CliConfigFile {
+  const config: CliConfigFile = {};
+  const wrong = (key: string, expected: string): PluginError =>
+    new PluginError('INVALID_ARGUMENT', `"${key}" in config file ${path} must be ${expected}`);
+  for (const key of ['marketplace', 'pluginsDirectory', 'token', 'riskThreshold'] as const) {
+    const value = document[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw wrong(key, 'a string');
+    config[key] = value;
+  }
+  const keys = document.trustedKeys;
+  if (keys !== undefined) {
+    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) {
+      throw wrong('trustedKeys', 'an array of strings');
+    }
+    config.trustedKeys = [...keys];
+  }
+  return config;
 }
 
 /**

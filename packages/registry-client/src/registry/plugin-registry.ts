@@ -30,6 +30,7 @@ import type {
   DownloadProgress,
   InstallOptions,
   InstallPlan,
+  InstallPlanStep,
   InstallPluginOptions,
   InstallResult,
   PlanInstallOptions,
@@ -268,7 +269,8 @@ export class PluginRegistry {
    * Downloads, verifies, validates and installs a plugin with the dependencies it needs, resolved
    * with @agentplug/version against the marketplace and what is installed. Dependencies install first.
    * With `confirm`, the whole plan (every plugin and its permissions) is shown once before anything
-   * downloads; each archive's plugin.json must then declare exactly the permissions shown.
+   * downloads; each archive's plugin.json must then declare exactly the permissions shown. Every
+   * archive is verified before the first one is swapped in, so a failed check installs nothing.
    * @throws PluginError DECLINED (confirm said no), DEPENDENCY_UNRESOLVED (with the resolver's explanation), and the errors of downloadPlugin and installPlugin
    */
   async install(pluginId: string, options: InstallOptions = {}): Promise<InstallResult> {
@@ -294,10 +296,11 @@ export class PluginRegistry {
       warnings: [...plan.warnings],
       plan,
     };
+    // Every archive is downloaded and verified before the first swap: a failed check installs nothing.
+    const downloads: { step: InstallPlanStep; path: string }[] = [];
     for (const step of plan.steps) {
-      const done = { pluginId: step.pluginId, version: step.version };
       if (step.action === 'unchanged') {
-        result.unchanged.push(done);
+        result.unchanged.push({ pluginId: step.pluginId, version: step.version });
         continue;
       }
       const entry = body.plugins[step.pluginId]?.versions[step.version] as IndexVersionEntry;
@@ -305,8 +308,11 @@ export class PluginRegistry {
         validate,
         onProgress: options.onProgress,
       });
+      downloads.push({ step, path });
+    }
+    for (const { step, path } of downloads) {
       await this.installPlugin(step.pluginId, path, { approvePermissions, validate });
-      result.installed.push(done);
+      result.installed.push({ pluginId: step.pluginId, version: step.version });
     }
     return result;
   }
