@@ -27,6 +27,8 @@ const keys = generateSigningKeyPair();
 const APP = 'com.example.app';
 const LIBRARY = 'com.example.library';
 const ESCAPE = '\u001b';
+/** Each test runs the CLI several times, each a node process that loads TypeScript: minutes on a busy machine. */
+const SUBPROCESS_TIMEOUT_MS = 300_000;
 
 let workspace: string;
 let server: Server;
@@ -158,190 +160,225 @@ afterAll(async () => {
 });
 
 describe("the README's exit codes, one by one", () => {
-  test('0: search and info succeed, printing marketplace text escaped, never raw control characters', async () => {
-    const hostileText = `calc${ESCAPE}[2J${ESCAPE}]0;owned\u0007\u009b31m\u202eexe.txt\nsecond line`;
-    serve(serializeSignedIndex(signIndex(indexBody({ description: hostileText, name: hostileText }), keys)));
-    const { env } = await createCase();
-    for (const args of [
-      ['search', 'calc'],
-      ['info', APP],
-      ['search', 'calc', '--json'],
-    ]) {
-      const run = await runAgentplug(args, { env });
-      expect(run.exitCode, run.stderr).toBe(0);
-      expect(findTerminalControlCharacter(run.stdout.replaceAll('\n', ''))).toBe(-1);
-      expect(run.stdout).toContain('\\u001b[2J');
-    }
-    const json = await runAgentplug(['search', 'calc', '--json'], { env });
-    expect(JSON.parse(json.stdout)[0].description).toBe(hostileText);
-  });
+  test(
+    '0: search and info succeed, printing marketplace text escaped, never raw control characters',
+    async () => {
+      const hostileText = `calc${ESCAPE}[2J${ESCAPE}]0;owned\u0007\u009b31m\u202eexe.txt\nsecond line`;
+      serve(
+        serializeSignedIndex(signIndex(indexBody({ description: hostileText, name: hostileText }), keys)),
+      );
+      const { env } = await createCase();
+      for (const args of [
+        ['search', 'calc'],
+        ['info', APP],
+        ['search', 'calc', '--json'],
+      ]) {
+        const run = await runAgentplug(args, { env });
+        expect(run.exitCode, run.stderr).toBe(0);
+        expect(findTerminalControlCharacter(run.stdout.replaceAll('\n', ''))).toBe(-1);
+        expect(run.stdout).toContain('\\u001b[2J');
+      }
+      const json = await runAgentplug(['search', 'calc', '--json'], { env });
+      expect(JSON.parse(json.stdout)[0].description).toBe(hostileText);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
-  test('1: a failure no other code covers (a corrupt lock file), the plugin folder untouched', async () => {
-    serveHonestly();
-    const { plugins, env } = await createCase();
-    await writeFile(
-      join(plugins, 'agentplug-lock.json'),
-      '{"lockfile_version":1,"plugins":{"__proto__":{}}}',
-    );
-    const before = await snapshot(plugins);
-    const run = await runAgentplug(['install', LIBRARY, '--yes'], { env });
-    expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stderr).toContain('INSTALL_FAILED');
-    expect(await snapshot(plugins)).toEqual(before);
-  });
+  test(
+    '1: a failure no other code covers (a corrupt lock file), the plugin folder untouched',
+    async () => {
+      serveHonestly();
+      const { plugins, env } = await createCase();
+      await writeFile(
+        join(plugins, 'agentplug-lock.json'),
+        '{"lockfile_version":1,"plugins":{"__proto__":{}}}',
+      );
+      const before = await snapshot(plugins);
+      const run = await runAgentplug(['install', LIBRARY, '--yes'], { env });
+      expect(run.exitCode, run.stderr).toBe(1);
+      expect(run.stderr).toContain('INSTALL_FAILED');
+      expect(await snapshot(plugins)).toEqual(before);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
-  test('2: usage — publish without a token, a bad id or range, plain HTTP with --require-tls', async () => {
-    const { env } = await createCase();
-    const folder = await writePlugin(join(workspace, 'publishable'), {
-      pluginId: 'com.example.published',
-      version: '1.0.0',
-    });
-    for (const args of [
-      ['publish', folder, '--no-check'],
-      ['install', '../../etc/passwd', '--yes'],
-      ['install', `${APP}@>>>nonsense`, '--yes'],
-      ['info', '__proto__'],
-      [
-        'publish',
-        folder,
-        '--no-check',
-        '--token',
-        't',
-        '--require-tls',
-        '--marketplace',
-        'http://10.255.255.1:9/',
-      ],
-    ]) {
-      const run = await runAgentplug(args, { env });
-      expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(2);
-    }
-  });
+  test(
+    '2: usage — publish without a token, a bad id or range, plain HTTP with --require-tls',
+    async () => {
+      const { env } = await createCase();
+      const folder = await writePlugin(join(workspace, 'publishable'), {
+        pluginId: 'com.example.published',
+        version: '1.0.0',
+      });
+      for (const args of [
+        ['publish', folder, '--no-check'],
+        ['install', '../../etc/passwd', '--yes'],
+        ['install', `${APP}@>>>nonsense`, '--yes'],
+        ['info', '__proto__'],
+        [
+          'publish',
+          folder,
+          '--no-check',
+          '--token',
+          't',
+          '--require-tls',
+          '--marketplace',
+          'http://10.255.255.1:9/',
+        ],
+      ]) {
+        const run = await runAgentplug(args, { env });
+        expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+      }
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
-  test('3: validation — publishing a plugin whose plugin.json holds terminal control characters', async () => {
-    const { env } = await createCase();
-    const folder = await writePlugin(join(workspace, 'hostile-manifest'), {
-      pluginId: 'com.example.hostile',
-      version: '1.0.0',
-    });
-    const manifest = JSON.parse(await readFile(join(folder, 'plugin.json'), 'utf8'));
-    await writeFile(
-      join(folder, 'plugin.json'),
-      JSON.stringify({ ...manifest, description: `x${ESCAPE}[2Jy` }),
-    );
-    const run = await runAgentplug(['publish', folder, '--no-check', '--token', 't', '--verbose'], { env });
-    expect(run.exitCode, run.stderr).toBe(3);
-    expect(run.stderr).toContain('CONTROL_CHARACTER');
-    expect(run.stderr).not.toContain(ESCAPE);
-  });
+  test(
+    '3: validation — publishing a plugin whose plugin.json holds terminal control characters',
+    async () => {
+      const { env } = await createCase();
+      const folder = await writePlugin(join(workspace, 'hostile-manifest'), {
+        pluginId: 'com.example.hostile',
+        version: '1.0.0',
+      });
+      const manifest = JSON.parse(await readFile(join(folder, 'plugin.json'), 'utf8'));
+      await writeFile(
+        join(folder, 'plugin.json'),
+        JSON.stringify({ ...manifest, description: `x${ESCAPE}[2Jy` }),
+      );
+      const run = await runAgentplug(['publish', folder, '--no-check', '--token', 't', '--verbose'], { env });
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toContain('CONTROL_CHARACTER');
+      expect(run.stderr).not.toContain(ESCAPE);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
-  test('4: unreachable or too slow — a trickled index past --timeout, and publish answers that are HTML or endless', async () => {
-    const index = Buffer.from(serializeSignedIndex(signIndex(indexBody(), keys)));
-    route = (request, response) => {
-      if (request.url !== '/index.json') return false;
-      response.writeHead(200, { 'content-length': index.length });
-      let sent = 0;
-      const timer = setInterval(() => {
-        if (response.destroyed || sent >= index.length) return clearInterval(timer);
-        response.write(index.subarray(sent, sent + 1));
-        sent += 1;
-      }, 200);
-      response.on('close', () => clearInterval(timer));
-      return true;
-    };
-    const { plugins, env } = await createCase();
-    const before = await snapshot(plugins);
-    const started = Date.now();
-    const slow = await runAgentplug(['install', APP, '--yes', '--timeout', '2'], { env });
-    expect(slow.exitCode, slow.stderr).toBe(4);
-    expect(slow.stderr).toContain('TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(60_000);
-    expect(await snapshot(plugins)).toEqual(before);
-    const folder = await writePlugin(join(workspace, 'publish-answers'), {
-      pluginId: 'com.example.answered',
-      version: '1.0.0',
-    });
-    for (const answer of [
-      (response: ServerResponse) => send(response, '<html><body>502 Bad Gateway</body></html>', 'text/html'),
-      (response: ServerResponse) => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        const chunk = Buffer.alloc(256 * 1024, 0x20);
-        const write = (): void => {
-          while (!response.destroyed && response.write(chunk)) {}
-          if (!response.destroyed) response.once('drain', write);
-        };
-        write();
+  test(
+    '4: unreachable or too slow — a trickled index past --timeout, and publish answers that are HTML or endless',
+    async () => {
+      const index = Buffer.from(serializeSignedIndex(signIndex(indexBody(), keys)));
+      route = (request, response) => {
+        if (request.url !== '/index.json') return false;
+        response.writeHead(200, { 'content-length': index.length });
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (response.destroyed || sent >= index.length) return clearInterval(timer);
+          response.write(index.subarray(sent, sent + 1));
+          sent += 1;
+        }, 200);
+        response.on('close', () => clearInterval(timer));
         return true;
-      },
-    ]) {
-      route = (request, response) => request.method === 'POST' && answer(response);
-      const run = await runAgentplug(['publish', folder, '--no-check', '--token', 't'], { env });
-      expect(run.exitCode, run.stderr).toBe(4);
-      expect(run.stderr).not.toContain('Cannot read properties');
-    }
-  });
-
-  test('5: no such plugin or version', async () => {
-    serveHonestly();
-    const { plugins, env } = await createCase();
-    const before = await snapshot(plugins);
-    for (const spec of ['com.example.missing', `${APP}@^9.0.0`]) {
-      const run = await runAgentplug(['install', spec, '--yes'], { env });
-      expect(run.exitCode, run.stderr).toBe(5);
-    }
-    expect(await snapshot(plugins)).toEqual(before);
-  });
-
-  test('6: declined without a terminal, after showing every plugin with its permissions, dependencies included', async () => {
-    serveHonestly();
-    const { plugins, env } = await createCase();
-    const before = await snapshot(plugins);
-    const run = await runAgentplug(['install', APP], { env });
-    expect(run.exitCode, run.stderr).toBe(6);
-    expect(run.stdout).toContain(`install ${LIBRARY}@1.0.0  [dependency]`);
-    expect(run.stdout).toContain('environment_variables: LIBRARY_TOKEN');
-    expect(run.stdout).toContain(`install ${APP}@1.0.0`);
-    expect(run.stdout).toContain('network_hosts: api.example.com');
-    expect(await snapshot(plugins)).toEqual(before);
-    const accepted = await runAgentplug(['install', APP, '--yes', '--json'], { env });
-    expect(accepted.exitCode, accepted.stderr).toBe(0);
-    const lock = JSON.parse(await readFile(join(plugins, 'agentplug-lock.json'), 'utf8'));
-    expect(lock.plugins[LIBRARY].permissions.environment_variables).toEqual(['LIBRARY_TOKEN']);
-    expect(lock.plugins[APP].permissions.network_hosts).toEqual(['api.example.com']);
-  });
-
-  test('7: a signature, hash or archive check failed — larger than signed, tampered, smuggled __proto__; nothing installed', async () => {
-    const appArchive = archives.get(`/archives/${formatArchiveName(APP, '1.0.0')}`) as Buffer;
-    const libraryArchive = archives.get(`/archives/${formatArchiveName(LIBRARY, '1.0.0')}`) as Buffer;
-    const honest = serializeSignedIndex(signIndex(indexBody(), keys));
-    const smuggled = honest.replace(
-      /,"protocol_version"/,
-      `,"__proto__":{"plugins":{"com.evil.x":{}}},"protocol_version"`,
-    );
-    const attacks: [string, Route][] = [
-      [
-        honest,
-        (request, response) =>
-          request.url?.includes(APP) === true &&
-          send(response, Buffer.concat([appArchive, Buffer.alloc(64)])),
-      ],
-      [
-        honest,
-        (request, response) => {
-          if (request.url?.includes(LIBRARY) !== true) return false;
-          const tampered = Buffer.from(libraryArchive);
-          tampered[tampered.length - 9] = (tampered[tampered.length - 9] ?? 0) ^ 0xff;
-          return send(response, tampered);
-        },
-      ],
-      [smuggled, () => false],
-    ];
-    for (const [index, attack] of attacks) {
-      serve(index, attack);
+      };
       const { plugins, env } = await createCase();
       const before = await snapshot(plugins);
-      const run = await runAgentplug(['install', APP, '--yes'], { env });
-      expect(run.exitCode, run.stderr).toBe(7);
+      const started = Date.now();
+      const slow = await runAgentplug(['install', APP, '--yes', '--timeout', '2'], { env });
+      expect(slow.exitCode, slow.stderr).toBe(4);
+      expect(slow.stderr).toContain('TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(60_000);
       expect(await snapshot(plugins)).toEqual(before);
-    }
-  });
+      const folder = await writePlugin(join(workspace, 'publish-answers'), {
+        pluginId: 'com.example.answered',
+        version: '1.0.0',
+      });
+      for (const answer of [
+        (response: ServerResponse) =>
+          send(response, '<html><body>502 Bad Gateway</body></html>', 'text/html'),
+        (response: ServerResponse) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(256 * 1024, 0x20);
+          const write = (): void => {
+            while (!response.destroyed && response.write(chunk)) {}
+            if (!response.destroyed) response.once('drain', write);
+          };
+          write();
+          return true;
+        },
+      ]) {
+        route = (request, response) => request.method === 'POST' && answer(response);
+        const run = await runAgentplug(['publish', folder, '--no-check', '--token', 't'], { env });
+        expect(run.exitCode, run.stderr).toBe(4);
+        expect(run.stderr).not.toContain('Cannot read properties');
+      }
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  test(
+    '5: no such plugin or version',
+    async () => {
+      serveHonestly();
+      const { plugins, env } = await createCase();
+      const before = await snapshot(plugins);
+      for (const spec of ['com.example.missing', `${APP}@^9.0.0`]) {
+        const run = await runAgentplug(['install', spec, '--yes'], { env });
+        expect(run.exitCode, run.stderr).toBe(5);
+      }
+      expect(await snapshot(plugins)).toEqual(before);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  test(
+    '6: declined without a terminal, after showing every plugin with its permissions, dependencies included',
+    async () => {
+      serveHonestly();
+      const { plugins, env } = await createCase();
+      const before = await snapshot(plugins);
+      const run = await runAgentplug(['install', APP], { env });
+      expect(run.exitCode, run.stderr).toBe(6);
+      expect(run.stdout).toContain(`install ${LIBRARY}@1.0.0  [dependency]`);
+      expect(run.stdout).toContain('environment_variables: LIBRARY_TOKEN');
+      expect(run.stdout).toContain(`install ${APP}@1.0.0`);
+      expect(run.stdout).toContain('network_hosts: api.example.com');
+      expect(await snapshot(plugins)).toEqual(before);
+      const accepted = await runAgentplug(['install', APP, '--yes', '--json'], { env });
+      expect(accepted.exitCode, accepted.stderr).toBe(0);
+      const lock = JSON.parse(await readFile(join(plugins, 'agentplug-lock.json'), 'utf8'));
+      expect(lock.plugins[LIBRARY].permissions.environment_variables).toEqual(['LIBRARY_TOKEN']);
+      expect(lock.plugins[APP].permissions.network_hosts).toEqual(['api.example.com']);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  test(
+    '7: a signature, hash or archive check failed — larger than signed, tampered, smuggled __proto__; nothing installed',
+    async () => {
+      const appArchive = archives.get(`/archives/${formatArchiveName(APP, '1.0.0')}`) as Buffer;
+      const libraryArchive = archives.get(`/archives/${formatArchiveName(LIBRARY, '1.0.0')}`) as Buffer;
+      const honest = serializeSignedIndex(signIndex(indexBody(), keys));
+      const smuggled = honest.replace(
+        /,"protocol_version"/,
+        `,"__proto__":{"plugins":{"com.evil.x":{}}},"protocol_version"`,
+      );
+      const attacks: [string, Route][] = [
+        [
+          honest,
+          (request, response) =>
+            request.url?.includes(APP) === true &&
+            send(response, Buffer.concat([appArchive, Buffer.alloc(64)])),
+        ],
+        [
+          honest,
+          (request, response) => {
+            if (request.url?.includes(LIBRARY) !== true) return false;
+            const tampered = Buffer.from(libraryArchive);
+            tampered[tampered.length - 9] = (tampered[tampered.length - 9] ?? 0) ^ 0xff;
+            return send(response, tampered);
+          },
+        ],
+        [smuggled, () => false],
+      ];
+      for (const [index, attack] of attacks) {
+        serve(index, attack);
+        const { plugins, env } = await createCase();
+        const before = await snapshot(plugins);
+        const run = await runAgentplug(['install', APP, '--yes'], { env });
+        expect(run.exitCode, run.stderr).toBe(7);
+        expect(await snapshot(plugins)).toEqual(before);
+      }
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 });

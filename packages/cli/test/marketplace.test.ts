@@ -123,7 +123,9 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
       { pluginId: PLUGIN_ID, currentVersion: '1.0.0', availableVersion: '1.1.0' },
     ]);
     expect(noRange.exitCode).toBe(5);
-    expect(noRange.stderr).toMatch(/no published, non-yanked version of com\.example\.greeter matches \^2\.0\.0/);
+    expect(noRange.stderr).toMatch(
+      /no published, non-yanked version of com\.example\.greeter matches \^2\.0\.0/,
+    );
 
     const updateDeclined = await runAgentplug(['update', PLUGIN_ID], { env });
     expect(updateDeclined.exitCode).toBe(6);
