@@ -18,30 +18,11 @@ export { type PackPluginOptions, type PackPluginResult, packPlugin } from './arc
 export { type SecretMatch, scanForSecrets } from './archive/scan-secrets';
 export type { FetchFunction } from './network/fetch-bytes';
 export { type PublisherOptions, publishArchive, yankVersion } from './network/publish-archive';
-// The wire format lives in '@agentplug/registry-client/protocol'; the client's API names the types
-// below, and a marketplace server still imports the rest from here until it moves to that entry.
+// The wire format lives in '@agentplug/registry-client/protocol'; here only the types the client's API names.
 export type { PublishArchiveResult } from './protocol/marketplace-api';
-export {
-  ARCHIVES_PATH,
-  formatArchiveName,
-  INDEX_PATH,
-  INDEX_TYPE,
-  type IndexPluginEntry,
-  type IndexSignature,
-  type IndexVersionEntry,
-  MARKETPLACE_PROTOCOL_VERSION,
-  type SignedIndex,
-  type SignedIndexBody,
-} from './protocol/marketplace-index';
-export { type SearchQuery, searchIndex } from './protocol/search-index';
-export { serializeSignedIndex, signIndex } from './protocol/sign-index';
-export {
-  generateSigningKeyPair,
-  resolvePrivateKey,
-  type SigningKey,
-  type SigningKeyPair,
-  type TrustedKey,
-} from './protocol/signing-keys';
+export type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './protocol/marketplace-index';
+export type { SearchQuery } from './protocol/search-index';
+export type { TrustedKey } from './protocol/signing-keys';
 export { LOCK_FILE_NAME, type LockFile, type LockFileEntry } from './registry/lock-file';
 export { PluginRegistry } from './registry/plugin-registry';
 export type {

@@ -3,15 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginErrorCode, readManifest } from '@agentplug/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PluginRegistry, packPlugin } from '../src/index';
 import {
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
-  PluginRegistry,
-  packPlugin,
   type SignedIndexBody,
   signIndex,
-} from '../src/index';
+} from '../src/protocol/index';
 import {
   sendBytes,
   sendEndlessBody,

@@ -140,79 +140,87 @@ async function expectConsistent(pluginDirectory: string): Promise<string[]> {
 }
 
 describe('several processes on one plugin directory and one cache', () => {
-  it('installing the same and different plugins at once ends with a correct tree and lock file, or a clear error', async () => {
-    for (let round = 0; round < 2; round += 1) {
+  it(
+    'installing the same and different plugins at once ends with a correct tree and lock file, or a clear error',
+    async () => {
+      for (let round = 0; round < 2; round += 1) {
+        const root = await createTemporaryFolder();
+        const pluginDirectory = join(root, 'plugins');
+        const cacheDirectory = join(root, 'cache');
+        const base = {
+          pluginDirectory,
+          cacheDirectory,
+          marketplaceUrl: server.url,
+          trustedKey: marketplace.keys.publicKey,
+        };
+        const ids = [
+          'com.example.alpha',
+          'com.example.alpha',
+          'com.example.beta',
+          'com.example.gamma',
+          'com.example.alpha',
+        ];
+        const racers = ids.map((pluginId) =>
+          startChild({ ...base, action: 'install', pluginId, waitForGo: true }),
+        );
+        await Promise.all(racers.map((child) => child.ready));
+        for (const child of racers) child.process.stdin.end('go\n');
+        const outcomes = await Promise.all(racers.map((child) => child.done));
+        for (const outcome of outcomes) {
+          expect(outcome.exitCode, outcome.stderr).toBe(0);
+          expect(outcome.results).toHaveLength(1);
+          const [result] = outcome.results;
+          if (result?.ok !== true) expect(result?.code).toBe('INSTALL_LOCKED');
+        }
+        const present = await expectConsistent(pluginDirectory);
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome.results[0]?.ok === true) expect(present).toContain(ids[index]);
+        }
+        expect(outcomes.some((outcome) => outcome.results[0]?.ok === true)).toBe(true);
+        const manifest = await readManifest(join(pluginDirectory, present[0] as string));
+        expect(manifest.manifest.version).toBe('1.0.0');
+      }
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    'a kill -9 at any moment of installs and uninstalls leaves a tree the next command repairs',
+    async () => {
       const root = await createTemporaryFolder();
       const pluginDirectory = join(root, 'plugins');
-      const cacheDirectory = join(root, 'cache');
-      const base = {
-        pluginDirectory,
-        cacheDirectory,
-        marketplaceUrl: server.url,
-        trustedKey: marketplace.keys.publicKey,
-      };
-      const ids = [
-        'com.example.alpha',
-        'com.example.alpha',
-        'com.example.beta',
-        'com.example.gamma',
-        'com.example.alpha',
-      ];
-      const racers = ids.map((pluginId) =>
-        startChild({ ...base, action: 'install', pluginId, waitForGo: true }),
-      );
-      await Promise.all(racers.map((child) => child.ready));
-      for (const child of racers) child.process.stdin.end('go\n');
-      const outcomes = await Promise.all(racers.map((child) => child.done));
-      for (const outcome of outcomes) {
-        expect(outcome.exitCode, outcome.stderr).toBe(0);
-        expect(outcome.results).toHaveLength(1);
-        const [result] = outcome.results;
-        if (result?.ok !== true) expect(result?.code).toBe('INSTALL_LOCKED');
+      const archivePath = join(root, 'alpha.tgz');
+      await writeFile(archivePath, plugins.alpha!.archive);
+      const kills = 8;
+      for (let run = 0; run < kills; run += 1) {
+        const child = startChild({
+          pluginDirectory,
+          cacheDirectory: join(root, 'cache'),
+          action: 'cycle',
+          pluginId: 'com.example.alpha',
+          archivePath,
+        });
+        await child.ready;
+        // Spread the kills over the install and uninstall cycle, which takes tens of milliseconds.
+        await new Promise((resolve) => setTimeout(resolve, 150 + ((run * 37) % 200)));
+        child.process.kill('SIGKILL');
+        const outcome = await child.done;
+        expect(outcome.signal).toBe('SIGKILL');
+        expect(outcome.results.filter((result) => !result.ok)).toEqual([]);
+        await expectConsistent(pluginDirectory);
       }
-      const present = await expectConsistent(pluginDirectory);
-      for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.results[0]?.ok === true) expect(present).toContain(ids[index]);
-      }
-      expect(outcomes.some((outcome) => outcome.results[0]?.ok === true)).toBe(true);
-      const manifest = await readManifest(join(pluginDirectory, present[0] as string));
-      expect(manifest.manifest.version).toBe('1.0.0');
-    }
-  }, CHILD_TIMEOUT_MS);
-
-  it('a kill -9 at any moment of installs and uninstalls leaves a tree the next command repairs', async () => {
-    const root = await createTemporaryFolder();
-    const pluginDirectory = join(root, 'plugins');
-    const archivePath = join(root, 'alpha.tgz');
-    await writeFile(archivePath, plugins.alpha!.archive);
-    const kills = 8;
-    for (let run = 0; run < kills; run += 1) {
-      const child = startChild({
-        pluginDirectory,
-        cacheDirectory: join(root, 'cache'),
-        action: 'cycle',
-        pluginId: 'com.example.alpha',
-        archivePath,
-      });
-      await child.ready;
-      // Spread the kills over the install and uninstall cycle, which takes tens of milliseconds.
-      await new Promise((resolve) => setTimeout(resolve, 150 + ((run * 37) % 200)));
-      child.process.kill('SIGKILL');
-      const outcome = await child.done;
-      expect(outcome.signal).toBe('SIGKILL');
-      expect(outcome.results.filter((result) => !result.ok)).toEqual([]);
-      await expectConsistent(pluginDirectory);
-    }
-    const registry = openRegistry(root, server, marketplace);
-    const installed = (await registry.listInstalledPlugins()).map((manifest) => manifest.plugin_id);
-    if (installed.includes('com.example.alpha'))
-      await registry.uninstallPlugin('com.example.alpha', { force: true });
-    await registry.installPlugin('com.example.alpha', archivePath, { validate: false });
-    expect(
-      JSON.parse(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).plugins[
-        'com.example.alpha'
-      ].version,
-    ).toBe('1.0.0');
-    await registry.close();
-  }, CHILD_TIMEOUT_MS);
+      const registry = openRegistry(root, server, marketplace);
+      const installed = (await registry.listInstalledPlugins()).map((manifest) => manifest.plugin_id);
+      if (installed.includes('com.example.alpha'))
+        await registry.uninstallPlugin('com.example.alpha', { force: true });
+      await registry.installPlugin('com.example.alpha', archivePath, { validate: false });
+      expect(
+        JSON.parse(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).plugins[
+          'com.example.alpha'
+        ].version,
+      ).toBe('1.0.0');
+      await registry.close();
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });

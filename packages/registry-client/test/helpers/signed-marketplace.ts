@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PluginMetadataInput } from '@agentplug/models';
+import { PluginRegistry, type PluginRegistryOptions, packPlugin } from '../../src/index';
 import {
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
-  PluginRegistry,
-  type PluginRegistryOptions,
-  packPlugin,
   type SignedIndexBody,
   type SigningKeyPair,
   signIndex,
-} from '../../src/index';
+} from '../../src/protocol/index';
 import { sendBytes, type TestRoute, type TestServer } from './hostile-server';
 import { writePluginFolder } from './plugin-fixtures';
 
