@@ -45,6 +45,9 @@ export type PluginErrorCode =
   | 'UNAUTHORIZED'
   | 'INVALID_ARGUMENT'
   | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
   | 'PACKAGE_MISSING'
   | 'DECLINED'
   | 'INTERNAL';
@@ -294,6 +297,21 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
     summary: 'the request conflicts with what is already there',
     hint: 'Something with that name or version already exists; publish a new version or pick another name.',
     httpStatus: 409,
+  },
+  FORBIDDEN: {
+    summary: 'the token is valid but does not allow this',
+    hint: 'Use a token of the publisher that owns the namespace, with the scope the action needs (publish or yank); an operator grants namespaces.',
+    httpStatus: 403,
+  },
+  RATE_LIMITED: {
+    summary: 'too many requests from this token or address',
+    hint: 'Wait the number of seconds in Retry-After (details.retryAfterSeconds), then try again.',
+    httpStatus: 429,
+  },
+  UNAVAILABLE: {
+    summary: 'the server cannot take this request now (busy, shutting down, or its database is unreachable)',
+    hint: 'Try again shortly; if it persists, check the server and its database.',
+    httpStatus: 503,
   },
   PACKAGE_MISSING: {
     summary: 'a package this feature needs is not installed',

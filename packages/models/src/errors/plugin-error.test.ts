@@ -88,6 +88,9 @@ describe('PluginError', () => {
     expect(httpStatusForCode('TOO_LARGE')).toBe(413);
     expect(httpStatusForCode('VALIDATION_FAILED')).toBe(422);
     expect(httpStatusForCode('INTERNAL')).toBe(500);
+    expect(httpStatusForCode('FORBIDDEN')).toBe(403);
+    expect(httpStatusForCode('RATE_LIMITED')).toBe(429);
+    expect(httpStatusForCode('UNAVAILABLE')).toBe(503);
     // Anything that is not a documented code (a string from a peer, a prototype key) is a 500.
     expect(httpStatusForCode('NOPE')).toBe(500);
     expect(httpStatusForCode('constructor')).toBe(500);
