@@ -1,10 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PluginError, parseUntrustedJson } from '@agentplug/models';
 // The project's one atomic write (temporary file, fsync, rename) lives with the client's installs.
 import { writeFileAtomic } from '@agentplug/registry-client';
-import { ARCHIVES_PATH, INDEX_PATH, type SignedIndex } from '@agentplug/registry-client/protocol';
+import {
+  ARCHIVES_PATH,
+  INDEX_PATH,
+  isMetadataPath,
+  type SignedIndex,
+} from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
@@ -76,6 +81,28 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
     },
     openArchive,
     writeArchive: (fileName, archive) => writeFileAtomic(join(archivesFolder, fileName), archive),
+    async readMetadata(path) {
+      if (!isMetadataPath(path)) return undefined;
+      try {
+        return await readFile(join(directory, path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new PluginError('INVALID_ARGUMENT', `the store's ${path} cannot be read`, { cause: error });
+      }
+    },
+    async writeMetadata(files) {
+      for (const file of files) {
+        if (!isMetadataPath(file.path)) {
+          throw new PluginError('INVALID_ARGUMENT', `${JSON.stringify(file.path)} is not a metadata path`);
+        }
+      }
+      // In order: the timestamp comes last, so the files it points at are already in place.
+      for (const file of files) {
+        const path = join(directory, file.path);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFileAtomic(path, file.bytes);
+      }
+    },
     async readStats() {
       try {
         const parsed = parseUntrustedJson(await readFile(join(directory, STATS_FILE_NAME)), {

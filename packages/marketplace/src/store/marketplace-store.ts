@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { SignedIndex } from '@agentplug/registry-client/protocol';
+import type { MetadataFile, SignedIndex } from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats } from './marketplace-stats';
 
 /** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
@@ -37,6 +37,18 @@ export interface MarketplaceStore {
   openArchive(fileName: string): Promise<StoredArchive | undefined>;
   /** Stores an archive under its file name; a reader sees the whole archive or none. */
   writeArchive(fileName: string, archive: Uint8Array): Promise<void>;
+  /**
+   * A protocol v2 metadata file by its path under the marketplace URL (`v2/timestamp.json`,
+   * `v2/tree/<sha256>.json`, ...), or undefined when the store holds none. Paths are checked with
+   * `isMetadataPath` before they reach a store.
+   */
+  readMetadata(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Stores protocol v2 metadata files one after the other, in the order given, each atomically: the
+   * service lists new content-addressed files first and `v2/timestamp.json` last, so a reader never
+   * sees a timestamp that points at a file not yet written.
+   */
+  writeMetadata(files: readonly MetadataFile[]): Promise<void>;
   /** The download counts and ratings kept (empty when there are none or they cannot be read). */
   readStats(): Promise<MarketplaceStats>;
   /** Replaces the download counts and ratings kept. */

@@ -25,6 +25,33 @@ export {
   type SignedIndexBody,
   SignedIndexBodySchema,
 } from './marketplace-index';
+export {
+  formatRootPath,
+  formatSnapshotPath,
+  formatTargetsPath,
+  formatTreeNodePath,
+  isMetadataPath,
+  METADATA_PATH,
+  METADATA_PROTOCOL_VERSION,
+  type MetadataFile,
+  type MetadataSignature,
+  type MetaReference,
+  type Revocation,
+  ROLE_NAMES,
+  type RoleKeys,
+  type RoleName,
+  type RootBody,
+  type RootKey,
+  type SignedMetadata,
+  type SnapshotBody,
+  type TargetsBody,
+  type TargetsPluginInfo,
+  type TargetsVersionEntry,
+  TIMESTAMP_PATH,
+  type TimestampBody,
+  type TreeEntry,
+  type TreeNode,
+} from './metadata-types';
 export { type SearchIndexOptions, type SearchQuery, searchIndex, toMarketplaceInfo } from './search-index';
 export {
   serializeSignedIndex,
