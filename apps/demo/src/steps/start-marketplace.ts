@@ -3,6 +3,7 @@ import { createMarketplaceServer, generateSigningKeyPair, packPlugin } from '@ag
 import { PluginRegistry, publishArchive } from '@agentplug/registry-client';
 import { PluginValidator } from '@agentplug/validator';
 import { type DemoContext, type DemoStep, deferRelease } from '../demo-context';
+import { orderForPublishing } from '../examples/order-for-publishing';
 import { ratePlugin } from '../marketplace/rate-plugin';
 import { describeError } from '../run-demo';
 
@@ -21,8 +22,9 @@ const RATINGS: ReadonlyArray<readonly [string, number]> = [
 
 /**
  * Step 1: starts the reference marketplace server on 127.0.0.1 (a free port) with a fresh
- * signing key, packs every example plugin and publishes it over HTTP with the publish token; the
- * server validates each upload and refuses what fails. Creates the host's registry client too.
+ * signing key, packs every example plugin and publishes it over HTTP with the publish token,
+ * dependencies first; the server validates each upload and refuses what fails (a plugin whose
+ * dependencies it cannot provide, too). Creates the host's registry client too.
  */
 export const startMarketplaceStep: DemoStep = {
   number: 1,
@@ -51,7 +53,7 @@ export const startMarketplaceStep: DemoStep = {
 
     const rows: string[][] = [];
     const refused: string[] = [];
-    for (const example of context.examples) {
+    for (const example of orderForPublishing(context.examples)) {
       const packed = await packPlugin(example.folder, { outputDirectory: workspace.archivesFolder });
       try {
         const published = await publishArchive(packed.archive, {
