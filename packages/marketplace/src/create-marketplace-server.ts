@@ -8,12 +8,20 @@ import { createRequestListener } from './http/route-table';
 import { createDefaultValidator } from './publish/default-validator';
 import type { RiskPolicy } from './publish/risk-policy';
 import { createMarketplaceService } from './service/marketplace-service';
-import { createFolderStore } from './store/folder-store';
+import { type MarketplaceDatabaseOptions, openMarketplaceStore } from './store/open-marketplace-store';
 
 /** Options of {@link createMarketplaceServer}. */
 export interface MarketplaceServerOptions extends RiskPolicy {
-  /** The store: `index.json`, `archives/`, `stats.json`. Created when missing; may hold a static build. */
+  /**
+   * The store folder, created when missing. With the folder engine: `index.json`, `archives/`,
+   * `stats.json` (may hold a static build); with SQL: `blobs/` (archives by sha256) and, for
+   * PGlite, `database/`.
+   */
   storeDirectory: string;
+  /** Where the catalog lives. Default `{ engine: 'folder' }`; the `serve` command defaults to PGlite. */
+  database?: MarketplaceDatabaseOptions;
+  /** How often an instance looks for an index another instance signed. Default 2 s. */
+  refreshIntervalMs?: number;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */
@@ -69,9 +77,11 @@ export interface MarketplaceServer {
  * console.log(server.url);
  */
 export async function createMarketplaceServer(options: MarketplaceServerOptions): Promise<MarketplaceServer> {
-  const store = await createFolderStore(options.storeDirectory);
+  const opened = await openMarketplaceStore(options.storeDirectory, options.database ?? { engine: 'folder' });
+  const store = opened.store;
   const service = await createMarketplaceService({
     store,
+    ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
     signingKey: options.signingKey,
     validator:
       options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator())),
@@ -80,6 +90,9 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     indexLifetimeMs: options.indexLifetimeMs ?? 7 * 24 * 60 * 60 * 1000,
     statsResignDelayMs: options.statsResignDelayMs ?? 10_000,
     extractionLimits: options.extractionLimits,
+  }).catch(async (error: unknown) => {
+    await opened.close().catch(() => undefined);
+    throw error;
   });
   const routes = createMarketplaceRoutes(service, {
     publishToken: options.publishToken,
@@ -100,6 +113,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     });
   } catch (error) {
     await service.close();
+    await opened.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -117,6 +131,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await opened.close();
     },
   };
 }

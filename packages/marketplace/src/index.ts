@@ -27,7 +27,18 @@ export {
 } from './publish/inspect-archive';
 export { enforceRiskPolicy, type RiskPolicy } from './publish/risk-policy';
 export {
+  DEFAULT_SCHEMA,
+  type MigrateDatabaseOptions,
+  type MigrateDatabaseResult,
+  migrateDatabase,
+} from './sql/migrate';
+export { MIGRATIONS, type Migration } from './sql/migrations';
+export { type OpenPgliteDatabaseOptions, openPgliteDatabase } from './sql/open-pglite-database';
+export { type OpenPostgresDatabaseOptions, openPostgresDatabase } from './sql/open-postgres-database';
+export type { SqlDatabase, SqlEngine, SqlQuery } from './sql/sql-database';
+export {
   type BuildStaticMarketplaceOptions,
   type BuildStaticMarketplaceResult,
   buildStaticMarketplace,
 } from './static/build-static-marketplace';
+export type { MarketplaceDatabaseOptions } from './store/open-marketplace-store';

@@ -132,7 +132,7 @@ export function createMarketplaceRoutes(
         const body = await readJsonBody(request, { maxBytes: 4096, expected: '{ "rating": 1..5 }' });
         const rating =
           typeof body === 'object' && body !== null ? (body as { rating?: unknown }).rating : undefined;
-        sendJson(response, 200, service.rate(pluginId, rating));
+        sendJson(response, 200, await service.rate(pluginId, rating));
       },
     },
   ];

@@ -15,10 +15,10 @@ import {
   signIndex,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
-import { inspectArchive } from '../publish/inspect-archive';
+import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import { addToCatalog, type Catalog } from '../store/catalog';
-import { type MarketplaceStats, StatsWriter } from '../store/marketplace-stats';
+import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
 
 /** Options of {@link createMarketplaceService}. */
@@ -31,7 +31,29 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
   indexLifetimeMs: number;
   /** Delay before changed download counts and ratings are signed into the index. */
   statsResignDelayMs: number;
+  /**
+   * How often the store is asked whether another instance signed a newer index (then it is
+   * loaded and served). Default 2 s; 0 turns it off (a store no other instance writes).
+   */
+  refreshIntervalMs?: number;
   extractionLimits?: ExtractionLimits;
+}
+
+/** One change of the catalog, as a hook sees it before anything is written. */
+export interface CatalogChange {
+  action: 'publish' | 'yank' | 'unyank';
+  pluginId: string;
+  version: string;
+}
+
+/** What a caller adds to a publish or a yank. */
+export interface ChangeOptions {
+  /**
+   * Runs inside the change (with a SQL store, in its transaction) once the plugin id is known and
+   * before anything is written: throwing refuses the change with nothing written (authorization),
+   * and what it writes to the store's database commits with the change or not at all (audit).
+   */
+  beforeWrite?(change: CatalogChange): Promise<void>;
 }
 
 /** What a search answers: the ranked results and the index version they were read from. */
@@ -58,10 +80,10 @@ export interface MarketplaceService {
   getIndex(): SignedIndexBody;
   /** The signed index document currently served, as bytes. */
   getIndexDocument(): Buffer;
-  /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_* */
-  publish(archive: Buffer): Promise<PublishArchiveResult>;
-  /** @throws PluginError NOT_FOUND */
-  yank(pluginId: string, version: string, yanked: boolean): Promise<void>;
+  /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_*, and what `beforeWrite` throws */
+  publish(archive: Buffer, options?: ChangeOptions): Promise<PublishArchiveResult>;
+  /** @throws PluginError NOT_FOUND, and what `beforeWrite` throws */
+  yank(pluginId: string, version: string, yanked: boolean, options?: ChangeOptions): Promise<void>;
   search(query: SearchQuery): MarketplaceSearchAnswer;
   /** A plugin's index entry with live counters, or undefined. */
   getPlugin(pluginId: string): IndexPluginEntry | undefined;
@@ -69,19 +91,23 @@ export interface MarketplaceService {
   findArchive(fileName: string): Promise<ListedArchive | undefined>;
   /** Counts one download of a plugin. */
   recordDownload(pluginId: string): void;
-  /** @throws PluginError NOT_FOUND (unknown plugin), INVALID_ARGUMENT (not an integer 1..5) */
-  rate(pluginId: string, rating: unknown): { plugin_id: string; rating: number; rating_count: number };
+  /**
+   * Records a rating by `rater` (one per rater and plugin where the store keeps raters).
+   * @throws PluginError NOT_FOUND (unknown plugin), INVALID_ARGUMENT (not an integer 1..5)
+   */
+  rate(
+    pluginId: string,
+    rating: unknown,
+    rater?: string,
+  ): Promise<{ plugin_id: string; rating: number; rating_count: number }>;
+  /** Asks the store for a newer index signed by another instance, and serves it when there is one. */
+  refresh(): Promise<void>;
   /** Stops the timers and writes the counters. */
   close(): Promise<void>;
 }
 
-async function loadCatalog(
-  options: MarketplaceServiceOptions,
-): Promise<{ catalog: Catalog; indexVersion: number }> {
-  const document = await options.store.readSignedIndex();
-  if (document !== undefined)
-    return { catalog: document.signed.plugins, indexVersion: document.signed.version };
-  // No index yet: build one from whatever archives the store holds.
+// A store with archives but no index yet (a folder of archives): the catalog is built from them.
+async function buildCatalogFromArchives(options: MarketplaceServiceOptions): Promise<Catalog> {
   let catalog: Catalog = {};
   for (const archive of await options.store.listArchives()) {
     const inspection = await inspectArchive(await archive.read(), {
@@ -90,7 +116,7 @@ async function loadCatalog(
     });
     catalog = addToCatalog(catalog, inspection, archive.storedAt);
   }
-  return { catalog, indexVersion: 0 };
+  return catalog;
 }
 
 function ratingOf(stats: MarketplaceStats, pluginId: string): { rating: number; rating_count: number } {
@@ -108,11 +134,10 @@ export async function createMarketplaceService(
   options: MarketplaceServiceOptions,
 ): Promise<MarketplaceService> {
   const { store } = options;
-  const loaded = await loadCatalog(options);
-  let catalog = loaded.catalog;
-  let indexVersion = loaded.indexVersion;
-  const stats = await store.readStats();
-  const statsWriter = new StatsWriter(stats, (current) => store.writeStats(current));
+  let catalog: Catalog = {};
+  let indexVersion = 0;
+  let stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
+  const downloadCounter = new DownloadCounter((counts) => store.addDownloads(counts));
   let body!: SignedIndexBody;
   let indexDocument!: Buffer;
   let mutations: Promise<unknown> = Promise.resolve();
@@ -123,7 +148,25 @@ export async function createMarketplaceService(
     ...ratingOf(stats, entry.plugin_id),
   });
 
-  // Signs `next` as the catalog and makes it the served one only once the index is written.
+  const serve = (nextBody: SignedIndexBody, document: Buffer, next: Catalog): void => {
+    indexVersion = nextBody.version;
+    catalog = next;
+    body = nextBody;
+    indexDocument = document;
+  };
+
+  // Loads what another instance signed, when the store holds a newer index than the one served.
+  const catchUp = async (): Promise<void> => {
+    const stored = await store.readIndexVersion();
+    if (stored === undefined || stored === indexVersion) return;
+    const document = await store.readSignedIndex();
+    if (document === undefined) return;
+    stats = await store.readStats();
+    serve(document.signed, Buffer.from(serializeSignedIndex(document)), document.signed.plugins);
+  };
+
+  // Signs `next` as the catalog and makes it the served one only once the index is written; the
+  // version is the store's newest plus one, so instances sharing a store never sign one version twice.
   const sign = async (next: Catalog): Promise<void> => {
     const now = new Date();
     const plugins: Catalog = {};
@@ -131,54 +174,77 @@ export async function createMarketplaceService(
     const nextBody: SignedIndexBody = {
       _type: INDEX_TYPE,
       protocol_version: MARKETPLACE_PROTOCOL_VERSION,
-      version: indexVersion + 1,
+      version: Math.max(indexVersion, (await store.readIndexVersion()) ?? 0) + 1,
       expires: new Date(now.getTime() + options.indexLifetimeMs).toISOString(),
       signed_at: now.toISOString(),
       search_endpoint: SEARCH_PATH,
       plugins,
     };
     const document = Buffer.from(serializeSignedIndex(signIndex(nextBody, options.signingKey)));
-    await store.writeSignedIndex(document);
-    indexVersion = nextBody.version;
-    catalog = next;
-    body = nextBody;
-    indexDocument = document;
+    await store.writeSignedIndex(document, nextBody.version);
+    serve(nextBody, document, next);
   };
 
+  // Changes run one at a time in this process and, through the store, one at a time across instances.
   const mutate = <T>(change: () => Promise<T>): Promise<T> => {
-    const next = mutations.then(change, change);
+    const exclusive = () =>
+      store.exclusive(async () => {
+        await catchUp();
+        return change();
+      });
+    const next = mutations.then(exclusive, exclusive);
     mutations = next.catch(() => undefined);
     return next;
   };
 
-  await sign(catalog);
+  await mutate(async () => {
+    const document = await store.readSignedIndex();
+    stats = await store.readStats();
+    if (document !== undefined) {
+      serve(document.signed, Buffer.from(serializeSignedIndex(document)), document.signed.plugins);
+    } else {
+      indexVersion = 0;
+      catalog = await buildCatalogFromArchives(options);
+    }
+    await sign(catalog);
+  });
   const resignTimer = setInterval(
     () => void mutate(() => sign(catalog)).catch(() => undefined),
     Math.max(1000, options.indexLifetimeMs / 2),
   );
   resignTimer.unref();
+  const refreshIntervalMs = options.refreshIntervalMs ?? 2000;
+  const refreshTimer =
+    refreshIntervalMs > 0
+      ? setInterval(() => void catchUp().catch(() => undefined), refreshIntervalMs)
+      : undefined;
+  refreshTimer?.unref();
   let statsTimer: NodeJS.Timeout | undefined;
   const statsChanged = (): void => {
-    statsWriter.schedule();
     if (statsTimer !== undefined) return;
     statsTimer = setTimeout(() => {
       statsTimer = undefined;
-      void mutate(() => sign(catalog)).catch(() => undefined);
+      void mutate(async () => {
+        await downloadCounter.flush();
+        stats = await store.readStats();
+        await sign(catalog);
+      }).catch(() => undefined);
     }, options.statsResignDelayMs);
     statsTimer.unref();
   };
 
+  const inspect = (archive: Buffer): Promise<ArchiveInspection> =>
+    inspectArchive(archive, { validator: options.validator, extractionLimits: options.extractionLimits });
+
   return {
     getIndex: () => body,
     getIndexDocument: () => indexDocument,
-    publish: (archive) =>
-      mutate(async () => {
-        const inspection = await inspectArchive(archive, {
-          validator: options.validator,
-          extractionLimits: options.extractionLimits,
-        });
-        enforceRiskPolicy(inspection, options);
-        const { plugin_id: pluginId, version } = inspection.manifest;
+    async publish(archive, changeOptions = {}) {
+      // Inspection (extraction, validation) needs no lock: uploads are checked side by side.
+      const inspection = await inspect(archive);
+      enforceRiskPolicy(inspection, options);
+      const { plugin_id: pluginId, version } = inspection.manifest;
+      return mutate(async () => {
         if (catalog[pluginId]?.versions[version] !== undefined) {
           throw new PluginError(
             'CONFLICT',
@@ -189,6 +255,7 @@ export async function createMarketplaceService(
           );
         }
         checkPublishDependencies(inspection.manifest, catalog);
+        await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
         await store.writeArchive(formatArchiveName(pluginId, version), archive);
         await sign(addToCatalog(catalog, inspection, new Date().toISOString()));
         return {
@@ -200,16 +267,19 @@ export async function createMarketplaceService(
           risk_level: inspection.riskLevel,
           validation: inspection.validation,
         };
-      }),
-    yank: (pluginId, version, yanked) =>
+      });
+    },
+    yank: (pluginId, version, yanked, changeOptions = {}) =>
       mutate(async () => {
-        const entry = catalog[pluginId];
-        const versionEntry = entry?.versions[version];
+        const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+        const versionEntry =
+          entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
         if (entry === undefined || versionEntry === undefined) {
           throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
             details: { pluginId, version },
           });
         }
+        await changeOptions.beforeWrite?.({ action: yanked ? 'yank' : 'unyank', pluginId, version });
         await sign({
           ...catalog,
           [pluginId]: { ...entry, versions: { ...entry.versions, [version]: { ...versionEntry, yanked } } },
@@ -243,24 +313,25 @@ export async function createMarketplaceService(
     },
     recordDownload(pluginId) {
       stats.downloads[pluginId] = (stats.downloads[pluginId] ?? 0) + 1;
+      downloadCounter.count(pluginId);
       statsChanged();
     },
-    rate(pluginId, rating) {
+    async rate(pluginId, rating, rater = 'anonymous') {
       if (!Object.hasOwn(catalog, pluginId)) throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
       if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) {
         throw new PluginError('INVALID_ARGUMENT', 'rating must be an integer from 1 to 5');
       }
-      const current = stats.ratings[pluginId] ?? { sum: 0, count: 0 };
-      stats.ratings[pluginId] = { sum: current.sum + rating, count: current.count + 1 };
+      stats.ratings[pluginId] = await store.addRating(pluginId, rater, rating);
       statsChanged();
       return { plugin_id: pluginId, ...ratingOf(stats, pluginId) };
     },
+    refresh: () => catchUp(),
     async close() {
       clearInterval(resignTimer);
+      if (refreshTimer !== undefined) clearInterval(refreshTimer);
       if (statsTimer !== undefined) clearTimeout(statsTimer);
       await mutations;
-      statsWriter.schedule();
-      await statsWriter.flush();
+      await downloadCounter.flush();
     },
   };
 }

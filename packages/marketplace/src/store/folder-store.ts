@@ -10,7 +10,7 @@ import {
   isMetadataPath,
   type SignedIndex,
 } from '@agentplug/registry-client/protocol';
-import type { MarketplaceStats } from './marketplace-stats';
+import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
 /** The stats file's name in a store folder. */
@@ -27,7 +27,9 @@ function isArchiveFileName(name: string): boolean {
 /**
  * Opens (creating when missing) a store folder in the static layout: `index.json`, `archives/`,
  * and `stats.json` beside them, so a folder written by `buildStaticMarketplace` can be served as
- * it is. Every write is atomic (temporary file, fsync, rename).
+ * it is. Every write is atomic (temporary file, fsync, rename). One process owns a folder: its
+ * `exclusive` and its counters only order the calls of this process. Ratings are totals per plugin
+ * (raters are not kept, so a rater counts each time).
  */
 export async function createFolderStore(directory: string): Promise<MarketplaceStore> {
   const archivesFolder = join(directory, ARCHIVES_PATH);
@@ -50,7 +52,33 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
     };
   };
 
-  return {
+  const readStats = async (): Promise<MarketplaceStats> => {
+    try {
+      const parsed = parseUntrustedJson(await readFile(join(directory, STATS_FILE_NAME)), {
+        code: 'INVALID_ARGUMENT',
+        what: `the store's ${STATS_FILE_NAME}`,
+      }) as Partial<MarketplaceStats>;
+      return { downloads: parsed.downloads ?? {}, ratings: parsed.ratings ?? {} };
+    } catch {
+      return { downloads: {}, ratings: {} };
+    }
+  };
+  // Read-modify-write of stats.json, one change at a time.
+  let statsChanges: Promise<unknown> = Promise.resolve();
+  const changeStats = <T>(change: (stats: MarketplaceStats) => T): Promise<T> => {
+    const next = statsChanges.then(async () => {
+      const stats = await readStats();
+      const result = change(stats);
+      await writeFileAtomic(join(directory, STATS_FILE_NAME), JSON.stringify(stats));
+      return result;
+    });
+    statsChanges = next.catch(() => undefined);
+    return next;
+  };
+  let writes: Promise<unknown> = Promise.resolve();
+  let storedVersion: number | undefined;
+
+  const store: MarketplaceStore = {
     location: directory,
     async readSignedIndex() {
       let text: string;
@@ -69,7 +97,20 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
         maxBytes: MAX_INDEX_BYTES,
       }) as SignedIndex;
     },
-    writeSignedIndex: (document) => writeFileAtomic(join(directory, INDEX_PATH), document),
+    async readIndexVersion() {
+      if (storedVersion === undefined) storedVersion = (await store.readSignedIndex())?.signed.version;
+      return storedVersion;
+    },
+    async writeSignedIndex(document, version) {
+      const current = await store.readIndexVersion();
+      if (current !== undefined && version <= current) {
+        throw new PluginError('CONFLICT', `index version ${version} is not above the stored ${current}`, {
+          details: { version, current },
+        });
+      }
+      await writeFileAtomic(join(directory, INDEX_PATH), document);
+      storedVersion = version;
+    },
     async listArchives() {
       const names = (await readdir(archivesFolder)).filter(isArchiveFileName).sort();
       const archives: StoredArchive[] = [];
@@ -103,17 +144,28 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
         await writeFileAtomic(path, file.bytes);
       }
     },
-    async readStats() {
-      try {
-        const parsed = parseUntrustedJson(await readFile(join(directory, STATS_FILE_NAME)), {
-          code: 'INVALID_ARGUMENT',
-          what: `the store's ${STATS_FILE_NAME}`,
-        }) as Partial<MarketplaceStats>;
-        return { downloads: parsed.downloads ?? {}, ratings: parsed.ratings ?? {} };
-      } catch {
-        return { downloads: {}, ratings: {} };
-      }
+    readStats,
+    addDownloads: (counts) =>
+      changeStats((stats) => {
+        for (const [pluginId, count] of Object.entries(counts)) {
+          stats.downloads[pluginId] = (stats.downloads[pluginId] ?? 0) + count;
+        }
+      }),
+    addRating: (pluginId, _rater, rating) =>
+      changeStats((stats): RatingTotal => {
+        const current = stats.ratings[pluginId] ?? { sum: 0, count: 0 };
+        const total = { sum: current.sum + rating, count: current.count + 1 };
+        stats.ratings[pluginId] = total;
+        return total;
+      }),
+    exclusive<T>(work: () => Promise<T>): Promise<T> {
+      const next = writes.then(work, work);
+      writes = next.catch(() => undefined);
+      return next;
     },
-    writeStats: (stats) => writeFileAtomic(join(directory, STATS_FILE_NAME), JSON.stringify(stats)),
+    close: async () => {
+      await statsChanges;
+    },
   };
+  return store;
 }

@@ -1,42 +1,49 @@
+/** A plugin's ratings: their sum and how many there are. */
+export interface RatingTotal {
+  sum: number;
+  count: number;
+}
+
 /** Download counts and ratings, by plugin id. */
 export interface MarketplaceStats {
   downloads: Record<string, number>;
-  ratings: Record<string, { sum: number; count: number }>;
+  ratings: Record<string, RatingTotal>;
 }
 
 /**
- * Persists stats through `write`, coalescing bursts: at most one write runs, and one more follows
- * it when stats changed meanwhile.
+ * Sends download counts to a store in batches: counts gathered while one batch is written go in
+ * the next, so a burst of downloads costs a few writes, not one each.
  */
-export class StatsWriter {
+export class DownloadCounter {
   private running: Promise<void> | undefined;
-  private pending = false;
+  private pending: Record<string, number> = Object.create(null);
+  private hasPending = false;
 
-  constructor(
-    private readonly stats: MarketplaceStats,
-    private readonly write: (stats: MarketplaceStats) => Promise<void>,
-  ) {}
+  constructor(private readonly write: (counts: Readonly<Record<string, number>>) => Promise<void>) {}
 
-  /** Schedules a write of the current stats. */
-  schedule(): void {
-    if (this.running !== undefined) {
-      this.pending = true;
-      return;
-    }
-    // Counters are best effort: a failed write (disk full) must not take the server down, and
-    // the next change writes the whole stats again.
-    this.running = this.write(this.stats)
+  /** Counts one download and schedules a write. */
+  count(pluginId: string): void {
+    this.pending[pluginId] = (this.pending[pluginId] ?? 0) + 1;
+    this.hasPending = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.running !== undefined || !this.hasPending) return;
+    const batch = this.pending;
+    this.pending = Object.create(null);
+    this.hasPending = false;
+    // Counters are best effort: a failed write (disk full, database away) must not take the server
+    // down; that batch is lost rather than retried forever.
+    this.running = this.write(batch)
       .catch(() => undefined)
       .finally(() => {
         this.running = undefined;
-        if (this.pending) {
-          this.pending = false;
-          this.schedule();
-        }
+        this.schedule();
       });
   }
 
-  /** Resolves once every scheduled write has finished. */
+  /** Resolves once every counted download has been written (or its write has failed). */
   async flush(): Promise<void> {
     while (this.running !== undefined) await this.running;
   }

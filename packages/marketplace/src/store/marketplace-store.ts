@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { MetadataFile, SignedIndex } from '@agentplug/registry-client/protocol';
-import type { MarketplaceStats } from './marketplace-stats';
+import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 
 /** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
 export interface StoredArchive {
@@ -18,8 +18,9 @@ export interface StoredArchive {
 /**
  * Where a marketplace keeps what it serves: the signed index, the archives and the counters. A
  * store knows no HTTP and no policy: the marketplace service decides what is published and signs
- * it, the store only keeps it. The folder store (`createFolderStore`) is one implementation; a SQL
- * store is another shape of the same contract.
+ * it, the store only keeps it. Two implementations: the folder store (`createFolderStore`, one
+ * process) and the SQL store (`createSqlStore`: embedded PGlite, or a PostgreSQL server that several
+ * instances share). `test/store-contract.ts` is the contract every implementation passes.
  */
 export interface MarketplaceStore {
   /** Where the store lives, for messages (a folder path, a database name). */
@@ -29,8 +30,13 @@ export interface MarketplaceStore {
    * @throws PluginError INVALID_ARGUMENT when one exists but cannot be read
    */
   readSignedIndex(): Promise<SignedIndex | undefined>;
-  /** Replaces the signed index; a reader sees the old document or the new one, never a half. */
-  writeSignedIndex(document: Uint8Array): Promise<void>;
+  /** The version of the index signed last (without reading the document), or undefined. */
+  readIndexVersion(): Promise<number | undefined>;
+  /**
+   * Replaces the signed index; a reader sees the old document or the new one, never a half.
+   * @throws PluginError CONFLICT when `version` is not above the version stored (another instance signed it first)
+   */
+  writeSignedIndex(document: Uint8Array, version: number): Promise<void>;
   /** Every archive held, sorted by file name. */
   listArchives(): Promise<StoredArchive[]>;
   /** One archive by its file name, or undefined when the store does not hold it. */
@@ -51,6 +57,19 @@ export interface MarketplaceStore {
   writeMetadata(files: readonly MetadataFile[]): Promise<void>;
   /** The download counts and ratings kept (empty when there are none or they cannot be read). */
   readStats(): Promise<MarketplaceStats>;
-  /** Replaces the download counts and ratings kept. */
-  writeStats(stats: MarketplaceStats): Promise<void>;
+  /** Adds to download counts (increments, so several instances can count into one store). */
+  addDownloads(counts: Readonly<Record<string, number>>): Promise<void>;
+  /**
+   * Records `rater`'s rating of a plugin (replacing the same rater's earlier one where raters are
+   * kept) and answers the plugin's new total.
+   */
+  addRating(pluginId: string, rater: string, rating: number): Promise<RatingTotal>;
+  /**
+   * Runs `work` as the only writer of the store's catalog. SQL: one transaction holding a lock that
+   * every instance on the database takes, so store calls inside commit together or not at all. A
+   * folder: one process, its calls in order.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Releases what the store holds open (database connections). */
+  close(): Promise<void>;
 }

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { PluginError } from '@agentplug/models';
+import { writeFileAtomic } from '@agentplug/registry-client';
+
+/**
+ * Archives by content: `<folder>/sha256/ab/<64 hex>`. Writing the same bytes twice is one file,
+ * and a file is never changed once written, so several instances can share the folder (a shared
+ * volume) and a static host or object store can serve it with cache-forever headers.
+ */
+export interface BlobFolder {
+  readonly directory: string;
+  /** Stores bytes (atomically; nothing happens when they are already held) and answers their sha256. */
+  write(bytes: Uint8Array): Promise<string>;
+  /** The size of a held blob, or undefined. */
+  size(sha256: string): Promise<number | undefined>;
+  read(sha256: string): Promise<Buffer>;
+  stream(sha256: string): Readable;
+}
+
+function pathOf(directory: string, sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new PluginError('INVALID_ARGUMENT', `"${sha256}" is not a sha256 in hex`);
+  return join(directory, 'sha256', sha256.slice(0, 2), sha256);
+}
+
+/** Opens (creating when missing) a content-addressed blob folder. */
+export async function openBlobFolder(directory: string): Promise<BlobFolder> {
+  await mkdir(join(directory, 'sha256'), { recursive: true });
+  return {
+    directory,
+    async write(bytes) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const path = pathOf(directory, sha256);
+      const existing = await stat(path).catch(() => undefined);
+      if (existing?.isFile() && existing.size === bytes.length) return sha256;
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFileAtomic(path, bytes);
+      return sha256;
+    },
+    async size(sha256) {
+      const info = await stat(pathOf(directory, sha256)).catch(() => undefined);
+      return info?.isFile() ? info.size : undefined;
+    },
+    read: (sha256) => readFile(pathOf(directory, sha256)),
+    stream: (sha256) => createReadStream(pathOf(directory, sha256)),
+  };
+}

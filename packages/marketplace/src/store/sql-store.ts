@@ -1,0 +1,191 @@
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
+import { INDEX_PATH, isMetadataPath, type SignedIndex } from '@agentplug/registry-client/protocol';
+import { DEFAULT_SCHEMA, quoteSchema } from '../sql/migrate';
+import type { SqlDatabase } from '../sql/sql-database';
+import type { BlobFolder } from './blob-folder';
+import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
+import type { MarketplaceStore, StoredArchive } from './marketplace-store';
+
+/** The largest signed index a store opens: far above a 100,000-plugin catalog. */
+const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
+
+/** Options of {@link createSqlStore}. */
+export interface SqlStoreOptions {
+  /** A migrated database (`migrateDatabase`). */
+  database: SqlDatabase;
+  /** Where archive bytes live, by sha256; instances sharing a database share this folder too. */
+  blobs: BlobFolder;
+  /** Default `agentplug`. */
+  schema?: string;
+}
+
+interface ArchiveRow {
+  file_name: string;
+  sha256: string;
+  size: string | number;
+  stored_at: string;
+}
+
+// Timestamps leave the database as ISO 8601 in UTC, the same text on both engines.
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * A store in SQL (PGlite or PostgreSQL, one schema): the signed index with a version that only
+ * grows, archives by name over a content-addressed blob folder, counters and per-rater ratings.
+ * `exclusive` is one transaction holding a lock every instance on the database takes, so several
+ * servers on one PostgreSQL sign strictly increasing versions and lose no publish.
+ * @throws PluginError INVALID_ARGUMENT (a bad schema name)
+ */
+export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
+  const { database, blobs } = options;
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const table = (name: string): string => `${quoteSchema(schema)}.${name}`;
+
+  const toArchive = (row: ArchiveRow): StoredArchive => ({
+    fileName: row.file_name,
+    size: Number(row.size),
+    storedAt: row.stored_at,
+    read: () => blobs.read(row.sha256),
+    stream: () => blobs.stream(row.sha256),
+  });
+  const archiveColumns = `file_name, sha256, size::float8 as size, to_char(stored_at at time zone 'UTC', ${ISO}) as stored_at`;
+
+  return {
+    location: `${database.location} (schema ${schema}; archives in ${blobs.directory})`,
+    async readSignedIndex() {
+      const rows = await database.query<{ body: Uint8Array }>(
+        `select body from ${table('signed_documents')} where name = $1`,
+        [INDEX_PATH],
+      );
+      const body = rows[0]?.body;
+      if (body === undefined) return undefined;
+      return parseUntrustedJson(Buffer.from(body), {
+        code: 'INVALID_ARGUMENT',
+        what: `the store's ${INDEX_PATH}`,
+        maxBytes: MAX_INDEX_BYTES,
+      }) as SignedIndex;
+    },
+    async readIndexVersion() {
+      const rows = await database.query<{ version: number }>(
+        `select version::float8 as version from ${table('signed_documents')} where name = $1`,
+        [INDEX_PATH],
+      );
+      return rows[0]?.version;
+    },
+    writeSignedIndex: (document, version) =>
+      database.transaction(async () => {
+        // The history's primary key refuses a version signed before, by any instance.
+        const claimed = await database.query(
+          `insert into ${table('index_versions')} (version) values ($1) on conflict do nothing returning version`,
+          [version],
+        );
+        const written =
+          claimed.length === 0
+            ? []
+            : await database.query(
+                `insert into ${table('signed_documents')} (name, version, body) values ($1, $2, $3)
+                 on conflict (name) do update set version = excluded.version, body = excluded.body, signed_at = now()
+                 where ${table('signed_documents')}.version < excluded.version
+                 returning version`,
+                [INDEX_PATH, version, document],
+              );
+        if (written.length === 0) {
+          throw new PluginError('CONFLICT', `index version ${version} was already signed`, {
+            details: { version },
+          });
+        }
+      }),
+    async listArchives() {
+      const rows = await database.query<ArchiveRow>(
+        `select ${archiveColumns} from ${table('archives')} order by file_name`,
+      );
+      return rows.map(toArchive);
+    },
+    async openArchive(fileName) {
+      const rows = await database.query<ArchiveRow>(
+        `select ${archiveColumns} from ${table('archives')} where file_name = $1`,
+        [fileName],
+      );
+      const row = rows[0];
+      // A row whose blob is missing (a blob folder not shared, or cleaned) is no archive.
+      if (row === undefined || (await blobs.size(row.sha256)) === undefined) return undefined;
+      return toArchive(row);
+    },
+    async writeArchive(fileName, archive) {
+      // The blob first: a rolled-back transaction leaves an unreferenced blob, never a row without bytes.
+      const sha256 = await blobs.write(archive);
+      await database.query(
+        `insert into ${table('archives')} (file_name, sha256, size) values ($1, $2, $3)
+         on conflict (file_name) do update set sha256 = excluded.sha256, size = excluded.size, stored_at = now()`,
+        [fileName, sha256, archive.length],
+      );
+    },
+    async readMetadata(path) {
+      if (!isMetadataPath(path)) return undefined;
+      const rows = await database.query<{ body: Uint8Array }>(
+        `select body from ${table('metadata_files')} where path = $1`,
+        [path],
+      );
+      return rows[0] === undefined ? undefined : Buffer.from(rows[0].body);
+    },
+    async writeMetadata(files) {
+      for (const file of files) {
+        if (!isMetadataPath(file.path)) {
+          throw new PluginError('INVALID_ARGUMENT', `${JSON.stringify(file.path)} is not a metadata path`);
+        }
+      }
+      // One transaction: a reader sees the whole batch or none of it.
+      await database.transaction(async () => {
+        for (const file of files) {
+          await database.query(
+            `insert into ${table('metadata_files')} (path, body) values ($1, $2)
+             on conflict (path) do update set body = excluded.body, written_at = now()`,
+            [file.path, file.bytes],
+          );
+        }
+      });
+    },
+    async readStats() {
+      const stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
+      const downloads = await database.query<{ plugin_id: string; count: number }>(
+        `select plugin_id, count::float8 as count from ${table('downloads')}`,
+      );
+      for (const row of downloads) stats.downloads[row.plugin_id] = row.count;
+      const ratings = await database.query<{ plugin_id: string; sum: number; count: number }>(
+        `select plugin_id, sum(rating)::float8 as sum, count(*)::float8 as count from ${table('ratings')} group by plugin_id`,
+      );
+      for (const row of ratings) stats.ratings[row.plugin_id] = { sum: row.sum, count: row.count };
+      return stats;
+    },
+    async addDownloads(counts) {
+      const entries = Object.entries(counts).filter(([, count]) => count > 0);
+      if (entries.length === 0) return;
+      await database.query(
+        `insert into ${table('downloads')} (plugin_id, count)
+         select * from unnest($1::text[], $2::bigint[])
+         on conflict (plugin_id) do update set count = ${table('downloads')}.count + excluded.count`,
+        [entries.map(([pluginId]) => pluginId), entries.map(([, count]) => count)],
+      );
+    },
+    async addRating(pluginId, rater, rating) {
+      return database.transaction(async () => {
+        await database.query(
+          `insert into ${table('ratings')} (plugin_id, rater, rating) values ($1, $2, $3)
+           on conflict (plugin_id, rater) do update set rating = excluded.rating, rated_at = now()`,
+          [pluginId, rater, rating],
+        );
+        const rows = await database.query<RatingTotal>(
+          `select coalesce(sum(rating), 0)::float8 as sum, count(*)::float8 as count from ${table('ratings')} where plugin_id = $1`,
+          [pluginId],
+        );
+        return rows[0] ?? { sum: 0, count: 0 };
+      });
+    },
+    exclusive: (work) =>
+      database.transaction(async () => {
+        await database.query('select pg_advisory_xact_lock(hashtext($1))', [`agentplug-catalog:${schema}`]);
+        return work();
+      }),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,169 @@
+import { text } from 'node:stream/consumers';
+import { PluginError } from '@agentplug/models';
+import { afterAll, describe, expect, it } from 'vitest';
+import { folderEngine, pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: unknown) => (PluginError.is(error) ? error.code : String(error)),
+  );
+}
+
+const document = (version: number): Uint8Array =>
+  Buffer.from(JSON.stringify({ signed: { version, plugins: {} }, signatures: [] }));
+
+// The same contract for every engine: what the marketplace service relies on.
+for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as StoreEngine[]) {
+  describe(`the ${engine.name} store`, { timeout: 180_000 }, () => {
+    afterAll(() => engine.release(), 120_000);
+
+    it('starts empty: no index, no version, no archives, no counters', async () => {
+      const { store } = await engine.open();
+      expect(await store.readSignedIndex()).toBeUndefined();
+      expect(await store.readIndexVersion()).toBeUndefined();
+      expect(await store.listArchives()).toEqual([]);
+      expect(await store.readStats()).toEqual({ downloads: {}, ratings: {} });
+    });
+
+    it('keeps the signed index with a version that only grows: a version not above the stored one is CONFLICT and changes nothing', async () => {
+      const { store } = await engine.open();
+      await store.writeSignedIndex(document(1), 1);
+      await store.writeSignedIndex(document(3), 3);
+      expect(await store.readIndexVersion()).toBe(3);
+      expect((await store.readSignedIndex())?.signed.version).toBe(3);
+      for (const version of [3, 2, 1]) {
+        expect(await codeOf(store.writeSignedIndex(document(version), version))).toBe('CONFLICT');
+      }
+      expect((await store.readSignedIndex())?.signed.version).toBe(3);
+      expect(await store.readIndexVersion()).toBe(3);
+    });
+
+    it('reads its stored index as untrusted data: deep nesting is INVALID_ARGUMENT', async () => {
+      const { store } = await engine.open();
+      await store.writeSignedIndex(Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), 1);
+      expect(await codeOf(store.readSignedIndex())).toBe('INVALID_ARGUMENT');
+    });
+
+    it('stores archives by name: read and streamed whole, listed by name, unknown and path-like names are undefined', async () => {
+      const { store } = await engine.open();
+      await store.writeArchive('com.example.b-1.0.0.tgz', Buffer.from('bee'));
+      await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('archive bytes'));
+      // The same bytes under a second name (content-addressed engines keep them once).
+      await store.writeArchive('com.example.a-1.0.1.tgz', Buffer.from('archive bytes'));
+      expect((await store.listArchives()).map((archive) => [archive.fileName, archive.size])).toEqual([
+        ['com.example.a-1.0.0.tgz', 13],
+        ['com.example.a-1.0.1.tgz', 13],
+        ['com.example.b-1.0.0.tgz', 3],
+      ]);
+      const opened = await store.openArchive('com.example.a-1.0.0.tgz');
+      if (opened === undefined) throw new Error('the archive just written is not there');
+      expect(opened.size).toBe(13);
+      expect(Number.isNaN(Date.parse(opened.storedAt))).toBe(false);
+      expect((await opened.read()).toString()).toBe('archive bytes');
+      expect(await text(opened.stream())).toBe('archive bytes');
+      for (const name of ['../secret.tgz', '..\\secret.tgz', 'missing.tgz', 'index.json', '']) {
+        expect(await store.openArchive(name), name).toBeUndefined();
+      }
+    });
+
+    it('keeps protocol v2 metadata files by path, and refuses a batch with a path outside the layout before writing any', async () => {
+      const { store } = await engine.open();
+      const node = `v2/tree/${'a'.repeat(64)}.json`;
+      await store.writeMetadata([
+        { path: node, bytes: Buffer.from('{"node":1}') },
+        { path: 'v2/timestamp.json', bytes: Buffer.from('{"timestamp":1}') },
+      ]);
+      await store.writeMetadata([{ path: 'v2/timestamp.json', bytes: Buffer.from('{"timestamp":2}') }]);
+      expect(Buffer.from((await store.readMetadata(node)) ?? []).toString()).toBe('{"node":1}');
+      expect(Buffer.from((await store.readMetadata('v2/timestamp.json')) ?? []).toString()).toBe(
+        '{"timestamp":2}',
+      );
+      for (const path of ['v2/../index.json', '../escape.json', 'v2/targets/__proto__/1.json']) {
+        expect(
+          await codeOf(
+            store.writeMetadata([
+              { path: 'v2/snapshot/7.json', bytes: Buffer.from('{}') },
+              { path, bytes: Buffer.from('{}') },
+            ]),
+          ),
+        ).toBe('INVALID_ARGUMENT');
+        expect(await store.readMetadata(path)).toBeUndefined();
+      }
+      expect(await store.readMetadata('v2/snapshot/7.json')).toBeUndefined();
+    });
+
+    it('adds download counts, concurrent batches included, and answers rating totals', async () => {
+      const { store, keepsRaters } = await engine.open();
+      await Promise.all(
+        Array.from({ length: 20 }, () => store.addDownloads({ 'com.example.a': 2, 'com.example.b': 1 })),
+      );
+      await store.addDownloads({});
+      expect(await store.addRating('com.example.a', 'alice', 5)).toEqual({ sum: 5, count: 1 });
+      expect(await store.addRating('com.example.a', 'bob', 3)).toEqual({ sum: 8, count: 2 });
+      // A rater's second rating replaces the first where raters are kept.
+      expect(await store.addRating('com.example.a', 'alice', 1)).toEqual(
+        keepsRaters ? { sum: 4, count: 2 } : { sum: 9, count: 3 },
+      );
+      const stats = await store.readStats();
+      expect({ ...stats.downloads }).toEqual({ 'com.example.a': 40, 'com.example.b': 20 });
+      expect({ ...stats.ratings }).toEqual({
+        'com.example.a': keepsRaters ? { sum: 4, count: 2 } : { sum: 9, count: 3 },
+      });
+    });
+
+    it('runs exclusive sections one at a time, and a failed one undoes its writes where the engine has transactions', async () => {
+      const { store, rollsBack } = await engine.open();
+      const events: string[] = [];
+      await Promise.all(
+        [1, 2, 3].map((section) =>
+          store.exclusive(async () => {
+            events.push(`start ${section}`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            events.push(`end ${section}`);
+          }),
+        ),
+      );
+      // Never interleaved (the order between waiting instances is the database's to choose).
+      expect(events).toHaveLength(6);
+      for (let index = 0; index < events.length; index += 2) {
+        expect(events[index + 1]).toBe(events[index]?.replace('start', 'end'));
+      }
+      await store.writeSignedIndex(document(1), 1);
+      const failed = store.exclusive(async () => {
+        await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('bytes'));
+        await store.writeSignedIndex(document(2), 2);
+        throw new PluginError('FORBIDDEN', 'refused after writing');
+      });
+      expect(await codeOf(failed)).toBe('FORBIDDEN');
+      if (rollsBack) {
+        expect(await store.readIndexVersion()).toBe(1);
+        expect(await store.openArchive('com.example.a-1.0.0.tgz')).toBeUndefined();
+        // The version the failed section wrote was never taken: it can be signed now.
+        await store.writeSignedIndex(document(2), 2);
+        expect(await store.readIndexVersion()).toBe(2);
+      }
+    });
+
+    it('lets two instances sign concurrently without ever sharing a version', async () => {
+      const { store, openSibling } = await engine.open();
+      if (openSibling === undefined) return; // one-process engine: nothing to share
+      const sibling = await openSibling();
+      const signNext = (instance: typeof store) =>
+        instance.exclusive(async () => {
+          const version = ((await instance.readIndexVersion()) ?? 0) + 1;
+          await instance.writeSignedIndex(document(version), version);
+          return version;
+        });
+      const versions = await Promise.all(
+        Array.from({ length: 30 }, (_, index) => signNext(index % 2 === 0 ? store : sibling)),
+      );
+      expect([...versions].sort((left, right) => left - right)).toEqual(
+        Array.from({ length: 30 }, (_, index) => index + 1),
+      );
+      expect(await sibling.readIndexVersion()).toBe(30);
+      // Without the lock, the version history still refuses a second index with one version.
+      expect(await codeOf(sibling.writeSignedIndex(document(30), 30))).toBe('CONFLICT');
+    });
+  });
+}
