@@ -16,7 +16,7 @@ export {
 } from './archive/list-plugin-files';
 export { type PackPluginOptions, type PackPluginResult, packPlugin } from './archive/pack-plugin';
 export { type SecretMatch, scanForSecrets } from './archive/scan-secrets';
-export type { FetchFunction } from './network/fetch-bytes';
+export type { FetchFunction, NetworkOptions } from './network/fetch-bytes';
 export { type PublisherOptions, publishArchive, yankVersion } from './network/publish-archive';
 // The wire format lives in '@agentplug/registry-client/protocol'; here only the types the client's API names.
 export type { PublishArchiveResult } from './protocol/marketplace-api';
@@ -39,4 +39,11 @@ export type {
   PluginUpdate,
   UninstallOptions,
 } from './registry/registry-options';
+export {
+  MAX_ROOT_ROTATIONS,
+  type MetadataTraffic,
+  type MetadataView,
+  TrustedMetadata,
+  type TrustedMetadataOptions,
+} from './registry/trusted-metadata';
 export { writeFileAtomic } from './registry/write-file-atomic';

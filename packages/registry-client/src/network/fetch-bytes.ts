@@ -30,6 +30,8 @@ export interface FetchBytesOptions {
   onChunk?: (chunk: Uint8Array, receivedBytes: number, totalBytes: number | undefined) => void;
   /** Called before each attempt, so per-attempt state (a hash) can start over. */
   onAttempt?: () => void;
+  /** Called with the headers of a successful response, before its body is read (an ETag). */
+  onHeaders?: (headers: Headers) => void;
   init?: RequestInit;
 }
 
@@ -210,6 +212,7 @@ async function attempt(
     await response.body?.cancel().catch(() => undefined);
     throw describeStatus(response, url);
   }
+  options.onHeaders?.(response.headers);
   return readResponseBody(request, response, options);
 }
 

@@ -2,8 +2,20 @@ import { PluginType, RISK_LEVELS } from '@agentplug/models';
 import { isValidConstraint } from '@agentplug/version';
 import { isProtocolPluginId, isProtocolVersion } from './identifiers';
 import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
+import {
+  checkNumber,
+  checkString,
+  checkStringArray,
+  createMap,
+  fail,
+  IndexShapeError,
+  isRecord,
+  own,
+  SHA256_PATTERN,
+} from './shape-checks';
 
-const PLUGIN_TYPES: ReadonlySet<string> = new Set(Object.values(PluginType));
+/** Every plugin type the protocol knows. */
+export const PLUGIN_TYPES: ReadonlySet<string> = new Set(Object.values(PluginType));
 const RISK_LEVEL_SET: ReadonlySet<string> = new Set(RISK_LEVELS);
 const PERMISSION_KEYS = [
   'filesystem_read',
@@ -14,59 +26,6 @@ const PERMISSION_KEYS = [
 ] as const;
 /** The name a permission kind this client does not know yet must have to count. */
 const PERMISSION_KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
-const SHA256_PATTERN = /^[0-9a-f]{64}$/;
-
-/** Where a signed index body breaks the protocol. */
-class IndexShapeError extends Error {}
-
-function fail(path: string, expected: string): never {
-  throw new IndexShapeError(`${path} must be ${expected}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A map keyed by untrusted names: no prototype, so no name reaches Object.prototype. */
-function createMap<Value>(): Record<string, Value> {
-  return Object.create(null) as Record<string, Value>;
-}
-
-function own(record: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function checkString(value: unknown, path: string): string {
-  if (typeof value !== 'string') fail(path, 'a string');
-  return value;
-}
-
-function checkStringArray(value: unknown, path: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
-    fail(path, 'an array of strings');
-  return [...(value as string[])];
-}
-
-function checkNumber(
-  value: unknown,
-  path: string,
-  options: { min: number; max?: number; integer?: boolean },
-): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < options.min ||
-    (options.max !== undefined && value > options.max) ||
-    (options.integer === true && !Number.isSafeInteger(value))
-  ) {
-    fail(
-      path,
-      `a${options.integer ? 'n integer' : ' number'} from ${options.min}${options.max === undefined ? '' : ` to ${options.max}`}`,
-    );
-  }
-  return value;
-}
 
 function checkRuntimeBound(value: unknown, path: string): string {
   const bound = checkString(value ?? '*', path);
@@ -105,7 +64,11 @@ function checkDependencies(value: unknown, path: string): IndexVersionEntry['dep
   });
 }
 
-function checkVersion(value: unknown, path: string, version: string): IndexVersionEntry {
+/**
+ * Checks one version entry of a plugin (v1 index or v2 targets), keyed by `version`.
+ * @throws IndexShapeError where the entry breaks the protocol
+ */
+export function checkVersionEntry(value: unknown, path: string, version: string): IndexVersionEntry {
   if (!isRecord(value)) fail(path, 'an object');
   if (own(value, 'version') !== version) fail(`${path}.version`, JSON.stringify(version));
   const sha256 = checkString(own(value, 'sha256'), `${path}.sha256`);
@@ -140,7 +103,7 @@ function checkPlugin(value: unknown, path: string, pluginId: string): IndexPlugi
   for (const version of Object.keys(rawVersions)) {
     const at = `${path}.versions[${JSON.stringify(version)}]`;
     if (!isProtocolVersion(version)) fail(at, 'keyed by a semantic version');
-    versions[version] = checkVersion(rawVersions[version], at, version);
+    versions[version] = checkVersionEntry(rawVersions[version], at, version);
   }
   return {
     plugin_id: pluginId,

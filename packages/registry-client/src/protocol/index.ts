@@ -7,6 +7,15 @@
 export { canonicalizeJson } from './canonicalize-json';
 export { checkIndexBody } from './check-index-body';
 export {
+  type CheckResult,
+  checkRootBody,
+  checkSnapshotBody,
+  checkTargetsBody,
+  checkTimestampBody,
+  checkTreeNode,
+  MAX_METADATA_BYTES,
+} from './check-metadata';
+export {
   type MarketplaceErrorAnswer,
   PLUGINS_PATH,
   type PublishArchiveResult,
@@ -26,10 +35,22 @@ export {
   SignedIndexBodySchema,
 } from './marketplace-index';
 export {
+  type CreateRootMetadataOptions,
+  createRootMetadata,
+  DEFAULT_METADATA_LIFETIMES,
+  type MetadataLifetimes,
+  MetadataRepository,
+  type MetadataRepositoryOptions,
+  type MetadataSigners,
+  type TargetsContent,
+} from './metadata-repository';
+export { MetadataTree, TREE_BUCKET_SIZE } from './metadata-tree';
+export {
   formatRootPath,
   formatSnapshotPath,
   formatTargetsPath,
   formatTreeNodePath,
+  hashPluginId,
   isMetadataPath,
   METADATA_PATH,
   METADATA_PROTOCOL_VERSION,
@@ -62,6 +83,15 @@ export {
   verifyIndexDocument,
 } from './sign-index';
 export {
+  countRoleSignatures,
+  MAX_METADATA_SIGNATURES,
+  type MetadataEnvelope,
+  readEnvelope,
+  resolveSigners,
+  serializeMetadata,
+  signMetadata,
+} from './sign-metadata';
+export {
   generateSigningKeyPair,
   type ResolvedPrivateKey,
   type ResolvedPublicKey,
@@ -71,3 +101,18 @@ export {
   type SigningKeyPair,
   type TrustedKey,
 } from './signing-keys';
+export {
+  checkRootFresh,
+  MAX_ROOT_BYTES,
+  MAX_TIMESTAMP_BYTES,
+  sameRoleKeys,
+  type TrustedTimestampState,
+  type VerifiedRoot,
+  type VerifiedTimestamp,
+  verifyNextRoot,
+  verifySnapshot,
+  verifyTargets,
+  verifyTimestamp,
+  verifyTreeNode,
+  verifyTrustedRoot,
+} from './verify-metadata';

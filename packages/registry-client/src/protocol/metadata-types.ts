@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PluginError, type PluginType, type RiskLevel } from '@agentplug/models';
 import { assertPluginId } from './identifiers';
 import type { IndexVersionEntry } from './marketplace-index';
@@ -186,4 +187,9 @@ export function isMetadataPath(path: string): boolean {
     /^v2\/tree\/[0-9a-f]{64}\.json$/.test(path) ||
     /^v2\/targets\/[a-z0-9][a-z0-9.-]{0,127}\/[1-9][0-9]{0,15}\.json$/.test(path)
   );
+}
+
+/** Where a plugin sits in the targets tree: the sha256 (hex) of its id, read one digit per level. */
+export function hashPluginId(pluginId: string): string {
+  return createHash('sha256').update(pluginId, 'utf8').digest('hex');
 }

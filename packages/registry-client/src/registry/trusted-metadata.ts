@@ -1,0 +1,394 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
+import { fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
+import { fetchConditional } from '../network/fetch-conditional';
+import { MAX_METADATA_BYTES } from '../protocol/check-metadata';
+import { assertPluginId } from '../protocol/identifiers';
+import {
+  formatRootPath,
+  formatSnapshotPath,
+  formatTargetsPath,
+  formatTreeNodePath,
+  hashPluginId,
+  type MetaReference,
+  type SnapshotBody,
+  type TargetsBody,
+  TIMESTAMP_PATH,
+  type TimestampBody,
+  type TreeNode,
+} from '../protocol/metadata-types';
+import {
+  checkRootFresh,
+  MAX_ROOT_BYTES,
+  MAX_TIMESTAMP_BYTES,
+  sameRoleKeys,
+  type TrustedTimestampState,
+  type VerifiedRoot,
+  verifyNextRoot,
+  verifySnapshot,
+  verifyTargets,
+  verifyTimestamp,
+  verifyTreeNode,
+  verifyTrustedRoot,
+} from '../protocol/verify-metadata';
+import { acquireLock } from './install-lock';
+import { writeFileAtomic } from './write-file-atomic';
+
+/** Most root rotations walked in one refresh: a hostile server cannot keep a client walking. */
+export const MAX_ROOT_ROTATIONS = 256;
+
+/** What {@link TrustedMetadata} needs. */
+export interface TrustedMetadataOptions {
+  /** The marketplace URL (with a trailing slash). */
+  marketplaceUrl: string;
+  /** The root document the client starts from: its trust anchor (`v2/root/1.json` or any later one obtained safely). */
+  trustedRoot: Uint8Array | string;
+  network: NetworkOptions;
+  /** Where trusted metadata and the last-seen versions are kept, per marketplace URL. */
+  cacheDirectory: string;
+  now?: () => Date;
+}
+
+/** What one client has fetched: requests sent and body bytes received (metadata only). */
+export interface MetadataTraffic {
+  requests: number;
+  notModified: number;
+  bytes: number;
+}
+
+interface StoredState {
+  etag?: string;
+  timestamp?: TrustedTimestampState;
+  /** Per plugin, the highest targets version accepted. */
+  targets: Record<string, number>;
+}
+
+/** The current, verified view of the marketplace after a refresh. */
+export interface MetadataView {
+  root: VerifiedRoot;
+  timestamp: TimestampBody;
+  snapshot: SnapshotBody;
+}
+
+function emptyState(): StoredState {
+  return { targets: Object.create(null) as Record<string, number> };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * A client of protocol v2 (PROTOCOL.md): it walks root rotations from its trust anchor, fetches
+ * the timestamp (conditionally: unchanged costs a 304), the snapshot it pins, and for each plugin
+ * asked for one path of the targets tree and its signed targets. Every check of the protocol is
+ * made before anything is used, and the versions seen are kept on disk so a later rollback,
+ * freeze or mix of old and new metadata is refused.
+ */
+export class TrustedMetadata {
+  /** Bytes and requests this client has spent on metadata. */
+  readonly traffic: MetadataTraffic = { requests: 0, notModified: 0, bytes: 0 };
+  private readonly folder: string;
+  private readonly now: () => Date;
+  private loaded:
+    | { root: VerifiedRoot; state: StoredState; timestampBytes?: Buffer; snapshotBytes?: Buffer }
+    | undefined;
+  private view: MetadataView | undefined;
+  private readonly nodes = new Map<string, TreeNode>();
+  private readonly targets = new Map<string, { sha256: string; body: TargetsBody }>();
+
+  constructor(private readonly options: TrustedMetadataOptions) {
+    const digest = createHash('sha256').update(options.marketplaceUrl).digest('hex').slice(0, 32);
+    this.folder = join(options.cacheDirectory, 'metadata-v2', digest);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The view of the last refresh, or undefined before the first. */
+  get current(): MetadataView | undefined {
+    return this.view;
+  }
+
+  /**
+   * Brings root, timestamp and snapshot up to date and verified.
+   * @throws PluginError SIGNATURE_INVALID, INDEX_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, INTEGRITY_MISMATCH, INCOMPATIBLE, NETWORK_ERROR, TIMEOUT, TOO_LARGE
+   */
+  async refresh(): Promise<MetadataView> {
+    const loaded = await this.load();
+    const now = this.now();
+    const previousRoot = loaded.root;
+    let root = previousRoot;
+    for (let step = 0; ; step += 1) {
+      if (step >= MAX_ROOT_ROTATIONS) {
+        throw new PluginError(
+          'SIGNATURE_INVALID',
+          `the marketplace offers more than ${MAX_ROOT_ROTATIONS} root rotations in a row`,
+        );
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await this.fetch(formatRootPath(root.body.version + 1), MAX_ROOT_BYTES);
+      } catch (error) {
+        if (PluginError.is(error, 'NOT_FOUND')) break;
+        throw error;
+      }
+      root = verifyNextRoot(root, bytes);
+      await this.writeFile('root.json', root.bytes);
+      loaded.root = root;
+    }
+    checkRootFresh(root, now);
+    if (root !== previousRoot) await this.forgetRotatedRoles(previousRoot, root);
+
+    let timestampBytes: Buffer;
+    const conditional = await this.fetchTimestamp(
+      loaded.timestampBytes === undefined ? undefined : loaded.state.etag,
+    );
+    if (conditional.modified) timestampBytes = conditional.bytes;
+    else timestampBytes = loaded.timestampBytes as Buffer;
+    const timestamp = verifyTimestamp(timestampBytes, { root, now, previous: loaded.state.timestamp });
+
+    let snapshotBytes = loaded.snapshotBytes;
+    const pinned = timestamp.body.snapshot;
+    if (
+      snapshotBytes === undefined ||
+      createHash('sha256').update(snapshotBytes).digest('hex') !== pinned.sha256
+    ) {
+      snapshotBytes = await this.fetchPinned(formatSnapshotPath(pinned.version), pinned);
+    }
+    const snapshot = verifySnapshot(snapshotBytes, { root, timestamp: timestamp.body, now });
+
+    await this.commitState((state) => {
+      // Another process may have moved on meanwhile: the check is repeated against the disk.
+      verifyTimestamp(timestampBytes, { root, now, previous: state.timestamp });
+      state.timestamp = {
+        version: timestamp.body.version,
+        sha256: timestamp.sha256,
+        snapshotVersion: pinned.version,
+      };
+      if (conditional.modified) {
+        if (conditional.etag === undefined) delete state.etag;
+        else state.etag = conditional.etag;
+      }
+    });
+    if (conditional.modified) await this.writeFile('timestamp.json', timestampBytes);
+    if (snapshotBytes !== loaded.snapshotBytes) await this.writeFile('snapshot.json', snapshotBytes);
+    loaded.timestampBytes = timestampBytes;
+    loaded.snapshotBytes = snapshotBytes;
+    this.view = { root, timestamp: timestamp.body, snapshot };
+    return this.view;
+  }
+
+  /**
+   * A plugin's verified targets in the current snapshot (refreshing first when there is none), or
+   * undefined when the signed tree proves the marketplace has no such plugin.
+   * @throws PluginError INVALID_ARGUMENT (not a plugin id), and the codes of {@link TrustedMetadata.refresh}
+   */
+  async getTargets(pluginId: string): Promise<TargetsBody | undefined> {
+    assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
+    const view = this.view ?? (await this.refresh());
+    const key = hashPluginId(pluginId);
+    let reference: MetaReference = view.snapshot.tree;
+    let prefix = '';
+    for (;;) {
+      const node = await this.readNode(reference, prefix);
+      if ('children' in node) {
+        const digit = key[prefix.length] as string;
+        if (!Object.hasOwn(node.children, digit)) return undefined;
+        reference = node.children[digit] as MetaReference;
+        prefix += digit;
+        continue;
+      }
+      if (!Object.hasOwn(node.plugins, pluginId)) return undefined;
+      const entry = node.plugins[pluginId] as NonNullable<(typeof node.plugins)[string]>;
+      const cached = this.targets.get(pluginId);
+      if (cached !== undefined && cached.sha256 === entry.sha256) return cached.body;
+      const loaded = await this.load();
+      const bytes = await this.fetchPinned(formatTargetsPath(pluginId, entry.version), entry);
+      const body = verifyTargets(bytes, {
+        root: view.root,
+        pluginId,
+        entry,
+        previousVersion: loaded.state.targets[pluginId],
+      });
+      await this.commitState((state) => {
+        const seen = state.targets[pluginId];
+        if (seen !== undefined && seen > body.version) {
+          throw new PluginError(
+            'ROLLBACK_DETECTED',
+            `targets version ${body.version} of ${pluginId} is older than version ${seen} seen before`,
+          );
+        }
+        state.targets[pluginId] = body.version;
+      });
+      this.targets.set(pluginId, { sha256: entry.sha256, body });
+      return body;
+    }
+  }
+
+  private async readNode(reference: MetaReference, prefix: string): Promise<TreeNode> {
+    const cached = this.nodes.get(reference.sha256);
+    if (cached !== undefined && cached.depth === prefix.length) return cached;
+    const bytes = await this.fetchPinned(formatTreeNodePath(reference.sha256), reference);
+    const node = verifyTreeNode(bytes, { reference, prefix });
+    this.nodes.set(reference.sha256, node);
+    return node;
+  }
+
+  /** A root rotation that changes a role's keys voids what those keys signed before (fast-forward recovery). */
+  private async forgetRotatedRoles(before: VerifiedRoot, after: VerifiedRoot): Promise<void> {
+    const loaded = this.loaded as NonNullable<TrustedMetadata['loaded']>;
+    const onlineKeysChanged =
+      !sameRoleKeys(before.body, after.body, 'timestamp') ||
+      !sameRoleKeys(before.body, after.body, 'snapshot');
+    const targetsKeysChanged = !sameRoleKeys(before.body, after.body, 'targets');
+    if (!onlineKeysChanged && !targetsKeysChanged) return;
+    if (onlineKeysChanged) {
+      loaded.timestampBytes = undefined;
+      loaded.snapshotBytes = undefined;
+    }
+    if (targetsKeysChanged) this.targets.clear();
+    await this.commitState((state) => {
+      if (onlineKeysChanged) {
+        delete state.timestamp;
+        delete state.etag;
+      }
+      if (targetsKeysChanged) state.targets = Object.create(null) as Record<string, number>;
+    });
+  }
+
+  private async fetchTimestamp(etag: string | undefined) {
+    this.traffic.requests += 1;
+    const result = await fetchConditional(
+      new URL(TIMESTAMP_PATH, this.options.marketplaceUrl).toString(),
+      this.options.network,
+      {
+        maxBytes: MAX_TIMESTAMP_BYTES,
+        etag,
+      },
+    );
+    if (result.modified) this.traffic.bytes += result.bytes.byteLength;
+    else this.traffic.notModified += 1;
+    return result;
+  }
+
+  private async fetch(path: string, maxBytes: number): Promise<Buffer> {
+    this.traffic.requests += 1;
+    const bytes = await fetchBytes(
+      new URL(path, this.options.marketplaceUrl).toString(),
+      this.options.network,
+      {
+        maxBytes,
+      },
+    );
+    this.traffic.bytes += bytes.byteLength;
+    return bytes;
+  }
+
+  /** Fetches a file whose length signed metadata pins: no byte past it is read (endless data). */
+  private fetchPinned(path: string, reference: MetaReference): Promise<Buffer> {
+    if (reference.length > MAX_METADATA_BYTES) {
+      throw new PluginError(
+        'TOO_LARGE',
+        `${path} is pinned at ${reference.length} bytes; at most ${MAX_METADATA_BYTES} are read`,
+      );
+    }
+    return this.fetch(path, reference.length);
+  }
+
+  private async load(): Promise<NonNullable<TrustedMetadata['loaded']>> {
+    if (this.loaded !== undefined) return this.loaded;
+    const anchor = verifyTrustedRoot(this.options.trustedRoot);
+    const storedRootBytes = await this.readFileOrUndefined('root.json');
+    let root = anchor;
+    if (storedRootBytes !== undefined) {
+      const stored = verifyTrustedRoot(storedRootBytes);
+      if (stored.body.version > anchor.body.version) root = stored;
+    }
+    const state = await this.readState();
+    this.loaded = {
+      root,
+      state,
+      timestampBytes: await this.readFileOrUndefined('timestamp.json'),
+      snapshotBytes: await this.readFileOrUndefined('snapshot.json'),
+    };
+    return this.loaded;
+  }
+
+  private async readState(): Promise<StoredState> {
+    const bytes = await this.readFileOrUndefined('state.json');
+    if (bytes === undefined) return emptyState();
+    const document = parseUntrustedJson(bytes, {
+      code: 'ROLLBACK_DETECTED',
+      what: join(this.folder, 'state.json'),
+      maxBytes: 64 * 1024 * 1024,
+    }) as Record<string, unknown>;
+    const state = emptyState();
+    const unreadable = (): PluginError =>
+      new PluginError(
+        'ROLLBACK_DETECTED',
+        `cannot read the last-seen metadata versions in ${join(this.folder, 'state.json')}; delete it only if you trust the marketplace`,
+      );
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) throw unreadable();
+    const etag = Object.hasOwn(document, 'etag') ? document.etag : undefined;
+    if (typeof etag === 'string') state.etag = etag;
+    const timestamp = Object.hasOwn(document, 'timestamp')
+      ? (document.timestamp as Record<string, unknown>)
+      : undefined;
+    if (timestamp !== undefined) {
+      if (
+        typeof timestamp !== 'object' ||
+        timestamp === null ||
+        !isCount(timestamp.version) ||
+        !isCount(timestamp.snapshotVersion) ||
+        typeof timestamp.sha256 !== 'string'
+      ) {
+        throw unreadable();
+      }
+      state.timestamp = {
+        version: timestamp.version,
+        snapshotVersion: timestamp.snapshotVersion,
+        sha256: timestamp.sha256,
+      };
+    }
+    const targets = Object.hasOwn(document, 'targets') ? document.targets : undefined;
+    if (targets !== undefined) {
+      if (typeof targets !== 'object' || targets === null) throw unreadable();
+      for (const [pluginId, version] of Object.entries(targets)) {
+        if (!isCount(version)) throw unreadable();
+        state.targets[pluginId] = version;
+      }
+    }
+    return state;
+  }
+
+  /** Reads the state from disk under the cache lock, applies `change`, writes it back, and keeps it. */
+  private async commitState(change: (state: StoredState) => void): Promise<void> {
+    await mkdir(this.folder, { recursive: true });
+    const release = await acquireLock(join(this.options.cacheDirectory, 'locks'), 'metadata-v2-state', {
+      waitMs: 10_000,
+    });
+    try {
+      const state = await this.readState();
+      change(state);
+      await writeFileAtomic(join(this.folder, 'state.json'), `${JSON.stringify(state)}\n`);
+      if (this.loaded !== undefined) this.loaded.state = state;
+    } finally {
+      await release();
+    }
+  }
+
+  private async writeFile(name: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(this.folder, { recursive: true });
+    await writeFileAtomic(join(this.folder, name), bytes);
+  }
+
+  private async readFileOrUndefined(name: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(join(this.folder, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}
