@@ -7,7 +7,11 @@ import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createRequestListener } from './http/route-table';
 import { createDefaultValidator } from './publish/default-validator';
 import type { RiskPolicy } from './publish/risk-policy';
-import { createMarketplaceService } from './service/marketplace-service';
+import {
+  createMarketplaceService,
+  type MetadataServiceOptions,
+  type RevocationInput,
+} from './service/marketplace-service';
 import { type MarketplaceDatabaseOptions, openMarketplaceStore } from './store/open-marketplace-store';
 
 /** Options of {@link createMarketplaceServer}. */
@@ -39,6 +43,8 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   /** Largest upload accepted. Default 50 MiB. */
   maxUploadBytes?: number;
   extractionLimits?: ExtractionLimits;
+  /** Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). */
+  metadata?: MetadataServiceOptions;
 }
 
 /** What was published: the body the server answers to a publish, as the registry client reads it. */
@@ -62,6 +68,11 @@ export interface MarketplaceServer {
    * @throws PluginError NOT_FOUND
    */
   yank(pluginId: string, version: string, yanked?: boolean): Promise<void>;
+  /**
+   * Revokes a version with a reason (or withdraws the revocation with `undefined`), signed into its v2 targets.
+   * @throws PluginError NOT_FOUND, INVALID_ARGUMENT
+   */
+  revoke(pluginId: string, version: string, revocation: RevocationInput | undefined): Promise<void>;
   /** Stops serving, after writing stats. */
   close(): Promise<void>;
 }
@@ -90,6 +101,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     indexLifetimeMs: options.indexLifetimeMs ?? 7 * 24 * 60 * 60 * 1000,
     statsResignDelayMs: options.statsResignDelayMs ?? 10_000,
     extractionLimits: options.extractionLimits,
+    metadata: options.metadata,
   }).catch(async (error: unknown) => {
     await opened.close().catch(() => undefined);
     throw error;
@@ -125,6 +137,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     getIndex: () => service.getIndex(),
     publish: (archive) => service.publish(archive),
     yank: (pluginId, version, yanked = true) => service.yank(pluginId, version, yanked),
+    revoke: (pluginId, version, revocation) => service.revoke(pluginId, version, revocation),
     close: async () => {
       await service.close();
       await new Promise<void>((resolve) => {

@@ -26,6 +26,7 @@ export {
   inspectArchive,
 } from './publish/inspect-archive';
 export { enforceRiskPolicy, type RiskPolicy } from './publish/risk-policy';
+export type { MetadataServiceOptions, RevocationInput } from './service/marketplace-service';
 export {
   DEFAULT_SCHEMA,
   type MigrateDatabaseOptions,

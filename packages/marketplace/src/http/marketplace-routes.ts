@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isValidPluginId, PluginError } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
@@ -5,8 +6,9 @@ import {
   PLUGINS_PATH,
   SEARCH_PATH,
   type SearchQuery,
+  TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
-import type { MarketplaceService } from '../service/marketplace-service';
+import type { MarketplaceService, RevocationInput } from '../service/marketplace-service';
 import { requireBearerToken } from './bearer-token';
 import { readJsonBody, readRequestBody, sendJson } from './http-helpers';
 import type { HttpMethod, Route } from './route-table';
@@ -60,7 +62,65 @@ export function createMarketplaceRoutes(
       sendJson(response, 200, { plugin_id: pluginId, version, yanked: action === 'yank' });
     },
   });
+  const revokeRoute = (action: 'revoke' | 'unrevoke'): Route => ({
+    methods: ['POST'],
+    path: `/${PLUGINS_PATH}/:pluginId/versions/:version/${action}`,
+    async handle({ request, response, params }) {
+      const pluginId = requirePluginId(params.pluginId);
+      requireBearerToken(request, options.publishToken);
+      const version = params.version ?? '';
+      let revocation: RevocationInput | undefined;
+      if (action === 'revoke') {
+        const body = await readJsonBody(request, {
+          maxBytes: 8192,
+          expected: '{ "reason": "...", "severity": "low|medium|high|critical" }',
+        });
+        const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+        revocation = {
+          reason: Object.hasOwn(record, 'reason') ? (record.reason as string) : '',
+          severity: (Object.hasOwn(record, 'severity')
+            ? record.severity
+            : 'high') as RevocationInput['severity'],
+        };
+      }
+      await service.revoke(pluginId, version, revocation);
+      sendJson(response, 200, { plugin_id: pluginId, version, revoked: revocation !== undefined });
+    },
+  });
+  // Every v2 file but the timestamp is named by its version or hash: cacheable forever.
+  const metadataRoute = (path: string): Route => ({
+    methods: READ,
+    path,
+    async handle({ request, response, method, url }) {
+      const filePath = url.pathname.slice(1);
+      const bytes = await service.readMetadata(filePath);
+      if (bytes === undefined) throw new PluginError('NOT_FOUND', `no metadata file ${filePath}`);
+      const etag = `"${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}"`;
+      const headers = {
+        etag,
+        'cache-control': filePath === TIMESTAMP_PATH ? 'no-cache' : 'public, max-age=31536000, immutable',
+      };
+      if (request.headers['if-none-match'] === etag) {
+        response.writeHead(304, headers);
+        response.end();
+        return;
+      }
+      response.writeHead(200, {
+        ...headers,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': bytes.byteLength,
+      });
+      response.end(method === 'HEAD' ? undefined : bytes);
+    },
+  });
   return [
+    metadataRoute(`/${TIMESTAMP_PATH}`),
+    metadataRoute('/v2/root/:file'),
+    metadataRoute('/v2/snapshot/:file'),
+    metadataRoute('/v2/tree/:file'),
+    metadataRoute('/v2/targets/:pluginId/:file'),
+    revokeRoute('revoke'),
+    revokeRoute('unrevoke'),
     {
       methods: READ,
       path: `/${INDEX_PATH}`,

@@ -1,10 +1,12 @@
-import { PluginError, type PluginValidatorLike } from '@agentplug/models';
+import { PluginError, type PluginValidatorLike, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
 import {
   formatArchiveName,
   INDEX_TYPE,
   type IndexPluginEntry,
+  isMetadataPath,
   MARKETPLACE_PROTOCOL_VERSION,
+  type MetadataSigners,
   type PublishArchiveResult,
   SEARCH_PATH,
   type SearchQuery,
@@ -20,6 +22,7 @@ import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import { addToCatalog, type Catalog } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
+import { type MetadataPublisher, openMetadataPublisher } from './metadata-publisher';
 
 /** Options of {@link createMarketplaceService}. */
 export interface MarketplaceServiceOptions extends RiskPolicy {
@@ -37,11 +40,31 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
    */
   refreshIntervalMs?: number;
   extractionLimits?: ExtractionLimits;
+  /** Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). */
+  metadata?: MetadataServiceOptions;
+}
+
+/** How the service signs protocol v2 metadata. */
+export interface MetadataServiceOptions {
+  /** The online roles' keys. Default `signingKey` for each. */
+  signers?: MetadataSigners;
+  /** Signs root version 1 when the store has none. Default `signingKey`; `false` requires a stored root. */
+  rootSigner?: SigningKey | false;
+  /** The freeze window: how long a timestamp is valid (re-signed at half). Default 6 hours. */
+  timestampLifetimeMs?: number;
+  /** How long a snapshot is valid. Default 30 days. */
+  snapshotLifetimeMs?: number;
+}
+
+/** Why a version must not be installed: what `revoke` records in the signed targets. */
+export interface RevocationInput {
+  reason: string;
+  severity: RiskLevel;
 }
 
 /** One change of the catalog, as a hook sees it before anything is written. */
 export interface CatalogChange {
-  action: 'publish' | 'yank' | 'unyank';
+  action: 'publish' | 'yank' | 'unyank' | 'revoke' | 'unrevoke';
   pluginId: string;
   version: string;
 }
@@ -82,6 +105,19 @@ export interface MarketplaceService {
   getIndexDocument(): Buffer;
   /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_*, and what `beforeWrite` throws */
   publish(archive: Buffer, options?: ChangeOptions): Promise<PublishArchiveResult>;
+  /**
+   * Revokes a version (or withdraws its revocation with `undefined`): clients refuse to install it
+   * and report it installed. The yank flag is left as it is.
+   * @throws PluginError NOT_FOUND, INVALID_ARGUMENT (no reason, unknown severity), and what `beforeWrite` throws
+   */
+  revoke(
+    pluginId: string,
+    version: string,
+    revocation: RevocationInput | undefined,
+    options?: ChangeOptions,
+  ): Promise<void>;
+  /** A protocol v2 metadata file by its path (`v2/...`), or undefined. */
+  readMetadata(path: string): Promise<Uint8Array | undefined>;
   /** @throws PluginError NOT_FOUND, and what `beforeWrite` throws */
   yank(pluginId: string, version: string, yanked: boolean, options?: ChangeOptions): Promise<void>;
   search(query: SearchQuery): MarketplaceSearchAnswer;
@@ -141,6 +177,13 @@ export async function createMarketplaceService(
   let body!: SignedIndexBody;
   let indexDocument!: Buffer;
   let mutations: Promise<unknown> = Promise.resolve();
+  let publisher: MetadataPublisher | undefined;
+  const metadataSigners: MetadataSigners = options.metadata?.signers ?? {
+    targets: [options.signingKey],
+    snapshot: [options.signingKey],
+    timestamp: [options.signingKey],
+  };
+  const timestampLifetimeMs = options.metadata?.timestampLifetimeMs ?? 6 * 60 * 60 * 1000;
 
   const withStats = (entry: IndexPluginEntry): IndexPluginEntry => ({
     ...entry,
@@ -163,6 +206,7 @@ export async function createMarketplaceService(
     if (document === undefined) return;
     stats = await store.readStats();
     serve(document.signed, Buffer.from(serializeSignedIndex(document)), document.signed.plugins);
+    await publisher?.reload();
   };
 
   // Signs `next` as the catalog and makes it the served one only once the index is written; the
@@ -207,7 +251,28 @@ export async function createMarketplaceService(
       catalog = await buildCatalogFromArchives(options);
     }
     await sign(catalog);
+    const rootSigner = options.metadata?.rootSigner;
+    publisher = await openMetadataPublisher({
+      store,
+      signers: metadataSigners,
+      rootSigner: rootSigner === false ? undefined : (rootSigner ?? options.signingKey),
+      lifetimes: {
+        timestampMs: timestampLifetimeMs,
+        ...(options.metadata?.snapshotLifetimeMs === undefined
+          ? {}
+          : { snapshotMs: options.metadata.snapshotLifetimeMs }),
+      },
+      searchEndpoint: SEARCH_PATH,
+    });
+    // Plugins the v2 tree lacks (a store from before v2, or built from archives) are signed now.
+    await publisher.publish(catalog);
   });
+  const metadata = publisher as unknown as MetadataPublisher;
+  const renewTimer = setInterval(
+    () => void mutate(() => metadata.renew()).catch(() => undefined),
+    Math.max(1000, timestampLifetimeMs / 2),
+  );
+  renewTimer.unref();
   const resignTimer = setInterval(
     () => void mutate(() => sign(catalog)).catch(() => undefined),
     Math.max(1000, options.indexLifetimeMs / 2),
@@ -257,7 +322,10 @@ export async function createMarketplaceService(
         checkPublishDependencies(inspection.manifest, catalog);
         await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
         await store.writeArchive(formatArchiveName(pluginId, version), archive);
-        await sign(addToCatalog(catalog, inspection, new Date().toISOString()));
+        const next = addToCatalog(catalog, inspection, new Date().toISOString());
+        // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
+        await metadata.publish(next, [pluginId]);
+        await sign(next);
         return {
           plugin_id: pluginId,
           version,
@@ -280,11 +348,42 @@ export async function createMarketplaceService(
           });
         }
         await changeOptions.beforeWrite?.({ action: yanked ? 'yank' : 'unyank', pluginId, version });
-        await sign({
+        const next = {
           ...catalog,
           [pluginId]: { ...entry, versions: { ...entry.versions, [version]: { ...versionEntry, yanked } } },
-        });
+        };
+        await metadata.publish(next, [pluginId]);
+        await sign(next);
       }),
+    revoke: (pluginId, version, revocation, changeOptions = {}) =>
+      mutate(async () => {
+        if (revocation !== undefined) checkRevocation(revocation);
+        const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+        const versionEntry =
+          entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
+        if (entry === undefined || versionEntry === undefined) {
+          throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
+            details: { pluginId, version },
+          });
+        }
+        await changeOptions.beforeWrite?.({
+          action: revocation === undefined ? 'unrevoke' : 'revoke',
+          pluginId,
+          version,
+        });
+        const { revoked: _previous, ...rest } = versionEntry as typeof versionEntry & { revoked?: unknown };
+        const changed =
+          revocation === undefined
+            ? rest
+            : { ...rest, revoked: { ...revocation, revoked_at: new Date().toISOString() } };
+        const next = {
+          ...catalog,
+          [pluginId]: { ...entry, versions: { ...entry.versions, [version]: changed } },
+        };
+        await metadata.publish(next, [pluginId]);
+        await sign(next);
+      }),
+    readMetadata: (path) => (isMetadataPath(path) ? store.readMetadata(path) : Promise.resolve(undefined)),
     search(query) {
       // The catalog object survives re-signing, so its prepared search index does too; counters are live.
       const results = searchIndex(
@@ -328,10 +427,24 @@ export async function createMarketplaceService(
     refresh: () => catchUp(),
     async close() {
       clearInterval(resignTimer);
+      clearInterval(renewTimer);
       if (refreshTimer !== undefined) clearInterval(refreshTimer);
       if (statsTimer !== undefined) clearTimeout(statsTimer);
       await mutations;
       await downloadCounter.flush();
     },
   };
+}
+
+function checkRevocation(revocation: RevocationInput): void {
+  if (
+    typeof revocation.reason !== 'string' ||
+    revocation.reason.trim() === '' ||
+    revocation.reason.length > 2000
+  ) {
+    throw new PluginError('INVALID_ARGUMENT', 'a revocation needs a reason of 1 to 2000 characters');
+  }
+  if (!(RISK_LEVELS as readonly string[]).includes(revocation.severity)) {
+    throw new PluginError('INVALID_ARGUMENT', `a revocation's severity is one of ${RISK_LEVELS.join(', ')}`);
+  }
 }
