@@ -88,6 +88,9 @@ export {
   CAPABILITY_NAME_PATTERN,
   isStrictSemver,
   isValidPluginId,
+  MAX_CONSTRAINT_LENGTH,
+  MAX_PLUGIN_ID_LENGTH,
+  MAX_VERSION_LENGTH,
   PLUGIN_ID_PATTERN,
   RESERVED_CAPABILITY_NAMES,
 } from './schemas/rules';

@@ -132,7 +132,7 @@ async function expectConsistent(pluginDirectory: string): Promise<string[]> {
       expectedDigests.get(`${manifest.plugin_id}@${manifest.version}`),
     );
   }
-  for (const work of ['staging', 'trash', 'backup']) {
+  for (const work of ['staging', 'trash', 'backup', 'journal']) {
     expect(await readdir(join(pluginDirectory, '.agentplug', work)).catch(() => [])).toEqual([]);
   }
   await registry.close();

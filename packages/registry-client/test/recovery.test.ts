@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '../src/index';
+import { getJournalPath, writeInstallJournal } from '../src/registry/install-journal';
 import { createTemporaryFolder, snapshotFolder, writePluginFolder } from './helpers/plugin-fixtures';
 
 const ID = 'com.example.kept';
@@ -81,5 +82,75 @@ describe('recovery after a kill -9 during a lock file write', () => {
     expect(await readdir(pluginDirectory)).not.toContain(halfWritten);
     expect(await readdir(join(pluginDirectory, '.agentplug', 'locks'))).not.toContain(halfTaken);
     expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(lock);
+  });
+});
+
+describe('recovery after a kill -9 during an install', () => {
+  /** The journal an install writes before it moves a folder, as a process killed later leaves it. */
+  async function writeJournal(
+    pluginDirectory: string,
+    previousLock: string | undefined,
+    movedPrevious: boolean,
+  ) {
+    const journalFolder = join(pluginDirectory, '.agentplug', 'journal');
+    await mkdir(journalFolder, { recursive: true });
+    const previous = previousLock === undefined ? undefined : JSON.parse(previousLock).plugins[ID];
+    const { canonicalizeJson } = await import('../src/protocol/canonicalize-json');
+    await writeInstallJournal(getJournalPath(journalFolder, ID), {
+      previousEntry: canonicalizeJson(previous ?? null),
+      movedPrevious,
+    });
+    return journalFolder;
+  }
+
+  it('keeps a reinstall of the same version killed after its commit, while the backup was being emptied', async () => {
+    const { pluginDirectory, open, files, lock } = await installed();
+    const backup = join(pluginDirectory, '.agentplug', 'backup', ID);
+    const journalFolder = await writeJournal(pluginDirectory, lock, true);
+    await cp(join(pluginDirectory, ID), backup, { recursive: true });
+    // Half emptied: the code is gone, the plugin.json (same version as the new one) is still there.
+    await rm(join(backup, 'main.js'));
+    const committed = JSON.parse(lock);
+    committed.plugins[ID].installed_at = new Date(Date.now() + 1000).toISOString();
+    const committedText = `${JSON.stringify(committed, null, 2)}\n`;
+    await writeFile(join(pluginDirectory, 'agentplug-lock.json'), committedText);
+    const registry = open();
+    expect((await registry.listInstalledPlugins()).map((manifest) => manifest.plugin_id)).toEqual([ID]);
+    expect(await snapshotFolder(join(pluginDirectory, ID))).toEqual(files);
+    expect(await readdir(join(pluginDirectory, '.agentplug', 'backup'))).toEqual([]);
+    expect(await readdir(journalFolder)).toEqual([]);
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(committedText);
+  });
+
+  it('puts the previous folder back when an update was killed after the swap, before its commit', async () => {
+    const { pluginDirectory, open, files, lock } = await installed();
+    const backup = join(pluginDirectory, '.agentplug', 'backup', ID);
+    const journalFolder = await writeJournal(pluginDirectory, lock, true);
+    await mkdir(join(pluginDirectory, '.agentplug', 'backup'), { recursive: true });
+    await rename(join(pluginDirectory, ID), backup);
+    const newer = await writePluginFolder(join(pluginDirectory, '..'), { plugin_id: ID, version: '2.0.0' });
+    await rename(newer, join(pluginDirectory, ID));
+    const registry = open();
+    expect((await registry.listInstalledPlugins()).map((manifest) => manifest.version)).toEqual(['1.0.0']);
+    expect(await snapshotFolder(join(pluginDirectory, ID))).toEqual(files);
+    expect(await readdir(journalFolder)).toEqual([]);
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(lock);
+  });
+
+  it('removes a first install killed after the swap, before its commit, leaving the lock file as it was', async () => {
+    const { pluginDirectory, open, lock } = await installed();
+    const registry = open();
+    await registry.uninstallPlugin(ID);
+    await registry.close();
+    const emptyLock = await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8');
+    expect(emptyLock).not.toBe(lock);
+    const journalFolder = await writeJournal(pluginDirectory, emptyLock, false);
+    const fresh = await writePluginFolder(join(pluginDirectory, '..'), { plugin_id: ID, version: '1.0.0' });
+    await rename(fresh, join(pluginDirectory, ID));
+    const reopened = open();
+    expect(await reopened.listInstalledPlugins()).toEqual([]);
+    expect(await readdir(pluginDirectory)).not.toContain(ID);
+    expect(await readdir(journalFolder)).toEqual([]);
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(emptyLock);
   });
 });

@@ -17,6 +17,7 @@ import {
   signIndex,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
+import { assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import { addToCatalog, type Catalog } from '../store/catalog';
@@ -320,9 +321,10 @@ export async function createMarketplaceService(
           );
         }
         checkPublishDependencies(inspection.manifest, catalog);
+        const next = addToCatalog(catalog, inspection, new Date().toISOString());
+        assertListable(next[pluginId] as IndexPluginEntry);
         await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
         await store.writeArchive(formatArchiveName(pluginId, version), archive);
-        const next = addToCatalog(catalog, inspection, new Date().toISOString());
         // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
         await metadata.publish(next, [pluginId]);
         await sign(next);

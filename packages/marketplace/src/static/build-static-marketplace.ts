@@ -7,12 +7,14 @@ import {
   formatArchiveName,
   INDEX_PATH,
   INDEX_TYPE,
+  type IndexPluginEntry,
   MARKETPLACE_PROTOCOL_VERSION,
   type SignedIndex,
   type SigningKey,
   serializeSignedIndex,
   signIndex,
 } from '@agentplug/registry-client/protocol';
+import { assertListable } from '../publish/check-listable';
 import { createDefaultValidator } from '../publish/default-validator';
 import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
@@ -84,6 +86,7 @@ export async function buildStaticMarketplace(
       });
     }
     catalog = addToCatalog(catalog, inspection, now.toISOString());
+    assertListable(catalog[pluginId] as IndexPluginEntry);
     copies.push({ from: path, to: formatArchiveName(pluginId, version) });
   }
   const archivesFolder = join(options.outputDirectory, ARCHIVES_PATH);

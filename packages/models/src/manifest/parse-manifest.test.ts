@@ -250,6 +250,32 @@ const brokenCases: BrokenCase[] = [
     path: '$.dependencies[0].plugin_id',
   },
   {
+    name: 'plugin id longer than an index, a folder or a URL takes',
+    mutate: set('plugin_id', `com.${'a'.repeat(125)}`),
+    code: 'INVALID_PLUGIN_ID',
+    path: '$.plugin_id',
+  },
+  {
+    name: 'version longer than an index, a file name or a URL takes',
+    mutate: set('version', `1.0.0-${'a'.repeat(59)}`),
+    code: 'INVALID_VERSION',
+    path: '$.version',
+  },
+  {
+    name: 'dependency id longer than a plugin id can be',
+    mutate: set('dependencies', [{ plugin_id: `com.${'b'.repeat(125)}` }]),
+    code: 'INVALID_DEPENDENCY_ID',
+    path: '$.dependencies[0].plugin_id',
+  },
+  {
+    name: 'dependency constraint longer than an index takes',
+    mutate: set('dependencies', [
+      { plugin_id: 'com.example.mathlib', version_constraint: Array(40).fill('>=1.0.0').join(' || ') },
+    ]),
+    code: 'OUT_OF_RANGE',
+    path: '$.dependencies[0].version_constraint',
+  },
+  {
     name: 'dependency without id',
     mutate: set('dependencies', [{ version_constraint: '*' }]),
     code: 'MISSING_FIELD',

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { addCodedIssue, isValidPluginId, PLUGIN_ID_PATTERN } from './rules';
+import {
+  addCodedIssue,
+  isValidPluginId,
+  MAX_CONSTRAINT_LENGTH,
+  MAX_PLUGIN_ID_LENGTH,
+  PLUGIN_ID_PATTERN,
+} from './rules';
 
 /** A plugin this plugin needs, in a version range. */
 export interface PluginDependency {
@@ -26,12 +32,15 @@ export function pluginIdField(code = 'INVALID_PLUGIN_ID'): z.ZodType<string, str
         addCodedIssue(
           context,
           code,
-          `"${id}" is not a reverse-DNS id (two or more dot-separated labels of a-z, 0-9 and -)`,
+          id.length > MAX_PLUGIN_ID_LENGTH
+            ? `a plugin id has at most ${MAX_PLUGIN_ID_LENGTH} characters; this one has ${id.length}`
+            : `"${id}" is not a reverse-DNS id (two or more dot-separated labels of a-z, 0-9 and -)`,
         );
       }
     })
     .meta({
       pattern: PLUGIN_ID_PATTERN.source,
+      maxLength: MAX_PLUGIN_ID_LENGTH,
       description: 'Reverse-DNS plugin id, e.g. com.example.calculator',
     });
 }
@@ -42,6 +51,7 @@ export const PluginDependencySchema: z.ZodType<PluginDependency, PluginDependenc
   version_constraint: z
     .string()
     .min(1)
+    .max(MAX_CONSTRAINT_LENGTH)
     .default('*')
     .meta({ description: 'Version range: 1.2.3, *, >=1.0.0,<2.0.0, ^1.2.0, ~1.2.0' }),
   optional: z.boolean().default(false),

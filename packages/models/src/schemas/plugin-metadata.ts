@@ -17,7 +17,7 @@ import {
   PluginPermissionsSchema,
 } from './plugin-permissions';
 import { type PluginType, PluginTypeSchema } from './plugin-type';
-import { addCodedIssue, ENTRY_POINT_PATTERN, isStrictSemver, SEMVER_PATTERN } from './rules';
+import { addCodedIssue, ENTRY_POINT_PATTERN, isStrictSemver, MAX_VERSION_LENGTH, SEMVER_PATTERN } from './rules';
 
 /** A parsed plugin.json: the seed's manifest, snake_case as on the wire, with defaults filled. */
 export interface PluginMetadata {
@@ -68,7 +68,13 @@ export interface PluginMetadataInput {
 const strictVersion = z
   .string()
   .superRefine((version, context) => {
-    if (!isStrictSemver(version)) {
+    if (version.length > MAX_VERSION_LENGTH) {
+      addCodedIssue(
+        context,
+        'INVALID_VERSION',
+        `a plugin version has at most ${MAX_VERSION_LENGTH} characters; this one has ${version.length}`,
+      );
+    } else if (!isStrictSemver(version)) {
       addCodedIssue(
         context,
         'INVALID_VERSION',
@@ -76,7 +82,7 @@ const strictVersion = z
       );
     }
   })
-  .meta({ pattern: SEMVER_PATTERN.source, description: 'Semantic version 2.0.0' });
+  .meta({ pattern: SEMVER_PATTERN.source, maxLength: MAX_VERSION_LENGTH, description: 'Semantic version 2.0.0' });
 
 const runtimeBound = z
   .string()

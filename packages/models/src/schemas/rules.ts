@@ -4,6 +4,15 @@ import type { z } from 'zod';
 export const PLUGIN_ID_PATTERN: RegExp =
   /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
+/** Longest plugin id: ids become folder, file and URL names (255 bytes on most disks). */
+export const MAX_PLUGIN_ID_LENGTH = 128;
+
+/** Longest plugin version: versions become file and URL names beside the id. */
+export const MAX_VERSION_LENGTH = 64;
+
+/** Longest dependency version constraint (ranges joined by `||` stay far below). */
+export const MAX_CONSTRAINT_LENGTH = 256;
+
 /** Strict semantic version 2.0.0 (the regular expression published at semver.org). */
 export const SEMVER_PATTERN: RegExp =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
@@ -41,9 +50,9 @@ export const RESERVED_CAPABILITY_NAMES: ReadonlySet<string> = new Set([
   '__lookupSetter__',
 ]);
 
-/** Whether a string is a valid reverse-DNS plugin id. */
+/** Whether a string is a valid reverse-DNS plugin id of at most {@link MAX_PLUGIN_ID_LENGTH} characters. */
 export function isValidPluginId(value: string): boolean {
-  return PLUGIN_ID_PATTERN.test(value);
+  return value.length <= MAX_PLUGIN_ID_LENGTH && PLUGIN_ID_PATTERN.test(value);
 }
 
 /** Whether a string is a strict semantic version. */

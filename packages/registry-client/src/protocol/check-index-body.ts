@@ -1,4 +1,4 @@
-import { PluginType, RISK_LEVELS } from '@agentplug/models';
+import { MAX_CONSTRAINT_LENGTH, PluginType, RISK_LEVELS } from '@agentplug/models';
 import { isValidConstraint } from '@agentplug/version';
 import { isProtocolPluginId, isProtocolVersion } from './identifiers';
 import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
@@ -56,7 +56,7 @@ function checkDependencies(value: unknown, path: string): IndexVersionEntry['dep
     const pluginId = own(dependency, 'plugin_id');
     if (!isProtocolPluginId(pluginId)) fail(`${at}.plugin_id`, 'a reverse-DNS plugin id');
     const constraint = checkString(own(dependency, 'version_constraint') ?? '*', `${at}.version_constraint`);
-    if (constraint.length > 256 || !isValidConstraint(constraint))
+    if (constraint.length > MAX_CONSTRAINT_LENGTH || !isValidConstraint(constraint))
       fail(`${at}.version_constraint`, 'a version constraint');
     const optional = own(dependency, 'optional') ?? false;
     if (typeof optional !== 'boolean') fail(`${at}.optional`, 'a boolean');

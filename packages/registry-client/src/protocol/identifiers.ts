@@ -1,13 +1,18 @@
-import { isStrictSemver, isValidPluginId, PluginError, type PluginErrorCode } from '@agentplug/models';
+import {
+  isStrictSemver,
+  isValidPluginId,
+  MAX_PLUGIN_ID_LENGTH,
+  MAX_VERSION_LENGTH,
+  PluginError,
+  type PluginErrorCode,
+} from '@agentplug/models';
 
-/** Longest plugin id the protocol accepts: ids become folder and file names (255 bytes on most disks). */
-export const MAX_PLUGIN_ID_LENGTH = 128;
-/** Longest version the protocol accepts. */
-export const MAX_VERSION_LENGTH = 64;
+// The manifest's rules (models, length limits included) are the protocol's, so a plugin.json that
+// parses always fits in an index.
 
 /** Whether `value` is a reverse-DNS plugin id the protocol accepts (so safe as a URL segment and a folder name). */
 export function isProtocolPluginId(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_PLUGIN_ID_LENGTH && isValidPluginId(value);
+  return typeof value === 'string' && isValidPluginId(value);
 }
 
 /** Whether `value` is a strict semantic version the protocol accepts. */

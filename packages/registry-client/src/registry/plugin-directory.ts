@@ -1,6 +1,12 @@
 import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginMetadata, readManifest } from '@agentplug/models';
+import {
+  describeLockEntry,
+  getJournalPath,
+  removeInstallJournal,
+  writeInstallJournal,
+} from './install-journal';
 import { acquireLock } from './install-lock';
 import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
 import { createOwnedSuffix } from './owner-process';
@@ -104,14 +110,22 @@ export class PluginDirectory {
   async commitInstall(pluginId: string, staging: string, entry: LockFileEntry): Promise<void> {
     const target = join(this.path, pluginId);
     const backup = join(this.folders.backup, pluginId);
+    const journal = getJournalPath(this.folders.journal, pluginId);
     await mkdir(this.folders.backup, { recursive: true });
+    await mkdir(this.folders.journal, { recursive: true });
     await rm(backup, { recursive: true, force: true });
     const hadPrevious = await pathExists(target);
+    // Written before any folder moves, so recovery can tell a committed swap from an interrupted one.
+    await writeInstallJournal(journal, {
+      previousEntry: describeLockEntry((await readLockFile(this.path)).plugins[pluginId]),
+      movedPrevious: hadPrevious,
+    });
     if (hadPrevious) await rename(target, backup);
     try {
       await rename(staging, target);
     } catch (error) {
       if (hadPrevious) await rename(backup, target);
+      await removeInstallJournal(journal);
       throw new PluginError('INSTALL_FAILED', `cannot move ${pluginId} into place`, { cause: error });
     }
     try {
@@ -122,9 +136,11 @@ export class PluginDirectory {
     } catch (error) {
       await rm(target, { recursive: true, force: true });
       if (hadPrevious) await rename(backup, target);
+      await removeInstallJournal(journal);
       throw new PluginError('INSTALL_FAILED', `cannot record ${pluginId} in the lock file`, { cause: error });
     }
     await rm(backup, { recursive: true, force: true });
+    await removeInstallJournal(journal);
   }
 
   /**

@@ -2,6 +2,7 @@ import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, readManifest } from '@agentplug/models';
 import { isProtocolPluginId } from '../protocol/identifiers';
+import { describeLockEntry, readInstallJournal, removeInstallJournal } from './install-journal';
 import { acquireLock, isLockHeld } from './install-lock';
 import { LOCK_FILE_NAME, readLockFile, writeLockFile } from './lock-file';
 import { isProcessAlive, readOwnerPid } from './owner-process';
@@ -15,6 +16,8 @@ export interface WorkFolders {
   staging: string;
   backup: string;
   trash: string;
+  /** One journal per install between its first folder move and its commit (see install-journal). */
+  journal: string;
   locks: string;
 }
 
@@ -26,6 +29,7 @@ export function getWorkFolders(pluginDirectory: string): WorkFolders {
     staging: join(root, 'staging'),
     backup: join(root, 'backup'),
     trash: join(root, 'trash'),
+    journal: join(root, 'journal'),
     locks: join(root, 'locks'),
   };
 }
@@ -91,9 +95,9 @@ async function withPluginLock(locks: string, pluginId: string, work: () => Promi
 /**
  * Finishes or undoes what a killed process left behind, so the folders and the lock file agree. The
  * lock file write is the commit point of installs and uninstalls alike: staging folders of dead
- * processes are removed; a backed-up previous version is restored unless the lock file already
- * records the new one; a folder an uninstall had moved to the trash is put back while the lock file
- * still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped;
+ * processes are removed; an install's journal says whether its lock file write happened, and the
+ * previous folder is put back (or the new one removed) when it did not; a folder an uninstall had
+ * moved to the trash is put back while the lock file still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped;
  * half-written lock file copies and half-taken locks are removed.
  * Folders of live processes, and plugins whose lock a live process holds, are left alone.
  */
@@ -107,9 +111,16 @@ export async function recoverInterruptedInstalls(pluginDirectory: string): Promi
     result.removed.push(join(folders.staging, name));
   }
   const trash = await listNames(folders.trash);
-  const backups = await listNames(folders.backup);
+  const journals = await listNames(folders.journal);
   const lockFile = await readLockFile(pluginDirectory);
-  if (trash.length === 0 && backups.length === 0 && Object.keys(lockFile.plugins).length === 0) return result;
+  if (
+    trash.length === 0 &&
+    journals.length === 0 &&
+    (await listNames(folders.backup)).length === 0 &&
+    Object.keys(lockFile.plugins).length === 0
+  ) {
+    return result;
+  }
   for (const name of trash) {
     if (isOwnedByLiveProcess(name)) continue;
     const trashPath = join(folders.trash, name);
@@ -126,7 +137,9 @@ export async function recoverInterruptedInstalls(pluginDirectory: string): Promi
       }
     });
   }
-  for (const pluginId of backups) {
+  for (const name of journals) await finishJournaledInstall(pluginDirectory, folders, name, result);
+  // Backups without a journal (left by a version of this code that wrote none): judged by version.
+  for (const pluginId of await listNames(folders.backup)) {
     if (await isLockHeld(join(folders.locks, `${pluginId}.lock`))) continue;
     const backupPath = join(folders.backup, pluginId);
     const targetPath = join(pluginDirectory, pluginId);
@@ -149,6 +162,50 @@ export async function recoverInterruptedInstalls(pluginDirectory: string): Promi
   }
   await forgetVanishedPlugins(pluginDirectory, folders, result);
   return result;
+}
+
+/**
+ * Settles one journaled install under the plugin's lock: committed (the lock file no longer records
+ * the entry the install replaced) drops the backup; interrupted puts the previous folder back, or
+ * removes the new folder when there was none before.
+ */
+async function finishJournaledInstall(
+  pluginDirectory: string,
+  folders: WorkFolders,
+  name: string,
+  result: RecoveryResult,
+): Promise<void> {
+  const journalPath = join(folders.journal, name);
+  const pluginId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+  if (!isProtocolPluginId(pluginId)) {
+    const owner = temporaryFileOwner(name);
+    if (owner === undefined || (owner !== process.pid && !isProcessAlive(owner))) {
+      await rm(journalPath, { force: true });
+      result.removed.push(journalPath);
+    }
+    return;
+  }
+  if (await isLockHeld(join(folders.locks, `${pluginId}.lock`))) return;
+  await withPluginLock(folders.locks, pluginId, async () => {
+    const journal = await readInstallJournal(journalPath);
+    const targetPath = join(pluginDirectory, pluginId);
+    const backupPath = join(folders.backup, pluginId);
+    if (journal !== undefined) {
+      const recorded = describeLockEntry((await readLockFile(pluginDirectory)).plugins[pluginId]);
+      if (recorded !== journal.previousEntry) {
+        await rm(backupPath, { recursive: true, force: true });
+      } else if (journal.movedPrevious && (await pathExists(backupPath))) {
+        await rm(targetPath, { recursive: true, force: true });
+        await rename(backupPath, targetPath);
+        result.restored.push(pluginId);
+      } else if (!journal.movedPrevious) {
+        await rm(targetPath, { recursive: true, force: true });
+        result.removed.push(targetPath);
+      }
+    }
+    await removeInstallJournal(journalPath);
+    result.removed.push(journalPath);
+  });
 }
 
 /** The pid in the name of a temporary file: `<file>.<pid>.<hex>.tmp` (an atomic write) or `<name>.lock.<pid>.<hex>` (a lock being taken). */
