@@ -17,7 +17,13 @@ import {
   PluginPermissionsSchema,
 } from './plugin-permissions';
 import { type PluginType, PluginTypeSchema } from './plugin-type';
-import { addCodedIssue, ENTRY_POINT_PATTERN, isStrictSemver, MAX_VERSION_LENGTH, SEMVER_PATTERN } from './rules';
+import {
+  addCodedIssue,
+  ENTRY_POINT_PATTERN,
+  isStrictSemver,
+  MAX_VERSION_LENGTH,
+  SEMVER_PATTERN,
+} from './rules';
 
 /** A parsed plugin.json: the seed's manifest, snake_case as on the wire, with defaults filled. */
 export interface PluginMetadata {
@@ -82,7 +88,11 @@ const strictVersion = z
       );
     }
   })
-  .meta({ pattern: SEMVER_PATTERN.source, maxLength: MAX_VERSION_LENGTH, description: 'Semantic version 2.0.0' });
+  .meta({
+    pattern: SEMVER_PATTERN.source,
+    maxLength: MAX_VERSION_LENGTH,
+    description: 'Semantic version 2.0.0',
+  });
 
 const runtimeBound = z
   .string()
