@@ -161,6 +161,30 @@ describe('the marketplace service over a folder store', () => {
       rating_count: 1,
     });
   });
+  it('answers each rating with the total that includes it, while counters are reloaded and re-signed meanwhile', async () => {
+    const root = await createTemporaryFolder();
+    const service = await createMarketplaceService({
+      store: await createFolderStore(join(root, 'store')),
+      signingKey: keys,
+      validator: undefined,
+      indexLifetimeMs: 60_000,
+      statsResignDelayMs: 0,
+    });
+    services.push(service);
+    await service.publish(
+      (await packPlugin(await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' })))
+        .archive,
+    );
+    for (let count = 1; count <= 40; count += 1) {
+      // A download schedules a reload of the counters that runs while the rating is being stored.
+      service.recordDownload('com.example.a');
+      expect(await service.rate('com.example.a', 5)).toEqual({
+        plugin_id: 'com.example.a',
+        rating: 5,
+        rating_count: count,
+      });
+    }
+  });
 });
 
 describe('the folder store', () => {

@@ -422,7 +422,9 @@ export async function createMarketplaceService(
       if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) {
         throw new PluginError('INVALID_ARGUMENT', 'rating must be an integer from 1 to 5');
       }
-      stats.ratings[pluginId] = await store.addRating(pluginId, rater, rating);
+      // Awaited first: a stats reload during the await replaces `stats`, and the new total belongs in it.
+      const total = await store.addRating(pluginId, rater, rating);
+      stats.ratings[pluginId] = total;
       statsChanged();
       return { plugin_id: pluginId, ...ratingOf(stats, pluginId) };
     },
