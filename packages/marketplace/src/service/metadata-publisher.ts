@@ -1,9 +1,11 @@
 import { createPublicKey } from 'node:crypto';
-import { PluginError } from '@agentplug/models';
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
 import {
   canonicalizeJson,
+  checkTargetsBody,
   createRootMetadata,
   formatRootPath,
+  formatTargetsPath,
   type IndexPluginEntry,
   type MetadataLifetimes,
   MetadataRepository,
@@ -29,12 +31,21 @@ export interface MetadataPublisherOptions {
   searchEndpoint?: string;
   /** How long a root signed here stays valid. Default one year. */
   rootLifetimeMs?: number;
+  /** The signing time. Default now. */
+  now?: () => Date;
 }
 
 /** Keeps a store's v2 metadata in step with its catalog: the signing half of protocol v2. */
 export interface MetadataPublisher {
-  /** Signs new targets for the plugins given (or every plugin the tree lacks) and a new snapshot and timestamp. */
-  publish(catalog: Catalog, changed?: readonly string[]): Promise<void>;
+  /**
+   * Signs new targets for the plugins given whose content changed (or every plugin the tree lacks),
+   * and a new snapshot and timestamp. With `removeMissing`, plugins not in the catalog leave the tree.
+   */
+  publish(
+    catalog: Catalog,
+    changed?: readonly string[],
+    options?: { removeMissing?: boolean },
+  ): Promise<void>;
   /** Signs a new timestamp (and snapshot when due): what keeps clients from calling the marketplace frozen. */
   renew(): Promise<void>;
   /** Reads the metadata another instance wrote. */
@@ -91,6 +102,7 @@ function requireListed(
  */
 export async function openMetadataPublisher(options: MetadataPublisherOptions): Promise<MetadataPublisher> {
   const { store } = options;
+  const now = options.now ?? (() => new Date());
   let root = await latestRoot(store);
   if (root === undefined) {
     if (options.rootSigner === undefined) {
@@ -105,7 +117,7 @@ export async function openMetadataPublisher(options: MetadataPublisherOptions): 
         .toString('base64');
     const created = createRootMetadata({
       version: 1,
-      expires: new Date(Date.now() + (options.rootLifetimeMs ?? 365 * 24 * 60 * 60 * 1000)),
+      expires: new Date(now().getTime() + (options.rootLifetimeMs ?? 365 * 24 * 60 * 60 * 1000)),
       keys: {
         root: [publicOf(options.rootSigner)],
         targets: options.signers.targets.map(publicOf),
@@ -145,7 +157,7 @@ export async function openMetadataPublisher(options: MetadataPublisherOptions): 
   };
 
   return {
-    async publish(catalog, changed) {
+    async publish(catalog, changed, publishOptions = {}) {
       const ids =
         changed ?? Object.keys(catalog).filter((pluginId) => repository.targetsVersion(pluginId) === 0);
       for (const pluginId of ids) {
@@ -153,18 +165,49 @@ export async function openMetadataPublisher(options: MetadataPublisherOptions): 
         if (entry === undefined) continue;
         const content = toTargetsContent(entry);
         const text = canonicalizeJson(content);
-        if (signedContent.get(pluginId) === text && repository.targetsVersion(pluginId) > 0) continue;
+        const version = repository.targetsVersion(pluginId);
+        if (version > 0 && !signedContent.has(pluginId)) {
+          const stored = await readSignedContent(store, pluginId, version);
+          if (stored !== undefined) signedContent.set(pluginId, stored);
+        }
+        if (signedContent.get(pluginId) === text && version > 0) continue;
         repository.putTargets(pluginId, content);
         signedContent.set(pluginId, text);
       }
-      await write(repository.commit());
+      if (publishOptions.removeMissing === true) {
+        for (const pluginId of repository.pluginIds()) {
+          if (!Object.hasOwn(catalog, pluginId)) repository.removeTargets(pluginId);
+        }
+      }
+      await write(repository.commit(now()));
     },
     async renew() {
-      await write(repository.renew());
+      await write(repository.renew(now()));
     },
     async reload() {
       signedContent.clear();
       repository = await open();
     },
   };
+}
+
+/** The canonical content of a plugin's stored targets, to tell whether a catalog entry changed. */
+async function readSignedContent(
+  store: MarketplaceStore,
+  pluginId: string,
+  version: number,
+): Promise<string | undefined> {
+  const bytes = await store.readMetadata(formatTargetsPath(pluginId, version));
+  if (bytes === undefined) return undefined;
+  const document = parseUntrustedJson(bytes, {
+    code: 'INDEX_INVALID',
+    what: `the stored targets of ${pluginId}`,
+  });
+  const signed =
+    typeof document === 'object' && document !== null && Object.hasOwn(document, 'signed')
+      ? (document as { signed: unknown }).signed
+      : undefined;
+  const checked = checkTargetsBody(signed);
+  if (!checked.success) return undefined;
+  return canonicalizeJson({ plugin: checked.data.plugin, versions: checked.data.versions });
 }

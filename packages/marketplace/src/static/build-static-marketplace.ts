@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, type PluginValidatorLike } from '@agentplug/models';
+import { PluginError, type PluginValidatorLike, parseUntrustedJson } from '@agentplug/models';
 import { type ExtractionLimits, writeFileAtomic } from '@agentplug/registry-client';
 import {
   ARCHIVES_PATH,
@@ -18,7 +18,10 @@ import { assertListable } from '../publish/check-listable';
 import { createDefaultValidator } from '../publish/default-validator';
 import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
+import type { MetadataServiceOptions } from '../service/marketplace-service';
+import { openMetadataPublisher } from '../service/metadata-publisher';
 import { addToCatalog, type Catalog } from '../store/catalog';
+import { createFolderStore } from '../store/folder-store';
 
 /** Options for {@link buildStaticMarketplace}. */
 export interface BuildStaticMarketplaceOptions extends RiskPolicy {
@@ -36,6 +39,11 @@ export interface BuildStaticMarketplaceOptions extends RiskPolicy {
   extractionLimits?: ExtractionLimits;
   /** The signing time (tests). Default now. */
   now?: Date;
+  /**
+   * Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). The
+   * static timestamp lives 24 hours by default: rebuild (or re-sign) at least that often.
+   */
+  metadata?: MetadataServiceOptions;
 }
 
 /** What {@link buildStaticMarketplace} wrote. */
@@ -45,14 +53,34 @@ export interface BuildStaticMarketplaceResult {
   expires: string;
   plugins: number;
   versions: number;
+  /** When the v2 timestamp written expires: the marketplace must be rebuilt before then. */
+  timestampExpires: string;
 }
 
-async function readPreviousVersion(indexPath: string): Promise<number> {
+/** The previous build's index (its version, and when each archive was first published), if readable. */
+async function readPrevious(
+  indexPath: string,
+): Promise<{ version: number; publishedAt: Map<string, string> }> {
+  const publishedAt = new Map<string, string>();
   try {
-    const previous = JSON.parse(await readFile(indexPath, 'utf8')) as SignedIndex;
-    return typeof previous.signed?.version === 'number' ? previous.signed.version : 0;
+    const previous = parseUntrustedJson(await readFile(indexPath), {
+      code: 'INVALID_ARGUMENT',
+      what: indexPath,
+      maxBytes: 1024 * 1024 * 1024,
+    }) as SignedIndex;
+    for (const entry of Object.values(previous.signed?.plugins ?? {})) {
+      for (const version of Object.values(entry?.versions ?? {})) {
+        if (typeof version?.sha256 === 'string' && typeof version.published_at === 'string') {
+          publishedAt.set(version.sha256, version.published_at);
+        }
+      }
+    }
+    return {
+      version: typeof previous.signed?.version === 'number' ? previous.signed.version : 0,
+      publishedAt,
+    };
   } catch {
-    return 0;
+    return { version: 0, publishedAt };
   }
 }
 
@@ -70,6 +98,7 @@ export async function buildStaticMarketplace(
     options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator()));
   const names = (await readdir(options.archivesDirectory)).filter((name) => name.endsWith('.tgz')).sort();
   const now = options.now ?? new Date();
+  const previous = await readPrevious(join(options.outputDirectory, INDEX_PATH));
   let catalog: Catalog = {};
   const copies: { from: string; to: string }[] = [];
   for (const name of names) {
@@ -85,7 +114,12 @@ export async function buildStaticMarketplace(
         details: { pluginId, version },
       });
     }
-    catalog = addToCatalog(catalog, inspection, now.toISOString());
+    // An archive built before keeps its publication time, so an unchanged plugin's metadata stays as signed.
+    catalog = addToCatalog(
+      catalog,
+      inspection,
+      previous.publishedAt.get(inspection.sha256) ?? now.toISOString(),
+    );
     assertListable(catalog[pluginId] as IndexPluginEntry);
     copies.push({ from: path, to: formatArchiveName(pluginId, version) });
   }
@@ -97,7 +131,7 @@ export async function buildStaticMarketplace(
     await rename(temporary, join(archivesFolder, copy.to));
   }
   const indexPath = join(options.outputDirectory, INDEX_PATH);
-  const version = options.version ?? (await readPreviousVersion(indexPath)) + 1;
+  const version = options.version ?? previous.version + 1;
   const expires = new Date(
     now.getTime() + (options.indexLifetimeMs ?? 30 * 24 * 60 * 60 * 1000),
   ).toISOString();
@@ -113,7 +147,29 @@ export async function buildStaticMarketplace(
     options.signingKey,
   );
   await writeFileAtomic(indexPath, serializeSignedIndex(signed));
+  // Protocol v2 beside v1, in the same folder: only plugins whose content changed are re-signed.
+  const timestampLifetimeMs = options.metadata?.timestampLifetimeMs ?? 24 * 60 * 60 * 1000;
+  const store = await createFolderStore(options.outputDirectory);
+  const rootSigner = options.metadata?.rootSigner;
+  const publisher = await openMetadataPublisher({
+    store,
+    signers: options.metadata?.signers ?? {
+      targets: [options.signingKey],
+      snapshot: [options.signingKey],
+      timestamp: [options.signingKey],
+    },
+    rootSigner: rootSigner === false ? undefined : (rootSigner ?? options.signingKey),
+    lifetimes: {
+      timestampMs: timestampLifetimeMs,
+      ...(options.metadata?.snapshotLifetimeMs === undefined
+        ? {}
+        : { snapshotMs: options.metadata.snapshotLifetimeMs }),
+    },
+    now: () => now,
+  });
+  await publisher.publish(catalog, Object.keys(catalog), { removeMissing: true });
   return {
+    timestampExpires: new Date(now.getTime() + timestampLifetimeMs).toISOString(),
     indexPath,
     version,
     expires,

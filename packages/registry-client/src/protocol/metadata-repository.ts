@@ -223,6 +223,16 @@ export class MetadataRepository {
     this.state.tree.set(pluginId, { version, sha256: sha256Of(bytes), length: bytes.byteLength });
   }
 
+  /** Every plugin the tree holds. */
+  pluginIds(): string[] {
+    return this.state.tree.pluginIds();
+  }
+
+  /** Drops a plugin from the tree at the next commit (its targets files stay, unreferenced). */
+  removeTargets(pluginId: string): void {
+    this.state.tree.delete(pluginId);
+  }
+
   /**
    * Signs a new snapshot over the tree and a timestamp pinning it. Returns every file to store:
    * staged targets, changed tree nodes, the snapshot, then the timestamp.

@@ -151,6 +151,13 @@ export class MetadataTree {
     this.root = insert(this.root, pluginId, { key: hashPluginId(pluginId), entry: { ...entry } }).node;
   }
 
+  /** Every plugin id the tree holds, in tree order. */
+  pluginIds(): string[] {
+    const all = new Map<string, { key: string; entry: TreeEntry }>();
+    collect(this.root, all);
+    return [...all.keys()];
+  }
+
   /** Removes a plugin. */
   delete(pluginId: string): void {
     this.root = remove(this.root, pluginId, hashPluginId(pluginId)).node;
