@@ -1,8 +1,14 @@
+import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
-import type { PublishArchiveResult, SignedIndexBody, SigningKey } from '@agentplug/registry-client/protocol';
+import {
+  type PublishArchiveResult,
+  resolvePrivateKey,
+  type SignedIndexBody,
+  type SigningKey,
+} from '@agentplug/registry-client/protocol';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createRequestListener } from './http/route-table';
 import { createDefaultValidator } from './publish/default-validator';
@@ -13,6 +19,8 @@ import {
   type RevocationInput,
 } from './service/marketplace-service';
 import { type MarketplaceDatabaseOptions, openMarketplaceStore } from './store/open-marketplace-store';
+import { createServiceCatalogReader } from './web/catalog-reader';
+import { createCatalogRoutes } from './web/catalog-routes';
 
 /** Options of {@link createMarketplaceServer}. */
 export interface MarketplaceServerOptions extends RiskPolicy {
@@ -45,6 +53,11 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   extractionLimits?: ExtractionLimits;
   /** Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). */
   metadata?: MetadataServiceOptions;
+  /**
+   * The URL clients reach this marketplace at, when it is not the address it listens on (behind a
+   * proxy): the web catalog's install commands show it. Default the server's own URL.
+   */
+  publicUrl?: string;
 }
 
 /** What was published: the body the server answers to a publish, as the registry client reads it. */
@@ -56,6 +69,8 @@ export interface MarketplaceServer {
   url: string;
   host: string;
   port: number;
+  /** The web catalog's home page (the public URL), e.g. `http://127.0.0.1:41234/`. */
+  catalogUrl: string;
   /** The signed body currently served. */
   getIndex(): SignedIndexBody;
   /**
@@ -79,7 +94,8 @@ export interface MarketplaceServer {
 
 /**
  * Starts the reference marketplace server over a store folder: the signed index and archives (the
- * static layout), search, publish and yank with a bearer token, download counts and ratings. The
+ * static layout), search, publish and yank with a bearer token, download counts and ratings, and the
+ * web catalog at `/` (server-rendered pages for people choosing plugins). The
  * server is three parts: a folder store (no HTTP), the marketplace service over it (catalog,
  * signing, policy), and a route table answering HTTP.
  * @throws PluginError INVALID_ARGUMENT (bad key or store), NETWORK_ERROR (cannot listen)
@@ -88,6 +104,8 @@ export interface MarketplaceServer {
  * console.log(server.url);
  */
 export async function createMarketplaceServer(options: MarketplaceServerOptions): Promise<MarketplaceServer> {
+  // Resolved first, so a bad key fails before anything listens; the catalog shows the public half.
+  const resolvedKey = resolvePrivateKey(options.signingKey);
   const opened = await openMarketplaceStore(options.storeDirectory, options.database ?? { engine: 'folder' });
   const store = opened.store;
   const service = await createMarketplaceService({
@@ -110,6 +128,12 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     publishToken: options.publishToken,
     maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
   });
+  const site = {
+    marketplaceUrl: '',
+    publicKey: createPublicKey(resolvedKey.key).export({ type: 'spki', format: 'der' }).toString('base64'),
+    keyId: resolvedKey.keyId,
+  };
+  routes.push(...createCatalogRoutes(createServiceCatalogReader(service), site));
   const server = createServer(createRequestListener(routes));
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
@@ -130,8 +154,11 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
   }
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
+  site.marketplaceUrl = options.publicUrl === undefined ? url : new URL(options.publicUrl).href;
   return {
-    url: `http://${urlHost}:${port}/`,
+    url,
+    catalogUrl: site.marketplaceUrl,
     host,
     port,
     getIndex: () => service.getIndex(),

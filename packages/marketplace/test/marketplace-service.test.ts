@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
 import { generateSigningKeyPair } from '@agentplug/registry-client/protocol';
+import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTemporaryFolder,
@@ -23,7 +24,7 @@ afterEach(async () => {
 /** A real folder store whose next write of one kind, once armed, fails as a full disk would. */
 function failingOnce(
   store: MarketplaceStore,
-  operation: 'writeSignedIndex' | 'writeArchive',
+  operation: 'writeSignedIndex' | 'writeArchive' | 'writeVersionDocument',
 ): { store: MarketplaceStore; arm: () => void } {
   let armed = false;
   const write = store[operation] as (...values: unknown[]) => Promise<void>;
@@ -64,7 +65,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('the marketplace service over a folder store', () => {
-  for (const operation of ['writeSignedIndex', 'writeArchive'] as const) {
+  for (const operation of ['writeSignedIndex', 'writeArchive', 'writeVersionDocument'] as const) {
     it(`publishes nothing when ${operation} fails, and the same publish succeeds afterwards`, async () => {
       const root = await createTemporaryFolder();
       const storeFolder = join(root, 'store');
@@ -90,6 +91,69 @@ describe('the marketplace service over a folder store', () => {
       expect(Object.keys(service.getIndex().plugins)).toEqual(['com.example.a']);
     });
   }
+
+  it('keeps the validation report and README of each published version, and reads them back', async () => {
+    const root = await createTemporaryFolder();
+    const store = await createFolderStore(join(root, 'store'));
+    const service = await createMarketplaceService({
+      store,
+      signingKey: keys,
+      validator: new PluginValidator(),
+      indexLifetimeMs: 60_000,
+      statsResignDelayMs: 60_000,
+    });
+    services.push(service);
+    const folder = await writePluginFolder(
+      root,
+      {
+        plugin_id: 'com.example.net',
+        version: '1.0.0',
+        license: 'MIT',
+        permissions: { network_hosts: ['api.example.com'] },
+      },
+      {
+        'main.js':
+          "export class Plugin {\n  async describe() {\n    return (await fetch('https://api.example.com/x')).status;\n  }\n}\n",
+        'README.md': '# Net\n\n<script>alert(1)</script>',
+      },
+    );
+    await service.publish((await packPlugin(folder)).archive);
+    const report = await service.getVersionReport('com.example.net', '1.0.0');
+    expect(report).toMatchObject({ plugin_id: 'com.example.net', version: '1.0.0', license: 'MIT' });
+    expect(report?.readme).toBe('# Net\n\n<script>alert(1)</script>');
+    expect(report?.validation?.security_score).toBe(
+      service.getPlugin('com.example.net')?.versions['1.0.0']?.security_score,
+    );
+    expect(report?.validation?.score_breakdown.map((deduction) => deduction.factor)).toContain('network');
+    expect(report?.validation?.findings[0]).toMatchObject({
+      capability: 'network',
+      file: 'main.js',
+      line: 3,
+    });
+    expect(await service.getVersionReport('com.example.net', '9.9.9')).toBeUndefined();
+    expect(await service.getVersionReport('com.example.none', '1.0.0')).toBeUndefined();
+    // A damaged report is refused as untrusted data, not trusted or crashed on.
+    await store.writeVersionDocument('com.example.net', '1.0.0', Buffer.from('{"plugin_id": 1}'));
+    expect(await codeOf(service.getVersionReport('com.example.net', '1.0.0'))).toBe('INVALID_ARGUMENT');
+    await store.writeVersionDocument('com.example.net', '1.0.0', Buffer.from('{"plugin_id": '));
+    expect(await codeOf(service.getVersionReport('com.example.net', '1.0.0'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('refuses a version document whose id or version is not one the protocol accepts', async () => {
+    const root = await createTemporaryFolder();
+    const store = await createFolderStore(join(root, 'store'));
+    const before = await snapshotFolder(join(root, 'store'));
+    for (const [pluginId, version] of [
+      ['../escape', '1.0.0'],
+      ['com.example.a', '../../x'],
+    ] as const) {
+      expect(await codeOf(store.writeVersionDocument(pluginId, version, Buffer.from('{}')))).toBe(
+        'INVALID_ARGUMENT',
+      );
+      expect(await codeOf(store.readVersionDocument(pluginId, version))).toBe('INVALID_ARGUMENT');
+    }
+    expect(await snapshotFolder(join(root, 'store'))).toEqual(before);
+  });
 
   it('refuses a second publish of a version with CONFLICT and changes nothing', async () => {
     const root = await createTemporaryFolder();

@@ -93,6 +93,21 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       expect(await store.readMetadata('v2/snapshot/7.json')).toBeUndefined();
     });
 
+    it('keeps one document per published version, replaced whole, and none for a version never written', async () => {
+      const { store } = await engine.open();
+      expect(await store.readVersionDocument('com.example.a', '1.0.0')).toBeUndefined();
+      await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"first":1}'));
+      await store.writeVersionDocument('com.example.a', '1.0.1', Buffer.from('{"other":1}'));
+      await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"second":2}'));
+      expect(Buffer.from((await store.readVersionDocument('com.example.a', '1.0.0')) ?? []).toString()).toBe(
+        '{"second":2}',
+      );
+      expect(Buffer.from((await store.readVersionDocument('com.example.a', '1.0.1')) ?? []).toString()).toBe(
+        '{"other":1}',
+      );
+      expect(await store.readVersionDocument('com.example.b', '1.0.0')).toBeUndefined();
+    });
+
     it('adds download counts, concurrent batches included, and answers rating totals', async () => {
       const { store, keepsRaters } = await engine.open();
       await Promise.all(

@@ -92,6 +92,7 @@ export async function runMarketplaceServer(
   log(`agentplug marketplace listening on ${server.url}`);
   log(`index public key (trustedKeys): ${publicKey}`);
   log(`key id: ${keyId}`);
+  log(`web catalog: ${server.catalogUrl}`);
   log(
     options.publishToken === undefined
       ? 'publishing: disabled (no token)'

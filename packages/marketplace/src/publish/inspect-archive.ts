@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,6 +22,32 @@ export interface ArchiveInspection {
   validation: PluginValidationResult | undefined;
   securityScore: number;
   riskLevel: RiskLevel;
+  /** The archive's top-level README (README.md, README.markdown or README), cut at {@link MAX_README_BYTES}. */
+  readme: string | undefined;
+}
+
+/** The largest part of a README the marketplace keeps: a catalog page shows it, nothing runs it. */
+export const MAX_README_BYTES: number = 128 * 1024;
+
+const README_NAMES = ['readme.md', 'readme.markdown', 'readme'];
+
+// The extractor admits only regular files and folders, so the README is a plain file; still, only
+// its first MAX_README_BYTES are read, whatever its size.
+async function readReadme(folder: string): Promise<string | undefined> {
+  const names = await readdir(folder);
+  for (const wanted of README_NAMES) {
+    const name = names.find((candidate) => candidate.toLowerCase() === wanted);
+    if (name === undefined) continue;
+    const handle = await open(join(folder, name), 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_README_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, MAX_README_BYTES, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  }
+  return undefined;
 }
 
 /** Options for {@link inspectArchive}. */
@@ -56,6 +82,7 @@ export async function inspectArchive(
       }
     }
     const securityScore = validation?.securityScore ?? 100;
+    const readme = await readReadme(folder);
     return {
       manifest,
       sha256: createHash('sha256').update(archive).digest('hex'),
@@ -63,6 +90,7 @@ export async function inspectArchive(
       validation,
       securityScore,
       riskLevel: validation?.riskLevel ?? riskLevelForScore(securityScore),
+      readme,
     };
   } finally {
     await rm(parent, { recursive: true, force: true });

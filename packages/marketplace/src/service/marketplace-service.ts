@@ -24,6 +24,12 @@ import { addToCatalog, type Catalog } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
 import { type MetadataPublisher, openMetadataPublisher } from './metadata-publisher';
+import {
+  createVersionReport,
+  parseVersionReport,
+  serializeVersionReport,
+  type VersionReport,
+} from './version-report';
 
 /** Options of {@link createMarketplaceService}. */
 export interface MarketplaceServiceOptions extends RiskPolicy {
@@ -124,6 +130,12 @@ export interface MarketplaceService {
   search(query: SearchQuery): MarketplaceSearchAnswer;
   /** A plugin's index entry with live counters, or undefined. */
   getPlugin(pluginId: string): IndexPluginEntry | undefined;
+  /**
+   * The validation report and README kept for a listed version, or undefined when the catalog does
+   * not list it or the store keeps no report for it (published before reports were kept).
+   * @throws PluginError INVALID_ARGUMENT when the stored report is unreadable
+   */
+  getVersionReport(pluginId: string, version: string): Promise<VersionReport | undefined>;
   /** The archive of a listed version, or undefined when the catalog does not list that name. */
   findArchive(fileName: string): Promise<ListedArchive | undefined>;
   /** Counts one download of a plugin. */
@@ -325,6 +337,12 @@ export async function createMarketplaceService(
         assertListable(next[pluginId] as IndexPluginEntry);
         await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
         await store.writeArchive(formatArchiveName(pluginId, version), archive);
+        // Written before signing: a version the index lists always has its report.
+        await store.writeVersionDocument(
+          pluginId,
+          version,
+          serializeVersionReport(createVersionReport(inspection)),
+        );
         // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
         await metadata.publish(next, [pluginId]);
         await sign(next);
@@ -401,6 +419,12 @@ export async function createMarketplaceService(
     getPlugin(pluginId) {
       const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
       return entry === undefined ? undefined : withStats(entry);
+    },
+    async getVersionReport(pluginId, version) {
+      const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+      if (entry === undefined || !Object.hasOwn(entry.versions, version)) return undefined;
+      const document = await store.readVersionDocument(pluginId, version);
+      return document === undefined ? undefined : parseVersionReport(document);
     },
     async findArchive(fileName) {
       for (const entry of Object.values(catalog)) {

@@ -97,4 +97,19 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function {schema}.audit_log_is_append_only()`,
     ],
   },
+  {
+    id: 3,
+    name: 'version documents',
+    statements: [
+      // What the web catalog shows of each published version beyond the index: the validator's
+      // report and the README (JSON the service writes and parses as untrusted).
+      `create table {schema}.version_documents (
+        plugin_id text not null check (length(plugin_id) <= 128),
+        version text not null check (length(version) <= 128),
+        body bytea not null,
+        written_at timestamptz not null default now(),
+        primary key (plugin_id, version)
+      )`,
+    ],
+  },
 ];

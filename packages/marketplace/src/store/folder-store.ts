@@ -6,6 +6,7 @@ import { PluginError, parseUntrustedJson } from '@agentplug/models';
 import { writeFileAtomic } from '@agentplug/registry-client';
 import {
   ARCHIVES_PATH,
+  formatArchiveName,
   INDEX_PATH,
   isMetadataPath,
   type SignedIndex,
@@ -15,6 +16,9 @@ import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
 /** The stats file's name in a store folder. */
 const STATS_FILE_NAME = 'stats.json';
+
+/** The folder of the per-version documents: `reports/<plugin_id>-<version>.json`. */
+const REPORTS_FOLDER = 'reports';
 
 /** The largest index.json a store opens: far above a 100,000-plugin catalog. */
 const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
@@ -143,6 +147,21 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
         await mkdir(dirname(path), { recursive: true });
         await writeFileAtomic(path, file.bytes);
       }
+    },
+    async readVersionDocument(pluginId, version) {
+      // formatArchiveName checks the id and the version, so the name is never a path.
+      const name = formatArchiveName(pluginId, version).replace(/\.tgz$/, '.json');
+      try {
+        return await readFile(join(directory, REPORTS_FOLDER, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async writeVersionDocument(pluginId, version, document) {
+      const name = formatArchiveName(pluginId, version).replace(/\.tgz$/, '.json');
+      await mkdir(join(directory, REPORTS_FOLDER), { recursive: true });
+      await writeFileAtomic(join(directory, REPORTS_FOLDER, name), document);
     },
     readStats,
     addDownloads: (counts) =>

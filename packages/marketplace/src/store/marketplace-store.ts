@@ -16,7 +16,8 @@ export interface StoredArchive {
 }
 
 /**
- * Where a marketplace keeps what it serves: the signed index, the archives and the counters. A
+ * Where a marketplace keeps what it serves: the signed index, the archives, a document per
+ * published version and the counters. A
  * store knows no HTTP and no policy: the marketplace service decides what is published and signs
  * it, the store only keeps it. Two implementations: the folder store (`createFolderStore`, one
  * process) and the SQL store (`createSqlStore`: embedded PGlite, or a PostgreSQL server that several
@@ -55,6 +56,14 @@ export interface MarketplaceStore {
    * sees a timestamp that points at a file not yet written.
    */
   writeMetadata(files: readonly MetadataFile[]): Promise<void>;
+  /**
+   * The document kept beside a published version (its validation report and README, JSON the
+   * service writes and parses), or undefined when none is kept. A SQL store keeps it as one row
+   * keyed by plugin id and version.
+   */
+  readVersionDocument(pluginId: string, version: string): Promise<Uint8Array | undefined>;
+  /** Keeps (replaces) the document of a version; a reader sees the old document or the new one. */
+  writeVersionDocument(pluginId: string, version: string, document: Uint8Array): Promise<void>;
   /** The download counts and ratings kept (empty when there are none or they cannot be read). */
   readStats(): Promise<MarketplaceStats>;
   /** Adds to download counts (increments, so several instances can count into one store). */

@@ -145,6 +145,20 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
         }
       });
     },
+    async readVersionDocument(pluginId, version) {
+      const rows = await database.query<{ body: Uint8Array }>(
+        `select body from ${table('version_documents')} where plugin_id = $1 and version = $2`,
+        [pluginId, version],
+      );
+      return rows[0] === undefined ? undefined : Buffer.from(rows[0].body);
+    },
+    async writeVersionDocument(pluginId, version, document) {
+      await database.query(
+        `insert into ${table('version_documents')} (plugin_id, version, body) values ($1, $2, $3)
+         on conflict (plugin_id, version) do update set body = excluded.body, written_at = now()`,
+        [pluginId, version, document],
+      );
+    },
     async readStats() {
       const stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
       const downloads = await database.query<{ plugin_id: string; count: number }>(

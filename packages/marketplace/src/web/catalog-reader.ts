@@ -1,0 +1,36 @@
+import type { PluginMarketplaceInfo } from '@agentplug/models';
+import type { IndexPluginEntry, SearchQuery } from '@agentplug/registry-client/protocol';
+import type { MarketplaceService } from '../service/marketplace-service';
+import type { VersionReport } from '../service/version-report';
+
+/**
+ * What the web catalog reads, and all it reads: a port the catalog owns, so the same pages render
+ * from a running marketplace service or from a static build's in-memory catalog.
+ */
+export interface CatalogReader {
+  /** Every plugin matching, ranked by relevance (not paged: the catalog sorts and pages). */
+  search(query: Omit<SearchQuery, 'limit'>): PluginMarketplaceInfo[];
+  /** A plugin with its versions and live counters, or undefined. */
+  getPlugin(pluginId: string): IndexPluginEntry | undefined;
+  /** The validation report and README kept for a version, or undefined when none is kept. */
+  getVersionReport(pluginId: string, version: string): Promise<VersionReport | undefined>;
+}
+
+/** Where the catalog is served and the key clients trust, for install commands and the trust page. */
+export interface CatalogSite {
+  /** The marketplace URL clients pass as `--marketplace` (trailing slash). */
+  marketplaceUrl: string;
+  /** The index signing public key (base64 SPKI DER), what `--trusted-key` takes. */
+  publicKey: string;
+  /** sha256 of the public key, hex. */
+  keyId: string;
+}
+
+/** Reads the catalog of a running marketplace through its service's read methods. */
+export function createServiceCatalogReader(service: MarketplaceService): CatalogReader {
+  return {
+    search: (query) => service.search({ ...query, limit: Number.POSITIVE_INFINITY }).results,
+    getPlugin: (pluginId) => service.getPlugin(pluginId),
+    getVersionReport: (pluginId, version) => service.getVersionReport(pluginId, version),
+  };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { type PluginMarketplaceInfo, type PluginPermissions, PluginType } from '@agentplug/models';
+import type { CatalogReader } from './catalog-reader';
+
+/** The orders the catalog offers. */
+export const CATALOG_SORTS = ['relevance', 'downloads', 'rating', 'score', 'updated'] as const;
+
+/** One order of search results. */
+export type CatalogSort = (typeof CATALOG_SORTS)[number];
+
+/** A search as the home page's form sends it, bounded and checked. */
+export interface CatalogSearch {
+  query: string;
+  pluginType: PluginType | undefined;
+  tags: string[];
+  sort: CatalogSort;
+  /** 1-based. */
+  page: number;
+}
+
+/** One result row: the search result plus what the row shows at a glance. */
+export interface CatalogResult extends PluginMarketplaceInfo {
+  permissions: PluginPermissions | undefined;
+  risk_level: string | undefined;
+}
+
+/** One page of results. */
+export interface CatalogResultsPage {
+  total: number;
+  page: number;
+  pages: number;
+  results: CatalogResult[];
+}
+
+/** Results per page. */
+export const PAGE_SIZE = 20;
+const MAX_QUERY_LENGTH = 200;
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 64;
+const MAX_PAGE = 10_000;
+const PLUGIN_TYPES = new Set<string>(Object.values(PluginType));
+
+/** Reads a search from query parameters (`q`, `type`, `tags`, `sort`, `page`); anything unknown falls back to its default. */
+export function readCatalogSearch(parameters: URLSearchParams): CatalogSearch {
+  const query = (parameters.get('q') ?? '').slice(0, MAX_QUERY_LENGTH).trim();
+  const type = parameters.get('type') ?? '';
+  const tags = (parameters.get('tags') ?? '')
+    .split(',')
+    .map((tag) => tag.trim().slice(0, MAX_TAG_LENGTH))
+    .filter((tag) => tag !== '')
+    .slice(0, MAX_TAGS);
+  const sort = parameters.get('sort') ?? '';
+  const page = Number.parseInt(parameters.get('page') ?? '1', 10);
+  return {
+    query,
+    pluginType: PLUGIN_TYPES.has(type) ? (type as PluginType) : undefined,
+    tags,
+    sort: (CATALOG_SORTS as readonly string[]).includes(sort) ? (sort as CatalogSort) : 'relevance',
+    page: Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
+  };
+}
+
+/** Query parameters for a search (what links to another page or order of it carry). */
+export function formatCatalogSearch(search: CatalogSearch, changes: Partial<CatalogSearch> = {}): string {
+  const next = { ...search, ...changes };
+  const parameters = new URLSearchParams();
+  if (next.query !== '') parameters.set('q', next.query);
+  if (next.pluginType !== undefined) parameters.set('type', next.pluginType);
+  if (next.tags.length > 0) parameters.set('tags', next.tags.join(','));
+  if (next.sort !== 'relevance') parameters.set('sort', next.sort);
+  if (next.page !== 1) parameters.set('page', String(next.page));
+  const text = parameters.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+const SORT_KEYS: Readonly<
+  Record<Exclude<CatalogSort, 'relevance'>, (result: PluginMarketplaceInfo) => number | string>
+> = {
+  downloads: (result) => result.downloads,
+  rating: (result) => result.rating,
+  score: (result) => result.security_score ?? 0,
+  updated: (result) => result.published_at ?? '',
+};
+
+/** Orders results; ties keep their relevance order (the sort is stable). */
+export function sortResults<Result extends PluginMarketplaceInfo>(
+  results: Result[],
+  sort: CatalogSort,
+): Result[] {
+  if (sort === 'relevance') return results;
+  const key = SORT_KEYS[sort];
+  return results.sort((left, right) => {
+    const leftKey = key(left);
+    const rightKey = key(right);
+    return leftKey === rightKey ? 0 : leftKey < rightKey ? 1 : -1;
+  });
+}
+
+/** Runs a search over a catalog: filter and rank, order, then one page with each row's permissions. */
+export function searchCatalog(reader: CatalogReader, search: CatalogSearch): CatalogResultsPage {
+  const matches = sortResults(
+    reader.search({ query: search.query, pluginType: search.pluginType, tags: search.tags }),
+    search.sort,
+  );
+  const pages = Math.max(1, Math.ceil(matches.length / PAGE_SIZE));
+  const page = Math.min(search.page, pages);
+  const results = matches.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((result): CatalogResult => {
+    const version = reader.getPlugin(result.plugin_id)?.versions[result.version];
+    return { ...result, permissions: version?.permissions, risk_level: version?.risk_level };
+  });
+  return { total: matches.length, page, pages, results };
+}
+
+/**
+ * The path segment naming a publisher: readable, and unique through a short hash of the exact
+ * author text, so any author string becomes a safe URL segment and file name.
+ */
+export function publisherSlug(author: string): string {
+  const readable = author
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  const hash = createHash('sha256').update(author).digest('hex').slice(0, 8);
+  return readable === '' ? hash : `${readable}-${hash}`;
+}
