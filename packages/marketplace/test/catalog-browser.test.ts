@@ -14,6 +14,35 @@ import {
 } from './helpers/catalog-fixtures';
 import { launchChromium } from './helpers/chromium';
 
+// The functions given to page.evaluate run in Chromium. This package compiles without the DOM
+// library (its fetch types clash with Node's), so they see the page's globals through this narrow view.
+interface PageNode {
+  id: string;
+  textContent: string | null;
+  src: string;
+  scrollWidth: number;
+  matches(selector: string): boolean;
+  append(node: PageNode): void;
+}
+declare const document: {
+  activeElement: PageNode | null;
+  body: PageNode;
+  head: PageNode;
+  documentElement: PageNode;
+  createElement(tag: string): PageNode;
+  addEventListener(
+    type: 'securitypolicyviolation',
+    listener: (event: { violatedDirective: string }) => void,
+  ): void;
+};
+declare const window: Record<string, unknown>;
+declare function getComputedStyle(node: PageNode): {
+  outlineStyle: string;
+  display: string;
+  backgroundColor: string;
+};
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+
 /** Where the screenshots go (the README names this folder; not committed). */
 const ARTIFACTS_FOLDER = fileURLToPath(new URL('../test-artifacts/catalog/', import.meta.url));
 
@@ -279,7 +308,7 @@ describe('the web catalog in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     // The focused element shows a visible outline.
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe(
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as PageNode).outlineStyle)).toBe(
       'solid',
     );
     await page.keyboard.press('Enter');

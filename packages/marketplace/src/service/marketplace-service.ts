@@ -8,6 +8,8 @@ import {
   MARKETPLACE_PROTOCOL_VERSION,
   type MetadataSigners,
   type PublishArchiveResult,
+  type RankedPlugin,
+  rankIndex,
   SEARCH_PATH,
   type SearchQuery,
   type SignedIndexBody,
@@ -128,6 +130,10 @@ export interface MarketplaceService {
   /** @throws PluginError NOT_FOUND, and what `beforeWrite` throws */
   yank(pluginId: string, version: string, yanked: boolean, options?: ChangeOptions): Promise<void>;
   search(query: SearchQuery): MarketplaceSearchAnswer;
+  /** Every plugin matching, by the search rule, with live downloads and no result objects built (the web catalog pages these). */
+  rank(query: Omit<SearchQuery, 'limit'>): RankedPlugin[];
+  /** A plugin's live average rating (0 when unrated). */
+  ratingOf(pluginId: string): number;
   /** A plugin's index entry with live counters, or undefined. */
   getPlugin(pluginId: string): IndexPluginEntry | undefined;
   /**
@@ -416,6 +422,12 @@ export async function createMarketplaceService(
       );
       return { protocol_version: MARKETPLACE_PROTOCOL_VERSION, index_version: body.version, results };
     },
+    rank: (query) =>
+      rankIndex(
+        { plugins: catalog },
+        { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
+      ),
+    ratingOf: (pluginId) => ratingOf(stats, pluginId).rating,
     getPlugin(pluginId) {
       const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
       return entry === undefined ? undefined : withStats(entry);

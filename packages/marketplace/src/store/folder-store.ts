@@ -163,7 +163,11 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
       await mkdir(join(directory, REPORTS_FOLDER), { recursive: true });
       await writeFileAtomic(join(directory, REPORTS_FOLDER, name), document);
     },
-    readStats,
+    // After the changes already asked for: a reader never sees counters older than a rating it was told was kept.
+    readStats: async () => {
+      await statsChanges;
+      return readStats();
+    },
     addDownloads: (counts) =>
       changeStats((stats) => {
         for (const [pluginId, count] of Object.entries(counts)) {

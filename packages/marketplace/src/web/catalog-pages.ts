@@ -4,7 +4,14 @@ import { renderHomePage } from './home-page';
 import { renderNotFoundPage, renderPublisherPage, renderTrustPage } from './other-pages';
 import type { PageContext } from './page-layout';
 import { orderVersions, renderPluginPage } from './plugin-page';
-import { type CatalogResult, type CatalogSearch, publisherSlug, searchCatalog } from './search-catalog';
+import {
+  type CatalogResult,
+  type CatalogSearch,
+  publisherSlug,
+  searchCatalog,
+  sortRanked,
+  toCatalogResult,
+} from './search-catalog';
 
 /** A rendered page and the status to answer it with. */
 export interface RenderedPage {
@@ -67,15 +74,12 @@ export function createCatalogPages(reader: CatalogReader, site: CatalogSite): Ca
       return { status: 200, html };
     },
     publisher(slug, context) {
-      const matches = reader.search({}).filter((result) => slugOf(result.author) === slug);
-      const author = matches[0]?.author;
+      const matches = reader.rank({}).filter((ranked) => slugOf(ranked.entry.author) === slug);
+      const author = matches[0]?.entry.author;
       if (author === undefined) return notFound('No plugin here is published under that name.', context);
-      const results: CatalogResult[] = matches
-        .sort((left, right) => right.downloads - left.downloads)
-        .map((result) => {
-          const version = reader.getPlugin(result.plugin_id)?.versions[result.version];
-          return { ...result, permissions: version?.permissions, risk_level: version?.risk_level };
-        });
+      const results: CatalogResult[] = sortRanked(matches, 'downloads', reader).map((ranked) =>
+        toCatalogResult(ranked, reader),
+      );
       return { status: 200, html: renderPublisherPage(context, author, results) };
     },
     trust: (context) => ({ status: 200, html: renderTrustPage(context, site) }),

@@ -1,5 +1,4 @@
-import type { PluginMarketplaceInfo } from '@agentplug/models';
-import type { IndexPluginEntry, SearchQuery } from '@agentplug/registry-client/protocol';
+import type { IndexPluginEntry, RankedPlugin, SearchQuery } from '@agentplug/registry-client/protocol';
 import type { MarketplaceService } from '../service/marketplace-service';
 import type { VersionReport } from '../service/version-report';
 
@@ -8,8 +7,10 @@ import type { VersionReport } from '../service/version-report';
  * from a running marketplace service or from a static build's in-memory catalog.
  */
 export interface CatalogReader {
-  /** Every plugin matching, ranked by relevance (not paged: the catalog sorts and pages). */
-  search(query: Omit<SearchQuery, 'limit'>): PluginMarketplaceInfo[];
+  /** Every plugin matching, ranked by relevance, with no result objects built (the catalog sorts and pages). */
+  rank(query: Omit<SearchQuery, 'limit'>): RankedPlugin[];
+  /** A plugin's average rating, 0 when unrated. */
+  ratingOf(pluginId: string): number;
   /** A plugin with its versions and live counters, or undefined. */
   getPlugin(pluginId: string): IndexPluginEntry | undefined;
   /** The validation report and README kept for a version, or undefined when none is kept. */
@@ -29,7 +30,8 @@ export interface CatalogSite {
 /** Reads the catalog of a running marketplace through its service's read methods. */
 export function createServiceCatalogReader(service: MarketplaceService): CatalogReader {
   return {
-    search: (query) => service.search({ ...query, limit: Number.POSITIVE_INFINITY }).results,
+    rank: (query) => service.rank(query),
+    ratingOf: (pluginId) => service.ratingOf(pluginId),
     getPlugin: (pluginId) => service.getPlugin(pluginId),
     getVersionReport: (pluginId, version) => service.getVersionReport(pluginId, version),
   };

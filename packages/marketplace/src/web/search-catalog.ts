@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type PluginMarketplaceInfo, type PluginPermissions, PluginType } from '@agentplug/models';
+import { type RankedPlugin, toMarketplaceInfo } from '@agentplug/registry-client/protocol';
 import type { CatalogReader } from './catalog-reader';
 
 /** The orders the catalog offers. */
@@ -74,40 +75,50 @@ export function formatCatalogSearch(search: CatalogSearch, changes: Partial<Cata
 }
 
 const SORT_KEYS: Readonly<
-  Record<Exclude<CatalogSort, 'relevance'>, (result: PluginMarketplaceInfo) => number | string>
+  Record<Exclude<CatalogSort, 'relevance'>, (ranked: RankedPlugin, reader: CatalogReader) => number | string>
 > = {
-  downloads: (result) => result.downloads,
-  rating: (result) => result.rating,
-  score: (result) => result.security_score ?? 0,
-  updated: (result) => result.published_at ?? '',
+  downloads: (ranked) => ranked.downloads,
+  rating: (ranked, reader) => reader.ratingOf(ranked.entry.plugin_id),
+  score: (ranked) => ranked.latest.security_score,
+  updated: (ranked) => ranked.latest.published_at,
 };
 
-/** Orders results; ties keep their relevance order (the sort is stable). */
-export function sortResults<Result extends PluginMarketplaceInfo>(
-  results: Result[],
-  sort: CatalogSort,
-): Result[] {
-  if (sort === 'relevance') return results;
-  const key = SORT_KEYS[sort];
-  return results.sort((left, right) => {
-    const leftKey = key(left);
-    const rightKey = key(right);
-    return leftKey === rightKey ? 0 : leftKey < rightKey ? 1 : -1;
-  });
+/** Orders ranked plugins by a sort's key, highest first; ties keep their relevance order (the sort is stable). */
+export function sortRanked(ranked: RankedPlugin[], sort: CatalogSort, reader: CatalogReader): RankedPlugin[] {
+  if (sort === 'relevance') return ranked;
+  const keyOf = SORT_KEYS[sort];
+  // Each key is worked out once, not once per comparison.
+  const keyed = ranked.map((item) => ({ item, key: keyOf(item, reader) }));
+  keyed.sort((left, right) => (left.key === right.key ? 0 : left.key < right.key ? 1 : -1));
+  return keyed.map(({ item }) => item);
 }
 
-/** Runs a search over a catalog: filter and rank, order, then one page with each row's permissions. */
+/** The result row of a ranked plugin: the search result with its live rating, permissions and risk. */
+export function toCatalogResult(ranked: RankedPlugin, reader: CatalogReader): CatalogResult {
+  return {
+    ...toMarketplaceInfo(ranked.entry, ranked.latest),
+    downloads: ranked.downloads,
+    rating: reader.ratingOf(ranked.entry.plugin_id),
+    permissions: ranked.latest.permissions,
+    risk_level: ranked.latest.risk_level,
+  };
+}
+
+/**
+ * Runs a search over a catalog: filter and rank, order, then one page; only that page's rows are
+ * built, so a search matching thousands of plugins costs one pass and one sort.
+ */
 export function searchCatalog(reader: CatalogReader, search: CatalogSearch): CatalogResultsPage {
-  const matches = sortResults(
-    reader.search({ query: search.query, pluginType: search.pluginType, tags: search.tags }),
+  const matches = sortRanked(
+    reader.rank({ query: search.query, pluginType: search.pluginType, tags: search.tags }),
     search.sort,
+    reader,
   );
   const pages = Math.max(1, Math.ceil(matches.length / PAGE_SIZE));
   const page = Math.min(search.page, pages);
-  const results = matches.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((result): CatalogResult => {
-    const version = reader.getPlugin(result.plugin_id)?.versions[result.version];
-    return { ...result, permissions: version?.permissions, risk_level: version?.risk_level };
-  });
+  const results = matches
+    .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+    .map((ranked) => toCatalogResult(ranked, reader));
   return { total: matches.length, page, pages, results };
 }
 

@@ -73,7 +73,14 @@ export {
   type TreeEntry,
   type TreeNode,
 } from './metadata-types';
-export { type SearchIndexOptions, type SearchQuery, searchIndex, toMarketplaceInfo } from './search-index';
+export {
+  type RankedPlugin,
+  rankIndex,
+  type SearchIndexOptions,
+  type SearchQuery,
+  searchIndex,
+  toMarketplaceInfo,
+} from './search-index';
 export {
   serializeSignedIndex,
   signIndex,

@@ -118,6 +118,45 @@ export function toMarketplaceInfo(
   };
 }
 
+/** A plugin a search matched, before it becomes a result: its entry, the version shown, relevance and downloads. */
+export interface RankedPlugin {
+  entry: IndexPluginEntry;
+  /** The latest usable version: what a result shows. */
+  latest: IndexVersionEntry;
+  /** Relevance (1 for every plugin when there are no words). */
+  score: number;
+  downloads: number;
+}
+
+/**
+ * Every plugin matching a search, by relevance, then downloads, then id, with no result objects
+ * built: a catalog that sorts and pages thousands of matches builds only the page it shows.
+ * The rule is {@link searchIndex}'s.
+ */
+export function rankIndex(
+  body: Pick<SignedIndexBody, 'plugins'>,
+  search: Omit<SearchQuery, 'limit'> & SearchIndexOptions,
+): RankedPlugin[] {
+  const phrase = (search.query ?? '').trim().toLowerCase();
+  const words = phrase.split(/\s+/).filter((word) => word.length > 0);
+  const tags = (search.tags ?? []).map((tag) => tag.toLowerCase());
+  const downloadsOf = search.downloadsOf ?? ((pluginId: string) => body.plugins[pluginId]?.downloads ?? 0);
+  const ranked: RankedPlugin[] = [];
+  for (const plugin of preparePlugins(body.plugins, search.runtimeVersion)) {
+    if (search.pluginType !== undefined && plugin.entry.plugin_type !== search.pluginType) continue;
+    if (!tags.every((tag) => plugin.tags.has(tag))) continue;
+    const score = scorePlugin(plugin, words, phrase);
+    if (score > 0) ranked.push({ entry: plugin.entry, latest: plugin.latest, score, downloads: 0 });
+  }
+  for (const item of ranked) item.downloads = downloadsOf(item.entry.plugin_id);
+  return ranked.sort(
+    (left, right) =>
+      right.score - left.score ||
+      right.downloads - left.downloads ||
+      (left.entry.plugin_id < right.entry.plugin_id ? -1 : 1),
+  );
+}
+
 /**
  * Searches the plugins of an index: every word of `query` must match the id, name, tags, description
  * or author; results are sorted by relevance, then downloads, then id. Plugins whose every version is
@@ -127,27 +166,8 @@ export function searchIndex(
   body: Pick<SignedIndexBody, 'plugins'>,
   search: SearchQuery & SearchIndexOptions,
 ): PluginMarketplaceInfo[] {
-  const phrase = (search.query ?? '').trim().toLowerCase();
-  const words = phrase.split(/\s+/).filter((word) => word.length > 0);
-  const tags = (search.tags ?? []).map((tag) => tag.toLowerCase());
   const limit = Math.max(0, Math.floor(search.limit ?? 20));
-  const downloadsOf = search.downloadsOf ?? ((pluginId: string) => body.plugins[pluginId]?.downloads ?? 0);
-  const scored: { plugin: PreparedPlugin; score: number; downloads: number }[] = [];
-  for (const plugin of preparePlugins(body.plugins, search.runtimeVersion)) {
-    if (search.pluginType !== undefined && plugin.entry.plugin_type !== search.pluginType) continue;
-    if (!tags.every((tag) => plugin.tags.has(tag))) continue;
-    const score = scorePlugin(plugin, words, phrase);
-    if (score > 0) scored.push({ plugin, score, downloads: 0 });
-  }
-  for (const item of scored) item.downloads = downloadsOf(item.plugin.entry.plugin_id);
-  scored.sort(
-    (left, right) =>
-      right.score - left.score ||
-      right.downloads - left.downloads ||
-      (left.plugin.entry.plugin_id < right.plugin.entry.plugin_id ? -1 : 1),
-  );
-  return scored.slice(0, limit).map(({ plugin, downloads }) => ({
-    ...toMarketplaceInfo(plugin.entry, plugin.latest),
-    downloads,
-  }));
+  return rankIndex(body, search)
+    .slice(0, limit)
+    .map(({ entry, latest, downloads }) => ({ ...toMarketplaceInfo(entry, latest), downloads }));
 }
