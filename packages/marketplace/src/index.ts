@@ -8,7 +8,7 @@ export {
   type TrustedKey,
 } from '@agentplug/registry-client/protocol';
 export {
-  KEY_FILE_NAME,
+  defaultKeyFileFor,
   loadOrCreateKeyFile,
   type RunMarketplaceServerOptions,
   type RunningMarketplace,

@@ -218,4 +218,26 @@ describe('agentplug-marketplace serve', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*no-such-folder/)]);
   });
+
+  it('keeps the signing key out of what is served: build and serve refuse a key file inside their folders, creating none', async () => {
+    const root = await createTemporaryFolder();
+    const inOutput = join(root, 'site', 'signing-key.json');
+    const build = await run([
+      'build',
+      '--archives',
+      root,
+      '--out',
+      join(root, 'site'),
+      '--key-file',
+      inOutput,
+    ]);
+    expect(build.exitCode).not.toBe(0);
+    expect(build.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*inside the output/)]);
+    const inStore = join(root, 'store', 'keys', 'key.json');
+    const serve = await run(['serve', '--store', join(root, 'store'), '--port', '0', '--key-file', inStore]);
+    expect(serve.exitCode).not.toBe(0);
+    expect(serve.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*inside the store/)]);
+    await expect(readFile(inOutput)).rejects.toThrowError(/ENOENT/);
+    await expect(readFile(inStore)).rejects.toThrowError(/ENOENT/);
+  });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import { type Command, Option } from 'commander';
+import { isInsideFolder } from './is-inside-folder';
 
 /** Options of {@link addMarketplaceCommands}. */
 export interface MarketplaceCommandsOptions {
@@ -121,7 +122,10 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
       'publish token (else --token-file, else AGENTPLUG_TOKEN); without one publishing is off',
     )
     .option('--token-file <file>', 'read the publish token from a file')
-    .option('--key-file <file>', 'signing key file (default <store>/signing-key.json, created when missing)')
+    .option(
+      '--key-file <file>',
+      'signing key file, outside the store (default <store>.signing-key.json beside it, created when missing)',
+    )
     .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
   addRiskOptions(serve)
     .option('--json', 'print { url, publicKey, keyId } as one JSON line once listening')
@@ -177,6 +181,12 @@ Example:
     .action(async (values: BuildOptions) => {
       const keyFile = values.keyFile ?? values.key;
       if (keyFile === undefined) throw new PluginError('INVALID_ARGUMENT', 'build needs --key-file <file>');
+      if (isInsideFolder(keyFile, values.out)) {
+        throw new PluginError(
+          'INVALID_ARGUMENT',
+          `the signing key ${keyFile} is inside the output ${values.out}, which is served to anyone; keep it outside`,
+        );
+      }
       const { buildStaticMarketplace, loadOrCreateKeyFile } = await import('@agentplug/marketplace');
       const result = await buildStaticMarketplace({
         archivesDirectory: resolve(values.archives),

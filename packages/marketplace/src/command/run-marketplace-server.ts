@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { PluginError, parseUntrustedJson } from '@agentplug/models';
 import {
   generateSigningKeyPair,
   resolvePrivateKey,
@@ -12,15 +12,55 @@ import {
   type MarketplaceServer,
   type MarketplaceServerOptions,
 } from '../create-marketplace-server';
+import { isInsideFolder } from './is-inside-folder';
 
-/** The key file written by `agentplug-marketplace keygen` and by a first `serve` without `--key`. */
-export const KEY_FILE_NAME = 'signing-key.json';
+/** Where a key file was kept by default before it moved out of the store: `serve` refuses it there. */
+const IN_STORE_KEY_FILE_NAME = 'signing-key.json';
+
+/**
+ * The default key file of a store: beside the store folder, never inside it, since a store folder
+ * can be served as it is by a static host. `./store` → `./store.signing-key.json`.
+ */
+export function defaultKeyFileFor(storeDirectory: string): string {
+  const store = resolve(storeDirectory);
+  return join(dirname(store), `${basename(store)}.${IN_STORE_KEY_FILE_NAME}`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Refuses a key file inside the store, and a store that still holds the key where an older version
+ * kept it, with the command that moves it out.
+ * @throws PluginError INVALID_ARGUMENT
+ */
+async function checkKeyFileLocation(keyFile: string, storeDirectory: string): Promise<void> {
+  if (isInsideFolder(keyFile, storeDirectory)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `the signing key ${keyFile} is inside the store ${storeDirectory}, which a static host may serve to anyone; keep it outside (default ${defaultKeyFileFor(storeDirectory)})`,
+      { details: { keyFile, storeDirectory } },
+    );
+  }
+  const old = join(storeDirectory, IN_STORE_KEY_FILE_NAME);
+  if (await exists(old)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `${old} is a signing key inside the store; move it out (mv ${old} ${defaultKeyFileFor(storeDirectory)}) or pass --key-file with a path outside the store`,
+      { details: { keyFile: old, storeDirectory } },
+    );
+  }
+}
 
 /** Options of {@link runMarketplaceServer}: the server's, with the key read from a file when not given. */
 export interface RunMarketplaceServerOptions extends Omit<MarketplaceServerOptions, 'signingKey'> {
   /** A key; default read from `keyFile`. */
   signingKey?: MarketplaceServerOptions['signingKey'];
-  /** A JSON key file (`{ keyId, publicKey, privateKey }`). Default `<store>/signing-key.json`, created when missing. */
+  /** A JSON key file (`{ keyId, publicKey, privateKey }`), outside the store. Default {@link defaultKeyFileFor}, created when missing. */
   keyFile?: string;
   /** Where to print the startup lines. Default console.log. Pass `() => {}` for silence. */
   log?: (line: string) => void;
@@ -56,7 +96,11 @@ export async function loadOrCreateKeyFile(keyFile: string): Promise<SigningKeyPa
     return pair;
   }
   try {
-    const pair = JSON.parse(text) as SigningKeyPair;
+    const pair = parseUntrustedJson(text, {
+      code: 'INVALID_ARGUMENT',
+      what: keyFile,
+      maxBytes: 64 * 1024,
+    }) as SigningKeyPair;
     const resolved = resolvePrivateKey(pair);
     return { ...pair, keyId: resolved.keyId };
   } catch (error) {
@@ -68,8 +112,8 @@ export async function loadOrCreateKeyFile(keyFile: string): Promise<SigningKeyPa
 
 /**
  * Starts the marketplace server the way the `agentplug-marketplace serve` command does: reads (or
- * creates) the signing key, listens, prints the URL and the public key, and closes on SIGINT/SIGTERM.
- * @throws PluginError INVALID_ARGUMENT, NETWORK_ERROR
+ * creates) the signing key outside the store, listens, prints the URL and the public key, and closes on SIGINT/SIGTERM.
+ * @throws PluginError INVALID_ARGUMENT (a key file inside the store, or not a key file), NETWORK_ERROR
  */
 export async function runMarketplaceServer(
   options: RunMarketplaceServerOptions,
@@ -79,7 +123,9 @@ export async function runMarketplaceServer(
   let publicKey: string;
   let keyId: string;
   if (signingKey === undefined) {
-    const pair = await loadOrCreateKeyFile(options.keyFile ?? join(options.storeDirectory, KEY_FILE_NAME));
+    const keyFile = resolve(options.keyFile ?? defaultKeyFileFor(options.storeDirectory));
+    await checkKeyFileLocation(keyFile, resolve(options.storeDirectory));
+    const pair = await loadOrCreateKeyFile(keyFile);
     signingKey = pair;
     publicKey = pair.publicKey;
     keyId = pair.keyId;

@@ -9,6 +9,7 @@ import {
   INDEX_TYPE,
   type IndexPluginEntry,
   MARKETPLACE_PROTOCOL_VERSION,
+  resolvePrivateKey,
   type SignedIndex,
   type SigningKey,
   serializeSignedIndex,
@@ -22,6 +23,7 @@ import type { MetadataServiceOptions } from '../service/marketplace-service';
 import { openMetadataPublisher } from '../service/metadata-publisher';
 import { addToCatalog, type Catalog } from '../store/catalog';
 import { createFolderStore } from '../store/folder-store';
+import { refuseKeysInOutput } from './refuse-keys-in-output';
 
 /** Options for {@link buildStaticMarketplace}. */
 export interface BuildStaticMarketplaceOptions extends RiskPolicy {
@@ -87,13 +89,18 @@ async function readPrevious(
 /**
  * Turns a folder of archives into the static marketplace layout (`index.json` signed, and
  * `archives/<plugin_id>-<version>.tgz`), which any file host can serve.
- * @throws PluginError VALIDATION_FAILED, ARCHIVE_UNSAFE, MANIFEST_INVALID, INVALID_ARGUMENT (two archives of one version)
+ * Refuses to start when the output folder already holds key material, since all of it is served.
+ * @throws PluginError SECRET_DETECTED, VALIDATION_FAILED, ARCHIVE_UNSAFE, MANIFEST_INVALID, INVALID_ARGUMENT (two archives of one version)
  * @example
  * await buildStaticMarketplace({ archivesDirectory: './dist-plugins', outputDirectory: './site', signingKey });
  */
 export async function buildStaticMarketplace(
   options: BuildStaticMarketplaceOptions,
 ): Promise<BuildStaticMarketplaceResult> {
+  await refuseKeysInOutput(
+    options.outputDirectory,
+    resolvePrivateKey(options.signingKey).key.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+  );
   const validator =
     options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator()));
   const names = (await readdir(options.archivesDirectory)).filter((name) => name.endsWith('.tgz')).sort();
