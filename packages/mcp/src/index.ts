@@ -1,3 +1,5 @@
+// The naming rule lives in @agentplug/models (one rule for MCP and every agent framework adapter).
+export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from '@agentplug/models';
 export {
   type ActivatePluginDirectoryOptions,
   type ActivatePluginDirectoryResult,
@@ -5,7 +7,7 @@ export {
 } from './activate-plugin-directory';
 export { createMcpServer, type McpPluginServer } from './create-mcp-server';
 export { listMcpTools, type McpTool } from './list-mcp-tools';
-export type { McpServerOptions, McpToolCallEvent } from './mcp-server-options';
+export type { McpServerOptions, McpToolCallEvent, McpToolFilterOptions } from './mcp-server-options';
 export type {
   McpCapabilityEntry,
   McpInvokeOptions,
@@ -15,5 +17,3 @@ export type {
 export { type McpPluginServerOptions, runMcpPluginServer } from './run-mcp-plugin-server';
 export { type McpStdioServerOptions, runMcpStdioServer } from './run-mcp-stdio-server';
 export { type McpHttpServer, type McpHttpServerOptions, serveMcpOverHttp } from './serve-mcp-over-http';
-export type { McpToolFilterOptions } from './tool-filter';
-export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tool-name';

@@ -1,4 +1,7 @@
-import type { McpToolFilterOptions } from './tool-filter';
+import type { ToolFilterOptions } from '@agentplug/models';
+
+/** Which plugins and capabilities the server offers: the filter every agentplug tool surface shares. */
+export type McpToolFilterOptions = ToolFilterOptions;
 
 /** What the audit hook sees of each tool call, after it finished. */
 export interface McpToolCallEvent {

@@ -118,3 +118,20 @@ export {
   riskLevelForScore,
   type ScoreDeduction,
 } from './schemas/validation-result';
+export { type DescribeToolsOptions, describeTools, type ToolDescriptor } from './tools/describe-tools';
+export { formatToolError } from './tools/format-tool-error';
+export { formatToolValue, isJsonValue } from './tools/format-tool-value';
+export {
+  createToolCatalog,
+  type ToolCatalog,
+  type ToolCatalogEntry,
+  type ToolCatalogOptions,
+} from './tools/tool-catalog';
+export { createToolFilter, type ToolFilterOptions } from './tools/tool-filter';
+export { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tools/tool-name';
+export type {
+  ToolCapabilityEntry,
+  ToolInvokeOptions,
+  ToolPluginDescription,
+  ToolSource,
+} from './tools/tool-source';

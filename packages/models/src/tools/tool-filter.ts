@@ -1,25 +1,26 @@
 import { createPatternMatcher } from './match-pattern';
 
 /**
- * Which plugins and capabilities become tools. Patterns are glob-ish: `*` matches any run of
- * characters (dots included), `?` one character. A capability pattern without `/` matches the
- * capability name in every plugin (`delete*`); with `/` it matches `<pluginId>/<capability>`
- * (`com.example.files/delete*`). Exclusion wins over inclusion; an absent include list includes all.
+ * Which plugins and capabilities become tools, for the MCP server and every agent framework
+ * adapter alike. Patterns are glob-ish: `*` matches any run of characters (dots included), `?` one
+ * character. A capability pattern without `/` matches the capability name in every plugin
+ * (`delete*`); with `/` it matches `<pluginId>/<capability>` (`com.example.files/delete*`).
+ * Exclusion wins over inclusion; an absent include list includes all.
  */
-export interface McpToolFilterOptions {
-  /** Serve only plugins whose id matches one of these patterns. */
+export interface ToolFilterOptions {
+  /** Offer only plugins whose id matches one of these patterns. */
   includePlugins?: readonly string[];
-  /** Never serve plugins whose id matches one of these patterns. */
+  /** Never offer plugins whose id matches one of these patterns. */
   excludePlugins?: readonly string[];
-  /** Serve only capabilities matching one of these patterns. */
+  /** Offer only capabilities matching one of these patterns. */
   includeCapabilities?: readonly string[];
-  /** Never serve capabilities matching one of these patterns. */
+  /** Never offer capabilities matching one of these patterns. */
   excludeCapabilities?: readonly string[];
 }
 
 /** Compiles the filter options into one predicate over (plugin id, capability name). */
 export function createToolFilter(
-  options: McpToolFilterOptions,
+  options: ToolFilterOptions,
 ): (pluginId: string, capabilityName: string) => boolean {
   const includePlugin = options.includePlugins ? createPatternMatcher(options.includePlugins) : () => true;
   const excludePlugin = createPatternMatcher(options.excludePlugins ?? []);

@@ -1,6 +1,6 @@
-import { CAPABILITY_NAME_PATTERN, PLUGIN_ID_PATTERN } from '@agentplug/models';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CAPABILITY_NAME_PATTERN, PLUGIN_ID_PATTERN } from '../schemas/rules';
 import { createToolName, MAX_TOOL_NAME_LENGTH, TOOL_NAME_PATTERN } from './tool-name';
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?$/);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { CAPABILITY_NAME_PATTERN, PLUGIN_ID_PATTERN } from '@agentplug/models';
+import { CAPABILITY_NAME_PATTERN, PLUGIN_ID_PATTERN } from '../schemas/rules';
 
-/** The longest tool name this package produces: the limit most model APIs enforce. */
+/** The longest tool name agentplug produces: the limit most model APIs enforce. */
 export const MAX_TOOL_NAME_LENGTH: number = 64;
 
 /**
@@ -15,7 +15,8 @@ const separator = '__';
 const hashedPrefixLength = 51;
 
 /**
- * Derives the MCP tool name of a plugin capability: the plugin id with `.` written as `_`, then
+ * Derives the tool name of a plugin capability, the one name the MCP server and every agent
+ * framework adapter offer it under: the plugin id with `.` written as `_`, then
  * `__`, then the capability name with `$` written as `-` (`com.example.calculator` + `add` →
  * `com_example_calculator__add`). Valid plugin ids never contain `_` and always end in a letter or
  * digit, so the first `__` is always the separator and the encoding is injective. Names that would
