@@ -123,6 +123,7 @@ export { formatToolError } from './tools/format-tool-error';
 export { formatToolValue, isJsonValue } from './tools/format-tool-value';
 export {
   createToolCatalog,
+  DEFAULT_TOOL_CALL_TIMEOUT_MS,
   type ToolCatalog,
   type ToolCatalogEntry,
   type ToolCatalogOptions,

@@ -12,6 +12,15 @@ describe('formatToolValue', () => {
   it('writes what JSON cannot hold as readable text', () => {
     expect(formatToolValue({ big: 2n ** 70n })).toBe('{"big":"1180591620717411303424"}');
     expect(formatToolValue(new Date(0))).toBe('"1970-01-01T00:00:00.000Z"');
+    expect(
+      formatToolValue(
+        new Map<unknown, unknown>([
+          ['a', 1],
+          [true, new Set(['x'])],
+        ]),
+      ),
+    ).toBe('{"a":1,"true":["x"]}');
+    expect(formatToolValue(new Uint8Array([1, 2]))).toBe('[1,2]');
     const circular: Record<string, unknown> = { name: 'loop' };
     circular.self = circular;
     expect(formatToolValue(circular)).toBe('[object Object]');

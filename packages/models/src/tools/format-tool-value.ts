@@ -3,20 +3,29 @@ const maxJsonDepth = 64;
 
 /**
  * Turns what a capability returned into text for a model: a string as it is, anything else as
- * JSON (bigints as decimal strings, `undefined` as `null`), or `String(value)` when it cannot be
- * serialized (a circular structure, a throwing `toJSON`).
+ * JSON, with what JSON cannot hold written readably (bigints as decimals, quoted inside structures, a `Map` as an
+ * object, a `Set` or a typed array as an array, `undefined` as `null`), or `String(value)` when it
+ * cannot be serialized (a circular structure, a throwing `toJSON`).
  */
 export function formatToolValue(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
   try {
-    const text: string | undefined = JSON.stringify(value ?? null, (_key, item: unknown) =>
-      typeof item === 'bigint' ? item.toString() : item,
-    );
+    const text: string | undefined = JSON.stringify(value ?? null, toReadableJson);
     return text ?? String(value);
   } catch {
     // Circular structures and throwing toJSON methods still give the model something to read.
     return String(value);
   }
+}
+
+function toReadableJson(_key: string, item: unknown): unknown {
+  if (typeof item === 'bigint') return item.toString();
+  if (item instanceof Map) return Object.fromEntries([...item].map(([key, entry]) => [String(key), entry]));
+  if (item instanceof Set) return [...item];
+  if (ArrayBuffer.isView(item) && !(item instanceof DataView))
+    return Array.from(item as unknown as ArrayLike<unknown>);
+  return item;
 }
 
 /**

@@ -2,6 +2,12 @@ import { describeTools, type ToolDescriptor } from './describe-tools';
 import { createToolFilter, type ToolFilterOptions } from './tool-filter';
 import type { ToolSource } from './tool-source';
 
+/**
+ * The time limit an agent framework adapter gives each tool call when its options name none, in
+ * milliseconds: long enough for real work, short enough that a hung plugin cannot stall an agent.
+ */
+export const DEFAULT_TOOL_CALL_TIMEOUT_MS: number = 60_000;
+
 /** One tool of a {@link ToolCatalog}: what it offers, and the framework's tool object for it. */
 export interface ToolCatalogEntry<T> {
   descriptor: ToolDescriptor;
