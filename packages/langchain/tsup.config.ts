@@ -1,0 +1,3 @@
+import { createPackageBuildConfig } from '../../tooling/tsup.base';
+
+export default createPackageBuildConfig();

@@ -1,0 +1,3 @@
+import { createTestConfig } from '../../tooling/vitest.base';
+
+export default createTestConfig();
