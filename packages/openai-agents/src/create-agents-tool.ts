@@ -5,6 +5,22 @@ import { isStrictCompatibleSchema } from './strict-schema';
 /** A plugin tool as the Agents SDK takes it. */
 export type AgentplugFunctionTool = FunctionTool<unknown, never, string>;
 
+/** The tool's `execute`: the call through the loader, the result as text. */
+export function createAgentsExecute(
+  source: ToolSource,
+  descriptor: ToolDescriptor,
+  timeoutMs: number,
+): (input: unknown, context: unknown, details?: { signal?: AbortSignal }) => Promise<string> {
+  const { pluginId, capability } = descriptor;
+  return async (input, _context, details) => {
+    const value = await source.invoke(pluginId, capability, input, {
+      timeoutMs,
+      ...(details?.signal === undefined ? {} : { signal: details.signal }),
+    });
+    return formatToolValue(value);
+  };
+}
+
 /**
  * Builds the Agents SDK tool of one capability with `tool()`: the capability's JSON Schema as
  * `parameters`, strict mode where the schema allows it, and an `execute` that goes through
