@@ -3,6 +3,14 @@ import { defineConfig, type TestUserConfig, type ViteUserConfig } from 'vitest/c
 /** Vite's default server conditions, with the workspace's source condition first. */
 const conditions = ['@agentplug/source', 'module', 'node', 'development|production'];
 
+// CI runs the suite a second time on another Node.js (.ci/run): make sure it really runs there.
+const expectedNodeMajor = process.env.AGENTPLUG_EXPECT_NODE_MAJOR;
+if (expectedNodeMajor && process.versions.node.split('.')[0] !== expectedNodeMajor) {
+  throw new Error(
+    `AGENTPLUG_EXPECT_NODE_MAJOR is ${expectedNodeMajor} but vitest runs on Node.js ${process.versions.node}`,
+  );
+}
+
 /** Test configuration shared by every package: sibling packages resolve to their TypeScript source. */
 export function createTestConfig(overrides: TestUserConfig = {}): ViteUserConfig {
   return defineConfig({
