@@ -40,11 +40,11 @@ describe('the built demo, run as a subprocess', () => {
     run = await runBuiltDemo();
   });
 
-  it('finishes all nine steps successfully in under a minute', () => {
+  it('finishes all ten steps successfully in under a minute', () => {
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.durationMs).toBeLessThan(60_000);
-    expect(run.stdout).toMatch(/== Demo finished: 9 steps in /);
+    expect(run.stdout).toMatch(/== Demo finished: 10 steps in /);
     expect(run.stdout).not.toContain('FAILED step');
   });
 
@@ -53,7 +53,7 @@ describe('the built demo, run as a subprocess', () => {
     const timings = [...run.stdout.matchAll(/\(step (\d+) done in [\d.]+ m?s\)/g)].map((match) =>
       Number(match[1]),
     );
-    expect(headings).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(headings).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(timings).toEqual(headings);
   });
 
@@ -175,8 +175,30 @@ describe('the built demo, run as a subprocess', () => {
     expect(output).toContain('weather.forecast({"city":"Nairobi"}) -> {"city":"Nairobi"');
   });
 
-  it('step 8 deactivates and unloads every plugin and stops the services', () => {
+  it('step 8 runs a scripted AI SDK agent over the plugin tools, with a hot reload between its steps', () => {
     const output = stepOutput(run, 8);
+    expect(output).toMatch(
+      /createLiveAgentplugTools\(loader\): com_example_calculator__arithmetic, com_example_calculator__scientific, com_example_hello__greet, com_example_weather__forecast, com_example_word-stats__wordStats\n/,
+    );
+    expect(output).toContain('agent step 1: offered 5 plugin tools');
+    expect(output).toContain('com_example_calculator__arithmetic({"expression":"cbrt(27) + 1"}) -> 4');
+    expect(output).toMatch(
+      /com_example_weather__forecast\(\{"city":"Lisbon"}\) -> \{"city":"Lisbon","summary":"sunny"/,
+    );
+    expect(output).toMatch(
+      /com_example_word-stats__wordStats\(\{"text":"the secret launch plan"}\) -> tool error PERMISSION_DENIED: .*localhost/,
+    );
+    expect(output).toMatch(/\n\s+Hint: .*permissions/);
+    expect(output).toMatch(
+      /between the agent's steps: com\.example\.hello gains farewell, hot-reloaded in \d+ ms/,
+    );
+    expect(output).toContain('agent step 2: offered 6 plugin tools');
+    expect(output).toContain('com_example_hello__farewell({"name":"Ada"}) -> "Goodbye, Ada!"');
+    expect(output).toContain('agent answer after 3 steps: Done: Goodbye, Ada!');
+  });
+
+  it('step 9 deactivates and unloads every plugin and stops the services', () => {
+    const output = stepOutput(run, 9);
     expect(output).toMatch(/deactivated: .*com\.example\.calculator.*com\.example\.word-stats/);
     expect(output).toContain('plugins still loaded: 0');
     const uninstalled = /uninstalled, dependents first: (.*)/.exec(output)?.[1]?.split(', ') ?? [];

@@ -5,6 +5,7 @@ import { listExamplePluginsStep } from './list-example-plugins';
 import { loadAndInvokePluginsStep } from './load-and-invoke-plugins';
 import { publishAndUpdateStep } from './publish-and-update';
 import { refuseUndeclaredAccessStep } from './refuse-undeclared-access';
+import { runAgentWithPluginToolsStep } from './run-agent-with-plugin-tools';
 import { searchMarketplaceStep } from './search-marketplace';
 import { startMarketplaceStep } from './start-marketplace';
 import { tearDownStep } from './tear-down';
@@ -19,5 +20,6 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   hotReloadPluginStep,
   publishAndUpdateStep,
   refuseUndeclaredAccessStep,
+  runAgentWithPluginToolsStep,
   tearDownStep,
 ];

@@ -1,12 +1,12 @@
 import { type DemoContext, type DemoStep, settleDeferred } from '../demo-context';
 
 /**
- * Step 8: deactivates every active plugin, unloads them all (dependents before what they
+ * Step 9: deactivates every active plugin, unloads them all (dependents before what they
  * depend on), uninstalls them, and stops the registry client, the marketplace and the local
  * service. The temporary workspace is removed after the last step unless `--keep` is given.
  */
 export const tearDownStep: DemoStep = {
-  number: 8,
+  number: 9,
   title: 'Deactivate, unload, uninstall; stop the server',
   async run(context: DemoContext): Promise<void> {
     const { output, loader, registry } = context;
