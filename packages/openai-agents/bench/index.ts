@@ -31,7 +31,7 @@ try {
     description: 'Adds two numbers',
     parameters: descriptor.inputSchema as never,
     strict: adapterTool.strict as true,
-    execute: async (input) => String(await loader.invoke(BENCH_PLUGIN_ID, BENCH_CAPABILITY, input)),
+    execute: async (input: unknown) => String(await loader.invoke(BENCH_PLUGIN_ID, BENCH_CAPABILITY, input)),
   });
   const context = new RunContext();
   const input = JSON.stringify(BENCH_PARAMS);
