@@ -2,12 +2,13 @@
 // TypeScript sources (tests) and from dist (the build copies this folder). Order matters: every
 // module the policy needs is imported first, then the policy is installed, and only then is the
 // plugin's entry module imported.
-import { register, syncBuiltinESMExports } from 'node:module';
+import { syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { guardFileSystem } from './guard-file-system.mjs';
 import { guardNetwork } from './guard-network.mjs';
 import { guardProcess } from './guard-process.mjs';
+import { installModuleGate } from './install-module-gate.mjs';
 import { createPermissionPolicy } from './permission-policy.mjs';
 import {
   apply,
@@ -65,10 +66,7 @@ const policy = createPermissionPolicy({
   },
 });
 
-register(new URL('./module-hooks.mjs', import.meta.url), {
-  data: { pluginId, readRoots: policy.readRoots, auditPort },
-  transferList: [auditPort],
-});
+installModuleGate({ policy, pluginId, auditPort });
 guardFileSystem(policy);
 guardNetwork(policy);
 guardProcess(policy);

@@ -1,6 +1,7 @@
-// Module customization hooks of one isolated plugin's worker (Node runs them on a hooks thread of
-// that worker). They refuse built-in modules outside the allow-list and files outside the plugin
-// folder and the declared read paths, for static and dynamic `import` alike.
+// Module customization hooks of one isolated plugin's worker on Node.js without
+// `module.registerHooks` (before 22.15 and 23.5; install-module-gate.mjs chooses), run on a hooks
+// thread of that worker. They refuse built-in modules outside the allow-list and files outside the
+// plugin folder and the declared read paths, for static and dynamic `import` alike.
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isBuiltinAllowed, isInside, normalizeBuiltinName, resolveRealPath } from './permission-policy.mjs';

@@ -276,6 +276,19 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     return allowed;
   }
 
+  /** Checks the file an import resolved to (a `file:` URL); throws unless it lies in a readable folder. */
+  function checkImport(url) {
+    const resolved = resolveRealPath(fileURLToPath(url));
+    if (!isAllowedPath(readRoots, resolved)) {
+      throw deny(
+        'filesystem_read',
+        resolved,
+        `may not import "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_read`,
+      );
+    }
+    record('filesystem_read', resolved, true);
+  }
+
   /** Checks a built-in module name; throws for a refused one. */
   function checkBuiltin(name) {
     const normalized = normalizeBuiltinName(name);
@@ -304,6 +317,7 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     checkHost,
     checkEnvironment,
     checkBuiltin,
+    checkImport,
     denyNetwork,
     denyEscapeHatch,
     readRoots,
