@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { type NetworkOptions, packPlugin, TrustedMetadata } from '@agentplug/registry-client';
+import { PluginError } from '@agentplug/models';
+import { type NetworkOptions, PluginRegistry, packPlugin, TrustedMetadata } from '@agentplug/registry-client';
 import { TIMESTAMP_PATH } from '@agentplug/registry-client/protocol';
+import { PluginValidator } from '@agentplug/validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import {
@@ -50,12 +52,14 @@ async function start(
   return server;
 }
 
-async function archiveOf(root: string, pluginId: string, version: string): Promise<Buffer> {
-  return (
-    await packPlugin(
-      await writePluginFolder(join(root, `${pluginId}-${version}`), { plugin_id: pluginId, version }),
-    )
-  ).archive;
+async function archiveOf(
+  root: string,
+  pluginId: string,
+  version: string,
+  dependencies: { plugin_id: string; version_constraint: string }[] = [],
+): Promise<Buffer> {
+  const folder = await writePluginFolder(root, { plugin_id: pluginId, version, dependencies });
+  return (await packPlugin(folder)).archive;
 }
 
 async function post(
@@ -145,3 +149,60 @@ for (const engine of ['folder', 'pglite'] as const) {
     });
   });
 }
+
+describe('PluginRegistry over protocol v2 (a trusted root configured)', { timeout: 180_000 }, () => {
+  it('installs through v2 metadata, refuses a revoked version, and reports an installed one that gets revoked', async () => {
+    const root = await createTemporaryFolder();
+    const server = await start(join(root, 'store'), { engine: 'folder' });
+    await server.publish(await archiveOf(root, 'com.example.base', '1.0.0'));
+    await server.publish(await archiveOf(root, 'com.example.base', '1.1.0'));
+    await server.publish(
+      await archiveOf(root, 'com.example.app', '1.0.0', [
+        { plugin_id: 'com.example.base', version_constraint: '^1.0.0' },
+      ]),
+    );
+    const trustedRoot = Buffer.from(await (await fetch(new URL('v2/root/1.json', server.url))).arrayBuffer());
+    const registry = new PluginRegistry({
+      pluginDirectory: join(root, 'plugins'),
+      cacheDirectory: join(root, 'cache'),
+      marketplaceUrl: server.url,
+      trustedRoot,
+      validator: new PluginValidator(),
+      indexMaxAgeMs: 0,
+    });
+    cleanups.push(() => registry.close());
+
+    // The newest base is revoked: a range picks the one before; asking for it by version is refused.
+    await server.revoke('com.example.base', '1.1.0', { reason: 'mines crypto', severity: 'critical' });
+    const error = await registry
+      .downloadPlugin('com.example.base', { version: '1.1.0' })
+      .catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'PLUGIN_REVOKED')).toBe(true);
+    expect((error as PluginError).details).toMatchObject({ reason: 'mines crypto', severity: 'critical' });
+    expect(await registry.listInstalledPlugins()).toEqual([]);
+
+    const result = await registry.install('com.example.app');
+    expect(result.installed).toEqual(
+      expect.arrayContaining([
+        { pluginId: 'com.example.app', version: '1.0.0' },
+        { pluginId: 'com.example.base', version: '1.0.0' },
+      ]),
+    );
+    expect(await registry.checkRevocations()).toEqual([]);
+
+    // Revoked after install: reported with its reason, and installing it again is refused.
+    await server.revoke('com.example.base', '1.0.0', { reason: 'leaks tokens', severity: 'high' });
+    expect(await registry.checkRevocations()).toEqual([
+      expect.objectContaining({
+        pluginId: 'com.example.base',
+        version: '1.0.0',
+        reason: 'leaks tokens',
+        severity: 'high',
+      }),
+    ]);
+    const reinstall = await registry
+      .downloadPlugin('com.example.base', { version: '1.0.0' })
+      .catch((caught: unknown) => caught);
+    expect(PluginError.is(reinstall, 'PLUGIN_REVOKED')).toBe(true);
+  });
+});

@@ -12,6 +12,7 @@ import {
   serializeSignedIndex,
   signIndex,
 } from '../src/protocol/index';
+import { benchMetadata } from './metadata-v2';
 import { buildSyntheticIndex, median, round, versionEntry } from './synthetic-index';
 
 /** A minimal static file server (a stand-in for a CDN), run in a child process. */
@@ -232,6 +233,7 @@ try {
   await benchDownload(root);
   benchSearch();
   await benchIndexVerification(root);
+  await benchMetadata(root);
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -37,6 +37,7 @@ export type {
   PluginInfo,
   PluginRegistryOptions,
   PluginUpdate,
+  RevokedPlugin,
   UninstallOptions,
 } from './registry/registry-options';
 export {

@@ -42,6 +42,7 @@ export type PluginErrorCode =
   | 'INSTALL_FAILED'
   | 'INSTALL_LOCKED'
   | 'PERMISSIONS_ESCALATED'
+  | 'PLUGIN_REVOKED'
   | 'UNAUTHORIZED'
   | 'INVALID_ARGUMENT'
   | 'CONFLICT'
@@ -282,6 +283,11 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
     summary: 'the update asks for more permissions than were accepted',
     hint: 'Review the new permissions and approve them explicitly.',
     httpStatus: 403,
+  },
+  PLUGIN_REVOKED: {
+    summary: 'the marketplace has revoked this plugin version',
+    hint: 'Do not install or run it: read the reason in details, then update to a version that is not revoked or uninstall.',
+    httpStatus: 410,
   },
   UNAUTHORIZED: {
     summary: 'the request lacks a valid token',

@@ -145,10 +145,13 @@ export class MetadataRepository {
     };
   }
 
-  /** An empty repository. */
-  static create(options: MetadataRepositoryOptions): MetadataRepository {
+  /** A repository with nothing signed yet, over an empty tree or the one given (bulk imports, benches). */
+  static create(
+    options: MetadataRepositoryOptions,
+    initial: { tree?: MetadataTree } = {},
+  ): MetadataRepository {
     return new MetadataRepository(options, {
-      tree: new MetadataTree(),
+      tree: initial.tree ?? new MetadataTree(),
       snapshotVersion: 0,
       timestampVersion: 0,
     });

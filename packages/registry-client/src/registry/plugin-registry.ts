@@ -23,6 +23,7 @@ import { chooseVersion } from './choose-version';
 import { type DownloadRecord, downloadVersion } from './download-plugin';
 import { installFromPath } from './install-plugin';
 import type { LockFile } from './lock-file';
+import { loadMetadataIndex, revocationOf } from './metadata-index';
 import { describeSteps, resolveInstall } from './plan-install';
 import { PluginDirectory } from './plugin-directory';
 import type {
@@ -37,10 +38,12 @@ import type {
   PluginInfo,
   PluginRegistryOptions,
   PluginUpdate,
+  RevokedPlugin,
   UninstallOptions,
 } from './registry-options';
 import { searchMarketplace } from './search-marketplace';
 import { TrustedIndex } from './trusted-index';
+import { TrustedMetadata } from './trusted-metadata';
 
 function defaultCacheDirectory(): string {
   const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
@@ -78,6 +81,10 @@ export class PluginRegistry {
   private readonly now: () => Date;
   private readonly downloads = new Map<string, DownloadRecord>();
   private readonly index: TrustedIndex;
+  /** The protocol v2 client, when a trusted root is configured. */
+  private readonly metadata: TrustedMetadata | undefined;
+  private readonly metadataMaxAgeMs: number;
+  private metadataRefreshedAt = Number.NEGATIVE_INFINITY;
   private readonly directory: PluginDirectory;
   private closed = false;
 
@@ -115,6 +122,57 @@ export class PluginRegistry {
       now: this.now,
     });
     this.directory = new PluginDirectory(this.pluginDirectory);
+    this.metadataMaxAgeMs = options.indexMaxAgeMs ?? 30_000;
+    this.metadata =
+      options.trustedRoot === undefined || this.marketplaceUrl === undefined
+        ? undefined
+        : new TrustedMetadata({
+            marketplaceUrl: this.marketplaceUrl,
+            trustedRoot: options.trustedRoot,
+            network: this.network,
+            cacheDirectory: this.cacheDirectory,
+            now: this.now,
+          });
+  }
+
+  /**
+   * What the signed metadata says about `pluginIds` and their dependencies: through protocol v2 when
+   * a trusted root is configured (only those plugins' metadata is fetched), else the v1 index.
+   */
+  private async signedIndexFor(pluginIds: readonly string[]): Promise<SignedIndexBody> {
+    if (this.metadata === undefined) return this.refreshIndex();
+    this.requireMarketplaceUrl();
+    if (Date.now() - this.metadataRefreshedAt >= this.metadataMaxAgeMs) {
+      await this.metadata.refresh();
+      this.metadataRefreshedAt = Date.now();
+    }
+    return loadMetadataIndex(this.metadata, pluginIds);
+  }
+
+  /**
+   * Installed plugins whose installed version the marketplace has revoked, with its reason
+   * (protocol v2 only: without a trusted root this is always empty).
+   * @throws PluginError MARKETPLACE_DISABLED, and the metadata errors
+   */
+  async checkRevocations(): Promise<RevokedPlugin[]> {
+    if (this.metadata === undefined) return [];
+    const installed = await this.listInstalledPlugins();
+    const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
+    const revoked: RevokedPlugin[] = [];
+    for (const manifest of installed) {
+      const entry = body.plugins[manifest.plugin_id]?.versions[manifest.version];
+      const revocation = revocationOf(entry);
+      if (revocation !== undefined) {
+        revoked.push({
+          pluginId: manifest.plugin_id,
+          version: manifest.version,
+          reason: revocation.reason,
+          severity: revocation.severity,
+          revokedAt: revocation.revoked_at,
+        });
+      }
+    }
+    return revoked;
   }
 
   /**
@@ -147,7 +205,7 @@ export class PluginRegistry {
    */
   async getPluginInfo(pluginId: string): Promise<PluginInfo> {
     checkPluginId(pluginId);
-    const body = await this.refreshIndex();
+    const body = await this.signedIndexFor([pluginId]);
     const entry = body.plugins[pluginId];
     if (entry === undefined)
       throw new PluginError('NOT_FOUND', `the marketplace has no plugin ${pluginId}`, {
@@ -184,7 +242,7 @@ export class PluginRegistry {
   async downloadPlugin(pluginId: string, options: DownloadPluginOptions = {}): Promise<string> {
     checkPluginId(pluginId);
     const validate = options.validate ?? true;
-    const body = await this.refreshIndex();
+    const body = await this.signedIndexFor([pluginId]);
     const versionEntry = chooseVersion(pluginId, body.plugins[pluginId], {
       version: options.version,
       runtimeVersion: this.runtimeVersion,
@@ -197,6 +255,14 @@ export class PluginRegistry {
     versionEntry: IndexVersionEntry,
     options: { validate: boolean; onProgress?: (progress: DownloadProgress) => void },
   ): Promise<string> {
+    const revocation = revocationOf(versionEntry);
+    if (revocation !== undefined) {
+      throw new PluginError(
+        'PLUGIN_REVOKED',
+        `${pluginId} ${versionEntry.version} was revoked by the marketplace (${revocation.severity}): ${revocation.reason}`,
+        { details: { pluginId, version: versionEntry.version, ...revocation } },
+      );
+    }
     const { path, record } = await downloadVersion(pluginId, versionEntry, {
       marketplaceUrl: this.requireMarketplaceUrl(),
       network: this.network,
@@ -247,7 +313,7 @@ export class PluginRegistry {
     pluginId: string,
     options: PlanInstallOptions,
   ): Promise<{ body: SignedIndexBody; plan: InstallPlan }> {
-    const body = await this.refreshIndex();
+    const body = await this.signedIndexFor([pluginId]);
     const rootEntry = chooseVersion(pluginId, body.plugins[pluginId], {
       range: options.range,
       runtimeVersion: this.runtimeVersion,
@@ -357,8 +423,8 @@ export class PluginRegistry {
    * @throws PluginError MARKETPLACE_DISABLED, and the index errors
    */
   async checkUpdates(): Promise<PluginUpdate[]> {
-    const body = await this.refreshIndex();
     const installed = await this.listInstalledPlugins();
+    const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
     const updates: PluginUpdate[] = [];
     for (const manifest of installed) {
       const entry = body.plugins[manifest.plugin_id];

@@ -16,6 +16,13 @@ export interface PluginRegistryOptions {
   enableMarketplace?: boolean;
   /** Public keys whose signatures on the index are trusted (base64 SPKI DER or PEM). */
   trustedKeys?: readonly TrustedKey[];
+  /**
+   * The marketplace's protocol v2 root document (`v2/root/1.json`, obtained safely): when set,
+   * plugin info, downloads, installs and update checks read protocol v2 metadata (only the plugins
+   * involved are fetched), revoked versions are refused, and `checkRevocations` reports them.
+   * Search still reads the v1 index.
+   */
+  trustedRoot?: Uint8Array | string;
   /** The host runtime's version: incompatible plugin versions are never chosen. */
   runtimeVersion?: string;
   /** Downloads and the last-seen index version live here. Default `$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug`. */
@@ -165,4 +172,14 @@ export interface PluginInfo {
 export interface UninstallOptions {
   /** Uninstall even when other installed plugins require this one. */
   force?: boolean;
+}
+
+/** An installed plugin version the marketplace has revoked. */
+export interface RevokedPlugin {
+  pluginId: string;
+  version: string;
+  reason: string;
+  severity: RiskLevel;
+  /** ISO 8601. */
+  revokedAt: string;
 }

@@ -1,0 +1,68 @@
+import { PluginError } from '@agentplug/models';
+import { INDEX_TYPE, type IndexPluginEntry, type SignedIndexBody } from '../protocol/marketplace-index';
+import type { Revocation, TargetsVersionEntry } from '../protocol/metadata-types';
+import type { TrustedMetadata } from './trusted-metadata';
+
+/** Most plugins one request reads through protocol v2 (a dependency closure larger than this is refused). */
+export const MAX_CLOSURE_PLUGINS = 5000;
+
+/** A version's revocation, when the signed metadata it came from carries one. */
+export function revocationOf(entry: unknown): Revocation | undefined {
+  if (typeof entry !== 'object' || entry === null || !Object.hasOwn(entry, 'revoked')) return undefined;
+  return (entry as TargetsVersionEntry).revoked;
+}
+
+/**
+ * The part of an index body that protocol v2 proves for `pluginIds` and every plugin any of their
+ * versions depends on, read from verified targets (a plugin the tree proves absent is left out).
+ * A revoked version is marked yanked, so no range ever picks it; it keeps its `revoked` record.
+ * Counters are not signed in v2 and read 0.
+ * @throws PluginError TOO_LARGE (closure above {@link MAX_CLOSURE_PLUGINS}), and the codes of `TrustedMetadata`
+ */
+export async function loadMetadataIndex(
+  metadata: TrustedMetadata,
+  pluginIds: readonly string[],
+): Promise<SignedIndexBody> {
+  const view = metadata.current ?? (await metadata.refresh());
+  const plugins = Object.create(null) as Record<string, IndexPluginEntry>;
+  const queue = [...new Set(pluginIds)];
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const pluginId = queue.shift() as string;
+    const targets = await metadata.getTargets(pluginId);
+    if (targets === undefined) continue;
+    const versions = Object.create(null) as IndexPluginEntry['versions'];
+    for (const [version, entry] of Object.entries(targets.versions)) {
+      versions[version] = entry.revoked === undefined ? entry : { ...entry, yanked: true };
+      for (const dependency of entry.dependencies) {
+        if (seen.has(dependency.plugin_id)) continue;
+        if (seen.size >= MAX_CLOSURE_PLUGINS) {
+          throw new PluginError(
+            'TOO_LARGE',
+            `the dependencies of ${pluginIds.join(', ')} reach more than ${MAX_CLOSURE_PLUGINS} plugins`,
+          );
+        }
+        seen.add(dependency.plugin_id);
+        queue.push(dependency.plugin_id);
+      }
+    }
+    plugins[pluginId] = {
+      plugin_id: pluginId,
+      ...targets.plugin,
+      downloads: 0,
+      rating: 0,
+      rating_count: 0,
+      versions,
+    };
+  }
+  const body: SignedIndexBody = {
+    _type: INDEX_TYPE,
+    protocol_version: view.timestamp.protocol_version,
+    version: view.snapshot.version,
+    expires: view.timestamp.expires,
+    signed_at: view.timestamp.expires,
+    plugins,
+  };
+  if (view.snapshot.search_endpoint !== undefined) body.search_endpoint = view.snapshot.search_endpoint;
+  return body;
+}
