@@ -1,6 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
 import {
@@ -9,10 +11,16 @@ import {
   type SignedIndexBody,
   type SigningKey,
 } from '@agentplug/registry-client/protocol';
+import { addressOf, createAccessControl } from './http/access-control';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
+import { createMarketplaceMetrics } from './http/metrics';
+import { createOperationsRoutes } from './http/operations-routes';
+import { createRateLimiter } from './http/rate-limiter';
 import { createRequestListener } from './http/route-table';
+import { createUploadReader } from './http/upload-reader';
 import { createDefaultValidator } from './publish/default-validator';
 import type { RiskPolicy } from './publish/risk-policy';
+import { createPublisherDirectory, type PublisherDirectory } from './publishers/publisher-directory';
 import {
   createMarketplaceService,
   type MetadataServiceOptions,
@@ -50,6 +58,16 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   statsResignDelayMs?: number;
   /** Largest upload accepted. Default 50 MiB. */
   maxUploadBytes?: number;
+  /** Uploads received at once; one more is answered UNAVAILABLE (503). Default 8. */
+  maxConcurrentUploads?: number;
+  /** Requests a minute one address may make (burst the same). Default 1,200; 0 turns it off. */
+  requestsPerMinutePerAddress?: number;
+  /** Publishes, yanks and ratings a minute one token may make. Default 120; 0 turns it off. */
+  writesPerMinutePerToken?: number;
+  /** Longest wait for in-flight requests (publishes) on close. Default 30 s. */
+  shutdownTimeoutMs?: number;
+  /** Where each request's log line goes (one JSON object: time, request id, route, status, ...). Default none. */
+  logRequest?: (line: string) => void;
   extractionLimits?: ExtractionLimits;
   /** Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). */
   metadata?: MetadataServiceOptions;
@@ -88,17 +106,23 @@ export interface MarketplaceServer {
    * @throws PluginError NOT_FOUND, INVALID_ARGUMENT
    */
   revoke(pluginId: string, version: string, revocation: RevocationInput | undefined): Promise<void>;
-  /** Stops serving, after writing stats. */
+  /** Publisher accounts, namespaces, tokens and the audit log; undefined on the folder engine. */
+  publishers: PublisherDirectory | undefined;
+  /**
+   * Stops taking requests, lets in-flight ones (publishes) finish (up to `shutdownTimeoutMs`),
+   * writes the counters and closes the database.
+   */
   close(): Promise<void>;
 }
 
 /**
- * Starts the reference marketplace server over a store folder: the signed index and archives (the
- * static layout), search, publish and yank with a bearer token, download counts and ratings, and the
- * web catalog at `/` (server-rendered pages for people choosing plugins). The
- * server is three parts: a folder store (no HTTP), the marketplace service over it (catalog,
- * signing, policy), and a route table answering HTTP.
- * @throws PluginError INVALID_ARGUMENT (bad key or store), NETWORK_ERROR (cannot listen)
+ * Starts the reference marketplace server over a store: the signed index and archives, search,
+ * publish and yank (publisher tokens scoped to namespaces on SQL; the shared operator token on any
+ * engine), download counts and ratings, the web catalog at `/` (server-rendered pages for people
+ * choosing plugins), `/healthz`, `/readyz` and `/metrics`, with upload, rate and size limits. The
+ * server is three parts: a store (no HTTP), the marketplace service over it (catalog, signing,
+ * policy), and a route table answering HTTP.
+ * @throws PluginError INVALID_ARGUMENT (bad key or store), UNAVAILABLE (the database cannot be opened), NETWORK_ERROR (cannot listen)
  * @example
  * const server = await createMarketplaceServer({ storeDirectory: './store', signingKey, publishToken: 'secret' });
  * console.log(server.url);
@@ -124,19 +148,88 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     await opened.close().catch(() => undefined);
     throw error;
   });
-  const routes = createMarketplaceRoutes(service, {
+  const publishers =
+    opened.database === undefined ? undefined : createPublisherDirectory(opened.database, opened.schema);
+  const tokenLimit = options.writesPerMinutePerToken ?? 120;
+  const tokenLimiter = tokenLimit > 0 ? createRateLimiter({ perMinute: tokenLimit }) : undefined;
+  const addressLimit = options.requestsPerMinutePerAddress ?? 1200;
+  const addressLimiter = addressLimit > 0 ? createRateLimiter({ perMinute: addressLimit }) : undefined;
+  const access = createAccessControl({
     publishToken: options.publishToken,
-    maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
+    directory: publishers,
+    tokenLimiter,
   });
+  const uploads = createUploadReader({
+    maxBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
+    maxConcurrent: options.maxConcurrentUploads ?? 8,
+    spoolDirectory: join(tmpdir(), 'agentplug-marketplace-uploads'),
+  });
+  const metrics = createMarketplaceMetrics();
+  let closing = false;
+  let inFlight = 0;
+  const routes = [
+    ...createOperationsRoutes({
+      metrics,
+      gauges: () => ({
+        uploads_in_progress: uploads.active,
+        requests_in_flight: inFlight,
+        index_version: service.getIndex().version,
+      }),
+      ready: async () => {
+        if (closing) throw new PluginError('UNAVAILABLE', 'the server is shutting down');
+        try {
+          await store.readIndexVersion();
+        } catch (error) {
+          throw new PluginError('UNAVAILABLE', 'the store cannot be read', { cause: error });
+        }
+      },
+    }),
+    ...createMarketplaceRoutes(service, {
+      access,
+      readUpload: (request) => uploads.read(request),
+      published: () => metrics.countPublish(),
+    }),
+  ];
   const site = {
     marketplaceUrl: '',
     publicKey: createPublicKey(resolvedKey.key).export({ type: 'spki', format: 'der' }).toString('base64'),
     keyId: resolvedKey.keyId,
   };
   routes.push(...createCatalogRoutes(createServiceCatalogReader(service), site));
-  const server = createServer(createRequestListener(routes));
+  const listener = createRequestListener(routes, {
+    admit(request) {
+      if (closing)
+        throw new PluginError('UNAVAILABLE', 'the server is shutting down', {
+          details: { retryAfterSeconds: 1 },
+        });
+      const wait = addressLimiter?.take(`address:${addressOf(request)}`);
+      if (wait !== undefined) {
+        throw new PluginError('RATE_LIMITED', `too many requests from ${addressOf(request)}`, {
+          details: { retryAfterSeconds: wait },
+        });
+      }
+    },
+    observe(record) {
+      metrics.observe(record);
+      options.logRequest?.(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: record.status >= 500 ? 'error' : 'info',
+          ...record,
+        }),
+      );
+    },
+  });
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (request, response) => {
+    inFlight += 1;
+    response.once('close', () => {
+      inFlight -= 1;
+    });
+    listener(request, response);
+  });
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -156,6 +249,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}/`;
   site.marketplaceUrl = options.publicUrl === undefined ? url : new URL(options.publicUrl).href;
+  let closed: Promise<void> | undefined;
   return {
     url,
     catalogUrl: site.marketplaceUrl,
@@ -165,13 +259,21 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     publish: (archive) => service.publish(archive),
     yank: (pluginId, version, yanked = true) => service.yank(pluginId, version, yanked),
     revoke: (pluginId, version, revocation) => service.revoke(pluginId, version, revocation),
-    close: async () => {
-      await service.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    publishers,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // In-flight requests (a publish being signed) finish; new ones are refused meanwhile.
+        const deadline = Date.now() + (options.shutdownTimeoutMs ?? 30_000);
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         server.closeAllConnections();
-      });
-      await opened.close();
+        await stopped;
+        await service.close();
+        await opened.close();
+      })();
+      return closed;
     },
   };
 }

@@ -8,6 +8,11 @@ export {
   type TrustedKey,
 } from '@agentplug/registry-client/protocol';
 export {
+  type OpenPublisherDirectoryOptions,
+  openPublisherDirectory,
+  operatorActor,
+} from './command/open-operator-directory';
+export {
   defaultKeyFileFor,
   loadOrCreateKeyFile,
   type RunMarketplaceServerOptions,
@@ -26,6 +31,16 @@ export {
   inspectArchive,
 } from './publish/inspect-archive';
 export { enforceRiskPolicy, type RiskPolicy } from './publish/risk-policy';
+export { TOKEN_SCOPES, type TokenScope } from './publishers/api-token';
+export {
+  type Actor,
+  type AuditEntry,
+  type CreateTokenOptions,
+  createPublisherDirectory,
+  type Principal,
+  type PublisherDirectory,
+  type PublisherSummary,
+} from './publishers/publisher-directory';
 export type { MetadataServiceOptions, RevocationInput } from './service/marketplace-service';
 export {
   DEFAULT_SCHEMA,

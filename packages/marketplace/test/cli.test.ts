@@ -68,7 +68,7 @@ const STACK_FRAME = /^\s+at /m;
 describe('agentplug-marketplace serve', () => {
   it('starts on the given port, prints the URL and public key, serves a verifiable index, and stops on SIGTERM', async () => {
     const root = await createTemporaryFolder();
-    const serve = await startServe(['--store', join(root, 'store'), '--port', '0']);
+    const serve = await startServe(['--store', join(root, 'store'), '--port', '0', '--engine', 'folder']);
     const url = /listening on (\S+)/.exec(serve.output)?.[1] ?? '';
     const publicKey = /\(trustedKeys\): (\S+)/.exec(serve.output)?.[1] ?? '';
     expect(serve.output).toContain('publishing: disabled (no token)');
@@ -95,9 +95,17 @@ describe('agentplug-marketplace serve', () => {
       ['--key-file', keyFile, '--max-risk', 'medium', '--token-file', join(root, 'token')],
       ['--key', keyFile, '--max-risk-level', 'medium', '--token', 'flag-token'],
     ]) {
-      const serve = await startServe(['--store', join(root, 'store'), '--port', '0', ...flags]);
+      const serve = await startServe([
+        '--store',
+        join(root, 'store'),
+        '--port',
+        '0',
+        '--engine',
+        'folder',
+        ...flags,
+      ]);
       expect(serve.output).toContain(`key id: ${pair.keyId}`);
-      expect(serve.output).toContain('publishing: enabled (bearer token)');
+      expect(serve.output).toContain('publishing: enabled (operator bearer token)');
       expect(await serve.stop()).toBe(0);
     }
     // The store's own key file was never created: the given key was used.

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import { type Command, Option } from 'commander';
 import { isInsideFolder } from './is-inside-folder';
+import { addPublisherCommands } from './publisher-commands';
 
 /** Options of {@link addMarketplaceCommands}. */
 export interface MarketplaceCommandsOptions {
@@ -18,8 +19,15 @@ interface RiskOptions {
   minSecurityScore?: string;
 }
 
-interface ServeOptions extends RiskOptions {
+interface DatabaseOptions {
   store: string;
+  databaseUrl?: string;
+  schema?: string;
+}
+
+interface ServeOptions extends RiskOptions, DatabaseOptions {
+  engine?: string;
+  logRequests?: boolean;
   host: string;
   port: string;
   token?: string;
@@ -75,6 +83,43 @@ async function readTokenFile(path: string): Promise<string> {
   }
 }
 
+const ENGINES = ['pglite', 'postgres', 'folder'] as const;
+
+function readDatabaseUrl(values: DatabaseOptions): string | undefined {
+  const url = values.databaseUrl ?? process.env.AGENTPLUG_DATABASE_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new PluginError('INVALID_ARGUMENT', '--database-url must be a postgres:// connection string');
+  }
+  return url;
+}
+
+function readDatabaseChoice(
+  values: ServeOptions,
+):
+  | { engine: 'folder' }
+  | { engine: 'pglite'; schema?: string }
+  | { engine: 'postgres'; url: string; schema?: string } {
+  const url = readDatabaseUrl(values);
+  const engine = values.engine ?? (url === undefined ? 'pglite' : 'postgres');
+  if (!ENGINES.includes(engine as (typeof ENGINES)[number])) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `--engine must be one of ${ENGINES.join(', ')}, not "${engine}"`,
+    );
+  }
+  const schema = values.schema === undefined ? {} : { schema: values.schema };
+  if (engine === 'folder') return { engine: 'folder' };
+  if (engine === 'pglite') return { engine: 'pglite', ...schema };
+  if (url === undefined) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      '--engine postgres needs --database-url (or AGENTPLUG_DATABASE_URL)',
+    );
+  }
+  return { engine: 'postgres', url, ...schema };
+}
+
 // The server is imported (from this package's main entry, which the build keeps external) when a
 // command runs, so `agentplug --help` does not load the validator (babel) through it.
 
@@ -115,6 +160,16 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
       'store folder (index, archives, stats); created when missing',
       'marketplace-store',
     )
+    .option(
+      '--engine <engine>',
+      'where the catalog lives: pglite (embedded, in <store>/database), postgres (--database-url), folder (static layout)',
+    )
+    .option(
+      '--database-url <url>',
+      'PostgreSQL connection string (else AGENTPLUG_DATABASE_URL); several instances can share one',
+    )
+    .option('--schema <name>', 'database schema (default agentplug)')
+    .option('--no-log-requests', 'do not write a JSON line per request to standard error')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option(
@@ -133,8 +188,12 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
       'after',
       `
 Examples:
-  $ ${path} serve --store ./store --port 8080 --token "$TOKEN"
+  $ ${path} serve --store ./store --port 8080
+  $ ${path} serve --store /shared/store --database-url postgres://marketplace@db/marketplace --port 8080
   $ ${path} serve --port 0 --json
+
+Publishers, namespaces and tokens: ${path} publisher --help. --token is a shared operator token that
+may publish and yank anything.
 
 Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). Stops on Ctrl+C.`,
     )
@@ -146,9 +205,14 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
         (values.tokenFile === undefined ? undefined : await readTokenFile(values.tokenFile)) ??
         process.env.AGENTPLUG_TOKEN;
       const keyFile = values.keyFile ?? values.key;
+      const database = readDatabaseChoice(values);
       const { runMarketplaceServer } = await import('@agentplug/marketplace');
       const running = await runMarketplaceServer({
         storeDirectory: resolve(values.store),
+        database,
+        ...(values.logRequests === false
+          ? {}
+          : { logRequest: (line: string) => void process.stderr.write(`${line}\n`) }),
         host: values.host,
         port,
         ...(token ? { publishToken: token } : {}),
@@ -204,5 +268,6 @@ Example:
       const { generateSigningKeyPair } = await import('@agentplug/marketplace');
       print(`${JSON.stringify(generateSigningKeyPair(), null, 2)}\n`);
     });
+  addPublisherCommands(parent, { commandPath: path, print });
   return parent;
 }

@@ -139,10 +139,13 @@ export async function runMarketplaceServer(
   log(`index public key (trustedKeys): ${publicKey}`);
   log(`key id: ${keyId}`);
   log(`web catalog: ${server.catalogUrl}`);
+  const engine = options.database?.engine ?? 'folder';
+  log(`store: ${engine === 'folder' ? `folder ${options.storeDirectory}` : `${engine} database`}`);
+  const publishing: string[] = [];
+  if (server.publishers !== undefined) publishing.push('publisher tokens (namespaces)');
+  if (options.publishToken !== undefined) publishing.push('operator bearer token');
   log(
-    options.publishToken === undefined
-      ? 'publishing: disabled (no token)'
-      : 'publishing: enabled (bearer token)',
+    `publishing: ${publishing.length === 0 ? 'disabled (no token)' : `enabled (${publishing.join(', ')})`}`,
   );
   if (options.handleSignals ?? true) {
     const stop = (): void => {

@@ -2,25 +2,39 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpStatusForCode, PluginError } from '@agentplug/models';
 
 /** Answers with a JSON body, never cached. */
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...headers,
   });
   response.end(text);
 }
 
 /**
  * Answers with `{ error: { code, message, hint, details } }` and the status the error table gives
- * the code (anything that is not a PluginError is an INTERNAL 500 that shows no detail).
+ * the code (anything that is not a PluginError is an INTERNAL 500 that shows no detail), with
+ * `Retry-After` when the details carry `retryAfterSeconds`.
  */
 export function sendError(response: ServerResponse, error: unknown): void {
   const pluginError = PluginError.is(error)
     ? error
     : new PluginError('INTERNAL', 'internal server error', { cause: error });
-  sendJson(response, httpStatusForCode(pluginError.code), { error: pluginError.toJSON() });
+  // RATE_LIMITED and UNAVAILABLE say when to come back, in the header clients and proxies read.
+  const retryAfter = (pluginError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  sendJson(
+    response,
+    httpStatusForCode(pluginError.code),
+    { error: pluginError.toJSON() },
+    typeof retryAfter === 'number' ? { 'retry-after': String(Math.ceil(retryAfter)) } : {},
+  );
 }
 
 /**

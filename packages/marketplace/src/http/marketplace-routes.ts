@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { isValidPluginId, PluginError } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
@@ -9,16 +10,18 @@ import {
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import type { MarketplaceService, RevocationInput } from '../service/marketplace-service';
-import { requireBearerToken } from './bearer-token';
-import { readJsonBody, readRequestBody, sendJson } from './http-helpers';
+import type { AccessControl } from './access-control';
+import { readJsonBody, sendJson } from './http-helpers';
 import type { HttpMethod, Route } from './route-table';
 
 /** What the protocol v1 routes need besides the marketplace. */
 export interface MarketplaceRoutesOptions {
-  /** Bearer token for publish and yank; without one they are refused. */
-  publishToken: string | undefined;
-  /** Largest upload accepted, in bytes. */
-  maxUploadBytes: number;
+  /** Who may publish, yank and rate. */
+  access: AccessControl;
+  /** Reads an upload (size cap, concurrency cap). */
+  readUpload(request: IncomingMessage): Promise<Buffer>;
+  /** Told about each accepted publish (metrics). */
+  published?(): void;
 }
 
 const READ: readonly HttpMethod[] = ['GET', 'HEAD'];
@@ -56,9 +59,11 @@ export function createMarketplaceRoutes(
     path: `/${PLUGINS_PATH}/:pluginId/versions/:version/${action}`,
     async handle({ request, response, params }) {
       const pluginId = requirePluginId(params.pluginId);
-      requireBearerToken(request, options.publishToken);
+      const caller = await options.access.authenticate(request, 'yank');
       const version = params.version ?? '';
-      await service.yank(pluginId, version, action === 'yank');
+      if (version.length > 256)
+        throw new PluginError('INVALID_ARGUMENT', 'a version is at most 256 characters');
+      await service.yank(pluginId, version, action === 'yank', options.access.guard(caller));
       sendJson(response, 200, { plugin_id: pluginId, version, yanked: action === 'yank' });
     },
   });
@@ -67,7 +72,8 @@ export function createMarketplaceRoutes(
     path: `/${PLUGINS_PATH}/:pluginId/versions/:version/${action}`,
     async handle({ request, response, params }) {
       const pluginId = requirePluginId(params.pluginId);
-      requireBearerToken(request, options.publishToken);
+      // A publisher may revoke versions in its namespaces (the yank scope); the operator token any.
+      const caller = await options.access.authenticate(request, 'yank');
       const version = params.version ?? '';
       let revocation: RevocationInput | undefined;
       if (action === 'revoke') {
@@ -83,7 +89,7 @@ export function createMarketplaceRoutes(
             : 'high') as RevocationInput['severity'],
         };
       }
-      await service.revoke(pluginId, version, revocation);
+      await service.revoke(pluginId, version, revocation, options.access.guard(caller));
       sendJson(response, 200, { plugin_id: pluginId, version, revoked: revocation !== undefined });
     },
   });
@@ -165,9 +171,11 @@ export function createMarketplaceRoutes(
       methods: ['POST'],
       path: `/${PLUGINS_PATH}`,
       async handle({ request, response }) {
-        requireBearerToken(request, options.publishToken);
-        const archive = await readRequestBody(request, options.maxUploadBytes);
-        sendJson(response, 201, await service.publish(archive));
+        const caller = await options.access.authenticate(request, 'publish');
+        const archive = await options.readUpload(request);
+        const result = await service.publish(archive, options.access.guard(caller));
+        options.published?.();
+        sendJson(response, 201, result);
       },
     },
     {
@@ -189,10 +197,14 @@ export function createMarketplaceRoutes(
         const pluginId = requirePluginId(params.pluginId);
         if (service.getPlugin(pluginId) === undefined)
           throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
+        // With publisher accounts a rating needs a token and counts once per account and plugin.
+        const rater = options.access.ratingsNeedToken
+          ? (await options.access.authenticate(request, 'rate')).actor.name
+          : 'anonymous';
         const body = await readJsonBody(request, { maxBytes: 4096, expected: '{ "rating": 1..5 }' });
         const rating =
           typeof body === 'object' && body !== null ? (body as { rating?: unknown }).rating : undefined;
-        sendJson(response, 200, await service.rate(pluginId, rating));
+        sendJson(response, 200, await service.rate(pluginId, rating, rater));
       },
     },
   ];

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PluginError } from '@agentplug/models';
 import { sendError } from './http-helpers';
+import type { RequestRecord } from './metrics';
 
 /** The HTTP methods a route may answer. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,6 +15,28 @@ export interface RouteContext {
   url: URL;
   /** `:name` segments of the route's path, percent-decoded (a null-prototype object). */
   params: Readonly<Record<string, string>>;
+  /** The request's id: the client's `x-request-id` when it is a plain token, else a new one. */
+  requestId: string;
+}
+
+/** A finished request with what logs need besides metrics. */
+export interface ObservedRequest extends RequestRecord {
+  requestId: string;
+  path: string;
+  address: string;
+}
+
+/** Options of {@link createRequestListener}. */
+export interface RequestListenerOptions {
+  /** Runs before routing (rate limits, shutdown): throwing answers the request with that error. */
+  admit?(request: IncomingMessage): void;
+  /** Told about every answered request (metrics, logs). */
+  observe?(record: ObservedRequest): void;
+}
+
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
 }
 
 /**
@@ -80,23 +104,61 @@ function match(compiled: CompiledRoute, parts: readonly string[]): Record<string
  */
 export function createRequestListener(
   routes: readonly Route[],
+  options: RequestListenerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const compiled = routes.map(compile);
-  const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const dispatch = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    state: { route: string; requestId: string },
+  ): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://marketplace.invalid');
     const method = (request.method ?? 'GET') as HttpMethod;
+    options.admit?.(request);
     const parts = url.pathname.slice(1).split('/');
     for (const entry of compiled) {
       if (!entry.route.methods.includes(method)) continue;
       const params = match(entry, parts);
       if (params === undefined) continue;
-      await entry.route.handle({ request, response, method, url, params });
+      state.route = entry.route.path;
+      await entry.route.handle({ request, response, method, url, params, requestId: state.requestId });
       return;
     }
     throw new PluginError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
   };
   return (request, response) => {
-    dispatch(request, response).catch((error: unknown) => {
+    const started = performance.now();
+    const state = {
+      route: 'unmatched',
+      requestId: requestIdOf(request),
+      code: undefined as string | undefined,
+    };
+    // Read now: once the exchange is over the socket may be gone.
+    const address = request.socket?.remoteAddress ?? 'unknown';
+    response.setHeader('x-request-id', state.requestId);
+    if (options.observe !== undefined) {
+      const observe = options.observe;
+      response.once('close', () => {
+        let path = '';
+        try {
+          path = new URL(request.url ?? '/', 'http://marketplace.invalid').pathname.slice(0, 512);
+        } catch {
+          path = 'unparsable';
+        }
+        observe({
+          method: request.method ?? 'GET',
+          route: state.route,
+          status: response.statusCode,
+          durationMs: performance.now() - started,
+          ...(state.code === undefined ? {} : { code: state.code }),
+          requestId: state.requestId,
+          path,
+          address,
+        });
+      });
+    }
+    dispatch(request, response, state).catch((error: unknown) => {
+      state.code = PluginError.is(error) ? error.code : 'INTERNAL';
       if (response.headersSent) {
         response.destroy();
         return;

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { PluginError } from '@agentplug/models';
 import { PGlite } from '@electric-sql/pglite';
 import { createSqlDatabase, type SqlDatabase, type SqlQuery } from './sql-database';
@@ -11,13 +11,50 @@ export interface OpenPgliteDatabaseOptions {
   initialData?: Blob | File;
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// PGlite has no lock of its own: two processes on one folder would corrupt it. A lock file beside
+// the folder holds the owner's pid; one left by a process that died is taken over.
+async function lockFolder(directory: string): Promise<() => Promise<void>> {
+  const lockPath = `${directory}.lock`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+      throw new PluginError(
+        'UNAVAILABLE',
+        `the embedded database ${directory} is in use by process ${owner} (one process at a time: stop it, or use a PostgreSQL server for several)`,
+        { details: { directory, pid: owner } },
+      );
+    }
+    await rm(lockPath, { force: true });
+  }
+  throw new PluginError('UNAVAILABLE', `cannot lock the embedded database ${directory}`);
+}
+
 /**
  * Opens the embedded PostgreSQL (PGlite, WebAssembly) in a folder, creating it when missing. One
  * process owns the folder at a time; several instances need a PostgreSQL server instead.
- * @throws PluginError UNAVAILABLE when the folder cannot be opened (another process holds it, or it is damaged)
+ * @throws PluginError UNAVAILABLE when the folder cannot be opened (another live process holds it, or it is damaged)
  */
 export async function openPgliteDatabase(options: OpenPgliteDatabaseOptions): Promise<SqlDatabase> {
-  if (options.directory !== undefined) await mkdir(options.directory, { recursive: true });
+  let unlock = async (): Promise<void> => undefined;
+  if (options.directory !== undefined) {
+    await mkdir(options.directory, { recursive: true });
+    unlock = await lockFolder(options.directory);
+  }
   let database: PGlite;
   try {
     database = await PGlite.create({
@@ -25,6 +62,7 @@ export async function openPgliteDatabase(options: OpenPgliteDatabaseOptions): Pr
       ...(options.initialData === undefined ? {} : { loadDataDir: options.initialData }),
     });
   } catch (error) {
+    await unlock();
     throw new PluginError(
       'UNAVAILABLE',
       `the embedded database in ${options.directory ?? 'memory'} cannot be opened`,
@@ -45,6 +83,9 @@ export async function openPgliteDatabase(options: OpenPgliteDatabaseOptions): Pr
             (await transaction.query<Row>(text, parameters === undefined ? [] : [...parameters])).rows,
         ),
       ),
-    close: () => database.close(),
+    close: async () => {
+      await database.close();
+      await unlock();
+    },
   });
 }

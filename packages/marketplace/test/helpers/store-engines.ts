@@ -21,6 +21,8 @@ export interface StoreFixture {
   keepsRaters: boolean;
   /** True when a failed `exclusive` undoes the store writes made in it. */
   rollsBack: boolean;
+  /** The migrated database and schema of a SQL store (a server can be opened on them). */
+  sql: { database: SqlDatabase; schema: string } | undefined;
 }
 
 /** One engine: opens fresh stores, and releases everything it opened. */
@@ -42,7 +44,7 @@ export function folderEngine(): StoreEngine {
     name: 'folder',
     async open() {
       const store = await createFolderStore(join(await createTemporaryFolder(), 'store'));
-      return { store, openSibling: undefined, keepsRaters: false, rollsBack: false };
+      return { store, openSibling: undefined, keepsRaters: false, rollsBack: false, sql: undefined };
     },
     release: async () => undefined,
   };
@@ -64,6 +66,7 @@ export function pgliteEngine(): StoreEngine {
         openSibling: async () => createSqlStore({ database: opened, blobs, schema }),
         keepsRaters: true,
         rollsBack: true,
+        sql: { database: opened, schema },
       };
     },
     async release() {
@@ -96,6 +99,7 @@ export function postgresEngine(): StoreEngine {
         openSibling: async () => createSqlStore({ database: await connect(), blobs, schema }),
         keepsRaters: true,
         rollsBack: true,
+        sql: { database, schema },
       };
     },
     async release() {
