@@ -194,12 +194,16 @@ describe('validatePlugin: structure', () => {
     expect(result.findings).toMatchObject([{ code: 'EVAL_CALL', file: 'lib/a.ts', line: 1, column: 1 }]);
   });
 
-  it('turns a file that does not parse into a warning and a finding, not a crash', async () => {
+  it('refuses a plugin with a file that does not parse (SCAN_INCOMPLETE), even with nothing blocked', async () => {
     const result = await validate({ 'main.js': benignMain, 'broken.js': 'function ( {' }, createManifest(), {
       blockedCapabilities: [],
+      maxRiskLevel: 'critical',
     });
-    expect(codes(result, 'warning')).toEqual(['PARSE_ERROR']);
-    expect(result.findings.map((finding) => finding.code)).toEqual(['PARSE_ERROR']);
+    expect(result.valid).toBe(false);
+    expect(codes(result, 'error')).toEqual(['SCAN_INCOMPLETE']);
+    expect(result.issues[0]?.file).toBe('broken.js');
+    expect(result.errors[0]).toContain('does not parse');
+    expect(result.findings.map((finding) => finding.code)).toEqual(['SCAN_INCOMPLETE']);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { FunctionRecord } from './function-record';
+
 /**
  * What the scan knows about the value of an expression. Only values that matter for capability
  * detection are tracked; everything else is `unknown`.
@@ -7,7 +9,16 @@ export type AbstractValue =
   | { readonly kind: 'literal'; readonly value: string | number | boolean | null | undefined }
   | { readonly kind: 'array'; readonly elements: AbstractValue[] }
   | { readonly kind: 'object'; readonly properties: Map<string, AbstractValue> }
-  | { readonly kind: 'function' }
+  /**
+   * A function. `record` is set for a function written in the file (its parameters can be bound
+   * at call sites); `returns` says what a plain call gives back when that is the global object
+   * (`Function('return this')`, a sloppy function returning `this`).
+   */
+  | {
+      readonly kind: 'function';
+      readonly record?: FunctionRecord;
+      readonly returns?: 'global' | 'maybe-global';
+    }
   /** A global, by canonical dotted path (`eval`, `process.env`, `require`, `Buffer.from`). */
   | { readonly kind: 'global'; readonly path: string }
   /** A module or one of its members; `path` is empty for the module itself. */
@@ -20,13 +31,26 @@ export type AbstractValue =
   | { readonly kind: 'constructor-of' }
   /** A member of a sensitive object whose name folding could not resolve. */
   | { readonly kind: 'unresolved-member'; readonly base: string }
-  /** A string whose content folding could not resolve (`'a' + x`, a template with unknown parts). */
-  | { readonly kind: 'text' };
+  /**
+   * `this` in a sloppy-mode function, which is the global object when the function is called
+   * plainly: its dangerous members (`eval`, `process`, `Function`) are the globals'.
+   */
+  | { readonly kind: 'maybe-global' }
+  /**
+   * A string whose content folding could not resolve (`'a' + x`, a template with unknown parts),
+   * with what is known of its start and end.
+   */
+  | { readonly kind: 'text'; readonly prefix: string; readonly suffix: string };
+
+/** The function variant of {@link AbstractValue}. */
+export type FunctionValue = Extract<AbstractValue, { kind: 'function' }>;
+/** The string-of-unknown-content variant of {@link AbstractValue}. */
+export type TextValue = Extract<AbstractValue, { kind: 'text' }>;
 
 /** The value the scan knows nothing about. */
 export const UNKNOWN: AbstractValue = { kind: 'unknown' };
 /** A string of unknown content. */
-export const TEXT_VALUE: AbstractValue = { kind: 'text' };
+export const TEXT_VALUE: AbstractValue = { kind: 'text', prefix: '', suffix: '' };
 /** A function whose identity the scan does not track. */
 export const FUNCTION_VALUE: AbstractValue = { kind: 'function' };
 /** `undefined`. */
@@ -35,10 +59,50 @@ export const UNDEFINED_VALUE: AbstractValue = { kind: 'literal', value: undefine
 export const REQUIRE_VALUE: AbstractValue = { kind: 'global', path: 'require' };
 /** The `Function` constructor. */
 export const FUNCTION_CONSTRUCTOR_VALUE: AbstractValue = { kind: 'global', path: 'Function' };
+/** The global object (`globalThis`, `global`, `self`, `window`). */
+export const GLOBAL_OBJECT_VALUE: AbstractValue = { kind: 'global', path: 'globalThis' };
+/** A CommonJS module object (`module`, `require.main`, an entry of `require.cache`). */
+export const MODULE_OBJECT_VALUE: AbstractValue = { kind: 'global', path: 'module' };
+/** `this` of a sloppy-mode function. */
+export const MAYBE_GLOBAL_VALUE: AbstractValue = { kind: 'maybe-global' };
+/** `Function('return this')`: calling it gives the global object. */
+export const GLOBAL_RETURNING_FUNCTION: AbstractValue = { kind: 'function', returns: 'global' };
+
+/** How much of a string's known start or end a text value keeps. */
+const MAX_TEXT_AFFIX = 256;
 
 /** A folded literal. */
 export function literalValue(value: string | number | boolean | null | undefined): AbstractValue {
   return { kind: 'literal', value };
+}
+
+/**
+ * Whether a known start of a string can change what the rules decide: a URL scheme (`data:`),
+ * a path (`./`, `/proc/`), a package subpath. Other starts (`'Error: ' + x`) are dropped, so
+ * most string building allocates nothing.
+ */
+function prefixMatters(prefix: string): boolean {
+  const first = prefix.charCodeAt(0);
+  // '.' or '/' (a path), a '/' within (a package subpath or URL), or a scheme the rules read.
+  if (first === 46 || first === 47 || prefix.includes('/')) return true;
+  return /^(?:data|blob|node|file):/i.test(prefix);
+}
+
+/** Whether a known end of a string can change what the rules decide: an extension, a path. */
+function suffixMatters(suffix: string): boolean {
+  return suffix.includes('.') || suffix.includes('/');
+}
+
+/** A string of unknown content that starts with `prefix` and ends with `suffix`. */
+export function textValue(prefix: string, suffix: string): AbstractValue {
+  const kept = prefix !== '' && prefixMatters(prefix) ? prefix : '';
+  const keptEnd = suffix !== '' && suffixMatters(suffix) ? suffix : '';
+  if (kept === '' && keptEnd === '') return TEXT_VALUE;
+  return {
+    kind: 'text',
+    prefix: kept.length > MAX_TEXT_AFFIX ? kept.slice(0, MAX_TEXT_AFFIX) : kept,
+    suffix: keptEnd.length > MAX_TEXT_AFFIX ? keptEnd.slice(-MAX_TEXT_AFFIX) : keptEnd,
+  };
 }
 
 /** The string a value folds to, or undefined when it does not fold to a string or number. */
@@ -47,6 +111,20 @@ export function stringOf(value: AbstractValue): string | undefined {
   if (typeof value.value === 'string') return value.value;
   if (typeof value.value === 'number') return String(value.value);
   return undefined;
+}
+
+/** The known start of a string value: all of it for a literal, the prefix for a text. */
+export function knownPrefixOf(value: AbstractValue): string | undefined {
+  if (value === UNKNOWN) return undefined;
+  if (value.kind === 'text') return value.prefix;
+  return stringOf(value);
+}
+
+/** The known end of a string value: all of it for a literal, the suffix for a text. */
+export function knownSuffixOf(value: AbstractValue): string | undefined {
+  if (value === UNKNOWN) return undefined;
+  if (value.kind === 'text') return value.suffix;
+  return stringOf(value);
 }
 
 /** The property key a value folds to, or undefined when it is not statically known. */

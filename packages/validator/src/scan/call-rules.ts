@@ -1,103 +1,192 @@
 import type * as BabelTypes from '@babel/types';
-import { type AbstractValue, FUNCTION_VALUE, propertyKeyOf, UNKNOWN } from './abstract-value';
-import { reportEscapedValue } from './escape-rules';
-import { foldMethodCall } from './fold-builtins';
+import {
+  type AbstractValue,
+  FUNCTION_VALUE,
+  propertyKeyOf,
+  TEXT_VALUE,
+  UNDEFINED_VALUE,
+  UNKNOWN,
+} from './abstract-value';
+import { reportEscape, reportWholeValueUse } from './escape-rules';
+import { foldGlobalCall, foldMethodCall } from './fold-builtins';
 import { callGlobal } from './global-rules';
 import { getMember } from './member-rules';
 import { callModule } from './module-rules';
-import type { ScanReporter } from './scan-reporter';
+import type { ScanEngine } from './scan-reporter';
+
+/** One call: where it is, what it passes, and how it calls. */
+export interface CallSite {
+  node: BabelTypes.Node;
+  args: readonly AbstractValue[];
+  /** `new callee(...)`. */
+  isNew: boolean;
+  /** A call without a receiver (`f()`, `(0, f)()`, `f.call(null)`), where a sloppy `this` is the global object. */
+  plain: boolean;
+}
+
+/** Pure built-ins a dangerous value may be given without escaping: they read it, or hand it back. */
+const READS_ONLY: ReadonlySet<string> = new Set([
+  'Object.keys',
+  'Object.getOwnPropertyNames',
+  'Object.getOwnPropertySymbols',
+  'Object.isFrozen',
+  'Object.isSealed',
+  'Object.isExtensible',
+  'Object.hasOwn',
+  'Object.is',
+  'Reflect.ownKeys',
+  'Reflect.has',
+  'Array.isArray',
+  'JSON.stringify',
+]);
+
+/** Built-ins that return their first argument. */
+const RETURNS_ARGUMENT: ReadonlySet<string> = new Set([
+  'Object.freeze',
+  'Object.seal',
+  'Object.preventExtensions',
+]);
+
+function isNullish(value: AbstractValue | undefined): boolean {
+  return (
+    value === undefined || (value.kind === 'literal' && (value.value === null || value.value === undefined))
+  );
+}
+
+function listOf(value: AbstractValue | undefined): readonly AbstractValue[] {
+  return value?.kind === 'array' ? value.elements : [UNKNOWN];
+}
 
 /**
- * Applies a call of `callee` to `args`: follows `call`/`apply`/`bind` and the reflective calls
- * to what really runs, records the capability it uses and returns what the call folds to.
+ * Applies a call of `callee`: follows `call`/`apply`/`bind` and the reflective calls to what
+ * really runs, hands functions of the file their arguments, records the capability the call
+ * uses, and returns what the call folds to.
  */
-export function callValue(
-  reporter: ScanReporter,
-  callee: AbstractValue,
-  args: AbstractValue[],
-  node: BabelTypes.Node,
-  isNew: boolean,
-): AbstractValue {
+export function callValue(engine: ScanEngine, callee: AbstractValue, site: CallSite): AbstractValue {
+  const { args, node } = site;
   switch (callee.kind) {
     case 'global':
-      return callGlobalValue(reporter, callee.path, args, node, isNew);
+      return callGlobalValue(engine, callee.path, site);
     case 'module':
-      return callModule(reporter, { module: callee.module, path: callee.path, args, node, isNew });
+      return callModule(engine, { module: callee.module, path: callee.path, args, node, isNew: site.isNew });
     case 'method':
-      return foldMethodCall(callee.receiver, callee.name, args);
+      return foldMethodCall(callee.receiver, callee.name, args as AbstractValue[]);
+    case 'function':
+      return engine.callFunction(callee, args, node, site.plain && !site.isNew);
     case 'invoker': {
       const target = callee.target;
       // `f.call.bind(g)`, `f.call.call(g, ...)`: the `this` given to call/apply is what runs.
       if (target.kind === 'invoker') {
         const rebound: AbstractValue = { kind: 'invoker', target: args[0] ?? UNKNOWN, mode: target.mode };
         if (callee.mode === 'bind') return rebound;
-        const rest =
-          callee.mode === 'call' ? args.slice(1) : args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN];
-        return callValue(reporter, rebound, rest, node, isNew);
+        const rest = callee.mode === 'call' ? args.slice(1) : listOf(args[1]);
+        return callValue(engine, rebound, { ...site, args: rest });
       }
       if (callee.mode === 'bind') return target;
-      if (callee.mode === 'call') return callValue(reporter, target, args.slice(1), node, isNew);
-      return callValue(
-        reporter,
-        target,
-        args[1]?.kind === 'array' ? args[1].elements : [UNKNOWN],
-        node,
-        isNew,
-      );
+      const thisArgument = args[0];
+      const rest = callee.mode === 'call' ? args.slice(1) : listOf(args[1]);
+      return callValue(engine, target, { ...site, args: rest, plain: isNullish(thisArgument) });
     }
     case 'unresolved-member':
-      reporter.report(
+      engine.report(
         'DYNAMIC_MEMBER_CALL',
         node,
         `calls a member of ${callee.base} whose name is not statically known`,
       );
+      reportEscape(engine, callee, node, 'is called by a name not statically known');
+      for (const argument of args)
+        reportEscape(engine, argument, node, 'is passed to a function the scan cannot follow');
       return UNKNOWN;
     default:
-      for (const argument of args) reportEscapedValue(reporter, argument, node);
+      for (const argument of args)
+        reportEscape(engine, argument, node, 'is passed to a function the scan cannot follow');
       return UNKNOWN;
   }
 }
 
+/** The descriptor `Object.getOwnPropertyDescriptor(object, key)` folds to: its value is the member. */
+function descriptorOf(engine: ScanEngine, site: CallSite): AbstractValue {
+  const [object, keyValue] = site.args;
+  if (object === undefined || object === UNKNOWN) return UNKNOWN;
+  const key = keyValue === undefined ? undefined : propertyKeyOf(keyValue);
+  const member = getMember(engine, object, key, site.node);
+  if (member === UNKNOWN) return UNKNOWN;
+  return {
+    kind: 'object',
+    properties: new Map([
+      ['value', member],
+      ['get', FUNCTION_VALUE],
+    ]),
+  };
+}
+
 /**
- * A call of a global: the reflective calls that move values around (`Reflect.get`,
- * `Reflect.apply`, `Object.getPrototypeOf`) are followed here; the rest are capability rules.
+ * A call of a global: the reflective calls that move values around are followed, the pure
+ * built-ins that only read what they are given let it pass, and the rest are capability rules.
  */
-function callGlobalValue(
-  reporter: ScanReporter,
-  path: string,
-  args: AbstractValue[],
-  node: BabelTypes.Node,
-  isNew: boolean,
-): AbstractValue {
+function callGlobalValue(engine: ScanEngine, path: string, site: CallSite): AbstractValue {
+  const { args, node } = site;
   switch (path) {
     case 'Reflect.get': {
       const key = args[1] === undefined ? undefined : propertyKeyOf(args[1]);
-      return getMember(reporter, args[0] ?? UNKNOWN, key, node);
+      return getMember(engine, args[0] ?? UNKNOWN, key, node);
     }
     case 'Reflect.apply': {
-      const list = args[2];
-      return callValue(
-        reporter,
-        args[0] ?? UNKNOWN,
-        list?.kind === 'array' ? list.elements : [UNKNOWN],
-        node,
-        false,
-      );
+      const target = args[0] ?? UNKNOWN;
+      // `Reflect.apply(Function.prototype.call, fn, list)`: the call method runs its `this`.
+      const callee: AbstractValue =
+        target.kind === 'invoker'
+          ? { kind: 'invoker', target: args[1] ?? UNKNOWN, mode: target.mode }
+          : target;
+      return callValue(engine, callee, {
+        ...site,
+        args: listOf(args[2]),
+        isNew: false,
+        plain: isNullish(args[1]),
+      });
     }
-    case 'Reflect.construct': {
-      const list = args[1];
-      return callValue(
-        reporter,
-        args[0] ?? UNKNOWN,
-        list?.kind === 'array' ? list.elements : [UNKNOWN],
-        node,
-        true,
-      );
-    }
+    case 'Reflect.construct':
+      return callValue(engine, args[0] ?? UNKNOWN, {
+        ...site,
+        args: listOf(args[1]),
+        isNew: true,
+        plain: false,
+      });
     case 'Object.getPrototypeOf':
     case 'Reflect.getPrototypeOf':
       return args[0]?.kind === 'function' ? FUNCTION_VALUE : UNKNOWN;
+    case 'Object.getOwnPropertyDescriptor':
+    case 'Reflect.getOwnPropertyDescriptor':
+      return descriptorOf(engine, site);
+    case 'Object.defineProperty':
+    case 'Reflect.defineProperty': {
+      // The target is written, not handed on: only what the descriptor stores escapes.
+      const descriptor = args[2] ?? UNDEFINED_VALUE;
+      reportEscape(engine, descriptor, node, `is stored by ${path}`);
+      return args[0] ?? UNKNOWN;
+    }
     default:
-      return callGlobal(reporter, path, args, node, isNew);
+      break;
   }
+  if (path === 'String') {
+    // `String(x)` folds when x does; otherwise it is some string, and x is only read.
+    const folded = foldGlobalCall(path, args as AbstractValue[]);
+    return folded !== undefined && folded !== UNKNOWN ? folded : TEXT_VALUE;
+  }
+  if (READS_ONLY.has(path)) {
+    for (const argument of args) reportWholeValueUse(engine, argument, node);
+    return path === 'JSON.stringify' ? TEXT_VALUE : UNKNOWN;
+  }
+  if (RETURNS_ARGUMENT.has(path)) return args[0] ?? UNKNOWN;
+  // A method of a collection of module objects (`module.children.map(...)`) hands them over.
+  if (path.startsWith('module.children.') || path.startsWith('require.cache.')) {
+    const receiverEnd = path.lastIndexOf('.');
+    reportEscape(
+      engine,
+      { kind: 'global', path: path.slice(0, receiverEnd) },
+      node,
+      `is handed to its method ${path.slice(receiverEnd + 1)}`,
+    );
+  }
+  return callGlobal(engine, path, site);
 }

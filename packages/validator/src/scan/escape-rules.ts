@@ -1,9 +1,143 @@
 import type * as BabelTypes from '@babel/types';
 import { type AbstractValue, UNKNOWN } from './abstract-value';
-import { classifyFileSystemCall, isShellCall, moduleKindOf } from './module-table';
+import type { FindingCode } from './finding-codes';
+import { type Reach, type ReachCapability, reachOf } from './reach-table';
 import type { ScanReporter } from './scan-reporter';
 
-/** A tracked value used as a whole (passed along, spread, iterated): report what it gives access to. */
+/** The finding code of each capability an escaped value reaches, and what code can then do. */
+export const REACH_FINDINGS: Readonly<Record<ReachCapability, { code: FindingCode; can: string }>> = {
+  shell: { code: 'REACHES_SHELL', can: 'start processes' },
+  eval: { code: 'REACHES_EVAL', can: 'run strings as code' },
+  native: { code: 'REACHES_NATIVE', can: 'load native addons' },
+  network: { code: 'REACHES_NETWORK', can: 'open network connections' },
+  filesystem_read: { code: 'REACHES_FS_READ', can: 'read any file' },
+  filesystem_write: { code: 'REACHES_FS_WRITE', can: 'write any file' },
+  env: { code: 'REACHES_ENV', can: 'read the environment' },
+};
+
+/** How deep an escape looks into objects and arrays for what they hold (they may hold themselves). */
+const MAX_CONTAINER_DEPTH = 4;
+/** How many members of one container an escape looks at. */
+const MAX_CONTAINER_MEMBERS = 64;
+
+/**
+ * Whether a value reaches a capability if it escapes: a powerful value itself, or an object or
+ * array holding one. Cheap for the common values, which are unknown or literal.
+ */
+export function isPowerful(value: AbstractValue, depth = 0): boolean {
+  if (value === UNKNOWN) return false;
+  switch (value.kind) {
+    case 'global':
+    case 'module':
+    case 'invoker':
+    case 'unresolved-member':
+      return reachOf(value) !== undefined;
+    case 'object': {
+      if (depth >= MAX_CONTAINER_DEPTH) return false;
+      let seen = 0;
+      for (const member of value.properties.values()) {
+        if (isPowerful(member, depth + 1)) return true;
+        if (++seen >= MAX_CONTAINER_MEMBERS) break;
+      }
+      return false;
+    }
+    case 'array': {
+      if (depth >= MAX_CONTAINER_DEPTH) return false;
+      const count = Math.min(value.elements.length, MAX_CONTAINER_MEMBERS);
+      for (let index = 0; index < count; index++)
+        if (isPowerful(value.elements[index]!, depth + 1)) return true;
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * A value leaves what the scan understands (`how`: passed to a function it cannot follow,
+ * returned, stored, thrown, spread, iterated): report every capability it reaches, at `node`.
+ * `process.env` as a whole is an env read; an object or array is looked into for what it holds.
+ */
+export function reportEscape(
+  reporter: ScanReporter,
+  value: AbstractValue,
+  node: BabelTypes.Node,
+  how: string,
+  depth = 0,
+  holder = '',
+): void {
+  if (value === UNKNOWN) return;
+  switch (value.kind) {
+    case 'global':
+      if (value.path === 'process.env') {
+        reporter.report('ENV_READ', node, 'reads the whole of process.env', null);
+        return;
+      }
+      reportReach(reporter, reachOf(value), node, how, holder);
+      return;
+    case 'module':
+    case 'invoker':
+    case 'unresolved-member':
+      reportReach(reporter, reachOf(value), node, how, holder);
+      return;
+    case 'object': {
+      if (depth >= MAX_CONTAINER_DEPTH) return;
+      let seen = 0;
+      for (const member of value.properties.values()) {
+        reportEscape(reporter, member, node, how, depth + 1, ' (inside an object)');
+        if (++seen >= MAX_CONTAINER_MEMBERS) break;
+      }
+      return;
+    }
+    case 'array': {
+      if (depth >= MAX_CONTAINER_DEPTH) return;
+      const count = Math.min(value.elements.length, MAX_CONTAINER_MEMBERS);
+      for (let index = 0; index < count; index++) {
+        reportEscape(reporter, value.elements[index]!, node, how, depth + 1, ' (inside an array)');
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The target of a reach finding: unknown (`null`) for the capabilities whose uses have targets. */
+export function targetOf(capability: ReachCapability): null | undefined {
+  return capability === 'network' || capability === 'env' || capability.startsWith('filesystem')
+    ? null
+    : undefined;
+}
+
+function reportReach(
+  reporter: ScanReporter,
+  reach: Reach | undefined,
+  node: BabelTypes.Node,
+  how: string,
+  holder: string,
+): void {
+  if (reach === undefined) return;
+  const what = `${reach.name}${holder} ${how}`;
+  for (const capability of reach.capabilities) {
+    const { code, can } = REACH_FINDINGS[capability];
+    reporter.report(
+      code,
+      node,
+      `${what}; whatever the scan cannot follow there can ${can} with it`,
+      targetOf(capability),
+    );
+  }
+  if (reach.broad) {
+    const reached = reach.capabilities.length === 0 ? 'whatever it carries' : reach.capabilities.join(', ');
+    reporter.report(
+      'ESCAPED_REFERENCE',
+      node,
+      `${what}, where the scan cannot follow it, so it counts as everything it reaches (${reached}); call it directly, with literal arguments, instead of handing it on`,
+    );
+  }
+}
+
+/** A tracked value used as a whole where only `process.env` matters (a template, `for-in`). */
 export function reportWholeValueUse(
   reporter: ScanReporter,
   value: AbstractValue,
@@ -11,55 +145,5 @@ export function reportWholeValueUse(
 ): void {
   if (value !== UNKNOWN && value.kind === 'global' && value.path === 'process.env') {
     reporter.report('ENV_READ', node, 'reads the whole of process.env', null);
-  }
-}
-
-/** A dangerous function passed as a value (`[code].map(eval)`, `promisify(exec)`) counts as a use. */
-export function reportEscapedValue(
-  reporter: ScanReporter,
-  value: AbstractValue,
-  node: BabelTypes.Node,
-): void {
-  if (value === UNKNOWN) return;
-  if (value.kind === 'global') {
-    switch (value.path) {
-      case 'eval':
-        reporter.report('EVAL_CALL', node, 'passes eval as a value');
-        return;
-      case 'Function':
-        reporter.report('FUNCTION_CONSTRUCTOR', node, 'passes the Function constructor as a value');
-        return;
-      case 'process.env':
-        reportWholeValueUse(reporter, value, node);
-        return;
-      case 'process.binding':
-      case 'process._linkedBinding':
-        reporter.report('PROCESS_BINDING', node, `passes ${value.path} as a value`);
-        return;
-      case 'process.dlopen':
-        reporter.report('NATIVE_ADDON', node, 'passes process.dlopen as a value');
-        return;
-      case 'fetch':
-        reporter.report(
-          'NETWORK_REQUEST',
-          node,
-          'passes fetch as a value; the target is not statically known',
-          null,
-        );
-        return;
-      default:
-        return;
-    }
-  }
-  if (value.kind === 'module' && value.path !== '') {
-    const kind = moduleKindOf(value.module);
-    const name = `${value.module}.${value.path}`;
-    if (kind === 'shell' && isShellCall(value.module, value.path)) {
-      reporter.report('SHELL_EXEC', node, `passes ${name} as a value`);
-    } else if (kind === 'filesystem') {
-      const access = classifyFileSystemCall(value.path, undefined);
-      if (access === 'filesystem_read') reporter.report('FS_READ', node, `passes ${name} as a value`, null);
-      if (access === 'filesystem_write') reporter.report('FS_WRITE', node, `passes ${name} as a value`, null);
-    }
   }
 }

@@ -21,7 +21,17 @@ export type FindingCode =
   | 'NATIVE_BINARY'
   | 'DYNAMIC_IMPORT'
   | 'DYNAMIC_MEMBER_CALL'
-  | 'PARSE_ERROR';
+  | 'MODULE_COMPILE'
+  | 'REACHES_SHELL'
+  | 'REACHES_EVAL'
+  | 'REACHES_NATIVE'
+  | 'REACHES_NETWORK'
+  | 'REACHES_FS_READ'
+  | 'REACHES_FS_WRITE'
+  | 'REACHES_ENV'
+  | 'ESCAPED_REFERENCE'
+  | 'BUILTIN_REPLACED'
+  | 'SCAN_INCOMPLETE';
 
 /** What a finding code means, its capability and its default severity. */
 export interface FindingCodeInfo {
@@ -131,9 +141,68 @@ export const FindingCodes: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     summary:
       'calls a member of a sensitive object (globalThis, process, a risky module) by a name not statically known',
   },
-  PARSE_ERROR: {
+  MODULE_COMPILE: {
+    capability: 'eval',
+    severity: 'high',
+    summary:
+      'compiles a string or a file as a module (module._compile, require.extensions, Module._extensions)',
+  },
+  REACHES_SHELL: {
+    capability: 'shell',
+    severity: 'critical',
+    summary:
+      'a value that can start processes (require, process, the global object, child_process) escapes where the scan cannot follow it',
+  },
+  REACHES_EVAL: {
+    capability: 'eval',
+    severity: 'high',
+    summary:
+      'a value that can run strings as code (eval, Function, require, vm, the global object) escapes where the scan cannot follow it',
+  },
+  REACHES_NATIVE: {
+    capability: 'native',
+    severity: 'high',
+    summary:
+      'a value that can load native addons (require, process, module) escapes where the scan cannot follow it',
+  },
+  REACHES_NETWORK: {
+    capability: 'network',
+    severity: 'medium',
+    summary:
+      'a value that can open connections (require, fetch, a network module) escapes where the scan cannot follow it',
+  },
+  REACHES_FS_READ: {
+    capability: 'filesystem_read',
+    severity: 'low',
+    summary: 'a value that can read files (require, process, fs) escapes where the scan cannot follow it',
+  },
+  REACHES_FS_WRITE: {
+    capability: 'filesystem_write',
+    severity: 'medium',
+    summary: 'a value that can write files (require, process, fs) escapes where the scan cannot follow it',
+  },
+  REACHES_ENV: {
+    capability: 'env',
+    severity: 'low',
+    summary:
+      'a value that can read the environment (require, process, process.report) escapes where the scan cannot follow it',
+  },
+  ESCAPED_REFERENCE: {
     capability: 'dynamic',
     severity: 'medium',
-    summary: 'a source file does not parse, so it could not be fully scanned',
+    summary:
+      'why the REACHES_* findings beside it are there: a value such as require, module, process or the global object is passed, stored, returned or iterated where the scan cannot follow it',
+  },
+  BUILTIN_REPLACED: {
+    capability: 'dynamic',
+    severity: 'medium',
+    summary:
+      'replaces a built-in (Object.keys, Function.prototype.call, console.log, ...), which changes what code calling it does',
+  },
+  SCAN_INCOMPLETE: {
+    capability: 'dynamic',
+    severity: 'high',
+    summary:
+      'a source file could not be scanned completely (it does not parse, nests too deep, or hit a time or memory limit); the plugin is invalid',
   },
 };

@@ -1,5 +1,21 @@
 import { posix } from 'node:path';
-import { type AbstractValue, literalValue, stringOf, UNKNOWN } from './abstract-value';
+import {
+  type AbstractValue,
+  knownPrefixOf,
+  literalValue,
+  stringOf,
+  TEXT_VALUE,
+  textValue,
+  UNKNOWN,
+} from './abstract-value';
+import { spendFoldBudget } from './fold-budget';
+
+/** The longest string folding builds; a longer one is a string of unknown content. */
+export const MAX_FOLDED_STRING_LENGTH = 100_000;
+/** The most elements a folded array holds; a longer one is unknown. */
+export const MAX_FOLDED_ARRAY_LENGTH = 10_000;
+/** How deep `JSON.parse` folding goes into nested arrays and objects. */
+const MAX_JSON_DEPTH = 16;
 
 /** String methods the scan folds when the receiver and arguments are known. */
 export const FOLDABLE_STRING_METHODS: ReadonlySet<string> = new Set([
@@ -25,7 +41,7 @@ export const FOLDABLE_STRING_METHODS: ReadonlySet<string> = new Set([
   'normalize',
 ]);
 
-/** Array methods the scan folds. */
+/** Array methods the scan folds (`push` and `unshift` change the folded array, as they do the real one). */
 export const FOLDABLE_ARRAY_METHODS: ReadonlySet<string> = new Set([
   'join',
   'reverse',
@@ -34,7 +50,24 @@ export const FOLDABLE_ARRAY_METHODS: ReadonlySet<string> = new Set([
   'toReversed',
   'at',
   'flat',
+  'push',
+  'unshift',
 ]);
+
+/**
+ * A folded string, within the length cap and the scan's fold budget; past either it is a string
+ * of unknown content (so a module name built that way is unknown, which the rules report).
+ */
+export function foldedText(text: string): AbstractValue {
+  if (text.length > MAX_FOLDED_STRING_LENGTH || !spendFoldBudget(text.length + 1)) return TEXT_VALUE;
+  return literalValue(text);
+}
+
+/** A folded array, within the length cap and the fold budget; past either it is unknown. */
+export function foldedArray(elements: AbstractValue[]): AbstractValue {
+  if (elements.length > MAX_FOLDED_ARRAY_LENGTH || !spendFoldBudget(elements.length + 1)) return UNKNOWN;
+  return { kind: 'array', elements };
+}
 
 /** The number a value folds to. */
 function numberOf(value: AbstractValue | undefined): number | undefined {
@@ -46,10 +79,9 @@ function stringArgument(value: AbstractValue | undefined): string | undefined {
 }
 
 /** The elements of an array value as strings, or undefined when one is not known. */
-function stringElements(value: AbstractValue): string[] | undefined {
-  if (value.kind !== 'array') return undefined;
+function stringElements(elements: readonly AbstractValue[]): string[] | undefined {
   const texts: string[] = [];
-  for (const element of value.elements) {
+  for (const element of elements) {
     if (element.kind === 'literal' && (element.value === undefined || element.value === null)) {
       texts.push('');
       continue;
@@ -61,56 +93,91 @@ function stringElements(value: AbstractValue): string[] | undefined {
   return texts;
 }
 
+/** How often `pattern` occurs in `text` (as `split` counts it), stopping once past `limit`. */
+function countOccurrences(text: string, pattern: string, limit: number): number {
+  if (pattern === '') return text.length + 1;
+  let count = 0;
+  for (
+    let index = text.indexOf(pattern);
+    index >= 0 && count <= limit;
+    index = text.indexOf(pattern, index + pattern.length)
+  ) {
+    count += 1;
+  }
+  return count;
+}
+
+function foldReplace(receiver: string, name: string, pattern: string, replacement: string): AbstractValue {
+  const occurrences =
+    name === 'replace'
+      ? receiver.includes(pattern)
+        ? 1
+        : 0
+      : countOccurrences(receiver, pattern, MAX_FOLDED_STRING_LENGTH);
+  // The result's length is known before it is built: a chain of replaceAll('', ...) grows fast.
+  const length = receiver.length + occurrences * (replacement.length - pattern.length);
+  if (length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+  return foldedText(
+    name === 'replace'
+      ? receiver.replace(pattern, () => replacement)
+      : receiver.split(pattern).join(replacement),
+  );
+}
+
 function foldStringMethod(receiver: string, name: string, args: AbstractValue[]): AbstractValue {
   const first = stringArgument(args[0]);
   const second = stringArgument(args[1]);
   switch (name) {
     case 'split': {
-      if (args.length === 0) return { kind: 'array', elements: [literalValue(receiver)] };
-      if (first === undefined) return UNKNOWN;
-      return { kind: 'array', elements: receiver.split(first).map((part) => literalValue(part)) };
+      if (args.length === 0) return foldedArray([literalValue(receiver)]);
+      if (
+        first === undefined ||
+        countOccurrences(receiver, first, MAX_FOLDED_ARRAY_LENGTH) >= MAX_FOLDED_ARRAY_LENGTH
+      )
+        return UNKNOWN;
+      return foldedArray(receiver.split(first).map((part) => literalValue(part)));
     }
     case 'concat': {
-      let text = receiver;
+      let length = receiver.length;
+      const parts: string[] = [receiver];
       for (const argument of args) {
         const part = stringOf(argument);
-        if (part === undefined) return UNKNOWN;
-        text += part;
+        if (part === undefined) return textValue(receiver, '');
+        length += part.length;
+        if (length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+        parts.push(part);
       }
-      return literalValue(text);
+      return foldedText(parts.join(''));
     }
     case 'slice':
     case 'substring':
     case 'substr': {
       const start = numberOf(args[0]) ?? (args.length === 0 ? 0 : undefined);
       const end = args.length > 1 ? numberOf(args[1]) : receiver.length;
-      if (start === undefined || end === undefined) return UNKNOWN;
-      if (name === 'slice') return literalValue(receiver.slice(start, end));
-      if (name === 'substring') return literalValue(receiver.substring(start, end));
-      return literalValue(receiver.substr(start, args.length > 1 ? end : undefined));
+      if (start === undefined || end === undefined) return TEXT_VALUE;
+      if (name === 'slice') return foldedText(receiver.slice(start, end));
+      if (name === 'substring') return foldedText(receiver.substring(start, end));
+      return foldedText(receiver.substr(start, args.length > 1 ? end : undefined));
     }
     case 'toLowerCase':
-      return literalValue(receiver.toLowerCase());
+      return foldedText(receiver.toLowerCase());
     case 'toUpperCase':
-      return literalValue(receiver.toUpperCase());
+      return foldedText(receiver.toUpperCase());
     case 'trim':
-      return literalValue(receiver.trim());
+      return foldedText(receiver.trim());
     case 'trimStart':
-      return literalValue(receiver.trimStart());
+      return foldedText(receiver.trimStart());
     case 'trimEnd':
-      return literalValue(receiver.trimEnd());
+      return foldedText(receiver.trimEnd());
     case 'replace':
-    case 'replaceAll': {
-      if (first === undefined || second === undefined) return UNKNOWN;
-      return literalValue(
-        name === 'replace' ? receiver.replace(first, () => second) : receiver.split(first).join(second),
-      );
-    }
+    case 'replaceAll':
+      if (first === undefined || second === undefined) return TEXT_VALUE;
+      return foldReplace(receiver, name, first, second);
     case 'repeat': {
       const count = numberOf(args[0]);
-      return count === undefined || count < 0 || count > 1000
-        ? UNKNOWN
-        : literalValue(receiver.repeat(count));
+      if (count === undefined || count < 0 || !Number.isInteger(count)) return TEXT_VALUE;
+      if (receiver.length * count > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+      return foldedText(receiver.repeat(count));
     }
     case 'charAt':
     case 'at': {
@@ -125,10 +192,10 @@ function foldStringMethod(receiver: string, name: string, args: AbstractValue[])
     case 'padStart':
     case 'padEnd': {
       const length = numberOf(args[0]);
-      if (length === undefined || length > 10_000) return UNKNOWN;
+      if (length === undefined || length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
       const filler = args.length > 1 ? second : ' ';
-      if (filler === undefined) return UNKNOWN;
-      return literalValue(
+      if (filler === undefined) return TEXT_VALUE;
+      return foldedText(
         name === 'padStart' ? receiver.padStart(length, filler) : receiver.padEnd(length, filler),
       );
     }
@@ -140,34 +207,51 @@ function foldStringMethod(receiver: string, name: string, args: AbstractValue[])
 function foldArrayMethod(elements: AbstractValue[], name: string, args: AbstractValue[]): AbstractValue {
   switch (name) {
     case 'join': {
-      const texts = stringElements({ kind: 'array', elements });
+      const texts = stringElements(elements);
       const separator = args.length === 0 ? ',' : stringArgument(args[0]);
-      if (texts === undefined || separator === undefined) return UNKNOWN;
-      return literalValue(texts.join(separator));
+      if (texts === undefined || separator === undefined) return TEXT_VALUE;
+      let length = separator.length * Math.max(0, texts.length - 1);
+      for (const text of texts) length += text.length;
+      if (length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+      return foldedText(texts.join(separator));
     }
     case 'reverse':
     case 'toReversed':
-      return { kind: 'array', elements: [...elements].reverse() };
+      return foldedArray([...elements].reverse());
     case 'concat': {
+      let length = elements.length;
+      for (const argument of args) length += argument.kind === 'array' ? argument.elements.length : 1;
+      if (length > MAX_FOLDED_ARRAY_LENGTH) return UNKNOWN;
       const joined = [...elements];
       for (const argument of args) {
         if (argument.kind === 'array') joined.push(...argument.elements);
         else joined.push(argument);
       }
-      return { kind: 'array', elements: joined };
+      return foldedArray(joined);
     }
     case 'slice': {
       const start = numberOf(args[0]) ?? 0;
       const end = args.length > 1 ? numberOf(args[1]) : elements.length;
-      return end === undefined ? UNKNOWN : { kind: 'array', elements: elements.slice(start, end) };
+      return end === undefined ? UNKNOWN : foldedArray(elements.slice(start, end));
     }
     case 'at':
       return elements.at(numberOf(args[0]) ?? 0) ?? UNKNOWN;
-    case 'flat':
-      return {
-        kind: 'array',
-        elements: elements.flatMap((element) => (element.kind === 'array' ? element.elements : [element])),
-      };
+    case 'flat': {
+      let length = 0;
+      for (const element of elements) length += element.kind === 'array' ? element.elements.length : 1;
+      if (length > MAX_FOLDED_ARRAY_LENGTH) return UNKNOWN;
+      return foldedArray(
+        elements.flatMap((element) => (element.kind === 'array' ? element.elements : [element])),
+      );
+    }
+    case 'push':
+    case 'unshift':
+      // The folded array changes as the real one does, within the cap (past it, it stops growing).
+      if (elements.length + args.length > MAX_FOLDED_ARRAY_LENGTH || !spendFoldBudget(args.length))
+        return UNKNOWN;
+      if (name === 'push') elements.push(...args);
+      else elements.unshift(...args);
+      return literalValue(elements.length);
     default:
       return UNKNOWN;
   }
@@ -195,12 +279,44 @@ function decodeBytes(text: string, encoding: string | undefined): string | undef
 
 /** The characters of a string as an array value, for `[...'abc']` and `Array.from('abc')`. */
 export function charactersOf(text: string): AbstractValue {
-  return { kind: 'array', elements: Array.from(text, (character) => literalValue(character)) };
+  if (text.length > MAX_FOLDED_ARRAY_LENGTH) return UNKNOWN;
+  return foldedArray(Array.from(text, (character) => literalValue(character)));
+}
+
+/** A value parsed from JSON as an abstract value, bounded in depth and size. */
+function fromJson(value: unknown, depth: number): AbstractValue {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
+    return literalValue(value);
+  }
+  if (depth >= MAX_JSON_DEPTH) return UNKNOWN;
+  if (Array.isArray(value)) return foldedArray(value.map((element) => fromJson(element, depth + 1)));
+  const properties = new Map<string, AbstractValue>();
+  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+    properties.set(key, fromJson(member, depth + 1));
+  }
+  return spendFoldBudget(properties.size + 1) ? { kind: 'object', properties } : UNKNOWN;
+}
+
+/** `JSON.parse` of a folded string (`'"child_process"'`, `'{"eval": true}'`), or unknown. */
+export function foldJsonParse(argument: AbstractValue | undefined): AbstractValue {
+  const text = argument === undefined ? undefined : stringOf(argument);
+  if (text === undefined || text.length > MAX_FOLDED_STRING_LENGTH || !spendFoldBudget(text.length))
+    return UNKNOWN;
+  try {
+    return fromJson(JSON.parse(text), 0);
+  } catch {
+    return UNKNOWN;
+  }
 }
 
 /**
  * Folds a call of a global function that decodes or builds strings (`String.fromCharCode`,
- * `Buffer.from(..., 'base64')`, `atob`, `decodeURIComponent`, `path.join`), or returns undefined
+ * `Buffer.from(..., 'base64')`, `atob`, `decodeURIComponent`, `new URL`), or returns undefined
  * when `path` is not one of them.
  */
 export function foldGlobalCall(path: string, args: AbstractValue[]): AbstractValue | undefined {
@@ -210,10 +326,11 @@ export function foldGlobalCall(path: string, args: AbstractValue[]): AbstractVal
       const codes: number[] = [];
       for (const argument of args) {
         const code = numberOf(argument);
-        if (code === undefined || !Number.isInteger(code) || code < 0 || code > 0x10ffff) return UNKNOWN;
+        if (code === undefined || !Number.isInteger(code) || code < 0 || code > 0x10ffff) return TEXT_VALUE;
         codes.push(code);
       }
-      return literalValue(
+      if (codes.length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+      return foldedText(
         path === 'String.fromCharCode' ? String.fromCharCode(...codes) : String.fromCodePoint(...codes),
       );
     }
@@ -226,54 +343,68 @@ export function foldGlobalCall(path: string, args: AbstractValue[]): AbstractVal
           if (byte === undefined) return UNKNOWN;
           bytes.push(byte & 0xff);
         }
-        return literalValue(Buffer.from(bytes).toString('utf8'));
+        return foldedText(Buffer.from(bytes).toString('utf8'));
       }
       const text = stringArgument(source);
-      if (text === undefined) return UNKNOWN;
+      if (text === undefined || text.length > MAX_FOLDED_STRING_LENGTH) return UNKNOWN;
       const encoding = args.length > 1 ? stringArgument(args[1]) : 'utf8';
       const decoded = decodeBytes(text, encoding);
-      return decoded === undefined ? UNKNOWN : literalValue(decoded);
+      return decoded === undefined ? UNKNOWN : foldedText(decoded);
     }
     case 'atob': {
       const text = stringArgument(args[0]);
-      return text === undefined ? UNKNOWN : literalValue(Buffer.from(text, 'base64').toString('latin1'));
+      if (text === undefined || text.length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+      return foldedText(Buffer.from(text, 'base64').toString('latin1'));
     }
     case 'btoa': {
       const text = stringArgument(args[0]);
-      return text === undefined ? UNKNOWN : literalValue(Buffer.from(text, 'latin1').toString('base64'));
+      if (text === undefined || text.length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+      return foldedText(Buffer.from(text, 'latin1').toString('base64'));
     }
     case 'decodeURIComponent':
     case 'decodeURI':
-    case 'unescape': {
+    case 'unescape':
+    case 'encodeURIComponent':
+    case 'encodeURI': {
       const text = stringArgument(args[0]);
-      if (text === undefined) return UNKNOWN;
+      if (text === undefined || text.length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
       try {
-        return literalValue(path === 'unescape' ? unescape(text) : decodeURIComponent(text));
+        if (path === 'unescape') return foldedText(unescape(text));
+        if (path === 'encodeURIComponent') return foldedText(encodeURIComponent(text));
+        if (path === 'encodeURI') return foldedText(encodeURI(text));
+        return foldedText(decodeURIComponent(text));
       } catch {
-        return UNKNOWN;
+        return TEXT_VALUE;
       }
     }
     case 'String': {
       if (args.length === 0) return literalValue('');
       const text = stringArgument(args[0]);
-      return text === undefined ? UNKNOWN : literalValue(text);
+      return text === undefined ? UNKNOWN : foldedText(text);
     }
     case 'Array.from': {
       const source = args[0];
-      if (source?.kind === 'array') return source;
+      if (source?.kind === 'array') return foldedArray([...source.elements]);
       const text = stringArgument(source);
-      return text === undefined ? UNKNOWN : charactersOf(text);
+      return text === undefined ? undefined : charactersOf(text);
     }
     case 'Array.of':
-      return { kind: 'array', elements: [...args] };
+      return foldedArray([...args]);
     case 'URL': {
-      const text = stringArgument(args[0]);
-      if (text === undefined) return UNKNOWN;
+      const first = args[0];
+      const text = first === undefined ? undefined : stringArgument(first);
+      if (text === undefined) {
+        // `new URL('data:...' + code)`: a URL keeps the scheme its text starts with.
+        const prefix = first === undefined ? undefined : knownPrefixOf(first);
+        return prefix !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(prefix)
+          ? textValue(prefix, '')
+          : TEXT_VALUE;
+      }
       const base = args.length > 1 ? stringArgument(args[1]) : undefined;
       try {
-        return literalValue(new URL(text, base).href);
+        return foldedText(new URL(text, base).href);
       } catch {
-        return args.length > 1 ? UNKNOWN : literalValue(text);
+        return args.length > 1 ? TEXT_VALUE : foldedText(text);
       }
     }
     default:
@@ -282,19 +413,22 @@ export function foldGlobalCall(path: string, args: AbstractValue[]): AbstractVal
 }
 
 /** Folds `path.join`, `path.resolve` and `path.normalize` over known strings. */
-export function foldPathCall(member: string, args: AbstractValue[]): AbstractValue {
+export function foldPathCall(member: string, args: readonly AbstractValue[]): AbstractValue {
   const parts: string[] = [];
+  let length = 0;
   for (const argument of args) {
     const text = stringOf(argument);
     if (text === undefined) return UNKNOWN;
+    length += text.length + 1;
     parts.push(text);
   }
-  if (member === 'join') return literalValue(posix.join(...parts));
-  if (member === 'normalize' && parts.length === 1) return literalValue(posix.normalize(parts[0]!));
+  if (length > MAX_FOLDED_STRING_LENGTH) return UNKNOWN;
+  if (member === 'join') return foldedText(posix.join(...parts));
+  if (member === 'normalize' && parts.length === 1) return foldedText(posix.normalize(parts[0]!));
   if (member === 'resolve') {
     const lastAbsolute = parts.findLastIndex((part) => part.startsWith('/') || part.startsWith('\u0000'));
     if (lastAbsolute < 0) return UNKNOWN;
-    return literalValue(posix.join(...parts.slice(lastAbsolute)));
+    return foldedText(posix.join(...parts.slice(lastAbsolute)));
   }
   return UNKNOWN;
 }

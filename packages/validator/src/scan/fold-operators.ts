@@ -1,7 +1,5 @@
-import { type AbstractValue, literalValue, UNKNOWN } from './abstract-value';
-
-/** The longest string folding builds; a longer one is unknown. */
-export const MAX_FOLDED_STRING_LENGTH = 100_000;
+import { type AbstractValue, literalValue, textValue, UNKNOWN } from './abstract-value';
+import { foldedText, MAX_FOLDED_STRING_LENGTH } from './fold-builtins';
 
 /** A folded literal value. */
 export type LiteralValue = Extract<AbstractValue, { kind: 'literal' }>;
@@ -30,6 +28,11 @@ export function isLiteral(value: AbstractValue): value is LiteralValue {
   return value !== UNKNOWN && value.kind === 'literal';
 }
 
+/** A string too long to fold, with what is known of its start and end. */
+function textOf(left: string, right: string): AbstractValue {
+  return textValue(left, right);
+}
+
 /** Whether a value is a string (known or not). */
 export function isText(value: AbstractValue): boolean {
   if (value === UNKNOWN) return false;
@@ -52,8 +55,10 @@ export function foldBinary(
   switch (operator) {
     case '+': {
       if (typeof left === 'string' || typeof right === 'string') {
-        const text = String(left) + String(right);
-        return text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : UNKNOWN;
+        const leftText = String(left);
+        const rightText = String(right);
+        if (leftText.length + rightText.length > MAX_FOLDED_STRING_LENGTH) return textOf(leftText, rightText);
+        return foldedText(leftText + rightText);
       }
       if (typeof left === 'number' && typeof right === 'number') return literalValue(left + right);
       return UNKNOWN;

@@ -1,7 +1,9 @@
 import {
   type AbstractValue,
   FUNCTION_CONSTRUCTOR_VALUE,
+  GLOBAL_OBJECT_VALUE,
   literalValue,
+  MODULE_OBJECT_VALUE,
   REQUIRE_VALUE,
   UNDEFINED_VALUE,
 } from './abstract-value';
@@ -35,6 +37,7 @@ export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   'navigator',
   'Bun',
   'Deno',
+  'JSON',
 ]);
 
 /** Names of the global object itself. */
@@ -52,12 +55,14 @@ export const SENSITIVE_GLOBALS: ReadonlySet<string> = new Set([
 /** Global paths that are other spellings of a tracked value. */
 export const GLOBAL_ALIASES: ReadonlyMap<string, AbstractValue> = new Map<string, AbstractValue>([
   ['module.require', REQUIRE_VALUE],
-  ['module.parent.require', REQUIRE_VALUE],
-  ['require.main.require', REQUIRE_VALUE],
-  ['process.mainModule.require', REQUIRE_VALUE],
+  ['module.parent', MODULE_OBJECT_VALUE],
+  ['require.main', MODULE_OBJECT_VALUE],
+  ['process.mainModule', MODULE_OBJECT_VALUE],
   ['module.constructor', { kind: 'module', module: 'module', path: '' }],
-  ['require.main.constructor', { kind: 'module', module: 'module', path: '' }],
-  ['process.mainModule.constructor', { kind: 'module', module: 'module', path: '' }],
+  ['module.constructor.prototype', { kind: 'module', module: 'module', path: 'prototype' }],
+  ['module.constructor._extensions', { kind: 'module', module: 'module', path: '_extensions' }],
+  ['module.constructor._cache', { kind: 'module', module: 'module', path: '_cache' }],
+  ['module.constructor._load', { kind: 'module', module: 'module', path: '_load' }],
   ['Function.prototype.constructor', FUNCTION_CONSTRUCTOR_VALUE],
 ]);
 
@@ -79,9 +84,10 @@ export const GLOBAL_VALUES: ReadonlyMap<string, AbstractValue> = createGlobalVal
 
 function createGlobalValues(): Map<string, AbstractValue> {
   const values = new Map<string, AbstractValue>();
-  const globalObject: AbstractValue = { kind: 'global', path: 'globalThis' };
   for (const name of KNOWN_GLOBALS) values.set(name, { kind: 'global', path: name });
-  for (const name of GLOBAL_OBJECT_NAMES) values.set(name, globalObject);
+  for (const name of GLOBAL_OBJECT_NAMES) values.set(name, GLOBAL_OBJECT_VALUE);
+  values.set('module', MODULE_OBJECT_VALUE);
+  values.set('require', REQUIRE_VALUE);
   values.set('undefined', UNDEFINED_VALUE);
   values.set('__dirname', literalValue(PLUGIN_FOLDER_MARKER));
   return values;

@@ -1,12 +1,30 @@
 import type * as BabelTypes from '@babel/types';
-import { type AbstractValue, stringOf, UNKNOWN } from './abstract-value';
+import { type AbstractValue, knownPrefixOf, knownSuffixOf, stringOf, UNKNOWN } from './abstract-value';
+import { REACH_FINDINGS, targetOf } from './escape-rules';
 import { lookupModule, normaliseSpecifier } from './module-table';
+import { EVERY_CAPABILITY } from './reach-table';
 import { preview, type ScanReporter } from './scan-reporter';
 
+/** Extensions of files Node loads as JavaScript or JSON (never as an addon, never by a loader hook). */
+const SCRIPT_EXTENSION = /\.(?:[cm]?js|json)$/i;
+
 /**
- * Records a module load (require, import, import(), re-export) and returns the module's value:
- * a shell, eval or network module is a finding where it is loaded, a data: URL or a .node file
- * is one too, and a name folding cannot resolve is a `dynamic` finding.
+ * Whether a module name known only in part can only be a script or JSON file: it starts like a
+ * path or a package subpath and ends in a script extension. Such a file, if it is the plugin's,
+ * is scanned itself; it cannot be child_process, vm or a .node addon.
+ */
+function isScriptPath(prefix: string, suffix: string): boolean {
+  if (!SCRIPT_EXTENSION.test(suffix)) return false;
+  if (prefix.startsWith('./') || prefix.startsWith('../')) return true;
+  // `some-package/` or `@scope/package/`: a file of a package, not a built-in.
+  return /^(?:@[a-z0-9._-]+\/)?[a-z0-9._-]+\//i.test(prefix) && !prefix.startsWith('node:');
+}
+
+/**
+ * Records a module load (require, import, import(), re-export, getBuiltinModule) and returns the
+ * module's value: a shell, eval or network module is a finding where it is loaded, a data: URL
+ * or a .node file is one too. A name folding cannot resolve may be any module, so it reaches
+ * every capability: a `dynamic` finding says why and the capability findings say what.
  */
 export function importModule(
   reporter: ScanReporter,
@@ -15,10 +33,7 @@ export function importModule(
   how: string,
 ): AbstractValue {
   const name = stringOf(specifier);
-  if (name === undefined) {
-    reporter.report('DYNAMIC_IMPORT', node, `loads a module with ${how} whose name is not statically known`);
-    return UNKNOWN;
-  }
+  if (name === undefined) return importUnknownModule(reporter, specifier, node, how);
   reporter.recordImport(name, node);
   if (name.startsWith('data:')) {
     reporter.report('DATA_URL_IMPORT', node, `imports code from a data: URL with ${how}: ${preview(name)}`);
@@ -47,4 +62,41 @@ export function importModule(
       break;
   }
   return { kind: 'module', module: tracked.module, path: tracked.path };
+}
+
+function importUnknownModule(
+  reporter: ScanReporter,
+  specifier: AbstractValue,
+  node: BabelTypes.Node,
+  how: string,
+): AbstractValue {
+  const prefix = knownPrefixOf(specifier) ?? '';
+  const suffix = knownSuffixOf(specifier) ?? '';
+  if (/^data:/i.test(prefix)) {
+    reporter.report('DATA_URL_IMPORT', node, `imports code from a data: URL built at run time with ${how}`);
+    return UNKNOWN;
+  }
+  if (isScriptPath(prefix, suffix)) {
+    reporter.report(
+      'DYNAMIC_IMPORT',
+      node,
+      `loads a script chosen at run time with ${how} (${JSON.stringify(`${prefix}...${suffix}`)}); only the plugin's own files are scanned`,
+    );
+    return UNKNOWN;
+  }
+  reporter.report(
+    'DYNAMIC_IMPORT',
+    node,
+    `loads a module with ${how} whose name is not statically known: it may be child_process, vm, fs, http or a native addon`,
+  );
+  for (const capability of EVERY_CAPABILITY) {
+    const { code, can } = REACH_FINDINGS[capability];
+    reporter.report(
+      code,
+      node,
+      `loads a module whose name is not statically known with ${how}; that module can ${can}`,
+      targetOf(capability),
+    );
+  }
+  return UNKNOWN;
 }

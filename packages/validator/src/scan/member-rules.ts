@@ -1,8 +1,11 @@
+import { constants as fileSystemConstants } from 'node:fs';
 import type * as BabelTypes from '@babel/types';
 import {
   type AbstractValue,
   FUNCTION_CONSTRUCTOR_VALUE,
   literalValue,
+  MODULE_OBJECT_VALUE,
+  textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
@@ -19,6 +22,34 @@ const MAX_GLOBAL_PATH_DEPTH = 5;
 /** `x.constructor` of something not known to be a function; immutable, so shared. */
 export const CONSTRUCTOR_OF_VALUE: AbstractValue = { kind: 'constructor-of' };
 
+/** Members of `this` in a sloppy function that are dangerous when `this` is the global object. */
+const GLOBAL_OBJECT_MEMBERS: ReadonlySet<string> = new Set([
+  'eval',
+  'Function',
+  'process',
+  'globalThis',
+  'global',
+  'self',
+  'window',
+  'setTimeout',
+  'setInterval',
+]);
+
+/** Whether a key of a module collection names an entry (an index or a file path), not a method. */
+function isEntryKey(key: string | undefined): boolean {
+  return key === undefined || /^\d+$/.test(key) || key.includes('/') || key.includes('\\');
+}
+
+/** `require.extensions[key]`: the loader of one file extension, by what calling it does. */
+function extensionLoader(key: string | undefined): AbstractValue {
+  if (key === undefined) return { kind: 'global', path: 'require.extensions:any' };
+  if (key === '.node') return { kind: 'global', path: 'require.extensions:native' };
+  return key.startsWith('.') ? { kind: 'global', path: 'require.extensions:code' } : UNKNOWN;
+}
+
+/** The numbers of `fs.constants`, as on the machine that scans (the one that runs the plugin). */
+const FILE_SYSTEM_CONSTANTS: Readonly<Record<string, number>> = fileSystemConstants;
+
 /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
 export function getMember(
   reporter: ScanReporter,
@@ -30,36 +61,16 @@ export function getMember(
   // UNKNOWN, the commonest object, is answered before reading `kind`.
   if (object === UNKNOWN) return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
   switch (object.kind) {
-    case 'global': {
-      if (object.path === 'process.env') {
-        reporter.report(
-          'ENV_READ',
-          node,
-          key === undefined
-            ? 'reads process.env with a key that is not statically known'
-            : `reads process.env.${key}`,
-          key ?? null,
-        );
-        return UNKNOWN;
-      }
-      if (key === undefined) {
-        return SENSITIVE_GLOBALS.has(object.path)
-          ? { kind: 'unresolved-member', base: object.path }
-          : UNKNOWN;
-      }
-      if (key === 'constructor') {
-        return NON_FUNCTION_GLOBALS.has(object.path)
-          ? { kind: 'constructor-of' }
-          : FUNCTION_CONSTRUCTOR_VALUE;
-      }
-      if ((key === 'call' || key === 'apply' || key === 'bind') && !NON_FUNCTION_GLOBALS.has(object.path))
-        return { kind: 'invoker', target: object, mode: key };
-      if (object.path === 'import.meta') {
-        return key === 'dirname' ? literalValue(PLUGIN_FOLDER_MARKER) : UNKNOWN;
-      }
-      return globalAt(object.path === 'globalThis' ? key : `${object.path}.${key}`);
-    }
+    case 'global':
+      return getGlobalMember(reporter, object.path, key, node);
     case 'module': {
+      if (object.module === 'module' && object.path === '_extensions') return extensionLoader(key);
+      if (object.module === 'module' && object.path === '_cache')
+        return isEntryKey(key) ? MODULE_OBJECT_VALUE : UNKNOWN;
+      if (object.module === 'fs' && object.path === 'constants') {
+        const constant = key === undefined ? undefined : FILE_SYSTEM_CONSTANTS[key];
+        return typeof constant === 'number' ? literalValue(constant) : UNKNOWN;
+      }
       if (key === undefined) {
         const kind = moduleKindOf(object.module);
         return kind === 'path' || kind === 'process'
@@ -69,7 +80,7 @@ export function getMember(
               base: object.path ? `${object.module}.${object.path}` : object.module,
             };
       }
-      if (key === 'constructor') return object.path ? FUNCTION_CONSTRUCTOR_VALUE : { kind: 'constructor-of' };
+      if (key === 'constructor') return object.path ? FUNCTION_CONSTRUCTOR_VALUE : CONSTRUCTOR_OF_VALUE;
       if (key === 'call' || key === 'apply' || key === 'bind')
         return { kind: 'invoker', target: object, mode: key };
       if (key === 'default' && object.path === '') return object;
@@ -79,9 +90,12 @@ export function getMember(
       if (depthOf(object.path) >= MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;
       return { kind: 'module', module: object.module, path: object.path ? `${object.path}.${key}` : key };
     }
+    case 'maybe-global':
+      if (key === 'constructor') return CONSTRUCTOR_OF_VALUE;
+      return key !== undefined && GLOBAL_OBJECT_MEMBERS.has(key) ? globalAt(key) : UNKNOWN;
     case 'literal': {
       if (key === undefined) return UNKNOWN;
-      if (key === 'constructor') return { kind: 'constructor-of' };
+      if (key === 'constructor') return CONSTRUCTOR_OF_VALUE;
       if (typeof object.value === 'string') {
         if (key === 'length') return literalValue(object.value.length);
         if (FOLDABLE_STRING_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
@@ -93,7 +107,7 @@ export function getMember(
     }
     case 'array': {
       if (key === undefined) return UNKNOWN;
-      if (key === 'constructor') return { kind: 'constructor-of' };
+      if (key === 'constructor') return CONSTRUCTOR_OF_VALUE;
       if (key === 'length') return literalValue(object.elements.length);
       if (FOLDABLE_ARRAY_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
       if (/^\d+$/.test(key)) return object.elements[Number(key)] ?? UNDEFINED_VALUE;
@@ -103,12 +117,14 @@ export function getMember(
       if (key === undefined) return UNKNOWN;
       const property = object.properties.get(key);
       if (property !== undefined) return property;
-      return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
+      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
     }
     case 'text':
-      return key === 'constructor' ? { kind: 'constructor-of' } : UNKNOWN;
+      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
     case 'function':
       if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
+      if (key === 'call' || key === 'apply' || key === 'bind')
+        return { kind: 'invoker', target: object, mode: key };
       return UNKNOWN;
     case 'constructor-of':
       return key === 'constructor' ? FUNCTION_CONSTRUCTOR_VALUE : UNKNOWN;
@@ -123,10 +139,60 @@ export function getMember(
   }
 }
 
+/** A member of a global (`process.env.X`, `globalThis.eval`, `require.cache[file]`). */
+function getGlobalMember(
+  reporter: ScanReporter,
+  path: string,
+  key: string | undefined,
+  node: BabelTypes.Node,
+): AbstractValue {
+  // Lengths first: comparing them is cheaper than hashing a path built by concatenation.
+  const { length } = path;
+  if (length === 11 && path === 'process.env') {
+    reporter.report(
+      'ENV_READ',
+      node,
+      key === undefined
+        ? 'reads process.env with a key that is not statically known'
+        : `reads process.env.${key}`,
+      key ?? null,
+    );
+    return UNKNOWN;
+  }
+  if ((length === 13 && path === 'require.cache') || (length === 15 && path === 'module.children')) {
+    if (isEntryKey(key)) return MODULE_OBJECT_VALUE;
+  } else if (length === 18 && path === 'require.extensions') {
+    return extensionLoader(key);
+  }
+  if (key === undefined) {
+    return SENSITIVE_GLOBALS.has(path) ? { kind: 'unresolved-member', base: path } : UNKNOWN;
+  }
+  const memberPath = path === 'globalThis' ? key : `${path}.${key}`;
+  const alias = GLOBAL_ALIASES.get(memberPath);
+  if (alias !== undefined) return alias;
+  if (key === 'constructor') {
+    return NON_FUNCTION_GLOBALS.has(path) ? CONSTRUCTOR_OF_VALUE : FUNCTION_CONSTRUCTOR_VALUE;
+  }
+  if ((key === 'call' || key === 'apply' || key === 'bind') && !NON_FUNCTION_GLOBALS.has(path))
+    return { kind: 'invoker', target: { kind: 'global', path }, mode: key };
+  if (length === 11 && path === 'import.meta') {
+    if (key === 'dirname') return literalValue(PLUGIN_FOLDER_MARKER);
+    return key === 'url' ? IMPORT_META_URL : UNKNOWN;
+  }
+  return globalPathValue(memberPath);
+}
+
+/** `import.meta.url`: a file: URL whose rest is not known. */
+const IMPORT_META_URL: AbstractValue = textValue('file://', '');
+
 /** The value of the global at a dotted path (`process.env`, `Buffer.from`), aliases resolved. */
 function globalAt(path: string): AbstractValue {
   const alias = GLOBAL_ALIASES.get(path);
-  if (alias !== undefined) return alias;
+  return alias !== undefined ? alias : globalPathValue(path);
+}
+
+/** The value of the global at a dotted path that is no alias. */
+function globalPathValue(path: string): AbstractValue {
   const dot = path.indexOf('.');
   if (dot < 0) return GLOBAL_VALUES.get(path) ?? UNKNOWN;
   if (depthOf(path) > MAX_GLOBAL_PATH_DEPTH) return UNKNOWN;

@@ -1,9 +1,25 @@
+import { posix } from 'node:path';
 import type * as BabelTypes from '@babel/types';
-import { type AbstractValue, REQUIRE_VALUE, stringOf, UNKNOWN } from './abstract-value';
-import { reportEscapedValue } from './escape-rules';
+import {
+  type AbstractValue,
+  knownPrefixOf,
+  knownSuffixOf,
+  MODULE_OBJECT_VALUE,
+  REQUIRE_VALUE,
+  stringOf,
+  UNDEFINED_VALUE,
+  UNKNOWN,
+} from './abstract-value';
+import { reportEscape } from './escape-rules';
 import { foldPathCall } from './fold-builtins';
 import { importModule } from './import-rules';
-import { classifyFileSystemCall, isHarmlessNetworkCall, isShellCall, moduleKindOf } from './module-table';
+import {
+  classifyFileSystemCall,
+  flagsWrite,
+  isHarmlessNetworkCall,
+  isShellCall,
+  moduleKindOf,
+} from './module-table';
 import { preview, type ScanReporter } from './scan-reporter';
 import { displayPath } from './scan-result';
 
@@ -28,11 +44,7 @@ export function callModule(reporter: ScanReporter, call: ModuleCall): AbstractVa
   const name = path ? `${module}.${path}` : module;
   switch (kind) {
     case 'module':
-      if (path === 'createRequire') return REQUIRE_VALUE;
-      if (path === '_load' || path === 'prototype.require' || path === 'Module._load') {
-        return importModule(reporter, args[0] ?? UNKNOWN, node, `${name}()`);
-      }
-      return UNKNOWN;
+      return callModuleModule(reporter, call, name);
     case 'shell':
       if (isShellCall(module, path)) {
         const command = args[0] === undefined ? undefined : stringOf(args[0]);
@@ -54,23 +66,119 @@ export function callModule(reporter: ScanReporter, call: ModuleCall): AbstractVa
       return UNKNOWN;
     case 'path':
       return path === 'join' || path === 'resolve' || path === 'normalize'
-        ? foldPathCall(path, args as AbstractValue[])
+        ? foldPathCall(path, args)
         : UNKNOWN;
     default:
-      for (const argument of args) reportEscapedValue(reporter, argument, node);
+      for (const argument of args) reportEscape(reporter, argument, node, `is passed to ${name}`);
+      return UNKNOWN;
+  }
+}
+
+/** The `module` module: `new Module()`, `createRequire`, `_load`, `_compile`, `register`. */
+function callModuleModule(reporter: ScanReporter, call: ModuleCall, name: string): AbstractValue {
+  const { path, args, node } = call;
+  switch (path) {
+    case '':
+    case 'Module':
+      return call.isNew ? MODULE_OBJECT_VALUE : UNKNOWN;
+    case 'createRequire':
+      return REQUIRE_VALUE;
+    case '_load':
+    case 'prototype.require':
+    case 'Module._load':
+      return importModule(reporter, args[0] ?? UNKNOWN, node, `${name}()`);
+    case 'register':
+      return importModule(reporter, args[0] ?? UNKNOWN, node, 'module.register (module hooks)');
+    case '_compile':
+    case 'prototype._compile': {
+      const code = args[0] === undefined ? undefined : stringOf(args[0]);
+      reporter.report(
+        'MODULE_COMPILE',
+        node,
+        `compiles a string as a module with ${name}${code === undefined ? '' : `: ${preview(code)}`}`,
+      );
+      return UNKNOWN;
+    }
+    default:
+      for (const argument of args) reportEscape(reporter, argument, node, `is passed to ${name}`);
       return UNKNOWN;
   }
 }
 
 function checkWorker(reporter: ScanReporter, args: readonly AbstractValue[], node: BabelTypes.Node): void {
-  const source = args[0] === undefined ? undefined : stringOf(args[0]);
+  const source = args[0] ?? UNDEFINED_VALUE;
   const options = args[1];
-  const evalOption = options?.kind === 'object' ? options.properties.get('eval') : undefined;
-  if (evalOption !== undefined && !(evalOption.kind === 'literal' && !evalOption.value)) {
-    reporter.report('WORKER_EVAL', node, 'starts a worker from a string of code (eval: true)');
-  } else if (source?.startsWith('data:')) {
-    reporter.report('WORKER_EVAL', node, 'starts a worker from a data: URL');
+  if (options !== undefined && options.kind === 'object') {
+    const evalOption = options.properties.get('eval');
+    if (evalOption !== undefined && !(evalOption.kind === 'literal' && !evalOption.value)) {
+      reporter.report('WORKER_EVAL', node, 'starts a worker from a string of code (eval: true)');
+      return;
+    }
+  } else if (options !== undefined && options.kind !== 'literal') {
+    reporter.report(
+      'WORKER_EVAL',
+      node,
+      'starts a worker with options not statically known, which may set eval: true and run a string as code',
+    );
+    return;
   }
+  const prefix = knownPrefixOf(source);
+  if (prefix === undefined || prefix === '') {
+    reporter.report(
+      'WORKER_EVAL',
+      node,
+      'starts a worker from a file or URL not statically known, which may be a data: URL of code',
+    );
+  } else if (/^(data|blob):/i.test(prefix)) {
+    reporter.report(
+      'WORKER_EVAL',
+      node,
+      `starts a worker from a ${prefix.slice(0, prefix.indexOf(':'))}: URL`,
+    );
+  }
+}
+
+/** Whether a path is a process's environment under /proc, by its known start and end. */
+function readsEnvironment(value: AbstractValue | undefined): boolean {
+  if (value === undefined) return false;
+  const text = stringOf(value);
+  if (text !== undefined)
+    return text.includes('environ') && /^\/proc\/[^/]+\/environ$/.test(posix.normalize(text));
+  const prefix = knownPrefixOf(value) ?? '';
+  const suffix = knownSuffixOf(value) ?? '';
+  return prefix.startsWith('/proc/') && suffix.endsWith('/environ');
+}
+
+/**
+ * The open flags of a call: the second argument of `open`, or the `flag`/`flags` option of any
+ * call that takes options; `null` when they are not statically known, undefined when none.
+ */
+function flagsOf(
+  member: string,
+  path: string,
+  args: readonly AbstractValue[],
+): string | number | null | undefined {
+  const second = args[1];
+  if (second === undefined || second === UNKNOWN) {
+    if (member !== 'open') return undefined;
+    // `open(path, callback)` with an unknown callback is common; a sync or promise open is not.
+    return second === UNKNOWN && (path.endsWith('Sync') || path.startsWith('promises.') || args.length >= 3)
+      ? null
+      : undefined;
+  }
+  if (second.kind === 'literal') {
+    if (member === 'open')
+      return typeof second.value === 'number' || typeof second.value === 'string' ? second.value : undefined;
+    return undefined;
+  }
+  if (second.kind === 'object') {
+    const flag = second.properties.get('flag') ?? second.properties.get('flags');
+    if (flag === undefined) return undefined;
+    if (flag.kind === 'literal' && (typeof flag.value === 'string' || typeof flag.value === 'number'))
+      return flag.value;
+    return null;
+  }
+  return member === 'open' && second.kind !== 'function' ? null : undefined;
 }
 
 function reportFileSystem(
@@ -80,10 +188,12 @@ function reportFileSystem(
   args: readonly AbstractValue[],
   node: BabelTypes.Node,
 ): void {
-  const flags = args[1] === undefined ? undefined : stringOf(args[1]);
-  const access = classifyFileSystemCall(path, flags);
-  if (access === undefined) return;
   const member = path.replace(/^promises\./, '').replace(/Sync$/, '');
+  const flags = flagsOf(member, path, args);
+  let access = classifyFileSystemCall(path, flags);
+  if (access === undefined) return;
+  // `readFileSync(path, { flag: 'w' })` truncates: the flags decide, whatever the method is called.
+  if (access === 'filesystem_read' && member !== 'open' && flagsWrite(flags)) access = 'filesystem_write';
   const pathOf = (value: AbstractValue | undefined) =>
     value === undefined ? null : (stringOf(value) ?? null);
   const record = (code: 'FS_READ' | 'FS_WRITE', target: string | null) => {
@@ -95,6 +205,9 @@ function reportFileSystem(
       target,
     );
   };
+  if (readsEnvironment(args[0])) {
+    reporter.report('ENV_READ', node, `reads the environment of a process through /proc with ${name}`, null);
+  }
   if (member === 'copyFile' || member === 'cp' || member === 'copy' || member === 'link') {
     record('FS_READ', pathOf(args[0]));
     record('FS_WRITE', pathOf(args[1]));
@@ -105,11 +218,14 @@ function reportFileSystem(
     record('FS_WRITE', pathOf(args[1]));
   } else {
     const fileDescriptorCall =
-      member === 'write' || member === 'writev' || member === 'read' || member === 'readv';
-    record(
-      access === 'filesystem_read' ? 'FS_READ' : 'FS_WRITE',
-      fileDescriptorCall ? null : pathOf(args[0]),
-    );
+      member === 'write' ||
+      member === 'writev' ||
+      member === 'read' ||
+      member === 'readv' ||
+      member.startsWith('f');
+    const target = fileDescriptorCall ? null : pathOf(args[0]);
+    if (member === 'open' && flags === null) record('FS_READ', target);
+    record(access === 'filesystem_read' ? 'FS_READ' : 'FS_WRITE', target);
   }
 }
 

@@ -1,3 +1,5 @@
+import { constants as fileSystemConstants } from 'node:fs';
+
 /** How the scan treats a module: which kind of capability it carries. */
 export type ModuleKind =
   | 'shell'
@@ -23,6 +25,7 @@ const MODULE_KINDS: ReadonlyMap<string, ModuleKind> = new Map<string, ModuleKind
   ['execa', 'shell'],
   ['shelljs', 'shell'],
   ['cross-spawn', 'shell'],
+  ['cluster', 'shell'],
   ['vm', 'eval'],
   ['repl', 'eval'],
   ['inspector', 'eval'],
@@ -88,9 +91,12 @@ const CHILD_PROCESS_METHODS: ReadonlySet<string> = new Set([
   'fork',
 ]);
 
+const CLUSTER_METHODS: ReadonlySet<string> = new Set(['fork', 'setupPrimary', 'setupMaster']);
+
 /** Whether calling `path` of a shell module starts a process. */
 export function isShellCall(module: string, path: string): boolean {
   if (module === 'child_process') return CHILD_PROCESS_METHODS.has(path);
+  if (module === 'cluster') return CLUSTER_METHODS.has(path);
   return true;
 }
 
@@ -114,6 +120,9 @@ const FS_READ_METHODS: ReadonlySet<string> = new Set([
   'pathExists',
   'statfs',
   'glob',
+  'ReadStream',
+  'FileReadStream',
+  'readvSync',
 ]);
 
 const FS_WRITE_METHODS: ReadonlySet<string> = new Set([
@@ -153,21 +162,47 @@ const FS_WRITE_METHODS: ReadonlySet<string> = new Set([
   'mkdirs',
   'move',
   'copy',
+  'WriteStream',
+  'FileWriteStream',
+  'ftruncate',
+  'fchmod',
+  'fchown',
+  'futimes',
+  'mkdtempDisposable',
 ]);
+
+/** Bits of numeric open flags that write: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND. */
+const WRITING_FLAG_BITS: number =
+  fileSystemConstants.O_WRONLY |
+  fileSystemConstants.O_RDWR |
+  fileSystemConstants.O_CREAT |
+  fileSystemConstants.O_TRUNC |
+  fileSystemConstants.O_APPEND;
+
+/**
+ * Whether open flags write: a string with `w`, `a` or `+`, or a number with a writing bit. An
+ * unknown value (`null` here) counts as writing, since it could be.
+ */
+export function flagsWrite(flags: string | number | null | undefined): boolean {
+  if (flags === undefined) return false;
+  if (flags === null) return true;
+  if (typeof flags === 'number') return (flags & WRITING_FLAG_BITS) !== 0;
+  return /[wa+]/.test(flags);
+}
 
 /**
  * Whether a file system method reads or writes. `open` depends on its flags, so the caller
- * passes them; methods that do neither (close, constants) return undefined.
+ * passes them (`null` when not statically known); methods that do neither (close, constants)
+ * return undefined.
  */
 export function classifyFileSystemCall(
   path: string,
-  flags: string | undefined,
+  flags: string | number | null | undefined,
 ): 'filesystem_read' | 'filesystem_write' | undefined {
   let name = path.startsWith('promises.') ? path.slice('promises.'.length) : path;
   if (name.endsWith('Sync')) name = name.slice(0, -4);
-  if (name === 'open' || name === 'openAsBlob') {
-    return flags !== undefined && /[wa+]/.test(flags) ? 'filesystem_write' : 'filesystem_read';
-  }
+  if (name === 'open' || name === 'openAsBlob')
+    return flagsWrite(flags) ? 'filesystem_write' : 'filesystem_read';
   if (FS_READ_METHODS.has(name)) return 'filesystem_read';
   if (FS_WRITE_METHODS.has(name)) return 'filesystem_write';
   return undefined;

@@ -1,4 +1,5 @@
 import type * as BabelTypes from '@babel/types';
+import type { AbstractValue, FunctionValue } from './abstract-value';
 import type { FindingCode } from './finding-codes';
 
 /**
@@ -10,6 +11,20 @@ export interface ScanReporter {
   report(code: FindingCode, node: BabelTypes.Node, message: string, target?: string | null): void;
   /** Records a module loaded with a statically known name, at `node`. */
   recordImport(specifier: string, node: BabelTypes.Node): void;
+}
+
+/** What the call rules need besides a reporter: calling a function written in the file. */
+export interface ScanEngine extends ScanReporter {
+  /**
+   * Calls a function value: the dangerous arguments are bound to the parameters of a function
+   * of the file, or escape; `plain` is a call without a receiver (`f()`, not `o.f()`).
+   */
+  callFunction(
+    callee: FunctionValue,
+    args: readonly AbstractValue[],
+    node: BabelTypes.Node,
+    plain: boolean,
+  ): AbstractValue;
 }
 
 /** A short, single-line excerpt of folded code for a finding message. */

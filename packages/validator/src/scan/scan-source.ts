@@ -1,5 +1,7 @@
 import type { Finding } from '@agentplug/models';
-import { parseSource } from './parse-source';
+import { FindingCodes } from './finding-codes';
+import { resetFoldBudget } from './fold-budget';
+import { type ParsedSource, parseSource } from './parse-source';
 import type { SourceAnalysis } from './scan-result';
 import { SourceScanner } from './source-scanner';
 
@@ -9,32 +11,78 @@ export interface ScanSourceOptions {
   filename: string;
 }
 
-/** Parses one file once and scans it; never throws (a file that does not parse is a PARSE_ERROR use). */
-export function analyzeSource(code: string, filename: string): SourceAnalysis {
-  const parsed = parseSource(code, filename);
+/** How {@link analyzeSource} parses a file: by its extension, or as a CommonJS script whatever it is called. */
+export type ParseMode = 'by-extension' | 'commonjs';
+
+/** A message for a scan that stopped short: the stack ran out, or something else broke. */
+function reasonOf(error: unknown): string {
+  if (error instanceof RangeError) return `it nests too deeply to walk (${error.message})`;
+  return `the scan failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Walks one parsed tree into `scanner`; a stack overflow or failure is a SCAN_INCOMPLETE finding. */
+function walk(scanner: SourceScanner, parsed: ParsedSource): void {
+  if (parsed.ast === undefined) return;
+  try {
+    scanner.scanProgram(parsed.ast.program);
+  } catch (error) {
+    scanner.reportAt(
+      'SCAN_INCOMPLETE',
+      { line: 1, column: 1 },
+      `could not be scanned completely: ${reasonOf(error)}`,
+    );
+  }
+}
+
+/**
+ * Parses one file once and scans it; never throws. A file that does not parse, or that cannot be
+ * walked to its end, gets a SCAN_INCOMPLETE finding (what the parser recovers is still scanned).
+ */
+export function analyzeSource(
+  code: string,
+  filename: string,
+  mode: ParseMode = 'by-extension',
+): SourceAnalysis {
+  resetFoldBudget();
+  const parserName = mode === 'commonjs' ? `${filename}.cjs` : filename;
+  const parsed = parseSource(code, parserName);
   const scanner = new SourceScanner(filename);
   const firstError = parsed.errors[0];
   if (firstError !== undefined) {
     const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more syntax errors)` : '';
+    const reason = /Maximum call stack/.test(firstError.message)
+      ? 'it nests too deeply to parse'
+      : `${firstError.message}${more}`;
     scanner.reportAt(
-      'PARSE_ERROR',
+      'SCAN_INCOMPLETE',
       firstError,
-      `does not parse${parsed.ast ? '; scanned what could be recovered' : ''}: ${firstError.message}${more}`,
+      `does not parse, so it could not be scanned completely${parsed.ast ? ' (what could be recovered was scanned)' : ''}: ${reason}`,
     );
   }
-  if (parsed.ast !== undefined) {
-    try {
-      scanner.scanProgram(parsed.ast.program);
-    } catch (error) {
-      // A stack overflow on pathologically nested code must not crash validation.
-      scanner.reportAt(
-        'PARSE_ERROR',
-        { line: 1, column: 1 },
-        `could not be scanned completely: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  walk(scanner, parsed);
   return { uses: scanner.uses, imports: scanner.imports };
+}
+
+/** The analysis of a file the scan could not read to its end: one SCAN_INCOMPLETE finding saying why. */
+export function incompleteAnalysis(filename: string, reason: string): SourceAnalysis {
+  const info = FindingCodes.SCAN_INCOMPLETE;
+  return {
+    uses: [
+      {
+        finding: {
+          code: 'SCAN_INCOMPLETE',
+          capability: info.capability,
+          severity: info.severity,
+          file: filename,
+          line: 1,
+          column: 1,
+          message: `could not be scanned completely: ${reason}`,
+        },
+        target: undefined,
+      },
+    ],
+    imports: [],
+  };
 }
 
 /**

@@ -7,14 +7,16 @@ import {
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
-import { reportWholeValueUse } from './escape-rules';
+import { isPowerful, reportEscape } from './escape-rules';
 import { type FindingCode, FindingCodes } from './finding-codes';
+import type { FunctionNode } from './function-record';
 import { GLOBAL_VALUES } from './global-values';
 import { importModule } from './import-rules';
 import { getMember } from './member-rules';
 import type { ScanReporter } from './scan-reporter';
 import { type CapabilityUse, type ImportRecord, PLUGIN_FOLDER_MARKER } from './scan-result';
 import { BindingTable, type Scope } from './scope';
+import { checkStoreInto, describeTarget } from './store-rules';
 
 /** How a name is bound: by a declaration of a kind, as a parameter, or by an assignment. */
 export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
@@ -94,6 +96,12 @@ export abstract class ScopeWalker implements ScanReporter {
   /** Visits a node once and returns what the scan knows about its value. */
   abstract visit(node: BabelTypes.Node): AbstractValue;
 
+  /** Whether the function (or program) the walk is in declares `name` itself. */
+  protected abstract declaresLocally(name: string): boolean;
+
+  /** Records a function defined where the walk is; returns its value. */
+  protected abstract defineFunction(node: FunctionNode): AbstractValue;
+
   protected visitStatements(statements: readonly BabelTypes.Statement[]): void {
     this.hoist(statements);
     for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
@@ -116,6 +124,11 @@ export abstract class ScopeWalker implements ScanReporter {
         return;
       }
       case 'FunctionDeclaration':
+        // Recorded now, so calls above the declaration bind their arguments to it.
+        if (statement.id && !statement.declare) {
+          this.table.bind(this.table.current, statement.id.name, this.defineFunction(statement));
+        }
+        return;
       case 'ClassDeclaration':
         if (statement.id) this.table.bind(this.table.current, statement.id.name, FUNCTION_VALUE);
         return;
@@ -156,6 +169,7 @@ export abstract class ScopeWalker implements ScanReporter {
         }
         return;
       case 'ArrayPattern':
+        if (value.kind !== 'array') reportEscape(this, value, pattern, 'is iterated by destructuring');
         for (let index = 0; index < pattern.elements.length; index++) {
           this.declareNamesOnce(pattern.elements[index], scope, value);
         }
@@ -204,23 +218,80 @@ export abstract class ScopeWalker implements ScanReporter {
     }
   }
 
-  protected declareName(name: string, value: AbstractValue, kind: BindingKind): void {
-    if (kind === 'var') this.table.bind(this.table.current.functionScope(), name, value);
-    else if (kind === 'assign') this.table.assign(name, value);
-    else this.table.bind(this.table.current, name, value);
+  /** Binds or assigns `name`; `node` is where, for the findings of a dangerous value stored in it. */
+  protected declareName(name: string, value: AbstractValue, kind: BindingKind, node?: BabelTypes.Node): void {
+    if (kind === 'var') {
+      // `var x = eval; ... var x = 1;` reassigns x: the value it replaces may have been captured.
+      const previous = this.table.bind(this.table.current.functionScope(), name, value);
+      if (node !== undefined && previous !== undefined && previous !== UNKNOWN) {
+        this.checkOverwrite(name, previous, value, node);
+      }
+    } else if (kind === 'assign') {
+      // The common assignment stores nothing dangerous: one table access, and a look at what it replaced.
+      if (node !== undefined && value !== UNKNOWN && isPowerful(value))
+        this.checkAssignment(name, value, node);
+      const previous = this.table.assign(name, value);
+      if (node !== undefined && previous !== UNKNOWN && previous !== value)
+        this.checkOverwrite(name, previous, value, node);
+    } else {
+      this.table.bind(this.table.current, name, value);
+    }
+  }
+
+  /**
+   * A dangerous value stored in a variable where functions may read it out of the order the walk
+   * follows: in a variable of an enclosing function, a global, or a variable some function was
+   * already analysed against. Each is an escape.
+   */
+  private checkAssignment(name: string, value: AbstractValue, node: BabelTypes.Node): void {
+    const scope = this.table.scopeOf(name);
+    if (scope === undefined) {
+      // Not in the table: a global, or a variable the table left out because it held nothing.
+      if (!this.declaresLocally(name)) {
+        reportEscape(
+          this,
+          value,
+          node,
+          `is stored in ${name}, a variable of an enclosing function or a global`,
+        );
+      } else if (this.table.current.functionScope().closuresAnalyzed) {
+        reportEscape(this, value, node, `is stored in ${name} after functions that read it were analysed`);
+      }
+    } else if (scope.functionScope() !== this.table.current.functionScope()) {
+      reportEscape(this, value, node, `is stored in ${name}, a variable of an enclosing function`);
+    } else if (scope.closuresAnalyzed) {
+      reportEscape(this, value, node, `is stored in ${name} after functions that read it were analysed`);
+    }
+  }
+
+  /** A variable holding a dangerous value gets another: code that captured it may still hold the first. */
+  private checkOverwrite(
+    name: string,
+    current: AbstractValue,
+    value: AbstractValue,
+    node: BabelTypes.Node,
+  ): void {
+    if (current === value || !isPowerful(current)) return;
+    if (current.kind === 'global' && value.kind === 'global' && current.path === value.path) return;
+    reportEscape(
+      this,
+      current,
+      node,
+      `was held by ${name}, which is reassigned; functions that captured ${name} may still hold it`,
+    );
   }
 
   /** Binds the names of a pattern to the parts of `value` they destructure. */
   protected bindPattern(pattern: BabelTypes.Node, value: AbstractValue, kind: BindingKind): void {
     switch (pattern.type) {
       case 'Identifier':
-        this.declareName(pattern.name, value, kind);
+        this.declareName(pattern.name, value, kind, pattern);
         return;
       case 'ObjectPattern':
         for (let index = 0; index < pattern.properties.length; index++) {
           const property = pattern.properties[index]!;
           if (property.type === 'RestElement') {
-            reportWholeValueUse(this, value, property);
+            reportEscape(this, value, property, 'is copied by a rest pattern');
             this.bindPattern(property.argument, UNKNOWN, kind);
             continue;
           }
@@ -239,7 +310,9 @@ export abstract class ScopeWalker implements ScanReporter {
           const element = pattern.elements[index];
           if (!element) continue;
           if (element.type === 'RestElement') {
-            this.bindPattern(element.argument, UNKNOWN, kind);
+            const rest: AbstractValue =
+              value.kind === 'array' ? { kind: 'array', elements: value.elements.slice(index) } : UNKNOWN;
+            this.bindPattern(element.argument, rest, kind);
             continue;
           }
           this.bindPattern(
@@ -274,6 +347,10 @@ export abstract class ScopeWalker implements ScanReporter {
     }
   }
 
+  /**
+   * `object.key = value`: kept when the object is one the scan tracks; otherwise a dangerous
+   * value escapes there. Replacing a built-in or registering a module loader is a finding too.
+   */
   protected assignMember(
     node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
     value: AbstractValue,
@@ -281,7 +358,15 @@ export abstract class ScopeWalker implements ScanReporter {
     const object = this.visit(node.object);
     const key = this.memberKey(node);
     getMember(this, object, key, node);
-    if (object.kind === 'object' && key !== undefined) object.properties.set(key, value);
+    if (object.kind === 'object' && key !== undefined) {
+      object.properties.set(key, value);
+      return;
+    }
+    // Most stores put something untracked into something untracked: nothing to build a message for.
+    if (value !== UNKNOWN && isPowerful(value)) {
+      reportEscape(this, value, node, `is stored in ${describeTarget(object, key)}`);
+    }
+    if (object !== UNKNOWN) checkStoreInto(this, object, key, node);
   }
 
   protected memberKey(

@@ -1,4 +1,5 @@
 import { type AbstractValue, UNKNOWN } from './abstract-value';
+import type { FunctionRecord } from './function-record';
 
 /** A lexical scope: a block, a function or the program. */
 export class Scope {
@@ -7,6 +8,14 @@ export class Scope {
   readonly isFunction: boolean;
   /** Names this scope pushed onto the binding table, popped when it ends. */
   names: string[] | undefined;
+  /** Functions defined directly in this scope, analysed when it ends. */
+  closures: FunctionRecord[] | undefined;
+  /** Whether the scope is ending and analysing its functions. */
+  draining = false;
+  /** Whether the scope has ended: its functions can no longer be analysed again. */
+  closed = false;
+  /** Whether functions defined in this scope or below it have been analysed already. */
+  closuresAnalyzed = false;
 
   constructor(parent: Scope | undefined, isFunction: boolean) {
     this.parent = parent;
@@ -60,6 +69,12 @@ export class BindingTable {
     return stack === undefined ? (this.globals.get(name) ?? UNKNOWN) : stack[stack.length - 1]!.value;
   }
 
+  /** The scope that binds `name` where the walk is; undefined for a free or global name. */
+  scopeOf(name: string): Scope | undefined {
+    const stack = this.stacks.get(name);
+    return stack === undefined ? undefined : stack[stack.length - 1]!.scope;
+  }
+
   /** Whether `scope` itself binds `name`. */
   has(scope: Scope, name: string): boolean {
     const stack = this.stacks.get(name);
@@ -67,21 +82,25 @@ export class BindingTable {
   }
 
   /**
-   * Binds `name` in `scope`. A name bound to nothing known that would resolve to nothing known
-   * anyway is not stored: most bindings are plain locals, and skipping them keeps the table small.
+   * Binds `name` in `scope`; returns the value it replaces when `scope` bound it already. A name
+   * bound to nothing known that would resolve to nothing known anyway is not stored: most
+   * bindings are plain locals, and skipping them keeps the table small.
    */
-  bind(scope: Scope, name: string, value: AbstractValue): void {
+  bind(scope: Scope, name: string, value: AbstractValue): AbstractValue | undefined {
     const stack = this.stacks.get(name);
     const top = stack === undefined ? undefined : stack[stack.length - 1]!;
     if (top !== undefined && top.scope === scope) {
+      const previous = top.value;
       top.value = value;
-      return;
+      return previous;
     }
-    if (value === UNKNOWN && (top === undefined ? !this.globals.has(name) : top.value === UNKNOWN)) return;
+    if (value === UNKNOWN && (top === undefined ? !this.globals.has(name) : top.value === UNKNOWN))
+      return undefined;
     if (stack === undefined) this.stacks.set(name, [{ scope, value }]);
     else stack.push({ scope, value });
     scope.names ??= [];
     scope.names.push(name);
+    return undefined;
   }
 
   /**
@@ -102,12 +121,21 @@ export class BindingTable {
     scope.names.push(name);
   }
 
-  /** Assigns to `name` where it is bound, or as an implicit global of the program when it is not. */
-  assign(name: string, value: AbstractValue): void {
+  /**
+   * Assigns to `name` where it is bound, or as an implicit global of the program when it is not;
+   * returns the value it had.
+   */
+  assign(name: string, value: AbstractValue): AbstractValue {
     const stack = this.stacks.get(name);
     const top = stack === undefined ? undefined : stack[stack.length - 1]!;
-    if (top !== undefined && top.scope !== undefined) top.value = value;
-    else this.bind(this.current.root(), name, value);
+    if (top !== undefined && top.scope !== undefined) {
+      const previous = top.value;
+      top.value = value;
+      return previous;
+    }
+    const previous = top === undefined ? (this.globals.get(name) ?? UNKNOWN) : top.value;
+    this.bind(this.current.root(), name, value);
+    return previous;
   }
 
   /** Enters a new scope. */
@@ -120,6 +148,7 @@ export class BindingTable {
     const scope = this.current;
     const names = scope.names;
     if (names !== undefined) this.drop(names);
+    scope.closed = true;
     if (scope.parent !== undefined) this.current = scope.parent;
   }
 

@@ -2,87 +2,143 @@ import type * as BabelTypes from '@babel/types';
 import { VISITOR_KEYS } from '@babel/types';
 import {
   type AbstractValue,
-  FUNCTION_VALUE,
+  GLOBAL_OBJECT_VALUE,
+  knownPrefixOf,
+  knownSuffixOf,
   literalValue,
+  MODULE_OBJECT_VALUE,
   propertyKeyOf,
+  REQUIRE_VALUE,
   stringOf,
-  TEXT_VALUE,
+  textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
 import { callValue } from './call-rules';
-import { reportEscapedValue, reportWholeValueUse } from './escape-rules';
-import { charactersOf } from './fold-builtins';
-import {
-  FALSE_VALUE,
-  foldBinary,
-  isLiteral,
-  isText,
-  MAX_FOLDED_STRING_LENGTH,
-  NULL_VALUE,
-  numberValue,
-  TRUE_VALUE,
-} from './fold-operators';
+import { DeclarationWalker } from './declaration-walker';
+import { isPowerful, reportEscape, reportWholeValueUse } from './escape-rules';
+import { spendFoldBudget } from './fold-budget';
+import { charactersOf, foldedText, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
+import { FALSE_VALUE, foldBinary, isLiteral, NULL_VALUE, numberValue, TRUE_VALUE } from './fold-operators';
+import { INTEROP_HELPERS } from './function-record';
+import { hasUseStrict } from './function-walker';
 import { importModule } from './import-rules';
 import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
-import { type BindingKind, ScopeWalker } from './scope-walker';
+import { PLUGIN_FOLDER_MARKER } from './scan-result';
 import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
+
+/** The arguments of a call that passes nothing the scan tracks. */
+const NO_ARGUMENTS: readonly AbstractValue[] = [];
+
+/** Puts an argument at its position in a sparse list of arguments, unknown before it. */
+function placeArgument(
+  values: AbstractValue[] | undefined,
+  position: number,
+  value: AbstractValue,
+): AbstractValue[] {
+  const list = values ?? [];
+  while (list.length < position) list.push(UNKNOWN);
+  list[position] = value;
+  return list;
+}
+
+/** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
+const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
+
+/** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
+function isLiteralType(type: BabelTypes.Node['type']): boolean {
+  return (
+    type === 'StringLiteral' ||
+    type === 'NumericLiteral' ||
+    type === 'BooleanLiteral' ||
+    type === 'NullLiteral'
+  );
+}
+
+/** Whether a value is a string (known or not). */
+function isStringValue(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
+  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
+}
+
+/** `left + right`: folded when both are known, else a string with what is known of its ends. */
+function addValues(left: AbstractValue, right: AbstractValue): AbstractValue {
+  if (isLiteral(left) && isLiteral(right)) return foldBinary('+', left.value, right.value);
+  if (!isStringValue(left) && !isStringValue(right)) return UNKNOWN;
+  const leftText = left.kind === 'literal' ? String(left.value) : undefined;
+  const rightText = right.kind === 'literal' ? String(right.value) : undefined;
+  const prefix =
+    leftText !== undefined
+      ? leftText + (knownPrefixOf(right) ?? '')
+      : left.kind === 'text'
+        ? left.prefix
+        : '';
+  const suffix =
+    rightText !== undefined
+      ? (knownSuffixOf(left) ?? '') + rightText
+      : right.kind === 'text'
+        ? right.suffix
+        : '';
+  return textValue(prefix, suffix);
+}
+
+/** `arguments` of a CommonJS module's wrapper: exports, require, module, __filename, __dirname. */
+function commonJsArguments(file: string): AbstractValue {
+  return {
+    kind: 'array',
+    elements: [
+      UNKNOWN,
+      REQUIRE_VALUE,
+      MODULE_OBJECT_VALUE,
+      literalValue(`${PLUGIN_FOLDER_MARKER}/${file}`),
+      literalValue(PLUGIN_FOLDER_MARKER),
+    ],
+  };
+}
 
 /**
  * Walks one file's AST once, tracking scopes and folding constants, and records every capability
- * use it can prove. A single pass: each node is visited exactly once and returns what the scan
- * knows about its value. The capability rules it applies are functions over its reporter
- * (`*-rules.ts`); declarations and patterns are {@link ScopeWalker}'s.
+ * use it can prove and every dangerous value that escapes what it can follow. Each node is
+ * visited once (a function's body when its scope ends) and returns what the scan knows about its
+ * value. The capability rules it applies are functions over its reporter (`*-rules.ts`);
+ * declarations and patterns are {@link ScopeWalker}'s, functions {@link FunctionWalker}'s,
+ * scoped statements {@link DeclarationWalker}'s.
  */
-export class SourceScanner extends ScopeWalker {
+export class SourceScanner extends DeclarationWalker {
+  /** Scans a parsed program: its code, then the functions it defines. */
+  override scanProgram(program: BabelTypes.Program): void {
+    this.strict = program.sourceType === 'module' || hasUseStrict(program.directives);
+    this.programBody = program.body;
+    // The wrapper's `arguments` (require, module) is visible to the file's own top-level code;
+    // functions analysed once it has run have their own (see FunctionWalker.analyzeFunction).
+    this.moduleArguments = program.sourceType !== 'module';
+    if (this.moduleArguments) this.table.defineGlobal('arguments', commonJsArguments(this.file));
+    this.visitStatements(program.body);
+    if (this.moduleArguments) this.table.defineGlobal('arguments', UNKNOWN);
+    this.moduleArguments = false;
+    this.drainScope();
+  }
+
+  /**
+   * A statement where a block is expected (`if (x) function f() {}` in sloppy code, a label):
+   * a function declaration there is not hoisted by any block, so it is recorded here.
+   */
+  private visitStatementPosition(node: BabelTypes.Statement): void {
+    if (node.type !== 'FunctionDeclaration') {
+      this.visit(node);
+      return;
+    }
+    if (node.declare) return;
+    const value = this.defineFunction(node);
+    if (node.id) this.table.bind(this.table.current, node.id.name, value);
+  }
+
   /** A method of an object or class: its computed key runs where it is defined, then it is a function. */
   private visitMethod(
     node: BabelTypes.ObjectMethod | BabelTypes.ClassMethod | BabelTypes.ClassPrivateMethod,
   ): AbstractValue {
     if (node.computed) this.visit(node.key);
-    return this.visitFunction(node.params, node.body.body, null);
-  }
-
-  /**
-   * Runs a function's parameters and body (statements, or an arrow's expression) in a scope of
-   * their own, where a function expression's own name is bound too. Callers read these parts off
-   * nodes of a known type: read here, off every kind of function, each would be a megamorphic load.
-   */
-  private visitFunction(
-    params: BabelTypes.Function['params'],
-    body: readonly BabelTypes.Statement[] | BabelTypes.Expression,
-    ownName: BabelTypes.Identifier | null | undefined,
-  ): AbstractValue {
-    this.table.enter(true);
-    try {
-      if (ownName) this.table.bind(this.table.current, ownName.name, FUNCTION_VALUE);
-      for (let index = 0; index < params.length; index++) {
-        const parameter = params[index]!;
-        if (parameter.type === 'Identifier') this.declareName(parameter.name, UNKNOWN, 'param');
-        else this.bindPattern(parameter, UNKNOWN, 'param');
-      }
-      if (isStatementList(body)) this.visitStatements(body);
-      else this.visit(body);
-    } finally {
-      this.table.exit();
-    }
-    return FUNCTION_VALUE;
-  }
-
-  private visitClass(node: BabelTypes.Class): AbstractValue {
-    if (node.superClass) this.visit(node.superClass);
-    const decorators = node.decorators;
-    if (decorators) for (let index = 0; index < decorators.length; index++) this.visit(decorators[index]!);
-    this.table.enter(true);
-    try {
-      if (node.type === 'ClassExpression' && node.id)
-        this.table.bind(this.table.current, node.id.name, FUNCTION_VALUE);
-      const members = node.body.body;
-      for (let index = 0; index < members.length; index++) this.visit(members[index]!);
-    } finally {
-      this.table.exit();
-    }
-    return FUNCTION_VALUE;
+    return this.defineFunction(node);
   }
 
   // ---------------------------------------------------------------- the visitor
@@ -103,7 +159,7 @@ export class SourceScanner extends ScopeWalker {
       case 'StringLiteral':
         return literalValue(node.value);
       case 'ThisExpression':
-        return UNKNOWN;
+        return this.thisValue;
       case 'BlockStatement':
         this.visitBlock(node.body);
         return UNKNOWN;
@@ -124,40 +180,38 @@ export class SourceScanner extends ScopeWalker {
         return this.visitAssignment(node);
       case 'IfStatement':
         this.visit(node.test);
-        this.visit(node.consequent);
-        if (node.alternate) this.visit(node.alternate);
+        this.visitStatementPosition(node.consequent);
+        if (node.alternate) this.visitStatementPosition(node.alternate);
         return UNKNOWN;
       // Separate cases, so that each reads `argument` off one node type only.
       case 'ReturnStatement':
-        if (node.argument) this.visit(node.argument);
+        if (node.argument) {
+          const value = this.visit(node.argument);
+          if (value !== UNKNOWN) this.escapeReturned(value, node);
+        }
         return UNKNOWN;
       case 'ThrowStatement':
-        if (node.argument) this.visit(node.argument);
+        if (node.argument) reportEscape(this, this.visit(node.argument), node, 'is thrown');
         return UNKNOWN;
       case 'ObjectExpression':
         return this.visitObject(node);
       case 'FunctionExpression':
-        return this.visitFunction(node.params, node.body.body, node.id);
-      case 'ArrowFunctionExpression': {
-        const body = node.body;
-        return this.visitFunction(node.params, body.type === 'BlockStatement' ? body.body : body, null);
-      }
+      case 'ArrowFunctionExpression':
+        return this.defineFunction(node);
       case 'ObjectMethod':
       case 'ClassMethod':
       case 'ClassPrivateMethod':
         return this.visitMethod(node);
       case 'FunctionDeclaration':
-        this.visitFunction(node.params, node.body.body, null);
+        // Recorded when its block was hoisted; the few other places are handled where they are.
+        return UNKNOWN;
+      case 'LabeledStatement':
+        this.visitStatementPosition(node.body);
         return UNKNOWN;
       case 'LogicalExpression':
         return this.visitLogical(node);
-      case 'ConditionalExpression': {
-        const test = this.visit(node.test);
-        const consequent = this.visit(node.consequent);
-        const alternate = this.visit(node.alternate);
-        if (isLiteral(test)) return test.value ? consequent : alternate;
-        return consequent !== UNKNOWN && consequent.kind !== 'literal' ? consequent : alternate;
-      }
+      case 'ConditionalExpression':
+        return this.visitConditional(node);
       case 'SequenceExpression': {
         let last: AbstractValue = UNKNOWN;
         const expressions = node.expressions;
@@ -205,7 +259,7 @@ export class SourceScanner extends ScopeWalker {
         this.visit(node.argument);
         return UNKNOWN;
       case 'YieldExpression':
-        if (node.argument) this.visit(node.argument);
+        if (node.argument) reportEscape(this, this.visit(node.argument), node, 'is yielded');
         return UNKNOWN;
       case 'WhileStatement':
       case 'DoWhileStatement':
@@ -219,9 +273,6 @@ export class SourceScanner extends ScopeWalker {
         return UNKNOWN;
       case 'StaticBlock':
         this.visitBlock(node.body);
-        return UNKNOWN;
-      case 'Program':
-        this.visitStatements(node.body);
         return UNKNOWN;
       case 'ForStatement':
       case 'ForInStatement':
@@ -237,44 +288,46 @@ export class SourceScanner extends ScopeWalker {
       case 'ImportDeclaration':
         return UNKNOWN;
       case 'ExportNamedDeclaration':
-        if (node.source && node.exportKind !== 'type') {
-          importModule(this, literalValue(node.source.value), node.source, 're-export');
-        }
-        if (node.declaration) this.visit(node.declaration);
+        this.visitExportNamed(node);
         return UNKNOWN;
       case 'ExportAllDeclaration':
         if (node.exportKind !== 'type')
           importModule(this, literalValue(node.source.value), node.source, 're-export');
         return UNKNOWN;
       case 'ExportDefaultDeclaration':
-        this.visit(node.declaration);
+        this.visitExportDefault(node);
         return UNKNOWN;
       case 'TSImportEqualsDeclaration':
-        if (node.importKind !== 'type' && node.moduleReference.type === 'TSExternalModuleReference') {
-          const value = importModule(
-            this,
-            literalValue(node.moduleReference.expression.value),
-            node.moduleReference,
-            'import = require()',
-          );
-          this.table.bind(this.table.current, node.id.name, value);
-        }
+        this.visitImportEquals(node);
         return UNKNOWN;
+      case 'TSEnumDeclaration':
+        this.visitEnum(node);
+        return UNKNOWN;
+      case 'TSModuleDeclaration':
+        this.visitNamespace(node);
+        return UNKNOWN;
+      case 'TSExportAssignment':
+        reportEscape(this, this.visit(node.expression), node, 'is exported');
+        return UNKNOWN;
+      case 'WithStatement':
+        this.visitWith(node);
+        return UNKNOWN;
+      case 'TaggedTemplateExpression':
+        return this.visitTaggedTemplate(node);
+      case 'MetaProperty':
+        return node.meta.name === 'import' ? { kind: 'global', path: 'import.meta' } : UNKNOWN;
       case 'RegExpLiteral':
       case 'BigIntLiteral':
       case 'Super':
-      case 'MetaProperty':
       case 'PrivateName':
       case 'DebuggerStatement':
       case 'EmptyStatement':
       case 'BreakStatement':
       case 'ContinueStatement':
-        return node.type === 'MetaProperty' ? this.metaProperty(node) : UNKNOWN;
-      case 'SpreadElement': {
-        const value = this.visit(node.argument);
-        reportWholeValueUse(this, value, node);
         return UNKNOWN;
-      }
+      case 'SpreadElement':
+        reportEscape(this, this.visit(node.argument), node, 'is spread');
+        return UNKNOWN;
       default:
         if (TYPE_ONLY_STATEMENTS.has(node.type)) return UNKNOWN;
         this.visitChildren(node);
@@ -312,22 +365,9 @@ export class SourceScanner extends ScopeWalker {
     const { type } = node;
     if (type === 'Identifier') return this.table.lookup(node.name);
     if (type === 'MemberExpression') return this.visitMember(node);
-    if (type === 'ThisExpression') return UNKNOWN;
+    if (type === 'ThisExpression') return this.thisValue;
     if (type === 'CallExpression') return this.visitCall(node);
     return this.visit(node);
-  }
-
-  private visitBlock(statements: readonly BabelTypes.Statement[]): void {
-    if (!declaresLexically(statements)) {
-      for (let index = 0; index < statements.length; index++) this.visit(statements[index]!);
-      return;
-    }
-    this.table.enter(false);
-    try {
-      this.visitStatements(statements);
-    } finally {
-      this.table.exit();
-    }
   }
 
   private visitChildren(node: BabelTypes.Node): void {
@@ -350,96 +390,70 @@ export class SourceScanner extends ScopeWalker {
     }
   }
 
-  // The scoped statements below are methods rather than callbacks of one helper: a closure in
-  // `visit` would make V8 allocate a context on every call of `visit`, for every node.
-
-  private visitCatchClause(node: BabelTypes.CatchClause): void {
-    this.table.enter(false);
-    try {
-      if (node.param) this.bindPattern(node.param, UNKNOWN, 'let');
-      this.visitStatements(node.body.body);
-    } finally {
-      this.table.exit();
-    }
-  }
-
-  private visitSwitch(node: BabelTypes.SwitchStatement): void {
-    this.visit(node.discriminant);
-    this.table.enter(false);
-    try {
-      const cases = node.cases;
-      for (let index = 0; index < cases.length; index++) this.hoist(cases[index]!.consequent);
-      for (let index = 0; index < cases.length; index++) {
-        const switchCase = cases[index]!;
-        if (switchCase.test) this.visit(switchCase.test);
-        const statements = switchCase.consequent;
-        for (let statement = 0; statement < statements.length; statement++)
-          this.visit(statements[statement]!);
-      }
-    } finally {
-      this.table.exit();
-    }
-  }
-
-  private visitLoop(
-    node: BabelTypes.ForStatement | BabelTypes.ForInStatement | BabelTypes.ForOfStatement,
-  ): void {
-    this.table.enter(false);
-    try {
-      this.visitLoopInScope(node);
-    } finally {
-      this.table.exit();
-    }
-  }
-
-  private visitLoopInScope(
-    node: BabelTypes.ForStatement | BabelTypes.ForInStatement | BabelTypes.ForOfStatement,
-  ): void {
-    if (node.type === 'ForStatement') {
-      if (node.init) this.visit(node.init);
-      if (node.test) this.visit(node.test);
-      if (node.update) this.visit(node.update);
-      this.visit(node.body);
-      return;
-    }
-    const right = this.visit(node.right);
-    if (node.type === 'ForInStatement') reportWholeValueUse(this, right, node.right);
-    const left = node.left;
-    if (left.type === 'VariableDeclaration') {
-      const kind: BindingKind = left.kind === 'var' ? 'var' : 'let';
-      const declarators = left.declarations;
-      for (let index = 0; index < declarators.length; index++) {
-        this.bindPattern(declarators[index]!.id, UNKNOWN, kind);
-      }
-    } else {
-      this.bindPattern(left, UNKNOWN, 'assign');
-    }
-    this.visit(node.body);
-  }
-
-  private metaProperty(node: BabelTypes.MetaProperty): AbstractValue {
-    return node.meta.name === 'import' ? { kind: 'global', path: 'import.meta' } : UNKNOWN;
-  }
-
-  private resolveIdentifier(name: string): AbstractValue {
-    return this.table.lookup(name);
-  }
-
   // ---------------------------------------------------------------- expressions
 
+  /**
+   * A template folds to its text when every part is known; otherwise it is a string with its
+   * known start (up to the first unknown part) and end (after the last one).
+   */
   private visitTemplateLiteral(node: BabelTypes.TemplateLiteral): AbstractValue {
-    let text = node.quasis[0]?.value.cooked ?? '';
-    let known = node.quasis[0]?.value.cooked !== undefined && node.quasis[0]?.value.cooked !== null;
-    for (let index = 0; index < node.expressions.length; index++) {
-      const expression = node.expressions[index]!;
+    const quasis = node.quasis;
+    const expressions = node.expressions;
+    let text: string | undefined = quasis[0]?.value.cooked ?? undefined;
+    let prefix: string | undefined;
+    let suffix = '';
+    for (let index = 0; index < expressions.length; index++) {
+      const expression = expressions[index]!;
       const value = this.visit(expression);
-      reportWholeValueUse(this, value, expression);
-      const part = stringOf(value);
-      const cooked = node.quasis[index + 1]?.value.cooked;
-      if (part === undefined || cooked === undefined || cooked === null) known = false;
-      else text += part + cooked;
+      if (value !== UNKNOWN) reportWholeValueUse(this, value, expression);
+      const part = isLiteral(value) ? String(value.value) : undefined;
+      const cooked = quasis[index + 1]?.value.cooked ?? undefined;
+      if (part === undefined || cooked === undefined) {
+        // The first unknown part ends the known start; each one restarts the known end.
+        if (prefix === undefined)
+          prefix = text === undefined ? '' : value.kind === 'text' ? text + value.prefix : text;
+        text = undefined;
+        suffix = (value.kind === 'text' ? value.suffix : '') + (cooked ?? '');
+      } else if (text !== undefined) {
+        text += part + cooked;
+      } else {
+        suffix += part + cooked;
+      }
     }
-    return known && text.length <= MAX_FOLDED_STRING_LENGTH ? literalValue(text) : TEXT_VALUE;
+    if (text !== undefined) return foldedText(text);
+    return textValue(prefix ?? '', suffix);
+  }
+
+  /** A tagged template calls its tag with the strings and the values; `String.raw` folds. */
+  private visitTaggedTemplate(node: BabelTypes.TaggedTemplateExpression): AbstractValue {
+    const tag = this.visitOperand(node.tag);
+    const quasis = node.quasi.quasis;
+    const values: AbstractValue[] = [];
+    for (const expression of node.quasi.expressions) values.push(this.visit(expression));
+    if (tag !== UNKNOWN && tag.kind === 'global' && tag.path === 'String.raw') {
+      let raw = quasis[0]?.value.raw ?? '';
+      for (let index = 0; index < values.length; index++) {
+        const part = stringOf(values[index]!);
+        if (part === undefined) return textValue(raw, '');
+        raw += part + (quasis[index + 1]?.value.raw ?? '');
+      }
+      return foldedText(raw);
+    }
+    const strings: AbstractValue = {
+      kind: 'array',
+      elements: quasis.map((quasi) =>
+        quasi.value.cooked === undefined || quasi.value.cooked === null
+          ? UNDEFINED_VALUE
+          : literalValue(quasi.value.cooked),
+      ),
+    };
+    const tagType = node.tag.type;
+    return callValue(this, tag, {
+      node,
+      args: [strings, ...values],
+      isNew: false,
+      plain: tagType !== 'MemberExpression' && tagType !== 'OptionalMemberExpression',
+    });
   }
 
   private visitBinary(node: BabelTypes.BinaryExpression): AbstractValue {
@@ -451,11 +465,12 @@ export class SourceScanner extends ScopeWalker {
     // one, and a literal there has nothing to visit, so its value is not built.
     if (!isLiteral(left) && node.operator !== '+' && isLiteralType(rightType)) return UNKNOWN;
     const right = rightType === 'Identifier' ? this.table.lookup(rightNode.name) : this.visit(rightNode);
+    if (node.operator === '+') return addValues(left, right);
     if (isLiteral(left) && isLiteral(right)) return foldBinary(node.operator, left.value, right.value);
-    if (node.operator === '+' && (isText(left) || isText(right))) return TEXT_VALUE;
     return UNKNOWN;
   }
 
+  /** `a || b`, `a ?? b`, `a && b`: the side that is taken; a dangerous side that is dropped escapes. */
   private visitLogical(node: BabelTypes.LogicalExpression): AbstractValue {
     const left = this.visit(node.left);
     const right = this.visit(node.right);
@@ -466,7 +481,23 @@ export class SourceScanner extends ScopeWalker {
       return left.value === null || left.value === undefined ? right : left;
     }
     if (node.operator === '&&') return right;
-    return left.kind === 'unknown' ? right : left;
+    if (right !== UNKNOWN && right !== left && isPowerful(right)) {
+      reportEscape(this, right, node.right, 'is one of two values chosen at run time');
+    }
+    return left;
+  }
+
+  private visitConditional(node: BabelTypes.ConditionalExpression): AbstractValue {
+    const test = this.visit(node.test);
+    const consequent = this.visit(node.consequent);
+    const alternate = this.visit(node.alternate);
+    if (isLiteral(test)) return test.value ? consequent : alternate;
+    const chosen = consequent !== UNKNOWN && consequent.kind !== 'literal' ? consequent : alternate;
+    const dropped = chosen === consequent ? alternate : consequent;
+    if (dropped !== UNKNOWN && dropped !== chosen && isPowerful(dropped)) {
+      reportEscape(this, dropped, node, 'is one of two values chosen at run time');
+    }
+    return chosen;
   }
 
   private visitAssignment(node: BabelTypes.AssignmentExpression): AbstractValue {
@@ -476,13 +507,10 @@ export class SourceScanner extends ScopeWalker {
     const right = this.visit(node.right);
     let value = right;
     if (node.operator !== '=') {
-      const current = leftType === 'Identifier' ? this.resolveIdentifier(left.name) : UNKNOWN;
-      value =
-        node.operator === '+=' && isLiteral(current) && isLiteral(right)
-          ? foldBinary('+', current.value, right.value)
-          : UNKNOWN;
+      const current = leftType === 'Identifier' ? this.table.lookup(left.name) : UNKNOWN;
+      value = node.operator === '+=' ? addValues(current, right) : UNKNOWN;
     }
-    if (leftType === 'Identifier') this.declareName(left.name, value, 'assign');
+    if (leftType === 'Identifier') this.declareName(left.name, value, 'assign', left);
     else if (leftType === 'MemberExpression') this.assignMember(left, value);
     else this.bindPattern(left, value, 'assign');
     return right;
@@ -496,12 +524,25 @@ export class SourceScanner extends ScopeWalker {
         elements.push(UNDEFINED_VALUE);
       } else if (element.type === 'SpreadElement') {
         const spread = this.visit(element.argument);
-        reportWholeValueUse(this, spread, element);
-        if (spread.kind === 'array') elements.push(...spread.elements);
-        else if (spread.kind === 'literal' && typeof spread.value === 'string') {
-          const characters = charactersOf(spread.value);
-          if (characters.kind === 'array') elements.push(...characters.elements);
-        } else elements.push(UNKNOWN);
+        const parts =
+          spread.kind === 'array'
+            ? spread.elements
+            : spread.kind === 'literal' && typeof spread.value === 'string'
+              ? (charactersOf(spread.value) as { elements?: AbstractValue[] }).elements
+              : undefined;
+        if (parts === undefined) {
+          reportEscape(this, spread, element, 'is spread into an array');
+          elements.push(UNKNOWN);
+        } else if (
+          elements.length + parts.length > MAX_FOLDED_ARRAY_LENGTH ||
+          !spendFoldBudget(parts.length)
+        ) {
+          // Arrays spread into themselves double each time: past the cap the array is not followed.
+          reportEscape(this, spread, element, 'is spread into an array too large to follow');
+          elements.push(UNKNOWN);
+        } else {
+          for (let part = 0; part < parts.length; part++) elements.push(parts[part]!);
+        }
       } else {
         elements.push(this.visit(element));
       }
@@ -513,35 +554,40 @@ export class SourceScanner extends ScopeWalker {
     if (node.properties.length === 0) return { kind: 'object', properties: new Map() };
     // Only objects holding something the scan tracks get a value; the rest are unknown.
     let properties: Map<string, AbstractValue> | undefined;
+    let accessors = false;
     for (let index = 0; index < node.properties.length; index++) {
       const property = node.properties[index]!;
       // The property's type is read once, as in visitOperand.
       const { type } = property;
       if (type === 'SpreadElement') {
         const spread = this.visit(property.argument);
-        reportWholeValueUse(this, spread, property);
         if (spread !== UNKNOWN && spread.kind === 'object') {
           properties ??= new Map();
           for (const [key, value] of spread.properties) properties.set(key, value);
+        } else {
+          reportEscape(this, spread, property, 'is spread into an object');
         }
         continue;
       }
       const key = this.propertyKey(property);
-      if (type === 'ObjectMethod') {
-        this.visitMethod(property);
-        if (key !== undefined && property.kind === 'method') {
-          properties ??= new Map();
-          properties.set(key, FUNCTION_VALUE);
-        }
+      const value = type === 'ObjectMethod' ? this.visitMethod(property) : this.visit(property.value);
+      if (type === 'ObjectMethod' && property.kind !== 'method') {
+        // A getter or setter runs on access: what the object holds is no longer a plain value.
+        accessors = true;
         continue;
       }
-      const value = this.visit(property.value);
-      if (key !== undefined && value !== UNKNOWN) {
+      if (key === undefined) {
+        reportEscape(this, value, property, 'is stored under a key not statically known');
+      } else if (value !== UNKNOWN) {
         properties ??= new Map();
         properties.set(key, value);
       }
     }
-    return properties === undefined ? UNKNOWN : { kind: 'object', properties };
+    if (accessors && properties !== undefined) {
+      for (const value of properties.values())
+        reportEscape(this, value, node, 'is stored in an object with accessors');
+    }
+    return properties === undefined || accessors ? UNKNOWN : { kind: 'object', properties };
   }
 
   /** The key of an object property or method, visiting it when computed; undefined when not static. */
@@ -574,12 +620,31 @@ export class SourceScanner extends ScopeWalker {
           : calleeType === 'V8IntrinsicIdentifier'
             ? UNKNOWN
             : this.visit(calleeNode);
-    if (callee === UNKNOWN || callee.kind === 'function' || callee.kind === 'object') {
+    if (callee === UNKNOWN || callee.kind === 'object') {
       this.visitPassedArguments(node);
       return UNKNOWN;
     }
+    const plain = calleeType !== 'MemberExpression' && calleeType !== 'OptionalMemberExpression';
+    if (callee.kind === 'function') {
+      const record = callee.record;
+      if (record === undefined) {
+        this.visitPassedArguments(node);
+        return plain && callee.returns === 'global' ? GLOBAL_OBJECT_VALUE : UNKNOWN;
+      }
+      if (calleeType === 'Identifier' && INTEROP_HELPERS.has(calleeNode.name)) record.helper = true;
+      const args = record.helper ? this.visitArguments(node.arguments) : this.visitLocalCallArguments(node);
+      const result = this.callFunction(callee, args, node, plain && node.type !== 'NewExpression');
+      // An immediately invoked function runs here: it is analysed here, before what follows it.
+      if (
+        record.pending &&
+        (calleeType === 'FunctionExpression' || calleeType === 'ArrowFunctionExpression')
+      ) {
+        this.analyzeFunction(record);
+      }
+      return result;
+    }
     const args = this.visitArguments(node.arguments);
-    return callValue(this, callee, args, node, node.type === 'NewExpression');
+    return callValue(this, callee, { node, args, isNew: node.type === 'NewExpression', plain });
   }
 
   /**
@@ -594,11 +659,56 @@ export class SourceScanner extends ScopeWalker {
       const argument = argumentNodes[index]!;
       // The argument's type is read once, as in visitOperand.
       const { type } = argument;
-      if (type === 'Identifier') reportEscapedValue(this, this.table.lookup(argument.name), node);
-      else if (type === 'MemberExpression') reportEscapedValue(this, this.visitMember(argument), node);
-      else if (type === 'SpreadElement') reportWholeValueUse(this, this.visit(argument.argument), argument);
-      else if (!isLiteralType(type)) reportEscapedValue(this, this.visit(argument), node);
+      let value: AbstractValue;
+      if (type === 'Identifier') value = this.table.lookup(argument.name);
+      else if (type === 'MemberExpression') value = this.visitMember(argument);
+      else if (type === 'SpreadElement') value = this.visit(argument.argument);
+      else if (isLiteralType(type)) continue;
+      else value = this.visit(argument);
+      if (value !== UNKNOWN)
+        reportEscape(this, value, node, 'is passed to a function the scan cannot follow');
     }
+  }
+
+  /**
+   * The arguments of a call of a function of the file: only dangerous ones are bound to its
+   * parameters, so an array is built only when one is passed (most calls pass none).
+   */
+  private visitLocalCallArguments(
+    node: BabelTypes.CallExpression | BabelTypes.OptionalCallExpression | BabelTypes.NewExpression,
+  ): readonly AbstractValue[] {
+    const argumentNodes = node.arguments;
+    let values: AbstractValue[] | undefined;
+    // Where the next argument lands; unknown (-1) after the spread of something not tracked.
+    let position = 0;
+    for (let index = 0; index < argumentNodes.length; index++) {
+      const argument = argumentNodes[index]!;
+      const { type } = argument;
+      if (isLiteralType(type)) {
+        if (position >= 0) position += 1;
+        continue;
+      }
+      if (type === 'SpreadElement') {
+        const spread = this.visit(argument.argument);
+        if (spread.kind === 'array' && position >= 0) {
+          for (const element of spread.elements) {
+            if (isPowerful(element)) values = placeArgument(values, position, element);
+            position += 1;
+          }
+        } else {
+          reportEscape(this, spread, argument, 'is spread into a call');
+          position = -1;
+        }
+        continue;
+      }
+      const value = type === 'Identifier' ? this.table.lookup(argument.name) : this.visit(argument);
+      if (value !== UNKNOWN && isPowerful(value)) {
+        if (position >= 0) values = placeArgument(values, position, value);
+        else reportEscape(this, value, node, 'is passed to a function the scan cannot follow');
+      }
+      if (position >= 0) position += 1;
+    }
+    return values ?? NO_ARGUMENTS;
   }
 
   private visitArguments(argumentNodes: readonly BabelTypes.Node[]): AbstractValue[] {
@@ -607,50 +717,16 @@ export class SourceScanner extends ScopeWalker {
       const argument = argumentNodes[index]!;
       if (argument.type === 'SpreadElement') {
         const spread = this.visit(argument.argument);
-        reportWholeValueUse(this, spread, argument);
-        if (spread.kind === 'array') values.push(...spread.elements);
-        else values.push(UNKNOWN);
+        if (spread.kind === 'array' && values.length + spread.elements.length <= MAX_FOLDED_ARRAY_LENGTH) {
+          for (let part = 0; part < spread.elements.length; part++) values.push(spread.elements[part]!);
+        } else {
+          reportEscape(this, spread, argument, 'is spread into a call');
+          values.push(UNKNOWN);
+        }
       } else {
         values.push(this.visit(argument));
       }
     }
     return values;
   }
-}
-
-/** Whether a function body is a list of statements rather than an arrow's expression. */
-function isStatementList(
-  body: readonly BabelTypes.Statement[] | BabelTypes.Expression,
-): body is readonly BabelTypes.Statement[] {
-  return Array.isArray(body);
-}
-
-/** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
-function isLiteralType(type: BabelTypes.Node['type']): boolean {
-  return (
-    type === 'StringLiteral' ||
-    type === 'NumericLiteral' ||
-    type === 'BooleanLiteral' ||
-    type === 'NullLiteral'
-  );
-}
-
-/** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
-const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
-
-/** Whether a block declares names of its own (let, const, class, function), so it needs a scope. */
-function declaresLexically(statements: readonly BabelTypes.Statement[]): boolean {
-  for (let index = 0; index < statements.length; index++) {
-    const statement = statements[index]!;
-    // One read of the type, not one per comparison: each is a megamorphic load.
-    const { type } = statement;
-    if (
-      type === 'FunctionDeclaration' ||
-      type === 'ClassDeclaration' ||
-      (type === 'VariableDeclaration' && statement.kind !== 'var')
-    ) {
-      return true;
-    }
-  }
-  return false;
 }

@@ -14,7 +14,6 @@ export const TYPE_ONLY_STATEMENTS: ReadonlySet<string> = new Set([
   'TSInterfaceDeclaration',
   'TSTypeAliasDeclaration',
   'TSDeclareFunction',
-  'TSEnumDeclaration',
   'TSDeclareMethod',
   'TypeAlias',
   'OpaqueType',

@@ -152,7 +152,10 @@ function unused(kind: string, entry: string): ValidationIssue {
 
 function checkNetwork(uses: readonly CapabilityUse[], hosts: readonly string[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const requests = uses.filter((use) => use.finding.code === 'NETWORK_REQUEST');
+  // Requests, and values that can make them escaping where the scan cannot follow (targets unknown).
+  const requests = uses.filter(
+    (use) => use.finding.capability === 'network' && use.finding.code !== 'NETWORK_MODULE',
+  );
   const imports = uses.filter((use) => use.finding.code === 'NETWORK_MODULE');
   let unknownTargets = false;
   for (const use of requests) {
@@ -260,7 +263,7 @@ function checkPaths(
 
 function checkEnvironment(uses: readonly CapabilityUse[], names: readonly string[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const reads = uses.filter((use) => use.finding.code === 'ENV_READ');
+  const reads = uses.filter((use) => use.finding.capability === 'env');
   let unknownTargets = false;
   for (const use of reads) {
     if (typeof use.target !== 'string') {

@@ -13,7 +13,8 @@ import {
 } from '@agentplug/models';
 import { isScannedFile } from '../scan/parse-source';
 import type { CapabilityUse, SourceAnalysis } from '../scan/scan-result';
-import { analyzeSource } from '../scan/scan-source';
+import { analyzeSource, incompleteAnalysis, type ParseMode } from '../scan/scan-source';
+import { IsolatedScanner } from '../worker/isolated-scanner';
 import { checkCapabilityImplementations } from './check-capability-implementations';
 import { checkConfigValues } from './check-config-values';
 import { checkMetadata } from './check-metadata';
@@ -21,6 +22,7 @@ import { checkStructure } from './check-structure';
 import { collectPluginFiles, type PluginFileEntry } from './collect-plugin-files';
 import { computeSecurityScore } from './compute-security-score';
 import { crossCheckPermissions, type LocatedImport } from './cross-check-permissions';
+import { findRequiredNonScriptFiles } from './find-code-files';
 import { type ResolvedSecurityConfig, resolveSecurityConfig, type SecurityConfig } from './security-config';
 import { formatIssue, type ValidationIssue } from './validation-issue';
 
@@ -55,6 +57,10 @@ async function mapWithConcurrency<Item, Result>(
   return results;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function hashOf(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -72,6 +78,8 @@ interface ReadFile {
   entry: PluginFileEntry;
   content: Buffer | undefined;
   hash: string;
+  /** Why the file could not be read, when it could not. */
+  unreadable?: string;
 }
 
 /** A file's content hash, remembered with the stat data it was computed under. */
@@ -98,6 +106,9 @@ export class PluginValidator implements PluginValidatorLike {
   private readonly scans = new Map<string, SourceAnalysis>();
   private readonly results = new Map<string, ValidatePluginResult>();
   private readonly hashes = new Map<string, KnownHash>();
+  /** The scan worker, started on the first scan when `scanIsolation` is `'worker'`. */
+  private scanner: IsolatedScanner | undefined;
+  private closed = false;
 
   /** @throws PluginError INVALID_ARGUMENT when the config has a value of the wrong type or range */
   constructor(securityConfig: SecurityConfig = {}) {
@@ -110,6 +121,15 @@ export class PluginValidator implements PluginValidatorLike {
     this.scans.clear();
     this.results.clear();
     this.hashes.clear();
+  }
+
+  /**
+   * Ends the scan worker. Optional: an idle worker never keeps a process alive; a validator used
+   * after `close` answers every scan as incomplete.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.scanner?.close();
   }
 
   /**
@@ -176,7 +196,7 @@ export class PluginValidator implements PluginValidatorLike {
     const packageJsons = new Map<string, string>();
     for (const file of read) {
       const name = file.entry.relativePath;
-      if (name === 'package.json' || name.endsWith('/package.json')) {
+      if ((name === 'package.json' || name.endsWith('/package.json')) && file.unreadable === undefined) {
         packageJsons.set(name, (await this.contentOf(file)).toString('utf8'));
       }
     }
@@ -189,11 +209,28 @@ export class PluginValidator implements PluginValidatorLike {
 
     const uses: CapabilityUse[] = [...structure.uses];
     const imports: LocatedImport[] = [];
-    for (const file of read) {
-      if (!isScannedFile(file.entry.relativePath)) continue;
-      const analysis = await this.scanFile(file);
-      uses.push(...analysis.uses);
-      for (const record of analysis.imports) imports.push({ ...record, file: file.entry.relativePath });
+    const scanned = new Set<string>();
+    const byName = new Map(read.map((file) => [file.entry.relativePath, file]));
+    let toScan = read.filter((file) => isScannedFile(file.entry.relativePath));
+    let mode: ParseMode = 'by-extension';
+    // Files code requires by name are code whatever their extension: scan those too, until no new one.
+    while (toScan.length > 0) {
+      for (const file of toScan) {
+        const name = file.entry.relativePath;
+        scanned.add(name);
+        const analysis = await this.scanFile(file, mode);
+        uses.push(...analysis.uses);
+        for (const record of analysis.imports) imports.push({ ...record, file: name });
+      }
+      const files = new Set(
+        collected.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.relativePath),
+      );
+      toScan = findRequiredNonScriptFiles(imports, files, scanned).map(
+        (name) =>
+          byName.get(name) ??
+          this.unreadFile(collected.entries.find((entry) => entry.relativePath === name)!),
+      );
+      mode = 'commonjs';
     }
 
     const issues: ValidationIssue[] = [...structure.issues, ...metadataCheck.issues];
@@ -210,14 +247,14 @@ export class PluginValidator implements PluginValidatorLike {
       }
     }
     for (const use of uses) {
-      if (use.finding.code === 'PARSE_ERROR') {
+      if (use.finding.code === 'SCAN_INCOMPLETE') {
         issues.push({
-          code: 'PARSE_ERROR',
-          severity: 'warning',
+          code: 'SCAN_INCOMPLETE',
+          severity: 'error',
           file: use.finding.file,
           line: use.finding.line,
           column: use.finding.column,
-          message: `${use.finding.message}; the file was not fully scanned`,
+          message: `${use.finding.message}; code the scan could not read could do anything, so the plugin is refused`,
         });
       }
     }
@@ -280,14 +317,23 @@ export class PluginValidator implements PluginValidatorLike {
    * was when this validator last hashed it, the remembered hash is reused without reading.
    */
   private async hashFile(entry: PluginFileEntry): Promise<ReadFile> {
-    if (!this.config.cache) return { entry, content: await readFile(entry.absolutePath), hash: '' };
-    const known = this.hashes.get(entry.absolutePath);
-    if (known !== undefined && known.changeKey === entry.changeKey)
-      return { entry, content: undefined, hash: known.hash };
-    const content = await readFile(entry.absolutePath);
-    const hash = hashOf(content);
-    remember(this.hashes, entry.absolutePath, { changeKey: entry.changeKey, hash }, MAX_CACHED_SCANS);
-    return { entry, content, hash };
+    try {
+      if (!this.config.cache) return { entry, content: await readFile(entry.absolutePath), hash: '' };
+      const known = this.hashes.get(entry.absolutePath);
+      if (known !== undefined && known.changeKey === entry.changeKey)
+        return { entry, content: undefined, hash: known.hash };
+      const content = await readFile(entry.absolutePath);
+      const hash = hashOf(content);
+      remember(this.hashes, entry.absolutePath, { changeKey: entry.changeKey, hash }, MAX_CACHED_SCANS);
+      return { entry, content, hash };
+    } catch (error) {
+      return { entry, content: undefined, hash: '', unreadable: messageOf(error) };
+    }
+  }
+
+  /** A file found to be code only after the first pass (so not read then): read when scanned. */
+  private unreadFile(entry: PluginFileEntry): ReadFile {
+    return { entry, content: undefined, hash: '' };
   }
 
   private async contentOf(file: ReadFile): Promise<Buffer> {
@@ -295,15 +341,41 @@ export class PluginValidator implements PluginValidatorLike {
     return file.content;
   }
 
-  private async scanFile(file: ReadFile): Promise<SourceAnalysis> {
+  /**
+   * Scans one file, in the scan worker unless `scanIsolation` is `'none'`. A file that cannot be
+   * read, or whose scan stopped short, is a SCAN_INCOMPLETE analysis (never cached: a time limit
+   * hit on a busy machine may not be hit again).
+   */
+  private async scanFile(file: ReadFile, mode: ParseMode): Promise<SourceAnalysis> {
     const name = file.entry.relativePath;
-    if (!this.config.cache) return analyzeSource((await this.contentOf(file)).toString('utf8'), name);
-    const key = `${file.hash}\u0000${name}`;
-    const cached = this.scans.get(key);
+    if (this.closed) return incompleteAnalysis(name, 'the validator was closed');
+    if (file.unreadable !== undefined)
+      return incompleteAnalysis(name, `it could not be read: ${file.unreadable}`);
+    const key = `${file.hash}\u0000${name}\u0000${mode}`;
+    const cached = this.config.cache && file.hash !== '' ? this.scans.get(key) : undefined;
     if (cached !== undefined) return cached;
-    const analysis = analyzeSource((await this.contentOf(file)).toString('utf8'), name);
-    remember(this.scans, key, analysis, MAX_CACHED_SCANS);
+    let code: string;
+    try {
+      code = (await this.contentOf(file)).toString('utf8');
+    } catch (error) {
+      return incompleteAnalysis(name, `it could not be read: ${messageOf(error)}`);
+    }
+    const analysis =
+      this.config.scanIsolation === 'none'
+        ? analyzeSource(code, name, mode)
+        : await this.isolatedScanner().scan(code, name, mode);
+    const incomplete = analysis.uses.some((use) => use.finding.code === 'SCAN_INCOMPLETE');
+    if (this.config.cache && file.hash !== '' && !incomplete)
+      remember(this.scans, key, analysis, MAX_CACHED_SCANS);
     return analysis;
+  }
+
+  private isolatedScanner(): IsolatedScanner {
+    this.scanner ??= new IsolatedScanner({
+      memoryMb: this.config.scanMemoryMb,
+      timeoutMs: this.config.scanTimeoutMs,
+    });
+    return this.scanner;
   }
 
   private finish(

@@ -25,6 +25,16 @@ export interface SecurityConfig {
   maxRiskLevel?: RiskLevel;
   /** Keep scan results and verdicts by content hash, so an unchanged plugin re-validates at once. Default true. */
   cache?: boolean;
+  /**
+   * Where the code scan runs: `'worker'` (default), a worker thread with `scanMemoryMb` of heap
+   * and `scanTimeoutMs` per file, so no file can exhaust or stall the host; `'none'`, the calling
+   * thread, for trusted code and benchmarks only.
+   */
+  scanIsolation?: 'worker' | 'none';
+  /** The longest the scan of one file may take, in milliseconds. Default 20000. */
+  scanTimeoutMs?: number;
+  /** The scan worker's heap, in MiB. Default 512. */
+  scanMemoryMb?: number;
 }
 
 /** {@link SecurityConfig} with every default filled. */
@@ -36,6 +46,9 @@ export interface ResolvedSecurityConfig {
   blockedCapabilities: FindingCapability[];
   maxRiskLevel: RiskLevel;
   cache: boolean;
+  scanIsolation: 'worker' | 'none';
+  scanTimeoutMs: number;
+  scanMemoryMb: number;
 }
 
 /** File extensions allowed by default. */
@@ -100,6 +113,9 @@ export function resolveSecurityConfig(config: SecurityConfig = {}): ResolvedSecu
   ).map((extension) => (extension.startsWith('.') ? extension : `.${extension}`).toLowerCase());
   if (config.cache !== undefined && typeof config.cache !== 'boolean')
     throw invalid('cache must be a boolean');
+  const scanIsolation = config.scanIsolation ?? 'worker';
+  if (scanIsolation !== 'worker' && scanIsolation !== 'none')
+    throw invalid("scanIsolation must be 'worker' or 'none'");
   return {
     maxFileSizeMb: positive(config.maxFileSizeMb, 'maxFileSizeMb', 50),
     maxFiles: Math.floor(positive(config.maxFiles, 'maxFiles', 2000)),
@@ -110,5 +126,8 @@ export function resolveSecurityConfig(config: SecurityConfig = {}): ResolvedSecu
     blockedCapabilities: blockedCapabilities as FindingCapability[],
     maxRiskLevel,
     cache: config.cache ?? true,
+    scanIsolation,
+    scanTimeoutMs: Math.ceil(positive(config.scanTimeoutMs, 'scanTimeoutMs', 20_000)),
+    scanMemoryMb: Math.ceil(positive(config.scanMemoryMb, 'scanMemoryMb', 512)),
   };
 }

@@ -222,7 +222,7 @@ export const CAPABILITY_SNIPPETS: readonly CapabilitySnippet[] = [
     name: 'exec passed as a value',
     code: "const { promisify } = require('util'); const { exec } = require('child_process'); promisify(exec)('ls');",
     capability: 'shell',
-    findingCode: 'SHELL_EXEC',
+    findingCode: 'REACHES_SHELL',
   },
   {
     name: 're-export',
@@ -281,7 +281,7 @@ export const CAPABILITY_SNIPPETS: readonly CapabilitySnippet[] = [
   },
   { name: 'eval.call', code: "eval.call(null, 'x');", capability: 'eval', findingCode: 'EVAL_CALL' },
   { name: 'optional call eval', code: "eval?.('x');", capability: 'eval', findingCode: 'EVAL_CALL' },
-  { name: 'eval passed to map', code: "['1'].map(eval);", capability: 'eval', findingCode: 'EVAL_CALL' },
+  { name: 'eval passed to map', code: "['1'].map(eval);", capability: 'eval', findingCode: 'REACHES_EVAL' },
   {
     name: 'eval in object property',
     code: "const tools = { run: eval }; tools.run('x');",
@@ -745,7 +745,7 @@ export const CAPABILITY_SNIPPETS: readonly CapabilitySnippet[] = [
     capability: 'dynamic',
     findingCode: 'DYNAMIC_MEMBER_CALL',
   },
-  { name: 'syntax error', code: 'const = ;', capability: 'dynamic', findingCode: 'PARSE_ERROR' },
+  { name: 'syntax error', code: 'const = ;', capability: 'dynamic', findingCode: 'SCAN_INCOMPLETE' },
 ];
 
 /** Code that only looks dangerous: none of it may produce a finding. */

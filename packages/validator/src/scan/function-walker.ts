@@ -1,0 +1,247 @@
+import type * as BabelTypes from '@babel/types';
+import {
+  type AbstractValue,
+  type FunctionValue,
+  GLOBAL_OBJECT_VALUE,
+  MAYBE_GLOBAL_VALUE,
+  UNKNOWN,
+} from './abstract-value';
+import { collectDeclaredNames } from './declares-name';
+import { isPowerful, reportEscape } from './escape-rules';
+import { type FunctionNode, FunctionRecord } from './function-record';
+import type { ScanEngine } from './scan-reporter';
+import type { Scope } from './scope';
+import { ScopeWalker } from './scope-walker';
+
+/** How often one function's body may be analysed (again, with more arguments bound). */
+const MAX_ANALYSES = 3;
+
+/** Whether a list of directives holds `'use strict'`. */
+export function hasUseStrict(directives: readonly BabelTypes.Directive[] | undefined): boolean {
+  if (directives === undefined) return false;
+  for (let index = 0; index < directives.length; index++) {
+    if (directives[index]!.value.value === 'use strict') return true;
+  }
+  return false;
+}
+
+/** Whether a function's body is `return this` at its top level (the global-object shim). */
+function returnsThis(node: FunctionNode): boolean {
+  const body = node.body;
+  if (body.type !== 'BlockStatement') return false;
+  for (let index = 0; index < body.body.length; index++) {
+    const statement = body.body[index]!;
+    if (statement.type === 'ReturnStatement' && statement.argument?.type === 'ThisExpression') return true;
+  }
+  return false;
+}
+
+/** Whether two powerful values are the same one (values are rebuilt, so identity is not enough). */
+function sameValue(left: AbstractValue, right: AbstractValue): boolean {
+  if (left === right) return true;
+  if (left.kind === 'global' && right.kind === 'global') return left.path === right.path;
+  if (left.kind === 'module' && right.kind === 'module')
+    return left.module === right.module && left.path === right.path;
+  return false;
+}
+
+/**
+ * The function half of the scan: functions are recorded where they are defined and analysed
+ * when their scope ends (an immediately invoked one at once), with the dangerous values passed
+ * to them bound to their parameters, `this` as the function will see it, and `return` of a
+ * dangerous value reported as an escape.
+ */
+export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
+  /** What `this` is where the walk is. */
+  protected thisValue: AbstractValue = UNKNOWN;
+  /** Whether the code where the walk is runs in strict mode. */
+  protected strict = false;
+  /** The function whose body the walk is in. */
+  protected currentFunction: FunctionRecord | undefined;
+  /** Whether the CommonJS wrapper's `arguments` is visible (the file's top level is running). */
+  protected moduleArguments = false;
+  /** The statements of the program, for {@link FunctionWalker.declaresLocally} at its top level. */
+  protected programBody: readonly BabelTypes.Statement[] = [];
+
+  /** The names the program declares at its top level, once asked for. */
+  private programNames: Set<string> | undefined;
+
+  protected override declaresLocally(name: string): boolean {
+    const record = this.currentFunction;
+    if (record === undefined) {
+      this.programNames ??= collectDeclaredNames([], this.programBody);
+      return this.programNames.has(name);
+    }
+    if (record.declaredNames === undefined) {
+      const body = record.node.body;
+      record.declaredNames = collectDeclaredNames(
+        record.node.params,
+        body.type === 'BlockStatement' ? body.body : [],
+      );
+    }
+    return record.declaredNames.has(name);
+  }
+
+  /** Records a function defined where the walk is, to be analysed when this scope ends. */
+  protected defineFunction(node: FunctionNode): AbstractValue {
+    const { type } = node;
+    const plain = type === 'FunctionDeclaration' || type === 'FunctionExpression';
+    const strict = this.strict || (node.body.type === 'BlockStatement' && hasUseStrict(node.body.directives));
+    const sloppy = plain && !strict;
+    return this.recordFunction(
+      new FunctionRecord({
+        node,
+        scope: this.table.current,
+        thisValue:
+          type === 'ArrowFunctionExpression' ? this.thisValue : sloppy ? MAYBE_GLOBAL_VALUE : UNKNOWN,
+        strict,
+        helper: this.currentFunction?.helper ?? false,
+        returns: sloppy ? 'maybe-global' : undefined,
+      }),
+    );
+  }
+
+  private recordFunction(record: FunctionRecord): FunctionRecord {
+    const scope = this.table.current;
+    if (scope.closures === undefined) scope.closures = [record];
+    else scope.closures.push(record);
+    return record;
+  }
+
+  /** Analyses what the current scope defined, before it ends: every binding is final now. */
+  protected drainScope(): void {
+    const scope = this.table.current;
+    const closures = scope.closures;
+    if (closures === undefined) return;
+    scope.draining = true;
+    // Analyses may queue more (a function called with new arguments): the length is read each time.
+    for (let index = 0; index < closures.length; index++) {
+      const record = closures[index]!;
+      if (record.pending) this.analyzeFunction(record);
+    }
+    scope.draining = false;
+    for (let marked: Scope | undefined = scope; marked !== undefined; marked = marked.parent) {
+      marked.closuresAnalyzed = true;
+      if (marked.isFunction) break;
+    }
+  }
+
+  /** Analyses a function's body in a scope of its own under the current one (its defining scope). */
+  protected analyzeFunction(record: FunctionRecord): void {
+    record.pending = false;
+    record.analyses += 1;
+    const savedThis = this.thisValue;
+    const savedStrict = this.strict;
+    const savedFunction = this.currentFunction;
+    this.thisValue = record.thisValue;
+    this.strict = record.strict;
+    this.currentFunction = record;
+    const node = record.node;
+    this.table.enter(true);
+    try {
+      if (node.type === 'FunctionExpression' && node.id) {
+        this.table.bind(this.table.current, node.id.name, record);
+      }
+      const bound = record.boundArguments;
+      const params = node.params;
+      for (let index = 0; index < params.length; index++) {
+        const parameter = params[index]!;
+        if (parameter.type === 'Identifier') {
+          this.declareName(parameter.name, bound?.[index] ?? UNKNOWN, 'param', parameter);
+        } else if (parameter.type === 'RestElement') {
+          const rest: AbstractValue =
+            bound === undefined ? UNKNOWN : { kind: 'array', elements: bound.slice(index) };
+          this.bindPattern(parameter.argument, rest, 'param');
+        } else {
+          this.bindPattern(parameter, bound?.[index] ?? UNKNOWN, 'param');
+        }
+      }
+      // Every function has its own `arguments`: it must hide the CommonJS wrapper's (require,
+      // module) while the file's top level runs; after that only bound arguments are worth a binding.
+      if (node.type !== 'ArrowFunctionExpression' && (bound !== undefined || this.moduleArguments)) {
+        this.table.bind(
+          this.table.current,
+          'arguments',
+          bound === undefined ? UNKNOWN : { kind: 'array', elements: [...bound] },
+        );
+      }
+      const body = node.body;
+      if (body.type === 'BlockStatement') this.visitStatements(body.body);
+      else this.escapeReturned(this.visit(body), body);
+      this.drainScope();
+    } finally {
+      this.table.exit();
+      this.thisValue = savedThis;
+      this.strict = savedStrict;
+      this.currentFunction = savedFunction;
+    }
+  }
+
+  /** A value returned from the function the walk is in leaves what the scan follows. */
+  protected escapeReturned(value: AbstractValue, node: BabelTypes.Node): void {
+    if (value === UNKNOWN) return;
+    const record = this.currentFunction;
+    // A helper returns what it was given: its callers take the result as their argument.
+    if (record === undefined || record.helper) return;
+    reportEscape(this, value, node, 'is returned from a function');
+  }
+
+  /**
+   * A call of a function value: a function of the file gets the dangerous values passed to it
+   * bound to its parameters (or, when its body can no longer be analysed, they escape); the
+   * result is the global object for a plain call of a `return this` function.
+   */
+  callFunction(
+    callee: FunctionValue,
+    args: readonly AbstractValue[],
+    node: BabelTypes.Node,
+    plain: boolean,
+  ): AbstractValue {
+    const record = callee.record;
+    if (record === undefined) {
+      for (let index = 0; index < args.length; index++) {
+        reportEscape(this, args[index]!, node, 'is passed to a function the scan cannot follow');
+      }
+    } else {
+      this.bindArguments(record, args, node);
+      if (record.helper) return args[0] ?? UNKNOWN;
+    }
+    if (!plain || callee.returns === undefined) return UNKNOWN;
+    // Whether the body returns `this` is looked at on the first plain call only: most functions are not called so.
+    if (record !== undefined && record.returns === 'maybe-global' && returnsThis(record.node))
+      record.returns = 'global';
+    return (record?.returns ?? callee.returns) === 'global' ? GLOBAL_OBJECT_VALUE : MAYBE_GLOBAL_VALUE;
+  }
+
+  /** Binds the dangerous arguments of a call to the parameters of a function of the file. */
+  protected bindArguments(
+    record: FunctionRecord,
+    args: readonly AbstractValue[],
+    node: BabelTypes.Node,
+  ): void {
+    let changed = false;
+    for (let index = 0; index < args.length; index++) {
+      const value = args[index]!;
+      if (!isPowerful(value)) continue;
+      const bindable =
+        !record.scope.closed && (record.pending || (record.scope.draining && record.analyses < MAX_ANALYSES));
+      if (!bindable) {
+        reportEscape(this, value, node, 'is passed to a function the scan cannot follow any more');
+        continue;
+      }
+      record.boundArguments ??= [];
+      const current = record.boundArguments[index];
+      if (current === undefined || current === UNKNOWN) {
+        while (record.boundArguments.length < index) record.boundArguments.push(UNKNOWN);
+        record.boundArguments[index] = value;
+        changed = true;
+      } else if (!sameValue(current, value)) {
+        reportEscape(this, value, node, 'is passed where the function already receives another such value');
+      }
+    }
+    if (changed && !record.pending) {
+      record.pending = true;
+      record.scope.closures!.push(record);
+    }
+  }
+}

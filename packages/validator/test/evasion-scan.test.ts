@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { scanSource } from '../src/scan/scan-source';
+import { BENIGN } from './__fixtures__/benign-corpus';
+import { EVASIONS } from './__fixtures__/evasion-corpus';
+
+describe('the scan reports what each evasion of the corpus reaches', () => {
+  it.each(EVASIONS)('$technique: $name → $capability', (evasion) => {
+    const findings = scanSource(evasion.code, { filename: evasion.filename ?? 'main.cjs' });
+    const capabilities = findings.map((finding) => finding.capability);
+    expect(capabilities, JSON.stringify(findings, null, 2)).toContain(evasion.capability);
+    for (const finding of findings) {
+      expect(finding.message.length).toBeGreaterThan(10);
+      expect(finding.line).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
+
+describe('the scan reports nothing for the benign look-alikes', () => {
+  it.each(BENIGN)('$technique: $name', (benign) => {
+    expect(scanSource(benign.code, { filename: benign.filename ?? 'main.cjs' })).toEqual([]);
+  });
+});
