@@ -158,11 +158,28 @@ function callGlobalValue(engine: ScanEngine, path: string, site: CallSite): Abst
     case 'Object.getOwnPropertyDescriptor':
     case 'Reflect.getOwnPropertyDescriptor':
       return descriptorOf(engine, site);
+    case 'Object.assign': {
+      // Objects the scan tracks merge as they would; anything else escapes into the call below.
+      const target = args[0];
+      const sources = args.slice(1);
+      if (
+        target?.kind === 'object' &&
+        sources.every((source) => source.kind === 'object' || isNullish(source))
+      ) {
+        for (const source of sources) {
+          if (source.kind === 'object')
+            for (const [key, value] of source.properties) target.properties.set(key, value);
+        }
+        return target;
+      }
+      break;
+    }
     case 'Object.defineProperty':
     case 'Reflect.defineProperty': {
-      // The target is written, not handed on: only what the descriptor stores escapes.
+      // The target is written, not handed on: only what the descriptor stores escapes (an
+      // interop helper re-exports a module's members this way, which its callers account for).
       const descriptor = args[2] ?? UNDEFINED_VALUE;
-      reportEscape(engine, descriptor, node, `is stored by ${path}`);
+      if (!engine.inHelper) reportEscape(engine, descriptor, node, `is stored by ${path}`);
       return args[0] ?? UNKNOWN;
     }
     default:

@@ -12,21 +12,37 @@ export type FunctionNode =
   | BabelTypes.ClassPrivateMethod;
 
 /**
- * Names of the interop helpers TypeScript, Babel, SWC and esbuild write into compiled files
- * (`__importDefault(require('fs'))`): a call of a helper defined in the file returns its
- * argument, and its body (analysed with the argument bound) may hand the module around.
+ * Names of the interop helpers TypeScript, Babel, SWC, esbuild and Rollup write into compiled
+ * files (`__importDefault(require('fs'))`): a call of a helper defined in the file returns its
+ * argument, and its body (analysed with the argument bound) may hand the module around without
+ * that being an escape. Only helpers written in the file count: an imported one (tslib) is code
+ * the scan does not follow.
  */
 export const INTEROP_HELPERS: ReadonlySet<string> = new Set([
+  // TypeScript
   '__importDefault',
   '__importStar',
   '__createBinding',
   '__setModuleDefault',
   '__exportStar',
+  // Babel and SWC
   '_interopRequireDefault',
   '_interopRequireWildcard',
+  '_getRequireWildcardCache',
   '_interop_require_default',
   '_interop_require_wildcard',
+  '_export_star',
+  // esbuild
   '__toESM',
+  '__toCommonJS',
+  '__copyProps',
+  '__export',
+  '__reExport',
+  // Rollup
+  '_interopDefault',
+  '_interopDefaultLegacy',
+  '_interopNamespace',
+  '_interopNamespaceDefault',
 ]);
 
 /**

@@ -13,8 +13,16 @@ import type { ScanEngine } from './scan-reporter';
 import type { Scope } from './scope';
 import { ScopeWalker } from './scope-walker';
 
-/** How often one function's body may be analysed (again, with more arguments bound). */
+/** How often one function's body may be analysed (again, with other arguments bound). */
 const MAX_ANALYSES = 3;
+/** How often an interop helper may be: compiled files call one per import. */
+const MAX_HELPER_ANALYSES = 256;
+/**
+ * How much analysing again one file may cause, in characters of function source per character of
+ * the file: functions analysed again define functions analysed again, so without a cap a file
+ * could make the walk take time exponential in its nesting.
+ */
+export const REANALYSIS_FACTOR = 8;
 
 /** Whether a list of directives holds `'use strict'`. */
 export function hasUseStrict(directives: readonly BabelTypes.Directive[] | undefined): boolean {
@@ -58,6 +66,52 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
   protected strict = false;
   /** The function whose body the walk is in. */
   protected currentFunction: FunctionRecord | undefined;
+  /** The immediately invoked function whose returns are being collected. */
+  private collectingFor: FunctionRecord | undefined;
+  /** What it returned so far: one value, UNKNOWN when several, undefined while none. */
+  private returned: AbstractValue | undefined;
+
+  /** Notes a value returned where the walk is, when it is the immediately invoked function's own return. */
+  protected noteReturn(value: AbstractValue): void {
+    if (this.collectingFor === undefined || this.collectingFor !== this.currentFunction) return;
+    if (this.returned === undefined) this.returned = value;
+    else if (this.returned !== value && !sameValue(this.returned, value)) this.returned = UNKNOWN;
+  }
+
+  /**
+   * Analyses an immediately invoked function at once and returns what it returns, when that is
+   * one value: `var helper = (function () { ...; return function (mod) {...}; })()` gives
+   * `helper` that inner function, so calls of it are followed.
+   */
+  protected analyzeInvokedFunction(record: FunctionRecord): AbstractValue {
+    const savedReturned = this.returned;
+    const savedCollecting = this.collectingFor;
+    this.returned = undefined;
+    this.collectingFor = record;
+    try {
+      this.analyzeFunction(record);
+      const body = record.node.body;
+      // A block may also end without a return: then the call can give undefined too.
+      const endsWithReturn =
+        body.type !== 'BlockStatement' || body.body[body.body.length - 1]?.type === 'ReturnStatement';
+      return this.returned !== undefined && endsWithReturn ? this.returned : UNKNOWN;
+    } finally {
+      this.returned = savedReturned;
+      this.collectingFor = savedCollecting;
+    }
+  }
+
+  /**
+   * How many characters of function source may still be analysed again; set from the program's
+   * length when the scan starts.
+   */
+  protected reanalysisBudget = 0;
+
+  /** Whether the walk is in the body of an interop helper, which hands its argument back. */
+  override get inHelper(): boolean {
+    return this.currentFunction?.helper === true;
+  }
+
   /** Whether the CommonJS wrapper's `arguments` is visible (the file's top level is running). */
   protected moduleArguments = false;
   /** The statements of the program, for {@link FunctionWalker.declaresLocally} at its top level. */
@@ -167,7 +221,11 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
       }
       const body = node.body;
       if (body.type === 'BlockStatement') this.visitStatements(body.body);
-      else this.escapeReturned(this.visit(body), body);
+      else {
+        const value = this.visit(body);
+        this.noteReturn(value);
+        this.escapeReturned(value, body);
+      }
       this.drainScope();
     } finally {
       this.table.exit();
@@ -213,23 +271,54 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
     return (record?.returns ?? callee.returns) === 'global' ? GLOBAL_OBJECT_VALUE : MAYBE_GLOBAL_VALUE;
   }
 
-  /** Binds the dangerous arguments of a call to the parameters of a function of the file. */
+  /**
+   * Binds the dangerous arguments of a call to the parameters of a function of the file. A
+   * function not analysed yet (or being analysed as its scope ends) gets them for its analysis;
+   * one analysed already is analysed again now, in its own scope put back, with these arguments.
+   * Past the limits of re-analysis they escape instead.
+   */
   protected bindArguments(
     record: FunctionRecord,
     args: readonly AbstractValue[],
     node: BabelTypes.Node,
   ): void {
-    let changed = false;
+    let powerful: AbstractValue[] | undefined;
     for (let index = 0; index < args.length; index++) {
       const value = args[index]!;
-      if (!isPowerful(value)) continue;
-      const bindable =
-        !record.scope.closed && (record.pending || (record.scope.draining && record.analyses < MAX_ANALYSES));
-      if (!bindable) {
+      if (value === UNKNOWN || !isPowerful(value)) continue;
+      powerful ??= [];
+      while (powerful.length < index) powerful.push(UNKNOWN);
+      powerful[index] = value;
+    }
+    if (powerful === undefined) return;
+    if (record.pending || (record.scope.draining && !record.scope.closed)) {
+      this.addBoundArguments(record, powerful, node);
+      return;
+    }
+    if (sameArguments(record.boundArguments, powerful)) return;
+    const limit = record.helper ? MAX_HELPER_ANALYSES : MAX_ANALYSES;
+    const size = (record.node.end ?? 0) - (record.node.start ?? 0);
+    if (record.analyses >= limit || size > this.reanalysisBudget) {
+      for (const value of powerful)
         reportEscape(this, value, node, 'is passed to a function the scan cannot follow any more');
-        continue;
-      }
-      record.boundArguments ??= [];
+      return;
+    }
+    this.reanalysisBudget -= size;
+    record.boundArguments = powerful;
+    this.analyzeAgain(record);
+  }
+
+  /** Adds arguments to those a pending analysis binds; a second, different dangerous value at one place escapes. */
+  private addBoundArguments(
+    record: FunctionRecord,
+    powerful: readonly AbstractValue[],
+    node: BabelTypes.Node,
+  ): void {
+    let changed = false;
+    record.boundArguments ??= [];
+    for (let index = 0; index < powerful.length; index++) {
+      const value = powerful[index]!;
+      if (value === UNKNOWN) continue;
       const current = record.boundArguments[index];
       if (current === undefined || current === UNKNOWN) {
         while (record.boundArguments.length < index) record.boundArguments.push(UNKNOWN);
@@ -244,4 +333,26 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
       record.scope.closures!.push(record);
     }
   }
+
+  /** Analyses a function again now: the scopes it was defined in, if ended, are put back meanwhile. */
+  private analyzeAgain(record: FunctionRecord): void {
+    const ended: Scope[] = [];
+    for (let scope: Scope | undefined = record.scope; scope?.closed; scope = scope.parent)
+      ended.unshift(scope);
+    this.table.reopen(ended);
+    try {
+      this.analyzeFunction(record);
+    } finally {
+      this.table.unreopen(ended);
+    }
+  }
+}
+
+/** Whether two lists of bound arguments hold the same dangerous values. */
+function sameArguments(left: readonly AbstractValue[] | undefined, right: readonly AbstractValue[]): boolean {
+  if (left === undefined || left.length !== right.length) return false;
+  for (let index = 0; index < right.length; index++) {
+    if (!sameValue(left[index] ?? UNKNOWN, right[index]!)) return false;
+  }
+  return true;
 }

@@ -36,6 +36,9 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
     case 'process.getBuiltinModule':
       return importModule(reporter, args[0] ?? UNKNOWN, node, 'process.getBuiltinModule');
     case 'require.resolve':
+    case 'import.meta.resolve':
+      // The path of the module the name names: loading it loads the same module.
+      return args[0] ?? UNKNOWN;
     case 'require.resolve.paths':
       return UNKNOWN;
     case 'eval': {
@@ -81,6 +84,10 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
         reporter.report('STRING_TIMER', node, `passes a string of code built at run time to ${path}`);
       } else if (first !== undefined) {
         reportEscape(reporter, first, node, `is passed to ${path}`);
+      }
+      // Arguments after the delay are handed to the callback.
+      for (let index = 2; index < args.length; index++) {
+        reportEscape(reporter, args[index]!, node, `is passed to ${path}, which hands it to its callback`);
       }
       return UNKNOWN;
     }

@@ -177,6 +177,7 @@ function getGlobalMember(
     return { kind: 'invoker', target: { kind: 'global', path }, mode: key };
   if (length === 11 && path === 'import.meta') {
     if (key === 'dirname') return literalValue(PLUGIN_FOLDER_MARKER);
+    if (key === 'resolve') return { kind: 'global', path: 'import.meta.resolve' };
     return key === 'url' ? IMPORT_META_URL : UNKNOWN;
   }
   return globalPathValue(memberPath);

@@ -15,6 +15,8 @@ export interface ScanReporter {
 
 /** What the call rules need besides a reporter: calling a function written in the file. */
 export interface ScanEngine extends ScanReporter {
+  /** Whether the walk is in the body of an interop helper (`__importStar`), which hands its argument back. */
+  readonly inHelper: boolean;
   /**
    * Calls a function value: the dangerous arguments are bound to the parameters of a function
    * of the file, or escape; `plain` is a call without a receiver (`f()`, not `o.f()`).

@@ -96,6 +96,9 @@ export abstract class ScopeWalker implements ScanReporter {
   /** Visits a node once and returns what the scan knows about its value. */
   abstract visit(node: BabelTypes.Node): AbstractValue;
 
+  /** Whether the walk is in the body of an interop helper, which hands its argument around by design. */
+  abstract get inHelper(): boolean;
+
   /** Whether the function (or program) the walk is in declares `name` itself. */
   protected abstract declaresLocally(name: string): boolean;
 
@@ -271,7 +274,7 @@ export abstract class ScopeWalker implements ScanReporter {
     value: AbstractValue,
     node: BabelTypes.Node,
   ): void {
-    if (current === value || !isPowerful(current)) return;
+    if (current === value || this.inHelper || !isPowerful(current)) return;
     if (current.kind === 'global' && value.kind === 'global' && current.path === value.path) return;
     reportEscape(
       this,

@@ -16,6 +16,11 @@ export class Scope {
   closed = false;
   /** Whether functions defined in this scope or below it have been analysed already. */
   closuresAnalyzed = false;
+  /**
+   * The values of `names` when the scope ended, kept when functions were defined in it: one of
+   * them may be called later with a dangerous argument, and is then analysed again in this scope.
+   */
+  values: AbstractValue[] | undefined;
 
   constructor(parent: Scope | undefined, isFunction: boolean) {
     this.parent = parent;
@@ -143,23 +148,64 @@ export class BindingTable {
     this.current = new Scope(this.current, isFunction);
   }
 
-  /** Leaves the current scope, dropping its bindings. */
+  /** Leaves the current scope, dropping its bindings (kept on the scope when it defined functions). */
   exit(): void {
     const scope = this.current;
     const names = scope.names;
-    if (names !== undefined) this.drop(names);
+    if (names !== undefined) {
+      if (scope.closures !== undefined) scope.values = this.drop(names, true);
+      else this.drop(names, false);
+    }
     scope.closed = true;
     if (scope.parent !== undefined) this.current = scope.parent;
   }
 
-  /** Pops the bindings a scope pushed. */
-  private drop(names: readonly string[]): void {
-    for (let index = 0; index < names.length; index++) {
+  /**
+   * Puts the bindings of ended scopes back, outermost first, so a function defined in them can be
+   * analysed again where it was defined; {@link BindingTable.unreopen} takes them off again.
+   */
+  reopen(scopes: readonly Scope[]): void {
+    for (const scope of scopes) {
+      const names = scope.names;
+      const values = scope.values;
+      if (names === undefined || values === undefined) continue;
+      for (let index = 0; index < names.length; index++) {
+        const name = names[index]!;
+        const value = values[index];
+        if (value === undefined) continue;
+        const stack = this.stacks.get(name);
+        const binding = { scope, value };
+        if (stack === undefined) this.stacks.set(name, [binding]);
+        else stack.push(binding);
+      }
+    }
+  }
+
+  /** Takes off what {@link BindingTable.reopen} put back. */
+  unreopen(scopes: readonly Scope[]): void {
+    for (let index = scopes.length - 1; index >= 0; index--) {
+      const scope = scopes[index]!;
+      const names = scope.names;
+      const values = scope.values;
+      if (names === undefined || values === undefined) continue;
+      this.drop(
+        names.filter((_name, position) => values[position] !== undefined),
+        false,
+      );
+    }
+  }
+
+  /** Pops the bindings a scope pushed; returns their values, in the order of `names`, when asked. */
+  private drop(names: readonly string[], keep: boolean): AbstractValue[] | undefined {
+    const values: AbstractValue[] | undefined = keep ? new Array(names.length) : undefined;
+    for (let index = names.length - 1; index >= 0; index--) {
       const name = names[index]!;
       const stack = this.stacks.get(name);
       if (stack === undefined) continue;
-      stack.pop();
+      const binding = stack.pop();
+      if (values !== undefined && binding !== undefined) values[index] = binding.value;
       if (stack.length === 0) this.stacks.delete(name);
     }
+    return values;
   }
 }

@@ -21,7 +21,7 @@ import { spendFoldBudget } from './fold-budget';
 import { charactersOf, foldedText, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
 import { FALSE_VALUE, foldBinary, isLiteral, NULL_VALUE, numberValue, TRUE_VALUE } from './fold-operators';
 import { INTEROP_HELPERS } from './function-record';
-import { hasUseStrict } from './function-walker';
+import { hasUseStrict, REANALYSIS_FACTOR } from './function-walker';
 import { importModule } from './import-rules';
 import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
 import { PLUGIN_FOLDER_MARKER } from './scan-result';
@@ -109,6 +109,7 @@ export class SourceScanner extends DeclarationWalker {
   override scanProgram(program: BabelTypes.Program): void {
     this.strict = program.sourceType === 'module' || hasUseStrict(program.directives);
     this.programBody = program.body;
+    this.reanalysisBudget = REANALYSIS_FACTOR * ((program.end ?? 0) - (program.start ?? 0));
     // The wrapper's `arguments` (require, module) is visible to the file's own top-level code;
     // functions analysed once it has run have their own (see FunctionWalker.analyzeFunction).
     this.moduleArguments = program.sourceType !== 'module';
@@ -188,6 +189,9 @@ export class SourceScanner extends DeclarationWalker {
         if (node.argument) {
           const value = this.visit(node.argument);
           if (value !== UNKNOWN) this.escapeReturned(value, node);
+          this.noteReturn(value);
+        } else {
+          this.noteReturn(UNDEFINED_VALUE);
         }
         return UNKNOWN;
       case 'ThrowStatement':
@@ -634,12 +638,14 @@ export class SourceScanner extends DeclarationWalker {
       if (calleeType === 'Identifier' && INTEROP_HELPERS.has(calleeNode.name)) record.helper = true;
       const args = record.helper ? this.visitArguments(node.arguments) : this.visitLocalCallArguments(node);
       const result = this.callFunction(callee, args, node, plain && node.type !== 'NewExpression');
-      // An immediately invoked function runs here: it is analysed here, before what follows it.
+      // An immediately invoked function runs here: it is analysed here, before what follows it,
+      // and what it returns is the call's value.
       if (
         record.pending &&
         (calleeType === 'FunctionExpression' || calleeType === 'ArrowFunctionExpression')
       ) {
-        this.analyzeFunction(record);
+        const returned = this.analyzeInvokedFunction(record);
+        return result === UNKNOWN ? returned : result;
       }
       return result;
     }
