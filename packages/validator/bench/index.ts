@@ -9,18 +9,9 @@ import { PluginValidator } from '../src/index';
 import { createParserOptions } from '../src/scan/parse-source';
 import { analyzeSource } from '../src/scan/scan-source';
 import { type CorpusFile, loadCorpus } from './corpus';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function print(name: string, value: number, unit: string, baseline: number, ratio: number): void {
-  const round = (number: number) => Math.round(number * 1000) / 1000;
-  console.log(
-    JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: round(ratio) }),
-  );
-}
+import { benchPrecision } from './precision';
+import { median, print } from './report';
+import { benchWorkerHop } from './worker-hop';
 
 /** CPU milliseconds (user + system) used by this process: steadier than wall time on a shared machine. */
 function cpuNow(): number {
@@ -161,7 +152,7 @@ async function benchRevalidation(corpus: readonly CorpusFile[]): Promise<void> {
         return writeFile(join(folder, 'lib', `${String(index).padStart(4, '0')}${extension}`), file.code);
       }),
     );
-    const config = { maxFiles: 10_000, blockedCapabilities: [] };
+    const config = { maxFiles: 10_000, blockedCapabilities: [], scanTimeoutMs: 120_000, scanMemoryMb: 2048 };
     await new PluginValidator(config).validatePlugin(folder);
     const cold: number[] = [];
     for (let round = 0; round < 5; round++) {
@@ -197,3 +188,5 @@ async function benchRevalidation(corpus: readonly CorpusFile[]): Promise<void> {
 const corpus = await loadCorpus();
 benchScanThroughput(corpus);
 await benchRevalidation(corpus);
+await benchWorkerHop();
+benchPrecision(corpus);

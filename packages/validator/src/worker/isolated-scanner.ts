@@ -49,68 +49,52 @@ export function locateScanWorker(moduleUrl: string = currentModuleUrl()): ScanWo
 
 interface Job {
   request: ScanRequest;
+  timeoutMs: number;
   resolve: (analysis: SourceAnalysis) => void;
-  timer?: NodeJS.Timeout;
 }
 
 /** How deep the worker's stack goes, in MiB: deep enough for deeply nested real code. */
 const WORKER_STACK_MB = 16;
 
 /**
- * Scans files in a worker thread with a heap and a time limit, one at a time. A file that makes
- * the worker run out of memory, crash or overrun the time limit ends that worker (the next file
- * gets a new one) and is answered with a SCAN_INCOMPLETE analysis naming the reason: nothing a
- * file holds can take down or stall the thread that asked. The worker stays alive between scans
- * (so a plugin pays no start-up), unreferenced while idle (so it never keeps a process alive).
+ * One scan worker with a heap limit, shared by every scanner with that limit: a host that makes
+ * several validators pays for one warm worker. Files are sent as soon as they are asked for and
+ * scanned in order, so a plugin of many files waits for about one round trip, not one per file;
+ * only the file at the head is being scanned, so it alone has its time limit running, and it
+ * alone is to blame when the worker dies.
  */
-export class IsolatedScanner {
-  private readonly options: IsolatedScannerOptions;
+class ScanWorkerLine {
+  private readonly memoryMb: number;
   private worker: Worker | undefined;
-  private readonly queue: Job[] = [];
-  private current: Job | undefined;
+  /** Sent and waiting for their answer, in the order the worker scans them. */
+  private readonly sent: Job[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private closed = false;
+  /** How many scanners use this line; at zero, its worker is ended. */
+  users = 0;
 
-  constructor(options: IsolatedScannerOptions) {
-    this.options = options;
+  constructor(memoryMb: number) {
+    this.memoryMb = memoryMb;
   }
 
-  /** Scans one file; never rejects: a failure is a SCAN_INCOMPLETE analysis. */
-  scan(code: string, filename: string, mode: ParseMode = 'by-extension'): Promise<SourceAnalysis> {
-    if (this.closed) return Promise.resolve(incompleteAnalysis(filename, 'the validator was closed'));
+  scan(code: string, filename: string, mode: ParseMode, timeoutMs: number): Promise<SourceAnalysis> {
     return new Promise((resolve) => {
-      this.queue.push({ request: { id: this.nextId++, code, filename, mode }, resolve });
-      this.pump();
+      const job: Job = { request: { id: this.nextId++, code, filename, mode }, timeoutMs, resolve };
+      this.sent.push(job);
+      const worker = this.ensureWorker();
+      worker.ref();
+      worker.postMessage(job.request);
+      if (this.sent.length === 1) this.startTimer(worker);
     });
   }
 
-  /** Ends the worker; scans still waiting are answered as incomplete. */
-  async close(): Promise<void> {
-    this.closed = true;
-    const waiting = [...this.queue.splice(0), ...(this.current ? [this.current] : [])];
-    this.current = undefined;
-    for (const job of waiting)
-      this.settle(job, incompleteAnalysis(job.request.filename, 'the validator was closed'));
+  async end(): Promise<void> {
+    const waiting = this.sent.splice(0);
+    this.stopTimer();
+    for (const job of waiting) job.resolve(incompleteAnalysis(job.request.filename, 'the validator was closed'));
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) await worker.terminate();
-  }
-
-  private pump(): void {
-    if (this.current !== undefined) return;
-    const job = this.queue.shift();
-    if (job === undefined) {
-      this.worker?.unref();
-      return;
-    }
-    this.current = job;
-    const worker = this.ensureWorker();
-    worker.ref();
-    job.timer = setTimeout(
-      () => this.fail(worker, `it took longer than ${this.options.timeoutMs} ms (the scan's time limit)`),
-      this.options.timeoutMs,
-    );
-    worker.postMessage(job.request);
   }
 
   private ensureWorker(): Worker {
@@ -118,17 +102,16 @@ export class IsolatedScanner {
     const source = locateScanWorker();
     const worker = new Worker(source.kind === 'file' ? source.url : source.code, {
       eval: source.kind === 'script',
-      // The host's flags (--import, --inspect, loaders) are not the scan's.
+      // The host's flags (--import, --inspect, loaders) are not the scan's; it needs no environment.
       execArgv: [],
-      // The scan needs no environment; it gets none.
       env: {},
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb, stackSizeMb: WORKER_STACK_MB },
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, stackSizeMb: WORKER_STACK_MB },
     });
     worker.on('message', (reply: ScanReply) => this.answer(worker, reply));
     worker.on('error', (error: Error & { code?: string }) => {
       const reason =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `it ran out of memory (the scan's limit is ${this.options.memoryMb} MiB)`
+          ? `it ran out of memory (the scan's limit is ${this.memoryMb} MiB)`
           : `the scan worker failed: ${error.message}`;
       this.fail(worker, reason);
     });
@@ -137,32 +120,92 @@ export class IsolatedScanner {
     return worker;
   }
 
-  private answer(worker: Worker, reply: ScanReply): void {
-    const job = this.current;
-    if (worker !== this.worker || job === undefined || job.request.id !== reply.id) return;
-    this.current = undefined;
-    this.settle(
-      job,
-      'analysis' in reply
-        ? reply.analysis
-        : incompleteAnalysis(job.request.filename, `the scan failed: ${reply.failure}`),
+  /** The head file's time limit runs while the worker scans it, and only then. */
+  private startTimer(worker: Worker): void {
+    const head = this.sent[0];
+    if (head === undefined) return;
+    this.timer = setTimeout(
+      () => this.fail(worker, `it took longer than ${head.timeoutMs} ms (the scan's time limit)`),
+      head.timeoutMs,
     );
-    this.pump();
   }
 
-  /** The worker failed its current file (timeout, memory, crash): that file is incomplete, the worker is replaced. */
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private answer(worker: Worker, reply: ScanReply): void {
+    const head = this.sent[0];
+    if (worker !== this.worker || head === undefined || head.request.id !== reply.id) return;
+    this.sent.shift();
+    this.stopTimer();
+    head.resolve(
+      'analysis' in reply
+        ? reply.analysis
+        : incompleteAnalysis(head.request.filename, `the scan failed: ${reply.failure}`),
+    );
+    if (this.sent.length > 0) this.startTimer(worker);
+    else worker.unref();
+  }
+
+  /**
+   * The worker failed its head file (time limit, heap, crash): that file is incomplete; the
+   * files sent after it go to a new worker.
+   */
   private fail(worker: Worker, reason: string): void {
     if (worker !== this.worker) return;
     this.worker = undefined;
+    this.stopTimer();
     void worker.terminate();
-    const job = this.current;
-    this.current = undefined;
-    if (job !== undefined) this.settle(job, incompleteAnalysis(job.request.filename, reason));
-    if (!this.closed) this.pump();
+    const head = this.sent.shift();
+    if (head !== undefined) head.resolve(incompleteAnalysis(head.request.filename, reason));
+    if (this.sent.length === 0) return;
+    const next = this.ensureWorker();
+    next.ref();
+    for (const job of this.sent) next.postMessage(job.request);
+    this.startTimer(next);
+  }
+}
+
+/** The shared lines, by heap limit. */
+const lines = new Map<number, ScanWorkerLine>();
+
+/**
+ * Scans files in a worker thread with a heap and a time limit. A file that makes the worker run
+ * out of memory, crash or overrun the time limit ends that worker (the next file gets a new one)
+ * and is answered with a SCAN_INCOMPLETE analysis naming the reason: nothing a file holds can
+ * take down or stall the thread that asked. The worker stays alive between scans, shared by the
+ * scanners with the same heap limit, and unreferenced while idle, so it never keeps a process
+ * alive.
+ */
+export class IsolatedScanner {
+  private readonly options: IsolatedScannerOptions;
+  private line: ScanWorkerLine | undefined;
+
+  constructor(options: IsolatedScannerOptions) {
+    this.options = options;
   }
 
-  private settle(job: Job, analysis: SourceAnalysis): void {
-    if (job.timer !== undefined) clearTimeout(job.timer);
-    job.resolve(analysis);
+  /** Scans one file; never rejects: a failure is a SCAN_INCOMPLETE analysis. */
+  scan(code: string, filename: string, mode: ParseMode = 'by-extension'): Promise<SourceAnalysis> {
+    if (this.line === undefined) {
+      const line = lines.get(this.options.memoryMb) ?? new ScanWorkerLine(this.options.memoryMb);
+      lines.set(this.options.memoryMb, line);
+      line.users += 1;
+      this.line = line;
+    }
+    return this.line.scan(code, filename, mode, this.options.timeoutMs);
+  }
+
+  /** Stops using the worker; the last scanner to stop ends it (scans still waiting are answered as incomplete). */
+  async close(): Promise<void> {
+    const line = this.line;
+    this.line = undefined;
+    if (line === undefined) return;
+    line.users -= 1;
+    if (line.users > 0) return;
+    lines.delete(this.options.memoryMb);
+    await line.end();
   }
 }
