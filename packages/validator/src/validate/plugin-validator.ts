@@ -281,16 +281,22 @@ export class PluginValidator implements PluginValidatorLike {
     if (manifest === undefined) return [];
     const textOf = async (name: string | undefined): Promise<string | undefined> => {
       const file = read.find((candidate) => candidate.entry.relativePath === name);
-      return file === undefined ? undefined : (await this.contentOf(file)).toString('utf8');
+      if (file === undefined || file.unreadable !== undefined) return undefined;
+      return (await this.contentOf(file).catch(() => undefined))?.toString('utf8');
     };
     const issues = checkConfigValues({
       configSchema: manifest.config_schema,
       configText: await textOf('config.json'),
     });
     const source = await textOf(entryFile);
-    if (entryFile !== undefined && source !== undefined) {
+    if (entryFile !== undefined && source !== undefined && !this.closed) {
       const declared = manifest.capabilities.map((capability) => capability.name);
-      issues.push(...checkCapabilityImplementations({ file: entryFile, source, declared }).issues);
+      // Parsing the entry is untrusted work too: in the scan worker unless scanIsolation is 'none'.
+      issues.push(
+        ...(this.config.scanIsolation === 'none'
+          ? checkCapabilityImplementations({ file: entryFile, source, declared }).issues
+          : await this.isolatedScanner().checkCapabilities(source, entryFile, declared)),
+      );
     }
     return issues;
   }

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { PluginError } from '@agentplug/models';
 import type { SourceAnalysis } from '../scan/scan-result';
 import { incompleteAnalysis, type ParseMode } from '../scan/scan-source';
+import type { ValidationIssue } from '../validate/validation-issue';
 import type { ScanReply, ScanRequest } from './scan-protocol';
 
 /** Limits of the scan worker. */
@@ -50,8 +51,12 @@ export function locateScanWorker(moduleUrl: string = currentModuleUrl()): ScanWo
 interface Job {
   request: ScanRequest;
   timeoutMs: number;
-  resolve: (analysis: SourceAnalysis) => void;
+  /** Called once, with the worker's reply or a failure made here (time limit, heap, crash, close). */
+  resolve: (reply: ScanReply) => void;
 }
+
+/** `Omit` over each member of a union. */
+type DistributiveOmit<Type, Key extends PropertyKey> = Type extends unknown ? Omit<Type, Key> : never;
 
 /** How deep the worker's stack goes, in MiB: deep enough for deeply nested real code. */
 const WORKER_STACK_MB = 16;
@@ -77,9 +82,10 @@ class ScanWorkerLine {
     this.memoryMb = memoryMb;
   }
 
-  scan(code: string, filename: string, mode: ParseMode, timeoutMs: number): Promise<SourceAnalysis> {
+  /** Sends a task; the reply is the worker's, or a failure (never a rejection). */
+  run(task: DistributiveOmit<ScanRequest, 'id'>, timeoutMs: number): Promise<ScanReply> {
     return new Promise((resolve) => {
-      const job: Job = { request: { id: this.nextId++, code, filename, mode }, timeoutMs, resolve };
+      const job: Job = { request: { ...task, id: this.nextId++ } as ScanRequest, timeoutMs, resolve };
       this.sent.push(job);
       const worker = this.ensureWorker();
       worker.ref();
@@ -91,7 +97,7 @@ class ScanWorkerLine {
   async end(): Promise<void> {
     const waiting = this.sent.splice(0);
     this.stopTimer();
-    for (const job of waiting) job.resolve(incompleteAnalysis(job.request.filename, 'the validator was closed'));
+    for (const job of waiting) job.resolve({ id: job.request.id, failure: 'the validator was closed' });
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) await worker.terminate();
@@ -140,11 +146,7 @@ class ScanWorkerLine {
     if (worker !== this.worker || head === undefined || head.request.id !== reply.id) return;
     this.sent.shift();
     this.stopTimer();
-    head.resolve(
-      'analysis' in reply
-        ? reply.analysis
-        : incompleteAnalysis(head.request.filename, `the scan failed: ${reply.failure}`),
-    );
+    head.resolve('failure' in reply ? { id: reply.id, failure: `the scan failed: ${reply.failure}` } : reply);
     if (this.sent.length > 0) this.startTimer(worker);
     else worker.unref();
   }
@@ -159,7 +161,7 @@ class ScanWorkerLine {
     this.stopTimer();
     void worker.terminate();
     const head = this.sent.shift();
-    if (head !== undefined) head.resolve(incompleteAnalysis(head.request.filename, reason));
+    if (head !== undefined) head.resolve({ id: head.request.id, failure: reason });
     if (this.sent.length === 0) return;
     const next = this.ensureWorker();
     next.ref();
@@ -188,14 +190,36 @@ export class IsolatedScanner {
   }
 
   /** Scans one file; never rejects: a failure is a SCAN_INCOMPLETE analysis. */
-  scan(code: string, filename: string, mode: ParseMode = 'by-extension'): Promise<SourceAnalysis> {
+  async scan(code: string, filename: string, mode: ParseMode = 'by-extension'): Promise<SourceAnalysis> {
+    const reply = await this.acquire().run({ task: 'scan', code, filename, mode }, this.options.timeoutMs);
+    if ('analysis' in reply) return reply.analysis;
+    return incompleteAnalysis(
+      filename,
+      'failure' in reply ? reply.failure : 'the scan worker answered out of turn',
+    );
+  }
+
+  /**
+   * Checks that an entry module implements the declared capabilities (see
+   * `checkCapabilityImplementations`); a failure leaves it undecided (no issues): the scan of the
+   * same file reports why it failed.
+   */
+  async checkCapabilities(code: string, filename: string, declared: string[]): Promise<ValidationIssue[]> {
+    const reply = await this.acquire().run(
+      { task: 'capabilities', code, filename, declared },
+      this.options.timeoutMs,
+    );
+    return 'issues' in reply ? reply.issues : [];
+  }
+
+  private acquire(): ScanWorkerLine {
     if (this.line === undefined) {
       const line = lines.get(this.options.memoryMb) ?? new ScanWorkerLine(this.options.memoryMb);
       lines.set(this.options.memoryMb, line);
       line.users += 1;
       this.line = line;
     }
-    return this.line.scan(code, filename, mode, this.options.timeoutMs);
+    return this.line;
   }
 
   /** Stops using the worker; the last scanner to stop ends it (scans still waiting are answered as incomplete). */
