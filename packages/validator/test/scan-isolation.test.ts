@@ -81,7 +81,7 @@ describe('the scan worker: memory and time limits, never the host', () => {
   it('a file that exhausts the worker heap is SCAN_INCOMPLETE; the next plugin is scanned by a new worker', async () => {
     const validator = new PluginValidator({ scanMemoryMb: 16, cache: false });
     try {
-      const big = `${'const list = [' + '1,'.repeat(2_000_000)}];\n`;
+      const big = `const list = [${'1,'.repeat(2_000_000)}];\n`;
       const heavy = await validator.validatePlugin(
         await createPluginFolder({ 'main.js': entry, 'big.js': big }),
       );

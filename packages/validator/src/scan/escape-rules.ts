@@ -137,6 +137,54 @@ function reportReach(
   }
 }
 
+/** The capabilities a value reaches (a container: its members'), for comparing two values. */
+function capabilitiesOf(value: AbstractValue, into: Set<ReachCapability>, depth = 0): Set<ReachCapability> {
+  if (value === UNKNOWN || depth > MAX_CONTAINER_DEPTH) return into;
+  if (value.kind === 'object') {
+    for (const member of value.properties.values()) capabilitiesOf(member, into, depth + 1);
+  } else if (value.kind === 'array') {
+    for (const element of value.elements) capabilitiesOf(element, into, depth + 1);
+  } else {
+    const reach = reachOf(value);
+    if (reach !== undefined) for (const capability of reach.capabilities) into.add(capability);
+    if (value.kind === 'global' && value.path === 'process.env') into.add('env');
+  }
+  return into;
+}
+
+/** How well the scan follows a value: a global or module it tracks beats a member it could not name. */
+function precisionOf(value: AbstractValue): number {
+  if (value === UNKNOWN) return 0;
+  if (value.kind === 'global' || value.kind === 'module') return isPowerful(value) ? 3 : 1;
+  return isPowerful(value) ? 2 : 1;
+}
+
+/**
+ * One of two values an expression may have (`a || b`, `c ? a : b`): the scan keeps one. It keeps
+ * the dangerous one it follows best; the other, if it reaches something the kept one does not,
+ * escapes here (its uses would not be seen).
+ */
+export function chooseValue(
+  reporter: ScanReporter,
+  preferred: AbstractValue,
+  other: AbstractValue,
+  node: BabelTypes.Node,
+): AbstractValue {
+  if (other === UNKNOWN || other === preferred) return preferred;
+  if (preferred === UNKNOWN) return other;
+  const [chosen, dropped] =
+    precisionOf(other) > precisionOf(preferred) ? [other, preferred] : [preferred, other];
+  if (!isPowerful(dropped)) return chosen;
+  const kept = capabilitiesOf(chosen, new Set());
+  for (const capability of capabilitiesOf(dropped, new Set())) {
+    if (!kept.has(capability)) {
+      reportEscape(reporter, dropped, node, 'is one of two values chosen at run time');
+      break;
+    }
+  }
+  return chosen;
+}
+
 /** A tracked value used as a whole where only `process.env` matters (a template, `for-in`). */
 export function reportWholeValueUse(
   reporter: ScanReporter,

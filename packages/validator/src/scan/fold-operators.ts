@@ -1,4 +1,11 @@
-import { type AbstractValue, literalValue, textValue, UNKNOWN } from './abstract-value';
+import {
+  type AbstractValue,
+  knownPrefixOf,
+  knownSuffixOf,
+  literalValue,
+  textValue,
+  UNKNOWN,
+} from './abstract-value';
 import { foldedText, MAX_FOLDED_STRING_LENGTH } from './fold-builtins';
 
 /** A folded literal value. */
@@ -87,4 +94,31 @@ export function foldBinary(
     default:
       return UNKNOWN;
   }
+}
+
+/** Whether a value is a string (known or not). */
+function isStringValue(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
+  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
+}
+
+/** `left + right`: folded when both are known, else a string with what is known of its ends. */
+export function addValues(left: AbstractValue, right: AbstractValue): AbstractValue {
+  if (isLiteral(left) && isLiteral(right)) return foldBinary('+', left.value, right.value);
+  if (!isStringValue(left) && !isStringValue(right)) return UNKNOWN;
+  const leftText = left.kind === 'literal' ? String(left.value) : undefined;
+  const rightText = right.kind === 'literal' ? String(right.value) : undefined;
+  const prefix =
+    leftText !== undefined
+      ? leftText + (knownPrefixOf(right) ?? '')
+      : left.kind === 'text'
+        ? left.prefix
+        : '';
+  const suffix =
+    rightText !== undefined
+      ? (knownSuffixOf(left) ?? '') + rightText
+      : right.kind === 'text'
+        ? right.suffix
+        : '';
+  return textValue(prefix, suffix);
 }

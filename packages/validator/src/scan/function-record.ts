@@ -43,6 +43,8 @@ export const INTEROP_HELPERS: ReadonlySet<string> = new Set([
   '_interopDefaultLegacy',
   '_interopNamespace',
   '_interopNamespaceDefault',
+  '_interopDefaultCompat',
+  '_interopNamespaceCompat',
 ]);
 
 /**

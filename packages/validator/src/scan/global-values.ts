@@ -6,6 +6,7 @@ import {
   MODULE_OBJECT_VALUE,
   REQUIRE_VALUE,
   UNDEFINED_VALUE,
+  UNKNOWN,
 } from './abstract-value';
 import { PLUGIN_FOLDER_MARKER } from './scan-result';
 
@@ -91,4 +92,18 @@ function createGlobalValues(): Map<string, AbstractValue> {
   values.set('undefined', UNDEFINED_VALUE);
   values.set('__dirname', literalValue(PLUGIN_FOLDER_MARKER));
   return values;
+}
+
+/** `arguments` of a CommonJS module's wrapper: exports, require, module, __filename, __dirname. */
+export function commonJsArguments(file: string): AbstractValue {
+  return {
+    kind: 'array',
+    elements: [
+      UNKNOWN,
+      REQUIRE_VALUE,
+      MODULE_OBJECT_VALUE,
+      literalValue(`${PLUGIN_FOLDER_MARKER}/${file}`),
+      literalValue(PLUGIN_FOLDER_MARKER),
+    ],
+  };
 }

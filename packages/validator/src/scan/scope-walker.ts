@@ -225,17 +225,19 @@ export abstract class ScopeWalker implements ScanReporter {
   protected declareName(name: string, value: AbstractValue, kind: BindingKind, node?: BabelTypes.Node): void {
     if (kind === 'var') {
       // `var x = eval; ... var x = 1;` reassigns x: the value it replaces may have been captured.
-      const previous = this.table.bind(this.table.current.functionScope(), name, value);
-      if (node !== undefined && previous !== undefined && previous !== UNKNOWN) {
-        this.checkOverwrite(name, previous, value, node);
+      const scope = this.table.current.functionScope();
+      const previous = this.table.bind(scope, name, value);
+      if (node !== undefined && previous !== undefined && previous !== UNKNOWN && previous !== value) {
+        if (this.keepsDangerousValue(name, previous, value, node)) this.table.bind(scope, name, previous);
       }
     } else if (kind === 'assign') {
       // The common assignment stores nothing dangerous: one table access, and a look at what it replaced.
       if (node !== undefined && value !== UNKNOWN && isPowerful(value))
         this.checkAssignment(name, value, node);
       const previous = this.table.assign(name, value);
-      if (node !== undefined && previous !== UNKNOWN && previous !== value)
-        this.checkOverwrite(name, previous, value, node);
+      if (node !== undefined && previous !== UNKNOWN && previous !== value) {
+        if (this.keepsDangerousValue(name, previous, value, node)) this.table.assign(name, previous);
+      }
     } else {
       this.table.bind(this.table.current, name, value);
     }
@@ -268,20 +270,29 @@ export abstract class ScopeWalker implements ScanReporter {
   }
 
   /** A variable holding a dangerous value gets another: code that captured it may still hold the first. */
-  private checkOverwrite(
+  /**
+   * A variable that held a dangerous value gets another value. Functions analysed when the scope
+   * ends would see only the last value, though one that captured the variable earlier may run with
+   * the dangerous one: so the dangerous value stays (the scan treats the variable as holding it
+   * from then on). A second, different dangerous value makes the first escape here. Returns
+   * whether to keep the first.
+   */
+  private keepsDangerousValue(
     name: string,
     current: AbstractValue,
     value: AbstractValue,
     node: BabelTypes.Node,
-  ): void {
-    if (current === value || this.inHelper || !isPowerful(current)) return;
-    if (current.kind === 'global' && value.kind === 'global' && current.path === value.path) return;
+  ): boolean {
+    if (this.inHelper || !isPowerful(current)) return false;
+    if (value === UNKNOWN || !isPowerful(value)) return true;
+    if (current.kind === 'global' && value.kind === 'global' && current.path === value.path) return false;
     reportEscape(
       this,
       current,
       node,
-      `was held by ${name}, which is reassigned; functions that captured ${name} may still hold it`,
+      `was held by ${name}, which is given another such value; functions that captured ${name} may still hold the first`,
     );
+    return false;
   }
 
   /** Binds the names of a pattern to the parts of `value` they destructure. */

@@ -126,10 +126,7 @@ export class BindingTable {
     scope.names.push(name);
   }
 
-  /**
-   * Assigns to `name` where it is bound, or as an implicit global of the program when it is not;
-   * returns the value it had.
-   */
+  /** Assigns to `name` where it is bound, or in the current function when not; returns the value it had. */
   assign(name: string, value: AbstractValue): AbstractValue {
     const stack = this.stacks.get(name);
     const top = stack === undefined ? undefined : stack[stack.length - 1]!;
@@ -139,7 +136,10 @@ export class BindingTable {
       return previous;
     }
     const previous = top === undefined ? (this.globals.get(name) ?? UNKNOWN) : top.value;
-    this.bind(this.current.root(), name, value);
+    // Not in the table: a local the table left out (it held nothing tracked) or an implicit
+    // global. Bound in the current function: a global's value is not carried to other functions
+    // (they read it as unknown); a dangerous one is reported where it is stored.
+    this.bind(this.current.functionScope(), name, value);
     return previous;
   }
 

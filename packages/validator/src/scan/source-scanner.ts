@@ -3,12 +3,8 @@ import { VISITOR_KEYS } from '@babel/types';
 import {
   type AbstractValue,
   GLOBAL_OBJECT_VALUE,
-  knownPrefixOf,
-  knownSuffixOf,
   literalValue,
-  MODULE_OBJECT_VALUE,
   propertyKeyOf,
-  REQUIRE_VALUE,
   stringOf,
   textValue,
   UNDEFINED_VALUE,
@@ -16,15 +12,23 @@ import {
 } from './abstract-value';
 import { callValue } from './call-rules';
 import { DeclarationWalker } from './declaration-walker';
-import { isPowerful, reportEscape, reportWholeValueUse } from './escape-rules';
+import { chooseValue, isPowerful, reportEscape, reportWholeValueUse } from './escape-rules';
 import { spendFoldBudget } from './fold-budget';
 import { charactersOf, foldedText, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
-import { FALSE_VALUE, foldBinary, isLiteral, NULL_VALUE, numberValue, TRUE_VALUE } from './fold-operators';
+import {
+  addValues,
+  FALSE_VALUE,
+  foldBinary,
+  isLiteral,
+  NULL_VALUE,
+  numberValue,
+  TRUE_VALUE,
+} from './fold-operators';
 import { INTEROP_HELPERS } from './function-record';
 import { hasUseStrict, REANALYSIS_FACTOR } from './function-walker';
+import { commonJsArguments } from './global-values';
 import { importModule } from './import-rules';
 import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
-import { PLUGIN_FOLDER_MARKER } from './scan-result';
 import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /** The arguments of a call that passes nothing the scan tracks. */
@@ -53,47 +57,6 @@ function isLiteralType(type: BabelTypes.Node['type']): boolean {
     type === 'BooleanLiteral' ||
     type === 'NullLiteral'
   );
-}
-
-/** Whether a value is a string (known or not). */
-function isStringValue(value: AbstractValue): boolean {
-  if (value === UNKNOWN) return false;
-  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
-}
-
-/** `left + right`: folded when both are known, else a string with what is known of its ends. */
-function addValues(left: AbstractValue, right: AbstractValue): AbstractValue {
-  if (isLiteral(left) && isLiteral(right)) return foldBinary('+', left.value, right.value);
-  if (!isStringValue(left) && !isStringValue(right)) return UNKNOWN;
-  const leftText = left.kind === 'literal' ? String(left.value) : undefined;
-  const rightText = right.kind === 'literal' ? String(right.value) : undefined;
-  const prefix =
-    leftText !== undefined
-      ? leftText + (knownPrefixOf(right) ?? '')
-      : left.kind === 'text'
-        ? left.prefix
-        : '';
-  const suffix =
-    rightText !== undefined
-      ? (knownSuffixOf(left) ?? '') + rightText
-      : right.kind === 'text'
-        ? right.suffix
-        : '';
-  return textValue(prefix, suffix);
-}
-
-/** `arguments` of a CommonJS module's wrapper: exports, require, module, __filename, __dirname. */
-function commonJsArguments(file: string): AbstractValue {
-  return {
-    kind: 'array',
-    elements: [
-      UNKNOWN,
-      REQUIRE_VALUE,
-      MODULE_OBJECT_VALUE,
-      literalValue(`${PLUGIN_FOLDER_MARKER}/${file}`),
-      literalValue(PLUGIN_FOLDER_MARKER),
-    ],
-  };
 }
 
 /**
@@ -485,10 +448,7 @@ export class SourceScanner extends DeclarationWalker {
       return left.value === null || left.value === undefined ? right : left;
     }
     if (node.operator === '&&') return right;
-    if (right !== UNKNOWN && right !== left && isPowerful(right)) {
-      reportEscape(this, right, node.right, 'is one of two values chosen at run time');
-    }
-    return left;
+    return chooseValue(this, left, right, node.right);
   }
 
   private visitConditional(node: BabelTypes.ConditionalExpression): AbstractValue {
@@ -496,12 +456,10 @@ export class SourceScanner extends DeclarationWalker {
     const consequent = this.visit(node.consequent);
     const alternate = this.visit(node.alternate);
     if (isLiteral(test)) return test.value ? consequent : alternate;
-    const chosen = consequent !== UNKNOWN && consequent.kind !== 'literal' ? consequent : alternate;
-    const dropped = chosen === consequent ? alternate : consequent;
-    if (dropped !== UNKNOWN && dropped !== chosen && isPowerful(dropped)) {
-      reportEscape(this, dropped, node, 'is one of two values chosen at run time');
-    }
-    return chosen;
+    // A literal on one side says little (`x ? y : null`): the other side is the value that matters.
+    if (consequent !== UNKNOWN && consequent.kind === 'literal')
+      return alternate === UNKNOWN ? consequent : alternate;
+    return chooseValue(this, consequent, alternate, node);
   }
 
   private visitAssignment(node: BabelTypes.AssignmentExpression): AbstractValue {
