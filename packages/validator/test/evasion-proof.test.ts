@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTACKER_BENIGN, ATTACKER_EVASIONS } from './__fixtures__/attacker-corpus';
 import { BENIGN } from './__fixtures__/benign-corpus';
 import { EVASIONS } from './__fixtures__/evasion-corpus';
 
@@ -70,20 +71,41 @@ async function reach(code: string, filename = 'main.cjs'): Promise<Set<string>> 
 }
 
 describe('every evasion of the corpus really reaches what its label says, run under Node', () => {
-  it('covers each technique of issue 17', () => {
+  it('covers each technique of issue 17, and each class an attacker reaches for first', () => {
     const techniques = new Set(EVASIONS.map((evasion) => evasion.technique));
     expect([...techniques].sort()).toEqual(['api', 'construct', 'flow', 'form', 'typescript']);
     expect(EVASIONS.length).toBeGreaterThanOrEqual(80);
+    const classes = new Set(ATTACKER_EVASIONS.map((evasion) => evasion.technique));
+    expect([...classes].sort()).toEqual([
+      'alias',
+      'bundler',
+      'computed',
+      'destructuring',
+      'dynamic-import',
+      'eval',
+      'flow',
+      'getter',
+      'prototype',
+      'reflect',
+      'string',
+      'wrapper',
+    ]);
+    // Every class has look-alikes that must stay clean.
+    const benignClasses = new Set(ATTACKER_BENIGN.map((entry) => entry.technique));
+    for (const name of classes) expect(benignClasses, name).toContain(name);
   });
 
-  it.concurrent.each(EVASIONS)('$technique: $name reaches $capability', async (evasion) => {
-    const reached = await reach(evasion.code, evasion.filename);
-    expect([...reached]).toContain(evasion.capability);
-  });
+  it.concurrent.each([...EVASIONS, ...ATTACKER_EVASIONS])(
+    '$technique: $name reaches $capability',
+    async (evasion) => {
+      const reached = await reach(evasion.code, evasion.filename);
+      expect([...reached]).toContain(evasion.capability);
+    },
+  );
 });
 
 describe('every benign look-alike reaches nothing, run under Node', () => {
-  it.concurrent.each(BENIGN)('$technique: $name', async (benign) => {
+  it.concurrent.each([...BENIGN, ...ATTACKER_BENIGN])('$technique: $name', async (benign) => {
     expect([...(await reach(benign.code, benign.filename))]).toEqual([]);
   });
 

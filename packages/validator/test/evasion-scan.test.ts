@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { scanSource } from '../src/scan/scan-source';
+import { ATTACKER_BENIGN, ATTACKER_EVASIONS } from './__fixtures__/attacker-corpus';
 import { BENIGN } from './__fixtures__/benign-corpus';
 import { EVASIONS } from './__fixtures__/evasion-corpus';
 
 describe('the scan reports what each evasion of the corpus reaches', () => {
-  it.each(EVASIONS)('$technique: $name → $capability', (evasion) => {
+  it.each([...EVASIONS, ...ATTACKER_EVASIONS])('$technique: $name → $capability', (evasion) => {
     const findings = scanSource(evasion.code, { filename: evasion.filename ?? 'main.cjs' });
     const capabilities = findings.map((finding) => finding.capability);
     expect(capabilities, JSON.stringify(findings, null, 2)).toContain(evasion.capability);
@@ -16,7 +17,7 @@ describe('the scan reports what each evasion of the corpus reaches', () => {
 });
 
 describe('the scan reports nothing for the benign look-alikes', () => {
-  it.each(BENIGN)('$technique: $name', (benign) => {
+  it.each([...BENIGN, ...ATTACKER_BENIGN])('$technique: $name', (benign) => {
     expect(scanSource(benign.code, { filename: benign.filename ?? 'main.cjs' })).toEqual([]);
   });
 });

@@ -40,6 +40,24 @@ const READS_ONLY: ReadonlySet<string> = new Set([
   'JSON.stringify',
 ]);
 
+/** Built-in methods that only read their `this` (`Object.prototype.hasOwnProperty.call(o, key)`). */
+const READS_THIS: ReadonlySet<string> = new Set([
+  'Object.prototype.hasOwnProperty',
+  'Object.prototype.propertyIsEnumerable',
+  'Object.prototype.isPrototypeOf',
+  'Object.prototype.toString',
+  'Array.isArray',
+]);
+
+/** `process.exit.bind(process)`: a member of a global or module given its own object as `this`. */
+function isOwnMethod(target: AbstractValue, thisArgument: AbstractValue): boolean {
+  if (target.kind === 'global' && thisArgument.kind === 'global')
+    return target.path.startsWith(`${thisArgument.path}.`);
+  if (target.kind === 'module' && thisArgument.kind === 'module')
+    return target.module === thisArgument.module && target.path.startsWith(thisArgument.path);
+  return false;
+}
+
 /** Built-ins that return their first argument. */
 const RETURNS_ARGUMENT: ReadonlySet<string> = new Set([
   'Object.freeze',
@@ -51,6 +69,11 @@ function isNullish(value: AbstractValue | undefined): boolean {
   return (
     value === undefined || (value.kind === 'literal' && (value.value === null || value.value === undefined))
   );
+}
+
+/** Whether a value is a string, known or not. */
+function isStringValue(value: AbstractValue): boolean {
+  return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
 }
 
 function listOf(value: AbstractValue | undefined): readonly AbstractValue[] {
@@ -82,10 +105,28 @@ export function callValue(engine: ScanEngine, callee: AbstractValue, site: CallS
         const rest = callee.mode === 'call' ? args.slice(1) : listOf(args[1]);
         return callValue(engine, rebound, { ...site, args: rest });
       }
-      if (callee.mode === 'bind') return target;
       const thisArgument = args[0];
+      // The `this` given to a built-in the scan does not follow is handed to it like an argument.
+      if (
+        thisArgument !== undefined &&
+        thisArgument !== UNKNOWN &&
+        (target.kind === 'global' || target.kind === 'module' || target.kind === 'method') &&
+        !(target.kind === 'global' && READS_THIS.has(target.path)) &&
+        !isOwnMethod(target, thisArgument)
+      )
+        reportEscape(engine, thisArgument, node, `is given as \`this\` to ${callee.mode}`);
+      if (callee.mode === 'bind') return target;
       const rest = callee.mode === 'call' ? args.slice(1) : listOf(args[1]);
       return callValue(engine, target, { ...site, args: rest, plain: isNullish(thisArgument) });
+    }
+    case 'constructor-of': {
+      // `x.constructor(code)`: when x is a function, that is `Function(code)`. Given strings (a
+      // body, parameter names) it is taken to be; real code calls a constructor so with data.
+      const last = args[args.length - 1];
+      if (last !== undefined && isStringValue(last)) return callGlobalValue(engine, 'Function', site);
+      for (const argument of args)
+        reportEscape(engine, argument, node, 'is passed to a function the scan cannot follow');
+      return UNKNOWN;
     }
     case 'unresolved-member':
       engine.report(

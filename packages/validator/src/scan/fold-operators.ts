@@ -3,6 +3,7 @@ import {
   knownPrefixOf,
   knownSuffixOf,
   literalValue,
+  stringOf,
   textValue,
   UNKNOWN,
 } from './abstract-value';
@@ -121,4 +122,46 @@ export function addValues(left: AbstractValue, right: AbstractValue): AbstractVa
         ? right.suffix
         : '';
   return textValue(prefix, suffix);
+}
+
+/**
+ * A template of `cooked` strings around `values`: its text when every part is known; otherwise a
+ * string with its known start (up to the first unknown part) and end (after the last one).
+ */
+export function foldTemplate(
+  cooked: readonly (string | undefined)[],
+  values: readonly AbstractValue[],
+): AbstractValue {
+  let text: string | undefined = cooked[0];
+  let prefix: string | undefined;
+  let suffix = '';
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
+    const part = isLiteral(value) ? String(value.value) : undefined;
+    const after = cooked[index + 1];
+    if (part === undefined || after === undefined) {
+      // The first unknown part ends the known start; each one restarts the known end.
+      if (prefix === undefined)
+        prefix = text === undefined ? '' : value.kind === 'text' ? text + value.prefix : text;
+      text = undefined;
+      suffix = (value.kind === 'text' ? value.suffix : '') + (after ?? '');
+    } else if (text !== undefined) {
+      text += part + after;
+    } else {
+      suffix += part + after;
+    }
+  }
+  if (text !== undefined) return foldedText(text);
+  return textValue(prefix ?? '', suffix);
+}
+
+/** `String.raw` of a template: the raw strings around the values, folded when every value is a string. */
+export function foldRawTemplate(raw: readonly string[], values: readonly AbstractValue[]): AbstractValue {
+  let text = raw[0] ?? '';
+  for (let index = 0; index < values.length; index++) {
+    const part = stringOf(values[index]!);
+    if (part === undefined) return textValue(text, '');
+    text += part + (raw[index + 1] ?? '');
+  }
+  return foldedText(text);
 }

@@ -1,5 +1,5 @@
 import type * as BabelTypes from '@babel/types';
-import type { AbstractValue } from './abstract-value';
+import { type AbstractValue, UNKNOWN } from './abstract-value';
 import type { Scope } from './scope';
 
 /** A function written in the file: a declaration, an expression, an arrow or a method. */
@@ -96,4 +96,16 @@ export class FunctionRecord {
     this.strict = options.strict;
     this.helper = options.helper;
   }
+}
+
+/** Puts an argument at its position in a sparse list of arguments, unknown before it. */
+export function placeArgument(
+  values: AbstractValue[] | undefined,
+  position: number,
+  value: AbstractValue,
+): AbstractValue[] {
+  const list = values ?? [];
+  while (list.length < position) list.push(UNKNOWN);
+  list[position] = value;
+  return list;
 }

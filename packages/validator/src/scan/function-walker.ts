@@ -9,6 +9,7 @@ import {
 import { collectDeclaredNames } from './declares-name';
 import { isPowerful, reportEscape } from './escape-rules';
 import { type FunctionNode, FunctionRecord } from './function-record';
+import { commonJsArguments } from './global-values';
 import type { ScanEngine } from './scan-reporter';
 import type { Scope } from './scope';
 import { ScopeWalker } from './scope-walker';
@@ -62,6 +63,36 @@ function sameValue(left: AbstractValue, right: AbstractValue): boolean {
 export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
   /** What `this` is where the walk is. */
   protected thisValue: AbstractValue = UNKNOWN;
+  /** Scans a parsed program: its code, then the functions it defines. */
+  override scanProgram(program: BabelTypes.Program): void {
+    this.strict = program.sourceType === 'module' || hasUseStrict(program.directives);
+    this.programBody = program.body;
+    this.reanalysisBudget = REANALYSIS_FACTOR * ((program.end ?? 0) - (program.start ?? 0));
+    // The wrapper's `arguments` (require, module) is visible to the file's own top-level code;
+    // functions analysed once it has run have their own (see FunctionWalker.analyzeFunction).
+    this.moduleArguments = program.sourceType !== 'module';
+    if (this.moduleArguments) this.table.defineGlobal('arguments', commonJsArguments(this.file));
+    this.visitStatements(program.body);
+    if (this.moduleArguments) this.table.defineGlobal('arguments', UNKNOWN);
+    this.moduleArguments = false;
+    this.drainScope();
+  }
+
+  /** Scans evaluated code as a sloppy script; returns the value of its last expression statement. */
+  scanEvaluatedProgram(program: BabelTypes.Program): AbstractValue {
+    this.strict = hasUseStrict(program.directives);
+    this.programBody = program.body;
+    this.reanalysisBudget = REANALYSIS_FACTOR * ((program.end ?? 0) - (program.start ?? 0));
+    const body = program.body;
+    const last = body[body.length - 1];
+    this.hoist(body);
+    for (let index = 0; index < body.length - 1; index++) this.visit(body[index]!);
+    const value = last?.type === 'ExpressionStatement' ? this.visit(last.expression) : UNKNOWN;
+    if (last !== undefined && last.type !== 'ExpressionStatement') this.visit(last);
+    this.drainScope();
+    return value;
+  }
+
   /** Whether the code where the walk is runs in strict mode. */
   protected strict = false;
   /** The function whose body the walk is in. */

@@ -48,7 +48,7 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
         node,
         code === undefined ? 'evaluates code with eval' : `evaluates code with eval: ${preview(code)}`,
       );
-      return UNKNOWN;
+      return code === undefined ? UNKNOWN : reporter.scanEvaluatedCode(code, node);
     }
     case 'Function': {
       const last = args[args.length - 1];
@@ -60,6 +60,10 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
         node,
         `builds a function from a string with ${site.isNew ? 'new ' : ''}Function${body === undefined ? '' : `: ${preview(body)}`}`,
       );
+      if (body !== undefined) {
+        const names = args.slice(0, -1).map((argument) => stringOf(argument) ?? '_');
+        reporter.scanEvaluatedCode(body, node, names.join(','));
+      }
       return UNKNOWN;
     }
     case 'module._compile': {
@@ -69,6 +73,8 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
         node,
         `compiles a string as a module with module._compile${code === undefined ? '' : `: ${preview(code)}`}`,
       );
+      // A module's code: its wrapper's require and module are the scan's globals.
+      if (code !== undefined) reporter.scanEvaluatedCode(code, node);
       return UNKNOWN;
     }
     case 'require.extensions:native':
@@ -80,6 +86,7 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
       const first = args[0];
       if (first?.kind === 'literal' && typeof first.value === 'string') {
         reporter.report('STRING_TIMER', node, `passes a string of code to ${path}: ${preview(first.value)}`);
+        reporter.scanEvaluatedCode(first.value, node);
       } else if (first?.kind === 'text') {
         reporter.report('STRING_TIMER', node, `passes a string of code built at run time to ${path}`);
       } else if (first !== undefined) {

@@ -1,6 +1,7 @@
 import {
   type AbstractValue,
   FUNCTION_CONSTRUCTOR_VALUE,
+  FUNCTION_VALUE,
   GLOBAL_OBJECT_VALUE,
   literalValue,
   MODULE_OBJECT_VALUE,
@@ -77,6 +78,33 @@ export const NON_FUNCTION_GLOBALS: ReadonlySet<string> = new Set([
   'module',
 ]);
 
+/** Functions on the global object the scan knows only as functions. */
+const GLOBAL_FUNCTIONS: readonly string[] = [
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'isFinite',
+  'encodeURI',
+  'encodeURIComponent',
+  'escape',
+  'queueMicrotask',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'structuredClone',
+];
+
 /**
  * The value of every tracked global but `__filename` (which names the file), built once for all
  * scans: building them per file cost as much allocation as a tenth of the walk.
@@ -91,6 +119,10 @@ function createGlobalValues(): Map<string, AbstractValue> {
   values.set('require', REQUIRE_VALUE);
   values.set('undefined', UNDEFINED_VALUE);
   values.set('__dirname', literalValue(PLUGIN_FOLDER_MARKER));
+  // The global object inherits Object.prototype: a free `constructor` is Object, and its methods
+  // and the global functions are functions (`toString.constructor` is Function).
+  values.set('constructor', { kind: 'global', path: 'Object' });
+  for (const name of GLOBAL_FUNCTIONS) values.set(name, FUNCTION_VALUE);
   return values;
 }
 

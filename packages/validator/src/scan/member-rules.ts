@@ -3,6 +3,7 @@ import type * as BabelTypes from '@babel/types';
 import {
   type AbstractValue,
   FUNCTION_CONSTRUCTOR_VALUE,
+  FUNCTION_VALUE,
   literalValue,
   MODULE_OBJECT_VALUE,
   textValue,
@@ -34,6 +35,66 @@ const GLOBAL_OBJECT_MEMBERS: ReadonlySet<string> = new Set([
   'setTimeout',
   'setInterval',
 ]);
+
+/**
+ * Methods every string, array or plain object inherits. The scan does not fold them, but knows
+ * they are functions: `[].map.constructor` and `''.big.constructor` are `Function`.
+ */
+const INHERITED_METHODS: ReadonlySet<string> = new Set([
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'map',
+  'forEach',
+  'filter',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'some',
+  'every',
+  'reduce',
+  'reduceRight',
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'keys',
+  'values',
+  'entries',
+  'fill',
+  'sort',
+  'splice',
+  'shift',
+  'pop',
+  'flatMap',
+  'toSorted',
+  'toSpliced',
+  'with',
+  'charCodeAt',
+  'codePointAt',
+  'startsWith',
+  'endsWith',
+  'match',
+  'matchAll',
+  'search',
+  'localeCompare',
+  'big',
+  'bold',
+  'link',
+  'anchor',
+]);
+
+/** A member the scan does not follow of a string, array or object: a function when it is an inherited method. */
+function inheritedMember(key: string): AbstractValue {
+  return INHERITED_METHODS.has(key) ? FUNCTION_VALUE : UNKNOWN;
+}
 
 /** Whether a key of a module collection names an entry (an index or a file path), not a method. */
 function isEntryKey(key: string | undefined): boolean {
@@ -103,7 +164,7 @@ export function getMember(
       }
       if (typeof object.value === 'number' && key === 'toString')
         return { kind: 'method', receiver: object, name: key };
-      return UNKNOWN;
+      return inheritedMember(key);
     }
     case 'array': {
       if (key === undefined) return UNKNOWN;
@@ -111,18 +172,21 @@ export function getMember(
       if (key === 'length') return literalValue(object.elements.length);
       if (FOLDABLE_ARRAY_METHODS.has(key)) return { kind: 'method', receiver: object, name: key };
       if (/^\d+$/.test(key)) return object.elements[Number(key)] ?? UNDEFINED_VALUE;
-      return UNKNOWN;
+      return inheritedMember(key);
     }
     case 'object': {
       if (key === undefined) return UNKNOWN;
       const property = object.properties.get(key);
       if (property !== undefined) return property;
-      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
+      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : inheritedMember(key);
     }
     case 'text':
-      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
+      if (key === undefined) return UNKNOWN;
+      return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : inheritedMember(key);
     case 'function':
       if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
+      // Function.prototype is a function: `(() => {}).__proto__.constructor` is Function.
+      if (key === '__proto__') return FUNCTION_VALUE;
       if (key === 'call' || key === 'apply' || key === 'bind')
         return { kind: 'invoker', target: object, mode: key };
       return UNKNOWN;
@@ -131,6 +195,7 @@ export function getMember(
     case 'method':
     case 'invoker':
       if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;
+      if (key === '__proto__') return FUNCTION_VALUE;
       if (key === 'call' || key === 'apply' || key === 'bind')
         return { kind: 'invoker', target: object, mode: key };
       return UNKNOWN;

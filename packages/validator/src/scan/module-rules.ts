@@ -97,6 +97,7 @@ function callModuleModule(reporter: ScanReporter, call: ModuleCall, name: string
         node,
         `compiles a string as a module with ${name}${code === undefined ? '' : `: ${preview(code)}`}`,
       );
+      if (code !== undefined) reporter.scanEvaluatedCode(code, node);
       return UNKNOWN;
     }
     default:

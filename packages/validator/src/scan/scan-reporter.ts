@@ -11,6 +11,12 @@ export interface ScanReporter {
   report(code: FindingCode, node: BabelTypes.Node, message: string, target?: string | null): void;
   /** Records a module loaded with a statically known name, at `node`. */
   recordImport(specifier: string, node: BabelTypes.Node): void;
+  /**
+   * Scans code the file builds and runs (`eval`, `Function`, a string timer), reporting what it
+   * reaches at `node`; returns the value of its last expression (`eval('require')`). `parameters`
+   * makes it a function body with those parameter names.
+   */
+  scanEvaluatedCode(code: string, node: BabelTypes.Node, parameters?: string): AbstractValue;
 }
 
 /** What the call rules need besides a reporter: calling a function written in the file. */

@@ -96,6 +96,9 @@ export abstract class ScopeWalker implements ScanReporter {
   /** Visits a node once and returns what the scan knows about its value. */
   abstract visit(node: BabelTypes.Node): AbstractValue;
 
+  /** Scans code the file builds and runs, reporting at `node` what it reaches (see {@link ScanReporter}). */
+  abstract scanEvaluatedCode(code: string, node: BabelTypes.Node, parameters?: string): AbstractValue;
+
   /** Whether the walk is in the body of an interop helper, which hands its argument around by design. */
   abstract get inHelper(): boolean;
 

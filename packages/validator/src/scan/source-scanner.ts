@@ -5,46 +5,33 @@ import {
   GLOBAL_OBJECT_VALUE,
   literalValue,
   propertyKeyOf,
-  stringOf,
-  textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
 import { callValue } from './call-rules';
 import { DeclarationWalker } from './declaration-walker';
 import { chooseValue, isPowerful, reportEscape, reportWholeValueUse } from './escape-rules';
+import { MAX_EVALUATION_DEPTH, scanEvaluated } from './evaluated-code';
 import { spendFoldBudget } from './fold-budget';
-import { charactersOf, foldedText, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
+import { charactersOf, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
 import {
   addValues,
   FALSE_VALUE,
   foldBinary,
+  foldRawTemplate,
+  foldTemplate,
   isLiteral,
   NULL_VALUE,
   numberValue,
   TRUE_VALUE,
 } from './fold-operators';
-import { INTEROP_HELPERS } from './function-record';
-import { hasUseStrict, REANALYSIS_FACTOR } from './function-walker';
-import { commonJsArguments } from './global-values';
+import { INTEROP_HELPERS, placeArgument } from './function-record';
 import { importModule } from './import-rules';
 import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
 import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /** The arguments of a call that passes nothing the scan tracks. */
 const NO_ARGUMENTS: readonly AbstractValue[] = [];
-
-/** Puts an argument at its position in a sparse list of arguments, unknown before it. */
-function placeArgument(
-  values: AbstractValue[] | undefined,
-  position: number,
-  value: AbstractValue,
-): AbstractValue[] {
-  const list = values ?? [];
-  while (list.length < position) list.push(UNKNOWN);
-  list[position] = value;
-  return list;
-}
 
 /** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
 const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
@@ -68,19 +55,15 @@ function isLiteralType(type: BabelTypes.Node['type']): boolean {
  * scoped statements {@link DeclarationWalker}'s.
  */
 export class SourceScanner extends DeclarationWalker {
-  /** Scans a parsed program: its code, then the functions it defines. */
-  override scanProgram(program: BabelTypes.Program): void {
-    this.strict = program.sourceType === 'module' || hasUseStrict(program.directives);
-    this.programBody = program.body;
-    this.reanalysisBudget = REANALYSIS_FACTOR * ((program.end ?? 0) - (program.start ?? 0));
-    // The wrapper's `arguments` (require, module) is visible to the file's own top-level code;
-    // functions analysed once it has run have their own (see FunctionWalker.analyzeFunction).
-    this.moduleArguments = program.sourceType !== 'module';
-    if (this.moduleArguments) this.table.defineGlobal('arguments', commonJsArguments(this.file));
-    this.visitStatements(program.body);
-    if (this.moduleArguments) this.table.defineGlobal('arguments', UNKNOWN);
-    this.moduleArguments = false;
-    this.drainScope();
+  /** How many strings of code run by code this scan is inside (0 for the file itself). */
+  private evaluationDepth = 0;
+
+  /** Scans code the file builds and runs, in a scanner of its own (see {@link scanEvaluated}). */
+  override scanEvaluatedCode(code: string, node: BabelTypes.Node, parameters?: string): AbstractValue {
+    if (this.evaluationDepth >= MAX_EVALUATION_DEPTH) return UNKNOWN;
+    const nested = new SourceScanner(this.file);
+    nested.evaluationDepth = this.evaluationDepth + 1;
+    return scanEvaluated(this, { code, node, parameters, nested });
   }
 
   /**
@@ -309,7 +292,14 @@ export class SourceScanner extends DeclarationWalker {
   private visitMember(
     node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
   ): AbstractValue {
-    const object = this.visitOperand(node.object);
+    return this.memberOf(node, this.visitOperand(node.object));
+  }
+
+  /** The member `node` reads of `object`, the value of its object already visited. */
+  private memberOf(
+    node: BabelTypes.MemberExpression | BabelTypes.OptionalMemberExpression,
+    object: AbstractValue,
+  ): AbstractValue {
     if (object === UNKNOWN && !node.computed) {
       // What getMember answers for an unknown object: any object's constructor's constructor is Function.
       // The name cannot be `constructor` when its source is shorter than `constructor`: checking
@@ -364,31 +354,16 @@ export class SourceScanner extends DeclarationWalker {
    * known start (up to the first unknown part) and end (after the last one).
    */
   private visitTemplateLiteral(node: BabelTypes.TemplateLiteral): AbstractValue {
-    const quasis = node.quasis;
-    const expressions = node.expressions;
-    let text: string | undefined = quasis[0]?.value.cooked ?? undefined;
-    let prefix: string | undefined;
-    let suffix = '';
-    for (let index = 0; index < expressions.length; index++) {
-      const expression = expressions[index]!;
+    const values: AbstractValue[] = [];
+    for (const expression of node.expressions) {
       const value = this.visit(expression);
       if (value !== UNKNOWN) reportWholeValueUse(this, value, expression);
-      const part = isLiteral(value) ? String(value.value) : undefined;
-      const cooked = quasis[index + 1]?.value.cooked ?? undefined;
-      if (part === undefined || cooked === undefined) {
-        // The first unknown part ends the known start; each one restarts the known end.
-        if (prefix === undefined)
-          prefix = text === undefined ? '' : value.kind === 'text' ? text + value.prefix : text;
-        text = undefined;
-        suffix = (value.kind === 'text' ? value.suffix : '') + (cooked ?? '');
-      } else if (text !== undefined) {
-        text += part + cooked;
-      } else {
-        suffix += part + cooked;
-      }
+      values.push(value);
     }
-    if (text !== undefined) return foldedText(text);
-    return textValue(prefix ?? '', suffix);
+    return foldTemplate(
+      node.quasis.map((quasi) => quasi.value.cooked ?? undefined),
+      values,
+    );
   }
 
   /** A tagged template calls its tag with the strings and the values; `String.raw` folds. */
@@ -398,13 +373,10 @@ export class SourceScanner extends DeclarationWalker {
     const values: AbstractValue[] = [];
     for (const expression of node.quasi.expressions) values.push(this.visit(expression));
     if (tag !== UNKNOWN && tag.kind === 'global' && tag.path === 'String.raw') {
-      let raw = quasis[0]?.value.raw ?? '';
-      for (let index = 0; index < values.length; index++) {
-        const part = stringOf(values[index]!);
-        if (part === undefined) return textValue(raw, '');
-        raw += part + (quasis[index + 1]?.value.raw ?? '');
-      }
-      return foldedText(raw);
+      return foldRawTemplate(
+        quasis.map((quasi) => quasi.value.raw),
+        values,
+      );
     }
     const strings: AbstractValue = {
       kind: 'array',
@@ -470,12 +442,25 @@ export class SourceScanner extends DeclarationWalker {
     let value = right;
     if (node.operator !== '=') {
       const current = leftType === 'Identifier' ? this.table.lookup(left.name) : UNKNOWN;
-      value = node.operator === '+=' ? addValues(current, right) : UNKNOWN;
+      value =
+        node.operator === '+=' ? addValues(current, right) : this.logicalAssignment(node, current, right);
     }
     if (leftType === 'Identifier') this.declareName(left.name, value, 'assign', left);
     else if (leftType === 'MemberExpression') this.assignMember(left, value);
     else this.bindPattern(left, value, 'assign');
     return right;
+  }
+
+  /** `a ||= b`, `a ??= b`, `a &&= b` hold one of the two values, as `a || b` does; other operators make numbers. */
+  private logicalAssignment(
+    node: BabelTypes.AssignmentExpression,
+    current: AbstractValue,
+    right: AbstractValue,
+  ): AbstractValue {
+    const { operator } = node;
+    if (operator !== '||=' && operator !== '??=' && operator !== '&&=') return UNKNOWN;
+    if (operator === '&&=' || current === UNKNOWN || current.kind === 'literal') return right;
+    return chooseValue(this, current, right, node.right);
   }
 
   private visitArray(node: BabelTypes.ArrayExpression): AbstractValue {
@@ -574,14 +559,23 @@ export class SourceScanner extends DeclarationWalker {
       const values = this.visitArguments(node.arguments);
       return importModule(this, values[0] ?? UNKNOWN, node, 'import()');
     }
-    const callee =
-      calleeType === 'Identifier'
-        ? this.table.lookup(calleeNode.name)
-        : calleeType === 'MemberExpression'
-          ? this.visitMember(calleeNode)
-          : calleeType === 'V8IntrinsicIdentifier'
-            ? UNKNOWN
-            : this.visit(calleeNode);
+    let receiver: AbstractValue = UNKNOWN;
+    let callee: AbstractValue;
+    if (calleeType === 'Identifier') callee = this.table.lookup(calleeNode.name);
+    else if (calleeType === 'MemberExpression') {
+      receiver = this.visitOperand(calleeNode.object);
+      callee = this.memberOf(calleeNode, receiver);
+    } else callee = calleeType === 'V8IntrinsicIdentifier' ? UNKNOWN : this.visit(calleeNode);
+    // `[require].find(Boolean)`, `box.pop()`: a method the scan does not follow gets the container as `this`.
+    // Of an object, only an inherited method counts: another member the scan does not know is
+    // most often a function from elsewhere stored in it, and reporting each call would drown the rest.
+    const unfollowed = callee.kind === 'function' && !callee.record;
+    if (
+      receiver !== UNKNOWN &&
+      ((receiver.kind === 'array' && (callee === UNKNOWN || unfollowed)) ||
+        (receiver.kind === 'object' && unfollowed))
+    )
+      reportEscape(this, receiver, calleeNode, 'is the receiver of a method the scan cannot follow');
     if (callee === UNKNOWN || callee.kind === 'object') {
       this.visitPassedArguments(node);
       return UNKNOWN;
