@@ -189,6 +189,9 @@ describe('PluginRegistry over protocol v2 (a trusted root configured)', { timeou
       ]),
     );
     expect(await registry.checkRevocations()).toEqual([]);
+    // Search ranks on the server and reads every field from the v2 targets: the revoked 1.1.0 is not offered.
+    const [hit] = await registry.searchMarketplace({ query: 'base' });
+    expect(hit).toMatchObject({ plugin_id: 'com.example.base', version: '1.0.0' });
 
     // Revoked after install: reported with its reason, and installing it again is refused.
     await server.revoke('com.example.base', '1.0.0', { reason: 'leaks tokens', severity: 'high' });
@@ -200,6 +203,11 @@ describe('PluginRegistry over protocol v2 (a trusted root configured)', { timeou
         severity: 'high',
       }),
     ]);
+    // Every version revoked: search drops the plugin.
+    await server.revoke('com.example.base', '1.0.0', { reason: 'leaks tokens', severity: 'high' });
+    expect(
+      (await registry.searchMarketplace({ query: 'base' })).map((result) => result.plugin_id),
+    ).not.toContain('com.example.base');
     const reinstall = await registry
       .downloadPlugin('com.example.base', { version: '1.0.0' })
       .catch((caught: unknown) => caught);

@@ -13,8 +13,8 @@ export function revocationOf(entry: unknown): Revocation | undefined {
 }
 
 /**
- * The part of an index body that protocol v2 proves for `pluginIds` and every plugin any of their
- * versions depends on, read from verified targets (a plugin the tree proves absent is left out).
+ * The part of an index body that protocol v2 proves for `pluginIds` and (unless `closure` is false)
+ * every plugin any of their versions depends on, read from verified targets (a plugin the tree proves absent is left out).
  * A revoked version is marked yanked, so no range ever picks it; it keeps its `revoked` record.
  * Counters are not signed in v2 and read 0.
  * @throws PluginError TOO_LARGE (closure above {@link MAX_CLOSURE_PLUGINS}), and the codes of `TrustedMetadata`
@@ -22,7 +22,9 @@ export function revocationOf(entry: unknown): Revocation | undefined {
 export async function loadMetadataIndex(
   metadata: TrustedMetadata,
   pluginIds: readonly string[],
+  options: { closure?: boolean } = {},
 ): Promise<SignedIndexBody> {
+  const closure = options.closure ?? true;
   const view = metadata.current ?? (await metadata.refresh());
   const plugins = Object.create(null) as Record<string, IndexPluginEntry>;
   const queue = [...new Set(pluginIds)];
@@ -34,7 +36,7 @@ export async function loadMetadataIndex(
     const versions = Object.create(null) as IndexPluginEntry['versions'];
     for (const [version, entry] of Object.entries(targets.versions)) {
       versions[version] = entry.revoked === undefined ? entry : { ...entry, yanked: true };
-      for (const dependency of entry.dependencies) {
+      for (const dependency of closure ? entry.dependencies : []) {
         if (seen.has(dependency.plugin_id)) continue;
         if (seen.size >= MAX_CLOSURE_PLUGINS) {
           throw new PluginError(

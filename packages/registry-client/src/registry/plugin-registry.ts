@@ -41,7 +41,7 @@ import type {
   RevokedPlugin,
   UninstallOptions,
 } from './registry-options';
-import { searchMarketplace } from './search-marketplace';
+import { rankFromServer, searchMarketplace } from './search-marketplace';
 import { TrustedIndex } from './trusted-index';
 import { TrustedMetadata } from './trusted-metadata';
 
@@ -142,11 +142,16 @@ export class PluginRegistry {
   private async signedIndexFor(pluginIds: readonly string[]): Promise<SignedIndexBody> {
     if (this.metadata === undefined) return this.refreshIndex();
     this.requireMarketplaceUrl();
-    if (Date.now() - this.metadataRefreshedAt >= this.metadataMaxAgeMs) {
-      await this.metadata.refresh();
-      this.metadataRefreshedAt = Date.now();
-    }
+    await this.refreshMetadata();
     return loadMetadataIndex(this.metadata, pluginIds);
+  }
+
+  /** Refreshes the v2 metadata unless it was refreshed less than `indexMaxAgeMs` ago. */
+  private async refreshMetadata(): Promise<void> {
+    if (this.metadata === undefined) return;
+    if (Date.now() - this.metadataRefreshedAt < this.metadataMaxAgeMs) return;
+    await this.metadata.refresh();
+    this.metadataRefreshedAt = Date.now();
   }
 
   /**
@@ -176,17 +181,45 @@ export class PluginRegistry {
   }
 
   /**
-   * Searches the marketplace: the server's search endpoint when the index names one (results are
-   * checked against the signed index), otherwise the signed index itself.
+   * Searches the marketplace: the server's search endpoint when the signed metadata names one
+   * (results re-read from the signed index, or with a `trustedRoot` from the v2 targets of just the
+   * plugins answered), otherwise the v1 signed index itself.
    * @throws PluginError MARKETPLACE_DISABLED, NETWORK_ERROR, TIMEOUT, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED
    */
   async searchMarketplace(search: SearchQuery = {}): Promise<PluginMarketplaceInfo[]> {
-    const body = await this.refreshIndex({ force: false });
-    return searchMarketplace(body, search, {
+    const context = {
       marketplaceUrl: this.requireMarketplaceUrl(),
       network: this.network,
       runtimeVersion: this.runtimeVersion,
-    });
+    };
+    const metadata = this.metadata;
+    if (metadata !== undefined) {
+      await this.refreshMetadata();
+      const endpoint = metadata.current?.snapshot.search_endpoint;
+      if (endpoint !== undefined) {
+        // Ranking from the server; every field from the v2 targets of the plugins it answered (at most twice the limit).
+        const answer = await rankFromServer(
+          new URL(endpoint, context.marketplaceUrl),
+          search,
+          context,
+          (pluginIds) => loadMetadataIndex(metadata, pluginIds, { closure: false }),
+          Math.max(1, search.limit ?? 20) * 2,
+        ).catch((error: unknown) => {
+          if (
+            PluginError.is(error, 'NETWORK_ERROR') ||
+            PluginError.is(error, 'TIMEOUT') ||
+            PluginError.is(error, 'NOT_FOUND')
+          ) {
+            return undefined;
+          }
+          throw error;
+        });
+        if (answer !== undefined) return answer;
+      }
+      // No search endpoint (a static host) or none reachable: the v1 index, which needs trustedKeys.
+    }
+    const body = await this.refreshIndex({ force: false });
+    return searchMarketplace(body, search, context);
   }
 
   /**

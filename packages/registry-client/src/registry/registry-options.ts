@@ -20,7 +20,7 @@ export interface PluginRegistryOptions {
    * The marketplace's protocol v2 root document (`v2/root/1.json`, obtained safely): when set,
    * plugin info, downloads, installs and update checks read protocol v2 metadata (only the plugins
    * involved are fetched), revoked versions are refused, and `checkRevocations` reports them.
-   * Search still reads the v1 index.
+   * Search ranks with the endpoint the signed snapshot names and reads results from v2 targets.
    */
   trustedRoot?: Uint8Array | string;
   /** The host runtime's version: incompatible plugin versions are never chosen. */

@@ -1,4 +1,4 @@
-import { PluginError, type PluginMarketplaceInfo } from '@agentplug/models';
+import { PluginError, type PluginMarketplaceInfo, parseUntrustedJson } from '@agentplug/models';
 import { fetchBytes, type NetworkOptions } from '../network/fetch-bytes';
 import { isProtocolPluginId } from '../protocol/identifiers';
 import type { SignedIndexBody } from '../protocol/marketplace-index';
@@ -51,6 +51,24 @@ async function searchOnServer(
   const { marketplaceUrl, runtimeVersion } = context;
   const url = new URL(body.search_endpoint ?? '', marketplaceUrl);
   if (url.origin !== new URL(marketplaceUrl).origin) return searchIndex(body, { ...search, runtimeVersion });
+  return rankFromServer(url, search, context, async () => body, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Searches with a server endpoint whose answer is only trusted for ranking and live counters: each
+ * result is re-read from signed metadata that `loadSigned` returns for the ids answered (the v1
+ * index, or the v2 targets of just those plugins); results it lacks are dropped.
+ * @throws PluginError NETWORK_ERROR (not a results list), and what `loadSigned` throws
+ */
+export async function rankFromServer(
+  url: URL,
+  search: SearchQuery,
+  context: SearchMarketplaceContext,
+  loadSigned: (pluginIds: string[]) => Promise<SignedIndexBody>,
+  /** Most answered results looked up (each may cost a fetch of signed metadata). */
+  maxLookups: number,
+): Promise<PluginMarketplaceInfo[]> {
+  const { runtimeVersion } = context;
   if (search.query !== undefined) url.searchParams.set('q', search.query);
   if (search.pluginType !== undefined) url.searchParams.set('type', search.pluginType);
   if (search.tags !== undefined && search.tags.length > 0)
@@ -60,17 +78,28 @@ async function searchOnServer(
   const bytes = await fetchBytes(url.toString(), context.network, { maxBytes: MAX_ANSWER_BYTES });
   let results: unknown;
   try {
-    results = (JSON.parse(bytes.toString('utf8')) as { results?: unknown }).results;
+    results = (
+      parseUntrustedJson(bytes, {
+        code: 'NETWORK_ERROR',
+        what: 'the search answer',
+        maxBytes: MAX_ANSWER_BYTES,
+      }) as { results?: unknown }
+    ).results;
   } catch (error) {
     throw new PluginError('NETWORK_ERROR', 'the search endpoint did not answer JSON', { cause: error });
   }
   if (!Array.isArray(results))
     throw new PluginError('NETWORK_ERROR', 'the search endpoint answered no results list');
+  const answered = (results as { plugin_id?: unknown }[])
+    .slice(0, maxLookups)
+    .filter(
+      (result) => typeof result === 'object' && result !== null && isProtocolPluginId(result.plugin_id),
+    );
+  const body = await loadSigned([...new Set(answered.map((result) => result.plugin_id as string))]);
   const output: PluginMarketplaceInfo[] = [];
-  for (const result of results as { plugin_id?: unknown; downloads?: unknown; rating?: unknown }[]) {
-    // Only the ranking and the live counters come from the unsigned answer; the rest is from the signed index.
-    if (typeof result !== 'object' || result === null) continue;
-    const entry = isProtocolPluginId(result.plugin_id) ? body.plugins[result.plugin_id] : undefined;
+  for (const result of answered as { plugin_id: string; downloads?: unknown; rating?: unknown }[]) {
+    // Only the ranking and the live counters come from the unsigned answer; the rest is from signed metadata.
+    const entry = Object.hasOwn(body.plugins, result.plugin_id) ? body.plugins[result.plugin_id] : undefined;
     if (entry === undefined) continue;
     if (search.pluginType !== undefined && entry.plugin_type !== search.pluginType) continue;
     const latest = pickLatestVersion(entry.versions, { runtimeVersion });
