@@ -44,3 +44,4 @@ try {
 } finally {
   await rm(root, { recursive: true, force: true });
 }
+await import('./store-engines');
