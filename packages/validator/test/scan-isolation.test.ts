@@ -44,6 +44,14 @@ const BLINDING: readonly [name: string, code: string][] = [
     `let text = 'a';\n${"text = text.replaceAll('', 'b'.repeat(700));\n".repeat(12)}require(text);\n${SHELL}`,
   ],
   [
+    'eval of a string nesting past the parser',
+    `eval(${JSON.stringify(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)});\n${SHELL}`,
+  ],
+  [
+    'eval of eval of ... a string, 12 levels deep',
+    `${Array.from({ length: 12 }).reduce<string>((code) => `eval(${JSON.stringify(code)})`, SHELL)};\n`,
+  ],
+  [
     'arrays spread into themselves',
     `let list = [1, 2];\n${'list = [...list, ...list];\n'.repeat(40)}require(list.join(''));\n${SHELL}`,
   ],

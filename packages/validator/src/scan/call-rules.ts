@@ -51,8 +51,11 @@ const READS_THIS: ReadonlySet<string> = new Set([
 
 /** `process.exit.bind(process)`: a member of a global or module given its own object as `this`. */
 function isOwnMethod(target: AbstractValue, thisArgument: AbstractValue): boolean {
-  if (target.kind === 'global' && thisArgument.kind === 'global')
+  if (target.kind === 'global' && thisArgument.kind === 'global') {
+    // A member of the global object has no dotted path of its own (`global.gc` is `gc`).
+    if (thisArgument.path === 'globalThis') return !target.path.includes('.');
     return target.path.startsWith(`${thisArgument.path}.`);
+  }
   if (target.kind === 'module' && thisArgument.kind === 'module')
     return target.module === thisArgument.module && target.path.startsWith(thisArgument.path);
   return false;

@@ -298,6 +298,9 @@ export abstract class DeclarationWalker extends FunctionWalker {
     this.namespaceDepth += 1;
     this.table.enter(true);
     try {
+      // A namespace declared again sees what its earlier declarations export, unqualified.
+      if (value === existing)
+        for (const [key, member] of value.properties) this.table.bind(this.table.current, key, member);
       if (body.type === 'TSModuleDeclaration') {
         // `namespace A.B { }`: B is a namespace inside A.
         const inner = this.visitNamespace(body);

@@ -6,6 +6,7 @@ import {
   FUNCTION_VALUE,
   literalValue,
   MODULE_OBJECT_VALUE,
+  REQUIRE_VALUE,
   textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
@@ -178,6 +179,9 @@ export function getMember(
       if (key === undefined) return UNKNOWN;
       const property = object.properties.get(key);
       if (property !== undefined) return property;
+      // `{ __proto__: parent }` inherits the members of parent.
+      const parent = object.properties.get('__proto__');
+      if (parent !== undefined && key !== '__proto__') return getMember(reporter, parent, key, node);
       return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : inheritedMember(key);
     }
     case 'text':
@@ -243,6 +247,8 @@ function getGlobalMember(
   if (length === 11 && path === 'import.meta') {
     if (key === 'dirname') return literalValue(PLUGIN_FOLDER_MARKER);
     if (key === 'resolve') return { kind: 'global', path: 'import.meta.resolve' };
+    // Bun's `import.meta.require` is require.
+    if (key === 'require') return REQUIRE_VALUE;
     return key === 'url' ? IMPORT_META_URL : UNKNOWN;
   }
   return globalPathValue(memberPath);

@@ -71,6 +71,13 @@ describe('scanSource: details', () => {
     expect(scanSource("return require('vm');", { filename: 'a.cjs' })[0]?.code).toBe('VM_MODULE');
   });
 
+  it("follows Bun's import.meta.require as require", () => {
+    const findings = scanSource("import.meta.require('child_process').execSync('id');", {
+      filename: 'a.mjs',
+    });
+    expect(findings.map((finding) => finding.code)).toEqual(['SHELL_MODULE', 'SHELL_EXEC']);
+  });
+
   it('treats reads under __dirname as the plugin folder', () => {
     const findings = scanSource(
       "const fs = require('fs'); fs.readFileSync(require('path').join(__dirname, 'data.json'));",

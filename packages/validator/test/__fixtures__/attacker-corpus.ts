@@ -481,6 +481,19 @@ export const ATTACKER_EVASIONS: readonly EvasionCase[] = [
   ),
   evasion('flow', 'require.bind', 'shell', `const load = require.bind(null);\nload${SHELL};`),
   evasion('flow', 'require.apply', 'shell', "require.apply(null, ['child_process']).execSync('id');"),
+  evasion(
+    'flow',
+    'the __proto__ of an object literal',
+    'shell',
+    `const box = { __proto__: { load: require } };\nbox.load${SHELL};`,
+  ),
+  evasion(
+    'flow',
+    'a namespace declared again',
+    'shell',
+    `namespace Loader { export const load = require; }\nnamespace Loader { export const run = () => load${SHELL}; }\nLoader.run();`,
+    'main.ts',
+  ),
 ];
 
 export const ATTACKER_BENIGN: readonly BenignCase[] = [
