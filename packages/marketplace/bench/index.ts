@@ -1,19 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { signIndex } from '@agentplug/registry-client/protocol';
-// The registry-client bench's synthetic index, shared by path rather than copied.
-import { buildSyntheticIndex, median, round } from '../../registry-client/bench/synthetic-index';
-import { createMarketplaceServer, generateSigningKeyPair } from '../src/index';
+// The registry-client bench's helpers, shared by path rather than copied.
+import { median, round } from '../../registry-client/bench/synthetic-index';
+import { launchChromium } from '../test/helpers/chromium';
+import { measureCatalogFigures } from './catalog-figures';
+import { startLargeMarketplace } from './large-store';
 
-const root = await mkdtemp(join(tmpdir(), 'agentplug-marketplace-bench-'));
+const PLUGINS = 10_000;
+const large = await startLargeMarketplace(PLUGINS);
 try {
-  const keys = generateSigningKeyPair();
-  const store = join(root, 'store');
-  await mkdir(join(store, 'archives'), { recursive: true });
-  const body = buildSyntheticIndex(10_000);
-  await writeFile(join(store, 'index.json'), JSON.stringify(signIndex(body, keys)));
-  const server = await createMarketplaceServer({ storeDirectory: store, signingKey: keys, validator: false });
+  const { server, body } = large;
   const queries = [
     'q=math',
     'q=weather%20calendar',
@@ -40,8 +34,19 @@ try {
       goal: '< 20 ms',
     }),
   );
-  await server.close();
+  const browser = await launchChromium();
+  try {
+    const figures = await measureCatalogFigures({
+      browser,
+      marketplaceUrl: server.url,
+      pluginId: Object.keys(body.plugins)[0] ?? '',
+      plugins: PLUGINS,
+    });
+    for (const figure of figures) console.log(JSON.stringify(figure));
+  } finally {
+    await browser.close();
+  }
 } finally {
-  await rm(root, { recursive: true, force: true });
+  await large.close();
 }
 await import('./store-engines');

@@ -42,6 +42,7 @@ interface BuildOptions extends RiskOptions {
   out: string;
   keyFile?: string;
   key?: string;
+  publicUrl?: string;
 }
 
 function parseRiskLevel(value: string | undefined): RiskLevel | undefined {
@@ -234,13 +235,15 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
     .requiredOption('--archives <dir>', 'folder of .tgz plugin archives')
     .requiredOption('--out <dir>', 'where index.json and archives/ are written')
     .option('--key-file <file>', 'signing key file (created when missing)')
+    .option('--public-url <url>', 'also write the web catalog, for the URL the output will be served at')
     .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
   addRiskOptions(build)
     .addHelpText(
       'after',
       `
 Example:
-  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json`,
+  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json
+  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json --public-url https://plugins.example.com/`,
     )
     .action(async (values: BuildOptions) => {
       const keyFile = values.keyFile ?? values.key;
@@ -256,6 +259,7 @@ Example:
         archivesDirectory: resolve(values.archives),
         outputDirectory: resolve(values.out),
         signingKey: await loadOrCreateKeyFile(resolve(keyFile)),
+        ...(values.publicUrl === undefined ? {} : { publicUrl: values.publicUrl }),
         ...readRiskPolicy(values),
       });
       print(`${JSON.stringify(result)}\n`);

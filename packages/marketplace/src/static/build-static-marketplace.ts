@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike, parseUntrustedJson } from '@agentplug/models';
@@ -21,8 +22,10 @@ import { inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import type { MetadataServiceOptions } from '../service/marketplace-service';
 import { openMetadataPublisher } from '../service/metadata-publisher';
+import { createVersionReport, type VersionReport } from '../service/version-report';
 import { addToCatalog, type Catalog } from '../store/catalog';
 import { createFolderStore } from '../store/folder-store';
+import { writeStaticCatalog } from '../web/static-catalog';
 import { refuseKeysInOutput } from './refuse-keys-in-output';
 
 /** Options for {@link buildStaticMarketplace}. */
@@ -46,6 +49,11 @@ export interface BuildStaticMarketplaceOptions extends RiskPolicy {
    * static timestamp lives 24 hours by default: rebuild (or re-sign) at least that often.
    */
   metadata?: MetadataServiceOptions;
+  /**
+   * The URL the output will be served at: when given, the web catalog is written too (pages, a
+   * search file, assets), its install commands naming this URL.
+   */
+  publicUrl?: string;
 }
 
 /** What {@link buildStaticMarketplace} wrote. */
@@ -57,6 +65,22 @@ export interface BuildStaticMarketplaceResult {
   versions: number;
   /** When the v2 timestamp written expires: the marketplace must be rebuilt before then. */
   timestampExpires: string;
+  /** Web catalog pages written (0 without `publicUrl`). */
+  catalogPages: number;
+}
+
+// The catalog's install commands show this URL: only http(s), with a trailing slash.
+function parsePublicUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new PluginError('INVALID_ARGUMENT', `publicUrl ${JSON.stringify(text)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PluginError('INVALID_ARGUMENT', `publicUrl must be http(s), not ${url.protocol}`);
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 /** The previous build's index (its version, and when each archive was first published), if readable. */
@@ -97,6 +121,8 @@ async function readPrevious(
 export async function buildStaticMarketplace(
   options: BuildStaticMarketplaceOptions,
 ): Promise<BuildStaticMarketplaceResult> {
+  // Checked first, so a bad URL fails before anything is written.
+  const marketplaceUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   await refuseKeysInOutput(
     options.outputDirectory,
     resolvePrivateKey(options.signingKey).key.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
@@ -108,6 +134,7 @@ export async function buildStaticMarketplace(
   const previous = await readPrevious(join(options.outputDirectory, INDEX_PATH));
   let catalog: Catalog = {};
   const copies: { from: string; to: string }[] = [];
+  const reports = new Map<string, VersionReport>();
   for (const name of names) {
     const path = join(options.archivesDirectory, name);
     const inspection = await inspectArchive(await readFile(path), {
@@ -128,6 +155,7 @@ export async function buildStaticMarketplace(
       previous.publishedAt.get(inspection.sha256) ?? now.toISOString(),
     );
     assertListable(catalog[pluginId] as IndexPluginEntry);
+    reports.set(`${pluginId}@${version}`, createVersionReport(inspection));
     copies.push({ from: path, to: formatArchiveName(pluginId, version) });
   }
   const archivesFolder = join(options.outputDirectory, ARCHIVES_PATH);
@@ -175,6 +203,20 @@ export async function buildStaticMarketplace(
     now: () => now,
   });
   await publisher.publish(catalog, Object.keys(catalog), { removeMissing: true });
+  let catalogPages = 0;
+  if (marketplaceUrl !== undefined) {
+    const key = resolvePrivateKey(options.signingKey);
+    ({ pages: catalogPages } = await writeStaticCatalog({
+      outputDirectory: options.outputDirectory,
+      plugins: signed.signed.plugins,
+      reports,
+      site: {
+        marketplaceUrl,
+        publicKey: createPublicKey(key.key).export({ type: 'spki', format: 'der' }).toString('base64'),
+        keyId: key.keyId,
+      },
+    }));
+  }
   return {
     timestampExpires: new Date(now.getTime() + timestampLifetimeMs).toISOString(),
     indexPath,
@@ -182,5 +224,6 @@ export async function buildStaticMarketplace(
     expires,
     plugins: Object.keys(catalog).length,
     versions: Object.values(catalog).reduce((total, entry) => total + Object.keys(entry.versions).length, 0),
+    catalogPages,
   };
 }

@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { extname, join, normalize } from 'node:path';
+
+// What a static host sends for the catalog's files; a folder's path serves its index.html, as hosts do.
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+};
 
 /** A dumb static file host on 127.0.0.1 (what a CDN would be), for the static layout. */
 export async function startStaticFileServer(root: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -12,9 +20,14 @@ export async function startStaticFileServer(root: string): Promise<{ url: string
       response.end();
       return;
     }
-    readFile(join(root, path)).then(
+    const file = path.endsWith('/') ? `${path}index.html` : path;
+    readFile(join(root, file)).then(
       (bytes) => {
-        response.writeHead(200, { 'content-length': bytes.length });
+        const type = TYPES[extname(file)];
+        response.writeHead(200, {
+          'content-length': bytes.length,
+          ...(type ? { 'content-type': type } : {}),
+        });
         response.end(bytes);
       },
       () => {
