@@ -83,6 +83,7 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
     expect(info.exitCode).toBe(0);
     expect(info.stdout).toContain(`Plugin ${PLUGIN_ID} (${PLUGIN_ID})`);
     expect(info.stdout).toMatch(/security score: \d+\/100/);
+    expect(info.stdout).toContain(`  page:           ${server.url}plugins/${PLUGIN_ID}/\n`);
     expect(missing.exitCode).toBe(5);
     expect(missing.stderr).toMatch(
       /^error: the marketplace has no plugin com\.example\.nothing \[NOT_FOUND\]/,

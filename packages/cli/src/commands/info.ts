@@ -21,9 +21,11 @@ Examples:
 Exit codes: 0 shown, 5 no such plugin, 4 unreachable, 7 untrusted index.`,
   );
   command.action(async (pluginId: string, options: { json?: boolean }, self: Command) => {
-    const info = await withRegistry(self, { marketplace: true }, (registry) =>
-      registry.getPluginInfo(pluginId),
-    );
+    let marketplaceUrl: string | undefined;
+    const info = await withRegistry(self, { marketplace: true }, (registry) => {
+      marketplaceUrl = registry.marketplaceUrl;
+      return registry.getPluginInfo(pluginId);
+    });
     if (options.json) {
       printJson(info);
       return;
@@ -43,6 +45,12 @@ Exit codes: 0 shown, 5 no such plugin, 4 unreachable, 7 untrusted index.`,
     );
     printLine(`  downloads:      ${info.downloads}, rating ${info.rating.toFixed(1)} (${info.rating_count})`);
     if (latest) printLine(`  permissions:    ${formatPermissions(latest.permissions)}`);
+    // The reference marketplace's web catalog shows this plugin at plugins/<id>/ (its URL-safe id, escaped anyway).
+    if (marketplaceUrl !== undefined) {
+      printLine(
+        `  page:           ${text(new URL(`plugins/${encodeURIComponent(info.plugin_id)}/`, marketplaceUrl).href)}`,
+      );
+    }
     printLine('  versions:');
     for (const version of info.versions) {
       const notes = [version.yanked ? 'yanked' : '', version.compatible ? '' : 'incompatible'].filter(
