@@ -73,6 +73,7 @@ describe('the built demo, run as a subprocess', () => {
   it('step 1 starts a marketplace on 127.0.0.1 and publishes the examples; the validator refuses word-stats', () => {
     const output = stepOutput(run, 1);
     expect(output).toMatch(/marketplace listening on http:\/\/127\.0\.0\.1:\d+\//);
+    expect(output).toMatch(/web catalog: http:\/\/127\.0\.0\.1:\d+\/ \(open it in a browser/);
     expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+\d+ B\s+[0-9a-f]{12}…\s+100\s+low/);
     expect(output).toMatch(/com\.example\.mathlib\s+1\.4\.0\s/);
     expect(output).toMatch(/com\.example\.mathlib\s+2\.1\.0\s/);

@@ -50,6 +50,7 @@ export const startMarketplaceStep: DemoStep = {
     output.line(
       `marketplace listening on ${marketplace.url} (index signed with ed25519 key ${keys.keyId.slice(0, 12)}…)`,
     );
+    output.line(`web catalog: ${marketplace.catalogUrl} (open it in a browser while the demo runs)`);
 
     const rows: string[][] = [];
     const refused: string[] = [];
