@@ -4,10 +4,14 @@ import { createPackageBuildConfig } from '../../tooling/tsup.base';
 
 const config = createPackageBuildConfig() as Options;
 
-// The isolated-plugin worker bootstrap is plain .mjs loaded by path at run time: copy it beside the bundle.
+// The isolated-plugin runtime is plain .mjs loaded by path at run time (in workers and plugin
+// processes): copy it beside the bundle.
 export default {
   ...config,
   onSuccess: async (): Promise<void> => {
-    cpSync('src/isolation/worker', 'dist/isolation/worker', { recursive: true });
+    cpSync('src/isolation/runtime', 'dist/isolation/runtime', {
+      recursive: true,
+      filter: (source) => !source.endsWith('.d.mts'),
+    });
   },
 } satisfies Options;

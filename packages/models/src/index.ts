@@ -102,6 +102,7 @@ export {
   type SandboxConfigOverride,
   SandboxConfigOverrideSchema,
   SandboxConfigSchema,
+  type SandboxLayers,
 } from './schemas/sandbox-config';
 export {
   type Finding,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PluginError } from '@agentplug/models';
+import { PluginError, type SandboxLayers } from '@agentplug/models';
 import { registerFreshModuleHooks } from './fresh-module-hooks';
 import { instantiatePlugin } from './instantiate-plugin';
 import type { LifecycleHook, PluginCallOptions, PluginHost, PluginHostOptions } from './plugin-host';
@@ -49,6 +49,16 @@ export async function importFresh(options: {
   }
 }
 
+/** No layer at all: the plugin runs in the host's own thread with the host's full power. */
+const inProcessLayers: SandboxLayers = Object.freeze({
+  isolation: 'none',
+  process: false,
+  permissionModel: false,
+  policy: false,
+  os: false,
+  network: 'unrestricted',
+});
+
 function hasFunction(instance: object, name: string): boolean {
   return typeof (instance as Record<string, unknown>)[name] === 'function';
 }
@@ -71,6 +81,7 @@ export async function createInProcessHost(options: PluginHostOptions): Promise<P
     get instance(): object {
       return live();
     },
+    sandbox: inProcessLayers,
     hasMethod(name: string): boolean {
       return instance !== null && hasFunction(instance, name);
     },

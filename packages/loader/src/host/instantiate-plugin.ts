@@ -1,36 +1,15 @@
 import type { PluginMetadata } from '@agentplug/models';
 import { PluginError } from '@agentplug/models';
+import { pickPluginExport } from '../isolation/runtime/pick-plugin-export.mjs';
 
 type Constructor = new (metadata: PluginMetadata, config: Record<string, unknown>) => object;
 type Factory = (metadata: PluginMetadata, config: Record<string, unknown>) => unknown;
 
-function isClass(value: Function): boolean {
-  if (/^class[\s{]/.test(Function.prototype.toString.call(value))) return true;
-  // An old-style constructor function has methods on its prototype beyond `constructor`.
-  const prototype = (value as { prototype?: object }).prototype;
-  return prototype !== undefined && Object.getOwnPropertyNames(prototype).length > 1;
-}
-
-function pickExport(
-  moduleExports: Record<string, unknown>,
-): { kind: 'class' | 'factory'; value: Function } | undefined {
-  if (typeof moduleExports.Plugin === 'function') return { kind: 'class', value: moduleExports.Plugin };
-  if (typeof moduleExports.createPlugin === 'function')
-    return { kind: 'factory', value: moduleExports.createPlugin };
-  const fallback = moduleExports.default;
-  if (typeof fallback === 'function')
-    return { kind: isClass(fallback) ? 'class' : 'factory', value: fallback };
-  if (typeof fallback === 'object' && fallback !== null && fallback !== moduleExports) {
-    // A CommonJS module.exports object, or an ES default export object, holding Plugin or createPlugin.
-    return pickExport(fallback as Record<string, unknown>);
-  }
-  return undefined;
-}
-
 /**
  * Creates the plugin object from its entry module's exports: a `Plugin` class
  * (`new Plugin(metadata, config)`), a `createPlugin(metadata, config)` factory (may be async), or
- * a default export of either.
+ * a default export of either. Which export counts is decided by `pickPluginExport`, the one rule
+ * the worker and process tiers use too.
  *
  * @throws PluginError ENTRY_INVALID when the module exports none of these or the factory returns no object
  */
@@ -38,7 +17,7 @@ export async function instantiatePlugin(
   moduleExports: Record<string, unknown>,
   options: { metadata: PluginMetadata; config: Record<string, unknown>; entryModulePath: string },
 ): Promise<object> {
-  const picked = pickExport(moduleExports);
+  const picked = pickPluginExport(moduleExports);
   if (!picked) {
     throw new PluginError(
       'ENTRY_INVALID',
@@ -48,8 +27,8 @@ export async function instantiatePlugin(
   }
   const instance =
     picked.kind === 'class'
-      ? new (picked.value as Constructor)(options.metadata, options.config)
-      : await (picked.value as Factory)(options.metadata, options.config);
+      ? new (picked.value as unknown as Constructor)(options.metadata, options.config)
+      : await (picked.value as unknown as Factory)(options.metadata, options.config);
   if ((typeof instance !== 'object' && typeof instance !== 'function') || instance === null) {
     throw new PluginError('ENTRY_INVALID', `the factory of ${options.entryModulePath} returned no object`, {
       details: { entryModulePath: options.entryModulePath },

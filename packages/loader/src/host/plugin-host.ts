@@ -1,4 +1,4 @@
-import type { PluginMetadata, PluginPermissions, SandboxConfig } from '@agentplug/models';
+import type { PluginMetadata, PluginPermissions, SandboxConfig, SandboxLayers } from '@agentplug/models';
 
 /** The lifecycle hooks a plugin may implement. */
 export type LifecycleHook = 'initialize' | 'activate' | 'deactivate' | 'cleanup';
@@ -23,13 +23,16 @@ export interface PermissionEvent {
 }
 
 /**
- * Where a plugin instance lives: in the host's thread (`isolation: "none"`) or in a worker
- * (`isolation: "worker"`). The loader drives every plugin through this seam, so the lifecycle,
- * `invoke` and `state.instance` read the same in both modes.
+ * Where a plugin instance lives: in the host's thread (`isolation: "none"`), in a worker
+ * (`isolation: "worker"`) or in a child process (`isolation: "process"`). The loader drives every
+ * plugin through this seam, so the lifecycle, `invoke` and `state.instance` read the same in all
+ * modes.
  */
 export interface PluginHost {
   /** The object hosts see as `state.instance`: the plugin itself, or an async proxy to it. */
   readonly instance: object;
+  /** The isolation layers active around this instance (`state.sandbox`). */
+  readonly sandbox: SandboxLayers;
   /** Whether the instance has a callable method of this name (own or inherited). */
   hasMethod(name: string): boolean;
   /** Runs a lifecycle hook if the plugin has it; resolves at once when it does not. */
@@ -56,4 +59,33 @@ export interface PluginHostOptions {
   onPermissionEvent?: (event: PermissionEvent) => void;
   /** Called once if the host dies on its own (worker crash, exit, out of memory). */
   onCrash?: (error: Error) => void;
+  /** Options of the process tier (`isolation: "process"`); ignored by the other tiers. */
+  processSandbox?: ProcessSandboxOptions | undefined;
+}
+
+/** What a host decides about the process tier (`isolation: "process"`), beyond the manifest. */
+export interface ProcessSandboxOptions {
+  /**
+   * Refuse to start a plugin when the OS sandbox (bubblewrap) is not available, with
+   * SANDBOX_UNAVAILABLE, instead of running it with the permission model and the policy only.
+   * Default false.
+   */
+  requireOsSandbox?: boolean | undefined;
+  /**
+   * Use the OS sandbox when available (`"auto"`, the default), or never (`"off"`). `"auto"`
+   * looks for `bwrap` on PATH (or at `bubblewrapPath`) and checks once that it can make namespaces.
+   */
+  osSandbox?: 'auto' | 'off' | undefined;
+  /** Where bwrap is; default: found on PATH. */
+  bubblewrapPath?: string | undefined;
+  /**
+   * CPU seconds the plugin's process may use over its whole life (RLIMIT_CPU), calls and
+   * background work together; past it the OS ends the process. Default 3,600.
+   */
+  cpuTimeLimitSeconds?: number | undefined;
+  /**
+   * Address space the plugin's process may map, in MB (RLIMIT_AS); default max_memory_mb + 4,096
+   * (V8 and the C library reserve far more address space than they use).
+   */
+  addressSpaceLimitMb?: number | undefined;
 }

@@ -1,5 +1,5 @@
 import { isPluginErrorCode, PluginError } from '@agentplug/models';
-import type { SerializedError } from './worker-protocol';
+import type { SerializedError } from './plugin-message';
 
 /**
  * Rebuilds an error thrown inside a worker: a PluginError with the same code when the plugin threw

@@ -27,6 +27,9 @@ export type PluginErrorCode =
   | 'ABORTED'
   | 'PERMISSION_DENIED'
   | 'WORKER_CRASHED'
+  | 'PROCESS_CRASHED'
+  | 'PROTOCOL_VIOLATION'
+  | 'SANDBOX_UNAVAILABLE'
   | 'OUT_OF_MEMORY'
   | 'MARKETPLACE_DISABLED'
   | 'NETWORK_ERROR'
@@ -208,6 +211,18 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
     summary: "the plugin's worker exited or crashed",
     hint: 'Read the cause; reload the plugin once it is fixed.',
     httpStatus: 500,
+  },
+  PROCESS_CRASHED: {
+    summary: "the plugin's process exited, was killed by a signal or aborted",
+    hint: 'Read details.exitCode, details.signal and the cause; reload the plugin once it is fixed.',
+  },
+  PROTOCOL_VIOLATION: {
+    summary: 'an isolated plugin sent the host a message it did not accept, and was ended',
+    hint: 'The plugin sent garbage, flooded the channel or answered a call that was not made: do not trust it.',
+  },
+  SANDBOX_UNAVAILABLE: {
+    summary: 'the OS sandbox this host requires is not available on this machine',
+    hint: 'Install bubblewrap (bwrap) and allow unprivileged user namespaces, or stop requiring the OS layer.',
   },
   OUT_OF_MEMORY: {
     summary: 'the plugin ran out of its memory limit',

@@ -34,6 +34,23 @@ describe('serializePluginState', () => {
     });
     expect(SerializedPluginStateSchema.safeParse(json).success).toBe(true);
   });
+
+  it('carries the isolation layers of a loaded plugin', () => {
+    const layers = {
+      isolation: 'process',
+      process: true,
+      permissionModel: true,
+      policy: true,
+      os: false,
+      network: 'policy',
+    } as const;
+    const json = JSON.parse(JSON.stringify(serializePluginState({ ...state, sandbox: layers })));
+    expect(json.sandbox).toEqual(layers);
+    expect(SerializedPluginStateSchema.safeParse(json).success).toBe(true);
+    expect(
+      SerializedPluginStateSchema.safeParse({ ...json, sandbox: { ...layers, os: 'yes' } }).success,
+    ).toBe(false);
+  });
 });
 
 describe('riskLevelForScore', () => {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { PluginConfig } from './plugin-config';
 import { type PluginMetadata, PluginMetadataSchema } from './plugin-metadata';
 import { type PluginStatus, PluginStatusSchema } from './plugin-status';
+import type { SandboxLayers } from './sandbox-config';
 
 /**
  * What the loader knows about one plugin at run time. `instance` is the plugin object (for an
- * isolated plugin, an async proxy to it in its worker).
+ * isolated plugin, an async proxy to it in its worker or process).
  */
 export interface PluginState<Instance = unknown> {
   metadata: PluginMetadata;
@@ -19,6 +20,8 @@ export interface PluginState<Instance = unknown> {
   loadedAt: Date | null;
   activatedAt: Date | null;
   updatedAt: Date;
+  /** The isolation layers around the running instance; set by the loader once the plugin is loaded. */
+  sandbox?: SandboxLayers | null;
 }
 
 /** A PluginState as JSON, without its instance: what a status endpoint returns. */
@@ -33,6 +36,7 @@ export interface SerializedPluginState {
   loadedAt: string | null;
   activatedAt: string | null;
   updatedAt: string;
+  sandbox?: SandboxLayers | null;
 }
 
 /** Schema of {@link SerializedPluginState}. */
@@ -47,6 +51,17 @@ export const SerializedPluginStateSchema: z.ZodType<SerializedPluginState> = z.o
   loadedAt: z.string().nullable(),
   activatedAt: z.string().nullable(),
   updatedAt: z.string(),
+  sandbox: z
+    .object({
+      isolation: z.enum(['none', 'worker', 'process']),
+      process: z.boolean(),
+      permissionModel: z.boolean(),
+      policy: z.boolean(),
+      os: z.boolean(),
+      network: z.enum(['proxy', 'policy', 'unrestricted']),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** Turns a PluginState into plain JSON data, leaving out the instance. */
@@ -66,5 +81,6 @@ export function serializePluginState(state: PluginState): SerializedPluginState 
     loadedAt: state.loadedAt?.toISOString() ?? null,
     activatedAt: state.activatedAt?.toISOString() ?? null,
     updatedAt: state.updatedAt.toISOString(),
+    ...(state.sandbox === undefined ? {} : { sandbox: state.sandbox === null ? null : { ...state.sandbox } }),
   };
 }

@@ -1,10 +1,33 @@
 import { z } from 'zod';
 
-/** How a plugin runs: in the host's thread (`none`) or in its own worker (`worker`). */
-export type IsolationMode = 'none' | 'worker';
+/**
+ * How a plugin runs: in the host's thread (`none`), in its own worker thread (`worker`), or in its
+ * own child process under Node's permission model and, where the OS offers one, an OS sandbox
+ * (`process`).
+ */
+export type IsolationMode = 'none' | 'worker' | 'process';
 
 /** Schema of {@link IsolationMode}. */
-export const IsolationModeSchema: z.ZodType<IsolationMode, IsolationMode> = z.enum(['none', 'worker']);
+export const IsolationModeSchema: z.ZodType<IsolationMode, IsolationMode> = z.enum([
+  'none',
+  'worker',
+  'process',
+]);
+
+/**
+ * The isolation layers active around one running plugin, as the loader reports them in
+ * `state.sandbox`: its own OS process, Node's permission model, the in-realm policy, an OS sandbox
+ * (bubblewrap namespaces), and how its network access is enforced (`proxy`: only through the
+ * host's allow-list proxy; `policy`: by the in-realm policy alone; `unrestricted`: not at all).
+ */
+export interface SandboxLayers {
+  isolation: IsolationMode;
+  process: boolean;
+  permissionModel: boolean;
+  policy: boolean;
+  os: boolean;
+  network: 'proxy' | 'policy' | 'unrestricted';
+}
 
 /** Limits for one plugin. */
 export interface SandboxConfig {

@@ -1,35 +1,55 @@
+// The permission policy of one isolated plugin: what its manifest declares, as checks the guards
+// call. Everything it uses is captured when this module is evaluated (before plugin code runs),
+// and every options object it hands to Node has a null prototype, so neither a replaced built-in
+// method nor a polluted Object.prototype changes a decision.
 import fs from 'node:fs';
-import { homedir } from 'node:os';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import url from 'node:url';
+import util from 'node:util';
+import { matchesHostRules, normalizeHost, parseHostRules } from './host-rules.mjs';
 import { createPermissionError } from './permission-error.mjs';
 import {
-  regexpExec,
+  decodeUtf8,
+  defineProperty,
+  mapGet,
+  mapSet,
+  mapSize,
+  SafeMap,
   SafeSet,
   SafeString,
   SafeTypeError,
-  SafeUint8Array,
   SafeURL,
   setAdd,
   setHas,
+  setSize,
   stringEndsWith,
   stringLastIndexOf,
   stringSlice,
   stringStartsWith,
-  stringToLowerCase,
+  urlHref,
 } from './primordials.mjs';
 
-// Captured before the file-system guard replaces them, so the policy itself is never gated.
+// Captured before the guards replace them, so the policy itself is never gated.
 const realpathNative = fs.realpathSync.native;
 const lstatSync = fs.lstatSync;
 const readlinkSync = fs.readlinkSync;
 const { S_IFMT, S_IFLNK } = fs.constants;
-// Captured too: the path module object is shared with the plugin, which may reassign its members.
-// Only functions that call no other path member are used (path.relative and path.join call
-// path.resolve and path.normalize through the object, so they are not).
+const homedir = os.homedir;
+const fileURLToPath = url.fileURLToPath;
+const isUint8Array = util.types.isUint8Array;
+const isURLInstance = (value) => {
+  try {
+    urlHref(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+// The path module object is shared with the plugin, which may reassign its members. Only
+// functions that call no other path member through the object are used.
 const { resolve: resolvePath, dirname, basename, sep } = path;
-const { Buffer } = globalThis;
-const decodeBytes = (bytes) => Buffer.from(bytes).toString('utf8');
+const lstatOptions = { __proto__: null, throwIfNoEntry: false, bigint: false };
 
 /** Built-in modules an isolated plugin may load; every other one (and every future one) is refused. */
 const allowedBuiltins = new SafeSet([
@@ -76,9 +96,18 @@ const allowedBuiltins = new SafeSet([
   'zlib',
 ]);
 
+/**
+ * Turns any module request into the one string that is checked and then loaded: a plugin's
+ * `{ toString() }` object or `new String(...)` is converted once, so it cannot answer the check
+ * one name and the loader another.
+ */
+export function coerceModuleRequest(request) {
+  return typeof request === 'string' ? request : SafeString(request);
+}
+
 /** Strips the `node:` scheme from a built-in module name. */
 export function normalizeBuiltinName(name) {
-  const text = SafeString(name);
+  const text = coerceModuleRequest(name);
   return stringStartsWith(text, 'node:') ? stringSlice(text, 5) : text;
 }
 
@@ -104,7 +133,7 @@ export function resolveRealPath(target, followLast = true, depth = 0) {
     }
     try {
       // The mode bits, not Stats#isSymbolicLink, which the plugin could replace.
-      const stats = lstatSync(absolute, { throwIfNoEntry: false });
+      const stats = lstatSync(absolute, lstatOptions);
       if (stats !== undefined && (stats.mode & S_IFMT) === S_IFLNK && depth < maximumSymlinkDepth) {
         const linkTarget = resolvePath(dirname(absolute), readlinkSync(absolute));
         return resolveRealPath(linkTarget, true, depth + 1);
@@ -124,15 +153,25 @@ export function isInside(root, target) {
   return stringStartsWith(target, stringEndsWith(root, sep) ? root : `${root}${sep}`);
 }
 
+/** Whether a resolved path lies inside one of `roots`. */
+export function isInsideAny(roots, resolved) {
+  for (let index = 0; index < roots.length; index += 1) {
+    if (isInside(roots[index], resolved)) return true;
+  }
+  return false;
+}
+
 /** Turns what fs accepts as a path (string, Buffer, file: URL) into a string, or throws like fs does. */
 export function pathArgumentToString(value) {
   if (typeof value === 'string') return value;
-  if (value instanceof SafeUint8Array) return decodeBytes(value);
-  if (value !== null && typeof value === 'object' && value.href !== undefined) {
-    return fileURLToPath(new SafeURL(SafeString(value.href)));
+  if (isUint8Array(value)) return decodeUtf8(value);
+  if (value !== null && typeof value === 'object') {
+    // A real URL is read through the captured getter; anything else URL-like through its href, once.
+    const href = isURLInstance(value) ? urlHref(value) : value.href;
+    if (href !== undefined) return fileURLToPath(new SafeURL(SafeString(href)));
   }
-  const error = new SafeTypeError(`The "path" argument must be of type string, Buffer or URL`);
-  error.code = 'ERR_INVALID_ARG_TYPE';
+  const error = new SafeTypeError('The "path" argument must be of type string, Buffer or URL');
+  defineProperty(error, 'code', { value: 'ERR_INVALID_ARG_TYPE', enumerable: true, configurable: true });
   throw error;
 }
 
@@ -148,23 +187,18 @@ function expandDeclaredPath(declared, pluginPath) {
   return resolvePath(pluginPath, text);
 }
 
-const hostPattern = /^(\*\.)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/;
-
-function parseDeclaredHost(declared) {
-  const match = regexpExec(hostPattern, SafeString(declared));
-  if (match === null) return undefined;
-  let host = stringToLowerCase(match[2]);
-  if (stringStartsWith(host, '[')) host = stringSlice(host, 1, -1);
-  return { wildcard: match[1] !== undefined, host, port: match[3] };
+/** The declared paths of a manifest, absolute (relative ones against the plugin folder), not resolved. */
+export function expandDeclaredPaths(declaredPaths, pluginPath) {
+  const expanded = [];
+  const length = declaredPaths === undefined || declaredPaths === null ? 0 : declaredPaths.length;
+  for (let index = 0; index < length; index += 1) {
+    expanded[expanded.length] = expandDeclaredPath(declaredPaths[index], pluginPath);
+  }
+  return expanded;
 }
 
-/** Lowercases a host, strips IPv6 brackets and a trailing dot. */
-export function normalizeHost(host) {
-  let text = stringToLowerCase(SafeString(host));
-  if (stringStartsWith(text, '[') && stringEndsWith(text, ']')) text = stringSlice(text, 1, -1);
-  if (stringEndsWith(text, '.')) text = stringSlice(text, 0, -1);
-  return text;
-}
+const maximumRecordedTargets = 10_000;
+const maximumRecordedAddresses = 4_096;
 
 /**
  * Creates the permission policy of one isolated plugin: every check reports to the host (allowed
@@ -172,31 +206,30 @@ export function normalizeHost(host) {
  * naming the permission to add.
  */
 export function createPermissionPolicy({ pluginId, pluginPath, permissions, report }) {
-  const readRoots = [];
+  const readRoots = [resolveRealPath(pluginPath)];
   const writeRoots = [];
-  const realPluginPath = resolveRealPath(pluginPath);
-  readRoots.push(realPluginPath);
-  for (const declared of permissions.filesystem_read ?? []) {
-    readRoots.push(resolveRealPath(expandDeclaredPath(declared, pluginPath)));
+  const declaredReads = expandDeclaredPaths(permissions.filesystem_read, pluginPath);
+  for (let index = 0; index < declaredReads.length; index += 1) {
+    readRoots[readRoots.length] = resolveRealPath(declaredReads[index]);
   }
-  for (const declared of permissions.filesystem_write ?? []) {
-    const root = resolveRealPath(expandDeclaredPath(declared, pluginPath));
-    writeRoots.push(root);
-    readRoots.push(root);
+  const declaredWrites = expandDeclaredPaths(permissions.filesystem_write, pluginPath);
+  for (let index = 0; index < declaredWrites.length; index += 1) {
+    const root = resolveRealPath(declaredWrites[index]);
+    writeRoots[writeRoots.length] = root;
+    readRoots[readRoots.length] = root;
   }
-  const hostRules = [];
-  for (const declared of permissions.network_hosts ?? []) {
-    const rule = parseDeclaredHost(declared);
-    if (rule !== undefined) hostRules.push(rule);
-  }
+  const hostRules = parseHostRules(permissions.network_hosts);
   const declaredEnvironment = new SafeSet(permissions.environment_variables ?? []);
   const reportedAllowed = new SafeSet();
+  // Addresses a declared name resolved to through the real resolver (or declared literally), with
+  // the ports its rule allows: the native-handle guard lets sockets reach only these.
+  const allowedAddresses = new SafeMap();
 
   function record(capability, target, allowed) {
     if (allowed) {
       const key = `${capability}\u0000${target}`;
       if (setHas(reportedAllowed, key)) return;
-      if (reportedAllowed.size < 10_000) setAdd(reportedAllowed, key);
+      if (setSize(reportedAllowed) < maximumRecordedTargets) setAdd(reportedAllowed, key);
     }
     report(capability, target, allowed);
   }
@@ -204,23 +237,17 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
   function deny(capability, target, message) {
     record(capability, target, false);
     return createPermissionError(`Permission denied: plugin "${pluginId}" ${message}`, {
+      __proto__: null,
       pluginId,
       capability,
       target,
     });
   }
 
-  function isAllowedPath(roots, resolved) {
-    for (let index = 0; index < roots.length; index += 1) {
-      if (isInside(roots[index], resolved)) return true;
-    }
-    return false;
-  }
-
   /** Checks a path against the declared roots of `permission` and returns the resolved path to use. */
   function checkPath(permission, roots, verb, value, followLast) {
     const resolved = resolveRealPath(pathArgumentToString(value), followLast);
-    if (!isAllowedPath(roots, resolved)) {
+    if (!isInsideAny(roots, resolved)) {
       throw deny(
         permission,
         resolved,
@@ -241,20 +268,23 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     return checkPath('filesystem_write', writeRoots, 'write', value, followLast);
   }
 
-  /** Checks a connection to `host` (and `port`, when known) against permissions.network_hosts. */
+  /** Whether a host and port (as text or undefined) are declared, without reporting. */
+  function isHostDeclared(host, port) {
+    return matchesHostRules(hostRules, host, port);
+  }
+
+  /**
+   * Checks a connection to `host` (and `port`, when known) against permissions.network_hosts and
+   * returns the normalised host.
+   */
   function checkHost(host, port) {
-    const normalized = normalizeHost(host === undefined || host === null || host === '' ? 'localhost' : host);
+    const text = host === undefined || host === null || host === '' ? 'localhost' : SafeString(host);
+    const normalized = normalizeHost(text);
     const portText = port === undefined || port === null || port === '' ? undefined : SafeString(port);
     const target = portText === undefined ? normalized : `${normalized}:${portText}`;
-    for (let index = 0; index < hostRules.length; index += 1) {
-      const rule = hostRules[index];
-      const hostMatches = rule.wildcard
-        ? stringEndsWith(normalized, `.${rule.host}`)
-        : normalized === rule.host;
-      if (hostMatches && (rule.port === undefined || rule.port === portText)) {
-        record('network', target, true);
-        return;
-      }
+    if (matchesHostRules(hostRules, normalized, portText)) {
+      record('network', target, true);
+      return normalized;
     }
     const suggestion = stringLastIndexOf(normalized, ':') === -1 ? normalized : `[${normalized}]`;
     throw deny(
@@ -262,6 +292,37 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
       target,
       `may not connect to "${target}"; add "${suggestion}" to permissions.network_hosts`,
     );
+  }
+
+  /** Records that a declared `host` resolved to `address` (the ports its rules allow come along). */
+  function rememberAddress(host, address) {
+    const normalized = normalizeHost(host);
+    const key = normalizeHost(address);
+    if (mapSize(allowedAddresses) >= maximumRecordedAddresses) return;
+    let hosts = mapGet(allowedAddresses, key);
+    if (hosts === undefined) {
+      hosts = [];
+      mapSet(allowedAddresses, key, hosts);
+    }
+    for (let index = 0; index < hosts.length; index += 1) if (hosts[index] === normalized) return;
+    if (hosts.length < 64) defineProperty(hosts, hosts.length, { value: normalized, enumerable: true });
+  }
+
+  /**
+   * Whether a socket may reach `address` (an IP) on `port`: the address is declared literally, or
+   * the real resolver gave it for a declared name whose rule allows the port.
+   */
+  function isAddressAllowed(address, port) {
+    const key = normalizeHost(address);
+    const portText = port === undefined || port === null ? undefined : SafeString(port);
+    if (matchesHostRules(hostRules, key, portText)) return true;
+    const hosts = mapGet(allowedAddresses, key);
+    if (hosts === undefined) return false;
+    // Any declared name behind this address whose rule allows the port.
+    for (let index = 0; index < hosts.length; index += 1) {
+      if (matchesHostRules(hostRules, hosts[index], portText)) return true;
+    }
+    return false;
   }
 
   /** Refuses a network operation no permission can grant yet (listening, local sockets). */
@@ -276,23 +337,10 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     return allowed;
   }
 
-  /** Checks the file an import resolved to (a `file:` URL); throws unless it lies in a readable folder. */
-  function checkImport(url) {
-    const resolved = resolveRealPath(fileURLToPath(url));
-    if (!isAllowedPath(readRoots, resolved)) {
-      throw deny(
-        'filesystem_read',
-        resolved,
-        `may not import "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_read`,
-      );
-    }
-    record('filesystem_read', resolved, true);
-  }
-
-  /** Checks a built-in module name; throws for a refused one. */
+  /** Checks a built-in module name (already coerced to a string); throws for a refused one. */
   function checkBuiltin(name) {
     const normalized = normalizeBuiltinName(name);
-    if (!isBuiltinAllowed(normalized)) {
+    if (!setHas(allowedBuiltins, normalized)) {
       throw deny(
         'builtin',
         `node:${normalized}`,
@@ -312,14 +360,19 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
   }
 
   return {
+    pluginId,
     checkRead,
     checkWrite,
     checkHost,
+    isHostDeclared,
+    rememberAddress,
+    isAddressAllowed,
     checkEnvironment,
     checkBuiltin,
-    checkImport,
     denyNetwork,
     denyEscapeHatch,
+    deny,
+    record,
     readRoots,
     writeRoots,
   };

@@ -1,0 +1,584 @@
+// The file-system guard of an isolated plugin: every fs and fs/promises function checks its path
+// arguments against the declared paths (resolved through symlinks, and the resolved path is what
+// Node then opens), decides read or write by the flags it will really open with, accepts only the
+// descriptors and file handles this plugin opened itself, and withholds recursive listings that
+// lead out through a symlink. Functions it does not know (a newer Node's) are refused.
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import { isInsideAny, pathArgumentToString, resolveRealPath } from './permission-policy.mjs';
+import {
+  apply,
+  arrayWith,
+  copyArray,
+  decodeUtf8,
+  defineProperty,
+  getOwnPropertyDescriptor,
+  lockProperty,
+  mapDelete,
+  mapSet,
+  nextTick,
+  objectGetOwnPropertyNames,
+  objectGetOwnPropertySymbols,
+  objectHasOwn,
+  ownValue,
+  promiseReject,
+  promiseThen,
+  SafeMap,
+  SafeSet,
+  SafeWeakSet,
+  setAdd,
+  setDelete,
+  setHas,
+  snapshotOptions,
+  stringEndsWith,
+  uncurryThis,
+  weakSetAdd,
+  weakSetHas,
+} from './primordials.mjs';
+
+const { resolve: resolvePath, dirname } = path;
+const { O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0, O_TRUNC = 0, O_APPEND = 0 } = fs.constants;
+const isUint8Array = util.types.isUint8Array;
+
+// How each path argument of an fs function is checked. `read`/`write` follow symlinks; the
+// `-link` forms act on the link itself (lstat, unlink, rename, ...). `flags` says where the open
+// flags are (`{ at, options }`: the argument, or its `flag`/`flags` option) and what they default to.
+const rules = {
+  access: { paths: [[0, 'read']] },
+  exists: { paths: [[0, 'read']] },
+  readFile: { paths: [[0, 'read']], flags: { at: 1, options: 'flag', fallback: 'r' } },
+  readdir: { paths: [[0, 'read']], listing: true },
+  readlink: { paths: [[0, 'read-link']] },
+  realpath: { paths: [[0, 'read']] },
+  stat: { paths: [[0, 'read']] },
+  lstat: { paths: [[0, 'read-link']] },
+  statfs: { paths: [[0, 'read']] },
+  opendir: { paths: [[0, 'read']], noRecursive: true },
+  watch: { paths: [[0, 'read']] },
+  watchFile: { paths: [[0, 'read']] },
+  unwatchFile: { paths: [[0, 'read']] },
+  createReadStream: { paths: [[0, 'read']], flags: { at: 1, options: 'flags', fallback: 'r' }, stream: true },
+  openAsBlob: { paths: [[0, 'read']] },
+  appendFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'a' } },
+  writeFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'w' } },
+  createWriteStream: {
+    paths: [[0, 'write']],
+    flags: { at: 1, options: 'flags', fallback: 'w' },
+    stream: true,
+  },
+  chmod: { paths: [[0, 'write']] },
+  chown: { paths: [[0, 'write']] },
+  lchmod: { paths: [[0, 'write-link']] },
+  lchown: { paths: [[0, 'write-link']] },
+  lutimes: { paths: [[0, 'write-link']] },
+  utimes: { paths: [[0, 'write']] },
+  truncate: { paths: [[0, 'write']] },
+  mkdir: { paths: [[0, 'write']] },
+  mkdtemp: { paths: [[0, 'write-link']] },
+  mkdtempDisposable: { paths: [[0, 'write-link']] },
+  rm: { paths: [[0, 'write-link']] },
+  rmdir: { paths: [[0, 'write-link']] },
+  unlink: { paths: [[0, 'write-link']] },
+  copyFile: {
+    paths: [
+      [0, 'read'],
+      [1, 'write'],
+    ],
+  },
+  cp: {
+    paths: [
+      [0, 'read'],
+      [1, 'write'],
+    ],
+    noDereference: true,
+  },
+  rename: {
+    paths: [
+      [0, 'write-link'],
+      [1, 'write-link'],
+    ],
+  },
+  link: {
+    paths: [
+      [0, 'read'],
+      [1, 'write-link'],
+    ],
+  },
+  symlink: { paths: [[1, 'write-link']], symlink: true },
+  open: { paths: [[0, 'open']], flags: { at: 1, fallback: 'r' }, opens: true },
+};
+
+// fs functions whose first argument is a file descriptor.
+const descriptorFunctions = [
+  'close',
+  'fchmod',
+  'fchown',
+  'fdatasync',
+  'fstat',
+  'fsync',
+  'ftruncate',
+  'futimes',
+  'read',
+  'readv',
+  'write',
+  'writev',
+];
+
+// Members of fs that open nothing by themselves: classes whose I/O goes through the guarded
+// functions above (streams call `fs.open`, `fs.read`, `fs.close` through the module object).
+const passThrough = new SafeSet([
+  'Dir',
+  'Dirent',
+  'Stats',
+  'ReadStream',
+  'WriteStream',
+  'FileReadStream',
+  'FileWriteStream',
+  'Utf8Stream',
+  '_toUnixTimestamp',
+  'constants',
+  'promises',
+  'F_OK',
+  'R_OK',
+  'W_OK',
+  'X_OK',
+]);
+
+function isReadOnlyFlags(flags) {
+  if (flags === undefined || flags === null) return true;
+  if (typeof flags === 'number') {
+    return (flags & O_ACCMODE) === O_RDONLY && (flags & (O_CREAT | O_TRUNC | O_APPEND)) === 0;
+  }
+  return flags === 'r' || flags === 'rs' || flags === 'sr';
+}
+
+function isWriteOnlyFlags(flags) {
+  if (typeof flags === 'number') return (flags & O_ACCMODE) === O_WRONLY;
+  return (
+    flags === 'w' ||
+    flags === 'wx' ||
+    flags === 'xw' ||
+    flags === 'a' ||
+    flags === 'ax' ||
+    flags === 'xa' ||
+    flags === 'as' ||
+    flags === 'sa'
+  );
+}
+
+/**
+ * Replaces the file-system functions of `fs` and `fs/promises` (callback, sync, promise and
+ * stream forms) with checked versions, and the methods of `FileHandle` with versions that work
+ * only on handles this plugin opened.
+ */
+export function guardFileSystem(policy) {
+  const promises = fs.promises;
+  // Descriptors the plugin opened itself (the descriptor table is shared with the host in a worker);
+  // standard output and error are its console.
+  const ownedDescriptors = new SafeSet([1, 2]);
+  // FileHandles it opened, kept referenced until closed: a handle closed by the garbage collector
+  // would free its descriptor number for the host while it is still listed as the plugin's.
+  const ownedHandles = new SafeWeakSet();
+  const liveHandles = new SafeMap();
+  let fileHandleDescriptor;
+
+  function denyDescriptor(descriptor) {
+    return policy.denyEscapeHatch('filesystem_read', `file descriptor ${descriptor}, which it did not open`);
+  }
+
+  function checkDescriptor(descriptor) {
+    if (typeof descriptor !== 'number' || !setHas(ownedDescriptors, descriptor)) {
+      throw denyDescriptor(descriptor);
+    }
+  }
+
+  function isOwnedHandle(value) {
+    return value !== null && typeof value === 'object' && weakSetHas(ownedHandles, value);
+  }
+
+  function checkPath(value, mode, flags) {
+    if (mode === 'read') return policy.checkRead(value, true);
+    if (mode === 'read-link') return policy.checkRead(value, false);
+    if (mode === 'write') return policy.checkWrite(value, true);
+    if (mode === 'write-link') return policy.checkWrite(value, false);
+    // open: the flags decide.
+    if (isReadOnlyFlags(flags)) return policy.checkRead(value, true);
+    if (isWriteOnlyFlags(flags)) return policy.checkWrite(value, true);
+    policy.checkRead(value, true);
+    return policy.checkWrite(value, true);
+  }
+
+  /** The flags a call will open with, from the (already copied) arguments. */
+  function flagsOf(rule, args) {
+    const { at, options, fallback } = rule.flags;
+    const value = args[at];
+    if (options === undefined) return value === undefined || value === null ? fallback : value;
+    if (value === null || typeof value !== 'object') return fallback;
+    const flags = value[options];
+    return flags === undefined || flags === null ? fallback : flags;
+  }
+
+  /** Checks every path and descriptor argument; returns the arguments to pass on. */
+  function checkArguments(name, args) {
+    const rule = rules[name];
+    let checked = copyArray(args);
+    // Options objects are copied once (null prototype), so a getter cannot answer the check one
+    // thing and Node another, and a polluted Object.prototype adds nothing.
+    if (rule.flags !== undefined && rule.flags.options !== undefined) {
+      const options = checked[rule.flags.at];
+      if (options !== null && typeof options === 'object') {
+        checked = arrayWith(checked, rule.flags.at, snapshotOptions(options));
+      }
+    }
+    if (rule.listing || rule.noRecursive || rule.noDereference) {
+      const at = rule.noDereference ? 2 : 1;
+      const options = checked[at];
+      if (options !== null && typeof options === 'object') {
+        const copy = snapshotOptions(options);
+        checked = arrayWith(checked, at, copy);
+        if (rule.noRecursive && copy.recursive) {
+          throw policy.denyEscapeHatch(
+            'filesystem_read',
+            `fs.${name} with recursive: true (list with readdir)`,
+          );
+        }
+        if (rule.noDereference && copy.dereference) {
+          throw policy.denyEscapeHatch('filesystem_read', `fs.${name} with dereference: true`);
+        }
+      }
+    }
+    const flags = rule.flags === undefined ? undefined : flagsOf(rule, checked);
+    const readOnly = isReadOnlyFlags(flags);
+    if (rule.symlink) {
+      // The link is written; its target is read through it later, so it must be readable. The
+      // decoded target is what is passed on, so it cannot decode differently a second time.
+      const linkPath = policy.checkWrite(checked[1], false);
+      const target = pathArgumentToString(checked[0]);
+      policy.checkRead(resolvePath(dirname(linkPath), target), true);
+      checked = arrayWith(arrayWith(checked, 0, target), 1, linkPath);
+      return checked;
+    }
+    const pathRules = rule.paths;
+    for (let index = 0; index < pathRules.length; index += 1) {
+      const pair = pathRules[index];
+      const position = pair[0];
+      let mode = pair[1];
+      const value = checked[position];
+      if (typeof value === 'number') {
+        // readFile, writeFile and appendFile also take a descriptor.
+        checkDescriptor(value);
+        continue;
+      }
+      if (isOwnedHandle(value)) continue;
+      if (value === null && rule.stream) continue;
+      // A read whose flags can write (readFile with flag 'w', a read stream opened 'r+') is a write.
+      if (mode === 'read' && rule.flags !== undefined && !readOnly) mode = 'open';
+      if (value !== null && typeof value === 'object' && !isUint8Array(value) && value.href === undefined) {
+        // Looks like a FileHandle but is not one this plugin opened.
+        throw denyDescriptor(value.fd);
+      }
+      checked = arrayWith(checked, position, checkPath(value, mode, flags));
+    }
+    if (rule.stream) {
+      const options = checked[1];
+      if (options !== null && typeof options === 'object') {
+        const copy = snapshotOptions(options);
+        checked = arrayWith(checked, 1, copy);
+        const descriptor = copy.fd;
+        if (descriptor !== undefined && descriptor !== null && !isOwnedHandle(descriptor)) {
+          checkDescriptor(descriptor);
+        }
+      }
+    }
+    return checked;
+  }
+
+  /** After a recursive listing: every entry must lie in a readable folder (symlinked folders lead out). */
+  function checkListing(base, options, entries) {
+    if (options === null || typeof options !== 'object' || !options.recursive) return entries;
+    const roots = policy.readRoots;
+    for (let index = 0; index < entries.length; index += 1) {
+      const entry = entries[index];
+      let parent;
+      let name;
+      if (typeof entry === 'string') {
+        const joined = resolvePath(base, entry);
+        parent = dirname(joined);
+        name = joined;
+      } else if (isUint8Array(entry)) {
+        const joined = resolvePath(base, decodeUtf8(entry));
+        parent = dirname(joined);
+        name = joined;
+      } else {
+        // A Dirent: read as own data properties only.
+        parent = ownValue(entry, 'parentPath') ?? ownValue(entry, 'path');
+        name = ownValue(entry, 'name');
+        if (typeof parent !== 'string')
+          throw policy.denyEscapeHatch('filesystem_read', 'a forged directory entry');
+        name = resolvePath(parent, typeof name === 'string' ? name : '');
+      }
+      const resolvedParent = resolveRealPath(parent, true);
+      if (!isInsideAny(roots, resolvedParent)) policy.checkRead(resolvedParent, true);
+    }
+    return entries;
+  }
+
+  function trackDescriptor(descriptor) {
+    if (typeof descriptor === 'number') setAdd(ownedDescriptors, descriptor);
+    return descriptor;
+  }
+
+  function trackHandle(handle) {
+    weakSetAdd(ownedHandles, handle);
+    const descriptor = fileHandleDescriptor(handle);
+    setAdd(ownedDescriptors, descriptor);
+    mapSet(liveHandles, descriptor, handle);
+    return handle;
+  }
+
+  function nameLike(guarded, original) {
+    defineProperty(guarded, 'name', { value: original.name, configurable: true });
+    defineProperty(guarded, 'length', { value: original.length, configurable: true });
+    return guarded;
+  }
+
+  function deliverError(args, error, name) {
+    const callback = args[args.length - 1];
+    if (typeof callback !== 'function') throw error;
+    // fs.exists' callback takes no error: a refused path does not exist for the plugin.
+    nextTick(callback, name === 'exists' ? false : error);
+    return undefined;
+  }
+
+  // Replaced, not locked: a plugin that reassigns a member afterwards can only reach the guarded
+  // version, and libraries that patch fs (graceful-fs) keep working.
+  function replace(target, name, guarded) {
+    defineProperty(target, name, { value: guarded, writable: true, enumerable: true, configurable: true });
+  }
+
+  function wrapSync(functionName, ruleName) {
+    const original = fs[functionName];
+    if (typeof original !== 'function') return;
+    const rule = rules[ruleName];
+    const guarded = function (...args) {
+      const checked = checkArguments(ruleName, args);
+      const result = apply(original, this, checked);
+      if (rule.opens) trackDescriptor(result);
+      if (rule.listing) return checkListing(checked[0], checked[1], result);
+      return result;
+    };
+    if (typeof original.native === 'function') {
+      const native = original.native;
+      guarded.native = function (...args) {
+        return apply(native, this, checkArguments(ruleName, args));
+      };
+    }
+    replace(fs, functionName, nameLike(guarded, original));
+  }
+
+  function wrapCallback(name) {
+    const original = fs[name];
+    if (typeof original !== 'function') return;
+    const rule = rules[name];
+    const wrapCallbackArgument = (checked, onResult) => {
+      const last = checked.length - 1;
+      const callback = checked[last];
+      if (typeof callback !== 'function') return checked;
+      return arrayWith(checked, last, (error, result) => {
+        if (error) {
+          callback(error);
+          return;
+        }
+        let value = result;
+        try {
+          value = onResult(result);
+        } catch (denied) {
+          callback(denied);
+          return;
+        }
+        callback(null, value);
+      });
+    };
+    const guarded = function (...args) {
+      let checked;
+      try {
+        checked = checkArguments(name, args);
+      } catch (error) {
+        return deliverError(args, error, name);
+      }
+      if (rule.opens) checked = wrapCallbackArgument(checked, trackDescriptor);
+      if (rule.listing) {
+        const base = checked[0];
+        const options = checked[1];
+        checked = wrapCallbackArgument(checked, (entries) => checkListing(base, options, entries));
+      }
+      return apply(original, this, checked);
+    };
+    if (typeof original.native === 'function') {
+      const native = original.native;
+      guarded.native = function (...args) {
+        let checked;
+        try {
+          checked = checkArguments(name, args);
+        } catch (error) {
+          return deliverError(args, error, name);
+        }
+        return apply(native, this, checked);
+      };
+    }
+    replace(fs, name, nameLike(guarded, original));
+  }
+
+  function wrapPromise(name) {
+    const original = promises[name];
+    if (typeof original !== 'function') return;
+    const rule = rules[name];
+    replace(
+      promises,
+      name,
+      nameLike(function (...args) {
+        let checked;
+        try {
+          checked = checkArguments(name, args);
+        } catch (error) {
+          return promiseReject(error);
+        }
+        const result = apply(original, this, checked);
+        if (rule.opens) return promiseThen(result, trackHandle);
+        if (rule.listing)
+          return promiseThen(result, (entries) => checkListing(checked[0], checked[1], entries));
+        return result;
+      }, original),
+    );
+  }
+
+  function wrapDescriptor(name) {
+    const original = fs[name];
+    if (typeof original !== 'function') return;
+    const isSync = stringEndsWith(name, 'Sync');
+    const closes = name === 'close' || name === 'closeSync';
+    replace(
+      fs,
+      name,
+      nameLike(function (...args) {
+        const descriptor = args[0];
+        try {
+          checkDescriptor(descriptor);
+        } catch (error) {
+          if (isSync) throw error;
+          return deliverError(args, error, name);
+        }
+        const result = apply(original, this, args);
+        if (closes) {
+          setDelete(ownedDescriptors, descriptor);
+          mapDelete(liveHandles, descriptor);
+        }
+        return result;
+      }, original),
+    );
+  }
+
+  function denyUnknown(target, name, prefix) {
+    const descriptor = getOwnPropertyDescriptor(target, name);
+    if (
+      descriptor === undefined ||
+      !objectHasOwn(descriptor, 'value') ||
+      typeof descriptor.value !== 'function'
+    ) {
+      return;
+    }
+    replace(target, name, function denied() {
+      throw policy.denyEscapeHatch('filesystem_read', `${prefix}${name} (not available to isolated plugins)`);
+    });
+  }
+
+  // FileHandle: its class is reachable from any handle, and its methods read the descriptor from
+  // the object they are called on. Only handles this plugin opened are accepted, and only while
+  // their descriptor is still the plugin's; the class cannot be constructed from plugin code.
+  function guardFileHandleClass(FileHandlePrototype) {
+    fileHandleDescriptor = uncurryThis(getOwnPropertyDescriptor(FileHandlePrototype, 'fd').get);
+    const guardMethod = (key) => {
+      const descriptor = getOwnPropertyDescriptor(FileHandlePrototype, key);
+      if (descriptor === undefined || typeof descriptor.value !== 'function' || key === 'constructor') return;
+      const original = descriptor.value;
+      const guarded = function (...args) {
+        const owned = isOwnedHandle(this);
+        const descriptorNumber = owned ? fileHandleDescriptor(this) : undefined;
+        if (!owned || !setHas(ownedDescriptors, descriptorNumber)) {
+          return promiseReject(denyDescriptor(owned ? descriptorNumber : 'of a forged FileHandle'));
+        }
+        const result = apply(original, this, args);
+        // [Symbol.asyncDispose] closes through close(), which lands here too.
+        if (key !== 'close') return result;
+        return promiseThen(result, (value) => {
+          setDelete(ownedDescriptors, descriptorNumber);
+          mapDelete(liveHandles, descriptorNumber);
+          return value;
+        });
+      };
+      defineProperty(FileHandlePrototype, key, {
+        value: nameLike(guarded, original),
+        writable: true,
+        configurable: true,
+      });
+    };
+    const names = objectGetOwnPropertyNames(FileHandlePrototype);
+    for (let index = 0; index < names.length; index += 1) guardMethod(names[index]);
+    const symbols = objectGetOwnPropertySymbols(FileHandlePrototype);
+    for (let index = 0; index < symbols.length; index += 1) guardMethod(symbols[index]);
+    lockProperty(FileHandlePrototype, 'constructor', function FileHandle() {
+      throw policy.denyEscapeHatch('filesystem_read', 'the FileHandle constructor');
+    });
+  }
+
+  const ruleNames = objectGetOwnPropertyNames(rules);
+  for (let index = 0; index < ruleNames.length; index += 1) {
+    const name = ruleNames[index];
+    if (name === 'createReadStream' || name === 'createWriteStream' || name === 'openAsBlob') {
+      wrapSync(name, name);
+    } else if (name === 'watch' || name === 'watchFile' || name === 'unwatchFile') {
+      wrapSync(name, name);
+      if (name === 'watch') wrapPromise(name);
+    } else if (name === 'mkdtempDisposable') {
+      wrapSync('mkdtempDisposableSync', name);
+      wrapPromise(name);
+    } else {
+      wrapCallback(name);
+      wrapSync(`${name}Sync`, name);
+      wrapPromise(name);
+    }
+  }
+  for (let index = 0; index < descriptorFunctions.length; index += 1) {
+    wrapDescriptor(descriptorFunctions[index]);
+    wrapDescriptor(`${descriptorFunctions[index]}Sync`);
+  }
+
+  // Whatever is left is unknown to this guard (fs.glob, and what newer Node versions add): refused.
+  const known = new SafeSet();
+  for (let index = 0; index < ruleNames.length; index += 1) {
+    const name = ruleNames[index];
+    setAdd(known, name);
+    setAdd(known, `${name}Sync`);
+  }
+  setAdd(known, 'mkdtempDisposableSync');
+  for (let index = 0; index < descriptorFunctions.length; index += 1) {
+    setAdd(known, descriptorFunctions[index]);
+    setAdd(known, `${descriptorFunctions[index]}Sync`);
+  }
+  const fsNames = objectGetOwnPropertyNames(fs);
+  for (let index = 0; index < fsNames.length; index += 1) {
+    const name = fsNames[index];
+    if (!setHas(known, name) && !setHas(passThrough, name)) denyUnknown(fs, name, 'fs.');
+  }
+  const promiseNames = objectGetOwnPropertyNames(promises);
+  for (let index = 0; index < promiseNames.length; index += 1) {
+    const name = promiseNames[index];
+    if (!setHas(known, name) && name !== 'constants') denyUnknown(promises, name, 'fs.promises.');
+  }
+
+  return {
+    /** Takes the FileHandle class away from plugin code; called with a handle the runtime opened. */
+    guardFileHandleClass,
+  };
+}

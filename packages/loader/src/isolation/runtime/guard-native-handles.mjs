@@ -1,0 +1,296 @@
+// The guard below the JavaScript APIs: the native handle classes every socket, DNS channel and
+// file watcher is built on (TCP, Pipe, UDP, ChannelWrap, FSEvent, StatWatcher). A plugin reaches
+// their prototypes from any handle (`socket._handle`, `new tls.TLSSocket()._handle._parent`,
+// `resolver._handle`) and could call `connect`, `bind`, `listen`, `open(fd)` or `setServers`
+// directly, around every JavaScript-level check. Here those methods themselves check: a socket may
+// reach only an address a declared name resolved to (or one declared literally) on an allowed port,
+// may not listen or wrap a descriptor, and a DNS channel may only ask about declared names.
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import fs from 'node:fs';
+import net from 'node:net';
+import {
+  apply,
+  arrayWith,
+  copyArray,
+  defineProperty,
+  getOwnPropertyDescriptor,
+  objectGetOwnPropertySymbols,
+  objectGetPrototypeOf,
+  SafeString,
+  SafeWeakSet,
+  weakSetAdd,
+  weakSetDelete,
+  weakSetHas,
+} from './primordials.mjs';
+
+const loopbackAddresses = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
+
+function isLoopback(address) {
+  return (
+    address === loopbackAddresses[0] || address === loopbackAddresses[1] || address === loopbackAddresses[2]
+  );
+}
+
+function isWildcardOrLoopback(address) {
+  return address === '0.0.0.0' || address === '::' || isLoopback(address);
+}
+
+/** Finds the prototypes of the native handle classes by creating one of each and discarding it. */
+function findHandlePrototypes() {
+  const tcpSocket = new net.Socket();
+  tcpSocket.on('error', () => {});
+  tcpSocket.connect({ __proto__: null, port: 9, host: '0.0.0.0' });
+  const tcp = objectGetPrototypeOf(tcpSocket._handle);
+  tcpSocket.destroy();
+  const pipeSocket = new net.Socket();
+  pipeSocket.on('error', () => {});
+  pipeSocket.connect({ __proto__: null, path: '\u0000agentplug-handle-probe' });
+  const pipe = objectGetPrototypeOf(pipeSocket._handle);
+  pipeSocket.destroy();
+  const udpSocket = dgram.createSocket('udp4');
+  const symbols = objectGetOwnPropertySymbols(udpSocket);
+  let udp;
+  for (let index = 0; index < symbols.length; index += 1) {
+    const state = udpSocket[symbols[index]];
+    if (state !== null && typeof state === 'object' && state.handle !== undefined) {
+      udp = objectGetPrototypeOf(state.handle);
+    }
+  }
+  udpSocket.close();
+  const channel = objectGetPrototypeOf(new dns.Resolver()._handle);
+  return { tcp, pipe, udp, channel };
+}
+
+/** Finds the FSEvent and StatWatcher prototypes by watching `folder` and `file` for a moment. */
+function findWatcherPrototypes(folder, file) {
+  const watcher = fs.watch(folder);
+  const fsEvent = objectGetPrototypeOf(watcher._handle);
+  watcher.close();
+  const statWatcher = fs.watchFile(file, () => {});
+  const stat =
+    statWatcher._handle === undefined || statWatcher._handle === null
+      ? undefined
+      : objectGetPrototypeOf(statWatcher._handle);
+  fs.unwatchFile(file);
+  return { fsEvent, stat };
+}
+
+function wrap(prototype, name, makeGuarded) {
+  if (prototype === undefined) return;
+  const descriptor = getOwnPropertyDescriptor(prototype, name);
+  if (descriptor === undefined || typeof descriptor.value !== 'function') return;
+  // Locked: a plugin must not put the native method back (it cannot reach it, but nothing else
+  // should be able to replace the checked one either).
+  defineProperty(prototype, name, {
+    value: makeGuarded(descriptor.value),
+    writable: false,
+    enumerable: descriptor.enumerable,
+    configurable: false,
+  });
+}
+
+/**
+ * Installs the checks on the native handle prototypes. `proxy`, in the process tier with an OS
+ * sandbox, names the Unix socket of the host's allow-list proxy: sockets may then reach only it and
+ * loopback (the in-sandbox forwarders).
+ */
+export function guardNativeHandles(policy, { folder, file, proxy }) {
+  const { tcp, pipe, udp, channel } = findHandlePrototypes();
+  const { fsEvent, stat } = findWatcherPrototypes(folder, file);
+  const connectedUdp = new SafeWeakSet();
+
+  const denyDescriptor = (descriptor) =>
+    policy.denyNetwork(`fd:${SafeString(descriptor)}`, 'open a socket over an existing descriptor');
+
+  function checkEndpoint(address, port) {
+    const text = SafeString(address);
+    if (proxy !== undefined) {
+      // Inside the empty network namespace loopback holds only the plugin's own sockets and its
+      // forwarders; nothing else is reachable, whatever the address.
+      if (isLoopback(text)) return text;
+      throw policy.denyNetwork(`${text}:${SafeString(port)}`, 'connect other than through the host proxy');
+    }
+    if (!policy.isAddressAllowed(text, port)) {
+      // The JavaScript-level check passed a name; this address is not what the real resolver gave
+      // for it (a replaced dns.lookup, a raw handle): refused with the same advice.
+      policy.checkHost(text, port);
+    }
+    return text;
+  }
+
+  for (const prototype of [tcp, pipe, udp]) {
+    wrap(
+      prototype,
+      'open',
+      () =>
+        function open(descriptor) {
+          throw denyDescriptor(descriptor);
+        },
+    );
+  }
+  for (const name of ['connect', 'connect6']) {
+    // TCP: connect(request, address, port).
+    wrap(
+      tcp,
+      name,
+      (original) =>
+        function (request, address, port) {
+          const checked = checkEndpoint(address, port);
+          return apply(original, this, [request, checked, port]);
+        },
+    );
+  }
+  for (const name of ['bind', 'bind6']) {
+    wrap(
+      tcp,
+      name,
+      (original) =>
+        function (...args) {
+          const address = SafeString(args[0]);
+          // Only the in-sandbox forwarders listen, inside an empty network namespace.
+          if (proxy === undefined || !isWildcardOrLoopback(address) || args[1] !== 0) {
+            throw policy.denyNetwork(`listen:${address}:${SafeString(args[1])}`, 'listen for connections');
+          }
+          return apply(original, this, copyArray(args));
+        },
+    );
+  }
+  wrap(
+    tcp,
+    'listen',
+    (original) =>
+      function (...args) {
+        if (proxy === undefined) throw policy.denyNetwork('listen', 'listen for connections');
+        return apply(original, this, copyArray(args));
+      },
+  );
+  wrap(
+    pipe,
+    'connect',
+    (original) =>
+      function (...args) {
+        const address = SafeString(args[1]);
+        if (proxy === undefined || address !== proxy.socketPath) {
+          throw policy.denyNetwork(`unix:${address}`, 'connect to a local socket');
+        }
+        return apply(original, this, arrayWith(copyArray(args), 1, address));
+      },
+  );
+  for (const name of ['bind', 'listen']) {
+    wrap(pipe, name, () => () => {
+      throw policy.denyNetwork('unix', 'listen for connections');
+    });
+  }
+  for (const name of ['bind', 'bind6']) {
+    // UDP: only the implicit ephemeral bind a first send makes; no chosen port, nothing to listen on.
+    wrap(
+      udp,
+      name,
+      (original) =>
+        function (...args) {
+          const address = SafeString(args[0]);
+          if (args[1] !== 0 || !isWildcardOrLoopback(address)) {
+            throw policy.denyNetwork(`listen:${address}:${SafeString(args[1])}`, 'listen for datagrams');
+          }
+          return apply(original, this, copyArray(args));
+        },
+    );
+  }
+  for (const name of ['connect', 'connect6']) {
+    // UDP: connect(address, port).
+    wrap(
+      udp,
+      name,
+      (original) =>
+        function (address, port) {
+          const checked = checkEndpoint(address, port);
+          const result = apply(original, this, [checked, port]);
+          if (result === 0) weakSetAdd(connectedUdp, this);
+          return result;
+        },
+    );
+  }
+  for (const name of ['send', 'send6']) {
+    // UDP: send(request, list, count, port, address, hasCallback), or send(request, list, count,
+    // hasCallback) on a connected socket.
+    wrap(
+      udp,
+      name,
+      (original) =>
+        function (...args) {
+          if (args.length >= 6) {
+            const checked = checkEndpoint(args[4], args[3]);
+            return apply(original, this, arrayWith(copyArray(args), 4, checked));
+          }
+          if (!weakSetHas(connectedUdp, this)) {
+            throw policy.denyNetwork('udp', 'send a datagram without a checked destination');
+          }
+          return apply(original, this, copyArray(args));
+        },
+    );
+  }
+  wrap(
+    udp,
+    'disconnect',
+    (original) =>
+      function (...args) {
+        // A disconnected socket must name a destination again.
+        weakSetDelete(connectedUdp, this);
+        return apply(original, this, copyArray(args));
+      },
+  );
+
+  // DNS: queries leak names (and so data) even without a connection; servers are not the plugin's.
+  const queries = [
+    'queryAny',
+    'queryA',
+    'queryAaaa',
+    'queryCaa',
+    'queryCname',
+    'queryMx',
+    'queryNs',
+    'queryTxt',
+    'querySrv',
+    'queryPtr',
+    'queryNaptr',
+    'querySoa',
+    'queryTlsa',
+    'getHostByAddr',
+  ];
+  for (const name of queries) {
+    wrap(
+      channel,
+      name,
+      (original) =>
+        function (...args) {
+          const host = SafeString(args[1]);
+          policy.checkHost(host, undefined);
+          return apply(original, this, arrayWith(copyArray(args), 1, host));
+        },
+    );
+  }
+  for (const name of ['setServers', 'setLocalAddress']) {
+    wrap(channel, name, () => () => {
+      throw policy.denyNetwork(`dns.${name}`, 'choose DNS servers');
+    });
+  }
+
+  // File watchers: start(path, ...) reads whether and when files change.
+  wrap(
+    fsEvent,
+    'start',
+    (original) =>
+      function (...args) {
+        return apply(original, this, arrayWith(copyArray(args), 0, policy.checkRead(args[0], true)));
+      },
+  );
+  wrap(
+    stat,
+    'start',
+    (original) =>
+      function (...args) {
+        return apply(original, this, arrayWith(copyArray(args), 0, policy.checkRead(args[0], true)));
+      },
+  );
+}

@@ -1,0 +1,484 @@
+// The network guard of an isolated plugin, at the level of Node's JavaScript APIs: it names what
+// to declare before a request starts (fetch, http, https, http2, WebSocket, dgram, dns), and
+// `net.Socket#connect`, where every TCP client ends, checks the host and port, forbids local
+// sockets and custom lookups, and resolves declared names with a lookup that records what the
+// real resolver answered (the native-handle guard lets sockets reach only those addresses). With
+// the process tier's OS sandbox, a checked connection is sent to the in-sandbox forwarder of its
+// destination instead, which reaches it through the host's allow-list proxy.
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import net from 'node:net';
+import tty from 'node:tty';
+import { normalizeHost } from './host-rules.mjs';
+import {
+  apply,
+  arrayAppend,
+  arrayWith,
+  construct,
+  copyArray,
+  defineProperty,
+  getOwnPropertyDescriptor,
+  isArray,
+  nextTick,
+  objectGetOwnPropertyNames,
+  promiseReject,
+  SafeNumber,
+  SafeProxy,
+  SafeString,
+  SafeURL,
+  snapshotOptions,
+  stringStartsWith,
+  uncurryThis,
+  urlHostname,
+  urlHref,
+  urlPort,
+  urlProtocol,
+} from './primordials.mjs';
+
+const defaultPorts = { __proto__: null, 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };
+const isIP = net.isIP;
+const originalLookup = dns.lookup;
+// Request and WebSocket are lazy globals (reading them loads undici): their getters are captured
+// instead, and called only when a plugin fetches.
+const requestDescriptor = getOwnPropertyDescriptor(globalThis, 'Request');
+let SafeRequest;
+let requestUrl;
+function realRequest() {
+  if (SafeRequest === undefined && requestDescriptor !== undefined) {
+    SafeRequest =
+      requestDescriptor.get === undefined
+        ? requestDescriptor.value
+        : apply(requestDescriptor.get, globalThis, []);
+    requestUrl = uncurryThis(getOwnPropertyDescriptor(SafeRequest.prototype, 'url').get);
+  }
+  return SafeRequest;
+}
+
+function isURLInstance(value) {
+  try {
+    urlHref(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a URL (string, once parsed) and returns the parsed URL. */
+function checkUrl(policy, text) {
+  const url = new SafeURL(SafeString(text));
+  const port = urlPort(url);
+  policy.checkHost(urlHostname(url), port === '' ? defaultPorts[urlProtocol(url)] : port);
+  return url;
+}
+
+/**
+ * Normalises the arguments of `net.Socket#connect` the way Node does, into a null-prototype copy
+ * of the options (each property read once) and the callback.
+ */
+function normalizeConnectArguments(args) {
+  const first = args[0];
+  if (isArray(first)) {
+    // net.connect() passes its normalised [options, callback] array, marked by an internal symbol.
+    return { options: snapshotOptions(first[0]) ?? { __proto__: null }, callback: first[1] };
+  }
+  const last = args[args.length - 1];
+  const callback = typeof last === 'function' ? last : undefined;
+  if (first !== null && typeof first === 'object') return { options: snapshotOptions(first), callback };
+  const options = { __proto__: null };
+  if (typeof first === 'string' && !(SafeNumber(first) >= 0)) {
+    options.path = first;
+  } else {
+    options.port = first;
+    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
+  }
+  return { options, callback };
+}
+
+/**
+ * Installs the JavaScript-level network checks. `proxy` (process tier with an OS sandbox) gives
+ * the loopback port of the forwarder that reaches a declared host and port.
+ */
+export function guardNetwork(policy, { proxy } = {}) {
+  /** dns.lookup for a checked name: remembers what the real resolver answered. */
+  function createRecordingLookup(checkedHost) {
+    return function lookup(hostname, lookupOptions, callback) {
+      const name = SafeString(hostname);
+      if (normalizeHost(name) !== checkedHost) policy.checkHost(name, undefined);
+      return apply(originalLookup, dns, [
+        name,
+        lookupOptions,
+        (error, address, family) => {
+          if (!error) rememberAll(name, address);
+          callback(error, address, family);
+        },
+      ]);
+    };
+  }
+
+  function rememberAll(name, address) {
+    if (isArray(address)) {
+      for (let index = 0; index < address.length; index += 1) {
+        const entry = address[index];
+        if (entry !== null && typeof entry === 'object')
+          policy.rememberAddress(name, SafeString(entry.address));
+      }
+    } else if (typeof address === 'string') {
+      policy.rememberAddress(name, address);
+    }
+  }
+
+  function checkConnectOptions(options) {
+    if (options.path !== undefined && options.path !== null) {
+      throw policy.denyNetwork(`unix:${SafeString(options.path)}`, 'connect to a local socket');
+    }
+    if (options.fd !== undefined && options.fd !== null) {
+      throw policy.denyNetwork(`fd:${SafeString(options.fd)}`, 'open a socket over an existing descriptor');
+    }
+    const host = options.host === undefined || options.host === null ? 'localhost' : SafeString(options.host);
+    // The host check is by name: a custom lookup could answer any address for a declared name.
+    if (options.lookup !== undefined && options.lookup !== null) {
+      throw policy.denyNetwork(host, 'resolve a declared host with its own lookup function');
+    }
+    const port = options.port;
+    const checkedHost = policy.checkHost(host, port);
+    if (proxy !== undefined) {
+      options.host = '127.0.0.1';
+      options.port = proxy.tcpPortFor(checkedHost, SafeString(port));
+      options.family = 4;
+      options.autoSelectFamily = false;
+      options.localAddress = undefined;
+      options.localPort = undefined;
+      options.hints = undefined;
+      return;
+    }
+    options.host = host;
+    if (isIP(host) === 0) options.lookup = createRecordingLookup(checkedHost);
+  }
+
+  function replaceMethod(target, name, makeGuarded) {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const guarded = makeGuarded(original);
+    defineProperty(guarded, 'name', { value: original.name, configurable: true });
+    defineProperty(target, name, { value: guarded, writable: true, enumerable: true, configurable: true });
+  }
+
+  replaceMethod(
+    net.Socket.prototype,
+    'connect',
+    (original) =>
+      function (...args) {
+        const { options, callback } = normalizeConnectArguments(args);
+        checkConnectOptions(options);
+        return apply(original, this, callback === undefined ? [options] : [options, callback]);
+      },
+  );
+  // A socket over an existing descriptor would reach whatever the process has open (the TCP and
+  // pipe handles refuse it too; this names it before Node looks at the descriptor's type).
+  const denySocketOptions = (args) => {
+    const options = args[0];
+    if (options === null || typeof options !== 'object') return;
+    const descriptor = options.fd;
+    if (descriptor !== undefined && descriptor !== null) {
+      throw policy.denyNetwork(`fd:${SafeString(descriptor)}`, 'open a socket over an existing descriptor');
+    }
+  };
+  const GuardedSocket = new SafeProxy(net.Socket, {
+    construct(target, args, newTarget) {
+      denySocketOptions(args);
+      return construct(target, args, newTarget);
+    },
+    apply(target, thisArgument, args) {
+      denySocketOptions(args);
+      return apply(target, thisArgument, args);
+    },
+  });
+  net.Socket = GuardedSocket;
+  net.Stream = GuardedSocket;
+  replaceMethod(
+    net,
+    'connect',
+    (original) =>
+      function connect(...args) {
+        if (isArray(args[0]) === false) denySocketOptions(args);
+        return apply(original, this, args);
+      },
+  );
+  replaceMethod(
+    net,
+    'createConnection',
+    (original) =>
+      function createConnection(...args) {
+        denySocketOptions(args);
+        return apply(original, this, args);
+      },
+  );
+  replaceMethod(
+    net.Server.prototype,
+    'listen',
+    () =>
+      function listen(...args) {
+        const first = args[0];
+        const target = first !== null && typeof first === 'object' ? first.port : first;
+        throw policy.denyNetwork(`listen:${SafeString(target ?? '')}`, 'listen for connections');
+      },
+  );
+  // Terminal streams open a descriptor by number: not the plugin's to choose.
+  for (const name of ['ReadStream', 'WriteStream']) {
+    const deny = (args) =>
+      policy.denyNetwork(`fd:${SafeString(args[0])}`, 'open a terminal stream over a descriptor');
+    tty[name] = new SafeProxy(tty[name], {
+      construct(_target, args) {
+        throw deny(args);
+      },
+      apply(_target, _thisArgument, args) {
+        throw deny(args);
+      },
+    });
+  }
+
+  /** Reads where an http(s).request goes (for the early, named denial; the socket checks again). */
+  function checkRequest(args, defaultProtocol) {
+    const first = args[0];
+    let url;
+    let options;
+    if (typeof first === 'string') url = new SafeURL(first);
+    else if (isURLInstance(first)) url = new SafeURL(urlHref(first));
+    else if (first !== null && typeof first === 'object') options = snapshotOptions(first);
+    if (url !== undefined && args[1] !== null && typeof args[1] === 'object')
+      options = snapshotOptions(args[1]);
+    if (options !== undefined && options.socketPath !== undefined && options.socketPath !== null) {
+      throw policy.denyNetwork(`unix:${SafeString(options.socketPath)}`, 'connect to a local socket');
+    }
+    const host = options?.hostname ?? options?.host ?? (url === undefined ? 'localhost' : urlHostname(url));
+    const protocol = options?.protocol ?? (url === undefined ? defaultProtocol : urlProtocol(url));
+    let port = options?.port;
+    if ((port === undefined || port === null || port === '') && url !== undefined && urlPort(url) !== '')
+      port = urlPort(url);
+    if (port === undefined || port === null || port === '') port = defaultPorts[SafeString(protocol)];
+    policy.checkHost(SafeString(host), port);
+  }
+
+  for (const [module, protocol] of [
+    [http, 'http:'],
+    [https, 'https:'],
+  ]) {
+    for (const name of ['request', 'get']) {
+      replaceMethod(
+        module,
+        name,
+        (original) =>
+          function (...args) {
+            checkRequest(args, protocol);
+            return apply(original, this, args);
+          },
+      );
+    }
+  }
+  replaceMethod(
+    http2,
+    'connect',
+    (original) =>
+      function (authority, ...rest) {
+        let text;
+        if (typeof authority === 'string') text = authority;
+        else if (isURLInstance(authority)) text = urlHref(authority);
+        else {
+          const copy = snapshotOptions(authority) ?? { __proto__: null };
+          text = `https://${SafeString(copy.host ?? copy.hostname)}:${SafeString(copy.port ?? 443)}`;
+        }
+        const url = checkUrl(policy, text);
+        const checked = [urlHref(url)];
+        for (let index = 0; index < rest.length; index += 1) arrayAppend(checked, rest[index]);
+        return apply(original, this, checked);
+      },
+  );
+
+  // dgram: the destination is named before the datagram leaves (the UDP handle checks the address).
+  replaceMethod(
+    dgram,
+    'createSocket',
+    (original) =>
+      function (type, listener) {
+        let checkedType = type;
+        if (type !== null && typeof type === 'object') {
+          checkedType = snapshotOptions(type);
+          if (checkedType.lookup !== undefined && checkedType.lookup !== null) {
+            throw policy.denyNetwork('a UDP socket', 'resolve a declared host with its own lookup function');
+          }
+        }
+        return apply(original, this, [checkedType, listener]);
+      },
+  );
+  replaceMethod(
+    dgram.Socket.prototype,
+    'connect',
+    (original) =>
+      function (port, address, callback) {
+        const host = typeof address === 'string' ? address : 'localhost';
+        const checkedHost = policy.checkHost(host, port);
+        if (proxy === undefined) return apply(original, this, [port, address, callback]);
+        proxy.udpPortFor(checkedHost, SafeString(port), (forwarderPort) => {
+          apply(original, this, [forwarderPort, '127.0.0.1', callback]);
+        });
+        return undefined;
+      },
+  );
+  replaceMethod(
+    dgram.Socket.prototype,
+    'send',
+    (original) =>
+      function (...args) {
+        // send(message, [offset, length,] port, address, callback); without a port the socket must
+        // be connected (the UDP handle refuses a send with no checked destination).
+        const hasRange = typeof args[1] === 'number' && typeof args[2] === 'number' && args.length >= 4;
+        const portIndex = hasRange ? 3 : 1;
+        const port = args[portIndex];
+        if (port === undefined || port === null || typeof port === 'function')
+          return apply(original, this, args);
+        const addressArgument = args[portIndex + 1];
+        const host = typeof addressArgument === 'string' ? addressArgument : 'localhost';
+        const checkedHost = policy.checkHost(host, port);
+        if (proxy === undefined) return apply(original, this, args);
+        // Through the forwarder of this destination: (port, address) become its loopback endpoint
+        // once it is bound.
+        const checked = copyArray(args);
+        const restStart = typeof addressArgument === 'string' ? portIndex + 2 : portIndex + 1;
+        proxy.udpPortFor(checkedHost, SafeString(port), (forwarderPort) => {
+          const rebuilt = [];
+          for (let index = 0; index < portIndex; index += 1) arrayAppend(rebuilt, checked[index]);
+          arrayAppend(rebuilt, forwarderPort);
+          arrayAppend(rebuilt, '127.0.0.1');
+          for (let index = restStart; index < checked.length; index += 1)
+            arrayAppend(rebuilt, checked[index]);
+          apply(original, this, rebuilt);
+        });
+        return undefined;
+      },
+  );
+
+  // DNS lookups leak names (and so data) even without a connection. What lookups of declared names
+  // answer is remembered for the native-handle guard (dgram resolves through dns.lookup).
+  function guardResolver(target, isPromise) {
+    const names = objectGetOwnPropertyNames(target);
+    for (let index = 0; index < names.length; index += 1) {
+      const name = names[index];
+      if (
+        !(
+          stringStartsWith(name, 'resolve') ||
+          name === 'lookup' ||
+          name === 'lookupService' ||
+          name === 'reverse'
+        )
+      ) {
+        continue;
+      }
+      replaceMethod(
+        target,
+        name,
+        (original) =>
+          function (...args) {
+            let checked = args;
+            try {
+              const subject = SafeString(args[0]);
+              checked = arrayWith(copyArray(args), 0, subject);
+              // Looking up an IP literal asks no server (dgram's implicit bind looks up 0.0.0.0).
+              if (!(name === 'lookup' && isIP(subject) !== 0)) {
+                policy.checkHost(subject, name === 'lookupService' ? args[1] : undefined);
+              }
+              if (name === 'lookup' && !isPromise) {
+                const last = checked.length - 1;
+                const callback = checked[last];
+                if (typeof callback === 'function') {
+                  checked = arrayWith(checked, last, (error, address, family) => {
+                    if (!error) rememberAll(subject, address);
+                    callback(error, address, family);
+                  });
+                }
+              }
+            } catch (error) {
+              const callback = args[args.length - 1];
+              if (isPromise) return promiseReject(error);
+              if (typeof callback === 'function') {
+                nextTick(callback, error);
+                return undefined;
+              }
+              throw error;
+            }
+            return apply(original, this, checked);
+          },
+      );
+    }
+  }
+  // Choosing the DNS servers would send queries to any address.
+  for (const target of [dns, dns.promises, dns.Resolver.prototype, dns.promises.Resolver.prototype]) {
+    for (const name of ['setServers', 'setLocalAddress']) {
+      if (typeof target[name] !== 'function') continue;
+      replaceMethod(target, name, () => () => {
+        throw policy.denyNetwork(`dns.${name}`, 'choose DNS servers');
+      });
+    }
+  }
+  guardResolver(dns, false);
+  guardResolver(dns.promises, true);
+  guardResolver(dns.Resolver.prototype, false);
+  guardResolver(dns.promises.Resolver.prototype, true);
+
+  const originalFetch = globalThis.fetch;
+  if (typeof originalFetch === 'function') {
+    globalThis.fetch = function fetch(input, init) {
+      let checked;
+      try {
+        // A copy fixes what is fetched: the checked URL string, or a plain Request built from the
+        // caller's (its internal URL, read with the captured getter).
+        const Request = realRequest();
+        if (Request !== undefined && input instanceof Request) {
+          checked = new Request(input);
+          checkUrl(policy, requestUrl(checked));
+        } else {
+          checked = isURLInstance(input) ? urlHref(input) : SafeString(input);
+          checkUrl(policy, checked);
+        }
+      } catch (error) {
+        return promiseReject(error);
+      }
+      return apply(originalFetch, this, [checked, init]);
+    };
+  }
+  // WebSocket is a global only behind --experimental-websocket in Node 20, and a lazy one after.
+  const webSocketDescriptor = getOwnPropertyDescriptor(globalThis, 'WebSocket');
+  if (webSocketDescriptor !== undefined) {
+    let guarded;
+    const guardWebSocket = () => {
+      if (guarded !== undefined) return guarded;
+      const original =
+        webSocketDescriptor.get === undefined
+          ? webSocketDescriptor.value
+          : apply(webSocketDescriptor.get, globalThis, []);
+      guarded = new SafeProxy(original, {
+        construct(target, args, newTarget) {
+          const text = isURLInstance(args[0]) ? urlHref(args[0]) : SafeString(args[0]);
+          checkUrl(policy, text);
+          return construct(target, arrayWith(copyArray(args), 0, text), newTarget);
+        },
+      });
+      return guarded;
+    };
+    defineProperty(globalThis, 'WebSocket', {
+      get: guardWebSocket,
+      set(value) {
+        defineProperty(globalThis, 'WebSocket', {
+          value,
+          writable: true,
+          enumerable: false,
+          configurable: true,
+        });
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+}
