@@ -2,8 +2,27 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginMetadata, PluginPermissions, SandboxConfig } from '@agentplug/models';
-import type { PermissionEvent, PluginHost } from '../../host/plugin-host';
-import { createWorkerHost } from '../index';
+import type { PermissionEvent, PluginHost, ProcessSandboxOptions } from '../../host/plugin-host';
+import { createProcessHost, createWorkerHost } from '../index';
+
+/** Which isolated tier a harness starts plugins in. */
+export interface HarnessTier {
+  name: string;
+  isolation: 'worker' | 'process';
+  /** For the process tier: whether the OS layer may be used (`off` runs it without bubblewrap). */
+  processSandbox?: ProcessSandboxOptions;
+}
+
+/** The worker tier. */
+export const workerTier: HarnessTier = { name: 'worker', isolation: 'worker' };
+/** The process tier with every layer this machine offers (bubblewrap when it works here). */
+export const processTier: HarnessTier = { name: 'process', isolation: 'process' };
+/** The process tier with the OS layer turned off: permission model and policy only. */
+export const processTierWithoutOs: HarnessTier = {
+  name: 'process without OS sandbox',
+  isolation: 'process',
+  processSandbox: { osSandbox: 'off' },
+};
 
 /** What a test plugin is made of: its files (entry first) and what it declares. */
 export interface TestPluginOptions {
@@ -12,6 +31,7 @@ export interface TestPluginOptions {
   permissions?: Partial<PluginPermissions>;
   sandbox?: Partial<SandboxConfig>;
   config?: Record<string, unknown>;
+  processSandbox?: ProcessSandboxOptions;
 }
 
 /** A started test plugin, with what its worker reported. */
@@ -42,8 +62,8 @@ const emptyPermissions: PluginPermissions = {
   environment_variables: [],
 };
 
-/** Creates a harness for isolated plugins under a fresh temporary folder. */
-export function createIsolatedPluginHarness(): IsolatedPluginHarness {
+/** Creates a harness for isolated plugins under a fresh temporary folder, in the given tier (default: worker). */
+export function createIsolatedPluginHarness(tier: HarnessTier = workerTier): IsolatedPluginHarness {
   const root = mkdtempSync(join(tmpdir(), 'agentplug-isolation-'));
   const hosts: PluginHost[] = [];
   let counter = 0;
@@ -64,7 +84,8 @@ export function createIsolatedPluginHarness(): IsolatedPluginHarness {
 
   const start = async (options: TestPluginOptions, events: PermissionEvent[], crashes: Error[]) => {
     const written = writePlugin(options);
-    const host = await createWorkerHost({
+    const create = tier.isolation === 'process' ? createProcessHost : createWorkerHost;
+    const host = await create({
       ...written,
       metadata: {
         id: written.pluginId,
@@ -73,9 +94,15 @@ export function createIsolatedPluginHarness(): IsolatedPluginHarness {
       } as unknown as PluginMetadata,
       config: options.config ?? {},
       permissions: { ...emptyPermissions, ...options.permissions },
-      sandbox: { max_execution_time_seconds: 5, max_memory_mb: 64, isolation: 'worker', ...options.sandbox },
+      sandbox: {
+        max_execution_time_seconds: 5,
+        max_memory_mb: 64,
+        isolation: tier.isolation,
+        ...options.sandbox,
+      },
       onPermissionEvent: (event) => events.push(event),
       onCrash: (error) => crashes.push(error),
+      processSandbox: { ...tier.processSandbox, ...options.processSandbox },
     });
     hosts.push(host);
     return { host, ...written };

@@ -102,6 +102,9 @@ export function buildBubblewrapArguments(options: ProcessCommandOptions): string
     '/proc',
     '--dev',
     '/dev',
+    // bubblewrap sets PWD; the plugin is given only its declared variables.
+    '--unsetenv',
+    'PWD',
     ...mountArguments(plan),
     '--chdir',
     options.pluginPath,
@@ -123,6 +126,7 @@ export function buildProcessCommand(options: ProcessCommandOptions): ProcessComm
   if (!existsSync('/bin/sh')) return { file: sandboxed[0] as string, args: sandboxed.slice(1) };
   const cpu = Math.max(1, Math.ceil(options.cpuTimeLimitSeconds));
   const addressSpaceKb = Math.max(1, Math.ceil(options.addressSpaceLimitMb * 1024));
-  const script = `ulimit -t ${cpu} && ulimit -v ${addressSpaceKb} && ulimit -c 0 && exec "$0" "$@"`;
+  // The shell exports PWD; the plugin is given only its declared variables.
+  const script = `ulimit -t ${cpu} && ulimit -v ${addressSpaceKb} && ulimit -c 0 && unset PWD OLDPWD && exec "$0" "$@"`;
   return { file: '/bin/sh', args: ['-c', script, ...sandboxed] };
 }

@@ -1,11 +1,18 @@
-import { deserialize, serialize } from 'node:v8';
+import { Deserializer, Serializer } from 'node:v8';
 
 /** The largest frame a plugin process may send the host: a bound on what one message can cost it. */
 export const maximumFrameBytes: number = 64 * 1024 * 1024;
 
-/** Encodes a message as one frame: a 4-byte big-endian length, then the V8-serialized message. */
+/**
+ * Encodes a message as one frame: a 4-byte big-endian length, then the message in V8's
+ * serialization format, written by the native Serializer (typed arrays as themselves, no host
+ * objects), which is what the plugin side reads with the native Deserializer.
+ */
 export function encodeFrame(message: unknown): Buffer {
-  const payload = serialize(message);
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeValue(message);
+  const payload = serializer.releaseBuffer();
   const frame = Buffer.allocUnsafe(4 + payload.length);
   frame.writeUInt32BE(payload.length, 0);
   payload.copy(frame, 4);
@@ -55,7 +62,10 @@ export class FrameDecoder {
       this.expected = -1;
       let message: unknown;
       try {
-        message = deserialize(payload);
+        // The native Deserializer: a plugin's bytes can describe no host object, only plain data.
+        const deserializer = new Deserializer(payload);
+        deserializer.readHeader();
+        message = deserializer.readValue();
       } catch {
         this.stop('it sent a frame that does not decode');
         return;

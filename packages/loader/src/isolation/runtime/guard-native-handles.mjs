@@ -9,6 +9,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import {
   apply,
   arrayWith,
@@ -25,6 +26,9 @@ import {
 } from './primordials.mjs';
 
 const loopbackAddresses = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
+// Native handle methods report failure by returning a negative error number, which Node turns
+// into the socket's 'error' event (a throw would escape from an internal callback instead).
+const accessDenied = -os.constants.errno.EACCES;
 
 function isLoopback(address) {
   return (
@@ -100,23 +104,29 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
   const { fsEvent, stat } = findWatcherPrototypes(folder, file);
   const connectedUdp = new SafeWeakSet();
 
-  const denyDescriptor = (descriptor) =>
-    policy.denyNetwork(`fd:${SafeString(descriptor)}`, 'open a socket over an existing descriptor');
+  /** Records the denial (the host sees it) and returns EACCES for the native caller. */
+  const refuse = (target, what) => {
+    policy.denyNetwork(target, what);
+    return accessDenied;
+  };
 
-  function checkEndpoint(address, port) {
-    const text = SafeString(address);
+  /** Whether a socket may reach `address` on `port`; records a denial when not. */
+  function isEndpointAllowed(address, port) {
     if (proxy !== undefined) {
-      // Inside the empty network namespace loopback holds only the plugin's own sockets and its
-      // forwarders; nothing else is reachable, whatever the address.
-      if (isLoopback(text)) return text;
-      throw policy.denyNetwork(`${text}:${SafeString(port)}`, 'connect other than through the host proxy');
+      // Inside the sandbox the only places are the forwarders, on loopback.
+      if (isLoopback(address) && proxy.isForwarderPort(port)) return true;
+      policy.denyNetwork(`${address}:${SafeString(port)}`, 'connect other than through the host proxy');
+      return false;
     }
-    if (!policy.isAddressAllowed(text, port)) {
-      // The JavaScript-level check passed a name; this address is not what the real resolver gave
-      // for it (a replaced dns.lookup, a raw handle): refused with the same advice.
-      policy.checkHost(text, port);
+    if (policy.isAddressAllowed(address, port)) return true;
+    // The JavaScript-level check passed a name; this address is not what the real resolver gave
+    // for it (a replaced dns.lookup, a raw handle): refused with the same advice.
+    try {
+      policy.checkHost(address, port);
+      return true;
+    } catch {
+      return false;
     }
-    return text;
   }
 
   for (const prototype of [tcp, pipe, udp]) {
@@ -125,7 +135,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       'open',
       () =>
         function open(descriptor) {
-          throw denyDescriptor(descriptor);
+          return refuse(`fd:${SafeString(descriptor)}`, 'open a socket over an existing descriptor');
         },
     );
   }
@@ -136,8 +146,9 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       name,
       (original) =>
         function (request, address, port) {
-          const checked = checkEndpoint(address, port);
-          return apply(original, this, [request, checked, port]);
+          const text = SafeString(address);
+          if (!isEndpointAllowed(text, port)) return accessDenied;
+          return apply(original, this, [request, text, port]);
         },
     );
   }
@@ -149,8 +160,8 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
         function (...args) {
           const address = SafeString(args[0]);
           // Only the in-sandbox forwarders listen, inside an empty network namespace.
-          if (proxy === undefined || !isWildcardOrLoopback(address) || args[1] !== 0) {
-            throw policy.denyNetwork(`listen:${address}:${SafeString(args[1])}`, 'listen for connections');
+          if (proxy === undefined || !proxy.isBinding() || !isWildcardOrLoopback(address) || args[1] !== 0) {
+            return refuse(`listen:${address}:${SafeString(args[1])}`, 'listen for connections');
           }
           return apply(original, this, copyArray(args));
         },
@@ -161,7 +172,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
     'listen',
     (original) =>
       function (...args) {
-        if (proxy === undefined) throw policy.denyNetwork('listen', 'listen for connections');
+        if (proxy === undefined || !proxy.isBinding()) return refuse('listen', 'listen for connections');
         return apply(original, this, copyArray(args));
       },
   );
@@ -172,15 +183,13 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       function (...args) {
         const address = SafeString(args[1]);
         if (proxy === undefined || address !== proxy.socketPath) {
-          throw policy.denyNetwork(`unix:${address}`, 'connect to a local socket');
+          return refuse(`unix:${address}`, 'connect to a local socket');
         }
         return apply(original, this, arrayWith(copyArray(args), 1, address));
       },
   );
   for (const name of ['bind', 'listen']) {
-    wrap(pipe, name, () => () => {
-      throw policy.denyNetwork('unix', 'listen for connections');
-    });
+    wrap(pipe, name, () => () => refuse('unix', 'listen for connections'));
   }
   for (const name of ['bind', 'bind6']) {
     // UDP: only the implicit ephemeral bind a first send makes; no chosen port, nothing to listen on.
@@ -191,7 +200,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
         function (...args) {
           const address = SafeString(args[0]);
           if (args[1] !== 0 || !isWildcardOrLoopback(address)) {
-            throw policy.denyNetwork(`listen:${address}:${SafeString(args[1])}`, 'listen for datagrams');
+            return refuse(`listen:${address}:${SafeString(args[1])}`, 'listen for datagrams');
           }
           return apply(original, this, copyArray(args));
         },
@@ -204,8 +213,9 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       name,
       (original) =>
         function (address, port) {
-          const checked = checkEndpoint(address, port);
-          const result = apply(original, this, [checked, port]);
+          const text = SafeString(address);
+          if (!isEndpointAllowed(text, port)) return accessDenied;
+          const result = apply(original, this, [text, port]);
           if (result === 0) weakSetAdd(connectedUdp, this);
           return result;
         },
@@ -220,12 +230,14 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       (original) =>
         function (...args) {
           if (args.length >= 6) {
-            const checked = checkEndpoint(args[4], args[3]);
-            return apply(original, this, arrayWith(copyArray(args), 4, checked));
+            const address = SafeString(args[4]);
+            // A forwarder's relay answers the plugin's own socket, wherever on loopback it is.
+            const relayed = proxy?.isRelayHandle(this) === true && isLoopback(address);
+            if (!relayed && !isEndpointAllowed(address, args[3])) return accessDenied;
+            return apply(original, this, arrayWith(copyArray(args), 4, address));
           }
-          if (!weakSetHas(connectedUdp, this)) {
-            throw policy.denyNetwork('udp', 'send a datagram without a checked destination');
-          }
+          if (!weakSetHas(connectedUdp, this))
+            return refuse('udp', 'send a datagram without a checked destination');
           return apply(original, this, copyArray(args));
         },
     );
@@ -265,15 +277,17 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
       (original) =>
         function (...args) {
           const host = SafeString(args[1]);
-          policy.checkHost(host, undefined);
+          try {
+            policy.checkHost(host, undefined);
+          } catch {
+            return accessDenied;
+          }
           return apply(original, this, arrayWith(copyArray(args), 1, host));
         },
     );
   }
   for (const name of ['setServers', 'setLocalAddress']) {
-    wrap(channel, name, () => () => {
-      throw policy.denyNetwork(`dns.${name}`, 'choose DNS servers');
-    });
+    wrap(channel, name, () => () => refuse(`dns.${name}`, 'choose DNS servers'));
   }
 
   // File watchers: start(path, ...) reads whether and when files change.

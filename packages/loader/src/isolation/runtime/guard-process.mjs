@@ -4,6 +4,7 @@
 // loader another); module registration and the loader internals are taken off the Module class
 // (reachable as `module.constructor`); and `process.env` shows only declared variables.
 import Module from 'node:module';
+import path from 'node:path';
 import { coerceModuleRequest } from './permission-policy.mjs';
 import {
   apply,
@@ -14,7 +15,16 @@ import {
   SafeProxy,
   SafeSet,
   setHas,
+  stringStartsWith,
 } from './primordials.mjs';
+
+const { resolve: resolvePath, dirname } = path;
+
+function isPathRequest(request) {
+  return (
+    stringStartsWith(request, '/') || stringStartsWith(request, './') || stringStartsWith(request, '../')
+  );
+}
 
 // Variables Node itself reads while running plugin code (module loading, colours, debug logs): not
 // the plugin's reads, so not reported. Undeclared ones still read as undefined.
@@ -32,6 +42,10 @@ const nodeInternalVariables = new SafeSet([
   'COLORTERM',
   'CI',
   'TMUX',
+  'UNDICI_NO_FG',
+  'JEST_WORKER_ID',
+  'NODE_CLUSTER_SCHED_POLICY',
+  'NODE_UNIQUE_ID',
 ]);
 
 // process members that reach native bindings, other processes, the inspector or the process image.
@@ -111,6 +125,13 @@ export function guardProcess(policy) {
   lockProperty(Module, '_load', function _load(request, parent, isMain) {
     const text = coerceModuleRequest(request);
     if (isBuiltin(text)) policy.checkBuiltin(text);
+    else if (isPathRequest(text)) {
+      // A file outside the readable folders is refused before Node looks for it (where the OS
+      // sandbox hides it, the refusal still names what to declare).
+      const parentFile = parent !== null && typeof parent === 'object' ? parent.filename : undefined;
+      const base = typeof parentFile === 'string' ? dirname(parentFile) : policy.readRoots[0];
+      policy.checkRead(resolvePath(base, text), true);
+    }
     return apply(originalLoad, this, [text, parent, isMain]);
   });
   for (let index = 0; index < moduleInternals.length; index += 1) {

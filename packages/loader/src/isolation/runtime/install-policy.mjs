@@ -94,8 +94,12 @@ export async function installPolicy(policy, { report, proxy, asyncHooks }) {
     });
   }
   guardNetwork(policy, { proxy });
-  Module.syncBuiltinESMExports();
+  // Kept before guardProcess takes it off Module: run once more after, so the ES module namespace
+  // of node:module sees what guardProcess left of it.
+  const syncBuiltinESMExports = Module.syncBuiltinESMExports;
+  syncBuiltinESMExports();
   guardProcess(policy);
+  syncBuiltinESMExports();
   return gated;
 }
 

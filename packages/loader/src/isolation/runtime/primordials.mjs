@@ -178,6 +178,20 @@ export function arrayWith(array, index, value) {
   return copy;
 }
 
+const functionApply = Function.prototype.apply;
+const functionCall = Function.prototype.call;
+
+/**
+ * Makes a listener immune to a replaced `Function.prototype.apply` or `call`: Node's
+ * EventEmitter invokes listeners with `handler.apply(this, args)`, looked up on the listener, so
+ * an own property answers first.
+ */
+export function steadyListener(listener) {
+  defineProperty(listener, 'apply', { value: functionApply });
+  defineProperty(listener, 'call', { value: functionCall });
+  return listener;
+}
+
 /** Replaces a property for good: not writable, not configurable. */
 export function lockProperty(target, name, value) {
   defineProperty(target, name, { value, writable: false, enumerable: false, configurable: false });

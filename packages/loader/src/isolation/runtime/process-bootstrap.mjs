@@ -18,6 +18,10 @@ const channel = openHostChannel(3);
 const setup = await channel.next();
 const { pluginId, pluginPath, entryModulePath, metadata, config, permissions, proxySocketPath } = setup;
 
+// Only the declared variables: whatever the launcher added on the way (bubblewrap sets PWD) goes.
+const declaredVariables = new Set(permissions.environment_variables ?? []);
+for (const name of Object.keys(process.env)) if (!declaredVariables.has(name)) delete process.env[name];
+
 function report(capability, target, allowed) {
   channel.post({ type: 'permission', capability, target, allowed });
 }
@@ -37,6 +41,15 @@ const permissionNames = {
   FileSystemRead: ['filesystem_read', 'read', 'permissions.filesystem_read'],
   FileSystemWrite: ['filesystem_write', 'write', 'permissions.filesystem_write'],
 };
+// What each refused permission-model scope stands for, in the words the policy uses.
+const refusedScopes = {
+  __proto__: null,
+  ChildProcess: 'node:child_process',
+  WorkerThreads: 'node:worker_threads',
+  Inspector: 'node:inspector',
+  WASI: 'node:wasi',
+  Addon: 'native addons',
+};
 
 /**
  * An ERR_ACCESS_DENIED from Node's permission model (the outer layer caught what the policy did not
@@ -49,16 +62,18 @@ function translateError(error) {
   const resource = SafeString(error.resource ?? '');
   const known = permissionNames[permission];
   const capability = known === undefined ? 'builtin' : known[0];
+  const scope = refusedScopes[permission] ?? (permission || 'this API');
   const message =
     known === undefined
-      ? `Permission denied: plugin "${pluginId}" may not use ${permission || 'this API'}: Node's permission model refuses it to isolated plugins`
+      ? `Permission denied: plugin "${pluginId}" may not use ${scope}: it is not available to isolated plugins (Node's permission model refuses it)`
       : `Permission denied: plugin "${pluginId}" may not ${known[1]} "${resource}"; add "${resource}" (or its folder) to ${known[2]}`;
-  report(capability, known === undefined ? permission : resource, false);
+  const target = known === undefined ? scope : resource;
+  report(capability, target, false);
   const translated = new SafeError(message);
   defineProperty(translated, 'name', { value: 'PluginError', writable: true, configurable: true });
   defineProperty(translated, 'code', { value: 'PERMISSION_DENIED', enumerable: true, configurable: true });
   defineProperty(translated, 'details', {
-    value: { pluginId, capability, target: known === undefined ? permission : resource },
+    value: { pluginId, capability, target },
     enumerable: true,
     configurable: true,
   });

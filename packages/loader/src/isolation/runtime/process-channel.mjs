@@ -1,16 +1,43 @@
 // The plugin process's end of its channel to the host: a socket pair the host opened as file
-// descriptor 3, carrying frames (a 4-byte big-endian length, then a V8-serialized message). It is
-// opened before the policy is installed (the native-handle guard refuses wrapping a descriptor
-// afterwards). The host treats whatever arrives here as untrusted; this side only needs to be
-// correct for an honest plugin.
+// descriptor 3, carrying frames (a 4-byte big-endian length, then a message in V8's serialization
+// format). It is opened before the policy is installed (the native-handle guard refuses wrapping a
+// descriptor afterwards). Messages are encoded with V8's native Serializer and Deserializer and
+// every Buffer and array operation is a captured one, so plugin code that replaces the array
+// iterator or a Buffer method does not garble the channel. The host treats whatever arrives here
+// as untrusted; this side only needs to stay correct for a plugin that tampers with its own realm.
 import net from 'node:net';
 import v8 from 'node:v8';
+import { construct, defineProperty, steadyListener, uncurryThis } from './primordials.mjs';
 
-const serialize = v8.serialize;
-const deserialize = v8.deserialize;
+const { Serializer, Deserializer } = v8;
+const writeHeader = uncurryThis(Serializer.prototype.writeHeader);
+const writeValue = uncurryThis(Serializer.prototype.writeValue);
+const releaseBuffer = uncurryThis(Serializer.prototype.releaseBuffer);
+const readHeader = uncurryThis(Deserializer.prototype.readHeader);
+const readValue = uncurryThis(Deserializer.prototype.readValue);
 const { Buffer } = globalThis;
 const allocUnsafe = Buffer.allocUnsafe;
 const concat = Buffer.concat;
+const bufferSubarray = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).subarray);
+const bufferSet = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).set);
+const readUInt32BE = uncurryThis(Buffer.prototype.readUInt32BE);
+const writeUInt32BE = uncurryThis(Buffer.prototype.writeUInt32BE);
+const socketWrite = uncurryThis(net.Socket.prototype.write);
+
+/** Encodes a message with V8's native serializer (typed arrays travel as themselves, not as host objects). */
+export function encodeMessage(message) {
+  const serializer = construct(Serializer, []);
+  writeHeader(serializer);
+  writeValue(serializer, message);
+  return releaseBuffer(serializer);
+}
+
+/** Decodes what {@link encodeMessage} made. */
+export function decodeMessage(bytes) {
+  const deserializer = construct(Deserializer, [bytes]);
+  readHeader(deserializer);
+  return readValue(deserializer);
+}
 
 /**
  * Opens the channel on `descriptor`. `post` sends a message (throws when it cannot be serialized),
@@ -21,33 +48,48 @@ export function openHostChannel(descriptor) {
   const socket = new net.Socket({ fd: descriptor, readable: true, writable: true });
   let buffered = allocUnsafe(0);
   let handler;
+  // Messages that arrive before a handler is set, in order.
   const early = [];
-  socket.on('data', (chunk) => {
-    buffered = buffered.length === 0 ? chunk : concat([buffered, chunk]);
-    while (buffered.length >= 4) {
-      const length = buffered.readUInt32BE(0);
-      if (buffered.length < 4 + length) break;
-      const message = deserialize(buffered.subarray(4, 4 + length));
-      buffered = buffered.subarray(4 + length);
-      if (handler === undefined) early.push(message);
-      else handler(message);
-    }
-  });
+  let earlyStart = 0;
+  socket.on(
+    'data',
+    steadyListener((chunk) => {
+      buffered = buffered.length === 0 ? chunk : concat([buffered, chunk]);
+      while (buffered.length >= 4) {
+        const length = readUInt32BE(buffered, 0);
+        if (buffered.length < 4 + length) break;
+        const message = decodeMessage(bufferSubarray(buffered, 4, 4 + length));
+        buffered = bufferSubarray(buffered, 4 + length);
+        if (handler === undefined)
+          defineProperty(early, early.length, { value: message, configurable: true });
+        else handler(message);
+      }
+    }),
+  );
   // The host closed its end (it unloaded the plugin, or it is gone): nothing more to do here.
-  socket.on('close', () => process.exit(0));
-  socket.on('error', () => process.exit(0));
+  const exit = process.exit;
+  socket.on(
+    'close',
+    steadyListener(() => exit(0)),
+  );
+  socket.on(
+    'error',
+    steadyListener(() => exit(0)),
+  );
   return {
     post(message) {
-      const payload = serialize(message);
+      const payload = encodeMessage(message);
       const frame = allocUnsafe(4 + payload.length);
-      frame.writeUInt32BE(payload.length, 0);
-      payload.copy(frame, 4);
-      socket.write(frame);
+      writeUInt32BE(frame, payload.length, 0);
+      bufferSet(frame, payload, 4);
+      socketWrite(socket, frame);
     },
     next() {
       return new Promise((resolve) => {
-        if (early.length > 0) {
-          resolve(early.shift());
+        if (earlyStart < early.length) {
+          const message = early[earlyStart];
+          earlyStart += 1;
+          resolve(message);
           return;
         }
         handler = (message) => {
@@ -58,7 +100,11 @@ export function openHostChannel(descriptor) {
     },
     listen(onMessage) {
       handler = onMessage;
-      while (early.length > 0) onMessage(early.shift());
+      while (earlyStart < early.length) {
+        const message = early[earlyStart];
+        earlyStart += 1;
+        onMessage(message);
+      }
     },
   };
 }

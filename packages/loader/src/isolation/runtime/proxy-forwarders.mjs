@@ -6,12 +6,27 @@
 // forwarders enforce nothing: the proxy, outside the sandbox, allows exactly what is declared.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { apply, mapGet, mapSet, mapSize, SafeMap } from './primordials.mjs';
+import {
+  apply,
+  defineProperty,
+  mapGet,
+  mapSet,
+  mapSize,
+  objectGetOwnPropertySymbols,
+  SafeMap,
+  SafeSet,
+  SafeWeakSet,
+  setAdd,
+  setHas,
+  weakSetAdd,
+  weakSetHas,
+} from './primordials.mjs';
 
 // Captured before the network guard replaces them: the forwarders connect to the proxy's socket
 // and listen on loopback, which the guard refuses plugin code.
 const originalConnect = net.Socket.prototype.connect;
 const originalListen = net.Server.prototype.listen;
+const originalListen2 = net.Server.prototype._listen2;
 const originalSend = dgram.Socket.prototype.send;
 const { Buffer } = globalThis;
 const maximumDestinations = 256;
@@ -101,6 +116,11 @@ export function createCapsuleReader(onDatagram) {
 export function createProxyForwarders({ socketPath, deny }) {
   const tcp = new SafeMap();
   const udp = new SafeMap();
+  // What the native-handle guard lets through inside the sandbox: connections and datagrams to
+  // the forwarders' ports, the forwarders' own relays, and their listening (only while one starts).
+  const forwarderPorts = new SafeSet();
+  const relayHandles = new SafeWeakSet();
+  let binding = false;
 
   function ensureCapacity(map, target) {
     if (mapSize(map) >= maximumDestinations) {
@@ -115,7 +135,13 @@ export function createProxyForwarders({ socketPath, deny }) {
     ensureCapacity(tcp, key);
     const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const server = net.createServer({ pauseOnConnect: true }, (client) => {
-      const upstream = connectToProxy(socketPath);
+      let upstream;
+      try {
+        upstream = connectToProxy(socketPath);
+      } catch {
+        client.destroy();
+        return;
+      }
       upstream.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
       readResponseHead(upstream, (status, rest) => {
         if (status !== 200) {
@@ -138,10 +164,18 @@ export function createProxyForwarders({ socketPath, deny }) {
       upstream.on('close', () => client.end());
     });
     // listen(0) binds at once (a host name or address would be looked up first). Inside the empty
-    // network namespace every interface is loopback.
-    apply(originalListen, server, [0]);
+    // network namespace every interface is loopback. The binding window is synchronous, and the
+    // one method listen() calls through the object is pinned, so no plugin code runs inside it.
+    defineProperty(server, '_listen2', { value: originalListen2 });
+    binding = true;
+    try {
+      apply(originalListen, server, [0]);
+    } finally {
+      binding = false;
+    }
     server.unref();
     const local = server.address().port;
+    setAdd(forwarderPorts, local);
     mapSet(tcp, key, local);
     return local;
   }
@@ -158,12 +192,22 @@ export function createProxyForwarders({ socketPath, deny }) {
     const entry = { port: undefined, waiting: [callback] };
     mapSet(udp, key, entry);
     const relay = dgram.createSocket('udp4');
+    const symbols = objectGetOwnPropertySymbols(relay);
+    for (let index = 0; index < symbols.length; index += 1) {
+      const state = relay[symbols[index]];
+      if (state !== null && typeof state === 'object' && state.handle !== undefined)
+        weakSetAdd(relayHandles, state.handle);
+    }
     let upstream;
     let established = false;
     let peer;
     const queued = [];
     const open = () => {
-      upstream = connectToProxy(socketPath);
+      try {
+        upstream = connectToProxy(socketPath);
+      } catch {
+        return;
+      }
       upstream.write(
         `GET /.well-known/masque/udp/${encodeURIComponent(host)}/${port}/ HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: connect-udp\r\nCapsule-Protocol: ?1\r\n\r\n`,
       );
@@ -185,17 +229,26 @@ export function createProxyForwarders({ socketPath, deny }) {
     relay.on('message', (payload, sender) => {
       peer = sender;
       if (upstream === undefined) open();
+      if (upstream === undefined) return;
       if (established) upstream.write(encodeDatagramCapsule(payload));
       else if (queued.length < 64) queued.push(payload);
     });
     relay.bind(0, '127.0.0.1', () => {
       relay.unref();
       entry.port = relay.address().port;
+      setAdd(forwarderPorts, entry.port);
       const waiting = entry.waiting;
       entry.waiting = [];
       for (const next of waiting) next(entry.port);
     });
   }
 
-  return { tcpPortFor, udpPortFor };
+  return {
+    socketPath,
+    tcpPortFor,
+    udpPortFor,
+    isForwarderPort: (port) => setHas(forwarderPorts, port),
+    isRelayHandle: (handle) => weakSetHas(relayHandles, handle),
+    isBinding: () => binding,
+  };
 }
