@@ -19,7 +19,7 @@ import { rebuildError } from './rebuild-error';
 const bootTimeoutMs = 30_000;
 /** Permission events a plugin may send in a burst, and per second after it. */
 const permissionBurst = 10_000;
-const permissionsPerSecond = 2_000;
+const permissionsPerSecond = 1_000;
 /** How many abandoned (aborted) calls are remembered, so their late answers are not taken as lies. */
 const maximumAbandoned = 1_024;
 

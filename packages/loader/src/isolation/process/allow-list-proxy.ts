@@ -65,6 +65,18 @@ function parseAuthority(authority: string): { host: string; port: string } | und
   return { host: normalizeHost(match[1]), port: String(port) };
 }
 
+/**
+ * Runs a socket operation from an event handler: the proxy serves an untrusted plugin, and nothing
+ * it makes happen (a datagram after its socket closed, a second close) may throw into the host.
+ */
+function safely(operation: () => void): void {
+  try {
+    operation();
+  } catch {
+    // The socket is gone; what was asked of it no longer matters.
+  }
+}
+
 function respond(socket: Socket, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -116,7 +128,12 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
       respond(client, '502 Bad Gateway');
       return;
     }
-    const upstream = connect({ host: address.address, port: Number(port), family: address.family });
+    const upstream = connect({
+      host: address.address,
+      port: Number(port),
+      family: address.family,
+      allowHalfOpen: true,
+    });
     open.add(upstream);
     upstream.setTimeout(connectTimeoutMs, () => upstream.destroy());
     upstream.once('connect', () => {
@@ -130,9 +147,10 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
       if (!client.destroyed && upstream.bytesRead === 0) respond(client, '502 Bad Gateway');
       else client.destroy();
     });
+    // Each direction ends on its own (pipe ends the other side); a side that is gone ends both.
     upstream.on('close', () => {
       open.delete(upstream);
-      client.end();
+      client.destroy();
     });
     client.on('close', () => upstream.destroy());
   };
@@ -146,23 +164,36 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
       return;
     }
     const socket = createSocket(address.family === 6 ? 'udp6' : 'udp4');
+    let closed = false;
+    socket.on('close', () => {
+      closed = true;
+    });
     open.add(socket);
     socket.on('error', () => client.destroy());
-    socket.connect(Number(port), address.address, () => {
-      client.write(
-        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: connect-udp\r\nCapsule-Protocol: ?1\r\n\r\n',
-      );
-      const read = createCapsuleReader((payload: Buffer) => {
-        if (payload.length <= maximumDatagram) socket.send(payload);
-      });
-      if (rest.length > 0) read(rest);
-      client.on('data', read);
-      client.resume();
-      socket.on('message', (payload: Buffer) => client.write(encodeDatagramCapsule(payload)));
-    });
+    if (client.destroyed) {
+      closed = true;
+      safely(() => socket.close());
+      return;
+    }
+    safely(() =>
+      socket.connect(Number(port), address.address, () => {
+        client.write(
+          'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: connect-udp\r\nCapsule-Protocol: ?1\r\n\r\n',
+        );
+        const read = createCapsuleReader((payload: Buffer) => {
+          if (payload.length <= maximumDatagram && !closed) safely(() => socket.send(payload));
+        });
+        if (rest.length > 0) safely(() => read(rest));
+        client.on('data', (chunk: Buffer) => safely(() => read(chunk)));
+        client.resume();
+        socket.on('message', (payload: Buffer) => safely(() => client.write(encodeDatagramCapsule(payload))));
+      }),
+    );
     client.on('close', () => {
       open.delete(socket);
-      socket.close();
+      if (closed) return;
+      closed = true;
+      safely(() => socket.close());
     });
   };
 
@@ -244,7 +275,7 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
     );
   };
 
-  const server: Server = createServer((client) => {
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     if (open.size >= maximumConnections) {
       client.destroy();
       return;
@@ -288,7 +319,7 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
     async close(): Promise<void> {
       for (const socket of open) {
         if ('destroy' in socket) socket.destroy();
-        else socket.close();
+        else safely(() => socket.close());
       }
       open.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));

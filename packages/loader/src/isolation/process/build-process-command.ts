@@ -127,6 +127,7 @@ export function buildProcessCommand(options: ProcessCommandOptions): ProcessComm
   const cpu = Math.max(1, Math.ceil(options.cpuTimeLimitSeconds));
   const addressSpaceKb = Math.max(1, Math.ceil(options.addressSpaceLimitMb * 1024));
   // The shell exports PWD; the plugin is given only its declared variables.
-  const script = `ulimit -t ${cpu} && ulimit -v ${addressSpaceKb} && ulimit -c 0 && unset PWD OLDPWD && exec "$0" "$@"`;
+  // CPU: the soft limit sends SIGXCPU (reported as the CPU limit), the hard one, 2 s later, SIGKILL.
+  const script = `ulimit -S -t ${cpu} && ulimit -H -t ${cpu + 2} && ulimit -v ${addressSpaceKb} && ulimit -c 0 && unset PWD OLDPWD && exec "$0" "$@"`;
   return { file: '/bin/sh', args: ['-c', script, ...sandboxed] };
 }

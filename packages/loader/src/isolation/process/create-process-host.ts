@@ -45,7 +45,17 @@ function classifyExit(options: {
 }): PluginError {
   const { pluginId, code, stderrTail } = options;
   const signal = signalName(code, options.signal, options.sandboxed);
-  const details = { pluginId, exitCode: code, signal: signal ?? null };
+  // The plugin's last words (an uncaught error's first line), as it wrote them: informative only.
+  const lastError = /^(?:\w*Error|Uncaught)\b.*$/m
+    .exec(stderrTail.split('\n').slice(-40).join('\n'))?.[0]
+    ?.slice(0, 300);
+  const said = lastError === undefined ? '' : `: ${lastError}`;
+  const details = {
+    pluginId,
+    exitCode: code,
+    signal: signal ?? null,
+    ...(lastError === undefined ? {} : { stderr: lastError }),
+  };
   if (outOfMemory.test(stderrTail)) {
     return new PluginError('OUT_OF_MEMORY', `plugin "${pluginId}" ran out of its memory limit`, { details });
   }
@@ -57,11 +67,11 @@ function classifyExit(options: {
     );
   }
   if (signal !== undefined) {
-    return new PluginError('PROCESS_CRASHED', `plugin "${pluginId}" was killed by ${signal}`, {
+    return new PluginError('PROCESS_CRASHED', `plugin "${pluginId}" was killed by ${signal}${said}`, {
       details: { ...details, reason: signal === 'SIGABRT' ? 'native_abort' : 'signal' },
     });
   }
-  return new PluginError('PROCESS_CRASHED', `plugin "${pluginId}" exited with code ${code}`, {
+  return new PluginError('PROCESS_CRASHED', `plugin "${pluginId}" exited with code ${code}${said}`, {
     details: { ...details, reason: 'exit' },
   });
 }
@@ -120,10 +130,9 @@ export async function createProcessHost(options: PluginHostOptions): Promise<Plu
   const readPaths = expandDeclaredPaths(permissions.filesystem_read, pluginPath);
   const writePaths = expandDeclaredPaths(permissions.filesystem_write, pluginPath);
   const bubblewrapPath = status.available ? status.bubblewrapPath : undefined;
-  if (bubblewrapPath !== undefined) {
-    // A bind needs something to bind: declared write folders that do not exist yet are created.
-    for (const path of writePaths) if (!existsSync(path)) mkdirSync(path, { recursive: true });
-  }
+  // Declared write folders that do not exist yet are created (a bind needs something to bind,
+  // and the plugin then finds the same folders with or without the OS layer).
+  for (const path of writePaths) if (!existsSync(path)) mkdirSync(path, { recursive: true });
   const reportNetwork = (target: string, allowed: boolean): void => {
     try {
       options.onPermissionEvent?.({ pluginId, capability: 'network', target, allowed, at: new Date() });

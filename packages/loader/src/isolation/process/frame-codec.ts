@@ -1,18 +1,15 @@
-import { Deserializer, Serializer } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 
 /** The largest frame a plugin process may send the host: a bound on what one message can cost it. */
 export const maximumFrameBytes: number = 64 * 1024 * 1024;
 
 /**
- * Encodes a message as one frame: a 4-byte big-endian length, then the message in V8's
- * serialization format, written by the native Serializer (typed arrays as themselves, no host
- * objects), which is what the plugin side reads with the native Deserializer.
+ * Encodes a message as one frame: a 4-byte big-endian length, then the message as v8.serialize
+ * writes it (typed arrays and Buffers as their own bytes, never the pooled ArrayBuffer behind a
+ * Buffer, which could hold other data of the host).
  */
 export function encodeFrame(message: unknown): Buffer {
-  const serializer = new Serializer();
-  serializer.writeHeader();
-  serializer.writeValue(message);
-  const payload = serializer.releaseBuffer();
+  const payload = serialize(message);
   const frame = Buffer.allocUnsafe(4 + payload.length);
   frame.writeUInt32BE(payload.length, 0);
   payload.copy(frame, 4);
@@ -62,10 +59,8 @@ export class FrameDecoder {
       this.expected = -1;
       let message: unknown;
       try {
-        // The native Deserializer: a plugin's bytes can describe no host object, only plain data.
-        const deserializer = new Deserializer(payload);
-        deserializer.readHeader();
-        message = deserializer.readValue();
+        // Decoded in the host's realm from bytes the host owns: a copy, whatever the plugin meant.
+        message = deserialize(payload);
       } catch {
         this.stop('it sent a frame that does not decode');
         return;
@@ -83,7 +78,8 @@ export class FrameDecoder {
 
   /** Removes and returns the first `count` buffered bytes, copied into a buffer of their own. */
   private take(count: number): Buffer {
-    const result = Buffer.allocUnsafe(count);
+    // Its own memory, not a slice of the shared pool: decoded views are backed by it.
+    const result = Buffer.allocUnsafeSlow(count);
     let offset = 0;
     while (offset < count) {
       const head = this.chunks[0] as Buffer;

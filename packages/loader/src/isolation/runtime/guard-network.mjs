@@ -318,6 +318,9 @@ export function guardNetwork(policy, { proxy } = {}) {
     'connect',
     (original) =>
       function (port, address, callback) {
+        if (proxy !== undefined && address === '127.0.0.1' && proxy.isForwarderPort(port)) {
+          return apply(original, this, [port, address, callback]);
+        }
         const host = typeof address === 'string' ? address : 'localhost';
         const checkedHost = policy.checkHost(host, port);
         if (proxy === undefined) return apply(original, this, [port, address, callback]);
@@ -340,6 +343,11 @@ export function guardNetwork(policy, { proxy } = {}) {
         if (port === undefined || port === null || typeof port === 'function')
           return apply(original, this, args);
         const addressArgument = args[portIndex + 1];
+        // dgram calls send again itself once the socket is bound: a datagram already addressed to a
+        // forwarder goes on as it is.
+        if (proxy !== undefined && addressArgument === '127.0.0.1' && proxy.isForwarderPort(port)) {
+          return apply(original, this, args);
+        }
         const host = typeof addressArgument === 'string' ? addressArgument : 'localhost';
         const checkedHost = policy.checkHost(host, port);
         if (proxy === undefined) return apply(original, this, args);

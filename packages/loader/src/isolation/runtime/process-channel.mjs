@@ -1,20 +1,27 @@
 // The plugin process's end of its channel to the host: a socket pair the host opened as file
 // descriptor 3, carrying frames (a 4-byte big-endian length, then a message in V8's serialization
 // format). It is opened before the policy is installed (the native-handle guard refuses wrapping a
-// descriptor afterwards). Messages are encoded with V8's native Serializer and Deserializer and
-// every Buffer and array operation is a captured one, so plugin code that replaces the array
-// iterator or a Buffer method does not garble the channel. The host treats whatever arrives here
+// descriptor afterwards). Messages are encoded as v8.serialize does, on V8's native Serializer and
+// Deserializer, and every Buffer and array operation is a captured one, so plugin code that
+// replaces the array iterator or a Buffer method does not garble the channel. The host treats whatever arrives here
 // as untrusted; this side only needs to stay correct for a plugin that tampers with its own realm.
 import net from 'node:net';
 import v8 from 'node:v8';
 import { construct, defineProperty, steadyListener, uncurryThis } from './primordials.mjs';
 
-const { Serializer, Deserializer } = v8;
+const { Serializer, Deserializer, DefaultSerializer, DefaultDeserializer } = v8;
 const writeHeader = uncurryThis(Serializer.prototype.writeHeader);
 const writeValue = uncurryThis(Serializer.prototype.writeValue);
 const releaseBuffer = uncurryThis(Serializer.prototype.releaseBuffer);
+const treatViewsAsHostObjects = uncurryThis(Serializer.prototype._setTreatArrayBufferViewsAsHostObjects);
 const readHeader = uncurryThis(Deserializer.prototype.readHeader);
 const readValue = uncurryThis(Deserializer.prototype.readValue);
+// Node's own encoding of typed arrays and Buffers (their bytes only, never the whole, possibly
+// pooled, ArrayBuffer behind them; a view over shared memory is copied). Taken from the Default
+// classes and set on each native instance, because constructing the Default classes runs a
+// spread the plugin could break by replacing the array iterator.
+const writeHostObject = DefaultSerializer.prototype._writeHostObject;
+const readHostObject = DefaultDeserializer.prototype._readHostObject;
 const { Buffer } = globalThis;
 const allocUnsafe = Buffer.allocUnsafe;
 const concat = Buffer.concat;
@@ -24,17 +31,20 @@ const readUInt32BE = uncurryThis(Buffer.prototype.readUInt32BE);
 const writeUInt32BE = uncurryThis(Buffer.prototype.writeUInt32BE);
 const socketWrite = uncurryThis(net.Socket.prototype.write);
 
-/** Encodes a message with V8's native serializer (typed arrays travel as themselves, not as host objects). */
+/** Encodes a message as v8.serialize does (what the host decodes with v8.deserialize). */
 export function encodeMessage(message) {
   const serializer = construct(Serializer, []);
+  defineProperty(serializer, '_writeHostObject', { value: writeHostObject });
+  treatViewsAsHostObjects(serializer, true);
   writeHeader(serializer);
   writeValue(serializer, message);
   return releaseBuffer(serializer);
 }
 
-/** Decodes what {@link encodeMessage} made. */
+/** Decodes what v8.serialize made (the host's frames). */
 export function decodeMessage(bytes) {
   const deserializer = construct(Deserializer, [bytes]);
+  defineProperty(deserializer, '_readHostObject', { value: readHostObject });
   readHeader(deserializer);
   return readValue(deserializer);
 }

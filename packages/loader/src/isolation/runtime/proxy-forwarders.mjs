@@ -33,7 +33,8 @@ const maximumDestinations = 256;
 const maximumHead = 16 * 1024;
 
 function connectToProxy(socketPath) {
-  const socket = new net.Socket();
+  // Half-open: a client that ends its request still reads the whole answer.
+  const socket = new net.Socket({ allowHalfOpen: true });
   apply(originalConnect, socket, [{ __proto__: null, path: socketPath }]);
   return socket;
 }
@@ -134,7 +135,7 @@ export function createProxyForwarders({ socketPath, deny }) {
     if (known !== undefined) return known;
     ensureCapacity(tcp, key);
     const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    const server = net.createServer({ pauseOnConnect: true }, (client) => {
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
       let upstream;
       try {
         upstream = connectToProxy(socketPath);
@@ -154,14 +155,15 @@ export function createProxyForwarders({ socketPath, deny }) {
         upstream.pipe(client);
         client.resume();
       });
+      // Each direction ends on its own (pipe ends the other side); a failure ends both.
       const close = () => {
         client.destroy();
         upstream.destroy();
       };
       client.on('error', close);
       upstream.on('error', close);
-      client.on('close', () => upstream.end());
-      upstream.on('close', () => client.end());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
     });
     // listen(0) binds at once (a host name or address would be looked up first). Inside the empty
     // network namespace every interface is loopback. The binding window is synchronous, and the
