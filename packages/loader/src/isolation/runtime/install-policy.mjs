@@ -39,6 +39,7 @@ function registerModuleGate(policy, report, asyncHooks) {
     Module.registerHooks({
       resolve(specifier, context, nextResolve) {
         const request = gate.checkSpecifier(specifier);
+        gate.checkRequestedFile(request, context.parentURL);
         const result = nextResolve(request, context);
         gate.checkResolved(result.url);
         return result;

@@ -4,6 +4,7 @@
 // (`module.registerHooks`, Node 22.15 and 23.5 on), where the checks run in the plugin's realm and
 // so use captured intrinsics only.
 import module from 'node:module';
+import path from 'node:path';
 import url from 'node:url';
 import { createPermissionError } from './permission-error.mjs';
 import {
@@ -17,6 +18,7 @@ import { SafeSet, setAdd, setHas, setSize, stringStartsWith } from './primordial
 
 const isBuiltin = module.isBuiltin;
 const fileURLToPath = url.fileURLToPath;
+const { resolve: resolvePath, dirname } = path;
 
 /**
  * Creates the checks of one plugin's module resolution: `checkSpecifier` before Node resolves a
@@ -46,6 +48,17 @@ export function createModuleGate({ pluginId, readRoots, report }) {
     });
   }
 
+  function checkFile(target) {
+    const resolved = resolveRealPath(target);
+    if (!isInsideAny(readRoots, resolved)) {
+      throw deny(
+        'filesystem_read',
+        resolved,
+        `may not import "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_read`,
+      );
+    }
+  }
+
   return {
     /** Refuses a built-in module outside the allow-list; returns the request as a string. */
     checkSpecifier(specifier) {
@@ -62,18 +75,27 @@ export function createModuleGate({ pluginId, readRoots, report }) {
       record('builtin', `node:${name}`, true);
       return request;
     },
+    /**
+     * Refuses a request for a file outside the readable folders before Node looks for it (inside
+     * the OS sandbox such a file is not even there: the refusal still names what to declare).
+     */
+    checkRequestedFile(specifier, parentUrl) {
+      const request = coerceModuleRequest(specifier);
+      let target;
+      if (stringStartsWith(request, 'file:')) target = fileURLToPath(request);
+      else if (stringStartsWith(request, '/')) target = request;
+      else if (stringStartsWith(request, './') || stringStartsWith(request, '../')) {
+        const parent = parentUrl === undefined ? undefined : coerceModuleRequest(parentUrl);
+        if (parent === undefined || !stringStartsWith(parent, 'file:')) return;
+        target = resolvePath(dirname(fileURLToPath(parent)), request);
+      } else return;
+      checkFile(target);
+    },
     /** Refuses a resolved file outside the plugin folder and the declared read paths. */
     checkResolved(resolvedUrl) {
       const text = coerceModuleRequest(resolvedUrl);
       if (!stringStartsWith(text, 'file:')) return;
-      const resolved = resolveRealPath(fileURLToPath(text));
-      if (!isInsideAny(readRoots, resolved)) {
-        throw deny(
-          'filesystem_read',
-          resolved,
-          `may not import "${resolved}"; add "${resolved}" (or its folder) to permissions.filesystem_read`,
-        );
-      }
+      checkFile(fileURLToPath(text));
     },
   };
 }

@@ -21,6 +21,7 @@ export async function initialize(data) {
 /** Refuses denied built-ins and files outside the readable folders. */
 export async function resolve(specifier, context, nextResolve) {
   const request = gate.checkSpecifier(specifier);
+  gate.checkRequestedFile(request, context.parentURL);
   const result = await nextResolve(request, context);
   gate.checkResolved(result.url);
   return result;
