@@ -1,5 +1,5 @@
-// The public entry: PluginLoader, the types of its options, results and events, and
-// resolveEntryPoint. Everything else in src is internal (see the README's source map).
+// The public entry: PluginLoader, the types of its options, results and events, resolveEntryPoint
+// and detectOsSandbox. Everything else in src is internal (see the README's source map).
 export type { PluginConfigOverride } from './config/resolve-plugin-config';
 export type { DiscoveredPlugin, DiscoveryProblem, DiscoveryResult } from './discovery/discover-plugins';
 export { resolveEntryPoint } from './entry/resolve-entry-point';
@@ -11,7 +11,8 @@ export type {
   StateChangeEvent,
 } from './events/plugin-loader-events';
 export type { EventListener } from './events/typed-emitter';
-export type { PermissionEvent } from './host/plugin-host';
+export type { PermissionEvent, ProcessSandboxOptions } from './host/plugin-host';
+export { detectOsSandbox, type OsSandboxStatus } from './isolation/process/detect-os-sandbox';
 export { PluginLoader } from './loader/plugin-loader';
 export type {
   ActiveCapability,

@@ -1,5 +1,5 @@
 import { type IsolationMode, PluginError } from '@agentplug/models';
-import { createWorkerHost } from '../isolation';
+import { createProcessHost, createWorkerHost } from '../isolation';
 import { createInProcessHost } from './create-in-process-host';
 import type { PluginHost, PluginHostOptions } from './plugin-host';
 
@@ -13,6 +13,7 @@ export type PluginHostFactory = (options: PluginHostOptions) => Promise<PluginHo
 export const HOST_FACTORIES: Readonly<Record<IsolationMode, PluginHostFactory>> = {
   none: createInProcessHost,
   worker: createWorkerHost,
+  process: createProcessHost,
 };
 
 /**

@@ -70,6 +70,7 @@ export class ManagedPlugin {
       loadedAt: null,
       activatedAt: null,
       updatedAt: new Date(),
+      sandbox: null,
     };
   }
 
@@ -105,6 +106,7 @@ export class ManagedPlugin {
     this.state.metadata = prepared.metadata;
     this.state.config = prepared.config;
     this.state.instance = prepared.host.instance;
+    this.state.sandbox = prepared.host.sandbox;
     this.state.error = null;
     this.state.loadedAt = new Date();
     this.capabilities = new CapabilityTable(prepared.metadata.capabilities);
@@ -206,6 +208,7 @@ export class ManagedPlugin {
     }
     this.releaseHost();
     this.state.instance = null;
+    this.state.sandbox = null;
     if (failure !== undefined) {
       this.moveTo('failed', startedAt, failure);
       throw failure;

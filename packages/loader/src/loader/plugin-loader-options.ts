@@ -8,7 +8,7 @@ import type {
   RiskLevel,
 } from '@agentplug/models';
 import type { PluginConfigOverride } from '../config/resolve-plugin-config';
-import type { PluginCallOptions } from '../host/plugin-host';
+import type { PluginCallOptions, ProcessSandboxOptions } from '../host/plugin-host';
 
 // The options and results of PluginLoader's public methods, apart from the class so that the
 // facade reads as behaviour.
@@ -30,6 +30,8 @@ export interface PluginLoaderOptions {
   watch?: boolean | { debounceMs?: number } | undefined;
   /** Isolation for plugins whose config.json and load call do not say. Default `"none"`. */
   defaultIsolation?: IsolationMode | undefined;
+  /** How plugins with `isolation: "process"` are sandboxed: OS layer required or not, limits. */
+  processSandbox?: ProcessSandboxOptions | undefined;
   /** Refuse plugins whose validation risk level is above this. Default `"high"` (critical is refused). */
   maxRiskLevel?: RiskLevel | undefined;
   /** Reuse a validation result while the plugin's files are unchanged. Default true. */

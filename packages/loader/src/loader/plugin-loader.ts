@@ -17,7 +17,7 @@ import {
 import { describeError, toError, toLoadError } from '../errors/loader-errors';
 import type { PluginLoaderEvents } from '../events/plugin-loader-events';
 import { type EventListener, TypedEmitter } from '../events/typed-emitter';
-import type { PluginCallOptions, PluginHost } from '../host/plugin-host';
+import type { PluginCallOptions, PluginHost, ProcessSandboxOptions } from '../host/plugin-host';
 import { reloadInPlace, reportReload } from '../hot-reload/hot-swap';
 import { watchPluginFolder } from '../hot-reload/watch-plugin-folder';
 import { ManagedPlugin } from '../lifecycle/managed-plugin';
@@ -58,6 +58,7 @@ export class PluginLoader {
   private readonly enableAutoLoad: boolean;
   private readonly watchDebounceMs: number | undefined;
   private readonly defaultIsolation: IsolationMode;
+  private readonly processSandbox: ProcessSandboxOptions | undefined;
   private readonly autoLoadPolicy: AutoLoadPolicy;
   private readonly hookLimits: PluginCallOptions;
   private readonly drainTimeoutMs: number;
@@ -90,6 +91,7 @@ export class PluginLoader {
     const watch = options.watch ?? false;
     this.watchDebounceMs = watch === false ? undefined : watch === true ? 100 : (watch.debounceMs ?? 100);
     this.defaultIsolation = options.defaultIsolation ?? 'none';
+    this.processSandbox = options.processSandbox;
     this.autoLoadPolicy = options.autoLoadPolicy ?? 'continue';
     this.hookLimits = Object.freeze(
       options.hookTimeoutMs === undefined ? {} : { timeoutMs: options.hookTimeoutMs },
@@ -401,6 +403,7 @@ export class PluginLoader {
       callerConfig: plugin.callerConfig,
       isolation: plugin.isolation,
       defaultIsolation: this.defaultIsolation,
+      processSandbox: this.processSandbox,
       validationGate: plugin.validate ? this.validationGate : undefined,
       runtimeVersion: this.runtimeVersion,
       hookLimits: this.hookLimits,

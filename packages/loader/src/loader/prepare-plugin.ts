@@ -10,7 +10,7 @@ import { resolveLoadOrder } from '../dependencies/resolve-load-order';
 import { resolveEntryPoint } from '../entry/resolve-entry-point';
 import { hookError } from '../errors/loader-errors';
 import { createPluginHost } from '../host/create-plugin-host';
-import type { PermissionEvent, PluginCallOptions, PluginHost } from '../host/plugin-host';
+import type { PermissionEvent, PluginCallOptions, PluginHost, ProcessSandboxOptions } from '../host/plugin-host';
 import type { ValidationGate } from '../validation/validation-gate';
 
 /** A started, initialised plugin instance that has not yet taken over its plugin's state. */
@@ -32,6 +32,8 @@ export interface PreparePluginOptions {
   /** The load call's isolation; wins over config.json's and `defaultIsolation`. */
   isolation: IsolationMode | undefined;
   defaultIsolation: IsolationMode;
+  /** How the process tier sandboxes (ignored by the other tiers). */
+  processSandbox: ProcessSandboxOptions | undefined;
   /** The gate to pass first, or undefined to skip validation. */
   validationGate: ValidationGate | undefined;
   runtimeVersion: string | undefined;
@@ -78,6 +80,7 @@ export async function preparePlugin(options: PreparePluginOptions): Promise<Prep
     sandbox,
     onPermissionEvent: options.onPermissionEvent,
     onCrash: (error) => options.onCrash(host, error),
+    processSandbox: options.processSandbox,
   });
   try {
     await host.callHook('initialize', options.hookLimits);
