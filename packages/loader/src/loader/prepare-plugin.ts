@@ -10,7 +10,12 @@ import { resolveLoadOrder } from '../dependencies/resolve-load-order';
 import { resolveEntryPoint } from '../entry/resolve-entry-point';
 import { hookError } from '../errors/loader-errors';
 import { createPluginHost } from '../host/create-plugin-host';
-import type { PermissionEvent, PluginCallOptions, PluginHost, ProcessSandboxOptions } from '../host/plugin-host';
+import type {
+  PermissionEvent,
+  PluginCallOptions,
+  PluginHost,
+  ProcessSandboxOptions,
+} from '../host/plugin-host';
 import type { ValidationGate } from '../validation/validation-gate';
 
 /** A started, initialised plugin instance that has not yet taken over its plugin's state. */
