@@ -128,7 +128,13 @@ describe('the built demo, run as a subprocess', () => {
     expect(output).toContain('{"stages":[["understand"],["calculate","search"],["answer"]]');
     expect(output).toMatch(/weather\.forecast\(\{"city":"Lisbon"}\) -> \{"city":"Lisbon","summary":"sunny"/);
     expect(output).toMatch(/com\.example\.calculator\s+2\.0\.0\s+tool\s+active\s+worker/);
-    expect(output).toMatch(/com\.example\.weather\s+1\.0\.0\s+integration\s+active\s+worker/);
+    expect(output).toMatch(/com\.example\.weather\s+1\.0\.0\s+integration\s+active\s+process/);
+    expect(output).toMatch(
+      /layers: own process, Node's permission model, in-realm policy, (OS sandbox \(bubblewrap\), network only through the host's proxy|no OS sandbox, network checked by the policy)/,
+    );
+    expect(output).toContain(
+      'layers: worker thread, in-realm policy, no OS sandbox, network checked by the policy',
+    );
     expect(output).toContain("state.instance.arithmetic('2 + 2') through the worker's async proxy -> 4");
     expect(output).toContain('by status: active 7');
     expect(output).toContain('by type: tool 4, engine 1, middleware 1, integration 1');

@@ -15,7 +15,10 @@ import {
   type PluginDirectory,
 } from './__fixtures__/plugin-folders';
 
-describe('tools of a worker-isolated plugin', () => {
+describe.each([
+  { isolation: 'worker' as const, crashCode: 'WORKER_CRASHED' },
+  { isolation: 'process' as const, crashCode: 'PROCESS_CRASHED' },
+])('tools of a $isolation-isolated plugin', ({ isolation, crashCode }) => {
   let directory: PluginDirectory;
   let loader: PluginLoader;
   let http: McpHttpServer;
@@ -24,7 +27,7 @@ describe('tools of a worker-isolated plugin', () => {
 
   beforeAll(async () => {
     directory = await createPluginDirectory();
-    await addSandboxedPlugin(directory);
+    await addSandboxedPlugin(directory, isolation);
     loader = new PluginLoader({ pluginDirectory: directory.path });
     await activatePluginDirectory(loader);
     http = await serveMcpOverHttp(loader, {
@@ -42,7 +45,7 @@ describe('tools of a worker-isolated plugin', () => {
     await directory?.remove();
   });
 
-  it('run in their worker and answer like any other tool', async () => {
+  it('run in their sandbox and answer like any other tool', async () => {
     const result = await client.callTool({ name: 'com_example_sandboxed__double', arguments: { n: 21 } });
     expect(result.content).toEqual([{ type: 'text', text: '42' }]);
   });
@@ -62,13 +65,13 @@ describe('tools of a worker-isolated plugin', () => {
     });
   });
 
-  it('survive a worker that exits: a WORKER_CRASHED tool error, the tools withdrawn, the others served', async () => {
+  it('survive a sandbox that exits: a crash tool error, the tools withdrawn, the others served', async () => {
     const listChanged = new Promise<void>((resolve) => {
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve());
     });
     const result = await client.callTool({ name: 'com_example_sandboxed__exitProcess', arguments: {} });
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]?.text).toMatch(/^WORKER_CRASHED: /);
+    expect((result.content as { text: string }[])[0]?.text).toMatch(new RegExp(`^${crashCode}: `));
     await listChanged;
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).filter((name) => name.startsWith('com_example_sandboxed'))).toEqual(

@@ -1,5 +1,5 @@
 import { PluginLoader } from '@agentplug/loader';
-import type { IsolationMode, PluginState } from '@agentplug/models';
+import type { IsolationMode, PluginState, SandboxLayers } from '@agentplug/models';
 import { type DemoContext, type DemoStep, deferRelease } from '../demo-context';
 import { type DemoInvocation, invokeAndPrint } from '../host/invoke-and-print';
 import { startWeatherService } from '../services/start-weather-service';
@@ -7,7 +7,8 @@ import { DEMO_RUNTIME_VERSION } from './start-marketplace';
 
 /**
  * The plugins the host loads in step 4, and where each runs; word-stats waits for step 7. The
- * calculator and the weather integration run in worker sandboxes, the others in the host's thread.
+ * calculator runs in a worker sandbox, the weather integration in a sandboxed process (with the OS
+ * sandbox where this machine has bubblewrap), the others in the host's thread.
  */
 const PLUGINS_TO_LOAD: ReadonlyMap<string, IsolationMode> = new Map<string, IsolationMode>([
   ['com.example.calculator', 'worker'],
@@ -15,8 +16,21 @@ const PLUGINS_TO_LOAD: ReadonlyMap<string, IsolationMode> = new Map<string, Isol
   ['com.example.text-tools', 'none'],
   ['com.example.redact', 'none'],
   ['com.example.planner', 'none'],
-  ['com.example.weather', 'worker'],
+  ['com.example.weather', 'process'],
 ]);
+
+/** The isolation layers of a running plugin, in words (what `state.sandbox` reports). */
+function describeLayers(layers: SandboxLayers | null | undefined): string {
+  if (!layers || layers.isolation === 'none') return "the host's thread, no layer";
+  const parts = [
+    layers.process ? 'own process' : 'worker thread',
+    ...(layers.permissionModel ? ["Node's permission model"] : []),
+    ...(layers.policy ? ['in-realm policy'] : []),
+    layers.os ? 'OS sandbox (bubblewrap)' : 'no OS sandbox',
+    layers.network === 'proxy' ? "network only through the host's proxy" : 'network checked by the policy',
+  ];
+  return parts.join(', ');
+}
 
 const INVOCATIONS: readonly DemoInvocation[] = [
   { pluginId: 'com.example.hello', capability: 'greet', params: { name: 'Ada' } },
@@ -107,6 +121,7 @@ export const loadAndInvokePluginsStep: DemoStep = {
       output.line(
         `loaded and activated ${pluginId} ${state.metadata.version} (isolation: ${isolation}) in ${elapsed} ms`,
       );
+      if (isolation !== 'none') output.line(`  layers: ${describeLayers(state.sandbox)}`);
     }
     stopListening();
     for (const state of loader.listPlugins({ status: 'loaded' })) {

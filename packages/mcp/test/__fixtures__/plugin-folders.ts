@@ -112,14 +112,17 @@ export class Plugin {
 }
 `;
 
-/** Adds a plugin whose config.json asks for worker isolation, with no permissions declared. */
-export async function addSandboxedPlugin(directory: PluginDirectory): Promise<void> {
+/** Adds a plugin whose config.json asks for worker (or process) isolation, with no permissions declared. */
+export async function addSandboxedPlugin(
+  directory: PluginDirectory,
+  isolation: 'worker' | 'process' = 'worker',
+): Promise<void> {
   const folder = join(directory.path, 'sandboxed');
   await mkdir(folder);
   await writeFile(join(folder, 'plugin.json'), JSON.stringify(sandboxedManifest, null, 2));
   await writeFile(
     join(folder, 'config.json'),
-    JSON.stringify({ plugin_id: 'com.example.sandboxed', sandbox_config_override: { isolation: 'worker' } }),
+    JSON.stringify({ plugin_id: 'com.example.sandboxed', sandbox_config_override: { isolation } }),
   );
   await writeFile(join(folder, 'main.mjs'), sandboxedSource);
 }

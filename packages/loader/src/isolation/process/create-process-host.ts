@@ -76,14 +76,22 @@ function classifyExit(options: {
   });
 }
 
+/** Plugin outputs paused until the host's standard error drains; one listener resumes them all. */
+const pausedOutputs = new Set<NodeJS.ReadableStream>();
+
 /** Forwards a child's output to the host's standard error, pausing when it is not read fast enough. */
 function forwardOutput(stream: NodeJS.ReadableStream, onChunk?: (chunk: Buffer) => void): void {
   stream.on('data', (chunk: Buffer) => {
     onChunk?.(chunk);
-    if (!process.stderr.write(chunk)) {
-      stream.pause();
-      process.stderr.once('drain', () => stream.resume());
+    if (process.stderr.write(chunk)) return;
+    stream.pause();
+    if (pausedOutputs.size === 0) {
+      process.stderr.once('drain', () => {
+        for (const paused of pausedOutputs) paused.resume();
+        pausedOutputs.clear();
+      });
     }
+    pausedOutputs.add(stream);
   });
 }
 

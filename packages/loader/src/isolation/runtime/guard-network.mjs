@@ -1,15 +1,12 @@
 // The network guard of an isolated plugin, at the level of Node's JavaScript APIs: it names what
-// to declare before a request starts (fetch, http, https, http2, WebSocket, dgram, dns), and
-// `net.Socket#connect`, where every TCP client ends, checks the host and port, forbids local
+// to declare before a request starts (fetch, WebSocket, dgram, dns), and `net.Socket#connect`,
+// where every TCP client ends (http, https, http2, tls and fetch included), checks the host and port, forbids local
 // sockets and custom lookups, and resolves declared names with a lookup that records what the
 // real resolver answered (the native-handle guard lets sockets reach only those addresses). With
 // the process tier's OS sandbox, a checked connection is sent to the in-sandbox forwarder of its
 // destination instead, which reaches it through the host's allow-list proxy.
 import dgram from 'node:dgram';
 import dns from 'node:dns';
-import http from 'node:http';
-import http2 from 'node:http2';
-import https from 'node:https';
 import net from 'node:net';
 import tty from 'node:tty';
 import { normalizeHost } from './host-rules.mjs';
@@ -240,62 +237,10 @@ export function guardNetwork(policy, { proxy } = {}) {
     });
   }
 
-  /** Reads where an http(s).request goes (for the early, named denial; the socket checks again). */
-  function checkRequest(args, defaultProtocol) {
-    const first = args[0];
-    let url;
-    let options;
-    if (typeof first === 'string') url = new SafeURL(first);
-    else if (isURLInstance(first)) url = new SafeURL(urlHref(first));
-    else if (first !== null && typeof first === 'object') options = snapshotOptions(first);
-    if (url !== undefined && args[1] !== null && typeof args[1] === 'object')
-      options = snapshotOptions(args[1]);
-    if (options !== undefined && options.socketPath !== undefined && options.socketPath !== null) {
-      throw policy.denyNetwork(`unix:${SafeString(options.socketPath)}`, 'connect to a local socket');
-    }
-    const host = options?.hostname ?? options?.host ?? (url === undefined ? 'localhost' : urlHostname(url));
-    const protocol = options?.protocol ?? (url === undefined ? defaultProtocol : urlProtocol(url));
-    let port = options?.port;
-    if ((port === undefined || port === null || port === '') && url !== undefined && urlPort(url) !== '')
-      port = urlPort(url);
-    if (port === undefined || port === null || port === '') port = defaultPorts[SafeString(protocol)];
-    policy.checkHost(SafeString(host), port);
-  }
-
-  for (const [module, protocol] of [
-    [http, 'http:'],
-    [https, 'https:'],
-  ]) {
-    for (const name of ['request', 'get']) {
-      replaceMethod(
-        module,
-        name,
-        (original) =>
-          function (...args) {
-            checkRequest(args, protocol);
-            return apply(original, this, args);
-          },
-      );
-    }
-  }
-  replaceMethod(
-    http2,
-    'connect',
-    (original) =>
-      function (authority, ...rest) {
-        let text;
-        if (typeof authority === 'string') text = authority;
-        else if (isURLInstance(authority)) text = urlHref(authority);
-        else {
-          const copy = snapshotOptions(authority) ?? { __proto__: null };
-          text = `https://${SafeString(copy.host ?? copy.hostname)}:${SafeString(copy.port ?? 443)}`;
-        }
-        const url = checkUrl(policy, text);
-        const checked = [urlHref(url)];
-        for (let index = 0; index < rest.length; index += 1) arrayAppend(checked, rest[index]);
-        return apply(original, this, checked);
-      },
-  );
+  // http, https and http2 are not wrapped: their requests open their sockets synchronously through
+  // net.Socket#connect (tls.connect too), so the check above throws from http.request,
+  // https.get and http2.connect themselves, and loading those modules up front would cost every
+  // plugin's start the time of Node's HTTP stack.
 
   // dgram: the destination is named before the datagram leaves (the UDP handle checks the address).
   replaceMethod(

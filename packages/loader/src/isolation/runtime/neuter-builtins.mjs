@@ -16,7 +16,13 @@ const neutered = ['v8', 'vm', 'trace_events'];
 export function neuterRefusedBuiltins(policy) {
   for (let index = 0; index < neutered.length; index += 1) {
     const name = neutered[index];
-    const exports = require(`node:${name}`);
+    let exports;
+    try {
+      exports = require(`node:${name}`);
+    } catch {
+      // Not available here at all (trace_events in a worker): nothing to take apart.
+      continue;
+    }
     const members = objectGetOwnPropertyNames(exports);
     for (let member = 0; member < members.length; member += 1) {
       const key = members[member];

@@ -14,6 +14,7 @@ import {
   objectGetOwnPropertyNames,
   objectGetPrototypeOf,
   objectHasOwn,
+  promiseResolve,
   promiseThen,
   regexpExec,
   SafeError,
@@ -175,7 +176,7 @@ export async function servePlugin({
     return false;
   }
 
-  async function runCall(methodName, args, optional) {
+  function runCall(methodName, args, optional) {
     const method = instance[methodName];
     if (typeof method !== 'function') {
       if (optional) return undefined;
@@ -208,15 +209,30 @@ export async function servePlugin({
 
   function dispatch(message) {
     const id = message.id;
-    let pending;
+    let result;
     try {
-      pending = runCall(message.method, message.args, message.optional === true);
+      result = runCall(message.method, message.args, message.optional === true);
     } catch (error) {
       post({ type: 'error', id, error: describeError(error) });
       return;
     }
+    // A plain value is answered at once; only a promise (or thenable) waits.
+    let isThenable = false;
+    try {
+      isThenable =
+        result !== null &&
+        (typeof result === 'object' || typeof result === 'function') &&
+        typeof result.then === 'function';
+    } catch (error) {
+      post({ type: 'error', id, error: describeError(error) });
+      return;
+    }
+    if (!isThenable) {
+      answer(id, message.method, result);
+      return;
+    }
     promiseThen(
-      pending,
+      promiseResolve(result),
       (value) => answer(id, message.method, value),
       (error) => post({ type: 'error', id, error: describeError(error) }),
     );
