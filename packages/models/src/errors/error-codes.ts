@@ -215,14 +215,17 @@ export const PluginErrorCodes: Readonly<Record<PluginErrorCode, PluginErrorCodeI
   PROCESS_CRASHED: {
     summary: "the plugin's process exited, was killed by a signal or aborted",
     hint: 'Read details.exitCode, details.signal and the cause; reload the plugin once it is fixed.',
+    httpStatus: 500,
   },
   PROTOCOL_VIOLATION: {
     summary: 'an isolated plugin sent the host a message it did not accept, and was ended',
     hint: 'The plugin sent garbage, flooded the channel or answered a call that was not made: do not trust it.',
+    httpStatus: 502,
   },
   SANDBOX_UNAVAILABLE: {
     summary: 'the OS sandbox this host requires is not available on this machine',
     hint: 'Install bubblewrap (bwrap) and allow unprivileged user namespaces, or stop requiring the OS layer.',
+    httpStatus: 503,
   },
   OUT_OF_MEMORY: {
     summary: 'the plugin ran out of its memory limit',
