@@ -267,13 +267,15 @@ describe('agentplug-mcp fails loud', () => {
     } finally {
       await trusting.client.close();
     }
-    const isolated = await connect(['--plugins', directory.path, '--no-validate', '--isolation', 'worker']);
-    try {
-      const result = await isolated.client.callTool({ name: 'com_example_reader__read', arguments: {} });
-      expect(result.isError).toBe(true);
-      expect(JSON.stringify(result.content)).toContain('PERMISSION_DENIED');
-    } finally {
-      await isolated.client.close();
+    for (const tier of ['worker', 'process']) {
+      const isolated = await connect(['--plugins', directory.path, '--no-validate', '--isolation', tier]);
+      try {
+        const result = await isolated.client.callTool({ name: 'com_example_reader__read', arguments: {} });
+        expect(result.isError).toBe(true);
+        expect(JSON.stringify(result.content)).toContain('PERMISSION_DENIED');
+      } finally {
+        await isolated.client.close();
+      }
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -135,6 +135,43 @@ module.constructor.enableCompileCache(${JSON.stringify(join(context.config.root,
     outcome: 'failed',
   },
   {
+    name: 'require.resolve and module.constructor._findPath probing files outside',
+    files: () =>
+      commonJs(`const outcomes = [];
+for (const probe of [() => require.resolve(c.secret), () => module.constructor._findPath(c.secret, [])]) {
+  try { outcomes.push(probe()); } catch (error) { outcomes.push(error); }
+}
+if (outcomes.every((outcome) => outcome && outcome.code === 'PERMISSION_DENIED')) throw outcomes[0];
+return outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.code));`),
+    capability: 'filesystem_read',
+    mentions: ['to permissions.filesystem_read'],
+  },
+  {
+    name: 'changing the priority of the host process',
+    files: () => esm(`os.setPriority(process.ppid, 19);`, 'import os from "node:os";'),
+    capability: 'process',
+    mentions: ['os.setPriority'],
+  },
+  {
+    name: 'calling the native constructors a handle reveals without new (a C++ assertion would abort the process)',
+    files: () =>
+      esm(
+        `const socket = dgram.createSocket('udp4');
+const handle = socket[Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')].handle;
+const directory = fs.opendirSync(new URL('.', import.meta.url));
+const directoryHandle = directory[Object.getOwnPropertySymbols(directory).find((symbol) => String(symbol).includes('DirHandle'))];
+const refusals = [];
+for (const constructor of [Object.getPrototypeOf(handle).constructor, Object.getPrototypeOf(directoryHandle).constructor, Object.getPrototypeOf(new dns.Resolver()._handle).constructor]) {
+  try { constructor('/'); } catch (error) { refusals.push(error); }
+}
+if (refusals.length === 3 && refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
+return refusals.length;`,
+        'import dgram from "node:dgram"; import dns from "node:dns"; import fs from "node:fs";',
+      ),
+    capability: 'builtin',
+    mentions: ['native handle constructor'],
+  },
+  {
     name: "process.binding('spawn_sync')",
     files: () =>
       esm(`process.binding('spawn_sync').spawn({ file: 'touch', args: ['touch', c.marker], stdio: [] });`),

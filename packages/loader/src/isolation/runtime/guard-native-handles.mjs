@@ -66,6 +66,26 @@ function findHandlePrototypes() {
   return { tcp, pipe, udp, channel };
 }
 
+/** Finds the DirHandle prototype by opening `folder` as a directory for a moment. */
+function findDirectoryPrototype(folder) {
+  const directory = fs.opendirSync(folder);
+  let prototype;
+  const symbols = objectGetOwnPropertySymbols(directory);
+  for (let index = 0; index < symbols.length; index += 1) {
+    const value = directory[symbols[index]];
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      typeof value.read === 'function' &&
+      typeof value.close === 'function'
+    ) {
+      prototype = objectGetPrototypeOf(value);
+    }
+  }
+  directory.closeSync();
+  return prototype;
+}
+
 /** Finds the FSEvent and StatWatcher prototypes by watching `folder` and `file` for a moment. */
 function findWatcherPrototypes(folder, file) {
   const watcher = fs.watch(folder);
@@ -102,6 +122,7 @@ function wrap(prototype, name, makeGuarded) {
 export function guardNativeHandles(policy, { folder, file, proxy }) {
   const { tcp, pipe, udp, channel } = findHandlePrototypes();
   const { fsEvent, stat } = findWatcherPrototypes(folder, file);
+  const directory = findDirectoryPrototype(folder);
   const connectedUdp = new SafeWeakSet();
 
   /** Records the denial (the host sees it) and returns EACCES for the native caller. */
@@ -288,6 +309,22 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
   }
   for (const name of ['setServers', 'setLocalAddress']) {
     wrap(channel, name, () => () => refuse(`dns.${name}`, 'choose DNS servers'));
+  }
+
+  // A native constructor called without `new` fails a C++ assertion, which aborts the whole
+  // process (in a worker, the host's): the constructors a handle reveals are replaced. Node's own
+  // code keeps the real ones in its closures. (Other native objects remain; see SECURITY.md.)
+  for (const prototype of [tcp, pipe, udp, channel, fsEvent, stat, directory]) {
+    if (prototype === undefined) continue;
+    const descriptor = getOwnPropertyDescriptor(prototype, 'constructor');
+    if (descriptor === undefined || !descriptor.configurable) continue;
+    defineProperty(prototype, 'constructor', {
+      value: function refusedConstructor() {
+        throw policy.denyEscapeHatch('builtin', 'a native handle constructor');
+      },
+      writable: false,
+      configurable: false,
+    });
   }
 
   // File watchers: start(path, ...) reads whether and when files change.

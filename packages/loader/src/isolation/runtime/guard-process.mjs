@@ -4,6 +4,7 @@
 // loader another); module registration and the loader internals are taken off the Module class
 // (reachable as `module.constructor`); and `process.env` shows only declared variables.
 import Module from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { coerceModuleRequest } from './permission-policy.mjs';
 import {
@@ -134,6 +135,42 @@ export function guardProcess(policy) {
     }
     return apply(originalLoad, this, [text, parent, isMain]);
   });
+  // require.resolve and the loader's path search stat files through the loader's own file access:
+  // a path outside the readable folders is refused before they look.
+  for (const name of ['_resolveFilename', '_findPath']) {
+    const original = Module[name];
+    if (typeof original !== 'function') continue;
+    lockProperty(Module, name, function (request, ...rest) {
+      const text = coerceModuleRequest(request);
+      // _findPath is given paths to search, not a parent: only an absolute request is its own.
+      if (!isBuiltin(text) && (name === '_findPath' ? stringStartsWith(text, '/') : isPathRequest(text))) {
+        const parent = name === '_findPath' ? undefined : rest[0];
+        const parentFile = parent !== null && typeof parent === 'object' ? parent.filename : undefined;
+        const base = typeof parentFile === 'string' ? dirname(parentFile) : policy.readRoots[0];
+        policy.checkRead(resolvePath(base, text), true);
+      }
+      const checked = [text];
+      for (let index = 0; index < rest.length; index += 1)
+        defineProperty(checked, index + 1, {
+          value: rest[index],
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      return apply(original, this, checked);
+    });
+  }
+  // Another process's priority (the host's, when in a worker) is not the plugin's to change.
+  if (typeof os.setPriority === 'function') {
+    defineProperty(os, 'setPriority', {
+      value: function setPriority() {
+        throw policy.denyEscapeHatch('process', 'os.setPriority');
+      },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
   for (let index = 0; index < moduleInternals.length; index += 1) {
     const name = moduleInternals[index];
     if (getOwnPropertyDescriptor(Module, name) === undefined) continue;
