@@ -198,11 +198,10 @@ ${stoppedIfNegative('result')}`,
     capability: 'network',
   },
   {
-    name: 'a new raw TCP handle that wraps a host descriptor, binds or listens',
+    name: 'a raw TCP handle that wraps a host descriptor, binds or listens',
     files: () =>
       esm(
-        `const TCP = Object.getPrototypeOf(new tls.TLSSocket()._handle._parent).constructor;
-const handle = new TCP(0);
+        `const handle = new tls.TLSSocket()._handle._parent;
 const results = [handle.open(c.hostFd), handle.bind('127.0.0.1', 0), handle.listen(16)];
 if (results.every((result) => result < 0)) throw new Error('stopped with ' + results.join(', '));
 return results;`,
