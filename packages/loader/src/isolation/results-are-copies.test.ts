@@ -1,5 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIsolatedPluginHarness, processTier, workerTier } from './__fixtures__/isolated-plugin-harness';
+import {
+  createIsolatedPluginHarness,
+  processTier,
+  processTierWithoutOs,
+  workerTier,
+} from './__fixtures__/isolated-plugin-harness';
 
 // What an isolated plugin returns is the host's own copy: shared memory cannot ride along, and
 // nothing the plugin does after answering changes what the host holds.
@@ -14,7 +19,7 @@ const sharingPlugin = `export class Plugin {
   later() { return new Promise((resolve) => setTimeout(resolve, 50)); }
 }`;
 
-for (const tier of [workerTier, processTier]) {
+for (const tier of [workerTier, processTierWithoutOs, processTier]) {
   describe(`results are copies (${tier.name})`, () => {
     const harness = createIsolatedPluginHarness(tier);
     afterAll(() => harness.cleanup());

@@ -34,6 +34,36 @@ export const fileAttempts: EscapeAttempt[] = [
     ...readDenied,
   },
   {
+    name: 'reading an undeclared file named by a Buffer, a file: URL and a URL look-alike',
+    files: () =>
+      esm(
+        `const refusals = [];
+for (const name of [Buffer.from(c.secret), new URL('file://' + c.secret), { href: 'file://' + c.secret }]) {
+  try { return fs.readFileSync(name, 'utf8'); } catch (error) { refusals.push(error); }
+}
+if (refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
+return refusals.map((error) => error.code);`,
+        fs,
+      ),
+    ...readDenied,
+  },
+  {
+    name: 'reading an undeclared file through /proc/self/root and /proc/self/fd',
+    files: () =>
+      esm(
+        `const refusals = [];
+for (const name of ['/proc/self/root' + c.secret, '/proc/self/fd/' + c.hostFd, '/proc/' + process.pid + '/root' + c.secret]) {
+  try { return fs.readFileSync(name, 'utf8'); } catch (error) { refusals.push(error); }
+}
+if (refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
+return refusals.map((error) => error.code);`,
+        fs,
+      ),
+    // Inside the OS sandbox the host's file and descriptor are not there at all.
+    outcome: (tier) => (hasOsSandbox(tier) ? 'hidden' : 'denied'),
+    ...readDenied,
+  },
+  {
     name: 'reading through a symlink out of a declared folder',
     files: () => esm(`return fs.readFileSync(c.declared + '/link-to-secret', 'utf8');`, fs),
     permissions: declaredRead,
@@ -243,6 +273,23 @@ try { return watcher._handle.start(c.root, true, false, 'utf8'); } finally { wat
     permissions: (context) => ({ ...declaredRead(context), ...declaredWrite(context) }),
     ...readDenied,
     mentions: ['dereference'],
+  },
+  {
+    name: 'hard-linking a read-only declared file into the write folder, then writing through the link',
+    files: () =>
+      esm(
+        `fs.linkSync(c.canary, c.writable + '/hard-link');
+fs.writeFileSync(c.writable + '/hard-link', 'changed through a hard link');`,
+        fs,
+      ),
+    permissions: (context) => ({ ...declaredRead(context), ...declaredWrite(context) }),
+    ...writeDenied,
+  },
+  {
+    name: 'hard-linking an undeclared file into the write folder, promise form',
+    files: () => esm(`await fs.promises.link(c.secret, c.writable + '/copy.txt');`, fs),
+    permissions: declaredWrite,
+    ...readDenied,
   },
   {
     name: 'planting a symlink to an undeclared file in the declared write folder',

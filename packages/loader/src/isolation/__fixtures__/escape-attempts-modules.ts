@@ -220,6 +220,36 @@ const cp = await (0, eval)('import("node:child_process")'); ${spawnMarker};`),
     mentions: ['process.dlopen'],
   },
   {
+    name: 'module.require and Module.prototype.require called on another module object',
+    files: () =>
+      commonJs(`const refusals = [];
+for (const load of [() => module.require('node:child_process'), () => module.constructor.prototype.require.call(new module.constructor('x'), 'child_process')]) {
+  try { const cp = load(); ${spawnMarker}; } catch (error) { refusals.push(error); }
+}
+if (refusals.length === 2 && refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
+return refusals.length;`),
+    capability: 'builtin',
+    mentions: ['node:child_process'],
+  },
+  {
+    name: 'process.getBuiltinModule of node:module, then register',
+    files: () =>
+      esm(`const Module = process.getBuiltinModule('node:module');
+Module.register('data:text/javascript,' + encodeURIComponent("import { execSync } from 'node:child_process'; execSync('touch ' + " + JSON.stringify(c.marker) + ");"));
+await import('node:os');`),
+    capability: 'builtin',
+    mentions: ['node:module', 'module.register'],
+  },
+  {
+    name: 'a native addon through Module._extensions[".node"]',
+    files: () => ({
+      ...commonJs(`module.constructor._extensions['.node']({ exports: {} }, __dirname + '/addon.node');`),
+      'addon.node': 'not really a shared object',
+    }),
+    capability: 'native_addon',
+    mentions: ['process.dlopen'],
+  },
+  {
     name: 'process.dlopen directly',
     files: () => esm(`process.dlopen({ exports: {} }, c.secret);`),
     capability: 'native_addon',

@@ -37,6 +37,18 @@ await fetch(url);`),
     ...networkDenied,
   },
   {
+    name: "fetch's own dispatcher (undici's global Agent) sent straight to an undeclared origin",
+    files: () =>
+      esm(`await fetch('http://api.example.invalid/').catch(() => undefined);
+const dispatcher = globalThis[Symbol.for('undici.globalDispatcher.1')];
+if (dispatcher === undefined) throw new Error('no dispatcher to reach');
+const response = await dispatcher.request({ origin: 'http://127.0.0.1:' + c.port, path: '/undici', method: 'GET' });
+return await response.body.text();`),
+    permissions: () => ({ network_hosts: ['api.example.invalid'] }),
+    outcome: 'failed',
+    capability: 'network',
+  },
+  {
     name: 'net.connect to an undeclared host',
     files: () => esm(`net.connect(c.port, '127.0.0.1');`, net),
     ...networkDenied,

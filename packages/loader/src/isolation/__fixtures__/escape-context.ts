@@ -125,6 +125,7 @@ export async function createEscapeContext(tier: HarnessTier): Promise<EscapeCont
         join(root, 'created-through-link.txt'),
         join(writable, 'copy.txt'),
         join(writable, 'planted'),
+        join(writable, 'hard-link'),
         join(root, 'compile-cache'),
       ]) {
         expect(existsSync(made), `${made} exists`).toBe(false);

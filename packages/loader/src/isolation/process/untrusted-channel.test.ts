@@ -1,22 +1,16 @@
 import { PluginError } from '@agentplug/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginHost } from '../../host/plugin-host';
-import { createIsolatedPluginHarness, processTier } from '../__fixtures__/isolated-plugin-harness';
+import {
+  createIsolatedPluginHarness,
+  processTier,
+  processTierWithoutOs,
+} from '../__fixtures__/isolated-plugin-harness';
 import { encodeFrame } from './frame-codec';
 
 // A plugin process can reach its own end of the channel: it is in the plugin's own realm. Whatever it writes there is
 // untrusted input to the host: each kind of lie or garbage ends that plugin with
 // PROTOCOL_VIOLATION, reported once, while the host and a bystander plugin go on.
-
-const harness = createIsolatedPluginHarness(processTier);
-let bystander: PluginHost;
-
-beforeAll(async () => {
-  ({ host: bystander } = await harness.startPlugin({
-    files: { 'main.mjs': 'export class Plugin { ping() { return "pong"; } }' },
-  }));
-});
-afterAll(() => harness.cleanup());
 
 // The runtime writes with a captured method and uses no handle list, but the socket emits each
 // incoming frame through EventEmitter.prototype.emit: replacing it catches the socket the next
@@ -81,38 +75,51 @@ const lies: { name: string; bytes: Buffer; repeat?: number; reason: RegExp }[] =
   },
 ];
 
-describe('the channel from a plugin process is untrusted input', () => {
-  for (const lie of lies) {
-    it(`ends a plugin that sends ${lie.name}, and only that plugin`, { timeout: 60_000 }, async () => {
-      const { host, crashes, events } = await harness.startPlugin({
-        files: { 'main.mjs': forgingPlugin },
-        config: { bytes: lie.bytes.toString('base64'), repeat: lie.repeat ?? 1 },
-        sandbox: { max_execution_time_seconds: 60 },
-      });
-      expect(await host.call('lurk', [])).toBe('lurking');
-      const error = await host.call('forge', []).catch((caught: unknown) => caught);
-      expect(PluginError.is(error, 'PROTOCOL_VIOLATION'), String(error)).toBe(true);
-      expect((error as PluginError).message).toMatch(lie.reason);
-      expect(crashes).toHaveLength(1);
-      expect(PluginError.is(crashes[0], 'PROTOCOL_VIOLATION')).toBe(true);
-      await expect(host.call('ping', [])).rejects.toMatchObject({ code: 'PROCESS_CRASHED' });
-      // A flood ends the plugin before most of it reaches the audit trail.
-      expect(events.filter((event) => event.target === 'flood').length).toBeLessThan(40_000);
-      expect(await bystander.call('ping', [])).toBe('pong');
-    });
-  }
+// The OS layer does not touch the channel, but each tier is tried: with and without it.
+for (const tier of [processTier, processTierWithoutOs]) {
+  describe(`the channel from a plugin process is untrusted input (${tier.name})`, () => {
+    const harness = createIsolatedPluginHarness(tier);
+    let bystander: PluginHost;
 
-  it('lets a plugin answer only its own pending call, with its own answer', async () => {
-    const { host, crashes } = await harness.startPlugin({
-      files: {
-        'main.mjs': `export class Plugin { answer(value) { return { echoed: value, when: new Date(0), map: new Map([[1, 'one']]) }; } }`,
-      },
+    beforeAll(async () => {
+      ({ host: bystander } = await harness.startPlugin({
+        files: { 'main.mjs': 'export class Plugin { ping() { return "pong"; } }' },
+      }));
     });
-    expect(await host.call('answer', ['x'])).toEqual({
-      echoed: 'x',
-      when: new Date(0),
-      map: new Map([[1, 'one']]),
+    afterAll(() => harness.cleanup());
+
+    for (const lie of lies) {
+      it(`ends a plugin that sends ${lie.name}, and only that plugin`, { timeout: 60_000 }, async () => {
+        const { host, crashes, events } = await harness.startPlugin({
+          files: { 'main.mjs': forgingPlugin },
+          config: { bytes: lie.bytes.toString('base64'), repeat: lie.repeat ?? 1 },
+          sandbox: { max_execution_time_seconds: 60 },
+        });
+        expect(await host.call('lurk', [])).toBe('lurking');
+        const error = await host.call('forge', []).catch((caught: unknown) => caught);
+        expect(PluginError.is(error, 'PROTOCOL_VIOLATION'), String(error)).toBe(true);
+        expect((error as PluginError).message).toMatch(lie.reason);
+        expect(crashes).toHaveLength(1);
+        expect(PluginError.is(crashes[0], 'PROTOCOL_VIOLATION')).toBe(true);
+        await expect(host.call('ping', [])).rejects.toMatchObject({ code: 'PROCESS_CRASHED' });
+        // A flood ends the plugin before most of it reaches the audit trail.
+        expect(events.filter((event) => event.target === 'flood').length).toBeLessThan(40_000);
+        expect(await bystander.call('ping', [])).toBe('pong');
+      });
+    }
+
+    it('lets a plugin answer only its own pending call, with its own answer', async () => {
+      const { host, crashes } = await harness.startPlugin({
+        files: {
+          'main.mjs': `export class Plugin { answer(value) { return { echoed: value, when: new Date(0), map: new Map([[1, 'one']]) }; } }`,
+        },
+      });
+      expect(await host.call('answer', ['x'])).toEqual({
+        echoed: 'x',
+        when: new Date(0),
+        map: new Map([[1, 'one']]),
+      });
+      expect(crashes).toEqual([]);
     });
-    expect(crashes).toEqual([]);
   });
-});
+}

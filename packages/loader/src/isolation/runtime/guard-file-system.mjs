@@ -99,9 +99,12 @@ const rules = {
       [1, 'write-link'],
     ],
   },
+  // A hard link is the same file under a second name: linking a file into a write folder would
+  // make it writable there, so the source must be readable and writable (where it really is).
   link: {
     paths: [
       [0, 'read'],
+      [0, 'write-link'],
       [1, 'write-link'],
     ],
   },

@@ -1,0 +1,4 @@
+import { defineCrashContainment } from './__fixtures__/define-crash-containment';
+import { processTierWithoutOs } from './__fixtures__/isolated-plugin-harness';
+
+defineCrashContainment(processTierWithoutOs);
