@@ -1,9 +1,23 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { PluginError } from '@agentplug/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIsolatedPluginHarness, waitFor } from './__fixtures__/isolated-plugin-harness';
 
 const harness = createIsolatedPluginHarness();
 afterAll(() => harness.cleanup());
+
+/** This process's inotify instances (each thread whose loop ever watched a file holds one). */
+function inotifyInstances(): number {
+  let count = 0;
+  for (const descriptor of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${descriptor}`) === 'anon_inode:inotify') count += 1;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return count;
+}
 
 const greeterSource = `
 class Base { inherited() { return 'from base'; } }
@@ -133,6 +147,16 @@ describe('createWorkerHost', () => {
     await expect(host.call('greet', ['x'])).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(crashes).toEqual([]);
+  });
+
+  it('starts plugins without taking an inotify instance each (a per-user limit shared machine-wide)', async () => {
+    const before = inotifyInstances();
+    const hosts = [];
+    for (let index = 0; index < 3; index += 1) {
+      hosts.push((await harness.startPlugin({ files: { 'main.mjs': greeterSource } })).host);
+    }
+    expect(inotifyInstances()).toBe(before);
+    await Promise.all(hosts.map((host) => host.dispose()));
   });
 
   it('reports allowed checks as permission events with the plugin id', async () => {

@@ -86,11 +86,42 @@ function findDirectoryPrototype(folder) {
   return prototype;
 }
 
-/** Finds the FSEvent and StatWatcher prototypes by watching `folder` and `file` for a moment. */
-function findWatcherPrototypes(folder, file) {
+/**
+ * Finds the FSEvent prototype without starting a watcher. Starting one would take an inotify
+ * instance for the life of this thread's event loop (a per-user limit, 128 by default, shared
+ * by every process of the OS user): with many isolated plugins, or a busy machine, plugins
+ * would fail to start with EMFILE. fs.watch builds its FSEvent, then sets `onchange` on it
+ * before starting it: a setter on Object.prototype, present only for this call (no plugin code
+ * has run yet), catches the handle there and stops the watch before it starts.
+ */
+function findFsEventPrototype(folder) {
+  const stop = new Error('stop before the watch starts');
+  let handle;
+  defineProperty(Object.prototype, 'onchange', {
+    set() {
+      handle = this;
+      throw stop;
+    },
+    configurable: true,
+  });
+  try {
+    fs.watch(folder).close();
+  } catch (error) {
+    if (error !== stop) throw error;
+  } finally {
+    delete Object.prototype.onchange;
+  }
+  if (handle !== undefined) return objectGetPrototypeOf(handle);
+  // A Node whose watcher is built differently: start one for a moment, so the guard still holds.
   const watcher = fs.watch(folder);
-  const fsEvent = objectGetPrototypeOf(watcher._handle);
+  const prototype = objectGetPrototypeOf(watcher._handle);
   watcher.close();
+  return prototype;
+}
+
+/** Finds the FSEvent and StatWatcher prototypes (the StatWatcher by watching `file` for a moment). */
+function findWatcherPrototypes(folder, file) {
+  const fsEvent = findFsEventPrototype(folder);
   const statWatcher = fs.watchFile(file, () => {});
   const stat =
     statWatcher._handle === undefined || statWatcher._handle === null
