@@ -159,12 +159,16 @@ return outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcom
         `const socket = dgram.createSocket('udp4');
 const handle = socket[Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')].handle;
 const directory = fs.opendirSync(new URL('.', import.meta.url));
-const directoryHandle = directory[Object.getOwnPropertySymbols(directory).find((symbol) => String(symbol).includes('DirHandle'))];
+// Node 24 keeps a directory's handle in a private field: then it is out of reach.
+const directorySymbol = Object.getOwnPropertySymbols(directory).find((symbol) => String(symbol).includes('DirHandle'));
+const constructors = [Object.getPrototypeOf(handle).constructor, Object.getPrototypeOf(new dns.Resolver()._handle).constructor];
+if (directorySymbol !== undefined) constructors.push(Object.getPrototypeOf(directory[directorySymbol]).constructor);
+directory.closeSync();
 const refusals = [];
-for (const constructor of [Object.getPrototypeOf(handle).constructor, Object.getPrototypeOf(directoryHandle).constructor, Object.getPrototypeOf(new dns.Resolver()._handle).constructor]) {
+for (const constructor of constructors) {
   try { constructor('/'); } catch (error) { refusals.push(error); }
 }
-if (refusals.length === 3 && refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
+if (refusals.length === constructors.length && refusals.every((error) => error.code === 'PERMISSION_DENIED')) throw refusals[0];
 return refusals.length;`,
         'import dgram from "node:dgram"; import dns from "node:dns"; import fs from "node:fs";',
       ),
