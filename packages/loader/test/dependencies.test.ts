@@ -198,15 +198,13 @@ describe('autoLoadPlugins', () => {
     await directory.writePlugin({ id: 'com.test.manual', config: { auto_load: false } });
     await directory.writePlugin({ id: 'com.test.no-config' });
     const result = await loader.autoLoadPlugins();
-    expect(result.failed).toEqual([]);
-    expect(result.skipped).toEqual([]);
-    expect(result.loaded.map((state) => state.metadata.plugin_id)).toEqual([
-      'com.test.high',
-      'com.test.low',
-      'com.test.base',
-      'com.test.needs-base',
+    expect(result.map(({ pluginId, status, error }) => ({ pluginId, status, error }))).toEqual([
+      { pluginId: 'com.test.high', status: 'active', error: undefined },
+      { pluginId: 'com.test.low', status: 'active', error: undefined },
+      { pluginId: 'com.test.base', status: 'active', error: undefined },
+      { pluginId: 'com.test.needs-base', status: 'active', error: undefined },
     ]);
-    expect(result.loaded.every((state) => state.status === 'active')).toBe(true);
+    expect(result.every((entry) => entry.state?.status === 'active')).toBe(true);
     expect(takeRecordedCalls().filter((call) => call.endsWith(':initialize'))).toEqual([
       'com.test.high:initialize',
       'com.test.low:initialize',
@@ -233,12 +231,18 @@ describe('autoLoadPlugins', () => {
     });
     await directory.writePlugin({ id: 'com.test.bad-config', config: { auto_load: true, priority: 'top' } });
     const result = await loader.autoLoadPlugins();
-    expect(result.loaded.map((state) => state.metadata.plugin_id)).toEqual(['com.test.good']);
-    expect(result.failed.map((entry) => [entry.pluginId, (entry.error as PluginError).code]).sort()).toEqual([
-      ['com.test.bad', 'HOOK_FAILED'],
-      ['com.test.bad-config', 'CONFIG_INVALID'],
-      ['com.test.orphan', 'DEPENDENCY_UNRESOLVED'],
-    ]);
+    expect(result.map((entry) => [entry.pluginId, entry.status, (entry.error as PluginError)?.code])).toEqual(
+      [
+        ['com.test.bad-config', 'failed', 'CONFIG_INVALID'],
+        ['com.test.bad', 'failed', 'HOOK_FAILED'],
+        ['com.test.good', 'active', undefined],
+        ['com.test.orphan', 'failed', 'DEPENDENCY_UNRESOLVED'],
+      ],
+    );
+    // Every failure says why on its first line.
+    for (const entry of result.filter((item) => item.status === 'failed')) {
+      expect(entry.error?.message.split('\n')[0]).toMatch(/: \S/);
+    }
   });
 
   it('stops at the first failure with the "abort" policy and lists the rest as skipped', async () => {
@@ -252,9 +256,11 @@ describe('autoLoadPlugins', () => {
     });
     await directory.writePlugin({ id: 'com.test.third', config: { auto_load: true, priority: 1 } });
     const result = await loader.autoLoadPlugins({ policy: 'abort' });
-    expect(result.loaded.map((state) => state.metadata.plugin_id)).toEqual(['com.test.first']);
-    expect(result.failed.map((entry) => entry.pluginId)).toEqual(['com.test.second']);
-    expect(result.skipped).toEqual(['com.test.third']);
+    expect(result.map(({ pluginId, status }) => [pluginId, status])).toEqual([
+      ['com.test.first', 'active'],
+      ['com.test.second', 'failed'],
+      ['com.test.third', 'skipped'],
+    ]);
     expect(loader.getPluginState('com.test.third')).toBeUndefined();
   });
 
@@ -271,17 +277,19 @@ describe('autoLoadPlugins', () => {
     });
     await directory.writePlugin({ id: 'com.test.free', config: { auto_load: true } });
     const result = await loader.autoLoadPlugins();
-    expect(result.loaded.map((state) => state.metadata.plugin_id)).toEqual(['com.test.free']);
-    expect(result.failed.map((entry) => [entry.pluginId, (entry.error as PluginError).code])).toEqual([
-      ['com.test.first', 'DEPENDENCY_CYCLE'],
-      ['com.test.second', 'DEPENDENCY_CYCLE'],
-    ]);
+    expect(result.map((entry) => [entry.pluginId, entry.status, (entry.error as PluginError)?.code])).toEqual(
+      [
+        ['com.test.first', 'failed', 'DEPENDENCY_CYCLE'],
+        ['com.test.second', 'failed', 'DEPENDENCY_CYCLE'],
+        ['com.test.free', 'active', undefined],
+      ],
+    );
   });
 
   it('does nothing when the loader was created with enableAutoLoad: false', async () => {
     await directory.writePlugin({ id: 'com.test.first', config: { auto_load: true } });
     const manual = new PluginLoader({ pluginDirectory: directory.path, enableAutoLoad: false });
-    expect(await manual.autoLoadPlugins()).toEqual({ loaded: [], failed: [], skipped: [] });
+    expect(await manual.autoLoadPlugins()).toEqual([]);
     expect(manual.listPlugins()).toEqual([]);
   });
 });

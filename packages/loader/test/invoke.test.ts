@@ -105,6 +105,9 @@ describe('invoke', () => {
       .map((issue) => issue.path)
       .sort();
     expect(paths).toEqual(['$.extra', '$.left', '$.right']);
+    // A host that logs one line still learns why.
+    const [firstLine] = (error as PluginError).message.split('\n');
+    expect(firstLine).toMatch(/^invalid params for com\.test\.tools\.add: \$\.\S+: .+ \(and 2 more\)$/);
     expect(await codeOf(loader.invoke('com.test.tools', 'add', 'not an object'))).toBe('INVALID_PARAMS');
   });
 

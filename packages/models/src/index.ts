@@ -1,10 +1,30 @@
 export {
+  type CompiledSchema,
+  compileJsonSchema,
+  formatSchemaIssues,
+  listSchemaIssues,
+  type SchemaIssue,
+} from './config/compile-json-schema';
+export {
+  getOperatorConfigPath,
+  OPERATOR_CONFIG_FOLDER_NAME,
+  readOperatorConfig,
+} from './config/operator-config';
+export {
+  findUnknownConfigKeys,
+  type OperatorConfigLayer,
+  type PluginConfigOverride,
+  type ResolvePluginConfigOptions,
+  resolvePluginConfig,
+} from './config/resolve-plugin-config';
+export {
   httpStatusForCode,
   isPluginErrorCode,
   type PluginErrorCode,
   type PluginErrorCodeInfo,
   PluginErrorCodes,
 } from './errors/error-codes';
+export { formatReasons } from './errors/format-reasons';
 export {
   PluginError,
   type PluginErrorOptions,
@@ -26,6 +46,7 @@ export {
   formatIssues,
   formatJsonPath,
   type IssueSeverity,
+  listIssues,
   type ManifestIssue,
 } from './manifest/issues';
 export { createDefaultConfig, parseConfig, safeParseConfig } from './manifest/parse-config';

@@ -1,4 +1,4 @@
-import { PluginError, type PluginMetadata } from '@agentplug/models';
+import { formatReasons, PluginError, type PluginMetadata } from '@agentplug/models';
 import { checkRuntimeCompatibility, resolveDependencies } from '@agentplug/version';
 
 /** Options for {@link resolveLoadOrder}. */
@@ -43,7 +43,10 @@ export async function resolveLoadOrder(
   if (!result.ok) {
     throw new PluginError(
       result.code,
-      `cannot resolve the dependencies of ${metadata.plugin_id}:\n${result.explanation}`,
+      formatReasons(
+        `cannot resolve the dependencies of ${metadata.plugin_id}`,
+        result.explanation.split('\n').filter((line) => line.trim() !== ''),
+      ),
       {
         details: { pluginId: metadata.plugin_id, plugins: result.plugins, cycle: result.cycle },
       },

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   DEFAULT_MANIFEST_MAX_BYTES,
-  formatIssues,
+  formatReasons,
+  listIssues,
   MANIFEST_FILE_NAME,
   type ManifestIssue,
   PluginError,
@@ -100,7 +101,7 @@ async function readFolderManifest(
   if (!result.success) {
     return new PluginError(
       'MANIFEST_INVALID',
-      `${manifestPath} is invalid:\n${formatIssues(result.issues)}`,
+      formatReasons(`${manifestPath} is invalid`, listIssues(result.issues)),
       {
         details: { path: manifestPath, issues: result.issues, warnings: result.warnings },
       },

@@ -1,5 +1,11 @@
-import { type PluginCapability, PluginError } from '@agentplug/models';
-import { type CompiledSchema, compileJsonSchema, formatSchemaIssues } from '../config/compile-json-schema';
+import {
+  type CompiledSchema,
+  compileJsonSchema,
+  formatReasons,
+  listSchemaIssues,
+  type PluginCapability,
+  PluginError,
+} from '@agentplug/models';
 
 /**
  * The capabilities one loaded instance declares, by name, with each parameter schema compiled on
@@ -43,7 +49,7 @@ export class CapabilityTable {
     if (issues.length > 0) {
       throw new PluginError(
         'INVALID_PARAMS',
-        `invalid params for ${pluginId}.${capability.name}:\n${formatSchemaIssues(issues)}`,
+        formatReasons(`invalid params for ${pluginId}.${capability.name}`, listSchemaIssues(issues)),
         { details: { pluginId, capability: capability.name, issues } },
       );
     }

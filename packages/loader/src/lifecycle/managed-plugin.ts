@@ -1,5 +1,10 @@
-import { type IsolationMode, PluginError, type PluginState, type PluginStatus } from '@agentplug/models';
-import type { PluginConfigOverride } from '../config/resolve-plugin-config';
+import {
+  type IsolationMode,
+  type PluginConfigOverride,
+  PluginError,
+  type PluginState,
+  type PluginStatus,
+} from '@agentplug/models';
 import type { DiscoveredPlugin } from '../discovery/discover-plugins';
 import { hookError } from '../errors/loader-errors';
 import type { CapabilitiesChangeReason, PluginLoaderEvents } from '../events/plugin-loader-events';

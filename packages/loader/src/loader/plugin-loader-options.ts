@@ -1,13 +1,13 @@
 import type {
   IsolationMode,
   PluginCapability,
+  PluginConfigOverride,
   PluginState,
   PluginStatus,
   PluginType,
   PluginValidatorLike,
   RiskLevel,
 } from '@agentplug/models';
-import type { PluginConfigOverride } from '../config/resolve-plugin-config';
 import type { PluginCallOptions, ProcessSandboxOptions } from '../host/plugin-host';
 
 // The options and results of PluginLoader's public methods, apart from the class so that the
@@ -42,11 +42,22 @@ export interface PluginLoaderOptions {
   hookTimeoutMs?: number | undefined;
   /** How long a reload waits for in-flight invocations before swapping anyway, in milliseconds. Default 30,000. */
   drainTimeoutMs?: number | undefined;
+  /**
+   * Where the operator's configuration of each plugin is read from (`<id>.json`, a config.json
+   * document that wins over the plugin's shipped config.json). Default: `agentplug-config/` in the
+   * plugin directory the plugin was found in, where `PluginRegistry` keeps it beside its lock file.
+   * A folder path reads it there; `false` reads none.
+   */
+  operatorConfigDirectory?: string | false | undefined;
 }
 
 /** Options of `PluginLoader.loadPlugin`. */
 export interface LoadPluginOptions {
-  /** The caller's configuration (a config.json document, every key optional); wins over config.json. */
+  /**
+   * The caller's configuration: a config.json document, every key optional (`{ config: { precision: 15 } }`);
+   * wins over the operator's configuration and the shipped config.json. Keys config.json does not
+   * have are refused with CONFIG_INVALID and a did-you-mean (`precision` → `config.precision`).
+   */
   config?: PluginConfigOverride | undefined;
   /** Run the validator first. Default true. */
   validate?: boolean | undefined;
@@ -78,20 +89,21 @@ export interface AutoLoadOptions {
   policy?: AutoLoadPolicy | undefined;
 }
 
-/** One plugin auto-load could not bring up, and why. */
-export interface AutoLoadFailure {
+/**
+ * What auto-load did with one plugin: `active` (brought up; `state` holds it), `failed` (`error`
+ * says why), or `skipped` (not attempted: the `"abort"` policy stopped at an earlier failure).
+ */
+export interface AutoLoadEntry {
   pluginId: string;
-  error: Error;
+  status: 'active' | 'failed' | 'skipped';
+  /** Only for `failed`. */
+  error?: Error | undefined;
+  /** Only for `active`. */
+  state?: PluginState | undefined;
 }
 
-/** What `PluginLoader.autoLoadPlugins` did. */
-export interface AutoLoadResult {
-  /** The plugins now active, in the order they were brought up. */
-  loaded: PluginState[];
-  failed: AutoLoadFailure[];
-  /** Plugins not attempted because the `"abort"` policy stopped at a failure. */
-  skipped: string[];
-}
+/** What `PluginLoader.autoLoadPlugins` did: one entry per plugin, in the order they were taken. */
+export type AutoLoadResult = AutoLoadEntry[];
 
 /** Options of `PluginLoader.invoke`: a time limit and an abort signal. */
 export type InvokeOptions = PluginCallOptions;

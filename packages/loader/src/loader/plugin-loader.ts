@@ -5,8 +5,10 @@ import {
   type PluginMetadata,
   type PluginState,
   type PluginStatus,
+  resolvePluginConfig,
 } from '@agentplug/models';
 import { runAutoLoad } from '../auto-load/run-auto-load';
+import { type OperatorConfigLocation, readConfigLayers } from '../config/read-config-layers';
 import {
   type DiscoveredPlugin,
   type DiscoveryProblem,
@@ -62,6 +64,7 @@ export class PluginLoader {
   private readonly autoLoadPolicy: AutoLoadPolicy;
   private readonly hookLimits: PluginCallOptions;
   private readonly drainTimeoutMs: number;
+  private readonly operatorConfigLocation: OperatorConfigLocation;
   private readonly emitter = new TypedEmitter<PluginLoaderEvents>();
   private readonly queue = new OperationQueue();
   private readonly plugins = new Map<string, ManagedPlugin>();
@@ -97,6 +100,10 @@ export class PluginLoader {
       options.hookTimeoutMs === undefined ? {} : { timeoutMs: options.hookTimeoutMs },
     );
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.operatorConfigLocation =
+      typeof options.operatorConfigDirectory === 'string'
+        ? resolve(options.operatorConfigDirectory)
+        : options.operatorConfigDirectory;
   }
 
   // ---------------------------------------------------------------- events
@@ -257,14 +264,32 @@ export class PluginLoader {
   }
 
   /**
-   * Loads and activates the plugins whose config.json says `enabled` and `auto_load`, in
-   * dependency order, then by `priority` (higher first). One failure does not stop the others
-   * unless the policy is `"abort"`. Does nothing when the loader was created with
-   * `enableAutoLoad: false`.
+   * Loads and activates the plugins whose configuration (shipped config.json under the operator's)
+   * says `enabled` and `auto_load`, in dependency order, then by `priority` (higher first). One
+   * failure does not stop the others unless the policy is `"abort"`. Returns one entry per plugin
+   * taken, `{ pluginId, status: 'active' | 'failed' | 'skipped', error?, state? }`; an empty list
+   * when the loader was created with `enableAutoLoad: false`.
    */
   async autoLoadPlugins(options: AutoLoadOptions = {}): Promise<AutoLoadResult> {
-    if (!this.enableAutoLoad) return { loaded: [], failed: [], skipped: [] };
-    return runAutoLoad(this, options.policy ?? this.autoLoadPolicy);
+    if (!this.enableAutoLoad) return [];
+    return runAutoLoad(
+      {
+        discover: () => this.discover(),
+        getPluginState: (pluginId) => this.getPluginState(pluginId),
+        loadPlugin: (pluginId) => this.loadPlugin(pluginId),
+        activatePlugin: (pluginId) => this.activatePlugin(pluginId),
+        resolveConfig: async (plugin) =>
+          resolvePluginConfig({
+            metadata: plugin.metadata,
+            ...(await readConfigLayers(
+              plugin.metadata.plugin_id,
+              plugin.pluginPath,
+              this.operatorConfigLocation,
+            )),
+          }),
+      },
+      options.policy ?? this.autoLoadPolicy,
+    );
   }
 
   // ---------------------------------------------------------------- invoke
@@ -401,6 +426,7 @@ export class PluginLoader {
       pluginPath: plugin.state.pluginPath,
       metadata,
       callerConfig: plugin.callerConfig,
+      operatorConfigLocation: this.operatorConfigLocation,
       isolation: plugin.isolation,
       defaultIsolation: this.defaultIsolation,
       processSandbox: this.processSandbox,

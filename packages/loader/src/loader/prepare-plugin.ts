@@ -1,11 +1,12 @@
 import {
   type IsolationMode,
   type PluginConfig,
+  type PluginConfigOverride,
   type PluginMetadata,
-  readConfig,
+  resolvePluginConfig,
   SandboxConfigSchema,
 } from '@agentplug/models';
-import { type PluginConfigOverride, resolvePluginConfig } from '../config/resolve-plugin-config';
+import { type OperatorConfigLocation, readConfigLayers } from '../config/read-config-layers';
 import { resolveLoadOrder } from '../dependencies/resolve-load-order';
 import { resolveEntryPoint } from '../entry/resolve-entry-point';
 import { hookError } from '../errors/loader-errors';
@@ -32,8 +33,10 @@ export interface PreparePluginOptions {
   pluginPath: string;
   /** The manifest to load (the discovered one, or the one on disk now for a reload). */
   metadata: PluginMetadata;
-  /** The load call's configuration; wins over config.json. */
+  /** The load call's configuration; wins over the operator's and the shipped config.json. */
   callerConfig: PluginConfigOverride | undefined;
+  /** Where the operator's configuration is read from (see `PluginLoaderOptions.operatorConfigDirectory`). */
+  operatorConfigLocation: OperatorConfigLocation;
   /** The load call's isolation; wins over config.json's and `defaultIsolation`. */
   isolation: IsolationMode | undefined;
   defaultIsolation: IsolationMode;
@@ -53,8 +56,8 @@ export interface PreparePluginOptions {
 }
 
 /**
- * Everything a load does before the new instance takes over, in order: config.json read and
- * merged with the caller's configuration, the validation gate, runtime compatibility and required
+ * Everything a load does before the new instance takes over, in order: the shipped config.json and
+ * the operator's configuration read and merged with the caller's, the validation gate, runtime compatibility and required
  * dependencies (loaded first, in order), the entry module resolved, the host of the isolation mode
  * started, and `initialize()` awaited. Touches no plugin state, so a reload can run it while the
  * old instance serves; a host whose `initialize()` fails is disposed.
@@ -63,8 +66,8 @@ export interface PreparePluginOptions {
  */
 export async function preparePlugin(options: PreparePluginOptions): Promise<PreparedPlugin> {
   const { pluginId, pluginPath, metadata } = options;
-  const fileConfig = await readConfig(pluginPath);
-  const config = resolvePluginConfig({ metadata, fileConfig, callerConfig: options.callerConfig });
+  const layers = await readConfigLayers(pluginId, pluginPath, options.operatorConfigLocation);
+  const config = resolvePluginConfig({ metadata, ...layers, callerConfig: options.callerConfig });
   if (options.validationGate !== undefined) await options.validationGate.check(pluginPath, metadata);
   const order = await resolveLoadOrder(metadata, {
     getVersions: options.getVersions,

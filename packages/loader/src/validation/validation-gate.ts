@@ -1,4 +1,5 @@
 import {
+  formatReasons,
   isRiskAbove,
   PluginLoadError,
   type PluginMetadata,
@@ -56,7 +57,7 @@ export class ValidationGate {
         ]
       : result.errors;
     throw new PluginValidationError(
-      `${metadata.plugin_id} failed validation:\n${reasons.map((reason) => `- ${reason}`).join('\n')}`,
+      formatReasons(`${metadata.plugin_id} failed validation`, reasons),
       result,
       { details: { pluginId: metadata.plugin_id, pluginPath } },
     );

@@ -65,7 +65,12 @@ export function toManifestIssue(issue: z.core.$ZodIssue, input: unknown): Manife
 
 /** One line per issue, `path: message (CODE)`, for error messages and terminals. */
 export function formatIssues(issues: readonly ManifestIssue[]): string {
-  return issues.map((issue) => `${issue.path}: ${issue.message} (${issue.code})`).join('\n');
+  return listIssues(issues).join('\n');
+}
+
+/** Each issue as `path: message (CODE)`, for {@link formatReasons}. */
+export function listIssues(issues: readonly ManifestIssue[]): string[] {
+  return issues.map((issue) => `${issue.path}: ${issue.message} (${issue.code})`);
 }
 
 /**
@@ -103,7 +108,8 @@ export function findUnknownKeys(
   return issues;
 }
 
-function closestKey(key: string, knownKeys: readonly string[]): string | undefined {
+/** The known key closest to `key` (case and punctuation ignored, at most two edits away), if any. */
+export function closestKey(key: string, knownKeys: readonly string[]): string | undefined {
   const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
   const wanted = normalise(key);
   let best: { key: string; distance: number } | undefined;

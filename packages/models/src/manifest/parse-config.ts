@@ -1,6 +1,7 @@
+import { formatReasons } from '../errors/format-reasons';
 import { PluginError } from '../errors/plugin-error';
 import { CONFIG_KEYS, type PluginConfig, PluginConfigSchema } from '../schemas/plugin-config';
-import { findUnknownKeys, formatIssues, type ManifestIssue, toManifestIssue } from './issues';
+import { findUnknownKeys, listIssues, type ManifestIssue, toManifestIssue } from './issues';
 import type { SafeParseResult } from './parse-manifest';
 
 /** Checks a config.json document and returns it with defaults filled, or every issue with its path. */
@@ -33,9 +34,13 @@ export function safeParseConfig(input: unknown): SafeParseResult<PluginConfig> {
 export function parseConfig(input: unknown): PluginConfig {
   const result = safeParseConfig(input);
   if (!result.success) {
-    throw new PluginError('CONFIG_INVALID', `config.json is invalid:\n${formatIssues(result.issues)}`, {
-      details: { issues: result.issues, warnings: result.warnings },
-    });
+    throw new PluginError(
+      'CONFIG_INVALID',
+      formatReasons('config.json is invalid', listIssues(result.issues)),
+      {
+        details: { issues: result.issues, warnings: result.warnings },
+      },
+    );
   }
   return result.value;
 }

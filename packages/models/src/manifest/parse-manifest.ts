@@ -1,10 +1,11 @@
+import { formatReasons } from '../errors/format-reasons';
 import { PluginError } from '../errors/plugin-error';
 import { CAPABILITY_KEYS } from '../schemas/plugin-capability';
 import { DEPENDENCY_KEYS } from '../schemas/plugin-dependency';
 import { MANIFEST_KEYS, type PluginMetadata, PluginMetadataSchema } from '../schemas/plugin-metadata';
 import { PERMISSION_KEYS } from '../schemas/plugin-permissions';
 import { checkCrossFieldRules } from './cross-field-rules';
-import { findUnknownKeys, formatIssues, type ManifestIssue, toManifestIssue } from './issues';
+import { findUnknownKeys, listIssues, type ManifestIssue, toManifestIssue } from './issues';
 import { checkTerminalControlCharacters } from './terminal-control';
 
 /** What `safeParseManifest` and `safeParseConfig` return: the value, or every issue found. */
@@ -65,9 +66,13 @@ export function safeParseManifest(input: unknown): SafeParseResult<PluginMetadat
 export function parseManifest(input: unknown): PluginMetadata {
   const result = safeParseManifest(input);
   if (!result.success) {
-    throw new PluginError('MANIFEST_INVALID', `plugin.json is invalid:\n${formatIssues(result.issues)}`, {
-      details: { issues: result.issues, warnings: result.warnings },
-    });
+    throw new PluginError(
+      'MANIFEST_INVALID',
+      formatReasons('plugin.json is invalid', listIssues(result.issues)),
+      {
+        details: { issues: result.issues, warnings: result.warnings },
+      },
+    );
   }
   return result.value;
 }

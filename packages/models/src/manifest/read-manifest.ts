@@ -1,10 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatReasons } from '../errors/format-reasons';
 import { PluginError } from '../errors/plugin-error';
 import { parseUntrustedJson } from '../json/parse-untrusted-json';
 import type { PluginConfig } from '../schemas/plugin-config';
 import type { PluginMetadata } from '../schemas/plugin-metadata';
-import { formatIssues, type ManifestIssue } from './issues';
+import { listIssues, type ManifestIssue } from './issues';
 import { findJsonErrorOffset, locateOffset } from './locate-json-error';
 import { safeParseConfig } from './parse-config';
 import { safeParseManifest } from './parse-manifest';
@@ -80,9 +81,13 @@ export async function readManifest(
   const document = await readJsonDocument(manifestPath, options, 'MANIFEST_NOT_FOUND');
   const result = safeParseManifest(document);
   if (!result.success) {
-    throw new PluginError('MANIFEST_INVALID', `${manifestPath} is invalid:\n${formatIssues(result.issues)}`, {
-      details: { path: manifestPath, issues: result.issues, warnings: result.warnings },
-    });
+    throw new PluginError(
+      'MANIFEST_INVALID',
+      formatReasons(`${manifestPath} is invalid`, listIssues(result.issues)),
+      {
+        details: { path: manifestPath, issues: result.issues, warnings: result.warnings },
+      },
+    );
   }
   return { manifest: result.value, warnings: result.warnings, manifestPath };
 }
@@ -104,9 +109,13 @@ export async function readConfig(
   const document = await readJsonDocument(configPath, options, 'MANIFEST_NOT_FOUND');
   const result = safeParseConfig(document);
   if (!result.success) {
-    throw new PluginError('CONFIG_INVALID', `${configPath} is invalid:\n${formatIssues(result.issues)}`, {
-      details: { path: configPath, issues: result.issues, warnings: result.warnings },
-    });
+    throw new PluginError(
+      'CONFIG_INVALID',
+      formatReasons(`${configPath} is invalid`, listIssues(result.issues)),
+      {
+        details: { path: configPath, issues: result.issues, warnings: result.warnings },
+      },
+    );
   }
   return result.value;
 }

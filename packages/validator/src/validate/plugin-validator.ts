@@ -10,6 +10,7 @@ import {
   PluginValidationError,
   type PluginValidationResult,
   type PluginValidatorLike,
+  formatReasons,
 } from '@agentplug/models';
 import { isScannedFile } from '../scan/parse-source';
 import type { CapabilityUse, SourceAnalysis } from '../scan/scan-result';
@@ -312,7 +313,7 @@ export class PluginValidator implements PluginValidatorLike {
     const result = await this.validatePlugin(pluginPath, metadata);
     if (!result.valid) {
       throw new PluginValidationError(
-        `${pluginPath} failed validation:\n${result.errors.map((error) => `  - ${error}`).join('\n')}`,
+        formatReasons(`${pluginPath} failed validation`, result.errors),
         result,
         { details: { pluginPath, errors: result.errors } },
       );

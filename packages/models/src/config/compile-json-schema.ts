@@ -1,6 +1,7 @@
-import { formatJsonPath, PluginError } from '@agentplug/models';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { PluginError } from '../errors/plugin-error';
+import { formatJsonPath } from '../manifest/issues';
 
 /** One problem found by a JSON Schema check: `path` is a JSON path such as `$.config.precision`. */
 export interface SchemaIssue {
@@ -91,4 +92,9 @@ export function compileJsonSchema(
 /** One line per issue, `path: message`. */
 export function formatSchemaIssues(issues: readonly SchemaIssue[]): string {
   return issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n');
+}
+
+/** Each issue as `path: message`, for {@link formatReasons}. */
+export function listSchemaIssues(issues: readonly SchemaIssue[]): string[] {
+  return issues.map((issue) => `${issue.path}: ${issue.message}`);
 }
