@@ -23,23 +23,30 @@ export type { PublishArchiveResult } from './protocol/marketplace-api';
 export type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './protocol/marketplace-index';
 export type { SearchQuery } from './protocol/search-index';
 export type { TrustedKey } from './protocol/signing-keys';
-export { LOCK_FILE_NAME, type LockFile, type LockFileEntry } from './registry/lock-file';
+export { LOCK_FILE_NAME, LOCK_FILE_VERSION, type LockFile, type LockFileEntry } from './registry/lock-file';
 export { PluginRegistry } from './registry/plugin-registry';
 export type {
+  CheckUpdatesOptions,
   DownloadPluginOptions,
   DownloadProgress,
+  HeldBackUpdate,
+  InstallConfirmation,
+  InstalledConfig,
   InstallOptions,
   InstallPlan,
   InstallPlanStep,
   InstallPluginOptions,
   InstallResult,
+  LocalInstallOptions,
   PlanInstallOptions,
   PluginInfo,
   PluginRegistryOptions,
   PluginUpdate,
+  RestoreOptions,
   RevokedPlugin,
   UninstallOptions,
 } from './registry/registry-options';
+export type { RestoreResult } from './registry/restore-from-lock-file';
 export {
   MAX_ROOT_ROTATIONS,
   type MetadataTraffic,
@@ -47,4 +54,9 @@ export {
   TrustedMetadata,
   type TrustedMetadataOptions,
 } from './registry/trusted-metadata';
+export {
+  getUserDirectories,
+  type UserDirectories,
+  type UserDirectoriesOptions,
+} from './registry/user-directories';
 export { writeFileAtomic } from './registry/write-file-atomic';

@@ -35,11 +35,17 @@ describe('installPlugin from local folders and archives', () => {
     });
     await registry.installPlugin(ID, folder, { validate: false });
     const lock = JSON.parse(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8'));
-    expect(lock.lockfile_version).toBe(1);
+    expect(lock.lockfile_version).toBe(2);
+    const packed = await packPlugin(folder);
     expect(lock.plugins[ID]).toMatchObject({
       version: '1.0.0',
-      sha256: (await packPlugin(folder)).sha256,
+      range: '1.0.0',
+      requested: true,
+      sha256: packed.sha256,
+      size: packed.size,
       source: `file:${folder}`,
+      key_id: null,
+      config_sha256: null,
     });
     expect(lock.plugins[ID].permissions.network_hosts).toEqual(['api.example.com']);
     expect((await registry.listInstalledPlugins()).map((plugin) => plugin.plugin_id)).toEqual([ID]);

@@ -54,18 +54,30 @@ describe('recovery after a kill -9 during an uninstall', () => {
     expect(await readdir(trash)).toEqual([]);
   });
 
-  it('drops a lock file entry whose folder is gone with nothing to restore, and leaves a live process its trash', async () => {
+  it('drops the entry of a first install killed before its folder moved in, and leaves a live process its trash', async () => {
     const { pluginDirectory, open, trash } = await installed();
     await mkdir(trash, { recursive: true });
     const live = `com.example.other-${process.ppid}-0123456789ab`;
     await mkdir(join(trash, live));
     await rename(join(pluginDirectory, ID), join(pluginDirectory, '..', 'moved-away'));
+    // The install's own lock, left by the process that was killed.
+    await mkdir(join(pluginDirectory, '.agentplug', 'locks'), { recursive: true });
+    await writeFile(join(pluginDirectory, '.agentplug', 'locks', `${ID}.lock`), String(deadPid()));
     const registry = open();
     expect((await registry.readLockFile()).plugins[ID]).toBeUndefined();
     expect(JSON.parse(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).plugins).toEqual(
       {},
     );
     expect(await readdir(trash)).toEqual([live]);
+  });
+
+  it('keeps the entry of a folder that is simply missing: the lock file says what to restore', async () => {
+    const { pluginDirectory, open, lock } = await installed();
+    await rename(join(pluginDirectory, ID), join(pluginDirectory, '..', 'deleted-by-hand'));
+    const registry = open();
+    expect((await registry.readLockFile()).plugins[ID]?.version).toBe('1.0.0');
+    expect(await readFile(join(pluginDirectory, 'agentplug-lock.json'), 'utf8')).toBe(lock);
+    await registry.close();
   });
 });
 

@@ -38,10 +38,12 @@ export interface VerifyIndexOptions {
   now?: Date;
 }
 
-/** A verified index body and the sha256 (hex) of its canonical serialisation. */
+/** A verified index body, the sha256 (hex) of its canonical serialisation, and the trusted key that signed it. */
 export interface VerifiedIndex {
   body: SignedIndexBody;
   sha256: string;
+  /** Id of the first trusted key whose signature verified. */
+  keyId: string;
 }
 
 /**
@@ -98,14 +100,18 @@ export function verifyIndexDocument(document: unknown, options: VerifyIndexOptio
   } catch (error) {
     throw new PluginError('SIGNATURE_INVALID', 'the signed body cannot be canonicalised', { cause: error });
   }
-  const trusted = signatures.some((signature: unknown) => {
-    if (typeof signature !== 'object' || signature === null) return false;
+  let trustedKeyId: string | undefined;
+  for (const signature of signatures as unknown[]) {
+    if (typeof signature !== 'object' || signature === null) continue;
     const { keyid, sig } = signature as { keyid?: unknown; sig?: unknown };
-    if (typeof keyid !== 'string' || typeof sig !== 'string') return false;
+    if (typeof keyid !== 'string' || typeof sig !== 'string') continue;
     const key = keys.find((candidate) => candidate.keyId === keyid);
-    return key !== undefined && verifyBytes(bytes, sig, key);
-  });
-  if (!trusted) {
+    if (key !== undefined && verifyBytes(bytes, sig, key)) {
+      trustedKeyId = key.keyId;
+      break;
+    }
+  }
+  if (trustedKeyId === undefined) {
     throw new PluginError('SIGNATURE_INVALID', 'the index is not signed by any trusted key', {
       details: {
         keyIds: signatures.map((signature: unknown) =>
@@ -142,5 +148,5 @@ export function verifyIndexDocument(document: unknown, options: VerifyIndexOptio
       details: { expires: body.expires, version: body.version },
     });
   }
-  return { body, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { body, sha256: createHash('sha256').update(bytes).digest('hex'), keyId: trustedKeyId };
 }

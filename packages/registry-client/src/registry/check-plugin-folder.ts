@@ -32,7 +32,7 @@ export async function validatePluginFolder(
   validator: PluginValidatorLike,
   folder: string,
   manifest: PluginMetadata,
-): Promise<void> {
+): Promise<PluginValidationResult> {
   let result: PluginValidationResult;
   try {
     result = await validator.validatePlugin(folder, manifest);
@@ -49,4 +49,5 @@ export async function validatePluginFolder(
       { details: { pluginId: manifest.plugin_id, version: manifest.version } },
     );
   }
+  return result;
 }

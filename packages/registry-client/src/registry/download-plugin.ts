@@ -28,6 +28,8 @@ export interface DownloadRecord {
   treeDigest: string;
   /** The signed entry it was verified against. */
   entry: IndexVersionEntry;
+  /** Id of the trusted key whose signature on the index vouched for the entry. */
+  keyId: string | null;
 }
 
 /** The downloads folder of a cache directory. */
@@ -55,6 +57,8 @@ export async function removeStaleDownloads(downloadsFolder: string): Promise<str
 /** What {@link downloadVersion} needs. */
 export interface DownloadVersionOptions {
   marketplaceUrl: string;
+  /** Id of the trusted key that signed the index the entry came from. */
+  keyId: string | null;
   network: NetworkOptions;
   cacheDirectory: string;
   extractionLimits: ExtractionLimits;
@@ -179,6 +183,7 @@ export async function downloadVersion(
         validated: options.validate,
         treeDigest,
         entry: versionEntry,
+        keyId: options.keyId,
       },
     };
   } catch (error) {

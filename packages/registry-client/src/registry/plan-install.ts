@@ -2,7 +2,7 @@ import { type PluginDependency, PluginError, type PluginMetadata } from '@agentp
 import { resolveDependencies } from '@agentplug/version';
 import type { IndexVersionEntry, SignedIndexBody } from '../protocol/marketplace-index';
 import type { LockFile } from './lock-file';
-import { findEscalatedPermissions } from './permissions';
+import { diffPermissions } from './permissions';
 import type { InstallPlanStep } from './registry-options';
 
 /** One plugin version an install needs. */
@@ -90,7 +90,13 @@ export async function resolveInstall(
 export function describeSteps(
   body: SignedIndexBody,
   resolved: ResolvedInstall,
-  context: { pluginId: string; installed: ReadonlyMap<string, PluginMetadata>; lockFile: LockFile },
+  context: {
+    pluginId: string;
+    installed: ReadonlyMap<string, PluginMetadata>;
+    lockFile: LockFile;
+    /** An update: a plugin it newly brings in widens granted permissions too. */
+    update: boolean;
+  },
 ): InstallPlanStep[] {
   return resolved.steps.map((step): InstallPlanStep => {
     const entry = body.plugins[step.pluginId]?.versions[step.version];
@@ -116,24 +122,30 @@ export function describeSteps(
         permissions: manifest.permissions,
         acceptedPermissions: accepted,
         newPermissions: {},
+        keptPermissions: diffPermissions(accepted, manifest.permissions).kept,
+        droppedPermissions: {},
+        widens: false,
         securityScore: undefined,
         riskLevel: undefined,
       };
     }
     const installedVersion = manifest?.version;
+    const action =
+      installedVersion === undefined ? 'install' : installedVersion === step.version ? 'unchanged' : 'update';
+    const changes = diffPermissions(accepted, entry.permissions);
+    const adds = Object.keys(changes.added).length > 0;
     return {
       ...step,
-      action:
-        installedVersion === undefined
-          ? 'install'
-          : installedVersion === step.version
-            ? 'unchanged'
-            : 'update',
+      action,
       requested,
       installedVersion,
       permissions: entry.permissions,
       acceptedPermissions: accepted,
-      newPermissions: findEscalatedPermissions(accepted, entry.permissions),
+      newPermissions: changes.added,
+      keptPermissions: changes.kept,
+      droppedPermissions: changes.dropped,
+      // Granted before and now more; or, in an update, anything a newly brought plugin asks for.
+      widens: action !== 'unchanged' && adds && (accepted !== undefined || context.update),
       securityScore: entry.security_score,
       riskLevel: entry.risk_level,
     };

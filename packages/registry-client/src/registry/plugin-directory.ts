@@ -9,6 +9,7 @@ import {
 } from './install-journal';
 import { acquireLock } from './install-lock';
 import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from './lock-file';
+import { migrateLegacyLockFile } from './migrate-lock-file';
 import { createOwnedSuffix } from './owner-process';
 import { getWorkFolders, recoverInterruptedInstalls, type WorkFolders } from './recover-installs';
 
@@ -50,21 +51,40 @@ async function copyPluginFolder(source: string, destination: string): Promise<vo
 export class PluginDirectory {
   readonly path: string;
   readonly folders: WorkFolders;
+  /** Where the operator's configuration of a plugin lives. */
+  readonly operatorConfigPath: (pluginId: string) => string;
+  private readonly cacheDirectory: string | undefined;
   private recovery: Promise<unknown> | undefined;
   private lockFileQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    options: { operatorConfigPath: (pluginId: string) => string; cacheDirectory?: string | undefined },
+  ) {
     this.path = path;
     this.folders = getWorkFolders(path);
+    this.operatorConfigPath = options.operatorConfigPath;
+    this.cacheDirectory = options.cacheDirectory;
   }
 
   /**
-   * Finishes or undoes what interrupted installs left behind, once per directory object.
+   * Finishes or undoes what interrupted installs left behind, then brings a directory written by an
+   * older client up to date (its config.json edits into the operator's files, the lock file to
+   * version 2), once per directory object.
    * @throws PluginError INSTALL_FAILED
    */
   ensureRecovered(): Promise<unknown> {
-    this.recovery ??= recoverInterruptedInstalls(this.path).catch((error: unknown) => {
+    this.recovery ??= (async () => {
+      await recoverInterruptedInstalls(this.path);
+      await migrateLegacyLockFile({
+        pluginDirectory: this.path,
+        folders: this.folders,
+        cacheDirectory: this.cacheDirectory,
+        operatorConfigPath: this.operatorConfigPath,
+      });
+    })().catch((error: unknown) => {
       this.recovery = undefined;
+      if (PluginError.is(error) && error.code !== 'INSTALL_FAILED') throw error;
       throw new PluginError('INSTALL_FAILED', `cannot recover interrupted installs in ${this.path}`, {
         cause: error,
       });
@@ -170,6 +190,54 @@ export class PluginDirectory {
     } finally {
       await release();
     }
+  }
+
+  /**
+   * Makes the plugin folders match a set of staged folders in one step, under the plugins' locks the
+   * caller holds: each staged folder replaces (or creates) its plugin's folder, each folder in
+   * `removals` goes to the trash. On any failure everything done so far is undone. The lock file is
+   * not written: it is what the caller restores from.
+   * @throws PluginError INSTALL_FAILED
+   */
+  async commitRestore(
+    replacements: readonly { pluginId: string; staging: string }[],
+    removals: readonly string[],
+  ): Promise<void> {
+    await mkdir(this.folders.backup, { recursive: true });
+    await mkdir(this.folders.trash, { recursive: true });
+    const undo: (() => Promise<void>)[] = [];
+    const cleanup: string[] = [];
+    try {
+      for (const { pluginId, staging } of replacements) {
+        const target = join(this.path, pluginId);
+        const backup = join(this.folders.backup, pluginId);
+        await rm(backup, { recursive: true, force: true });
+        if (await pathExists(target)) {
+          await rename(target, backup);
+          undo.push(() => rename(backup, target));
+          cleanup.push(backup);
+        }
+        await rename(staging, target);
+        undo.push(() => rename(target, staging));
+      }
+      for (const name of removals) {
+        const target = join(this.path, name);
+        const trash = join(this.folders.trash, `${name}-${createOwnedSuffix()}`);
+        await rename(target, trash);
+        undo.push(() => rename(trash, target));
+        cleanup.push(trash);
+      }
+    } catch (error) {
+      for (const step of undo.reverse()) await step().catch(() => undefined);
+      throw new PluginError(
+        'INSTALL_FAILED',
+        `cannot make ${this.path} match the lock file; nothing was changed`,
+        {
+          cause: error,
+        },
+      );
+    }
+    for (const path of cleanup) await rm(path, { recursive: true, force: true });
   }
 
   /** Applies a change to the lock file: serialised in this process, locked across processes. */

@@ -1,11 +1,16 @@
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  getOperatorConfigPath,
   isValidPluginId,
+  type PluginConfig,
+  type PluginConfigOverride,
   PluginError,
   type PluginMarketplaceInfo,
   type PluginMetadata,
   type PluginValidatorLike,
+  readConfig,
+  readOperatorConfig,
+  resolvePluginConfig,
 } from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 import type { ExtractionLimits } from '../archive/extract-archive';
@@ -19,36 +24,43 @@ import {
   pickLatestVersion,
   sortVersionsDescending,
 } from '../protocol/version-rules';
+import { readExtractedManifest, validatePluginFolder } from './check-plugin-folder';
 import { chooseVersion } from './choose-version';
+import { obtainConsent } from './consent';
 import { type DownloadRecord, downloadVersion } from './download-plugin';
-import { installFromPath } from './install-plugin';
+import { installFromPath, type LockDetails } from './install-plugin';
 import type { LockFile } from './lock-file';
 import { loadMetadataIndex, revocationOf } from './metadata-index';
+import { planOperatorConfig } from './operator-config';
 import { describeSteps, resolveInstall } from './plan-install';
+import { planLocalInstall, stageLocalPlugin } from './plan-local-install';
 import { PluginDirectory } from './plugin-directory';
 import type {
+  CheckUpdatesOptions,
   DownloadPluginOptions,
   DownloadProgress,
+  HeldBackUpdate,
+  InstalledConfig,
   InstallOptions,
   InstallPlan,
   InstallPlanStep,
   InstallPluginOptions,
   InstallResult,
+  LocalInstallOptions,
   PlanInstallOptions,
   PluginInfo,
   PluginRegistryOptions,
   PluginUpdate,
+  RestoreOptions,
   RevokedPlugin,
   UninstallOptions,
 } from './registry-options';
+import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-file';
 import { rankFromServer, searchMarketplace } from './search-marketplace';
 import { TrustedIndex } from './trusted-index';
 import { TrustedMetadata } from './trusted-metadata';
-
-function defaultCacheDirectory(): string {
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(base, 'agentplug');
-}
+import { getUserDirectories } from './user-directories';
+import { writeOperatorConfigFile } from './write-operator-config';
 
 function checkPluginId(pluginId: string): void {
   if (typeof pluginId !== 'string' || !isValidPluginId(pluginId)) {
@@ -75,6 +87,8 @@ export class PluginRegistry {
   readonly marketplaceUrl: string | undefined;
   readonly enableMarketplace: boolean;
   readonly runtimeVersion: string | undefined;
+  /** Where the operator's configuration lives: `<pluginDirectory>/agentplug-config` unless set. */
+  readonly operatorConfigDirectory: string;
   private readonly validator: PluginValidatorLike;
   private readonly network: NetworkOptions;
   private readonly extractionLimits: ExtractionLimits;
@@ -93,7 +107,10 @@ export class PluginRegistry {
       throw new PluginError('INVALID_ARGUMENT', 'pluginDirectory is required');
     }
     this.pluginDirectory = resolve(options.pluginDirectory);
-    this.cacheDirectory = resolve(options.cacheDirectory ?? defaultCacheDirectory());
+    this.cacheDirectory = resolve(options.cacheDirectory ?? getUserDirectories().cache);
+    this.operatorConfigDirectory = resolve(
+      options.operatorConfigDirectory ?? join(this.pluginDirectory, 'agentplug-config'),
+    );
     this.marketplaceUrl =
       options.marketplaceUrl === undefined
         ? undefined
@@ -121,7 +138,10 @@ export class PluginRegistry {
       maxBytes: options.maxIndexBytes ?? 64 * 1024 * 1024,
       now: this.now,
     });
-    this.directory = new PluginDirectory(this.pluginDirectory);
+    this.directory = new PluginDirectory(this.pluginDirectory, {
+      operatorConfigPath: (pluginId) => this.getOperatorConfigPath(pluginId),
+      cacheDirectory: this.cacheDirectory,
+    });
     this.metadataMaxAgeMs = options.indexMaxAgeMs ?? 30_000;
     this.metadata =
       options.trustedRoot === undefined || this.marketplaceUrl === undefined
@@ -178,6 +198,15 @@ export class PluginRegistry {
       }
     }
     return revoked;
+  }
+
+  /**
+   * Where the operator's configuration of a plugin lives (a config.json document; see
+   * {@link PluginRegistry.readInstalledConfig}); the loader reads the same file.
+   * @throws PluginError INVALID_ARGUMENT for an id that is not a plugin id
+   */
+  getOperatorConfigPath(pluginId: string): string {
+    return getOperatorConfigPath(pluginId, { operatorConfigDirectory: this.operatorConfigDirectory });
   }
 
   /**
@@ -288,6 +317,15 @@ export class PluginRegistry {
     versionEntry: IndexVersionEntry,
     options: { validate: boolean; onProgress?: (progress: DownloadProgress) => void },
   ): Promise<string> {
+    const { path } = await this.downloadWithRecord(pluginId, versionEntry, options);
+    return path;
+  }
+
+  private async downloadWithRecord(
+    pluginId: string,
+    versionEntry: IndexVersionEntry,
+    options: { validate: boolean; onProgress?: (progress: DownloadProgress) => void },
+  ): Promise<{ path: string; record: DownloadRecord }> {
     const revocation = revocationOf(versionEntry);
     if (revocation !== undefined) {
       throw new PluginError(
@@ -298,6 +336,7 @@ export class PluginRegistry {
     }
     const { path, record } = await downloadVersion(pluginId, versionEntry, {
       marketplaceUrl: this.requireMarketplaceUrl(),
+      keyId: this.index.keyId ?? null,
       network: this.network,
       cacheDirectory: this.cacheDirectory,
       extractionLimits: this.extractionLimits,
@@ -306,7 +345,7 @@ export class PluginRegistry {
       onProgress: options.onProgress,
     });
     this.downloads.set(path, record);
-    return path;
+    return { path, record };
   }
 
   /**
@@ -321,7 +360,19 @@ export class PluginRegistry {
     options: InstallPluginOptions = {},
   ): Promise<void> {
     checkPluginId(pluginId);
+    await this.installWithDetails(pluginId, downloadPath, options);
+  }
+
+  private async installWithDetails(
+    pluginId: string,
+    downloadPath: string,
+    options: InstallPluginOptions & {
+      lock?: LockDetails;
+      origin?: { source: string; sha256: string; size: number };
+    },
+  ): Promise<void> {
     await installFromPath(pluginId, downloadPath, options, {
+      operatorConfigPath: (id) => this.getOperatorConfigPath(id),
       directory: this.directory,
       validator: this.validator,
       runtimeVersion: this.runtimeVersion,
@@ -348,7 +399,8 @@ export class PluginRegistry {
   ): Promise<{ body: SignedIndexBody; plan: InstallPlan }> {
     const body = await this.signedIndexFor([pluginId]);
     const rootEntry = chooseVersion(pluginId, body.plugins[pluginId], {
-      range: options.range,
+      version: options.version,
+      range: options.version === undefined ? options.range : undefined,
       runtimeVersion: this.runtimeVersion,
     });
     const installed = new Map(
@@ -360,8 +412,22 @@ export class PluginRegistry {
       { pluginId, entry: rootEntry },
       { installed, runtimeVersion: this.runtimeVersion },
     );
-    const steps = describeSteps(body, resolved, { pluginId, installed, lockFile });
-    return { body, plan: { pluginId, version: rootEntry.version, steps, warnings: resolved.warnings } };
+    const steps = describeSteps(body, resolved, {
+      pluginId,
+      installed,
+      lockFile,
+      update: options.update === true,
+    });
+    return {
+      body,
+      plan: {
+        pluginId,
+        version: rootEntry.version,
+        steps,
+        widens: steps.some((step) => step.widens),
+        warnings: resolved.warnings,
+      },
+    };
   }
 
   /**
@@ -376,17 +442,11 @@ export class PluginRegistry {
     checkPluginId(pluginId);
     const validate = options.validate ?? true;
     const { body, plan } = await this.resolvePlan(pluginId, options);
-    const changes = plan.steps.filter((step) => step.action !== 'unchanged');
-    if (options.confirm !== undefined && changes.length > 0 && (await options.confirm(plan)) !== true) {
-      throw new PluginError(
-        'DECLINED',
-        `installing ${pluginId}@${plan.version} was declined: nothing was changed`,
-        {
-          details: { pluginId, version: plan.version },
-        },
-      );
-    }
-    const approvePermissions = options.approvePermissions === true || options.confirm !== undefined;
+    const approvePermissions = await obtainConsent(plan, {
+      approvePermissions: options.approvePermissions,
+      confirm: options.confirm,
+      action: options.update === true ? 'updating' : 'installing',
+    });
     const result: InstallResult = {
       pluginId,
       version: plan.version,
@@ -395,7 +455,8 @@ export class PluginRegistry {
       warnings: [...plan.warnings],
       plan,
     };
-    // Every archive is downloaded and verified before the first swap: a failed check installs nothing.
+    // Every archive is downloaded and verified, and the operator's configuration checked against
+    // each new version, before the first swap: a failed check changes nothing.
     const downloads: { step: InstallPlanStep; path: string }[] = [];
     for (const step of plan.steps) {
       if (step.action === 'unchanged') {
@@ -409,11 +470,161 @@ export class PluginRegistry {
       });
       downloads.push({ step, path });
     }
+    const lockFile = await this.directory.readLockFile();
     for (const { step, path } of downloads) {
-      await this.installPlugin(step.pluginId, path, { approvePermissions, validate });
+      await planOperatorConfig({
+        pluginId: step.pluginId,
+        manifest: await readExtractedManifest(path),
+        stagedFolder: path,
+        installedFolder: join(this.pluginDirectory, step.pluginId),
+        previous: lockFile.plugins[step.pluginId],
+        operatorConfigPath: this.getOperatorConfigPath(step.pluginId),
+      });
+    }
+    for (const { step, path } of downloads) {
+      const lock: LockDetails = step.requested
+        ? { requested: true, range: options.range ?? `^${step.version}` }
+        : { requested: false };
+      await this.installWithDetails(step.pluginId, path, { approvePermissions, validate, lock });
       result.installed.push({ pluginId: step.pluginId, version: step.version });
     }
     return result;
+  }
+
+  /**
+   * Installs a plugin from a local `.tgz` or plugin folder exactly as from a marketplace: copied into
+   * staging, extracted with the same strict rules, validated, shown (`confirm` gets the plan, with its
+   * permissions new, kept and dropped and the security score) and installed atomically. The lock file
+   * records it as `file:<absolute path>` with the archive's (or the folder's pack's) sha256 and size,
+   * its range the exact version. Its required dependencies must already be installed.
+   * @throws PluginError INVALID_ARGUMENT, ARCHIVE_UNSAFE, MANIFEST_*, DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, DECLINED, PERMISSIONS_ESCALATED, CONFIG_INVALID, and the errors of installPlugin
+   */
+  async installLocal(path: string, options: LocalInstallOptions = {}): Promise<InstallResult> {
+    await this.directory.ensureRecovered();
+    const staged = await stageLocalPlugin(resolve(path), {
+      directory: this.directory,
+      extractionLimits: this.extractionLimits,
+    });
+    try {
+      const { manifest } = staged;
+      let validation: { securityScore: number; riskLevel: InstallPlanStep['riskLevel'] } | undefined;
+      if (options.validate ?? true) {
+        const report = await validatePluginFolder(this.validator, staged.folder, manifest);
+        validation = { securityScore: report.securityScore, riskLevel: report.riskLevel };
+      }
+      const installed = new Map(
+        (await this.listInstalledPlugins()).map((installedManifest) => [
+          installedManifest.plugin_id,
+          installedManifest,
+        ]),
+      );
+      const plan = planLocalInstall(staged, {
+        installed,
+        lockFile: await this.directory.readLockFile(),
+        validation,
+      });
+      const approvePermissions = await obtainConsent(plan, {
+        approvePermissions: options.approvePermissions,
+        confirm: options.confirm,
+        action: 'installing',
+      });
+      // The staged copy was validated above; it is what installs.
+      await this.installWithDetails(manifest.plugin_id, staged.folder, {
+        approvePermissions,
+        validate: false,
+        lock: { requested: true },
+        origin: { source: staged.source, sha256: staged.sha256, size: staged.size },
+      });
+      return {
+        pluginId: manifest.plugin_id,
+        version: manifest.version,
+        installed: [{ pluginId: manifest.plugin_id, version: manifest.version }],
+        unchanged: [],
+        warnings: [],
+        plan,
+      };
+    } finally {
+      await staged.remove();
+    }
+  }
+
+  /**
+   * Makes the plugin directory match its lock file exactly, verified, or changes nothing (what
+   * `agentplug install` with no arguments and `agentplug ci` do): see {@link restoreFromLockFile}.
+   * @throws PluginError INVALID_ARGUMENT (no lock file), INTEGRITY_MISMATCH, SIGNATURE_INVALID, NOT_FOUND, and the install errors
+   */
+  async installFromLockFile(options: RestoreOptions = {}): Promise<RestoreResult> {
+    return restoreFromLockFile({
+      directory: this.directory,
+      validator: this.validator,
+      extractionLimits: this.extractionLimits,
+      validate: options.validate ?? true,
+      refreshIndex: async () => {
+        const body = await this.refreshIndex();
+        return { body, keyId: this.index.keyId };
+      },
+      download: (pluginId, entry) =>
+        this.downloadWithRecord(pluginId, entry, {
+          validate: options.validate ?? true,
+          onProgress: options.onProgress,
+        }),
+    });
+  }
+
+  /**
+   * The configuration an installed plugin runs with, as the loader resolves it (config_schema
+   * defaults, its shipped config.json, the operator's file), with where the operator's file lives.
+   * @throws PluginError PLUGIN_NOT_FOUND, CONFIG_INVALID
+   */
+  async readInstalledConfig(pluginId: string): Promise<InstalledConfig> {
+    checkPluginId(pluginId);
+    const folder = join(this.pluginDirectory, pluginId);
+    const manifest = await this.directory.readInstalledManifest(pluginId);
+    if (manifest === undefined) {
+      throw new PluginError('PLUGIN_NOT_FOUND', `${pluginId} is not installed in ${this.pluginDirectory}`, {
+        details: { pluginId },
+      });
+    }
+    await this.directory.ensureRecovered();
+    const operatorConfigPath = this.getOperatorConfigPath(pluginId);
+    const [shipped, layer] = await Promise.all([
+      readConfig(folder),
+      readOperatorConfig(operatorConfigPath, pluginId),
+    ]);
+    const effective: PluginConfig = resolvePluginConfig({
+      metadata: manifest,
+      fileConfig: shipped,
+      operatorConfig: layer,
+    });
+    return { pluginId, version: manifest.version, operatorConfigPath, operator: layer?.document, effective };
+  }
+
+  /**
+   * Replaces the operator's configuration of an installed plugin (a config.json document; `undefined`
+   * removes it) after checking it against the installed version's config_schema, and returns the
+   * configuration the plugin will run with. Written atomically; nothing changes when it is refused.
+   * @throws PluginError PLUGIN_NOT_FOUND, CONFIG_INVALID
+   */
+  async writeOperatorConfig(
+    pluginId: string,
+    document: PluginConfigOverride | undefined,
+  ): Promise<InstalledConfig> {
+    checkPluginId(pluginId);
+    const manifest = await this.directory.readInstalledManifest(pluginId);
+    if (manifest === undefined) {
+      throw new PluginError('PLUGIN_NOT_FOUND', `${pluginId} is not installed in ${this.pluginDirectory}`, {
+        details: { pluginId },
+      });
+    }
+    const operatorConfigPath = this.getOperatorConfigPath(pluginId);
+    const shipped = await readConfig(join(this.pluginDirectory, pluginId));
+    const effective = resolvePluginConfig({
+      metadata: manifest,
+      fileConfig: shipped,
+      operatorConfig: document === undefined ? undefined : { path: operatorConfigPath, document },
+    });
+    await writeOperatorConfigFile(operatorConfigPath, document);
+    return { pluginId, version: manifest.version, operatorConfigPath, operator: document, effective };
   }
 
   /**
@@ -452,36 +663,73 @@ export class PluginRegistry {
 
   /**
    * Lists installed plugins that have a newer version on the marketplace: non-yanked, compatible with
-   * the runtime, and satisfying every installed plugin's constraint on it.
+   * the runtime, satisfying every installed plugin's constraint on it, and inside the range the lock
+   * file records for it (`latest: true` looks past that range). Plugins installed from local files
+   * are left out: they update by installing a newer file.
    * @throws PluginError MARKETPLACE_DISABLED, and the index errors
    */
-  async checkUpdates(): Promise<PluginUpdate[]> {
+  async checkUpdates(options: CheckUpdatesOptions = {}): Promise<PluginUpdate[]> {
+    return (await this.scanUpdates(options.latest === true)).updates;
+  }
+
+  /**
+   * Newer versions the recorded ranges hold back (what `checkUpdates({ latest: true })` would add).
+   * @throws PluginError MARKETPLACE_DISABLED, and the index errors
+   */
+  async findHeldBackUpdates(): Promise<HeldBackUpdate[]> {
+    return (await this.scanUpdates(false)).heldBack;
+  }
+
+  private async scanUpdates(
+    latest: boolean,
+  ): Promise<{ updates: PluginUpdate[]; heldBack: HeldBackUpdate[] }> {
     const installed = await this.listInstalledPlugins();
     const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
+    const lockFile = await this.directory.readLockFile();
     const updates: PluginUpdate[] = [];
+    const heldBack: HeldBackUpdate[] = [];
     for (const manifest of installed) {
       const entry = body.plugins[manifest.plugin_id];
-      if (entry === undefined) continue;
+      const locked = lockFile.plugins[manifest.plugin_id];
+      if (entry === undefined || locked?.source.startsWith('file:')) continue;
       const constraints = installed.flatMap((other) =>
         other.dependencies
           .filter((dependency) => dependency.plugin_id === manifest.plugin_id)
           .map((dependency) => dependency.version_constraint),
       );
+      const range = locked?.range ?? '*';
       // Someone on a prerelease has asked for prereleases; everyone else is offered releases first.
-      const candidate = pickLatestVersion(entry.versions, {
-        runtimeVersion: this.runtimeVersion,
-        range: constraints,
-        includePrerelease: isPrerelease(manifest.version),
-      });
-      if (candidate !== undefined && isNewerVersion(candidate.version, manifest.version)) {
+      const pick = (ranges: string[]) =>
+        pickLatestVersion(entry.versions, {
+          runtimeVersion: this.runtimeVersion,
+          range: ranges,
+          includePrerelease: isPrerelease(manifest.version),
+        });
+      const inRange = pick(latest ? constraints : [...constraints, range]);
+      if (inRange !== undefined && isNewerVersion(inRange.version, manifest.version)) {
         updates.push({
           pluginId: manifest.plugin_id,
           currentVersion: manifest.version,
-          availableVersion: candidate.version,
+          availableVersion: inRange.version,
+          range: latest ? '*' : range,
+        });
+      }
+      const newest = pick(constraints);
+      if (
+        !latest &&
+        newest !== undefined &&
+        isNewerVersion(newest.version, inRange?.version ?? manifest.version) &&
+        isNewerVersion(newest.version, manifest.version)
+      ) {
+        heldBack.push({
+          pluginId: manifest.plugin_id,
+          currentVersion: manifest.version,
+          latestVersion: newest.version,
+          range,
         });
       }
     }
-    return updates;
+    return { updates, heldBack };
   }
 
   /** Releases the registry; later marketplace calls fail with MARKETPLACE_DISABLED. */

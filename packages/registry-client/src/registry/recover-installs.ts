@@ -97,7 +97,9 @@ async function withPluginLock(locks: string, pluginId: string, work: () => Promi
  * lock file write is the commit point of installs and uninstalls alike: staging folders of dead
  * processes are removed; an install's journal says whether its lock file write happened, and the
  * previous folder is put back (or the new one removed) when it did not; a folder an uninstall had
- * moved to the trash is put back while the lock file still lists it (else removed); an entry whose folder is gone with nothing to restore is dropped;
+ * moved to the trash is put back while the lock file still lists it (else removed); an entry whose
+ * folder is gone is dropped only when a dead process's install lock is left beside it (an entry whose
+ * folder is simply missing, as on a fresh host, is what `installFromLockFile` restores);
  * half-written lock file copies and half-taken locks are removed.
  * Folders of live processes, and plugins whose lock a live process holds, are left alone.
  */
@@ -236,7 +238,12 @@ async function removeStaleTemporaryFiles(
   }
 }
 
-/** Drops lock file entries whose folder is gone and that no live process is installing. */
+/**
+ * Drops lock file entries whose folder is gone because an install was killed between recording the
+ * entry and moving the folder in: the plugin's install lock is still there, left by a dead process.
+ * An entry whose folder is simply missing (a lock file copied to a fresh host, a folder deleted by
+ * hand) stays: the lock file says what should be installed, and `installFromLockFile` restores it.
+ */
 async function forgetVanishedPlugins(
   pluginDirectory: string,
   folders: WorkFolders,
@@ -246,7 +253,8 @@ async function forgetVanishedPlugins(
   const vanished: string[] = [];
   for (const pluginId of listed) {
     if (await pathExists(join(pluginDirectory, pluginId))) continue;
-    if (await isLockHeld(join(folders.locks, `${pluginId}.lock`))) continue;
+    const lockPath = join(folders.locks, `${pluginId}.lock`);
+    if (!(await pathExists(lockPath)) || (await isLockHeld(lockPath))) continue;
     vanished.push(pluginId);
   }
   if (vanished.length === 0) return;

@@ -1,4 +1,4 @@
-import type { PluginPermissions, PluginValidatorLike, RiskLevel } from '@agentplug/models';
+import type { PluginConfig, PluginPermissions, PluginValidatorLike, RiskLevel } from '@agentplug/models';
 import type { ExtractionLimits } from '../archive/extract-archive';
 import type { FetchFunction } from '../network/fetch-bytes';
 import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
@@ -50,6 +50,11 @@ export interface PluginRegistryOptions {
   extractionLimits?: ExtractionLimits;
   /** The clock used for expiry checks (tests). */
   now?: () => Date;
+  /**
+   * Where the operator's configuration of each plugin lives (`<id>.json`). Default
+   * `<pluginDirectory>/agentplug-config`, beside the lock file, where the loader looks by default.
+   */
+  operatorConfigDirectory?: string;
 }
 
 /** Progress of a download. */
@@ -94,6 +99,16 @@ export interface InstallPlanStep {
   acceptedPermissions: PluginPermissions | undefined;
   /** Permissions beyond `acceptedPermissions`, per kind (all of them for a first install). */
   newPermissions: Record<string, string[]>;
+  /** Permissions accepted before that this version asks for again, per kind. */
+  keptPermissions: Record<string, string[]>;
+  /** Permissions accepted before that this version no longer asks for, per kind. */
+  droppedPermissions: Record<string, string[]>;
+  /**
+   * Whether this step widens what the operator has granted, so it needs `approvePermissions` (or a
+   * confirmation answering `{ approvePermissions: true }`): new permissions for a plugin already
+   * installed, or, in an update, any permission of a plugin the update brings in.
+   */
+  widens: boolean;
   /** From the signed index; undefined for a version kept as installed that the index does not list. */
   securityScore: number | undefined;
   riskLevel: RiskLevel | undefined;
@@ -104,28 +119,80 @@ export interface InstallPlan {
   pluginId: string;
   version: string;
   steps: InstallPlanStep[];
+  /** Whether any step widens granted permissions (see {@link InstallPlanStep.widens}). */
+  widens: boolean;
   /** The resolver's warnings. */
   warnings: string[];
 }
 
 /** Options of {@link PluginRegistry.planInstall}. */
 export interface PlanInstallOptions {
-  /** Version range for the plugin, e.g. `^1.2.0`. Default any. */
+  /**
+   * Version range for the plugin, e.g. `^1.2.0`: the newest version inside it is chosen, and the
+   * lock file records it (`update` stays inside). Default any, recorded as `^<chosen version>`.
+   */
   range?: string;
+  /** This exact version instead of the newest in `range` (`range` is still what the lock file records). */
+  version?: string;
+  /**
+   * Plan an update: a plugin the update newly brings in widens the granted permissions too (in an
+   * install the operator named what comes in). Default false.
+   */
+  update?: boolean;
 }
+
+/**
+ * The answer to {@link InstallOptions.confirm}: `false` declines; `true` accepts the plan but no
+ * widening of permissions; `{ approvePermissions: true }` accepts it with the permissions it widens.
+ */
+export type InstallConfirmation = boolean | { approvePermissions: boolean };
 
 /** Options of {@link PluginRegistry.install}. */
 export interface InstallOptions extends PlanInstallOptions {
-  /** Accept permissions beyond those accepted for installed versions without `confirm`. */
+  /**
+   * Accept a plan that widens granted permissions (see {@link InstallPlanStep.widens}). Without it
+   * (or a confirmation approving them) such a plan fails with PERMISSIONS_ESCALATED before anything
+   * downloads or changes.
+   */
   approvePermissions?: boolean;
   validate?: boolean;
   onProgress?: (progress: DownloadProgress) => void;
   /**
-   * Asked once with the whole plan (every plugin with its permissions, dependencies included) after
-   * resolution and before any download; `false` ends the install with DECLINED and nothing changed.
-   * A `true` answer approves every permission shown, and those are what install and get recorded.
+   * Asked once with the whole plan (every plugin with its permissions, new, kept and dropped,
+   * dependencies included) after resolution and before any download; `false` ends the install with
+   * DECLINED and nothing changed. `true` accepts what does not widen granted permissions;
+   * `{ approvePermissions: true }` also what does (see {@link InstallConfirmation}).
    */
-  confirm?: (plan: InstallPlan) => boolean | Promise<boolean>;
+  confirm?: (plan: InstallPlan) => InstallConfirmation | Promise<InstallConfirmation>;
+}
+
+/** Options of {@link PluginRegistry.installLocal}. */
+export interface LocalInstallOptions {
+  /** Accept widened permissions (a plugin installed before asking for more); see {@link InstallOptions.approvePermissions}. */
+  approvePermissions?: boolean;
+  /** Validate the staged copy before asking. Default true. */
+  validate?: boolean;
+  /** Asked once with the plan before anything changes; see {@link InstallOptions.confirm}. */
+  confirm?: (plan: InstallPlan) => InstallConfirmation | Promise<InstallConfirmation>;
+}
+
+/** Options of {@link PluginRegistry.installFromLockFile}. */
+export interface RestoreOptions {
+  /** Validate what installs (marketplace downloads in the cache, local sources when staged). Default true. */
+  validate?: boolean;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** The configuration an installed plugin runs with, and the operator's part of it. */
+export interface InstalledConfig {
+  pluginId: string;
+  version: string;
+  /** The operator's file (it may not exist yet). */
+  operatorConfigPath: string;
+  /** What the operator's file says, if it exists. */
+  operator: Record<string, unknown> | undefined;
+  /** config_schema defaults, then the shipped config.json, then the operator's file, checked. */
+  effective: PluginConfig;
 }
 
 /** What {@link PluginRegistry.install} did. */
@@ -141,11 +208,28 @@ export interface InstallResult {
   plan: InstallPlan;
 }
 
-/** An available update, as the seed returns it. */
+/** An available update, as the seed returns it, with the range it stays in. */
 export interface PluginUpdate {
   pluginId: string;
   currentVersion: string;
+  /** The newest version inside `range` (and every installed plugin's constraint on it). */
   availableVersion: string;
+  /** The lock file's range for the plugin (`*` with `latest`). */
+  range: string;
+}
+
+/** Options of {@link PluginRegistry.checkUpdates}. */
+export interface CheckUpdatesOptions {
+  /** Look past the ranges the lock file records (installed plugins' constraints still bound it). Default false. */
+  latest?: boolean;
+}
+
+/** A newer version outside the recorded range, which `update` leaves alone unless told `latest`. */
+export interface HeldBackUpdate {
+  pluginId: string;
+  currentVersion: string;
+  latestVersion: string;
+  range: string;
 }
 
 /** Everything the signed index says about one plugin, plus what is installed. */

@@ -23,7 +23,9 @@ export interface TrustedIndexOptions {
  * signature, shape, protocol, expiry, no rollback) and reused for `maxAgeMs`.
  */
 export class TrustedIndex {
-  private cached: { marketplaceUrl: string; body: SignedIndexBody; fetchedAt: number } | undefined;
+  private cached:
+    | { marketplaceUrl: string; body: SignedIndexBody; keyId: string; fetchedAt: number }
+    | undefined;
 
   constructor(private readonly options: TrustedIndexOptions) {}
 
@@ -56,8 +58,13 @@ export class TrustedIndex {
       now: this.options.now(),
     });
     await checkRollback(this.options.cacheDirectory, marketplaceUrl, verified);
-    this.cached = { marketplaceUrl, body: verified.body, fetchedAt: Date.now() };
+    this.cached = { marketplaceUrl, body: verified.body, keyId: verified.keyId, fetchedAt: Date.now() };
     return verified.body;
+  }
+
+  /** Id of the trusted key that signed the index this object last verified. */
+  get keyId(): string | undefined {
+    return this.cached?.keyId;
   }
 
   /** Forgets the verified copy. */
