@@ -61,6 +61,11 @@ export {
   readManifest,
 } from './manifest/read-manifest';
 export { findTerminalControlCharacter, isTerminalControlCharacter } from './manifest/terminal-control';
+export {
+  getUserDirectories,
+  type UserDirectories,
+  type UserDirectoriesOptions,
+} from './paths/user-directories';
 export type { JsonSchemaObject } from './schemas/json-schema-object';
 export {
   type PluginMarketplaceInfo,

@@ -46,7 +46,7 @@ export type {
   RevokedPlugin,
   UninstallOptions,
 } from './registry/registry-options';
-export type { RestoreResult } from './registry/restore-from-lock-file';
+export type { RestoreChanges, RestoreResult } from './registry/restore-from-lock-file';
 export {
   MAX_ROOT_ROTATIONS,
   type MetadataTraffic,
@@ -54,9 +54,4 @@ export {
   TrustedMetadata,
   type TrustedMetadataOptions,
 } from './registry/trusted-metadata';
-export {
-  getUserDirectories,
-  type UserDirectories,
-  type UserDirectoriesOptions,
-} from './registry/user-directories';
 export { writeFileAtomic } from './registry/write-file-atomic';

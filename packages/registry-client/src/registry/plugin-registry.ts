@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
   getOperatorConfigPath,
+  getUserDirectories,
   isValidPluginId,
   type PluginConfig,
   type PluginConfigOverride,
@@ -59,7 +60,6 @@ import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-fil
 import { rankFromServer, searchMarketplace } from './search-marketplace';
 import { TrustedIndex } from './trusted-index';
 import { TrustedMetadata } from './trusted-metadata';
-import { getUserDirectories } from './user-directories';
 import { writeOperatorConfigFile } from './write-operator-config';
 
 function checkPluginId(pluginId: string): void {
@@ -563,6 +563,7 @@ export class PluginRegistry {
         const body = await this.refreshIndex();
         return { body, keyId: this.index.keyId };
       },
+      confirm: options.confirm,
       download: (pluginId, entry) =>
         this.downloadWithRecord(pluginId, entry, {
           validate: options.validate ?? true,

@@ -3,6 +3,7 @@ import type { ExtractionLimits } from '../archive/extract-archive';
 import type { FetchFunction } from '../network/fetch-bytes';
 import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
 import type { TrustedKey } from '../protocol/signing-keys';
+import type { RestoreChanges } from './restore-from-lock-file';
 
 /** Options of {@link PluginRegistry}. */
 export interface PluginRegistryOptions {
@@ -181,6 +182,11 @@ export interface RestoreOptions {
   /** Validate what installs (marketplace downloads in the cache, local sources when staged). Default true. */
   validate?: boolean;
   onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Asked, once everything is verified and staged, before any folder is replaced or removed (a
+   * restore that only creates folders does not ask); `false` ends it with DECLINED, nothing changed.
+   */
+  confirm?: (changes: RestoreChanges) => boolean | Promise<boolean>;
 }
 
 /** The configuration an installed plugin runs with, and the operator's part of it. */

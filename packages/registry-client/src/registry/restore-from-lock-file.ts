@@ -24,6 +24,18 @@ export interface RestoreContext {
   refreshIndex(): Promise<{ body: SignedIndexBody; keyId: string | undefined }>;
   /** Downloads and verifies one signed version into the cache. */
   download(pluginId: string, entry: IndexVersionEntry): Promise<{ path: string; record: DownloadRecord }>;
+  /** Asked before anything is replaced or removed (not for folders only created); false declines. */
+  confirm?: ((changes: RestoreChanges) => boolean | Promise<boolean>) | undefined;
+}
+
+/** What a restore is about to do, for its confirmation. */
+export interface RestoreChanges {
+  /** Plugins whose folder is missing and will be created. */
+  create: { pluginId: string; version: string }[];
+  /** Plugins whose folder differs from the lock file and will be replaced. */
+  replace: { pluginId: string; version: string }[];
+  /** Plugin folders the lock file does not list, to be removed. */
+  remove: string[];
 }
 
 /** What {@link restoreFromLockFile} did. */
@@ -187,7 +199,7 @@ async function findUnlistedPluginFolders(
  * from, which must still hash the same), verified, validated and staged; only when all are ready are
  * the differing folders swapped in and the folders the lock file does not list removed, in one step
  * that is undone on failure. Folders already identical are left alone; the lock file is not written.
- * @throws PluginError INVALID_ARGUMENT (no lock file), INSTALL_LOCKED, NOT_FOUND, INTEGRITY_MISMATCH, SIGNATURE_INVALID, PERMISSIONS_ESCALATED, CONFIG_INVALID, VALIDATION_FAILED, INSTALL_FAILED, and the index and download errors
+ * @throws PluginError INVALID_ARGUMENT (no lock file), DECLINED (confirm said no), INSTALL_LOCKED, NOT_FOUND, INTEGRITY_MISMATCH, SIGNATURE_INVALID, PERMISSIONS_ESCALATED, CONFIG_INVALID, VALIDATION_FAILED, INSTALL_FAILED, and the index and download errors
  */
 export async function restoreFromLockFile(context: RestoreContext): Promise<RestoreResult> {
   const { directory } = context;
@@ -213,6 +225,32 @@ export async function restoreFromLockFile(context: RestoreContext): Promise<Rest
       prepared.push(await prepareOne(pluginId, lockFile.plugins[pluginId] as LockFileEntry, context, staged));
     }
     const changes = prepared.filter((item) => item.staging !== undefined);
+    const existing = new Set<string>();
+    for (const item of changes) {
+      if (await stat(join(directory.path, item.pluginId)).catch(() => undefined)) existing.add(item.pluginId);
+    }
+    const summary: RestoreChanges = {
+      create: changes
+        .filter((item) => !existing.has(item.pluginId))
+        .map(({ pluginId, version }) => ({ pluginId, version })),
+      replace: changes
+        .filter((item) => existing.has(item.pluginId))
+        .map(({ pluginId, version }) => ({ pluginId, version })),
+      remove: unlisted,
+    };
+    if (
+      context.confirm !== undefined &&
+      (summary.replace.length > 0 || summary.remove.length > 0) &&
+      !(await context.confirm(summary))
+    ) {
+      throw new PluginError(
+        'DECLINED',
+        `restoring ${directory.path} from its lock file was declined: nothing was changed`,
+        {
+          details: { replace: summary.replace, remove: summary.remove },
+        },
+      );
+    }
     for (const item of changes) await item.operatorConfig?.write();
     await directory.commitRestore(
       changes.map((item) => ({ pluginId: item.pluginId, staging: item.staging as string })),
