@@ -90,7 +90,7 @@ describe('agentplug init', () => {
       runAgentplug(['pack', projectPath, '--out-dir', workspace, '--json'], { env: sourceEnv }),
     ]);
     expect(validate.exitCode).toBe(0);
-    expect(JSON.parse(validate.stdout)).toMatchObject({ valid: true, passed: true, riskLevel: 'low' });
+    expect(JSON.parse(validate.stdout)).toMatchObject({ valid: true, passed: true, risk_level: 'low' });
     expect(pack.stderr).toBe('');
     expect(pack.exitCode).toBe(0);
     const packed = JSON.parse(pack.stdout);

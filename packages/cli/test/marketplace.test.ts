@@ -120,9 +120,12 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
       runAgentplug(['update', '--check', '--json'], { env }),
       runAgentplug(['install', `${PLUGIN_ID}@^2.0.0`, '--yes'], { env }),
     ]);
-    expect(JSON.parse(check.stdout)).toEqual([
-      { pluginId: PLUGIN_ID, currentVersion: '1.0.0', availableVersion: '1.1.0' },
-    ]);
+    expect(JSON.parse(check.stdout)).toEqual({
+      updates: [
+        { plugin_id: PLUGIN_ID, current_version: '1.0.0', available_version: '1.1.0', range: '^1.0.0' },
+      ],
+      held_back: [],
+    });
     expect(noRange.exitCode).toBe(5);
     expect(noRange.stderr).toMatch(
       /no published, non-yanked version of com\.example\.greeter matches \^2\.0\.0/,
@@ -130,17 +133,25 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
 
     const updateDeclined = await runAgentplug(['update', PLUGIN_ID], { env });
     expect(updateDeclined.exitCode).toBe(6);
-    expect(updateDeclined.stdout).toContain('network_hosts: api.example.com');
-    const updated = await runAgentplug(['update', PLUGIN_ID, '--yes'], { env });
+    expect(updateDeclined.stdout).toContain('+ new:          network_hosts: api.example.com');
+    // 1.1.0 adds a permission: --yes alone does not grant it, and nothing changes.
+    const notApproved = await runAgentplug(['update', PLUGIN_ID, '--yes'], { env });
+    expect(notApproved.exitCode).toBe(6);
+    expect(notApproved.stderr).toContain('[PERMISSIONS_ESCALATED]');
+    expect(JSON.parse((await runAgentplug(['list', '--json'], { env })).stdout)[0].version).toBe('1.0.0');
+    const updated = await runAgentplug(['update', PLUGIN_ID, '--yes', '--approve-permissions'], { env });
     expect(updated.exitCode).toBe(0);
     expect(updated.stdout).toContain(`updated ${PLUGIN_ID} to 1.1.0`);
     const afterUpdate = JSON.parse((await runAgentplug(['list', '--json'], { env })).stdout);
     expect(afterUpdate).toEqual([expect.objectContaining({ plugin_id: PLUGIN_ID, version: '1.1.0' })]);
 
-    const removed = await runAgentplug(['uninstall', PLUGIN_ID], { env });
+    const kept = await runAgentplug(['uninstall', PLUGIN_ID], { env });
+    expect(kept.exitCode).toBe(6);
+    expect(await installedFolders()).toEqual([PLUGIN_ID]);
+    const removed = await runAgentplug(['uninstall', PLUGIN_ID, '--yes'], { env });
     expect(removed.exitCode).toBe(0);
     expect(await installedFolders()).toEqual([]);
-    const removedAgain = await runAgentplug(['uninstall', PLUGIN_ID], { env });
+    const removedAgain = await runAgentplug(['uninstall', PLUGIN_ID, '--yes'], { env });
     expect(removedAgain.exitCode).toBe(5);
   }, 300_000);
 

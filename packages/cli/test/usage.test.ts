@@ -36,17 +36,19 @@ describe('agentplug usage', () => {
     const [unknownCommand, unknownOption, missingArgument] = await Promise.all([
       runAgentplug(['instal', 'x']),
       runAgentplug(['list', '--frobnicate']),
-      runAgentplug(['install']),
+      runAgentplug(['uninstall']),
     ]);
     expect(unknownCommand.exitCode).toBe(2);
     expect(unknownCommand.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^error: unknown command 'instal'.*run "agentplug --help" for usage\.$/),
+      expect.stringMatching(
+        /^error: unknown command 'instal' \(Did you mean install\?\) — run "agentplug --help" for usage\.$/,
+      ),
     ]);
     expect(unknownOption.exitCode).toBe(2);
     expect(unknownOption.stderr).toMatch(/^error: unknown option '--frobnicate'.*agentplug list --help/);
     expect(missingArgument.exitCode).toBe(2);
     expect(missingArgument.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^error: missing required argument 'spec'.*agentplug install --help/),
+      expect.stringMatching(/^error: missing required argument 'id'.*agentplug uninstall --help/),
     ]);
     for (const result of [unknownCommand, unknownOption, missingArgument]) expect(result.stdout).toBe('');
   });

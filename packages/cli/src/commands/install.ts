@@ -1,5 +1,5 @@
 import { PluginError, type PluginPermissions } from '@agentplug/models';
-import type { InstallPlan } from '@agentplug/registry-client';
+import type { InstallConfirmation, InstallPlan, InstallResult } from '@agentplug/registry-client';
 import { isValidConstraint } from '@agentplug/version';
 import type { Command } from 'commander';
 import { confirmOrDecline } from '../program/confirm';
@@ -7,11 +7,7 @@ import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
 import { escapeTerminalText } from '../program/terminal-text';
-
-interface InstallCommandOptions {
-  yes?: boolean;
-  json?: boolean;
-}
+import { restoreFromLockFile } from './ci';
 
 /** One line per kind of permission a plugin asks for, or "none"; safe to print. */
 export function formatPermissions(permissions: PluginPermissions): string {
@@ -22,7 +18,8 @@ export function formatPermissions(permissions: PluginPermissions): string {
 }
 
 /**
- * Splits `com.example.calculator@^1.2.0` into the id and the optional range.
+ * Splits `com.example.calculator@^1.2.0` into the id and the optional range; `@latest` (or no `@`)
+ * means the newest version.
  * @throws PluginError INVALID_ARGUMENT when the range is empty or not a version constraint
  */
 export function parsePluginSpec(spec: string): { pluginId: string; range: string | undefined } {
@@ -30,14 +27,31 @@ export function parsePluginSpec(spec: string): { pluginId: string; range: string
   if (at === -1) return { pluginId: spec, range: undefined };
   const range = spec.slice(at + 1);
   if (range === '')
-    throw new PluginError('INVALID_ARGUMENT', `"${spec}" has an empty version range after "@"`);
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `"${escapeTerminalText(spec)}" has an empty version range after "@"`,
+    );
+  if (range === 'latest') return { pluginId: spec.slice(0, at), range: undefined };
   if (!isValidConstraint(range)) {
     throw new PluginError(
       'INVALID_ARGUMENT',
-      `"${escapeTerminalText(range)}" is not a version range (try ^1.2.0)`,
+      `"${escapeTerminalText(range)}" is not a version range (try ^1.2.0, 1.2.3 or latest)`,
     );
   }
   return { pluginId: spec.slice(0, at), range };
+}
+
+/** Whether an install argument names a local archive or folder rather than a marketplace plugin. */
+export function isLocalSpec(spec: string): boolean {
+  return (
+    spec.startsWith('.') ||
+    spec.startsWith('/') ||
+    spec.startsWith('~') ||
+    spec.includes('\\') ||
+    spec.includes('/') ||
+    spec.endsWith('.tgz') ||
+    spec.endsWith('.tar.gz')
+  );
 }
 
 const ACTIONS: Record<InstallPlan['steps'][number]['action'], string> = {
@@ -46,9 +60,14 @@ const ACTIONS: Record<InstallPlan['steps'][number]['action'], string> = {
   unchanged: 'keep',
 };
 
+function hasAny(permissions: Record<string, string[]>): boolean {
+  return Object.values(permissions).some((values) => values.length > 0);
+}
+
 /**
- * Prints what the user is asked to accept, grouped per plugin, dependencies first: version, what
- * happens to it, security score, its permissions and which of them are new.
+ * Prints what the user is asked to accept, per plugin, dependencies first: version, what happens to
+ * it, security score, and its permissions: all of them for a first install, else which are new
+ * (`+`), kept and dropped (`-`) since the version installed, and whether the plan widens what was granted.
  */
 export function describePlan(plan: InstallPlan): void {
   for (const step of plan.steps) {
@@ -58,42 +77,81 @@ export function describePlan(plan: InstallPlan): void {
     if (step.securityScore !== undefined) {
       printLine(`  security score: ${step.securityScore}/100 (risk ${step.riskLevel})`);
     }
-    printLine(`  permissions:    ${formatPermissions(step.permissions)}`);
-    if (step.action !== 'unchanged' && step.acceptedPermissions !== undefined) {
-      const added = formatPermissions(step.newPermissions as unknown as PluginPermissions);
-      printLine(`  new since ${step.installedVersion}: ${added}`);
+    if (step.acceptedPermissions === undefined || step.action === 'unchanged') {
+      printLine(`  permissions:    ${formatPermissions(step.permissions)}`);
+      if (step.widens) printLine('  (new to this folder: all of these widen what is granted)');
+      continue;
     }
+    const asPermissions = (value: Record<string, string[]>) => value as unknown as PluginPermissions;
+    printLine(
+      `  + new:          ${hasAny(step.newPermissions) ? formatPermissions(asPermissions(step.newPermissions)) : 'none'}`,
+    );
+    printLine(
+      `    kept:         ${hasAny(step.keptPermissions) ? formatPermissions(asPermissions(step.keptPermissions)) : 'none'}`,
+    );
+    printLine(
+      `  - dropped:      ${hasAny(step.droppedPermissions) ? formatPermissions(asPermissions(step.droppedPermissions)) : 'none'}`,
+    );
+  }
+  if (plan.widens) {
+    printLine('This widens the permissions granted (+ above): it needs your explicit approval.');
   }
   for (const warning of plan.warnings) printLine(`warning: ${escapeTerminalText(warning)}`);
 }
 
-/** What `install` and `update` answer to the registry's confirmation: the plan shown, then a yes or no. */
+/** Options of `install` and `update` that govern consent. */
+export interface ConsentOptions {
+  yes?: boolean;
+  approvePermissions?: boolean;
+  json?: boolean;
+}
+
+/**
+ * What `install` and `update` answer to the registry's confirmation: the plan shown (unless --json),
+ * then a yes or no. `--yes` accepts a plan that does not widen permissions; widening is approved by
+ * `--approve-permissions` or by answering the terminal's question, never by `--yes` alone: the
+ * registry then refuses it (PERMISSIONS_ESCALATED, exit 6) and nothing changes.
+ */
 export function confirmPlan(
-  options: InstallCommandOptions,
+  options: ConsentOptions,
   wording: { verb: string; action: string },
-): (plan: InstallPlan) => Promise<boolean> {
+): (plan: InstallPlan) => Promise<InstallConfirmation> {
   return async (plan) => {
     if (!options.json) describePlan(plan);
     const changed = plan.steps.filter((step) => step.action !== 'unchanged').length;
     const others = changed > 1 ? ` and ${changed - 1} more plugin${changed > 2 ? 's' : ''}` : '';
     const what = `${plan.pluginId}@${plan.version}${others}`;
-    await confirmOrDecline(`${wording.verb} ${what}?`, {
-      yes: options.yes,
+    if (options.approvePermissions) return { approvePermissions: true };
+    if (options.yes) return true;
+    const question = plan.widens
+      ? `${wording.verb} ${what}, granting the new permissions marked +?`
+      : `${wording.verb} ${what}?`;
+    await confirmOrDecline(question, {
+      yes: false,
       action: `${wording.action} ${what}`,
+      hint: plan.widens
+        ? 'Review the new permissions, then answer "y" on a terminal or pass --approve-permissions.'
+        : undefined,
     });
-    return true;
+    // The question named the new permissions: a yes on the terminal approves them.
+    return { approvePermissions: plan.widens };
   };
 }
 
-/** Registers `agentplug install <id>[@range]`. */
+/** Registers `agentplug install [spec...]`. */
 export function registerInstallCommand(program: Command): void {
   const command = program
     .command('install')
+    .alias('i')
     .description(
-      'download, verify, validate and install a plugin (and its dependencies) from the marketplace',
+      'install plugins from the marketplace or local files, or (with no argument) exactly what the lock file records',
     )
-    .argument('<spec>', 'plugin id with an optional version range: com.example.calculator@^1.2.0')
-    .option('-y, --yes', 'install without asking for confirmation')
+    .argument(
+      '[spec...]',
+      'plugin id with an optional range (com.example.calculator@^1.2.0, @latest), or ./plugin.tgz, or ./folder',
+    )
+    .option('-y, --yes', 'accept without asking (not enough for new permissions of an installed plugin)')
+    .option('--approve-permissions', 'also approve new permissions for plugins already installed')
     .option('--json', 'print the result as JSON');
   addRegistryOptions(command, { marketplace: true }).addHelpText(
     'after',
@@ -101,32 +159,57 @@ export function registerInstallCommand(program: Command): void {
 Examples:
   $ agentplug install com.example.calculator
   $ agentplug install com.example.calculator@^2.0.0 --yes --plugins-dir ./plugins
+  $ agentplug install ./com.example.calculator-2.0.0.tgz
+  $ agentplug install            # make ./plugins match agentplug-lock.json (like agentplug ci)
 
-Every plugin the install brings (dependencies included) is shown with its permissions and
-security score, and confirmed once before anything is downloaded; each archive must declare
-exactly the permissions shown. Without a terminal, pass --yes: otherwise nothing is installed (exit 6).
+Every plugin the install brings (dependencies included) is shown with its permissions (new, kept
+and dropped for one already installed) and security score, and confirmed once before anything is
+downloaded; each archive must declare exactly the permissions shown. The lock file records the
+range asked for (^<version> when none), which update stays inside. Without a terminal, pass --yes;
+new permissions for a plugin already installed also need --approve-permissions. A local archive or
+folder is validated, shown and installed the same way, recorded as a file: source with its hash.
 
-Exit codes: 0 installed, 2 bad id or range, 5 no such plugin or version, 6 declined, 3 failed
-validation, 4 marketplace unreachable or too slow, 7 signature, hash or archive check failed (nothing installed).`,
+Exit codes: 0 installed, 2 bad id, range or path, 5 no such plugin or version, 6 declined (or new
+permissions not approved), 3 failed validation, 4 marketplace unreachable or too slow, 7 signature,
+hash or archive check failed (nothing installed).`,
   );
-  command.action(async (spec: string, options: InstallCommandOptions, self: Command) => {
-    const { pluginId, range } = parsePluginSpec(spec);
-    await withRegistry(self, { marketplace: true }, async (registry) => {
-      const result = await registry.install(pluginId, {
-        range,
-        confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }),
-        onProgress: createProgressReporter({ quiet: options.json === true }),
-      });
-      if (options.json) {
-        printJson(result);
-        return;
+  command.action(async (specs: string[], options: ConsentOptions, self: Command) => {
+    if (specs.length === 0) {
+      await restoreFromLockFile(self, { ...options, action: 'installing from the lock file' });
+      return;
+    }
+    const local = specs.filter(isLocalSpec);
+    const remote = specs.filter((spec) => !isLocalSpec(spec)).map(parsePluginSpec);
+    const results: InstallResult[] = [];
+    await withRegistry(self, { marketplace: remote.length > 0 }, async (registry) => {
+      for (const path of local) {
+        results.push(
+          await registry.installLocal(path, {
+            confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }),
+          }),
+        );
       }
+      for (const { pluginId, range } of remote) {
+        results.push(
+          await registry.install(pluginId, {
+            range,
+            confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }),
+            onProgress: createProgressReporter({ quiet: options.json === true }),
+          }),
+        );
+      }
+    });
+    if (options.json) {
+      printJson(results.length === 1 ? results[0] : results);
+      return;
+    }
+    for (const result of results) {
       for (const installed of result.installed)
         printLine(`installed ${installed.pluginId}@${installed.version}`);
       for (const unchanged of result.unchanged) {
         printLine(`already installed ${unchanged.pluginId}@${unchanged.version}`);
       }
       for (const warning of result.warnings) printLine(`warning: ${escapeTerminalText(warning)}`);
-    });
+    }
   });
 }

@@ -1,25 +1,29 @@
 import { PluginError } from '@agentplug/models';
-import type { PluginUpdate } from '@agentplug/registry-client';
+import type { HeldBackUpdate, PluginUpdate } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { formatTable, printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
-import { confirmPlan } from './install';
+import { type ConsentOptions, confirmPlan } from './install';
 
-interface UpdateOptions {
-  yes?: boolean;
+interface UpdateOptions extends ConsentOptions {
   check?: boolean;
-  json?: boolean;
+  latest?: boolean;
 }
 
 /** Registers `agentplug update [id]`. */
 export function registerUpdateCommand(program: Command): void {
   const command = program
     .command('update')
-    .description('update installed plugins (or one) to the newest compatible version')
+    .alias('upgrade')
+    .description(
+      'update installed plugins (or one) to the newest version inside the range the lock file records',
+    )
     .argument('[id]', 'only this plugin')
     .option('--check', 'only list the available updates')
-    .option('-y, --yes', 'update without asking for confirmation')
+    .option('--latest', 'go past the recorded ranges to the newest version (and record ^<new version>)')
+    .option('-y, --yes', 'update without asking, as long as no permission is added')
+    .option('--approve-permissions', 'also approve permissions an update adds')
     .option('--json', 'print the updates as JSON');
   addRegistryOptions(command, { marketplace: true }).addHelpText(
     'after',
@@ -27,46 +31,85 @@ export function registerUpdateCommand(program: Command): void {
 Examples:
   $ agentplug update --check
   $ agentplug update com.example.calculator --yes
+  $ agentplug update com.example.calculator --latest --approve-permissions
 
-Exit codes: 0 up to date or updated, 6 declined, 5 plugin not installed, 4 unreachable.`,
+Each update is shown with its permissions new (+), kept and dropped (-), dependencies included, and
+asked for. Without a terminal, --yes accepts an update that adds no permission; one that adds any
+(or brings a new dependency that asks for any) needs --approve-permissions, else nothing changes
+and the exit code is 6. The operator's configuration (agentplug-config/<id>.json) is kept and
+checked against the new version first.
+
+Exit codes: 0 up to date or updated, 3 the operator configuration does not fit the new version,
+5 plugin not installed, 6 declined or new permissions not approved, 4 unreachable.`,
   );
   command.action(async (pluginId: string | undefined, options: UpdateOptions, self: Command) => {
     await withRegistry(self, { marketplace: true }, async (registry) => {
-      let updates: PluginUpdate[] = await registry.checkUpdates();
+      let updates: PluginUpdate[] = await registry.checkUpdates({ latest: options.latest === true });
+      let heldBack: HeldBackUpdate[] = options.latest ? [] : await registry.findHeldBackUpdates();
       if (pluginId !== undefined) {
         const installed = await registry.listInstalledPlugins();
         if (!installed.some((manifest) => manifest.plugin_id === pluginId)) {
-          throw new PluginError('PLUGIN_NOT_FOUND', `${pluginId} is not installed`);
+          throw new PluginError(
+            'PLUGIN_NOT_FOUND',
+            `${pluginId} is not installed in ${registry.pluginDirectory}`,
+            {
+              details: { pluginId },
+            },
+          );
         }
         updates = updates.filter((update) => update.pluginId === pluginId);
+        heldBack = heldBack.filter((update) => update.pluginId === pluginId);
       }
-      if (options.check || updates.length === 0) {
-        if (options.json) printJson(updates);
-        else if (updates.length === 0) printLine('everything is up to date');
-        else {
+      const printHeldBack = (): void => {
+        for (const held of heldBack) {
           printLine(
-            formatTable(
-              ['ID', 'INSTALLED', 'AVAILABLE'],
-              updates.map((update) => [update.pluginId, update.currentVersion, update.availableVersion]),
-            ),
+            `${held.pluginId} ${held.latestVersion} is outside its range ${held.range}: run "agentplug update ${held.pluginId} --latest" to take it`,
           );
+        }
+      };
+      if (options.check || updates.length === 0) {
+        if (options.json) printJson({ updates, heldBack });
+        else {
+          if (updates.length === 0) printLine('everything is up to date within the recorded ranges');
+          else {
+            printLine(
+              formatTable(
+                ['ID', 'INSTALLED', 'AVAILABLE', 'RANGE'],
+                updates.map((update) => [
+                  update.pluginId,
+                  update.currentVersion,
+                  update.availableVersion,
+                  update.range,
+                ]),
+              ),
+            );
+          }
+          printHeldBack();
         }
         return;
       }
+      const lockFile = await registry.readLockFile();
       const updated: PluginUpdate[] = [];
       for (const update of updates) {
         if (!options.json) {
           printLine(`update ${update.pluginId}: ${update.currentVersion} -> ${update.availableVersion}`);
         }
+        const locked = lockFile.plugins[update.pluginId];
         await registry.install(update.pluginId, {
-          range: update.availableVersion,
+          version: update.availableVersion,
+          // --latest moves the range with the version; otherwise it stays what was asked for.
+          range: options.latest
+            ? `^${update.availableVersion}`
+            : (locked?.range ?? `^${update.currentVersion}`),
+          update: true,
           confirm: confirmPlan(options, { verb: 'Update', action: 'updating' }),
           onProgress: createProgressReporter({ quiet: options.json === true }),
         });
         updated.push(update);
         if (!options.json) printLine(`updated ${update.pluginId} to ${update.availableVersion}`);
       }
-      if (options.json) printJson(updated);
+      if (options.json) printJson({ updates: updated, heldBack });
+      else printHeldBack();
     });
   });
 }

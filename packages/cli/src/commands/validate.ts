@@ -82,7 +82,7 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
       const { formatValidationReport, toSarif } = await import('@agentplug/validator');
       const result = await validateShipped(pluginPath, await listShippedFiles(pluginPath));
       const aboveThreshold = isRiskAbove(result.riskLevel, threshold);
-      if (options.sarif) printJson(toSarif(result, { pluginPath }));
+      if (options.sarif) printJson(toSarif(result, { pluginPath }), { verbatim: true });
       else if (options.json)
         printJson({ pluginPath, threshold, passed: result.valid && !aboveThreshold, ...result });
       else printLine(formatValidationReport(result));

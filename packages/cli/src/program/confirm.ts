@@ -9,7 +9,7 @@ import { ExitCode } from './exit-codes';
  */
 export async function confirmOrDecline(
   question: string,
-  options: { yes?: boolean; action: string },
+  options: { yes?: boolean; action: string; hint?: string | undefined },
 ): Promise<void> {
   if (options.yes) return;
   if (!process.stdin.isTTY) {
@@ -17,7 +17,7 @@ export async function confirmOrDecline(
       'DECLINED',
       `${options.action} needs confirmation, and there is no terminal to ask: nothing was changed`,
       ExitCode.DECLINED,
-      { hint: 'Pass --yes to confirm without a prompt.' },
+      { hint: options.hint ?? 'Pass --yes to confirm without a prompt.' },
     );
   }
   const readline = createInterface({ input: process.stdin, output: process.stderr });
@@ -28,9 +28,7 @@ export async function confirmOrDecline(
         'DECLINED',
         `${options.action} declined: nothing was changed`,
         ExitCode.DECLINED,
-        {
-          hint: 'Run again and answer "y", or pass --yes.',
-        },
+        { hint: options.hint ?? 'Run again and answer "y", or pass --yes.' },
       );
     }
   } finally {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerBuildCommand } from '../commands/build';
+import { registerCiCommand } from '../commands/ci';
+import { registerConfigCommand } from '../commands/config';
 import { registerInfoCommand } from '../commands/info';
 import { registerInitCommand } from '../commands/init';
 import { registerInstallCommand } from '../commands/install';
@@ -31,6 +33,8 @@ export const commandRegistrations: readonly RegisterCommand[] = [
   registerUpdateCommand,
   registerListCommand,
   registerUninstallCommand,
+  registerCiCommand,
+  registerConfigCommand,
   registerMarketplaceCommand,
   registerMcpCommand,
 ];
@@ -40,15 +44,15 @@ Exit codes:
   0  success
   1  failure not covered below (read the message)
   2  usage: unknown command or option, missing or invalid argument
-  3  validation failed, or risk above the threshold
+  3  validation failed, risk above the threshold, or a configuration that does not fit
   4  marketplace unreachable
   5  plugin or version not found
-  6  confirmation declined (or no terminal and no --yes)
+  6  confirmation declined (or no terminal and no --yes), or new permissions not approved
   7  signature, hash or archive check failed
 
 Environment:
   AGENTPLUG_MARKETPLACE  marketplace URL (after --marketplace)
-  AGENTPLUG_CONFIG       config file (default $XDG_CONFIG_HOME/agentplug/config.json)
+  AGENTPLUG_CONFIG       config file (default: the per-OS config folder, on Linux $XDG_CONFIG_HOME/agentplug/config.json)
   AGENTPLUG_TOKEN        publish token
   AGENTPLUG_TRUSTED_KEYS marketplace public keys to trust, comma-separated
   AGENTPLUG_PLUGINS_DIR  where plugins are installed (default ./plugins)`;
@@ -75,8 +79,13 @@ function applyErrorHandling(command: Command): void {
   command.exitOverride();
   command.configureOutput({
     outputError: (text) => {
-      const line = text.trim().split('\n')[0] ?? text.trim();
-      printErrorLine(`${line} — run "${commandPath(command)} --help" for usage.`);
+      const lines = text.trim().split('\n');
+      // One line, but commander's suggestion is part of the answer: "(Did you mean install?)".
+      const suggestion = lines.find((line) => /^\(Did you mean /.test(line.trim()));
+      const first = lines[0] ?? '';
+      printErrorLine(
+        `${first}${suggestion === undefined ? '' : ` ${suggestion.trim()}`} — run "${commandPath(command)} --help" for usage.`,
+      );
     },
   });
   for (const child of command.commands) applyErrorHandling(child);

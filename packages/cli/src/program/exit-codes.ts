@@ -16,7 +16,7 @@ export const ExitCode = {
   UNREACHABLE: 4,
   /** No such plugin or version (in the marketplace or installed). */
   NOT_FOUND: 5,
-  /** The user declined the confirmation (or there was no terminal to ask and no --yes). */
+  /** The user declined the confirmation (or there was no terminal to ask and no --yes), or new permissions were not approved. */
   DECLINED: 6,
   /** A signature, hash or archive check failed: nothing was installed. */
   INTEGRITY: 7,
@@ -30,6 +30,10 @@ const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
   INVALID_CONSTRAINT: ExitCode.USAGE,
   INVALID_VERSION: ExitCode.USAGE,
   DECLINED: ExitCode.DECLINED,
+  // Consent not given: the new permissions were shown and not approved; nothing changed.
+  PERMISSIONS_ESCALATED: ExitCode.DECLINED,
+  // The operator's configuration does not fit (the new version's) config_schema.
+  CONFIG_INVALID: ExitCode.VALIDATION_FAILED,
   VALIDATION_FAILED: ExitCode.VALIDATION_FAILED,
   MANIFEST_INVALID: ExitCode.VALIDATION_FAILED,
   MANIFEST_NOT_FOUND: ExitCode.VALIDATION_FAILED,
@@ -53,6 +57,8 @@ const exitCodeByErrorCode: Partial<Record<PluginErrorCode, ExitCode>> = {
 
 /** The exit code a failure maps to: by its PluginError code, else FAILURE. */
 export function exitCodeForError(error: unknown): ExitCode {
-  if (PluginError.is(error)) return exitCodeByErrorCode[error.code] ?? ExitCode.FAILURE;
-  return ExitCode.FAILURE;
+  if (!PluginError.is(error)) return ExitCode.FAILURE;
+  // The server's refusal of a version it already has (409) is not a mistake in the command line.
+  if ((error.code as string) === 'CONFLICT' || error.details.status === 409) return ExitCode.FAILURE;
+  return exitCodeByErrorCode[error.code] ?? ExitCode.FAILURE;
 }

@@ -4,6 +4,9 @@ import type { PluginRegistry } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { readCliConfig, resolveMarketplaceUrl } from './settings';
 
+/** Whether a command needs the marketplace: always, never, or only when one is configured. */
+export type MarketplaceNeed = boolean | 'when-needed';
+
 /** Options of the commands that read or change installed plugins. */
 export interface RegistryCommandOptions {
   pluginsDir?: string;
@@ -50,7 +53,7 @@ function readTimeout(seconds: string | undefined): number | undefined {
  */
 export async function openRegistry(
   command: Command,
-  options: { marketplace: boolean },
+  options: { marketplace: MarketplaceNeed },
 ): Promise<PluginRegistry> {
   const flags = command.optsWithGlobals<RegistryCommandOptions & { marketplace?: string; config?: string }>();
   const config = await readCliConfig(flags);
@@ -63,6 +66,10 @@ export async function openRegistry(
   ]);
   const validator = new PluginValidator();
   if (!options.marketplace) return new PluginRegistry({ pluginDirectory, validator });
+  const configured = Boolean(flags.marketplace || process.env.AGENTPLUG_MARKETPLACE || config.marketplace);
+  // A restore of local installs needs no marketplace; one that needs it fails with MARKETPLACE_DISABLED.
+  if (options.marketplace === 'when-needed' && !configured)
+    return new PluginRegistry({ pluginDirectory, validator });
   const marketplaceUrl = await resolveMarketplaceUrl(flags);
   const trustedKeys =
     flags.trustedKey ??
@@ -90,7 +97,7 @@ export async function openRegistry(
 /** Runs `work` with a registry and closes the registry afterwards. */
 export async function withRegistry<Result>(
   command: Command,
-  options: { marketplace: boolean },
+  options: { marketplace: MarketplaceNeed },
   work: (registry: PluginRegistry) => Promise<Result>,
 ): Promise<Result> {
   const registry = await openRegistry(command, options);

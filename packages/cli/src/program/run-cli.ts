@@ -1,5 +1,6 @@
 import { PluginError } from '@agentplug/models';
 import { CommanderError } from 'commander';
+import { cliHintFor } from './cli-hints';
 import { readCommandExitCode } from './command-failure';
 import { createProgram } from './create-program';
 import { ExitCode, exitCodeForError } from './exit-codes';
@@ -7,7 +8,14 @@ import { printErrorLine } from './output';
 import { escapeTerminalText } from './terminal-text';
 
 function describeError(error: unknown): { line: string; hint: string } {
-  if (PluginError.is(error)) return { line: `${error.message} [${error.code}]`, hint: error.hint };
+  if (PluginError.is(error)) {
+    // The code goes on the first line, the one that is always printed.
+    const [first = '', ...rest] = error.message.split('\n');
+    return {
+      line: [`${first} [${error.code}]`, ...rest].join('\n'),
+      hint: cliHintFor(error.code, error.hint),
+    };
+  }
   if (error instanceof Error) return { line: error.message, hint: 'Run again with --verbose for details.' };
   return { line: String(error), hint: '' };
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
+import { getUserDirectories, PluginError, parseUntrustedJson } from '@agentplug/models';
 
 /** What the agentplug config file may hold (JSON). Flags and environment variables win over it. */
 export interface CliConfigFile {
@@ -24,12 +23,11 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-/** Where the config file is read from: `--config`, `AGENTPLUG_CONFIG`, or `$XDG_CONFIG_HOME/agentplug/config.json`. */
+/** Where the config file is read from: `--config`, `AGENTPLUG_CONFIG`, or `config.json` in the per-OS config folder (models' `getUserDirectories`; on Linux `$XDG_CONFIG_HOME/agentplug`). */
 export function resolveConfigPath(options: GlobalOptions): string {
   if (options.config) return resolve(options.config);
   if (process.env.AGENTPLUG_CONFIG) return resolve(process.env.AGENTPLUG_CONFIG);
-  const configHome = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(configHome, 'agentplug', 'config.json');
+  return join(getUserDirectories().config, 'config.json');
 }
 
 /**

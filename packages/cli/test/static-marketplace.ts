@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { packPlugin } from '@agentplug/registry-client';
+import {
+  formatArchiveName,
+  generateSigningKeyPair,
+  type IndexPluginEntry,
+  type IndexVersionEntry,
+  type SigningKeyPair,
+  serializeSignedIndex,
+  signIndex,
+} from '@agentplug/registry-client/protocol';
+
+/** One plugin version to publish: its plugin.json fields and extra files (config.json, ...). */
+export interface StaticPluginVersion {
+  pluginId: string;
+  version: string;
+  manifest?: Record<string, unknown>;
+  files?: Record<string, string>;
+}
+
+/** A signed static marketplace on 127.0.0.1: what a CDN serving `agentplug` archives looks like. */
+export interface StaticMarketplace {
+  url: string;
+  keys: SigningKeyPair;
+  /** Packs and adds a version; call `sign()` to put it in the index. */
+  publish(version: StaticPluginVersion): Promise<void>;
+  /** Signs a new index (a higher version each time) listing every version published so far. */
+  sign(): void;
+  close(): Promise<void>;
+}
+
+const GREETER_CODE = `export function createPlugin(metadata, config) {
+  return { greet: ({ name }) => (config.greeting ?? 'Hello') + ', ' + name + '!' };
+}
+`;
+
+/** Starts a static marketplace; each `publish` writes a plugin folder under `workspace` and packs it. */
+export async function startStaticMarketplace(workspace: string): Promise<StaticMarketplace> {
+  const keys = generateSigningKeyPair();
+  const archives = new Map<string, Buffer>();
+  const plugins = new Map<string, IndexPluginEntry>();
+  let index = '';
+  let indexVersion = 0;
+  const server: Server = createServer((request, response) => {
+    const body = request.url === '/index.json' ? Buffer.from(index) : archives.get(request.url ?? '');
+    if (body === undefined) {
+      response.writeHead(404);
+      response.end();
+      return;
+    }
+    response.writeHead(200, { 'content-length': body.length });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    url,
+    keys,
+    async publish({ pluginId, version, manifest = {}, files = {} }) {
+      const folder = join(workspace, 'published', `${pluginId}-${version}`);
+      await mkdir(folder, { recursive: true });
+      const full = {
+        plugin_id: pluginId,
+        name: `Plugin ${pluginId}`,
+        version,
+        description: `greets (${version})`,
+        author: 'agentplug tests',
+        plugin_type: 'tool',
+        entry_point: 'main',
+        capabilities: [
+          {
+            name: 'greet',
+            description: 'Greets someone',
+            parameters: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          },
+        ],
+        permissions: {},
+        ...manifest,
+      };
+      await writeFile(join(folder, 'plugin.json'), `${JSON.stringify(full, null, 2)}\n`);
+      await writeFile(join(folder, 'main.js'), GREETER_CODE);
+      for (const [name, content] of Object.entries(files)) await writeFile(join(folder, name), content);
+      const packed = await packPlugin(folder);
+      archives.set(`/archives/${formatArchiveName(pluginId, version)}`, packed.archive);
+      const entry: IndexVersionEntry = {
+        version,
+        dependencies: packed.manifest.dependencies,
+        min_runtime_version: packed.manifest.min_runtime_version,
+        max_runtime_version: packed.manifest.max_runtime_version,
+        permissions: packed.manifest.permissions,
+        security_score: 95,
+        risk_level: 'low',
+        sha256: createHash('sha256').update(packed.archive).digest('hex'),
+        size: packed.archive.length,
+        published_at: '2026-01-01T00:00:00.000Z',
+        yanked: false,
+      };
+      const plugin = plugins.get(pluginId) ?? {
+        plugin_id: pluginId,
+        name: full.name,
+        description: full.description,
+        plugin_type: 'tool' as const,
+        tags: [],
+        author: full.author,
+        downloads: 0,
+        rating: 0,
+        rating_count: 0,
+        versions: {},
+      };
+      plugin.versions[version] = entry;
+      plugins.set(pluginId, plugin);
+    },
+    sign() {
+      indexVersion += 1;
+      index = serializeSignedIndex(
+        signIndex(
+          {
+            _type: 'agentplug-index',
+            protocol_version: 1,
+            version: indexVersion,
+            expires: new Date(Date.now() + 3_600_000).toISOString(),
+            signed_at: new Date().toISOString(),
+            plugins: Object.fromEntries(plugins),
+          },
+          keys,
+        ),
+      );
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
