@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  formatReasons,
   isRiskAbove,
   MANIFEST_FILE_NAME,
   PluginError,
@@ -10,7 +11,6 @@ import {
   PluginValidationError,
   type PluginValidationResult,
   type PluginValidatorLike,
-  formatReasons,
 } from '@agentplug/models';
 import { isScannedFile } from '../scan/parse-source';
 import type { CapabilityUse, SourceAnalysis } from '../scan/scan-result';
