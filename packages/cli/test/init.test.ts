@@ -95,11 +95,11 @@ describe('agentplug init', () => {
     expect(pack.exitCode).toBe(0);
     const packed = JSON.parse(pack.stdout);
     expect(packed).toMatchObject({
-      pluginId: 'com.example.hello-world',
+      plugin_id: 'com.example.hello-world',
       version: '0.1.0',
       manifest: 'matched',
     });
-    const archive = await readFile(packed.archivePath);
+    const archive = await readFile(packed.archive_path);
     expect(packed.size).toBe(archive.length);
     expect(packed.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
     expect(packed.files).toContain('dist/main.js');
