@@ -332,8 +332,9 @@ describe('the marketplace server', () => {
       dependencies: [{ plugin_id: 'com.example.mathlib', version_constraint: '^1.2.0' }],
     });
     expect(await registry.checkUpdates()).toEqual([
-      { pluginId: 'com.example.calc', currentVersion: '1.0.0', availableVersion: '1.1.0' },
-      { pluginId: 'com.example.mathlib', currentVersion: '1.0.0', availableVersion: '1.2.0' },
+      // The ranges the lock file records: what was asked for, and any version for a dependency.
+      { pluginId: 'com.example.calc', currentVersion: '1.0.0', availableVersion: '1.1.0', range: '^1.0.0' },
+      { pluginId: 'com.example.mathlib', currentVersion: '1.0.0', availableVersion: '1.2.0', range: '*' },
     ]);
     const yank = await fetch(new URL('api/v1/plugins/com.example.mathlib/versions/1.2.0/yank', server.url), {
       method: 'POST',
