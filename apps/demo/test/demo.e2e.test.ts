@@ -142,7 +142,10 @@ describe('the built demo, run as a subprocess', () => {
 
   it('step 5 refuses broken code, keeps the old instance, then hot-reloads the new behaviour', () => {
     const output = stepOutput(run, 5);
-    expect(output).toMatch(/reloadPlugin refused the new code: \[LOAD_FAILED]/);
+    // Validation is on by default: code that does not parse is refused before it is imported.
+    expect(output).toMatch(
+      /reloadPlugin refused the new code: \[VALIDATION_FAILED].*does not parse.*SCAN_INCOMPLETE/,
+    );
     expect(output).toContain(
       'status active; the old instance keeps serving:\n   hello.greet({"name":"Ada"}) -> "Hello, Ada!"',
     );

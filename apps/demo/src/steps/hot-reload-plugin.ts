@@ -29,7 +29,7 @@ export const hotReloadPluginStep: DemoStep = {
       await loader.reloadPlugin(HELLO_ID);
       throw new Error('the broken plugin reloaded');
     } catch (error) {
-      output.line(`reloadPlugin refused the new code: ${describeError(error).split('\n')[0]}`);
+      output.line(`reloadPlugin refused the new code: ${describeError(error).split('\n').join(' ')}`);
     }
     output.line(`status ${loader.getPluginState(HELLO_ID)?.status}; the old instance keeps serving:`);
     await invokeAndPrint(loader, output, greet);
