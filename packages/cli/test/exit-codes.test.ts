@@ -212,7 +212,8 @@ describe("the README's exit codes, one by one", () => {
       });
       for (const args of [
         ['publish', folder, '--no-check'],
-        ['install', '../../etc/passwd', '--yes'],
+        // Not `../x`: a path is a local install (as npm reads it), refused by what the file holds.
+        ['install', 'com.example.Not_An_Id', '--yes'],
         ['install', `${APP}@>>>nonsense`, '--yes'],
         ['info', '__proto__'],
         [
