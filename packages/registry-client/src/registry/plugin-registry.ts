@@ -3,33 +3,24 @@ import {
   getOperatorConfigPath,
   getUserDirectories,
   isValidPluginId,
-  type PluginConfig,
   type PluginConfigOverride,
   PluginError,
   type PluginMarketplaceInfo,
   type PluginMetadata,
   type PluginValidatorLike,
-  readConfig,
-  readOperatorConfig,
-  resolvePluginConfig,
 } from '@agentplug/models';
 import { PluginValidator } from '@agentplug/validator';
 import type { ExtractionLimits } from '../archive/extract-archive';
 import type { NetworkOptions } from '../network/fetch-bytes';
 import type { IndexVersionEntry, SignedIndexBody } from '../protocol/marketplace-index';
 import type { SearchQuery } from '../protocol/search-index';
-import {
-  isNewerVersion,
-  isPrerelease,
-  isRuntimeCompatible,
-  pickLatestVersion,
-  sortVersionsDescending,
-} from '../protocol/version-rules';
+import { isRuntimeCompatible, pickLatestVersion, sortVersionsDescending } from '../protocol/version-rules';
 import { readExtractedManifest, validatePluginFolder } from './check-plugin-folder';
 import { chooseVersion } from './choose-version';
 import { obtainConsent } from './consent';
 import { type DownloadRecord, downloadVersion } from './download-plugin';
 import { installFromPath, type LockDetails } from './install-plugin';
+import { readInstalledConfig, writeInstalledConfig } from './installed-config';
 import type { LockFile } from './lock-file';
 import { loadMetadataIndex, revocationOf } from './metadata-index';
 import { planOperatorConfig } from './operator-config';
@@ -57,10 +48,10 @@ import type {
   UninstallOptions,
 } from './registry-options';
 import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-file';
+import { scanUpdates } from './scan-updates';
 import { rankFromServer, searchMarketplace } from './search-marketplace';
 import { TrustedIndex } from './trusted-index';
 import { TrustedMetadata } from './trusted-metadata';
-import { writeOperatorConfigFile } from './write-operator-config';
 
 function checkPluginId(pluginId: string): void {
   if (typeof pluginId !== 'string' || !isValidPluginId(pluginId)) {
@@ -579,25 +570,7 @@ export class PluginRegistry {
    */
   async readInstalledConfig(pluginId: string): Promise<InstalledConfig> {
     checkPluginId(pluginId);
-    const folder = join(this.pluginDirectory, pluginId);
-    const manifest = await this.directory.readInstalledManifest(pluginId);
-    if (manifest === undefined) {
-      throw new PluginError('PLUGIN_NOT_FOUND', `${pluginId} is not installed in ${this.pluginDirectory}`, {
-        details: { pluginId },
-      });
-    }
-    await this.directory.ensureRecovered();
-    const operatorConfigPath = this.getOperatorConfigPath(pluginId);
-    const [shipped, layer] = await Promise.all([
-      readConfig(folder),
-      readOperatorConfig(operatorConfigPath, pluginId),
-    ]);
-    const effective: PluginConfig = resolvePluginConfig({
-      metadata: manifest,
-      fileConfig: shipped,
-      operatorConfig: layer,
-    });
-    return { pluginId, version: manifest.version, operatorConfigPath, operator: layer?.document, effective };
+    return readInstalledConfig(this.directory, pluginId, this.getOperatorConfigPath(pluginId));
   }
 
   /**
@@ -611,21 +584,7 @@ export class PluginRegistry {
     document: PluginConfigOverride | undefined,
   ): Promise<InstalledConfig> {
     checkPluginId(pluginId);
-    const manifest = await this.directory.readInstalledManifest(pluginId);
-    if (manifest === undefined) {
-      throw new PluginError('PLUGIN_NOT_FOUND', `${pluginId} is not installed in ${this.pluginDirectory}`, {
-        details: { pluginId },
-      });
-    }
-    const operatorConfigPath = this.getOperatorConfigPath(pluginId);
-    const shipped = await readConfig(join(this.pluginDirectory, pluginId));
-    const effective = resolvePluginConfig({
-      metadata: manifest,
-      fileConfig: shipped,
-      operatorConfig: document === undefined ? undefined : { path: operatorConfigPath, document },
-    });
-    await writeOperatorConfigFile(operatorConfigPath, document);
-    return { pluginId, version: manifest.version, operatorConfigPath, operator: document, effective };
+    return writeInstalledConfig(this.directory, pluginId, this.getOperatorConfigPath(pluginId), document);
   }
 
   /**
@@ -687,50 +646,7 @@ export class PluginRegistry {
     const installed = await this.listInstalledPlugins();
     const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
     const lockFile = await this.directory.readLockFile();
-    const updates: PluginUpdate[] = [];
-    const heldBack: HeldBackUpdate[] = [];
-    for (const manifest of installed) {
-      const entry = body.plugins[manifest.plugin_id];
-      const locked = lockFile.plugins[manifest.plugin_id];
-      if (entry === undefined || locked?.source.startsWith('file:')) continue;
-      const constraints = installed.flatMap((other) =>
-        other.dependencies
-          .filter((dependency) => dependency.plugin_id === manifest.plugin_id)
-          .map((dependency) => dependency.version_constraint),
-      );
-      const range = locked?.range ?? '*';
-      // Someone on a prerelease has asked for prereleases; everyone else is offered releases first.
-      const pick = (ranges: string[]) =>
-        pickLatestVersion(entry.versions, {
-          runtimeVersion: this.runtimeVersion,
-          range: ranges,
-          includePrerelease: isPrerelease(manifest.version),
-        });
-      const inRange = pick(latest ? constraints : [...constraints, range]);
-      if (inRange !== undefined && isNewerVersion(inRange.version, manifest.version)) {
-        updates.push({
-          pluginId: manifest.plugin_id,
-          currentVersion: manifest.version,
-          availableVersion: inRange.version,
-          range: latest ? '*' : range,
-        });
-      }
-      const newest = pick(constraints);
-      if (
-        !latest &&
-        newest !== undefined &&
-        isNewerVersion(newest.version, inRange?.version ?? manifest.version) &&
-        isNewerVersion(newest.version, manifest.version)
-      ) {
-        heldBack.push({
-          pluginId: manifest.plugin_id,
-          currentVersion: manifest.version,
-          latestVersion: newest.version,
-          range,
-        });
-      }
-    }
-    return { updates, heldBack };
+    return scanUpdates({ installed, body, lockFile, runtimeVersion: this.runtimeVersion, latest });
   }
 
   /** Releases the registry; later marketplace calls fail with MARKETPLACE_DISABLED. */
