@@ -61,6 +61,7 @@ export {
   readManifest,
 } from './manifest/read-manifest';
 export { findTerminalControlCharacter, isTerminalControlCharacter } from './manifest/terminal-control';
+export { isPathInside, type PathInsideOptions } from './paths/is-path-inside';
 export {
   getUserDirectories,
   type UserDirectories,

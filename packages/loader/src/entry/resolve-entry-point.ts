@@ -1,11 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { listEntryPointCandidates, PluginError } from '@agentplug/models';
+import { join, resolve } from 'node:path';
+import { isPathInside, listEntryPointCandidates, PluginError } from '@agentplug/models';
 
 function isInside(folder: string, target: string): boolean {
-  const path = relative(folder, target);
-  return path !== '' && !path.startsWith('..') && !isAbsolute(path);
+  return isPathInside(folder, target, { allowEqual: false });
 }
 
 /** Directory listings read during one resolution, so each folder is read once. */

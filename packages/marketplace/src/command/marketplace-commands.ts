@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
+import { isPathInside, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import { type Command, Option } from 'commander';
-import { isInsideFolder } from './is-inside-folder';
 import { addPublisherCommands } from './publisher-commands';
 
 /** Options of {@link addMarketplaceCommands}. */
@@ -248,7 +247,7 @@ Example:
     .action(async (values: BuildOptions) => {
       const keyFile = values.keyFile ?? values.key;
       if (keyFile === undefined) throw new PluginError('INVALID_ARGUMENT', 'build needs --key-file <file>');
-      if (isInsideFolder(keyFile, values.out)) {
+      if (isPathInside(values.out, keyFile)) {
         throw new PluginError(
           'INVALID_ARGUMENT',
           `the signing key ${keyFile} is inside the output ${values.out}, which is served to anyone; keep it outside`,

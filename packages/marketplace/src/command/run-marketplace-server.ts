@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
+import { isPathInside, PluginError, parseUntrustedJson } from '@agentplug/models';
 import {
   generateSigningKeyPair,
   resolvePrivateKey,
@@ -12,7 +12,6 @@ import {
   type MarketplaceServer,
   type MarketplaceServerOptions,
 } from '../create-marketplace-server';
-import { isInsideFolder } from './is-inside-folder';
 
 /** Where a key file was kept by default before it moved out of the store: `serve` refuses it there. */
 const IN_STORE_KEY_FILE_NAME = 'signing-key.json';
@@ -39,7 +38,7 @@ async function exists(path: string): Promise<boolean> {
  * @throws PluginError INVALID_ARGUMENT
  */
 async function checkKeyFileLocation(keyFile: string, storeDirectory: string): Promise<void> {
-  if (isInsideFolder(keyFile, storeDirectory)) {
+  if (isPathInside(storeDirectory, keyFile)) {
     throw new PluginError(
       'INVALID_ARGUMENT',
       `the signing key ${keyFile} is inside the store ${storeDirectory}, which a static host may serve to anyone; keep it outside (default ${defaultKeyFileFor(storeDirectory)})`,

@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { isPathInside } from '@agentplug/models';
 
 /** One entry of a plugin folder. */
 export interface PluginFileEntry {
@@ -26,11 +27,6 @@ export interface CollectedFiles {
 
 /** Folders never walked: version control metadata. */
 const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.hg', '.svn']);
-
-function isInside(root: string, target: string): boolean {
-  const path = relative(root, target);
-  return path === '' || (!path.startsWith(`..${sep}`) && path !== '..' && !isAbsolute(path));
-}
 
 /**
  * Lists every entry of a plugin folder (without following links), in sorted order, stopping
@@ -88,7 +84,7 @@ async function describeEntry(
       exists = false;
       resolvedTarget = resolve(join(root, relativePath, '..'), linkTarget);
     }
-    const linkInside = isInside(realRoot, resolvedTarget);
+    const linkInside = isPathInside(realRoot, resolvedTarget);
     const entry: PluginFileEntry = {
       relativePath,
       absolutePath,

@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { isPathInside } from '@agentplug/models';
 
 /** What a bubblewrap sandbox shows: read-only and writable binds, and symlinks, each at its path. */
 export interface MountPlan {
@@ -10,7 +11,7 @@ export interface MountPlan {
 }
 
 function isInsideAny(roots: readonly string[], path: string): boolean {
-  return roots.some((root) => path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`));
+  return roots.some((root) => isPathInside(root, path));
 }
 
 /** Creates an empty plan. */
