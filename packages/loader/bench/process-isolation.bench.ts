@@ -1,7 +1,10 @@
 // The process tier: start + policy + plugin load against a bare child_process.fork of an empty
 // module, a call round trip against a raw IPC round trip between the same two processes, and the
 // resident memory of a plugin's process (its whole tree: sh → bubblewrap → Node) beside a bare
-// child's. With and without the OS sandbox when this machine has one. Run alone with:
+// child's. With and without the OS sandbox when this machine has one. The raw round trip is fair
+// to both sides: Node's IPC channel is a Unix socket pair carrying JSON lines, and the plugin's
+// channel is a Unix socket pair too (file descriptor 3), carrying a plain call and a plain result as
+// JSON frames (V8's format only for values JSON would change). Run alone with:
 //   node --conditions=@agentplug/source --import tsx bench/process-isolation.bench.ts
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -21,6 +21,13 @@ export interface ProcessCommandOptions {
   bubblewrapPath?: string | undefined;
   /** The host proxy's Unix socket, bound into the sandbox (OS sandbox only). */
   proxySocketPath?: string | undefined;
+  /**
+   * Whether bubblewrap gives the plugin a session of its own (default true): needed only when the
+   * host has a controlling terminal the plugin could push input into (TIOCSTI). A session of its
+   * own is also a scheduling group of its own where the kernel groups by session (autogroup), which
+   * makes every wake-up across the channel slower on a busy machine.
+   */
+  newSession?: boolean | undefined;
 }
 
 /** A command to spawn: the file and its arguments. */
@@ -80,7 +87,8 @@ export function buildNodeArguments(options: ProcessCommandOptions): string[] {
 
 /**
  * The bubblewrap arguments: every namespace unshared (so no network interface but loopback, its
- * own process and IPC space), no capabilities, a fresh /proc and a minimal /dev, and a root that
+ * own process and IPC space), no capabilities, a session of its own unless `newSession` is false,
+ * a fresh /proc and a minimal /dev, and a root that
  * shows only the Node binary and its libraries, the runtime, the plugin folder, the declared paths
  * (writable ones writable) and the proxy's socket.
  */
@@ -95,7 +103,7 @@ export function buildBubblewrapArguments(options: ProcessCommandOptions): string
   return [
     '--unshare-all',
     '--die-with-parent',
-    '--new-session',
+    ...(options.newSession === false ? [] : ['--new-session']),
     '--cap-drop',
     'ALL',
     '--proc',

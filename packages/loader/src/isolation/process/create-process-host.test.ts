@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import {
   processTier,
   processTierWithoutOs,
 } from '../__fixtures__/isolated-plugin-harness';
+import { hasControllingTerminal } from './controlling-terminal';
 import { detectOsSandbox, findBubblewrap, type OsSandboxStatus } from './detect-os-sandbox';
 
 const harness = createIsolatedPluginHarness(processTier);
@@ -24,6 +25,28 @@ beforeAll(async () => {
   chmodSync(failingBubblewrap, 0o755);
 });
 afterAll(() => harness.cleanup());
+
+/** Every process below `pid` (Linux: /proc/<pid>/task/<tid>/children). */
+function descendants(pid: number = process.pid): number[] {
+  const found: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of children.split(' ').filter(Boolean).map(Number))
+      found.push(child, ...descendants(child));
+  }
+  return found;
+}
+
+/** The session of a process, from /proc/<pid>/stat (the fourth field after the command name). */
+function sessionOf(pid: number | 'self'): number {
+  const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[3]);
+}
 
 const layersPlugin = {
   'main.mjs': `export class Plugin {
@@ -140,5 +163,51 @@ export class Plugin { write() { fs.writeFileSync(new URL('./out/made.txt', impor
     });
     expect(await host.call('write', [])).toEqual(['made.txt']);
     expect(existsSync(join(pluginPath, 'out', 'made.txt'))).toBe(true);
+  });
+
+  it('keeps the channel correct after the plugin replaces JSON, Buffer and typed-array members', async () => {
+    const { host, crashes } = await harness.startPlugin({
+      files: {
+        'main.mjs': `export class Plugin {
+  tamper() {
+    JSON.parse = () => ({ type: 'result', id: 1, value: 'forged' });
+    JSON.stringify = () => '{"type":"result","id":1,"value":"forged"}';
+    Object.prototype.toJSON = () => 'forged';
+    for (const name of ['utf8Write', 'utf8Slice', 'write', 'toString', 'readUInt32BE', 'writeUInt32BE'])
+      Buffer.prototype[name] = () => { throw new Error('garbled ' + name); };
+    Buffer.byteLength = () => 1;
+    const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+    Object.defineProperty(typedArray, 'length', { get() { return 1; }, configurable: true });
+    return 'tampered';
+  }
+  echo(value) { return value; }
+}`,
+      },
+    });
+    expect(await host.call('tamper', [])).toBe('tampered');
+    for (const value of [
+      'text "quoted" \u{1F600}',
+      42.5,
+      true,
+      null,
+      undefined,
+      -0,
+      { nested: [1, 'two'] },
+    ]) {
+      expect(await host.call('echo', [value])).toStrictEqual(value);
+    }
+    expect(await host.call('echo', [{ list: ['a', { b: 'c' }] }])).toStrictEqual({ list: ['a', { b: 'c' }] });
+    expect(crashes).toEqual([]);
+  });
+
+  it('gives the plugin a session of its own only when the host has a terminal it could push input into', async () => {
+    const before = new Set(descendants());
+    const { host } = await harness.startPlugin({ files: layersPlugin });
+    expect(await host.call('where', [])).toMatchObject({ pid: 'number' });
+    const started = descendants().filter((pid) => !before.has(pid));
+    const node = started.filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node');
+    expect(node).toHaveLength(1);
+    const ownSession = status.available && hasControllingTerminal();
+    expect(sessionOf(node[0] as number) !== sessionOf('self')).toBe(ownSession);
   });
 });

@@ -11,6 +11,7 @@ import { expandDeclaredPaths } from '../runtime/permission-policy.mjs';
 import { selectEnvironment } from '../select-environment';
 import { type AllowListProxy, startAllowListProxy } from './allow-list-proxy';
 import { buildProcessCommand } from './build-process-command';
+import { hasControllingTerminal } from './controlling-terminal';
 import { detectOsSandbox, type OsSandboxStatus } from './detect-os-sandbox';
 import { encodeFrame, FrameDecoder } from './frame-codec';
 
@@ -168,6 +169,9 @@ export async function createProcessHost(options: PluginHostOptions): Promise<Plu
     addressSpaceLimitMb: settings.addressSpaceLimitMb ?? sandbox.max_memory_mb + addressSpaceHeadroomMb,
     bubblewrapPath,
     proxySocketPath: proxy?.socketPath,
+    // Without a terminal there is nothing to push input into; the host's session keeps the plugin
+    // in the host's scheduling group, so calls are not slowed by wake-ups across groups.
+    newSession: hasControllingTerminal(),
   });
 
   const channelHost = createChannelHost({
