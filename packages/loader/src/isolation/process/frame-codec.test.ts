@@ -118,7 +118,9 @@ describe('encodeFrame', () => {
     const shared = { same: true };
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    const holes = [1, , 3];
+    const holes: number[] = new Array(3);
+    holes[0] = 1;
+    holes[2] = 3;
     const named = Object.assign([1, 2], { extra: 'kept' });
     let deep: unknown = 'bottom';
     for (let level = 0; level < 40; level += 1) deep = [deep];
