@@ -32,6 +32,7 @@ export {
   PluginValidationError,
   toPluginError,
 } from './errors/plugin-error';
+export { isJsonObject, mergeJsonObjects } from './json/json-object';
 export {
   DEFAULT_UNTRUSTED_JSON_LIMITS,
   type ParseUntrustedJsonOptions,

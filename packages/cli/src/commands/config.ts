@@ -1,4 +1,4 @@
-import { PluginError } from '@agentplug/models';
+import { isJsonObject, PluginError } from '@agentplug/models';
 import type { InstalledConfig } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
@@ -35,14 +35,10 @@ export function parseConfigValue(text: string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function readAt(document: unknown, segments: readonly string[]): unknown {
   let current = document;
   for (const segment of segments) {
-    if (!isRecord(current) || !Object.hasOwn(current, segment)) return undefined;
+    if (!isJsonObject(current) || !Object.hasOwn(current, segment)) return undefined;
     current = current[segment];
   }
   return current;
@@ -61,7 +57,7 @@ function writeAt(
     else copy[first] = value;
     return copy;
   }
-  const child = isRecord(copy[first]) ? (copy[first] as Record<string, unknown>) : {};
+  const child = isJsonObject(copy[first]) ? (copy[first] as Record<string, unknown>) : {};
   const updated = writeAt(child, rest, value);
   if (Object.keys(updated).length === 0 && value === undefined) delete copy[first];
   else copy[first] = updated;

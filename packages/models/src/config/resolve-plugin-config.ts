@@ -1,5 +1,6 @@
 import { formatReasons } from '../errors/format-reasons';
 import { PluginError } from '../errors/plugin-error';
+import { isJsonObject, mergeJsonObjects } from '../json/json-object';
 import { closestKey, listIssues } from '../manifest/issues';
 import { safeParseConfig } from '../manifest/parse-config';
 import { CONFIG_KEYS, type PluginConfig, type PluginConfigInput } from '../schemas/plugin-config';
@@ -26,29 +27,6 @@ export interface OperatorConfigLayer {
   document: PluginConfigOverride;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets an own property, also one named `__proto__` (untrusted JSON may have one), never the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Deep-merges plain objects; arrays and other values of `override` replace those of `base`. */
-function mergeValues(
-  base: Record<string, unknown>,
-  override: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(base)) setOwn(merged, key, value);
-  for (const [key, value] of Object.entries(override)) {
-    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
-    setOwn(merged, key, isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value);
-  }
-  return merged;
-}
-
 /**
  * The keys of a config.json document a caller or an operator wrote that config.json does not have,
  * each with what was probably meant: `precision` → `config.precision` when the plugin's
@@ -59,7 +37,7 @@ export function findUnknownConfigKeys(
   metadata: Pick<PluginMetadata, 'config_schema'>,
 ): { key: string; suggestion: string | undefined }[] {
   const schemaProperties = metadata.config_schema?.properties;
-  const settings = isPlainObject(schemaProperties) ? Object.keys(schemaProperties) : [];
+  const settings = isJsonObject(schemaProperties) ? Object.keys(schemaProperties) : [];
   const unknown: { key: string; suggestion: string | undefined }[] = [];
   for (const key of Object.keys(document)) {
     if (CONFIG_KEYS.includes(key)) continue;
@@ -113,7 +91,7 @@ export function resolvePluginConfig(options: ResolvePluginConfigOptions): Plugin
   const { metadata } = options;
   const pluginId = metadata.plugin_id;
   const caller = options.callerConfig ?? {};
-  if (!isPlainObject(caller)) {
+  if (!isJsonObject(caller)) {
     throw new PluginError('CONFIG_INVALID', `the configuration passed for ${pluginId} must be an object`, {
       details: { pluginId, issues: [{ path: '$', message: 'must be an object' }] },
     });
@@ -137,8 +115,8 @@ export function resolvePluginConfig(options: ResolvePluginConfigOptions): Plugin
   let sandbox: Record<string, unknown> = {};
   for (const layer of layers) {
     document = { ...document, ...layer };
-    if (isPlainObject(layer.config)) values = mergeValues(values, layer.config);
-    if (isPlainObject(layer.sandbox_config_override)) {
+    if (isJsonObject(layer.config)) values = mergeJsonObjects(values, layer.config);
+    if (isJsonObject(layer.sandbox_config_override)) {
       sandbox = { ...sandbox, ...layer.sandbox_config_override };
     }
   }

@@ -1,5 +1,6 @@
 import {
   findTerminalControlCharacter,
+  isJsonObject,
   isPluginErrorCode,
   PluginError,
   type PluginValidationResult,
@@ -70,10 +71,6 @@ function cleanText(value: unknown, fallback: string): string {
   return text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function malformedAnswer(url: URL, problem: string): PluginError {
   return new PluginError(
     'NETWORK_ERROR',
@@ -126,14 +123,14 @@ async function send(url: URL, init: RequestInit, options: PublisherOptions): Pro
     body = undefined;
   }
   if (!response.ok) {
-    const answer = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+    const answer = isJsonObject(body) && isJsonObject(body.error) ? body.error : undefined;
     const code = isPluginErrorCode(answer?.code)
       ? answer.code
       : response.status === 401 || response.status === 403
         ? 'UNAUTHORIZED'
         : 'NETWORK_ERROR';
     const details: Record<string, unknown> = { status: response.status };
-    const answerDetails = isRecord(answer?.details) ? answer.details : undefined;
+    const answerDetails = isJsonObject(answer?.details) ? answer.details : undefined;
     const validation = readValidation(answerDetails?.validation);
     if (validation !== undefined) details.validation = validation;
     throw new PluginError(code, cleanText(answer?.message, `${url} answered HTTP ${response.status}`), {
@@ -144,7 +141,7 @@ async function send(url: URL, init: RequestInit, options: PublisherOptions): Pro
 }
 
 function readPublishAnswer(url: URL, body: unknown): PublishArchiveResult {
-  if (!isRecord(body)) throw malformedAnswer(url, 'not a JSON object');
+  if (!isJsonObject(body)) throw malformedAnswer(url, 'not a JSON object');
   const read = <T>(check: () => T): T => {
     try {
       return check();

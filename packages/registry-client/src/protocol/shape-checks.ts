@@ -1,3 +1,5 @@
+import { isJsonObject } from '@agentplug/models';
+
 /* Small checks shared by the hand-written shape checks of signed documents (v1 index, v2 metadata). */
 
 /** Where a signed index body breaks the protocol. */
@@ -8,10 +10,8 @@ export function fail(path: string, expected: string): never {
   throw new IndexShapeError(`${path} must be ${expected}`);
 }
 
-/** Whether `value` is a JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** Whether `value` is a JSON object (not null, not an array): models' one rule, by the name the checks use. */
+export const isRecord: (value: unknown) => value is Record<string, unknown> = isJsonObject;
 
 /** A map keyed by untrusted names: no prototype, so no name reaches Object.prototype. */
 export function createMap<Value>(): Record<string, Value> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, type PluginPermissions, parseUntrustedJson } from '@agentplug/models';
+import { isJsonObject, PluginError, type PluginPermissions, parseUntrustedJson } from '@agentplug/models';
 import { isValidConstraint } from '@agentplug/version';
 import { isProtocolPluginId, isProtocolVersion } from '../protocol/identifiers';
 import { writeFileAtomic } from './write-file-atomic';
@@ -67,12 +67,8 @@ function corrupt(pluginDirectory: string, problem: string, cause?: unknown): Plu
   );
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function readPermissions(value: unknown): PluginPermissions | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const permissions = Object.create(null) as Record<string, string[]>;
   // As in the escalation check, only list-valued kinds count, compared as text.
   for (const [kind, list] of Object.entries(value)) {
@@ -82,7 +78,7 @@ function readPermissions(value: unknown): PluginPermissions | undefined {
 }
 
 function readEntry(value: unknown, formatVersion: 1 | 2): LockFileEntry | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { version, sha256, source, installed_at: installedAt } = value;
   const permissions = readPermissions(value.permissions);
   if (
@@ -171,8 +167,12 @@ export async function readLockFileDocument(pluginDirectory: string): Promise<Loc
   } catch (error) {
     throw corrupt(pluginDirectory, 'not JSON within the caps', error);
   }
-  const formatVersion = isRecord(document) ? document.lockfile_version : undefined;
-  if (!isRecord(document) || (formatVersion !== 1 && formatVersion !== 2) || !isRecord(document.plugins)) {
+  const formatVersion = isJsonObject(document) ? document.lockfile_version : undefined;
+  if (
+    !isJsonObject(document) ||
+    (formatVersion !== 1 && formatVersion !== 2) ||
+    !isJsonObject(document.plugins)
+  ) {
     throw corrupt(pluginDirectory, 'unknown lock file format');
   }
   const lockFile = createEmptyLockFile();

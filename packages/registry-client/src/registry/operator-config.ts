@@ -3,6 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CONFIG_FILE_NAME,
+  isJsonObject,
+  mergeJsonObjects,
   type OperatorConfigLayer,
   type PluginConfig,
   type PluginConfigOverride,
@@ -15,28 +17,6 @@ import {
 } from '@agentplug/models';
 import type { LockFileEntry } from './lock-file';
 import { writeFileAtomic } from './write-file-atomic';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** `base` with `override` over it: objects merge deeply, everything else is replaced. */
-function mergeDocuments(
-  base: Record<string, unknown>,
-  override: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(base)) setOwn(merged, key, value);
-  for (const [key, value] of Object.entries(override)) {
-    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
-    setOwn(merged, key, isRecord(current) && isRecord(value) ? mergeDocuments(current, value) : value);
-  }
-  return merged;
-}
 
 /** sha256 (hex) of a plugin folder's config.json, or null when it has none. */
 export async function hashShippedConfig(folder: string): Promise<string | null> {
@@ -77,7 +57,7 @@ export async function readEditedConfig(
     what: `${path} (edited in place, so its values are kept)`,
     maxBytes: 1024 * 1024,
   });
-  if (!isRecord(document)) {
+  if (!isJsonObject(document)) {
     throw new PluginError(
       'CONFIG_INVALID',
       `${path} was edited in place and is not a JSON object: fix or remove it`,
@@ -121,7 +101,7 @@ export async function planOperatorConfig(options: {
   let layer = existing;
   if (edited !== undefined) {
     // The operator's file wins where both say something; the in-place edits fill the rest.
-    const document = mergeDocuments(edited, (existing?.document ?? {}) as Record<string, unknown>);
+    const document = mergeJsonObjects(edited, (existing?.document ?? {}) as Record<string, unknown>);
     layer = { path: operatorConfigPath, document: document as PluginConfigOverride };
   }
   if (layer !== undefined) {

@@ -1,4 +1,4 @@
-import { PluginError } from '@agentplug/models';
+import { isJsonObject, PluginError } from '@agentplug/models';
 import type { SemVer } from 'semver';
 import { parseConstraint, type VersionConstraint } from '../constraint/parse-constraint';
 import { checkRuntimeCompatibility } from '../runtime/check-runtime-compatibility';
@@ -38,10 +38,6 @@ function argumentError(message: string, details: Record<string, unknown>): Plugi
   return new PluginError('INVALID_ARGUMENT', message, { details });
 }
 
-function isRecordObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Checks a plugin id given to the resolver. @throws PluginError INVALID_ARGUMENT */
 export function checkPluginId(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.trim().length === 0 || value.trim() !== value) {
@@ -73,7 +69,7 @@ export function loadDependencies(value: unknown, dependencyOwner: DependencyOwne
   }
   const seen = new Set<string>();
   return value.map((entry: unknown, index) => {
-    if (!isRecordObject(entry)) {
+    if (!isJsonObject(entry)) {
       throw argumentError(`${owner}: dependencies[${index}] must be an object.`, { dependency: entry });
     }
     const pluginId = checkPluginId(entry.plugin_id, `${owner}: dependencies[${index}]`);
@@ -179,7 +175,7 @@ function loadVersion(
       runtimeCompatible: true,
     });
   }
-  if (!isRecordObject(entry)) {
+  if (!isJsonObject(entry)) {
     throw argumentError(`A version of "${pluginId}" is not an object or a [plugin_id, version] pair.`, {
       entry,
     });
