@@ -205,7 +205,10 @@ export class Plugin { write() { fs.writeFileSync(new URL('./out/made.txt', impor
     const { host } = await harness.startPlugin({ files: layersPlugin });
     expect(await host.call('where', [])).toMatchObject({ pid: 'number' });
     const started = descendants().filter((pid) => !before.has(pid));
-    const node = started.filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node');
+    // The plugin's Node (sh and bubblewrap, above it, name the bootstrap among their arguments too).
+    const node = started.filter(
+      (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath,
+    );
     expect(node).toHaveLength(1);
     const ownSession = status.available && hasControllingTerminal();
     expect(sessionOf(node[0] as number) !== sessionOf('self')).toBe(ownSession);
