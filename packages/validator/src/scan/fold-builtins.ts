@@ -383,6 +383,10 @@ export function foldGlobalCall(path: string, args: AbstractValue[]): AbstractVal
       return text === undefined ? UNKNOWN : foldedText(text);
     }
     case 'Array.from': {
+      // A mapping function is called with each element: not folded, so what is passed escapes.
+      const mapper = args[1];
+      if (mapper !== undefined && !(mapper.kind === 'literal' && mapper.value === undefined))
+        return undefined;
       const source = args[0];
       if (source?.kind === 'array') return foldedArray([...source.elements]);
       const text = stringArgument(source);

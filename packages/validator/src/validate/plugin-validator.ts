@@ -208,6 +208,11 @@ export class PluginValidator implements PluginValidatorLike {
       packageJsons,
     });
 
+    // The entry's capability check goes to the scan worker now, beside the files' scans: one
+    // round trip per plugin, not two in a row.
+    const declarations = this.checkDeclarations(read, manifest, structure.entryFile);
+    declarations.catch(() => undefined);
+
     const uses: CapabilityUse[] = [...structure.uses];
     const imports: LocatedImport[] = [];
     const scanned = new Set<string>();
@@ -263,7 +268,7 @@ export class PluginValidator implements PluginValidatorLike {
     }
     issues.push(
       ...crossCheckPermissions({ uses, imports, permissions: manifest?.permissions, config: this.config }),
-      ...(await this.checkDeclarations(read, manifest, structure.entryFile)),
+      ...(await declarations),
     );
     const result = this.finish(issues, uses, manifest);
     if (resultKey !== undefined) {

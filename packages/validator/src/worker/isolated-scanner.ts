@@ -77,6 +77,8 @@ class ScanWorkerLine {
   private nextId = 1;
   /** How many scanners use this line; at zero, its worker is ended. */
   users = 0;
+  /** How many workers this line has started: one, unless a file broke a limit or the worker died. */
+  started = 0;
 
   constructor(memoryMb: number) {
     this.memoryMb = memoryMb;
@@ -113,6 +115,7 @@ class ScanWorkerLine {
       env: {},
       resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, stackSizeMb: WORKER_STACK_MB },
     });
+    this.started += 1;
     worker.on('message', (reply: ScanReply) => this.answer(worker, reply));
     worker.on('error', (error: Error & { code?: string }) => {
       const reason =
@@ -210,6 +213,11 @@ export class IsolatedScanner {
       this.options.timeoutMs,
     );
     return 'issues' in reply ? reply.issues : [];
+  }
+
+  /** How many workers the line this scanner uses has started (zero before its first scan): a warm worker is reused. */
+  workersStarted(): number {
+    return this.line?.started ?? 0;
   }
 
   private acquire(): ScanWorkerLine {

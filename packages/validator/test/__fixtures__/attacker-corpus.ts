@@ -494,6 +494,13 @@ export const ATTACKER_EVASIONS: readonly EvasionCase[] = [
     `namespace Loader { export const load = require; }\nnamespace Loader { export const run = () => load${SHELL}; }\nLoader.run();`,
     'main.ts',
   ),
+  evasion(
+    'flow',
+    'require as the mapping function of Array.from',
+    'shell',
+    "Array.from(['child_process'], require)[0].execSync('id');",
+  ),
+  evasion('flow', 'eval as the mapping function of Array.from', 'eval', "Array.from(['1 + 1'], eval);"),
 ];
 
 export const ATTACKER_BENIGN: readonly BenignCase[] = [
@@ -557,6 +564,6 @@ export const ATTACKER_BENIGN: readonly BenignCase[] = [
   benign(
     'flow',
     'containers of data handed to methods',
-    'const box = [1, 2];\nbox.pop();\n[3].forEach((n) => n);\nObject.prototype.valueOf.call({ a: 1 });\nnew Set([1]).has(1);',
+    "const box = [1, 2];\nArray.from('ab', (c) => c.toUpperCase());\nArray.from([1, 2], String);\nbox.pop();\n[3].forEach((n) => n);\nObject.prototype.valueOf.call({ a: 1 });\nnew Set([1]).has(1);",
   ),
 ];
