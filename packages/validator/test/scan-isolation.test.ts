@@ -182,4 +182,27 @@ describe('code the scan would skip', () => {
     expect(shell?.file).toBe('notes.md');
     expect(result.valid).toBe(false);
   });
+
+  it('scans a file a worker is started from whatever its extension (Node runs it as CommonJS)', async () => {
+    const result = await validate({
+      'main.js': `${entry}const { Worker } = require('node:worker_threads');\nnew Worker(__dirname + '/lib/task.txt');\n`,
+      'lib/task.txt': "require('child_process').execSync('id');\n",
+      'lib/start.js':
+        "const { Worker } = require('worker_threads');\nnew Worker(require('path').join(__dirname, 'job.dat'));\n",
+      'lib/job.dat': "eval('1 + 1');\n",
+    });
+    const found = result.findings.map((finding) => [finding.code, finding.file]);
+    expect(found).toContainEqual(['SHELL_EXEC', 'lib/task.txt']);
+    expect(found).toContainEqual(['EVAL_CALL', 'lib/job.dat']);
+    expect(result.valid).toBe(false);
+  });
+
+  it('a worker started from a script of the plugin adds nothing to scan twice', async () => {
+    const result = await validate({
+      'main.js': `${entry}const { Worker } = require('node:worker_threads');\nnew Worker(__dirname + '/worker.js');\n`,
+      'worker.js': "require('node:worker_threads').parentPort.postMessage(1);\n",
+    });
+    expect(result.valid, JSON.stringify(result.errors)).toBe(true);
+    expect(result.findings).toEqual([]);
+  });
 });

@@ -21,7 +21,7 @@ import {
   moduleKindOf,
 } from './module-table';
 import { preview, type ScanReporter } from './scan-reporter';
-import { displayPath } from './scan-result';
+import { displayPath, PLUGIN_FOLDER_MARKER } from './scan-result';
 
 /** Where a module member is called: the module's canonical name and the member's dotted path. */
 export interface ModuleCall {
@@ -136,7 +136,20 @@ function checkWorker(reporter: ScanReporter, args: readonly AbstractValue[], nod
       node,
       `starts a worker from a ${prefix.slice(0, prefix.indexOf(':'))}: URL`,
     );
+  } else {
+    // A worker runs its file as code whatever the file is called (`w.txt` too): a file of the
+    // plugin named here is scanned like a required one.
+    const local = localSpecifier(stringOf(source));
+    if (local !== undefined) reporter.recordImport(local, node);
   }
+}
+
+/** A path into the plugin (`__dirname + '/w.txt'`, `'./w.txt'`) as a specifier relative to the file, else undefined. */
+function localSpecifier(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (path.startsWith(`${PLUGIN_FOLDER_MARKER}/`))
+    return `./${posix.normalize(path.slice(PLUGIN_FOLDER_MARKER.length + 1))}`;
+  return path.startsWith('./') || path.startsWith('../') ? path : undefined;
 }
 
 /** Whether a path is a process's environment under /proc, by its known start and end. */
