@@ -163,8 +163,9 @@ describe('several marketplace instances on one PostgreSQL', () => {
     expect(shareVersion).toEqual([]);
     expect(regressions).toEqual([]);
     expect(seen.size).toBeGreaterThan(3);
-    // 1 start each + 24 publishes + 3 yanks, at least: every change signed its own version.
-    expect(newest).toBeGreaterThanOrEqual(count + yanked.length + 3);
+    // 1 start each, at least one publish round (publishes meeting in a round share its version), and
+    // each yank its own version.
+    expect(newest).toBeGreaterThanOrEqual(3 + 1 + yanked.length);
     // Every archive is there through every instance (one blob folder, one database).
     for (const instance of instances) {
       const response = await fetch(new URL('archives/com.acme.p5-1.0.0.tgz', instance.url));

@@ -4,6 +4,7 @@ import { generateSigningKeyPair, verifyIndex } from '@agentplug/registry-client/
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { createMarketplaceService, type MarketplaceService } from '../src/service/marketplace-service';
+import { quoteSchema } from '../src/sql/migrate';
 import type { MarketplaceStore } from '../src/store/marketplace-store';
 import { pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
 
@@ -87,19 +88,96 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(await store.listArchives()).toEqual([]);
     });
 
-    it('two instances on one store publish concurrently: every acknowledged publish is in the signed index, versions strictly increase', async () => {
+    it('signs the publishes that wait behind a round together; a refused one in that round undoes its own writes only', async () => {
+      const { store: inner, sql } = await engine.open();
+      const { database, schema } = sql as NonNullable<typeof sql>;
+      const audit = `${quoteSchema(schema)}.audit_log`;
+      const names = ['com.acme.a', 'com.acme.b', 'com.acme.c', 'com.acme.d', 'com.acme.d'];
+      // The first publish holds its round until every other upload is inspected and waiting.
+      let prepared = 0;
+      let allWaiting!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        allWaiting = resolve;
+      });
+      const store: MarketplaceStore = {
+        ...inner,
+        async prepareArchive(archive) {
+          await inner.prepareArchive(archive);
+          prepared += 1;
+          if (prepared === names.length + 1) setTimeout(allWaiting, 100);
+        },
+      };
+      const service = await open(store);
+      const before = service.getIndex();
+      const archives = await Promise.all(names.map((name) => archiveOf(name, '1.0.0')));
+      const hook = (refuse: boolean) => ({
+        async beforeWrite(change: { pluginId: string }) {
+          await database.query(`insert into ${audit} (actor, action, subject) values ($1, $2, $3)`, [
+            'test',
+            'publish',
+            change.pluginId,
+          ]);
+          if (refuse) throw new PluginError('FORBIDDEN', 'not your namespace');
+        },
+      });
+      // The holder's round is running (its hook waits) before the others are even sent.
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      const holder = service.publish(await archiveOf('com.acme.first', '1.0.0'), {
+        async beforeWrite() {
+          holding();
+          await waiting;
+        },
+      });
+      await held;
+      const outcomes = await Promise.all(
+        archives.map((archive, index) =>
+          codeOf(service.publish(archive, hook(names[index] === 'com.acme.c'))),
+        ),
+      );
+      expect(await codeOf(holder)).toBe('resolved');
+      expect(outcomes.slice(0, 3)).toEqual(['resolved', 'resolved', 'FORBIDDEN']);
+      // The same version twice in one round: the first is listed, the second is a conflict.
+      expect(outcomes.slice(3).sort()).toEqual(['CONFLICT', 'resolved']);
+      // Two rounds: the first publish alone, then the five that waited behind it.
+      expect(service.getIndex().version).toBe(before.version + 2);
+      expect(Object.keys(service.getIndex().plugins).sort()).toEqual([
+        'com.acme.a',
+        'com.acme.b',
+        'com.acme.d',
+        'com.acme.first',
+      ]);
+      const audited = await database.query<{ subject: string }>(`select subject from ${audit} order by id`);
+      expect(audited.map((row) => row.subject).sort()).toEqual(['com.acme.a', 'com.acme.b', 'com.acme.d']);
+      expect((await inner.listArchives()).map((archive) => archive.fileName)).toEqual([
+        'com.acme.a-1.0.0.tgz',
+        'com.acme.b-1.0.0.tgz',
+        'com.acme.d-1.0.0.tgz',
+        'com.acme.first-1.0.0.tgz',
+      ]);
+      expect(await inner.readVersionDocument('com.acme.c', '1.0.0')).toBeUndefined();
+    });
+
+    it('two instances on one store publish concurrently: every acknowledged publish is in the signed index, no two indexes share a version', async () => {
       const { store, openSibling } = await engine.open();
       const first = await open(store);
       const second = await open(await (openSibling as () => Promise<MarketplaceStore>)());
       const archives = await Promise.all(
         Array.from({ length: 16 }, (_, index) => archiveOf(`com.example.p${index}`, '1.0.0')),
       );
-      const seen: number[] = [];
+      // Publishes that meet in one signing round share its index; an index is one version, one content.
+      const documentOf = new Map<number, Set<string>>();
       const results = await Promise.all(
         archives.map(async (archive, index) => {
           const instance = index % 2 === 0 ? first : second;
           const result = await instance.publish(archive);
-          seen.push(instance.getIndex().version);
+          const version = instance.getIndex().version;
+          expect(instance.getIndex().plugins[result.plugin_id]).toBeDefined();
+          const documents = documentOf.get(version) ?? new Set<string>();
+          documents.add(instance.getIndexDocument().toString('base64'));
+          documentOf.set(version, documents);
           return result;
         }),
       );
@@ -108,8 +186,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       const final = first.getIndex();
       expect(second.getIndex().version).toBe(final.version);
       for (const result of results) expect(final.plugins[result.plugin_id]?.versions['1.0.0']).toBeDefined();
-      // Each publish signed its own version: no two share one.
-      expect(new Set(seen).size).toBe(seen.length);
+      for (const documents of documentOf.values()) expect(documents.size).toBe(1);
       expect(
         verifyIndex(JSON.parse(first.getIndexDocument().toString()), { trustedKeys: [keys.publicKey] })
           .version,

@@ -160,6 +160,34 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       }
     });
 
+    it('undoes a failed attempt inside an exclusive section where the engine has transactions, and keeps the rest', async () => {
+      const { store, rollsBack } = await engine.open();
+      // Bytes prepared outside the lock are listed by the write inside it.
+      await store.prepareArchive(Buffer.from('prepared bytes'));
+      await store.exclusive(async () => {
+        await store.attempt(async () => {
+          await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('prepared bytes'));
+        });
+        const refused = store.attempt(async () => {
+          await store.writeArchive('com.example.b-1.0.0.tgz', Buffer.from('refused bytes'));
+          await store.writeVersionDocument('com.example.b', '1.0.0', Buffer.from('{}'));
+          throw new PluginError('FORBIDDEN', 'refused after writing');
+        });
+        expect(await codeOf(refused)).toBe('FORBIDDEN');
+        await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"kept":1}'));
+      });
+      expect(await (await store.openArchive('com.example.a-1.0.0.tgz'))?.read()).toEqual(
+        Buffer.from('prepared bytes'),
+      );
+      expect(Buffer.from((await store.readVersionDocument('com.example.a', '1.0.0')) ?? [])).toEqual(
+        Buffer.from('{"kept":1}'),
+      );
+      if (rollsBack) {
+        expect(await store.openArchive('com.example.b-1.0.0.tgz')).toBeUndefined();
+        expect(await store.readVersionDocument('com.example.b', '1.0.0')).toBeUndefined();
+      }
+    });
+
     it('lets two instances sign concurrently without ever sharing a version', async () => {
       const { store, openSibling } = await engine.open();
       if (openSibling === undefined) return; // one-process engine: nothing to share

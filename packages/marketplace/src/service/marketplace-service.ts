@@ -22,9 +22,10 @@ import { checkPublishDependencies } from '../publish/check-dependencies';
 import { assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
-import { addToCatalog, type Catalog } from '../store/catalog';
+import { addToCatalog, type Catalog, catalogEntryWith } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
+import { createGroupCommit, type RoundOutcome } from './group-commit';
 import { type MetadataPublisher, openMetadataPublisher } from './metadata-publisher';
 import {
   createVersionReport,
@@ -86,6 +87,16 @@ export interface ChangeOptions {
    * and what it writes to the store's database commits with the change or not at all (audit).
    */
   beforeWrite?(change: CatalogChange): Promise<void>;
+}
+
+/** The most publishes one signing round lists; more wait for the next round. */
+const MAX_PUBLISHES_PER_ROUND = 256;
+
+/** A publish whose upload passed inspection, waiting for a signing round. */
+interface PendingPublish {
+  archive: Buffer;
+  inspection: ArchiveInspection;
+  changeOptions: ChangeOptions;
 }
 
 /** What a search answers: the ranked results and the index version they were read from. */
@@ -320,48 +331,84 @@ export async function createMarketplaceService(
   const inspect = (archive: Buffer): Promise<ArchiveInspection> =>
     inspectArchive(archive, { validator: options.validator, extractionLimits: options.extractionLimits });
 
+  // One publish of a round, behind its own savepoint: a refusal (conflict, dependency, namespace)
+  // undoes what its hook wrote and leaves the other publishes of the round going.
+  const listOne = async (next: Catalog, pending: PendingPublish): Promise<PublishArchiveResult> => {
+    const { inspection, archive, changeOptions } = pending;
+    const { plugin_id: pluginId, version } = inspection.manifest;
+    return store.attempt(async () => {
+      if (next[pluginId]?.versions[version] !== undefined) {
+        throw new PluginError(
+          'CONFLICT',
+          `${pluginId} ${version} is already published; publish a new version`,
+          {
+            details: { pluginId, version },
+          },
+        );
+      }
+      checkPublishDependencies(inspection.manifest, next);
+      const entry = catalogEntryWith(next, inspection, new Date().toISOString());
+      assertListable(entry);
+      await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
+      await store.writeArchive(formatArchiveName(pluginId, version), archive);
+      // Written before signing: a version the index lists always has its report.
+      await store.writeVersionDocument(
+        pluginId,
+        version,
+        serializeVersionReport(createVersionReport(inspection)),
+      );
+      next[pluginId] = entry;
+      return {
+        plugin_id: pluginId,
+        version,
+        sha256: inspection.sha256,
+        size: inspection.size,
+        security_score: inspection.securityScore,
+        risk_level: inspection.riskLevel,
+        validation: inspection.validation,
+      };
+    });
+  };
+
+  // Group commit: every publish waiting when a round takes the lock is listed in it, then the round
+  // signs once (v2 targets of the plugins listed, one snapshot and timestamp, one index) and commits.
+  // A publish is answered only after its round committed.
+  const publishes = createGroupCommit<PendingPublish, PublishArchiveResult>({
+    maxBatch: MAX_PUBLISHES_PER_ROUND,
+    run: (take) =>
+      mutate(async () => {
+        const batch = take();
+        // One copy per round, not per publish: a publish costs its own entry, not the catalog's size.
+        const next: Catalog = { ...catalog };
+        const outcomes: RoundOutcome<PublishArchiveResult>[] = [];
+        const listed: string[] = [];
+        for (const pending of batch) {
+          try {
+            outcomes.push({ ok: true, value: await listOne(next, pending) });
+            listed.push(pending.inspection.manifest.plugin_id);
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+        if (listed.length > 0) {
+          // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
+          await metadata.publish(next, [...new Set(listed)]);
+          await sign(next);
+        }
+        return outcomes;
+      }),
+  });
+
   return {
     getIndex: () => body,
     getIndexDocument: () => indexDocument,
     async publish(archive, changeOptions = {}) {
-      // Inspection (extraction, validation) needs no lock: uploads are checked side by side.
+      // Inspection (extraction, validation) and the archive bytes need no lock: uploads are
+      // checked and stored side by side, and only the listing waits for a round.
       const inspection = await inspect(archive);
       enforceRiskPolicy(inspection, options);
-      const { plugin_id: pluginId, version } = inspection.manifest;
-      return mutate(async () => {
-        if (catalog[pluginId]?.versions[version] !== undefined) {
-          throw new PluginError(
-            'CONFLICT',
-            `${pluginId} ${version} is already published; publish a new version`,
-            {
-              details: { pluginId, version },
-            },
-          );
-        }
-        checkPublishDependencies(inspection.manifest, catalog);
-        const next = addToCatalog(catalog, inspection, new Date().toISOString());
-        assertListable(next[pluginId] as IndexPluginEntry);
-        await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
-        await store.writeArchive(formatArchiveName(pluginId, version), archive);
-        // Written before signing: a version the index lists always has its report.
-        await store.writeVersionDocument(
-          pluginId,
-          version,
-          serializeVersionReport(createVersionReport(inspection)),
-        );
-        // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
-        await metadata.publish(next, [pluginId]);
-        await sign(next);
-        return {
-          plugin_id: pluginId,
-          version,
-          sha256: inspection.sha256,
-          size: inspection.size,
-          security_score: inspection.securityScore,
-          risk_level: inspection.riskLevel,
-          validation: inspection.validation,
-        };
-      });
+      await store.prepareArchive(archive);
+      return publishes.submit({ archive, inspection, changeOptions });
     },
     yank: (pluginId, version, yanked, changeOptions = {}) =>
       mutate(async () => {

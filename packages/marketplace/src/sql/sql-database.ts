@@ -24,6 +24,12 @@ export interface SqlDatabase {
    * calls join the outer transaction.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction, runs `work` behind a savepoint: when it throws, what it wrote is rolled
+   * back and the transaction goes on (one refused item of a batch leaves the others). Outside a
+   * transaction it is `transaction`.
+   */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,6 +56,21 @@ export function createSqlDatabase(source: SqlConnectionSource): SqlDatabase {
     transaction(work) {
       if (current.getStore() !== undefined) return work();
       return source.runTransaction((query) => current.run(query, work));
+    },
+    async savepoint(work) {
+      const query = current.getStore();
+      if (query === undefined) return source.runTransaction((inner) => current.run(inner, work));
+      // Savepoints of one name nest: each release or rollback names the newest one.
+      await query('savepoint agentplug_item');
+      try {
+        const result = await work();
+        await query('release savepoint agentplug_item');
+        return result;
+      } catch (error) {
+        await query('rollback to savepoint agentplug_item');
+        await query('release savepoint agentplug_item');
+        throw error;
+      }
     },
     close: () => source.close(),
   };

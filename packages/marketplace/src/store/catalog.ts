@@ -7,6 +7,15 @@ export type Catalog = Record<string, IndexPluginEntry>;
 
 /** Adds an inspected archive to a catalog (a new object; the input is not changed). */
 export function addToCatalog(catalog: Catalog, inspection: ArchiveInspection, publishedAt: string): Catalog {
+  return { ...catalog, [inspection.manifest.plugin_id]: catalogEntryWith(catalog, inspection, publishedAt) };
+}
+
+/** The catalog entry of an inspected archive's plugin with its version added (the catalog is not changed). */
+export function catalogEntryWith(
+  catalog: Catalog,
+  inspection: ArchiveInspection,
+  publishedAt: string,
+): IndexPluginEntry {
   const { manifest } = inspection;
   const version: IndexVersionEntry = {
     version: manifest.version,
@@ -21,7 +30,7 @@ export function addToCatalog(catalog: Catalog, inspection: ArchiveInspection, pu
     published_at: publishedAt,
     yanked: false,
   };
-  const existing = catalog[manifest.plugin_id];
+  const existing = Object.hasOwn(catalog, manifest.plugin_id) ? catalog[manifest.plugin_id] : undefined;
   const versions = { ...existing?.versions, [manifest.version]: version };
   const newest = Object.keys(versions).sort((left, right) => compareVersions(right, left))[0];
   // Search fields follow the newest version's manifest.
@@ -38,5 +47,5 @@ export function addToCatalog(catalog: Catalog, inspection: ArchiveInspection, pu
     rating_count: existing?.rating_count ?? 0,
     versions,
   };
-  return { ...catalog, [manifest.plugin_id]: entry };
+  return entry;
 }

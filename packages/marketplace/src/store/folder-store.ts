@@ -126,6 +126,7 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
     },
     openArchive,
     writeArchive: (fileName, archive) => writeFileAtomic(join(archivesFolder, fileName), archive),
+    prepareArchive: async () => undefined,
     async readMetadata(path) {
       if (!isMetadataPath(path)) return undefined;
       try {
@@ -186,6 +187,7 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
       writes = next.catch(() => undefined);
       return next;
     },
+    attempt: (work) => work(),
     close: async () => {
       await statsChanges;
     },

@@ -45,6 +45,13 @@ export interface MarketplaceStore {
   /** Stores an archive under its file name; a reader sees the whole archive or none. */
   writeArchive(fileName: string, archive: Uint8Array): Promise<void>;
   /**
+   * Puts an archive's bytes where the store keeps bytes before the change that names them runs
+   * (outside `exclusive`, side by side with other uploads), so `writeArchive` inside the lock only
+   * records the name. Bytes no change names are harmless. A store that keeps archives by name does
+   * nothing here.
+   */
+  prepareArchive(archive: Uint8Array): Promise<void>;
+  /**
    * A protocol v2 metadata file by its path under the marketplace URL (`v2/timestamp.json`,
    * `v2/tree/<sha256>.json`, ...), or undefined when the store holds none. Paths are checked with
    * `isMetadataPath` before they reach a store.
@@ -79,6 +86,12 @@ export interface MarketplaceStore {
    * folder: one process, its calls in order.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Inside `exclusive`, runs one item of a batch: when `work` throws, what it wrote through the
+   * store is undone (SQL: a savepoint) and the exclusive section goes on with the next item. A
+   * folder has no transactions: its items write only after their checks pass.
+   */
+  attempt<T>(work: () => Promise<T>): Promise<T>;
   /** Releases what the store holds open (database connections). */
   close(): Promise<void>;
 }

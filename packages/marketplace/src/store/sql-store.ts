@@ -1,5 +1,10 @@
 import { PluginError, parseUntrustedJson } from '@agentplug/models';
-import { INDEX_PATH, isMetadataPath, type SignedIndex } from '@agentplug/registry-client/protocol';
+import {
+  INDEX_PATH,
+  isMetadataPath,
+  type MetadataFile,
+  type SignedIndex,
+} from '@agentplug/registry-client/protocol';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql/migrate';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { BlobFolder } from './blob-folder';
@@ -8,6 +13,16 @@ import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
 /** The largest signed index a store opens: far above a 100,000-plugin catalog. */
 const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
+
+/** Metadata files written by one statement (two parameters each, far below PostgreSQL's 65,535). */
+const METADATA_ROWS_PER_STATEMENT = 500;
+
+// One statement cannot insert a path twice (`on conflict` would touch a row twice): the last file wins.
+function dedupeByPath(files: readonly MetadataFile[]): MetadataFile[] {
+  const byPath = new Map<string, MetadataFile>();
+  for (const file of files) byPath.set(file.path, file);
+  return [...byPath.values()];
+}
 
 /** Options of {@link createSqlStore}. */
 export interface SqlStoreOptions {
@@ -120,6 +135,9 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
         [fileName, sha256, archive.length],
       );
     },
+    async prepareArchive(archive) {
+      await blobs.write(archive);
+    },
     async readMetadata(path) {
       if (!isMetadataPath(path)) return undefined;
       const rows = await database.query<{ body: Uint8Array }>(
@@ -134,13 +152,17 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
           throw new PluginError('INVALID_ARGUMENT', `${JSON.stringify(file.path)} is not a metadata path`);
         }
       }
-      // One transaction: a reader sees the whole batch or none of it.
+      // One transaction: a reader sees the whole batch or none of it. Many rows per statement: a
+      // round of publishes writes hundreds of targets files, and each statement is a round trip.
       await database.transaction(async () => {
-        for (const file of files) {
+        for (let start = 0; start < files.length; start += METADATA_ROWS_PER_STATEMENT) {
+          const chunk = dedupeByPath(files.slice(start, start + METADATA_ROWS_PER_STATEMENT));
           await database.query(
-            `insert into ${table('metadata_files')} (path, body) values ($1, $2)
+            `insert into ${table('metadata_files')} (path, body) values ${chunk
+              .map((_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`)
+              .join(', ')}
              on conflict (path) do update set body = excluded.body, written_at = now()`,
-            [file.path, file.bytes],
+            chunk.flatMap((file) => [file.path, file.bytes]),
           );
         }
       });
@@ -195,6 +217,7 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
         return rows[0] ?? { sum: 0, count: 0 };
       });
     },
+    attempt: (work) => database.savepoint(work),
     exclusive: (work) =>
       database.transaction(async () => {
         await database.query('select pg_advisory_xact_lock(hashtext($1))', [`agentplug-catalog:${schema}`]);
