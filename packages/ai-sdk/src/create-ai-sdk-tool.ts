@@ -11,6 +11,8 @@ import { AgentplugToolError } from './agentplug-tool-error';
  */
 export function createAiSdkTool(source: ToolSource, descriptor: ToolDescriptor, timeoutMs: number): Tool {
   const { pluginId, capability } = descriptor;
+  // Built once per tool: a call without an abort signal passes the same options object every time.
+  const limits = Object.freeze({ timeoutMs });
   return dynamicTool({
     title: descriptor.title,
     description: descriptor.description,
@@ -21,10 +23,13 @@ export function createAiSdkTool(source: ToolSource, descriptor: ToolDescriptor, 
     execute: async (input, options) => {
       let value: unknown;
       try {
-        value = await source.invoke(pluginId, capability, input, {
-          timeoutMs,
-          ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
-        });
+        const signal = options.abortSignal;
+        value = await source.invoke(
+          pluginId,
+          capability,
+          input,
+          signal === undefined ? limits : { timeoutMs, signal },
+        );
       } catch (error) {
         throw new AgentplugToolError(error);
       }

@@ -34,6 +34,8 @@ export class AgentplugTool extends StructuredTool<ToolSchemaBase, unknown, unkno
   readonly descriptor: ToolDescriptor;
   private readonly source: ToolSource;
   private readonly timeoutMs: number;
+  /** The options of a call without a signal, built once: the same object every time. */
+  private readonly limits: { readonly timeoutMs: number };
 
   constructor(source: ToolSource, descriptor: ToolDescriptor, timeoutMs: number) {
     super({
@@ -52,6 +54,7 @@ export class AgentplugTool extends StructuredTool<ToolSchemaBase, unknown, unkno
     this.descriptor = descriptor;
     this.source = source;
     this.timeoutMs = timeoutMs;
+    this.limits = Object.freeze({ timeoutMs });
   }
 
   /** Like `StructuredTool.invoke`; arguments LangChain's own schema check refuses become an INVALID_PARAMS tool error too. */
@@ -89,10 +92,13 @@ export class AgentplugTool extends StructuredTool<ToolSchemaBase, unknown, unkno
     const { pluginId, capability } = this.descriptor;
     let value: unknown;
     try {
-      value = await this.source.invoke(pluginId, capability, input, {
-        timeoutMs: this.timeoutMs,
-        ...(config?.signal === undefined ? {} : { signal: config.signal }),
-      });
+      const signal = config?.signal;
+      value = await this.source.invoke(
+        pluginId,
+        capability,
+        input,
+        signal === undefined ? this.limits : { timeoutMs: this.timeoutMs, signal },
+      );
     } catch (error) {
       const toolCallId = config?.toolCall?.id;
       // A cancelled run is not a tool failure to tell the model about: the abort propagates.

@@ -5,18 +5,25 @@ import { isStrictCompatibleSchema } from './strict-schema';
 /** A plugin tool as the Agents SDK takes it. */
 export type AgentplugFunctionTool = FunctionTool<unknown, never, string>;
 
-/** The tool's `execute`: the call through the loader, the result as text. */
+/**
+ * The tool's `execute`: the call through the loader, the result as text. Built once per tool:
+ * a call without a signal passes the same frozen options object every time.
+ */
 export function createAgentsExecute(
   source: ToolSource,
   descriptor: ToolDescriptor,
   timeoutMs: number,
 ): (input: unknown, context: unknown, details?: { signal?: AbortSignal }) => Promise<string> {
   const { pluginId, capability } = descriptor;
+  const limits = Object.freeze({ timeoutMs });
   return async (input, _context, details) => {
-    const value = await source.invoke(pluginId, capability, input, {
-      timeoutMs,
-      ...(details?.signal === undefined ? {} : { signal: details.signal }),
-    });
+    const signal = details?.signal;
+    const value = await source.invoke(
+      pluginId,
+      capability,
+      input,
+      signal === undefined ? limits : { timeoutMs, signal },
+    );
     return formatToolValue(value);
   };
 }
@@ -34,21 +41,10 @@ export function createAgentsTool(
   descriptor: ToolDescriptor,
   options: { timeoutMs: number; strict: boolean },
 ): AgentplugFunctionTool {
-  const { pluginId, capability } = descriptor;
   const common = {
     name: descriptor.name,
     description: descriptor.description,
-    execute: async (
-      input: unknown,
-      _context: unknown,
-      details?: { signal?: AbortSignal },
-    ): Promise<string> => {
-      const value = await source.invoke(pluginId, capability, input, {
-        timeoutMs: options.timeoutMs,
-        ...(details?.signal === undefined ? {} : { signal: details.signal }),
-      });
-      return formatToolValue(value);
-    },
+    execute: createAgentsExecute(source, descriptor, options.timeoutMs),
     errorFunction: (_context: unknown, error: unknown): string => formatToolError(error),
   };
   const parameters = descriptor.inputSchema as never;

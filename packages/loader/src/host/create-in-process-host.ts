@@ -92,7 +92,8 @@ export async function createInProcessHost(options: PluginHostOptions): Promise<P
         async () => {
           await (target as Record<string, () => unknown>)[hook]!();
         },
-        { ...callOptions, what: `${options.pluginId}.${hook}()` },
+        callOptions,
+        `${options.pluginId}.${hook}()`,
       );
     },
     call(method: string, args: readonly unknown[], callOptions: PluginCallOptions = {}): Promise<unknown> {
@@ -104,17 +105,7 @@ export async function createInProcessHost(options: PluginHostOptions): Promise<P
           }),
         );
       }
-      if (callOptions.timeoutMs === undefined && callOptions.signal === undefined) {
-        try {
-          return Promise.resolve(target[method]!(...args));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      }
-      return runWithLimits(() => target[method]!(...args), {
-        ...callOptions,
-        what: `${options.pluginId}.${method}()`,
-      });
+      return runWithLimits(() => target[method]!(...args), callOptions, `${options.pluginId}.${method}()`);
     },
     async dispose(): Promise<void> {
       if (instance === null) return;
