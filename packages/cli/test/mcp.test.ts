@@ -9,10 +9,56 @@ import { writePlugin } from './write-plugin';
 
 let workspace: string;
 
+/** A plugin whose one tool tells where it runs: its process id and whether Node's permission model binds it. */
+const WHERE_PLUGIN = `export function createPlugin() {
+  return {
+    greet: () => JSON.stringify({
+      pid: process.pid,
+      permissionModel: typeof process.permission === 'object' && process.permission.has('fs.read', '/etc/hostname') === false,
+    }),
+  };
+}
+`;
+
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'agentplug-cli-mcp-'));
   await writePlugin(join(workspace, 'plugins'), { pluginId: 'com.example.greeter', version: '1.0.0' });
+  await writePlugin(join(workspace, 'where'), {
+    pluginId: 'com.example.where',
+    version: '1.0.0',
+    code: WHERE_PLUGIN,
+  });
 });
+
+/** Starts an MCP server command as a subprocess, calls the where plugin's tool once, and returns what it said beside the server's pid. */
+async function whereTheToolRuns(
+  entry: string[],
+  isolation: string,
+): Promise<{ serverPid: number | null; plugin: { pid: number; permissionModel: boolean } }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      '--conditions=@agentplug/source',
+      `--import=${TSX_LOADER_URL}`,
+      ...entry,
+      '--plugins',
+      join(workspace, 'where'),
+      '--isolation',
+      isolation,
+    ],
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'cli-test', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    const result = await client.callTool({ name: 'com_example_where__greet', arguments: { name: 'Ada' } });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const [content] = result.content as { type: string; text: string }[];
+    return { serverPid: transport.pid, plugin: JSON.parse(content?.text ?? 'null') };
+  } finally {
+    await client.close();
+  }
+}
 
 afterAll(async () => {
   await rm(workspace, { recursive: true, force: true });
@@ -84,4 +130,18 @@ describe('agentplug mcp', () => {
       expect.stringMatching(/^error: the plugin folder .*no-such-folder does not exist \[INVALID_ARGUMENT\]/),
     ]);
   }, 60_000);
+
+  test("runs a plugin's tool in a process of its own under --isolation process, as agentplug-mcp does", async () => {
+    const cli = [join(REPO_ROOT, 'packages', 'cli', 'src', 'cli.ts'), 'mcp'];
+    const standalone = [join(REPO_ROOT, 'packages', 'mcp', 'src', 'bin', 'agentplug-mcp.ts')];
+    for (const entry of [cli, standalone]) {
+      const inProcess = await whereTheToolRuns(entry, 'process');
+      expect(inProcess.serverPid).toEqual(expect.any(Number));
+      expect(inProcess.plugin.pid).not.toBe(inProcess.serverPid);
+      expect(inProcess.plugin.permissionModel).toBe(true);
+      // The worker tier, for contrast: the server's own process, no permission model.
+      const inWorker = await whereTheToolRuns(entry, 'worker');
+      expect(inWorker.plugin).toEqual({ pid: inWorker.serverPid, permissionModel: false });
+    }
+  }, 180_000);
 });
