@@ -6,17 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { PluginError } from '@agentplug/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasOsSandbox, importsGated, setOsSandboxAvailable } from '../__fixtures__/escape-attempt';
+import { hasOsSandbox, importsGated, setOsSandboxAvailable } from './__fixtures__/escape-attempt';
 import {
   createIsolatedPluginHarness,
   processTier,
   processTierWithoutOs,
   waitFor,
   workerTier,
-} from '../__fixtures__/isolated-plugin-harness';
-import { detectOsSandbox } from '../process/detect-os-sandbox';
+} from './__fixtures__/isolated-plugin-harness';
+import { detectOsSandbox } from './process/detect-os-sandbox';
 
-// The module gate of the isolated-plugin runtime (module-gate.mjs, registered by install-policy.mjs):
+// The module gate of the isolated-plugin runtime (runtime/module-gate.mjs, registered by install-policy.mjs):
 // in-thread hooks where Node has module.registerHooks (22.15, 23.5 and later), a hooks thread
 // before that. CI runs this file on Node.js 20 and 24, so both forms pass the same checks. The
 // first part registers the gate as the worker bootstrap does, in a real worker, and tells the two
@@ -126,9 +126,9 @@ describe('the module gate as the runtime registers it, in a real worker', () => 
     );
     const worker = new Worker(pathToFileURL(join(pluginPath, 'worker.mjs')), {
       workerData: {
-        installUrl: new URL('./install-policy.mjs', import.meta.url).href,
-        policyUrl: new URL('./permission-policy.mjs', import.meta.url).href,
-        hooksUrl: new URL('./module-hooks.mjs', import.meta.url).href,
+        installUrl: new URL('./runtime/install-policy.mjs', import.meta.url).href,
+        policyUrl: new URL('./runtime/permission-policy.mjs', import.meta.url).href,
+        hooksUrl: new URL('./runtime/module-hooks.mjs', import.meta.url).href,
         pluginPath,
         outsideUrl: pathToFileURL(outsideFile).href,
         auditPort: audit.port2,
