@@ -117,6 +117,18 @@ async function measureStart(label: string, processSandbox: ProcessSandboxOptions
   });
 }
 
+/** CPU time (user + system) a process used so far, in microseconds (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
+    // After the name: state is field 3, utime field 14 and stime field 15 (1-based, whole line).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
 async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOptions): Promise<void> {
   const child = await forkBareChild();
   let answer: ((value: unknown) => void) | undefined;
@@ -126,29 +138,52 @@ async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOpt
       answer = resolve;
       child.send({ id: 1, method: 'echo', args: [1] });
     });
+  const before = new Set(descendants());
   const host: PluginHost = await createProcessHost(hostOptions(processSandbox));
+  // The plugin's whole process tree (sh execs bubblewrap or Node; bubblewrap forks Node).
+  const pluginPids = descendants().filter((pid) => !before.has(pid));
   const isolatedRoundTrip = (): Promise<unknown> => host.call('echo', [1]);
-  const timeCalls = async (roundTrip: () => Promise<unknown>): Promise<number> => {
+  /** Wall time per call, and CPU time per call of this process and the other side together. */
+  const timeCalls = async (
+    roundTrip: () => Promise<unknown>,
+    otherSide: number[],
+  ): Promise<{ wall: number; cpu: number }> => {
+    const cpuOther = otherSide.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+    const cpuHere = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let index = 0; index < calls; index += 1) await roundTrip();
-    return Number(process.hrtime.bigint() - started) / 1000 / calls;
+    const wall = Number(process.hrtime.bigint() - started) / 1000 / calls;
+    const here = process.cpuUsage(cpuHere);
+    const other = otherSide.reduce((sum, pid) => sum + cpuMicros(pid), 0) - cpuOther;
+    return { wall, cpu: (here.user + here.system + other) / calls };
   };
-  await timeCalls(rawRoundTrip);
-  await timeCalls(isolatedRoundTrip);
-  const raw: number[] = [];
-  const isolated: number[] = [];
+  const bare = [child.pid as number];
+  await timeCalls(rawRoundTrip, bare);
+  await timeCalls(isolatedRoundTrip, pluginPids);
+  const raw: { wall: number; cpu: number }[] = [];
+  const isolated: { wall: number; cpu: number }[] = [];
   for (let round = 0; round < 3; round += 1) {
-    raw.push(await timeCalls(rawRoundTrip));
-    isolated.push(await timeCalls(isolatedRoundTrip));
+    raw.push(await timeCalls(rawRoundTrip, bare));
+    isolated.push(await timeCalls(isolatedRoundTrip, pluginPids));
   }
-  const value = Math.min(...isolated);
-  const baseline = Math.min(...raw);
+  const value = Math.min(...isolated.map((round) => round.wall));
+  const baseline = Math.min(...raw.map((round) => round.wall));
   printFigure({
     name: `process isolation${label}: call round trip through the process host vs a raw IPC round trip (process.send) to a child`,
     value,
     unit: 'us/call',
     baseline,
     ratio: value / baseline,
+  });
+  // CPU time is what a busy machine does not distort: both processes' user + system time per call.
+  const cpuValue = median(isolated.map((round) => round.cpu));
+  const cpuBaseline = median(raw.map((round) => round.cpu));
+  printFigure({
+    name: `process isolation${label}: CPU time per call round trip, host and plugin process together, vs a raw IPC round trip (both processes, medians)`,
+    value: cpuValue,
+    unit: 'us CPU/call',
+    baseline: cpuBaseline,
+    ratio: cpuValue / cpuBaseline,
   });
   await host.dispose();
   await stopChild(child);
