@@ -1,16 +1,10 @@
-import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
-import {
-  type PublishArchiveResult,
-  resolvePrivateKey,
-  type SignedIndexBody,
-  type SigningKey,
-} from '@agentplug/registry-client/protocol';
+import type { PublishArchiveResult, SignedIndexBody, SigningKey } from '@agentplug/registry-client/protocol';
 import { addressOf, createAccessControl } from './http/access-control';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createMarketplaceMetrics } from './http/metrics';
@@ -26,6 +20,7 @@ import {
   type MetadataServiceOptions,
   type RevocationInput,
 } from './service/marketplace-service';
+import { type MarketplaceSigner, toMarketplaceSigner } from './signing/marketplace-signer';
 import { type MarketplaceDatabaseOptions, openMarketplaceStore } from './store/open-marketplace-store';
 import { createServiceCatalogReader } from './web/catalog-reader';
 import { createCatalogRoutes } from './web/catalog-routes';
@@ -48,8 +43,12 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   port?: number;
   /** Bearer token for publish and yank. Without one, publishing is refused (UNAUTHORIZED). */
   publishToken?: string;
-  /** Signs the index. */
-  signingKey: SigningKey;
+  /**
+   * Signs the index: a key (held in this process), or a {@link MarketplaceSigner} that holds it
+   * elsewhere (`createCommandSigner`). With a signer, protocol v2's online roles need keys of their
+   * own (`metadata.signers`, and `metadata.rootSigner` or a stored root).
+   */
+  signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; default a new `@agentplug/validator` PluginValidator. `false` skips validation. */
   validator?: PluginValidatorLike | false;
   /** How long each signed index stays valid; it is re-signed at half that. Default 7 days. */
@@ -129,13 +128,13 @@ export interface MarketplaceServer {
  */
 export async function createMarketplaceServer(options: MarketplaceServerOptions): Promise<MarketplaceServer> {
   // Resolved first, so a bad key fails before anything listens; the catalog shows the public half.
-  const resolvedKey = resolvePrivateKey(options.signingKey);
+  const signer = toMarketplaceSigner(options.signingKey);
   const opened = await openMarketplaceStore(options.storeDirectory, options.database ?? { engine: 'folder' });
   const store = opened.store;
   const service = await createMarketplaceService({
     store,
     ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
-    signingKey: options.signingKey,
+    signingKey: signer,
     validator:
       options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator())),
     maxRiskLevel: options.maxRiskLevel,
@@ -192,8 +191,8 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
   ];
   const site = {
     marketplaceUrl: '',
-    publicKey: createPublicKey(resolvedKey.key).export({ type: 'spki', format: 'der' }).toString('base64'),
-    keyId: resolvedKey.keyId,
+    publicKey: signer.publicKey,
+    keyId: signer.keyId,
   };
   routes.push(...createCatalogRoutes(createServiceCatalogReader(service), site));
   const listener = createRequestListener(routes, {

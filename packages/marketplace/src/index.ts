@@ -42,6 +42,8 @@ export {
   type PublisherSummary,
 } from './publishers/publisher-directory';
 export type { MetadataServiceOptions, RevocationInput } from './service/marketplace-service';
+export { type CommandSignerOptions, createCommandSigner } from './signing/command-signer';
+export { createKeySigner, type MarketplaceSigner } from './signing/marketplace-signer';
 export {
   DEFAULT_SCHEMA,
   type MigrateDatabaseOptions,

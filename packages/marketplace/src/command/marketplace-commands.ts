@@ -33,6 +33,9 @@ interface ServeOptions extends RiskOptions, DatabaseOptions {
   tokenFile?: string;
   keyFile?: string;
   key?: string;
+  signerCommand?: string;
+  signerPublicKey?: string;
+  signerTimeout?: string;
   json?: boolean;
 }
 
@@ -42,6 +45,17 @@ interface BuildOptions extends RiskOptions {
   keyFile?: string;
   key?: string;
   publicUrl?: string;
+}
+
+function parseTimeout(value: string | undefined): number {
+  const timeout = Number(value ?? '10000');
+  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 600_000) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `--signer-timeout is milliseconds from 100 to 600000, not "${value}"`,
+    );
+  }
+  return timeout;
 }
 
 function parseRiskLevel(value: string | undefined): RiskLevel | undefined {
@@ -181,6 +195,12 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
       '--key-file <file>',
       'signing key file, outside the store (default <store>.signing-key.json beside it, created when missing)',
     )
+    .option(
+      '--signer-command <command>',
+      'sign index.json with a key held elsewhere: a shell command reading the bytes on stdin and printing the base64 ed25519 signature (the key file then signs v2 only)',
+    )
+    .option('--signer-public-key <key>', "the signer command's public key (base64 SPKI DER or PEM)")
+    .option('--signer-timeout <ms>', 'longest wait for one signature from the signer command', '10000')
     .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
   addRiskOptions(serve)
     .option('--json', 'print { url, publicKey, keyId } as one JSON line once listening')
@@ -217,6 +237,13 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
         port,
         ...(token ? { publishToken: token } : {}),
         ...(keyFile === undefined ? {} : { keyFile: resolve(keyFile) }),
+        ...(values.signerCommand === undefined
+          ? {}
+          : {
+              signerCommand: values.signerCommand,
+              ...(values.signerPublicKey === undefined ? {} : { signerPublicKey: values.signerPublicKey }),
+              signerTimeoutMs: parseTimeout(values.signerTimeout),
+            }),
         ...policy,
         log: values.json ? () => {} : (line) => print(`${line}\n`),
         handleSignals: true,

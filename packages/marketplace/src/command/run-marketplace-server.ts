@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isPathInside, PluginError, parseUntrustedJson } from '@agentplug/models';
@@ -12,6 +11,8 @@ import {
   type MarketplaceServer,
   type MarketplaceServerOptions,
 } from '../create-marketplace-server';
+import { createCommandSigner } from '../signing/command-signer';
+import { toMarketplaceSigner } from '../signing/marketplace-signer';
 
 /** Where a key file was kept by default before it moved out of the store: `serve` refuses it there. */
 const IN_STORE_KEY_FILE_NAME = 'signing-key.json';
@@ -61,6 +62,16 @@ export interface RunMarketplaceServerOptions extends Omit<MarketplaceServerOptio
   signingKey?: MarketplaceServerOptions['signingKey'];
   /** A JSON key file (`{ keyId, publicKey, privateKey }`), outside the store. Default {@link defaultKeyFileFor}, created when missing. */
   keyFile?: string;
+  /**
+   * A shell command that signs index.json with a key held elsewhere: it reads the bytes to sign on
+   * standard input and prints the ed25519 signature in base64 (`createCommandSigner`). The key file
+   * then signs protocol v2's online roles only.
+   */
+  signerCommand?: string;
+  /** The public key of the signer command's key (base64 SPKI DER or PEM). Required with `signerCommand`. */
+  signerPublicKey?: string;
+  /** Longest wait for one signature from the signer command. Default 10 s. */
+  signerTimeoutMs?: number;
   /** Where to print the startup lines. Default console.log. Pass `() => {}` for silence. */
   log?: (line: string) => void;
   /** Close on SIGINT and SIGTERM. Default true. */
@@ -109,6 +120,13 @@ export async function loadOrCreateKeyFile(keyFile: string): Promise<SigningKeyPa
   }
 }
 
+// The key file of a store, checked to be outside it: read, or created when missing.
+async function readKeyFileFor(options: RunMarketplaceServerOptions): Promise<SigningKeyPair> {
+  const keyFile = resolve(options.keyFile ?? defaultKeyFileFor(options.storeDirectory));
+  await checkKeyFileLocation(keyFile, resolve(options.storeDirectory));
+  return loadOrCreateKeyFile(keyFile);
+}
+
 /**
  * Starts the marketplace server the way the `agentplug-marketplace serve` command does: reads (or
  * creates) the signing key outside the store, listens, prints the URL and the public key, and closes on SIGINT/SIGTERM.
@@ -119,24 +137,49 @@ export async function runMarketplaceServer(
 ): Promise<RunningMarketplace> {
   const log = options.log ?? ((line: string) => console.log(line));
   let signingKey = options.signingKey;
+  let metadata = options.metadata;
   let publicKey: string;
   let keyId: string;
-  if (signingKey === undefined) {
-    const keyFile = resolve(options.keyFile ?? defaultKeyFileFor(options.storeDirectory));
-    await checkKeyFileLocation(keyFile, resolve(options.storeDirectory));
-    const pair = await loadOrCreateKeyFile(keyFile);
+  if (options.signerCommand !== undefined) {
+    if (options.signerPublicKey === undefined) {
+      throw new PluginError(
+        'INVALID_ARGUMENT',
+        'a signer command needs the public key of the key it signs with (--signer-public-key)',
+      );
+    }
+    const signer = createCommandSigner({
+      command: options.signerCommand,
+      publicKey: options.signerPublicKey,
+      ...(options.signerTimeoutMs === undefined ? {} : { timeoutMs: options.signerTimeoutMs }),
+    });
+    // v2 signs in process: its online roles (and a first root) stay with the key file.
+    const pair = await readKeyFileFor(options);
+    metadata ??= {
+      signers: { targets: [pair], snapshot: [pair], timestamp: [pair] },
+      rootSigner: pair,
+    };
+    signingKey = signer;
+    publicKey = signer.publicKey;
+    keyId = signer.keyId;
+  } else if (signingKey === undefined) {
+    const pair = await readKeyFileFor(options);
     signingKey = pair;
     publicKey = pair.publicKey;
     keyId = pair.keyId;
   } else {
-    const resolved = resolvePrivateKey(signingKey);
-    keyId = resolved.keyId;
-    publicKey = createPublicKey(resolved.key).export({ type: 'spki', format: 'der' }).toString('base64');
+    const signer = toMarketplaceSigner(signingKey);
+    keyId = signer.keyId;
+    publicKey = signer.publicKey;
   }
-  const server = await createMarketplaceServer({ ...options, signingKey });
+  const server = await createMarketplaceServer({
+    ...options,
+    signingKey,
+    ...(metadata === undefined ? {} : { metadata }),
+  });
   log(`agentplug marketplace listening on ${server.url}`);
   log(`index public key (trustedKeys): ${publicKey}`);
   log(`key id: ${keyId}`);
+  if (options.signerCommand !== undefined) log(`index signed by the command: ${options.signerCommand}`);
   log(`web catalog: ${server.catalogUrl}`);
   const engine = options.database?.engine ?? 'folder';
   log(`store: ${engine === 'folder' ? `folder ${options.storeDirectory}` : `${engine} database`}`);

@@ -16,12 +16,17 @@ import {
   type SigningKey,
   searchIndex,
   serializeSignedIndex,
-  signIndex,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
 import { assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
+import {
+  isMarketplaceSigner,
+  type MarketplaceSigner,
+  signIndexDocument,
+  toMarketplaceSigner,
+} from '../signing/marketplace-signer';
 import { addToCatalog, type Catalog, catalogEntryWith } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
@@ -37,7 +42,8 @@ import {
 /** Options of {@link createMarketplaceService}. */
 export interface MarketplaceServiceOptions extends RiskPolicy {
   store: MarketplaceStore;
-  signingKey: SigningKey;
+  /** Signs the index: a key in this process, or a signer that holds it elsewhere. */
+  signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; undefined skips validation. */
   validator: PluginValidatorLike | undefined;
   /** How long each signed index stays valid; it is re-signed at half that. */
@@ -87,6 +93,13 @@ export interface ChangeOptions {
    * and what it writes to the store's database commits with the change or not at all (audit).
    */
   beforeWrite?(change: CatalogChange): Promise<void>;
+}
+
+/** An index signed and not yet written, with the catalog it lists. */
+interface SignedCatalog {
+  body: SignedIndexBody;
+  document: Buffer;
+  catalog: Catalog;
 }
 
 /** The most publishes one signing round lists; more wait for the next round. */
@@ -208,11 +221,20 @@ export async function createMarketplaceService(
   let indexDocument!: Buffer;
   let mutations: Promise<unknown> = Promise.resolve();
   let publisher: MetadataPublisher | undefined;
-  const metadataSigners: MetadataSigners = options.metadata?.signers ?? {
-    targets: [options.signingKey],
-    snapshot: [options.signingKey],
-    timestamp: [options.signingKey],
-  };
+  const indexSigner = toMarketplaceSigner(options.signingKey);
+  const inProcessKey = isMarketplaceSigner(options.signingKey) ? undefined : options.signingKey;
+  // v2 signs in process (its repository signs as it builds): a key held elsewhere signs index.json only.
+  const metadataSigners: MetadataSigners | undefined =
+    options.metadata?.signers ??
+    (inProcessKey === undefined
+      ? undefined
+      : { targets: [inProcessKey], snapshot: [inProcessKey], timestamp: [inProcessKey] });
+  if (metadataSigners === undefined) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `the index is signed by ${indexSigner.description}; protocol v2's online roles sign in this process and need keys of their own (metadata.signers)`,
+    );
+  }
   const timestampLifetimeMs = options.metadata?.timestampLifetimeMs ?? 6 * 60 * 60 * 1000;
 
   const withStats = (entry: IndexPluginEntry): IndexPluginEntry => ({
@@ -239,9 +261,10 @@ export async function createMarketplaceService(
     await publisher?.reload();
   };
 
-  // Signs `next` as the catalog and makes it the served one only once the index is written; the
+  // Signs `next` as the catalog (the signature first: a signer held elsewhere may fail, and then
+  // nothing is written); `writeIndex` makes it the served one only once the index is written. The
   // version is the store's newest plus one, so instances sharing a store never sign one version twice.
-  const sign = async (next: Catalog): Promise<void> => {
+  const signCatalog = async (next: Catalog): Promise<SignedCatalog> => {
     const now = new Date();
     const plugins: Catalog = {};
     for (const [pluginId, entry] of Object.entries(next)) plugins[pluginId] = withStats(entry);
@@ -254,10 +277,14 @@ export async function createMarketplaceService(
       search_endpoint: SEARCH_PATH,
       plugins,
     };
-    const document = Buffer.from(serializeSignedIndex(signIndex(nextBody, options.signingKey)));
-    await store.writeSignedIndex(document, nextBody.version);
-    serve(nextBody, document, next);
+    const document = await signIndexDocument(nextBody, indexSigner);
+    return { body: nextBody, document, catalog: next };
   };
+  const writeIndex = async (signed: SignedCatalog): Promise<void> => {
+    await store.writeSignedIndex(signed.document, signed.body.version);
+    serve(signed.body, signed.document, signed.catalog);
+  };
+  const sign = async (next: Catalog): Promise<void> => writeIndex(await signCatalog(next));
 
   // Changes run one at a time in this process and, through the store, one at a time across instances.
   const mutate = <T>(change: () => Promise<T>): Promise<T> => {
@@ -285,7 +312,7 @@ export async function createMarketplaceService(
     publisher = await openMetadataPublisher({
       store,
       signers: metadataSigners,
-      rootSigner: rootSigner === false ? undefined : (rootSigner ?? options.signingKey),
+      rootSigner: rootSigner === false ? undefined : (rootSigner ?? inProcessKey),
       lifetimes: {
         timestampMs: timestampLifetimeMs,
         ...(options.metadata?.snapshotLifetimeMs === undefined
@@ -391,9 +418,11 @@ export async function createMarketplaceService(
           }
         }
         if (listed.length > 0) {
-          // v2 first: when it cannot be written, the v1 index (and so the served catalog) stays as it was.
+          // The index signature first (a signer held elsewhere may refuse), then v2: when either
+          // fails, the v1 index (and so the served catalog) stays as it was.
+          const signed = await signCatalog(next);
           await metadata.publish(next, [...new Set(listed)]);
-          await sign(next);
+          await writeIndex(signed);
         }
         return outcomes;
       }),
@@ -425,8 +454,9 @@ export async function createMarketplaceService(
           ...catalog,
           [pluginId]: { ...entry, versions: { ...entry.versions, [version]: { ...versionEntry, yanked } } },
         };
+        const signed = await signCatalog(next);
         await metadata.publish(next, [pluginId]);
-        await sign(next);
+        await writeIndex(signed);
       }),
     revoke: (pluginId, version, revocation, changeOptions = {}) =>
       mutate(async () => {
@@ -453,8 +483,9 @@ export async function createMarketplaceService(
           ...catalog,
           [pluginId]: { ...entry, versions: { ...entry.versions, [version]: changed } },
         };
+        const signed = await signCatalog(next);
         await metadata.publish(next, [pluginId]);
-        await sign(next);
+        await writeIndex(signed);
       }),
     readMetadata: (path) => (isMetadataPath(path) ? store.readMetadata(path) : Promise.resolve(undefined)),
     search(query) {
