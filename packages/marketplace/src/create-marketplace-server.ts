@@ -134,7 +134,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
   const service = await createMarketplaceService({
     store,
     ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
-    signingKey: signer,
+    signingKey: options.signingKey,
     validator:
       options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator())),
     maxRiskLevel: options.maxRiskLevel,
