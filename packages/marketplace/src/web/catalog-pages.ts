@@ -1,4 +1,5 @@
 import { isValidPluginId, PluginError } from '@agentplug/models';
+import { CatalogCache } from './catalog-cache';
 import type { CatalogReader, CatalogSite } from './catalog-reader';
 import { renderHomePage } from './home-page';
 import { renderNotFoundPage, renderPublisherPage, renderTrustPage } from './other-pages';
@@ -7,7 +8,9 @@ import { orderVersions, renderPluginPage } from './plugin-page';
 import {
   type CatalogResult,
   type CatalogSearch,
+  formatCatalogSearch,
   publisherSlug,
+  rankEveryPlugin,
   searchCatalog,
   sortRanked,
   toCatalogResult,
@@ -48,11 +51,18 @@ export function createCatalogPages(reader: CatalogReader, site: CatalogSite): Ca
     status: 404,
     html: renderNotFoundPage(context, what),
   });
+  const cache = new CatalogCache();
+  // A page depends on the catalog version (the cache's), where it is rendered for, and what it asks.
+  const pageKey = (kind: string, context: PageContext, asked: string): string =>
+    `${kind}\u0000${context.root}\u0000${context.staticBuild ? 'static' : 'server'}\u0000${asked}`;
   return {
-    home: (search, context) => ({
-      status: 200,
-      html: renderHomePage(context, search, searchCatalog(reader, search)),
-    }),
+    home(search, context) {
+      cache.use(reader.catalogVersion());
+      return cache.page(pageKey('home', context, formatCatalogSearch(search)), () => ({
+        status: 200,
+        html: renderHomePage(context, search, searchCatalog(reader, search, cache)),
+      }));
+    },
     async plugin(pluginId, context) {
       const entry = isValidPluginId(pluginId) ? reader.getPlugin(pluginId) : undefined;
       if (entry === undefined) return notFound('This marketplace has no plugin with that id.', context);
@@ -74,13 +84,18 @@ export function createCatalogPages(reader: CatalogReader, site: CatalogSite): Ca
       return { status: 200, html };
     },
     publisher(slug, context) {
-      const matches = reader.rank({}).filter((ranked) => slugOf(ranked.entry.author) === slug);
+      cache.use(reader.catalogVersion());
+      const key = pageKey('publisher', context, slug);
+      const kept = cache.peekPage(key);
+      if (kept !== undefined) return kept;
+      const matches = rankEveryPlugin(reader, cache).filter((ranked) => slugOf(ranked.entry.author) === slug);
       const author = matches[0]?.entry.author;
+      // Not kept: any slug can be asked for, and misses must not push out the pages that exist.
       if (author === undefined) return notFound('No plugin here is published under that name.', context);
       const results: CatalogResult[] = sortRanked(matches, 'downloads', reader).map((ranked) =>
         toCatalogResult(ranked, reader),
       );
-      return { status: 200, html: renderPublisherPage(context, author, results) };
+      return cache.page(key, () => ({ status: 200, html: renderPublisherPage(context, author, results) }));
     },
     trust: (context) => ({ status: 200, html: renderTrustPage(context, site) }),
     notFound,

@@ -1,4 +1,9 @@
-import type { IndexPluginEntry, RankedPlugin, SearchQuery } from '@agentplug/registry-client/protocol';
+import {
+  type IndexPluginEntry,
+  type RankedPlugin,
+  rankIndex,
+  type SearchQuery,
+} from '@agentplug/registry-client/protocol';
 import type { MarketplaceService } from '../service/marketplace-service';
 import type { VersionReport } from '../service/version-report';
 
@@ -7,6 +12,11 @@ import type { VersionReport } from '../service/version-report';
  * from a running marketplace service or from a static build's in-memory catalog.
  */
 export interface CatalogReader {
+  /**
+   * The catalog's version: an object replaced whenever what the lists show may change (the signed
+   * index body). The lists and pages rendered from one version are kept until it is replaced.
+   */
+  catalogVersion(): object;
   /** Every plugin matching, ranked by relevance, with no result objects built (the catalog sorts and pages). */
   rank(query: Omit<SearchQuery, 'limit'>): RankedPlugin[];
   /** A plugin's average rating, 0 when unrated. */
@@ -27,11 +37,21 @@ export interface CatalogSite {
   keyId: string;
 }
 
-/** Reads the catalog of a running marketplace through its service's read methods. */
+/**
+ * Reads the catalog of a running marketplace through its service's read methods. Lists (the home
+ * page, searches, publishers) rank the signed index the service serves, with the counters signed
+ * in it, so a list is a function of the index version and is cached by it; the service re-signs
+ * within `statsResignDelayMs` (10 s by default) of a download or rating. A plugin's page reads its
+ * live counters.
+ */
 export function createServiceCatalogReader(service: MarketplaceService): CatalogReader {
   return {
-    rank: (query) => service.rank(query),
-    ratingOf: (pluginId) => service.ratingOf(pluginId),
+    catalogVersion: () => service.getIndex(),
+    rank: (query) => rankIndex(service.getIndex(), query),
+    ratingOf(pluginId) {
+      const { plugins } = service.getIndex();
+      return Object.hasOwn(plugins, pluginId) ? (plugins[pluginId]?.rating ?? 0) : 0;
+    },
     getPlugin: (pluginId) => service.getPlugin(pluginId),
     getVersionReport: (pluginId, version) => service.getVersionReport(pluginId, version),
   };

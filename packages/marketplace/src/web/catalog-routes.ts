@@ -35,7 +35,7 @@ function send(
 }
 
 function sendPage(response: ServerResponse, method: HttpMethod, page: RenderedPage): void {
-  // Pages show live counters, so a cache revalidates them every time.
+  // Pages change with every signed index (counters included), so a cache revalidates them every time.
   send(response, method, {
     status: page.status,
     type: 'text/html; charset=utf-8',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type PluginMarketplaceInfo, type PluginPermissions, PluginType } from '@agentplug/models';
 import { type RankedPlugin, toMarketplaceInfo } from '@agentplug/registry-client/protocol';
+import type { CatalogCache } from './catalog-cache';
 import type { CatalogReader } from './catalog-reader';
 
 /** The orders the catalog offers. */
@@ -104,16 +105,48 @@ export function toCatalogResult(ranked: RankedPlugin, reader: CatalogReader): Ca
   };
 }
 
+/** The key of a search's ranked list in a {@link CatalogCache}: its filter, and its order when not relevance. */
+function listKey(search: CatalogSearch, sort: CatalogSort): string {
+  return JSON.stringify([search.query, search.pluginType ?? '', search.tags, sort]);
+}
+
+/** A search without words, type or tags: every plugin. */
+const EVERY_PLUGIN: CatalogSearch = {
+  query: '',
+  pluginType: undefined,
+  tags: [],
+  sort: 'relevance',
+  page: 1,
+};
+
+/** Every plugin, ranked as a search without words ranks them; kept per catalog version in `cache`. */
+export function rankEveryPlugin(reader: CatalogReader, cache: CatalogCache): RankedPlugin[] {
+  return cache.list(listKey(EVERY_PLUGIN, 'relevance'), () => reader.rank({}));
+}
+
 /**
  * Runs a search over a catalog: filter and rank, order, then one page; only that page's rows are
- * built, so a search matching thousands of plugins costs one pass and one sort.
+ * built, so a search matching thousands of plugins costs one pass and one sort. With a cache, the
+ * ranked list of a filter and its order by each sort key are worked out once per catalog version,
+ * and another page or order of the same search only slices or sorts what is kept.
  */
-export function searchCatalog(reader: CatalogReader, search: CatalogSearch): CatalogResultsPage {
-  const matches = sortRanked(
-    reader.rank({ query: search.query, pluginType: search.pluginType, tags: search.tags }),
-    search.sort,
-    reader,
-  );
+export function searchCatalog(
+  reader: CatalogReader,
+  search: CatalogSearch,
+  cache?: CatalogCache,
+): CatalogResultsPage {
+  const rank = (): RankedPlugin[] =>
+    reader.rank({ query: search.query, pluginType: search.pluginType, tags: search.tags });
+  let matches: RankedPlugin[];
+  if (cache === undefined) {
+    matches = sortRanked(rank(), search.sort, reader);
+  } else {
+    const ranked = cache.list(listKey(search, 'relevance'), rank);
+    matches =
+      search.sort === 'relevance'
+        ? ranked
+        : cache.list(listKey(search, search.sort), () => sortRanked(ranked, search.sort, reader));
+  }
   const pages = Math.max(1, Math.ceil(matches.length / PAGE_SIZE));
   const page = Math.min(search.page, pages);
   const results = matches

@@ -73,6 +73,7 @@ export async function writeStaticCatalog(options: StaticCatalogOptions): Promise
   // One object for every search, so the search rule's prepared form is built once.
   const body = { plugins: { ...plugins } };
   const reader: CatalogReader = {
+    catalogVersion: () => body,
     rank: (query) => rankIndex(body, query),
     ratingOf: (pluginId) => (Object.hasOwn(plugins, pluginId) ? (plugins[pluginId]?.rating ?? 0) : 0),
     getPlugin: (pluginId) => (Object.hasOwn(plugins, pluginId) ? plugins[pluginId] : undefined),
