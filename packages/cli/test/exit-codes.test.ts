@@ -92,6 +92,8 @@ async function createCase(): Promise<{ folder: string; plugins: string; env: Rec
     env: {
       AGENTPLUG_MARKETPLACE: url,
       AGENTPLUG_TRUSTED_KEYS: keys.publicKey,
+      // This marketplace signs a v1 index only (its attacks are on that index).
+      AGENTPLUG_PROTOCOL: '1',
       AGENTPLUG_PLUGINS_DIR: plugins,
       XDG_CACHE_HOME: join(folder, 'cache'),
       XDG_CONFIG_HOME: join(folder, 'config'),

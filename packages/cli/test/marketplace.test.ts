@@ -125,6 +125,7 @@ describe('agentplug against a real marketplace on 127.0.0.1', () => {
         { plugin_id: PLUGIN_ID, current_version: '1.0.0', available_version: '1.1.0', range: '^1.0.0' },
       ],
       held_back: [],
+      revoked: [],
     });
     expect(noRange.exitCode).toBe(5);
     expect(noRange.stderr).toMatch(

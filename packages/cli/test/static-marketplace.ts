@@ -5,13 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
 import {
+  createRootMetadata,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
+  MetadataRepository,
   type SigningKeyPair,
   serializeSignedIndex,
   signIndex,
+  type TargetsVersionEntry,
 } from '@agentplug/registry-client/protocol';
 
 /** One plugin version to publish: its plugin.json fields and extra files (config.json, ...). */
@@ -28,8 +31,17 @@ export interface StaticMarketplace {
   keys: SigningKeyPair;
   /** Packs and adds a version; call `sign()` to put it in the index. */
   publish(version: StaticPluginVersion): Promise<void>;
-  /** Signs a new index (a higher version each time) listing every version published so far. */
+  /**
+   * Signs a new index (a higher version each time) listing every version published so far, and the
+   * protocol v2 metadata of the same catalog (one key for every role, as `marketplace build` does).
+   */
   sign(): void;
+  /** Marks a published version revoked in the v2 metadata; call `sign()` to publish it. */
+  revoke(
+    pluginId: string,
+    version: string,
+    revocation: { reason: string; severity: 'low' | 'medium' | 'high' | 'critical' },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -45,8 +57,26 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
   const plugins = new Map<string, IndexPluginEntry>();
   let index = '';
   let indexVersion = 0;
+  const metadata = new Map<string, Uint8Array>();
+  const revoked = new Map<string, TargetsVersionEntry['revoked']>();
+  const root = createRootMetadata({
+    version: 1,
+    expires: new Date(Date.now() + 86_400_000),
+    keys: {
+      root: [keys.publicKey],
+      targets: [keys.publicKey],
+      snapshot: [keys.publicKey],
+      timestamp: [keys.publicKey],
+    },
+    signers: [keys],
+  });
+  metadata.set(`/${root.file.path}`, root.file.bytes);
+  const repository = MetadataRepository.create({
+    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
+  });
   const server: Server = createServer((request, response) => {
-    const body = request.url === '/index.json' ? Buffer.from(index) : archives.get(request.url ?? '');
+    const path = request.url ?? '';
+    const body = path === '/index.json' ? Buffer.from(index) : (metadata.get(path) ?? archives.get(path));
     if (body === undefined) {
       response.writeHead(404);
       response.end();
@@ -129,6 +159,27 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
           keys,
         ),
       );
+      for (const [pluginId, entry] of plugins) {
+        const versions = Object.create(null) as Record<string, TargetsVersionEntry>;
+        for (const [version, value] of Object.entries(entry.versions)) {
+          const revocation = revoked.get(`${pluginId}@${version}`);
+          versions[version] = revocation === undefined ? { ...value } : { ...value, revoked: revocation };
+        }
+        repository.putTargets(pluginId, {
+          plugin: {
+            name: entry.name,
+            description: entry.description,
+            plugin_type: entry.plugin_type,
+            tags: entry.tags,
+            author: entry.author,
+          },
+          versions,
+        });
+      }
+      for (const file of repository.commit()) metadata.set(`/${file.path}`, file.bytes);
+    },
+    revoke(pluginId, version, revocation) {
+      revoked.set(`${pluginId}@${version}`, { ...revocation, revoked_at: new Date().toISOString() });
     },
     async close() {
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 // The public entry: PluginLoader, the types of its options, results and events, resolveEntryPoint
 // and detectOsSandbox. Everything else in src is internal (see the README's source map).
-export type { PluginConfigOverride } from '@agentplug/models';
+export type { PluginConfigOverride, PluginRevocation } from '@agentplug/models';
 export type { DiscoveredPlugin, DiscoveryProblem, DiscoveryResult } from './discovery/discover-plugins';
 export { resolveEntryPoint } from './entry/resolve-entry-point';
 export type {

@@ -68,6 +68,14 @@ export {
   type UserDirectories,
   type UserDirectoriesOptions,
 } from './paths/user-directories';
+export {
+  findRefusedRevocation,
+  formatRevocationRecord,
+  getRevocationsPath,
+  type PluginRevocation,
+  REVOCATIONS_FILE_NAME,
+  readRevocationRecord,
+} from './revocations/revocation-record';
 export type { JsonSchemaObject } from './schemas/json-schema-object';
 export {
   type PluginMarketplaceInfo,

@@ -119,6 +119,8 @@ async function installVersionOne(): Promise<{ registry: PluginRegistry; pluginDi
     cacheDirectory: join(root, 'cache'),
     marketplaceUrl: server.url,
     trustedKeys: [keys.publicKey],
+    // This file proves the v1 index's protections (v2's are in metadata-v2.test.ts).
+    protocol: 1,
     indexMaxAgeMs: 0,
     retries: 1,
     retryDelayMs: 5,
@@ -390,6 +392,7 @@ describe('a hostile marketplace', () => {
       cacheDirectory: join(root, 'cache'),
       marketplaceUrl: server.url,
       trustedKeys: [keys.publicKey],
+      protocol: 1,
       maxIndexBytes: 1024 * 1024,
       retries: 0,
     });

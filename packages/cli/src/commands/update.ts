@@ -1,9 +1,10 @@
 import { PluginError } from '@agentplug/models';
-import type { HeldBackUpdate, PluginUpdate } from '@agentplug/registry-client';
+import type { HeldBackUpdate, PluginUpdate, RevokedPlugin } from '@agentplug/registry-client';
 import type { Command } from 'commander';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { formatTable, printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
+import { escapeTerminalText } from '../program/terminal-text';
 import { type ConsentOptions, confirmPlan } from './install';
 
 interface UpdateOptions extends ConsentOptions {
@@ -20,7 +21,7 @@ export function registerUpdateCommand(program: Command): void {
       'update installed plugins (or one) to the newest version inside the range the lock file records',
     )
     .argument('[id]', 'only this plugin')
-    .option('--check', 'only list the available updates')
+    .option('--check', 'only list the available updates and the installed versions the marketplace revoked')
     .option('--latest', 'go past the recorded ranges to the newest version (and record ^<new version>)')
     .option('-y, --yes', 'update without asking, as long as no permission is added')
     .option('--approve-permissions', 'also approve permissions an update adds')
@@ -39,13 +40,18 @@ asked for. Without a terminal, --yes accepts an update that adds no permission; 
 and the exit code is 6. The operator's configuration (agentplug-config/<id>.json) is kept and
 checked against the new version first.
 
-Exit codes: 0 up to date or updated, 3 the operator configuration does not fit the new version,
+Installed versions the marketplace has revoked are listed first (REVOKED, with the severity and the
+marketplace's reason) and recorded in agentplug-revocations.json beside the lock file, where the
+loader refuses to load critical ones.
+
+Exit codes: 0 up to date or updated (revoked versions are reported, not an error), 3 the operator configuration does not fit the new version,
 5 plugin not installed, 6 declined or new permissions not approved, 4 unreachable.`,
   );
   command.action(async (pluginId: string | undefined, options: UpdateOptions, self: Command) => {
     await withRegistry(self, { marketplace: true }, async (registry) => {
       let updates: PluginUpdate[] = await registry.checkUpdates({ latest: options.latest === true });
       let heldBack: HeldBackUpdate[] = options.latest ? [] : await registry.findHeldBackUpdates();
+      let revoked: RevokedPlugin[] = await registry.checkRevocations();
       if (pluginId !== undefined) {
         const installed = await registry.listInstalledPlugins();
         if (!installed.some((manifest) => manifest.plugin_id === pluginId)) {
@@ -59,6 +65,15 @@ Exit codes: 0 up to date or updated, 3 the operator configuration does not fit t
         }
         updates = updates.filter((update) => update.pluginId === pluginId);
         heldBack = heldBack.filter((update) => update.pluginId === pluginId);
+        revoked = revoked.filter((revocation) => revocation.pluginId === pluginId);
+      }
+      if (!options.json) {
+        for (const revocation of revoked) {
+          printLine(
+            // The reason is the marketplace's text: escaped, so it cannot drive the terminal.
+            `REVOKED ${revocation.pluginId} ${escapeTerminalText(revocation.version)} (${revocation.severity}): ${escapeTerminalText(revocation.reason)}; update it or run "agentplug uninstall ${revocation.pluginId}"`,
+          );
+        }
       }
       const printHeldBack = (): void => {
         for (const held of heldBack) {
@@ -68,7 +83,7 @@ Exit codes: 0 up to date or updated, 3 the operator configuration does not fit t
         }
       };
       if (options.check || updates.length === 0) {
-        if (options.json) printJson({ updates, heldBack });
+        if (options.json) printJson({ updates, heldBack, revoked });
         else {
           if (updates.length === 0) printLine('everything is up to date within the recorded ranges');
           else {
@@ -108,7 +123,7 @@ Exit codes: 0 up to date or updated, 3 the operator configuration does not fit t
         updated.push(update);
         if (!options.json) printLine(`updated ${update.pluginId} to ${update.availableVersion}`);
       }
-      if (options.json) printJson({ updates: updated, heldBack });
+      if (options.json) printJson({ updates: updated, heldBack, revoked });
       else printHeldBack();
     });
   });

@@ -2,6 +2,7 @@ import type {
   IsolationMode,
   PluginCapability,
   PluginConfigOverride,
+  PluginRevocation,
   PluginState,
   PluginStatus,
   PluginType,
@@ -49,6 +50,18 @@ export interface PluginLoaderOptions {
    * A folder path reads it there; `false` reads none.
    */
   operatorConfigDirectory?: string | false | undefined;
+  /**
+   * Refuse to load (or reload) a plugin version the marketplace revoked at this severity or above,
+   * with PLUGIN_REVOKED and the marketplace's reason. Default `"critical"`; `false` loads revoked
+   * versions. Revocations are read from `agentplug-revocations.json` in the plugin's directory
+   * (`PluginRegistry` writes it whenever it checks updates or revocations) and from `revocations`.
+   */
+  refuseRevoked?: RiskLevel | false | undefined;
+  /**
+   * Revocations the host knows of besides the recorded ones (e.g. `await registry.checkRevocations()`);
+   * replace them later with `PluginLoader.applyRevocations`.
+   */
+  revocations?: readonly PluginRevocation[] | undefined;
 }
 
 /** Options of `PluginLoader.loadPlugin`. */

@@ -3,6 +3,7 @@ import {
   type IsolationMode,
   PluginError,
   type PluginMetadata,
+  type PluginRevocation,
   type PluginState,
   type PluginStatus,
   resolvePluginConfig,
@@ -24,6 +25,7 @@ import { reloadInPlace, reportReload } from '../hot-reload/hot-swap';
 import { watchPluginFolder } from '../hot-reload/watch-plugin-folder';
 import { ManagedPlugin } from '../lifecycle/managed-plugin';
 import { assertTransition, SETTLED_STATUSES } from '../lifecycle/transitions';
+import { RevocationGate } from '../validation/revocation-gate';
 import { ValidationGate } from '../validation/validation-gate';
 import { OperationQueue } from './operation-queue';
 import type {
@@ -56,6 +58,7 @@ import { type PreparedPlugin, preparePlugin } from './prepare-plugin';
 export class PluginLoader {
   private readonly directories: string[];
   private readonly validationGate: ValidationGate | undefined;
+  private readonly revocationGate: RevocationGate;
   private readonly runtimeVersion: string | undefined;
   private readonly enableAutoLoad: boolean;
   private readonly watchDebounceMs: number | undefined;
@@ -89,6 +92,10 @@ export class PluginLoader {
             maxRiskLevel: options.maxRiskLevel ?? 'high',
             cacheValidation: options.cacheValidation ?? true,
           });
+    this.revocationGate = new RevocationGate({
+      refuseAt: options.refuseRevoked ?? 'critical',
+      revocations: options.revocations ?? [],
+    });
     this.runtimeVersion = options.runtimeVersion;
     this.enableAutoLoad = options.enableAutoLoad ?? true;
     const watch = options.watch ?? false;
@@ -248,6 +255,30 @@ export class PluginLoader {
       }
     }
     await this.queue.run(pluginId, () => this.unloadNow(pluginId));
+  }
+
+  /**
+   * Enforces revocations on plugins already loaded: replaces the host's list (when given), reads
+   * each plugin directory's revocation record again, and unloads every loaded plugin whose version
+   * is now refused (with the plugins that depend on it). Later loads of those versions fail with
+   * PLUGIN_REVOKED. Returns the revocations that unloaded a plugin.
+   * @throws PluginError CONFIG_INVALID when a revocation record is damaged; PluginLoadError HOOK_FAILED from cleanup
+   * @example
+   * await loader.applyRevocations(await registry.checkRevocations());
+   */
+  async applyRevocations(revocations?: readonly PluginRevocation[]): Promise<PluginRevocation[]> {
+    if (revocations !== undefined) this.revocationGate.setRevocations(revocations);
+    const refused: PluginRevocation[] = [];
+    for (const plugin of [...this.plugins.values()]) {
+      const { metadata, pluginPath } = plugin.state;
+      const revocation = await this.revocationGate.find(plugin.pluginId, metadata.version, pluginPath);
+      if (revocation === undefined) continue;
+      refused.push(revocation);
+      if (this.plugins.get(plugin.pluginId) === plugin) {
+        await this.unloadPlugin(plugin.pluginId, { cascade: true });
+      }
+    }
+    return refused;
   }
 
   /**
@@ -430,6 +461,7 @@ export class PluginLoader {
       isolation: plugin.isolation,
       defaultIsolation: this.defaultIsolation,
       processSandbox: this.processSandbox,
+      revocationGate: this.revocationGate,
       validationGate: plugin.validate ? this.validationGate : undefined,
       runtimeVersion: this.runtimeVersion,
       hookLimits: this.hookLimits,

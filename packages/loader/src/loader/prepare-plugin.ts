@@ -17,6 +17,7 @@ import type {
   PluginHost,
   ProcessSandboxOptions,
 } from '../host/plugin-host';
+import type { RevocationGate } from '../validation/revocation-gate';
 import type { ValidationGate } from '../validation/validation-gate';
 
 /** A started, initialised plugin instance that has not yet taken over its plugin's state. */
@@ -42,6 +43,8 @@ export interface PreparePluginOptions {
   defaultIsolation: IsolationMode;
   /** How the process tier sandboxes (ignored by the other tiers). */
   processSandbox: ProcessSandboxOptions | undefined;
+  /** Refuses revoked versions; passed before anything else. */
+  revocationGate: RevocationGate;
   /** The gate to pass first, or undefined to skip validation. */
   validationGate: ValidationGate | undefined;
   runtimeVersion: string | undefined;
@@ -56,16 +59,17 @@ export interface PreparePluginOptions {
 }
 
 /**
- * Everything a load does before the new instance takes over, in order: the shipped config.json and
+ * Everything a load does before the new instance takes over, in order: the revocation check, the shipped config.json and
  * the operator's configuration read and merged with the caller's, the validation gate, runtime compatibility and required
  * dependencies (loaded first, in order), the entry module resolved, the host of the isolation mode
  * started, and `initialize()` awaited. Touches no plugin state, so a reload can run it while the
  * old instance serves; a host whose `initialize()` fails is disposed.
  *
- * @throws PluginError CONFIG_INVALID, VALIDATION_FAILED, INCOMPATIBLE, DEPENDENCY_UNRESOLVED, DEPENDENCY_CYCLE, ENTRY_NOT_FOUND, ENTRY_INVALID, LOAD_FAILED, HOOK_FAILED, TIMEOUT
+ * @throws PluginError PLUGIN_REVOKED, CONFIG_INVALID, VALIDATION_FAILED, INCOMPATIBLE, DEPENDENCY_UNRESOLVED, DEPENDENCY_CYCLE, ENTRY_NOT_FOUND, ENTRY_INVALID, LOAD_FAILED, HOOK_FAILED, TIMEOUT
  */
 export async function preparePlugin(options: PreparePluginOptions): Promise<PreparedPlugin> {
   const { pluginId, pluginPath, metadata } = options;
+  await options.revocationGate.check(pluginId, metadata.version, pluginPath);
   const layers = await readConfigLayers(pluginId, pluginPath, options.operatorConfigLocation);
   const config = resolvePluginConfig({ metadata, ...layers, callerConfig: options.callerConfig });
   if (options.validationGate !== undefined) await options.validationGate.check(pluginPath, metadata);

@@ -117,6 +117,7 @@ export {
   type VerifiedRoot,
   type VerifiedTimestamp,
   verifyNextRoot,
+  verifyPinnedRoot,
   verifySnapshot,
   verifyTargets,
   verifyTimestamp,

@@ -21,7 +21,7 @@ import {
   type TreeNode,
 } from './metadata-types';
 import { countRoleSignatures, type MetadataEnvelope, readEnvelope } from './sign-metadata';
-import { type ResolvedPublicKey, resolvePublicKey } from './signing-keys';
+import { type ResolvedPublicKey, resolvePublicKey, type TrustedKey } from './signing-keys';
 
 /** Largest root document a client reads. */
 export const MAX_ROOT_BYTES: number = 512 * 1024;
@@ -139,6 +139,37 @@ export function verifyTrustedRoot(document: Uint8Array | string): VerifiedRoot {
   const bytes = Buffer.from(document);
   const { envelope, root } = openRoot(bytes, 'the trusted root');
   requireThreshold(envelope, root, 'root', 'the trusted root');
+  return root;
+}
+
+/**
+ * Reads root version 1 fetched from a marketplace whose keys the client was given instead of a root
+ * document (what `trustedKeys` pins): it must be version 1, signed by a threshold of its own root
+ * keys, and that threshold must be met by root keys among `trustedKeys` alone. Any root the
+ * marketplace rotates to later is reached from it by {@link verifyNextRoot}.
+ * @throws PluginError SIGNATURE_INVALID (not signed by the trusted keys), INDEX_INVALID, INCOMPATIBLE, INVALID_ARGUMENT (an unreadable trusted key)
+ */
+export function verifyPinnedRoot(document: Uint8Array, trustedKeys: readonly TrustedKey[]): VerifiedRoot {
+  const what = 'root version 1';
+  const { envelope, root } = openRoot(Buffer.from(document), what);
+  requireThreshold(envelope, root, 'root', what);
+  if (root.body.version !== 1) {
+    throw new PluginError('INDEX_INVALID', `the file of root version 1 holds version ${root.body.version}`);
+  }
+  const pinned = new Map<string, ResolvedPublicKey>();
+  for (const key of trustedKeys) {
+    const resolved = resolvePublicKey(key);
+    pinned.set(resolved.keyId, resolved);
+  }
+  const role = root.body.roles.root;
+  const count = countRoleSignatures(envelope, role, pinned);
+  if (count < role.threshold) {
+    throw new PluginError(
+      'SIGNATURE_INVALID',
+      `${what} of the marketplace has ${count} valid signature${count === 1 ? '' : 's'} by the trusted keys; ${role.threshold} are required`,
+      { details: { role: 'root', valid: count, threshold: role.threshold, rootVersion: 1 } },
+    );
+  }
   return root;
 }
 

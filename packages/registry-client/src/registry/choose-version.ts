@@ -1,11 +1,12 @@
 import { PluginError } from '@agentplug/models';
 import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
 import { isRuntimeCompatible, pickLatestVersion } from '../protocol/version-rules';
+import { revocationOf } from './metadata-index';
 
 /**
  * The version of `entry` a request asks for: the exact `version` (yanked or not, but runtime
  * compatible), or the latest usable one within `range` (see {@link pickLatestVersion}).
- * @throws PluginError NOT_FOUND (no such plugin or version), INCOMPATIBLE (only versions outside the runtime bounds match)
+ * @throws PluginError NOT_FOUND (no such plugin or version), INCOMPATIBLE (only versions outside the runtime bounds match), PLUGIN_REVOKED (only revoked versions match)
  */
 export function chooseVersion(
   pluginId: string,
@@ -35,6 +36,20 @@ export function chooseVersion(
   }
   const latest = pickLatestVersion(entry.versions, { runtimeVersion, range: request.range });
   if (latest === undefined) {
+    // Revoked versions read as yanked, so no range picks them; say so when one was what matched.
+    const revokedOnly = Object.create(null) as IndexPluginEntry['versions'];
+    for (const [version, value] of Object.entries(entry.versions)) {
+      if (revocationOf(value) !== undefined) revokedOnly[version] = { ...value, yanked: false };
+    }
+    const revoked = pickLatestVersion(revokedOnly, { runtimeVersion, range: request.range });
+    const revocation = revocationOf(revoked);
+    if (revoked !== undefined && revocation !== undefined) {
+      throw new PluginError(
+        'PLUGIN_REVOKED',
+        `${pluginId} ${revoked.version} was revoked by the marketplace (${revocation.severity}): ${revocation.reason}`,
+        { details: { pluginId, version: revoked.version, ...revocation } },
+      );
+    }
     const anyInRange = pickLatestVersion(entry.versions, { range: request.range });
     throw new PluginError(
       anyInRange === undefined ? 'NOT_FOUND' : 'INCOMPATIBLE',

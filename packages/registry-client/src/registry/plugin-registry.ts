@@ -27,6 +27,7 @@ import { planOperatorConfig } from './operator-config';
 import { describeSteps, resolveInstall } from './plan-install';
 import { planLocalInstall, stageLocalPlugin } from './plan-local-install';
 import { PluginDirectory } from './plugin-directory';
+import { findInstalledRevocations, writeRevocationRecord } from './record-revocations';
 import type {
   CheckUpdatesOptions,
   DownloadPluginOptions,
@@ -134,12 +135,16 @@ export class PluginRegistry {
       cacheDirectory: this.cacheDirectory,
     });
     this.metadataMaxAgeMs = options.indexMaxAgeMs ?? 30_000;
+    const pinnedKeys = options.trustedKeys ?? [];
     this.metadata =
-      options.trustedRoot === undefined || this.marketplaceUrl === undefined
+      this.marketplaceUrl === undefined ||
+      options.protocol === 1 ||
+      (options.trustedRoot === undefined && pinnedKeys.length === 0)
         ? undefined
         : new TrustedMetadata({
             marketplaceUrl: this.marketplaceUrl,
             trustedRoot: options.trustedRoot,
+            pinnedKeys: options.trustedRoot === undefined ? pinnedKeys : undefined,
             network: this.network,
             cacheDirectory: this.cacheDirectory,
             now: this.now,
@@ -157,6 +162,14 @@ export class PluginRegistry {
     return loadMetadataIndex(this.metadata, pluginIds);
   }
 
+  /**
+   * The key id the lock file records for what installs: under v2 the first targets key of the
+   * current root (the one signing key of a default marketplace, so the same id v1 recorded).
+   */
+  private signingKeyId(): string | undefined {
+    return this.metadata?.current?.root.body.roles.targets.keyids[0] ?? this.index.keyId;
+  }
+
   /** Refreshes the v2 metadata unless it was refreshed less than `indexMaxAgeMs` ago. */
   private async refreshMetadata(): Promise<void> {
     if (this.metadata === undefined) return;
@@ -166,28 +179,26 @@ export class PluginRegistry {
   }
 
   /**
-   * Installed plugins whose installed version the marketplace has revoked, with its reason
-   * (protocol v2 only: without a trusted root this is always empty).
+   * Installed plugins whose installed version the marketplace has revoked, with its reason and
+   * severity, from verified v2 metadata; recorded in the plugin directory's
+   * `agentplug-revocations.json`, where `PluginLoader` reads it (critical ones are refused at load).
+   * Always empty under protocol v1, which has no revocations.
    * @throws PluginError MARKETPLACE_DISABLED, and the metadata errors
    */
   async checkRevocations(): Promise<RevokedPlugin[]> {
     if (this.metadata === undefined) return [];
     const installed = await this.listInstalledPlugins();
     const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
-    const revoked: RevokedPlugin[] = [];
-    for (const manifest of installed) {
-      const entry = body.plugins[manifest.plugin_id]?.versions[manifest.version];
-      const revocation = revocationOf(entry);
-      if (revocation !== undefined) {
-        revoked.push({
-          pluginId: manifest.plugin_id,
-          version: manifest.version,
-          reason: revocation.reason,
-          severity: revocation.severity,
-          revokedAt: revocation.revoked_at,
-        });
-      }
-    }
+    return this.recordRevocations(installed, body);
+  }
+
+  private async recordRevocations(
+    installed: readonly PluginMetadata[],
+    body: SignedIndexBody,
+  ): Promise<RevokedPlugin[]> {
+    if (this.metadata === undefined) return [];
+    const revoked = findInstalledRevocations(installed, body);
+    await writeRevocationRecord(this.pluginDirectory, revoked, this.now());
     return revoked;
   }
 
@@ -327,7 +338,7 @@ export class PluginRegistry {
     }
     const { path, record } = await downloadVersion(pluginId, versionEntry, {
       marketplaceUrl: this.requireMarketplaceUrl(),
-      keyId: this.index.keyId ?? null,
+      keyId: this.signingKeyId() ?? null,
       network: this.network,
       cacheDirectory: this.cacheDirectory,
       extractionLimits: this.extractionLimits,
@@ -551,8 +562,12 @@ export class PluginRegistry {
       extractionLimits: this.extractionLimits,
       validate: options.validate ?? true,
       refreshIndex: async () => {
-        const body = await this.refreshIndex();
-        return { body, keyId: this.index.keyId };
+        // Under v2 only the locked plugins' metadata is read (local installs need none).
+        const locked = Object.entries((await this.directory.readLockFile()).plugins)
+          .filter(([, entry]) => !entry.source.startsWith('file:'))
+          .map(([pluginId]) => pluginId);
+        const body = await this.signedIndexFor(locked);
+        return { body, keyId: this.signingKeyId() };
       },
       confirm: options.confirm,
       download: (pluginId, entry) =>
@@ -646,6 +661,8 @@ export class PluginRegistry {
     const installed = await this.listInstalledPlugins();
     const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
     const lockFile = await this.directory.readLockFile();
+    // The same verified metadata says what is revoked: recorded for the loader at every update check.
+    await this.recordRevocations(installed, body);
     return scanUpdates({ installed, body, lockFile, runtimeVersion: this.runtimeVersion, latest });
   }
 

@@ -1,4 +1,10 @@
-import type { PluginConfig, PluginPermissions, PluginValidatorLike, RiskLevel } from '@agentplug/models';
+import type {
+  PluginConfig,
+  PluginPermissions,
+  PluginRevocation,
+  PluginValidatorLike,
+  RiskLevel,
+} from '@agentplug/models';
 import type { ExtractionLimits } from '../archive/extract-archive';
 import type { FetchFunction } from '../network/fetch-bytes';
 import type { IndexPluginEntry, IndexVersionEntry } from '../protocol/marketplace-index';
@@ -15,15 +21,24 @@ export interface PluginRegistryOptions {
   marketplaceUrl?: string;
   /** Default true when a marketplaceUrl is given. When false, marketplace calls fail with MARKETPLACE_DISABLED. */
   enableMarketplace?: boolean;
-  /** Public keys whose signatures on the index are trusted (base64 SPKI DER or PEM). */
+  /**
+   * The marketplace's public keys (base64 SPKI DER or PEM). Under protocol v2 (the default) they pin
+   * the root: `v2/root/1.json` is accepted only when a threshold of its root signatures are by these
+   * keys, and later roots are reached by its rotation chain. Under protocol 1 they verify the index.
+   */
   trustedKeys?: readonly TrustedKey[];
   /**
-   * The marketplace's protocol v2 root document (`v2/root/1.json`, obtained safely): when set,
-   * plugin info, downloads, installs and update checks read protocol v2 metadata (only the plugins
-   * involved are fetched), revoked versions are refused, and `checkRevocations` reports them.
-   * Search ranks with the endpoint the signed snapshot names and reads results from v2 targets.
+   * The marketplace's protocol v2 root document (`v2/root/1.json` or a later one, obtained safely),
+   * as the trust anchor instead of `trustedKeys`.
    */
   trustedRoot?: Uint8Array | string;
+  /**
+   * The protocol spoken. 2 (default): plugin info, downloads, installs, update and revocation checks
+   * read protocol v2 metadata (only the plugins involved are fetched), revoked versions are refused,
+   * and search reads results from v2 targets. 1: the v1 signed index, for a marketplace that serves
+   * only `index.json` (no revocations, a longer freeze window).
+   */
+  protocol?: 1 | 2;
   /** The host runtime's version: incompatible plugin versions are never chosen. */
   runtimeVersion?: string;
   /** Downloads and the last-seen index version live here. Default `$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug`. */
@@ -264,12 +279,5 @@ export interface UninstallOptions {
   force?: boolean;
 }
 
-/** An installed plugin version the marketplace has revoked. */
-export interface RevokedPlugin {
-  pluginId: string;
-  version: string;
-  reason: string;
-  severity: RiskLevel;
-  /** ISO 8601. */
-  revokedAt: string;
-}
+/** An installed plugin version the marketplace has revoked: `PluginRevocation` of @agentplug/models. */
+export type RevokedPlugin = PluginRevocation;

@@ -17,8 +17,10 @@ import {
   type TargetsBody,
   TIMESTAMP_PATH,
   type TimestampBody,
+  type TreeEntry,
   type TreeNode,
 } from '../protocol/metadata-types';
+import { resolvePublicKey, type TrustedKey } from '../protocol/signing-keys';
 import {
   checkRootFresh,
   MAX_ROOT_BYTES,
@@ -27,6 +29,7 @@ import {
   type TrustedTimestampState,
   type VerifiedRoot,
   verifyNextRoot,
+  verifyPinnedRoot,
   verifySnapshot,
   verifyTargets,
   verifyTimestamp,
@@ -44,7 +47,13 @@ export interface TrustedMetadataOptions {
   /** The marketplace URL (with a trailing slash). */
   marketplaceUrl: string;
   /** The root document the client starts from: its trust anchor (`v2/root/1.json` or any later one obtained safely). */
-  trustedRoot: Uint8Array | string;
+  trustedRoot?: Uint8Array | string | undefined;
+  /**
+   * Instead of a root document: the marketplace's root keys. Root version 1 is then fetched and
+   * accepted only when a threshold of its root signatures are by these keys (see `verifyPinnedRoot`),
+   * and kept in the cache, per URL and keys, as the anchor of later refreshes.
+   */
+  pinnedKeys?: readonly TrustedKey[] | undefined;
   network: NetworkOptions;
   /** Where trusted metadata and the last-seen versions are kept, per marketplace URL. */
   cacheDirectory: string;
@@ -76,6 +85,16 @@ function emptyState(): StoredState {
   return { targets: Object.create(null) as Record<string, number> };
 }
 
+/** Whether bytes are whole JSON (a cache a crash cut short is not). */
+function canParse(bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -96,11 +115,29 @@ export class TrustedMetadata {
     | { root: VerifiedRoot; state: StoredState; timestampBytes?: Buffer; snapshotBytes?: Buffer }
     | undefined;
   private view: MetadataView | undefined;
-  private readonly nodes = new Map<string, TreeNode>();
+  private readonly nodes = new Map<string, Promise<TreeNode>>();
   private readonly targets = new Map<string, { sha256: string; body: TargetsBody }>();
 
+  /**
+   * @throws PluginError INVALID_ARGUMENT when neither or both of `trustedRoot` and `pinnedKeys` are given, or a key is unreadable
+   */
   constructor(private readonly options: TrustedMetadataOptions) {
-    const digest = createHash('sha256').update(options.marketplaceUrl).digest('hex').slice(0, 32);
+    if (
+      (options.trustedRoot === undefined) ===
+      (options.pinnedKeys === undefined || options.pinnedKeys.length === 0)
+    ) {
+      throw new PluginError(
+        'INVALID_ARGUMENT',
+        'protocol v2 needs a trusted root document or the marketplace keys, one of them',
+      );
+    }
+    const hash = createHash('sha256').update(options.marketplaceUrl);
+    // A cache anchored by keys is kept apart per set of keys: other keys start from root 1 again.
+    if (options.pinnedKeys !== undefined && options.trustedRoot === undefined) {
+      const keyIds = options.pinnedKeys.map((key) => resolvePublicKey(key).keyId).sort();
+      hash.update(`\npinned:${keyIds.join(',')}`);
+    }
+    const digest = hash.digest('hex').slice(0, 32);
     this.folder = join(options.cacheDirectory, 'metadata-v2', digest);
     this.now = options.now ?? (() => new Date());
   }
@@ -141,11 +178,19 @@ export class TrustedMetadata {
     if (root !== previousRoot) await this.forgetRotatedRoles(previousRoot, root);
 
     let timestampBytes: Buffer;
-    const conditional = await this.fetchTimestamp(
+    let conditional = await this.fetchTimestamp(
       loaded.timestampBytes === undefined ? undefined : loaded.state.etag,
     );
     if (conditional.modified) timestampBytes = conditional.bytes;
-    else timestampBytes = loaded.timestampBytes as Buffer;
+    else {
+      timestampBytes = loaded.timestampBytes as Buffer;
+      // The cached copy is written without fsync: one a crash damaged is fetched again, whole.
+      // Anything else wrong with it (expired, rolled back) is refused below like fresh bytes.
+      if (!canParse(timestampBytes)) {
+        conditional = await this.fetchTimestamp(undefined);
+        timestampBytes = conditional.modified ? conditional.bytes : timestampBytes;
+      }
+    }
     const timestamp = verifyTimestamp(timestampBytes, { root, now, previous: loaded.state.timestamp });
 
     let snapshotBytes = loaded.snapshotBytes;
@@ -171,8 +216,11 @@ export class TrustedMetadata {
         else state.etag = conditional.etag;
       }
     });
-    if (conditional.modified) await this.writeFile('timestamp.json', timestampBytes);
-    if (snapshotBytes !== loaded.snapshotBytes) await this.writeFile('snapshot.json', snapshotBytes);
+    // Caches only: state.json (synced above) is what refuses a rollback; these are checked at every read.
+    if (conditional.modified) await this.writeFile('timestamp.json', timestampBytes, { sync: false });
+    if (snapshotBytes !== loaded.snapshotBytes) {
+      await this.writeFile('snapshot.json', snapshotBytes, { sync: false });
+    }
     loaded.timestampBytes = timestampBytes;
     loaded.snapshotBytes = snapshotBytes;
     this.view = { root, timestamp: timestamp.body, snapshot };
@@ -185,8 +233,64 @@ export class TrustedMetadata {
    * @throws PluginError INVALID_ARGUMENT (not a plugin id), and the codes of {@link TrustedMetadata.refresh}
    */
   async getTargets(pluginId: string): Promise<TargetsBody | undefined> {
-    assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
+    return (await this.readTargets([pluginId])).get(pluginId);
+  }
+
+  /**
+   * The verified targets of several plugins (undefined for those the signed tree proves absent):
+   * their tree paths are walked and their targets fetched concurrently, and the versions seen are
+   * kept on disk in one write before any of them is returned.
+   * @throws PluginError INVALID_ARGUMENT (not a plugin id), ROLLBACK_DETECTED, and the codes of {@link TrustedMetadata.refresh}
+   */
+  async readTargets(pluginIds: readonly string[]): Promise<Map<string, TargetsBody | undefined>> {
+    for (const pluginId of pluginIds) assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
     const view = this.view ?? (await this.refresh());
+    const loaded = await this.load();
+    const found = await Promise.all(
+      pluginIds.map(async (pluginId) => {
+        const entry = await this.findEntry(view, pluginId);
+        if (entry === undefined) return { pluginId, body: undefined, fresh: false };
+        const cached = this.targets.get(pluginId);
+        if (cached !== undefined && cached.sha256 === entry.sha256) {
+          return { pluginId, body: cached.body, fresh: false };
+        }
+        const bytes = await this.fetchPinned(formatTargetsPath(pluginId, entry.version), entry);
+        const body = verifyTargets(bytes, {
+          root: view.root,
+          pluginId,
+          entry,
+          previousVersion: loaded.state.targets[pluginId],
+        });
+        return { pluginId, body, fresh: true, sha256: entry.sha256 };
+      }),
+    );
+    const fresh = found.filter((item) => item.fresh);
+    if (fresh.length > 0) {
+      await this.commitState((state) => {
+        for (const { pluginId, body } of fresh) {
+          const version = (body as TargetsBody).version;
+          const seen = state.targets[pluginId];
+          if (seen !== undefined && seen > version) {
+            throw new PluginError(
+              'ROLLBACK_DETECTED',
+              `targets version ${version} of ${pluginId} is older than version ${seen} seen before`,
+            );
+          }
+          state.targets[pluginId] = version;
+        }
+      });
+    }
+    const result = new Map<string, TargetsBody | undefined>();
+    for (const item of found) {
+      if (item.fresh)
+        this.targets.set(item.pluginId, { sha256: item.sha256 as string, body: item.body as TargetsBody });
+      result.set(item.pluginId, item.body);
+    }
+    return result;
+  }
+
+  /** The signed tree's entry for a plugin, one node per level, or undefined when the tree proves it absent. */
+  private async findEntry(view: MetadataView, pluginId: string): Promise<TreeEntry | undefined> {
     const key = hashPluginId(pluginId);
     let reference: MetaReference = view.snapshot.tree;
     let prefix = '';
@@ -200,39 +304,21 @@ export class TrustedMetadata {
         continue;
       }
       if (!Object.hasOwn(node.plugins, pluginId)) return undefined;
-      const entry = node.plugins[pluginId] as NonNullable<(typeof node.plugins)[string]>;
-      const cached = this.targets.get(pluginId);
-      if (cached !== undefined && cached.sha256 === entry.sha256) return cached.body;
-      const loaded = await this.load();
-      const bytes = await this.fetchPinned(formatTargetsPath(pluginId, entry.version), entry);
-      const body = verifyTargets(bytes, {
-        root: view.root,
-        pluginId,
-        entry,
-        previousVersion: loaded.state.targets[pluginId],
-      });
-      await this.commitState((state) => {
-        const seen = state.targets[pluginId];
-        if (seen !== undefined && seen > body.version) {
-          throw new PluginError(
-            'ROLLBACK_DETECTED',
-            `targets version ${body.version} of ${pluginId} is older than version ${seen} seen before`,
-          );
-        }
-        state.targets[pluginId] = body.version;
-      });
-      this.targets.set(pluginId, { sha256: entry.sha256, body });
-      return body;
+      return node.plugins[pluginId] as TreeEntry;
     }
   }
 
-  private async readNode(reference: MetaReference, prefix: string): Promise<TreeNode> {
-    const cached = this.nodes.get(reference.sha256);
-    if (cached !== undefined && cached.depth === prefix.length) return cached;
-    const bytes = await this.fetchPinned(formatTreeNodePath(reference.sha256), reference);
-    const node = verifyTreeNode(bytes, { reference, prefix });
-    this.nodes.set(reference.sha256, node);
-    return node;
+  private readNode(reference: MetaReference, prefix: string): Promise<TreeNode> {
+    // Concurrent walks share the upper nodes: each is fetched and verified once.
+    const key = `${reference.sha256}:${prefix.length}`;
+    const cached = this.nodes.get(key);
+    if (cached !== undefined) return cached;
+    const pending = this.fetchPinned(formatTreeNodePath(reference.sha256), reference).then((bytes) =>
+      verifyTreeNode(bytes, { reference, prefix }),
+    );
+    this.nodes.set(key, pending);
+    pending.catch(() => this.nodes.delete(key));
+    return pending;
   }
 
   /** A root rotation that changes a role's keys voids what those keys signed before (fast-forward recovery). */
@@ -298,8 +384,26 @@ export class TrustedMetadata {
 
   private async load(): Promise<NonNullable<TrustedMetadata['loaded']>> {
     if (this.loaded !== undefined) return this.loaded;
-    const anchor = verifyTrustedRoot(this.options.trustedRoot);
     const storedRootBytes = await this.readFileOrUndefined('root.json');
+    let anchor: VerifiedRoot;
+    if (this.options.trustedRoot !== undefined) anchor = verifyTrustedRoot(this.options.trustedRoot);
+    else if (storedRootBytes !== undefined) anchor = verifyTrustedRoot(storedRootBytes);
+    else {
+      const pinnedKeys = this.options.pinnedKeys as readonly TrustedKey[];
+      let bytes: Buffer;
+      try {
+        bytes = await this.fetch(formatRootPath(1), MAX_ROOT_BYTES);
+      } catch (error) {
+        if (!PluginError.is(error, 'NOT_FOUND')) throw error;
+        throw new PluginError(
+          'INCOMPATIBLE',
+          `${this.options.marketplaceUrl} serves no protocol v2 root (${formatRootPath(1)}): it is not a protocol v2 marketplace`,
+          { cause: error },
+        );
+      }
+      anchor = verifyPinnedRoot(bytes, pinnedKeys);
+      await this.writeFile('root.json', anchor.bytes);
+    }
     let root = anchor;
     if (storedRootBytes !== undefined) {
       const stored = verifyTrustedRoot(storedRootBytes);
@@ -378,9 +482,9 @@ export class TrustedMetadata {
     }
   }
 
-  private async writeFile(name: string, bytes: Uint8Array): Promise<void> {
+  private async writeFile(name: string, bytes: Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
     await mkdir(this.folder, { recursive: true });
-    await writeFileAtomic(join(this.folder, name), bytes);
+    await writeFileAtomic(join(this.folder, name), bytes, options);
   }
 
   private async readFileOrUndefined(name: string): Promise<Buffer | undefined> {

@@ -140,6 +140,8 @@ export function openRegistry(
     cacheDirectory: join(root, 'cache'),
     marketplaceUrl: server.url,
     trustedKeys: [marketplace.keys.publicKey],
+    // These servers sign a v1 index only: the v1 protections are what these tests prove.
+    protocol: 1,
     indexMaxAgeMs: 0,
     retries: 0,
     requestTimeoutMs: 2_000,
