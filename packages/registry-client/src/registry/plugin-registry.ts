@@ -259,6 +259,8 @@ export class PluginRegistry {
    * @throws PluginError MARKETPLACE_DISABLED, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, NETWORK_ERROR, TIMEOUT, TOO_LARGE
    */
   async refreshIndex(options: { force?: boolean } = {}): Promise<SignedIndexBody> {
+    // A forced refresh also makes the next v2 read refresh its timestamp and snapshot.
+    if (options.force === true) this.metadataRefreshedAt = Number.NEGATIVE_INFINITY;
     return this.index.get(this.requireMarketplaceUrl(), options);
   }
 
