@@ -32,16 +32,25 @@ function runCommand(
   });
 }
 
+/** The package manager release commands use (package.json's `packageManager`). */
+const PINNED_PNPM_VERSION = '10.34.8';
+
 /**
  * changesets publishes a pnpm workspace with `pnpm publish` (which turns `workspace:^` into real
- * ranges), and finds pnpm on PATH. Where none is installed (CI runs pnpm through npx), a
- * folder with a `pnpm` that runs the pinned one through npx goes first on PATH.
+ * ranges), and turbo runs each task with pnpm; both find pnpm on PATH. Unless that pnpm is the
+ * pinned version (none is installed where CI runs pnpm through npx, and a contributor's global
+ * pnpm may be another version, which refuses to switch where the registry serves no signature),
+ * a folder with a `pnpm` that runs the pinned one through npx goes first on PATH.
  */
 async function pathWithPnpm(env: NodeJS.ProcessEnv): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  const found = spawnSync('pnpm', ['--version'], { env, encoding: 'utf8' });
-  if (found.status === 0) return { path: env.PATH ?? '', cleanup: async () => {} };
+  const found = spawnSync('pnpm', ['--version'], { env, encoding: 'utf8', cwd: tmpdir() });
+  if (found.status === 0 && found.stdout.trim() === PINNED_PNPM_VERSION) {
+    return { path: env.PATH ?? '', cleanup: async () => {} };
+  }
   const folder = await mkdtemp(join(tmpdir(), 'agentplug-pnpm-'));
-  await writeFile(join(folder, 'pnpm'), '#!/bin/sh\nexec npx --yes pnpm@10.34.8 "$@"\n', { mode: 0o755 });
+  await writeFile(join(folder, 'pnpm'), `#!/bin/sh\nexec npx --yes pnpm@${PINNED_PNPM_VERSION} "$@"\n`, {
+    mode: 0o755,
+  });
   return {
     path: `${folder}${delimiter}${env.PATH ?? ''}`,
     cleanup: () => rm(folder, { recursive: true, force: true }),

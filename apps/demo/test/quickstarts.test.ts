@@ -165,7 +165,7 @@ describe('the README quick starts, against the packages published to a real regi
     });
     const transcript = `${result.stdout}\n--- stderr ---\n${result.stderr}`;
     expect(result.exitCode, transcript).toBe(0);
-    expect(result.stdout).toMatch(/# pass 2\n# fail 0/);
+    expect(result.stdout).toMatch(/# pass 3\n# fail 0/);
     expect(result.stdout).toContain('VALID: security score');
     // The dry run lists what ships: the bundle, the manifests, the readme; no sources, tests or dependencies.
     const dryRun = /would ship \d+ files:\n((?: {2}.*\n)+)/.exec(result.stdout)?.[1] ?? '';
@@ -179,7 +179,7 @@ describe('the README quick starts, against the packages published to a real regi
     expect(result.stdout).toMatch(/com\.acme\.my-plugin\s+0\.1\.0\s+tool\s+100/);
   }, 900_000);
 
-  it('host author: install the published plugin from the marketplace, run it in a worker sandbox', async () => {
+  it('host author: install the published plugin from the marketplace, run it in the worker and the process tier', async () => {
     expect(marketplace, 'the plugin author quick start runs first and starts the marketplace').toBeDefined();
     const blocks = await readReadmeBlocks(REPOSITORY_ROOT, 'Host authors');
     const [installBlock, runBlock] = shellBlocks(blocks);
@@ -207,7 +207,8 @@ describe('the README quick starts, against the packages published to a real regi
 
     const run = await runShell(commandLines(runBlock!).join('\n'), { cwd: hostFolder, env });
     expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout).toBe('installed com.acme.my-plugin@0.1.0\nHello, Ada!\n');
+    // The worker tier, then the process tier (a child process; in its OS sandbox where bubblewrap works).
+    expect(run.stdout).toBe('installed com.acme.my-plugin@0.1.0\nHello, Ada!\nprocess Hello, Grace!\n');
     const installedManifest = JSON.parse(
       await readFile(join(hostFolder, 'plugins', 'com.acme.my-plugin', 'plugin.json'), 'utf8'),
     );

@@ -82,7 +82,7 @@ describe('agentplug init', () => {
     expect(build.stdout + build.stderr).not.toMatch(/error TS/);
     expect(build.exitCode).toBe(0);
     const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });
-    expect(ownTest.stdout).toMatch(/# pass 2/);
+    expect(ownTest.stdout).toMatch(/# pass 3/);
     expect(ownTest.exitCode).toBe(0);
 
     const [validate, pack] = await Promise.all([
@@ -112,9 +112,11 @@ describe('agentplug init', () => {
     expect(drifted.exitCode).toBe(3);
     expect(drifted.stderr).toMatch(/^error: plugin\.json does not match the code: .*CAPABILITY_MISMATCH/);
     expect(drifted.stderr).toContain('--write-manifest');
-    const repaired = await runAgentplug(['pack', projectPath, '--out-dir', workspace, '--write-manifest'], {
-      env: sourceEnv,
-    });
+    // The archive packed above is replaced: --yes, as there is no terminal to ask.
+    const repaired = await runAgentplug(
+      ['pack', projectPath, '--out-dir', workspace, '--write-manifest', '--yes'],
+      { env: sourceEnv },
+    );
     expect(repaired.exitCode).toBe(0);
     expect(repaired.stdout).toContain('plugin.json: regenerated from the sdk definition');
     expect(
@@ -146,7 +148,7 @@ describe('agentplug init', () => {
       expect(build.exitCode).toBe(0);
       const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });
       expect(ownTest.stdout + ownTest.stderr).toMatch(/# fail 0/);
-      expect(ownTest.stdout).toMatch(pluginType === 'middleware' ? /# pass 3/ : /# pass 2/);
+      expect(ownTest.stdout).toMatch(pluginType === 'middleware' ? /# pass 4/ : /# pass 3/);
       expect(ownTest.exitCode).toBe(0);
     },
     240_000,

@@ -199,7 +199,7 @@ export function createPlugin() {
     expect(plain.exitCode).toBe(4);
     expect(plain.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
-        /^error: cannot reach http:\/\/127\.0\.0\.1:9\/.*\[NETWORK_ERROR\] — Check the marketplace URL/,
+        /^error: cannot reach http:\/\/127\.0\.0\.1:9\/.*\[NETWORK_ERROR\] — Check the --marketplace URL/,
       ),
     ]);
     expect(verbose.exitCode).toBe(4);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PluginLoader } from '@agentplug/loader';
 import { packPlugin } from '@agentplug/registry-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO_ROOT, runAgentplug, TSX_LOADER_URL } from './run-agentplug';
+import { REPO_ROOT, runAgentplug, runProcess, TSX_LOADER_URL } from './run-agentplug';
 import { type StaticMarketplace, startStaticMarketplace } from './static-marketplace';
 import { writePlugin } from './write-plugin';
 
@@ -286,6 +286,7 @@ describe('the operator path through agentplug', () => {
       const refused = await runAgentplug(['install', risky, '--yes'], { env });
       expect(refused.exitCode).toBe(3);
       expect(refused.stderr).not.toContain('.agentplug/staging');
+      expect(refused.stderr.split('\n')[0]).toContain(`${join(risky, 'main.js')}:1:`);
     },
     TIMEOUT_MS,
   );
@@ -306,6 +307,12 @@ describe('the operator path through agentplug', () => {
       const report = JSON.parse(validated.stdout);
       expect(report).toHaveProperty('security_score');
       expect(report).not.toHaveProperty('securityScore');
+      expect(report.plugin_path).toBe(broken);
+      // The report for people names the user's own file (here absolute: it is outside the current folder).
+      const human = await runAgentplug(['validate', broken], { env });
+      expect(human.exitCode).toBe(3);
+      expect(human.stdout).toContain(`${join(broken, 'plugin.json')} $.entry_point:`);
+      expect(human.stdout + human.stderr).not.toContain('agentplug-shipped-');
 
       // Enough installed plugins that `list --json` outgrows a pipe's buffer, then a reader that leaves.
       for (let index = 0; index < 150; index += 1) {
@@ -330,6 +337,19 @@ describe('the operator path through agentplug', () => {
       const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(stderr).toBe('');
       expect(exitCode).toBe(0);
+      // The shell's own closed pipe, before a byte is read: `agentplug search x | head -0`.
+      const piped = await runProcess(
+        'bash',
+        [
+          '-o',
+          'pipefail',
+          '-c',
+          `"${process.execPath}" --conditions=@agentplug/source --import=${TSX_LOADER_URL} "${join(REPO_ROOT, 'packages/cli/src/cli.ts')}" search greeter | head -0`,
+        ],
+        { cwd: workspace, env },
+      );
+      expect(piped.stderr).toBe('');
+      expect(piped.exitCode).toBe(0);
     },
     TIMEOUT_MS,
   );

@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginRegistry } from '@agentplug/registry-client';
+import { PluginRegistry, packPlugin } from '@agentplug/registry-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createTemporaryFolder } from '../../registry-client/test/helpers/plugin-fixtures';
+import {
+  createTemporaryFolder,
+  snapshotFolder,
+  writePluginFolder,
+} from '../../registry-client/test/helpers/plugin-fixtures';
 import { runMarketplaceCommand } from '../src/command/run-marketplace-command';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -248,4 +252,65 @@ describe('agentplug-marketplace serve', () => {
     await expect(readFile(inOutput)).rejects.toThrowError(/ENOENT/);
     await expect(readFile(inStore)).rejects.toThrowError(/ENOENT/);
   });
+});
+
+/** Runs `agentplug-marketplace` from source as a subprocess with no terminal, as a deploy script does. */
+function runSubprocess(
+  argv: readonly string[],
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@agentplug/source', '--import', 'tsx', cliPath, ...argv],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.once('close', (exitCode) => resolve({ exitCode, stdout, stderr })));
+}
+
+describe('agentplug-marketplace build over a previous build', () => {
+  it('asks first: with no terminal and no --yes it exits 6 and changes nothing; --yes replaces it', async () => {
+    const root = await createTemporaryFolder();
+    const archives = join(root, 'archives');
+    const plugin = await writePluginFolder(root, { plugin_id: 'com.example.first', version: '1.0.0' });
+    await packPlugin(plugin, { outputDirectory: archives });
+    const site = join(root, 'site');
+    const argv = ['build', '--archives', archives, '--out', site, '--key-file', join(root, 'key.json')];
+    // An empty or missing folder replaces nothing: no question.
+    const first = await runSubprocess(argv);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const before = await snapshotFolder(site);
+    const second = await writePluginFolder(root, { plugin_id: 'com.example.second', version: '1.0.0' });
+    await packPlugin(second, { outputDirectory: archives });
+
+    const refused = await runSubprocess(argv);
+    expect(refused.exitCode).toBe(6);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^error: .*site already holds files .*nothing was changed \[DECLINED\] — .*--yes/,
+      ),
+    ]);
+    expect(refused.stderr).not.toMatch(STACK_FRAME);
+    expect(await snapshotFolder(site)).toEqual(before);
+
+    const replaced = await runSubprocess([...argv, '--yes']);
+    expect(replaced.exitCode, replaced.stderr).toBe(0);
+    // The result line in snake_case, as every JSON the commands print.
+    expect(JSON.parse(replaced.stdout)).toMatchObject({
+      index_path: join(site, 'index.json'),
+      plugins: 2,
+      versions: 2,
+      catalog_pages: 0,
+    });
+    const index = JSON.parse(await readFile(join(site, 'index.json'), 'utf8'));
+    expect(Object.keys(index.signed.plugins).sort()).toEqual(['com.example.first', 'com.example.second']);
+  }, 120_000);
 });

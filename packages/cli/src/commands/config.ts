@@ -1,6 +1,7 @@
 import { isJsonObject, PluginError } from '@agentplug/models';
 import type { InstalledConfig } from '@agentplug/registry-client';
 import type { Command } from 'commander';
+import { confirmOrDecline } from '../program/confirm';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
 import { escapeTerminalText } from '../program/terminal-text';
@@ -110,7 +111,10 @@ Examples:
   $ agentplug config get com.example.greeter
   $ agentplug config set com.example.greeter config.greeting Bonjour
   $ agentplug config set com.example.greeter enabled false
-  $ agentplug config unset com.example.greeter config.greeting`,
+  $ agentplug config unset com.example.greeter config.greeting --yes
+
+Replacing a value already set (set) and removing one (unset) ask first; with no terminal they
+need --yes, else they exit 6 and change nothing.`,
     );
   const get = config
     .command('get')
@@ -132,15 +136,29 @@ Examples:
     .argument('<id>', 'plugin id')
     .argument('<key>', 'dotted key, e.g. config.greeting or enabled')
     .argument('<value>', 'JSON (15, true, ["a"]) or plain text')
+    .option('-y, --yes', 'replace a value already set without asking')
     .option('--json', 'print the resulting configuration as JSON');
   addRegistryOptions(set, { marketplace: false }).action(
-    async (pluginId: string, key: string, value: string, options: { json?: boolean }, self: Command) => {
+    async (
+      pluginId: string,
+      key: string,
+      value: string,
+      options: { json?: boolean; yes?: boolean },
+      self: Command,
+    ) => {
+      const segments = parseConfigKey(key);
+      const next = parseConfigValue(value);
       const result = await withRegistry(self, { marketplace: false }, async (registry) => {
         const current = await registry.readInstalledConfig(pluginId);
-        return registry.writeOperatorConfig(
-          pluginId,
-          writeAt(current.operator ?? {}, parseConfigKey(key), parseConfigValue(value)),
-        );
+        const previous = readAt(current.operator, segments);
+        // Setting a key the operator has not set adds; changing one the operator set replaces it.
+        if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(next)) {
+          await confirmOrDecline(
+            `Replace ${key} of ${pluginId} (now ${escapeTerminalText(JSON.stringify(previous))})?`,
+            { yes: options.yes, action: `replacing ${key} of ${pluginId}` },
+          );
+        }
+        return registry.writeOperatorConfig(pluginId, writeAt(current.operator ?? {}, segments, next));
       });
       if (options.json) printConfig(result, undefined, true);
       else printLine(`set ${key} of ${pluginId} in ${result.operatorConfigPath}`);
@@ -150,15 +168,31 @@ Examples:
     .command('unset')
     .description("remove one key from a plugin's operator configuration (its default applies again)")
     .argument('<id>', 'plugin id')
-    .argument('<key>', 'dotted key, e.g. config.greeting');
+    .argument('<key>', 'dotted key, e.g. config.greeting')
+    .option('-y, --yes', 'remove without asking');
   addRegistryOptions(unset, { marketplace: false }).action(
-    async (pluginId: string, key: string, _options: unknown, self: Command) => {
+    async (pluginId: string, key: string, options: { yes?: boolean }, self: Command) => {
+      const segments = parseConfigKey(key);
       const result = await withRegistry(self, { marketplace: false }, async (registry) => {
         const current = await registry.readInstalledConfig(pluginId);
-        const next = writeAt(current.operator ?? {}, parseConfigKey(key), undefined);
-        return registry.writeOperatorConfig(pluginId, Object.keys(next).length === 0 ? undefined : next);
+        const previous = readAt(current.operator, segments);
+        if (previous === undefined) return { removed: false, path: current.operatorConfigPath };
+        await confirmOrDecline(
+          `Remove ${key} (${escapeTerminalText(JSON.stringify(previous))}) from ${pluginId}'s operator configuration?`,
+          { yes: options.yes, action: `removing ${key} of ${pluginId}` },
+        );
+        const next = writeAt(current.operator ?? {}, segments, undefined);
+        const written = await registry.writeOperatorConfig(
+          pluginId,
+          Object.keys(next).length === 0 ? undefined : next,
+        );
+        return { removed: true, path: written.operatorConfigPath };
       });
-      printLine(`unset ${key} of ${pluginId} in ${result.operatorConfigPath}`);
+      printLine(
+        result.removed
+          ? `unset ${key} of ${pluginId} in ${result.path}`
+          : `${key} of ${pluginId} is not set in ${result.path}: nothing to remove`,
+      );
     },
   );
   const path = config

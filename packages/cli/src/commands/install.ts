@@ -1,12 +1,16 @@
-import { PluginError, type PluginPermissions } from '@agentplug/models';
+import { resolve } from 'node:path';
+import { PluginError, type PluginPermissions, PluginValidationError } from '@agentplug/models';
 import type { InstallConfirmation, InstallPlan, InstallResult } from '@agentplug/registry-client';
 import { isValidConstraint } from '@agentplug/version';
 import type { Command } from 'commander';
+import { createCommandFailure } from '../program/command-failure';
 import { confirmOrDecline } from '../program/confirm';
+import { ExitCode } from '../program/exit-codes';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
 import { escapeTerminalText } from '../program/terminal-text';
+import { withUserPath } from '../program/user-paths';
 import { restoreFromLockFile } from './ci';
 
 /** One line per kind of permission a plugin asks for, or "none"; safe to print. */
@@ -39,6 +43,26 @@ export function parsePluginSpec(spec: string): { pluginId: string; range: string
     );
   }
   return { pluginId: spec.slice(0, at), range };
+}
+
+/**
+ * A failed validation of a local folder or archive, its message naming the user's own path (the
+ * registry validated a staged copy, whose file names are relative to it): each file of a folder
+ * as the user would type it, and an archive's by the archive. Other failures are returned as they are.
+ */
+function namingLocalSource(error: unknown, source: string): unknown {
+  if (!(error instanceof PluginValidationError)) return error;
+  const absolute = resolve(source);
+  const isArchive = /\.(?:tgz|tar\.gz)$/i.test(source);
+  const errors = error.validationResult.errors.map((message) =>
+    isArchive ? message : withUserPath(message, absolute),
+  );
+  return createCommandFailure(
+    'VALIDATION_FAILED',
+    `${isArchive ? `${absolute} (files inside the archive)` : absolute} failed validation, not installed: ${errors.join('; ')}`,
+    ExitCode.VALIDATION_FAILED,
+    { cause: error, details: { errors: error.validationResult.errors } },
+  );
 }
 
 /** Whether an install argument names a local archive or folder rather than a marketplace plugin. */
@@ -184,9 +208,11 @@ hash or archive check failed (nothing installed).`,
     await withRegistry(self, { marketplace: remote.length > 0 }, async (registry) => {
       for (const path of local) {
         results.push(
-          await registry.installLocal(path, {
-            confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }),
-          }),
+          await registry
+            .installLocal(path, { confirm: confirmPlan(options, { verb: 'Install', action: 'installing' }) })
+            .catch((error: unknown) => {
+              throw namingLocalSource(error, path);
+            }),
         );
       }
       for (const { pluginId, range } of remote) {

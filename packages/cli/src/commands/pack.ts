@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatIssues, type PluginMetadataInput, readManifest } from '@agentplug/models';
@@ -14,6 +14,7 @@ import { checkVersions } from '../build/check-versions';
 import { type PackPlan, planPack } from '../build/plan-pack';
 import { validateShipped } from '../build/validate-shipped';
 import { createCommandFailure } from '../program/command-failure';
+import { confirmOrDecline } from '../program/confirm';
 import { ExitCode } from '../program/exit-codes';
 import { formatBytes, printJson, printLine } from '../program/output';
 
@@ -24,6 +25,7 @@ interface PackOptions {
   check?: boolean;
   validate?: boolean;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** What `pack` learned about plugin.json and the sdk definition in the entry module. */
@@ -110,6 +112,7 @@ export function registerPackCommand(program: Command): void {
     )
     .option('--no-check', 'do not import the entry module to check plugin.json against the sdk definition')
     .option('--no-validate', 'do not run the validator on what ships before packing')
+    .option('-y, --yes', 'replace an archive of the same name without asking')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -131,13 +134,19 @@ key, a provider's token) stops the pack unless .agentplugignore names it exactly
 Before packing, plugin.json is compared with the sdk definition the entry module exports
 (importing the built entry module), its version with package.json's, and what ships is validated.
 
+An archive of the same name already in the output folder is replaced only after a "y" (or with
+--yes); with no terminal and no --yes, pack exits 6 and leaves it as it was.
+
 Exit codes: 0 packed, 1 a credential or an unshippable import, 3 plugin.json missing, invalid,
-out of date with the code or the package version, or the plugin fails validation.`,
+out of date with the code or the package version, or the plugin fails validation, 6 an archive of
+the same name not replaced.`,
     )
     .action(async (directory: string, options: PackOptions) => {
       const pluginPath = resolve(directory);
       const { manifest } = await readManifest(pluginPath);
       await checkVersions(pluginPath, manifest);
+      // Asked before anything is written (--write-manifest included), so a "no" changes nothing.
+      if (!options.dryRun) await confirmReplaceArchive(manifest, options);
       const check: ManifestCheck =
         options.check === false || options.dryRun === true
           ? { status: 'skipped' }
@@ -177,6 +186,33 @@ out of date with the code or the package version, or the plugin fails validation
       printLine(`  size:    ${formatBytes(result.size)} (${result.size} bytes)`);
       printLine(`  sha256:  ${result.sha256}`);
     });
+}
+
+/** Asks before an archive of the same name in the output folder is replaced. */
+async function confirmReplaceArchive(
+  manifest: { plugin_id: string; version: string },
+  options: PackOptions,
+): Promise<void> {
+  const { formatArchiveName } = await import('@agentplug/registry-client/protocol');
+  const existing = join(
+    resolve(options.outDir ?? '.'),
+    formatArchiveName(manifest.plugin_id, manifest.version),
+  );
+  if (!(await pathExists(existing))) return;
+  await confirmOrDecline(`Replace ${existing}?`, {
+    yes: options.yes,
+    action: `replacing ${existing}`,
+    hint: 'Pass --yes to replace it, or --out-dir to write the archive elsewhere.',
+  });
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function printDryRun(plan: PackPlan, json: boolean): void {

@@ -8,6 +8,7 @@ import { createCommandFailure } from '../program/command-failure';
 import { ExitCode } from '../program/exit-codes';
 import { printJson, printLine } from '../program/output';
 import { readCliConfig } from '../program/settings';
+import { withUserPaths } from '../program/user-paths';
 
 interface ValidateOptions {
   json?: boolean;
@@ -85,7 +86,8 @@ Exit codes: 0 valid and within the threshold, 3 invalid or risk above the thresh
       if (options.sarif) printJson(toSarif(result, { pluginPath }), { verbatim: true });
       else if (options.json)
         printJson({ pluginPath, threshold, passed: result.valid && !aboveThreshold, ...result });
-      else printLine(formatValidationReport(result));
+      // The report names the user's own files, as a compiler does: relative to here, else absolute.
+      else printLine(formatValidationReport(withUserPaths(result, pluginPath)));
       if (!result.valid) {
         throw createCommandFailure(
           'VALIDATION_FAILED',

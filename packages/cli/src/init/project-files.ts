@@ -45,16 +45,19 @@ test('plugin.json matches the code', () => {
   assert.deepEqual(checkManifest(createPlugin, manifest), []);
 });
 
-// As a host runs it: the built bundle in a worker sandbox, with only what plugin.json permits.
-test('greet answers in a worker sandbox, with config applied', async () => {
-  const host = await createTestHost({ pluginPath, isolation: 'worker', config: { greeting: 'Hi' } });
-  try {
-    assert.equal(await host.invoke('greet', { name: 'Ada' }), 'Hi, Ada!');
-    await assert.rejects(host.invoke('greet', { name: '' }), { code: 'INVALID_PARAMS' });
-  } finally {
-    await host.close();
-  }
-});
+// As a host runs it: the built bundle sandboxed, with only what plugin.json permits, in each tier a
+// host may choose: a worker thread, and a child process (in an OS sandbox where bubblewrap works).
+for (const isolation of ['worker', 'process']) {
+  test(\`greet answers in the \${isolation} tier, with config applied\`, async () => {
+    const host = await createTestHost({ pluginPath, isolation, config: { greeting: 'Hi' } });
+    try {
+      assert.equal(await host.invoke('greet', { name: 'Ada' }), 'Hi, Ada!');
+      await assert.rejects(host.invoke('greet', { name: '' }), { code: 'INVALID_PARAMS' });
+    } finally {
+      await host.close();
+    }
+  });
+}
 ${extraTests}`;
 }
 
@@ -92,7 +95,7 @@ An agentplug ${options.pluginType} plugin (\`${options.pluginId}\`).
 \`\`\`sh
 npm install
 npm run build                   # tsc checks the types; agentplug build bundles src/main.ts into dist/main.js
-npm test                        # plugin.json matches the code; greet runs in a worker sandbox
+npm test                        # plugin.json matches the code; greet runs in a worker and in a child process
 npx @agentplug/cli validate .   # security score, risk level, findings
 npx @agentplug/cli pack --dry-run   # what would ship, with sizes
 npx @agentplug/cli pack .       # ${options.pluginId}-${FIRST_VERSION}.tgz

@@ -13,7 +13,8 @@ function describeError(error: unknown): { line: string; hint: string } {
     const [first = '', ...rest] = error.message.split('\n');
     return {
       line: [`${first} [${error.code}]`, ...rest].join('\n'),
-      hint: cliHintFor(error.code, error.hint),
+      // A hint the command gave this very failure wins over the one for its code.
+      hint: cliHintFor(error.code, Object.hasOwn(error, 'hint') ? error.hint : undefined),
     };
   }
   if (error instanceof Error) return { line: error.message, hint: 'Run again with --verbose for details.' };

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isPathInside, PluginError, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
 import { type Command, Option } from 'commander';
+import { type AskQuestion, askOnTerminal, confirmReplaceFolder } from './confirm-replace';
 import { addPublisherCommands } from './publisher-commands';
 
 /** Options of {@link addMarketplaceCommands}. */
@@ -10,6 +11,8 @@ export interface MarketplaceCommandsOptions {
   commandPath: string;
   /** Where results and startup lines are written. Default: standard output. */
   print?: (text: string) => void;
+  /** Asks before a command replaces something (`build` over a previous build). Default: the terminal, no when there is none. */
+  ask?: AskQuestion;
 }
 
 interface RiskOptions {
@@ -45,6 +48,7 @@ interface BuildOptions extends RiskOptions {
   keyFile?: string;
   key?: string;
   publicUrl?: string;
+  yes?: boolean;
 }
 
 function parseTimeout(value: string | undefined): number {
@@ -203,7 +207,7 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
     .option('--signer-timeout <ms>', 'longest wait for one signature from the signer command', '10000')
     .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
   addRiskOptions(serve)
-    .option('--json', 'print { url, publicKey, keyId } as one JSON line once listening')
+    .option('--json', 'print { url, public_key, key_id } as one JSON line once listening')
     .addHelpText(
       'after',
       `
@@ -250,7 +254,8 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
       });
       print(
         values.json
-          ? `${JSON.stringify({ url: running.server.url, publicKey: running.publicKey, keyId: running.keyId })}\n`
+          ? // snake_case, as every agentplug --json output (the wire formats' casing).
+            `${JSON.stringify({ url: running.server.url, public_key: running.publicKey, key_id: running.keyId })}\n`
           : 'press Ctrl+C to stop\n',
       );
     });
@@ -262,6 +267,7 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
     .requiredOption('--out <dir>', 'where index.json and archives/ are written')
     .option('--key-file <file>', 'signing key file (created when missing)')
     .option('--public-url <url>', 'also write the web catalog, for the URL the output will be served at')
+    .option('-y, --yes', 'replace a previous build in --out without asking')
     .addOption(new Option('--key <file>', 'old spelling of --key-file').hideHelp());
   addRiskOptions(build)
     .addHelpText(
@@ -269,7 +275,11 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
       `
 Example:
   $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json
-  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json --public-url https://plugins.example.com/`,
+  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json --public-url https://plugins.example.com/
+  $ ${path} build --archives ./dist-plugins --out ./site --key-file ./signing-key.json --yes
+
+An --out folder that already holds files (a previous build) is replaced only after a "y" on the
+terminal, or with --yes; with no terminal and no --yes, build exits 6 and changes nothing.`,
     )
     .action(async (values: BuildOptions) => {
       const keyFile = values.keyFile ?? values.key;
@@ -280,6 +290,11 @@ Example:
           `the signing key ${keyFile} is inside the output ${values.out}, which is served to anyone; keep it outside`,
         );
       }
+      await confirmReplaceFolder(resolve(values.out), {
+        yes: values.yes,
+        ask: options.ask ?? askOnTerminal,
+        what: 'the signed index, archives and catalog',
+      });
       const { buildStaticMarketplace, loadOrCreateKeyFile } = await import('@agentplug/marketplace');
       const result = await buildStaticMarketplace({
         archivesDirectory: resolve(values.archives),
@@ -288,7 +303,17 @@ Example:
         ...(values.publicUrl === undefined ? {} : { publicUrl: values.publicUrl }),
         ...readRiskPolicy(values),
       });
-      print(`${JSON.stringify(result)}\n`);
+      print(
+        `${JSON.stringify({
+          index_path: result.indexPath,
+          version: result.version,
+          expires: result.expires,
+          plugins: result.plugins,
+          versions: result.versions,
+          timestamp_expires: result.timestampExpires,
+          catalog_pages: result.catalogPages,
+        })}\n`,
+      );
     });
 
   parent

@@ -6,7 +6,8 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success (serve: stopped by Ctrl+C or SIGTERM)
   1  failure (read the message): the port cannot be used, an archive is refused, ...
-  2  usage: unknown command or option, missing or invalid argument`;
+  2  usage: unknown command or option, missing or invalid argument
+  6  declined: build over a previous build not confirmed (no terminal and no --yes); nothing changed`;
 
 /** Where the command writes; the process's streams by default. */
 export interface MarketplaceCommandOutput {
@@ -101,6 +102,7 @@ export async function runMarketplaceCommand(
         ? error.message.split('\n')[0]
         : String(error);
     output.stderr(`error: ${line}\n`);
+    if (PluginError.is(error, 'DECLINED')) return 6;
     return PluginError.is(error, 'INVALID_ARGUMENT') ? 2 : 1;
   }
 }
