@@ -214,4 +214,26 @@ describe('the README quick starts, against the packages published to a real regi
     );
     expect(installedManifest.version).toBe('0.1.0');
   }, 900_000);
+
+  it('every other plugin type init makes passes npm install, build and test as generated, against the registry', async () => {
+    // The plugin author quick start covers the default type (tool); the others, typed the same way.
+    const typesFolder = join(workFolder, 'types');
+    await mkdir(typesFolder);
+    const env = userEnvironment(registry, {});
+    for (const pluginType of ['engine', 'middleware', 'integration', 'custom']) {
+      const script = [
+        `npx @agentplug/cli init ${pluginType}-plugin --type ${pluginType}`,
+        `cd ${pluginType}-plugin`,
+        'npm install',
+        'npm run build',
+        'npm test',
+      ].join('\n');
+      const result = await runShell(script, { cwd: typesFolder, env });
+      expect(result.exitCode, `${pluginType}\n${result.stdout}\n--- stderr ---\n${result.stderr}`).toBe(0);
+      // Its own test runs the built plugin in the worker and the process tier (middleware adds one more).
+      expect(result.stdout, pluginType).toMatch(
+        pluginType === 'middleware' ? /# pass 4\n# fail 0/ : /# pass 3\n# fail 0/,
+      );
+    }
+  }, 1_800_000);
 });

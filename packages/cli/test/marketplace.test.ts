@@ -250,14 +250,21 @@ export function createPlugin() {
         });
         child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
-      const started = JSON.parse(firstLine) as { url: string; publicKey: string; keyId: string };
+      // snake_case keys, as every --json output.
+      const started = JSON.parse(firstLine) as { url: string; public_key: string; key_id: string };
+      expect(Object.keys(started)).toEqual(['url', 'public_key', 'key_id']);
       expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      expect(started.publicKey.length).toBeGreaterThan(20);
+      expect(started.public_key.length).toBeGreaterThan(20);
       const index = await fetch(new URL('index.json', started.url));
       expect(index.status).toBe(200);
       expect(await index.json()).toMatchObject({ signed: { _type: 'agentplug-index' } });
     } finally {
-      child.kill('SIGTERM');
+      // Stopped and gone before the folder is removed (the database writes until it exits).
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
-  }, 60_000);
+  }, 180_000);
 });

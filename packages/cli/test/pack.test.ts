@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PluginLoader } from '@agentplug/loader';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runAgentplug } from './run-agentplug';
 import { writePlugin } from './write-plugin';
@@ -83,7 +84,7 @@ describe('agentplug pack', () => {
     expect(await archivesIn(folder)).toEqual([]);
   }, 120_000);
 
-  test('ships the production node_modules of a plugin that imports its packages unbundled', async () => {
+  test('ships the production node_modules of a plugin that imports its packages unbundled; installed, it runs in the worker and the process tier', async () => {
     const folder = await writePlugin(workspace, {
       pluginId: 'com.example.vendored',
       version: '1.0.0',
@@ -108,14 +109,33 @@ describe('agentplug pack', () => {
     const result = await runAgentplug(['pack', folder, '--out-dir', folder, '--json']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout).files).toEqual([
+    const packed = JSON.parse(result.stdout);
+    expect(packed.files).toEqual([
       'main.js',
       'node_modules/shouty/index.js',
       'node_modules/shouty/package.json',
       'package.json',
       'plugin.json',
     ]);
-  }, 120_000);
+    // Installed, it runs in each isolation tier from its own node_modules (the host has no shouty).
+    const plugins = join(workspace, 'vendored-host', 'plugins');
+    await mkdir(plugins, { recursive: true });
+    const installed = await runAgentplug(['install', packed.archive_path, '--yes'], {
+      env: { AGENTPLUG_PLUGINS_DIR: plugins },
+    });
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    for (const isolation of ['worker', 'process'] as const) {
+      const loader = new PluginLoader({ pluginDirectory: plugins });
+      try {
+        await loader.loadPlugin('com.example.vendored', { isolation });
+        await loader.activatePlugin('com.example.vendored');
+        expect(await loader.invoke('com.example.vendored', 'greet', { name: 'ada' }), isolation).toBe('ADA');
+        expect(loader.getPluginState('com.example.vendored')?.sandbox?.isolation).toBe(isolation);
+      } finally {
+        await loader.close();
+      }
+    }
+  }, 240_000);
 });
 
 describe('agentplug validate: capabilities the code does not implement', () => {

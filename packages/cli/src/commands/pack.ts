@@ -145,12 +145,16 @@ the same name not replaced.`,
       const pluginPath = resolve(directory);
       const { manifest } = await readManifest(pluginPath);
       await checkVersions(pluginPath, manifest);
-      // Asked before anything is written (--write-manifest included), so a "no" changes nothing.
+      const checking = options.check !== false && options.dryRun !== true;
+      const writing = checking && options.writeManifest === true;
+      // Refusals first; then the question, before anything is written (--write-manifest included),
+      // so a "no" changes nothing.
+      let check: ManifestCheck =
+        checking && !writing
+          ? await checkPluginManifest(pluginPath, { write: false })
+          : { status: 'skipped' };
       if (!options.dryRun) await confirmReplaceArchive(manifest, options);
-      const check: ManifestCheck =
-        options.check === false || options.dryRun === true
-          ? { status: 'skipped' }
-          : await checkPluginManifest(pluginPath, { write: options.writeManifest === true });
+      if (writing) check = await checkPluginManifest(pluginPath, { write: true });
       const plan = await planPack(pluginPath, { requireEntry: true });
       if (options.dryRun) {
         printDryRun(plan, options.json === true);
