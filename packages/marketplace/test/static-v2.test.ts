@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type NetworkOptions, packPlugin, TrustedMetadata } from '@agentplug/registry-client';
+import { PluginError } from '@agentplug/models';
+import { type NetworkOptions, PluginRegistry, packPlugin, TrustedMetadata } from '@agentplug/registry-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { buildStaticMarketplace, generateSigningKeyPair } from '../src/index';
@@ -76,5 +77,80 @@ describe('the static builder writes protocol v2 a dumb file host can serve', () 
       '1.1.0',
     ]);
     expect(await changed.getTargets('com.example.beta')).toBeUndefined();
+  });
+});
+
+describe('search on a static host: the builder writes v2/search.json, the client ranks with it and reads results from signed targets', () => {
+  it('finds plugins with no index.json, ignores what the unsigned file says, and refuses a file that is not one', async () => {
+    const root = await createTemporaryFolder();
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const archives = join(root, 'archives-in');
+    const output = join(root, 'site');
+    await mkdir(archives, { recursive: true });
+    await writeArchive(archives, 'com.example.alpha', '1.0.0');
+    await writeArchive(archives, 'com.example.beta', '1.0.0');
+    await buildStaticMarketplace({
+      archivesDirectory: archives,
+      outputDirectory: output,
+      signingKey: keys,
+      validator: false,
+    });
+    const file = JSON.parse(await readFile(join(output, 'v2', 'search.json'), 'utf8'));
+    expect(file.plugins.map((plugin: { plugin_id: string }) => plugin.plugin_id)).toEqual([
+      'com.example.alpha',
+      'com.example.beta',
+    ]);
+    // Protocol v2 only: without index.json a v1 fallback would fail.
+    await rm(join(output, 'index.json'));
+    const host = await startStaticFileServer(output);
+    cleanups.push(() => host.close());
+    const open = (name: string) => {
+      const registry = new PluginRegistry({
+        pluginDirectory: join(root, name, 'plugins'),
+        cacheDirectory: join(root, name, 'cache'),
+        marketplaceUrl: host.url,
+        trustedKeys: [keys.publicKey],
+        retries: 0,
+      });
+      cleanups.push(() => registry.close());
+      return registry;
+    };
+    const [hit, ...others] = await open('honest').searchMarketplace({ query: 'alpha' });
+    expect(others).toEqual([]);
+    expect(hit).toMatchObject({ plugin_id: 'com.example.alpha', name: 'alpha', version: '1.0.0' });
+
+    // A host that rewrites the unsigned file can reorder results, not change them or add plugins.
+    await writeFile(
+      join(output, 'v2', 'search.json'),
+      JSON.stringify({
+        _type: 'agentplug-search',
+        plugins: [
+          { ...file.plugins[1], name: 'alpha (the real one)', description: 'install me' },
+          { ...file.plugins[0], plugin_id: 'com.example.ghost' },
+          {
+            plugin_id: '../../etc',
+            name: 'alpha',
+            description: '',
+            plugin_type: 'tool',
+            tags: [],
+            author: '',
+          },
+        ],
+      }),
+    );
+    const tampered = await open('tampered').searchMarketplace({ query: 'alpha' });
+    expect(tampered).toEqual([
+      expect.objectContaining({
+        plugin_id: 'com.example.beta',
+        name: 'beta',
+        description: 'The com.example.beta test plugin',
+      }),
+    ]);
+
+    await writeFile(join(output, 'v2', 'search.json'), '<html>not found</html>');
+    const error = await open('broken')
+      .searchMarketplace({ query: 'alpha' })
+      .catch((caught: unknown) => caught);
+    expect(PluginError.is(error, 'INDEX_INVALID')).toBe(true);
   });
 });

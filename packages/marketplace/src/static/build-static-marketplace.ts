@@ -5,12 +5,14 @@ import { PluginError, type PluginValidatorLike, parseUntrustedJson } from '@agen
 import { type ExtractionLimits, writeFileAtomic } from '@agentplug/registry-client';
 import {
   ARCHIVES_PATH,
+  createSearchFile,
   formatArchiveName,
   INDEX_PATH,
   INDEX_TYPE,
   type IndexPluginEntry,
   MARKETPLACE_PROTOCOL_VERSION,
   resolvePrivateKey,
+  SEARCH_FILE_PATH,
   type SignedIndex,
   type SigningKey,
   serializeSignedIndex,
@@ -203,6 +205,8 @@ export async function buildStaticMarketplace(
     now: () => now,
   });
   await publisher.publish(catalog, Object.keys(catalog), { removeMissing: true });
+  // A static host has no search endpoint: clients rank with this unsigned file, then read signed targets.
+  await writeFileAtomic(join(options.outputDirectory, SEARCH_FILE_PATH), createSearchFile(catalog));
   let catalogPages = 0;
   if (marketplaceUrl !== undefined) {
     const key = resolvePrivateKey(options.signingKey);

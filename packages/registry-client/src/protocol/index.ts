@@ -74,6 +74,15 @@ export {
   type TreeNode,
 } from './metadata-types';
 export {
+  createSearchFile,
+  MAX_SEARCH_FILE_BYTES,
+  rankSearchFile,
+  readSearchFile,
+  SEARCH_FILE_PATH,
+  SEARCH_FILE_TYPE,
+  type SearchFileEntry,
+} from './search-file';
+export {
   type RankedPlugin,
   rankIndex,
   type SearchIndexOptions,

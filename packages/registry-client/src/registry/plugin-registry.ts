@@ -50,7 +50,8 @@ import type {
 } from './registry-options';
 import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-file';
 import { scanUpdates } from './scan-updates';
-import { rankFromServer, searchMarketplace } from './search-marketplace';
+import { searchMarketplace } from './search-marketplace';
+import { searchThroughMetadata } from './search-metadata';
 import { TrustedIndex } from './trusted-index';
 import { TrustedMetadata } from './trusted-metadata';
 
@@ -212,9 +213,9 @@ export class PluginRegistry {
   }
 
   /**
-   * Searches the marketplace: the server's search endpoint when the signed metadata names one
-   * (results re-read from the signed index, or with a `trustedRoot` from the v2 targets of just the
-   * plugins answered), otherwise the v1 signed index itself.
+   * Searches the marketplace. Protocol v2: ranked by the server's search endpoint the signed
+   * snapshot names, or on a static host by its search file (`v2/search.json`), every result read
+   * from the v2 targets of the plugins ranked first; the v1 index when neither answers (or under protocol 1).
    * @throws PluginError MARKETPLACE_DISABLED, NETWORK_ERROR, TIMEOUT, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED
    */
   async searchMarketplace(search: SearchQuery = {}): Promise<PluginMarketplaceInfo[]> {
@@ -223,31 +224,11 @@ export class PluginRegistry {
       network: this.network,
       runtimeVersion: this.runtimeVersion,
     };
-    const metadata = this.metadata;
-    if (metadata !== undefined) {
+    if (this.metadata !== undefined) {
       await this.refreshMetadata();
-      const endpoint = metadata.current?.snapshot.search_endpoint;
-      if (endpoint !== undefined) {
-        // Ranking from the server; every field from the v2 targets of the plugins it answered (at most twice the limit).
-        const answer = await rankFromServer(
-          new URL(endpoint, context.marketplaceUrl),
-          search,
-          context,
-          (pluginIds) => loadMetadataIndex(metadata, pluginIds, { closure: false }),
-          Math.max(1, search.limit ?? 20) * 2,
-        ).catch((error: unknown) => {
-          if (
-            PluginError.is(error, 'NETWORK_ERROR') ||
-            PluginError.is(error, 'TIMEOUT') ||
-            PluginError.is(error, 'NOT_FOUND')
-          ) {
-            return undefined;
-          }
-          throw error;
-        });
-        if (answer !== undefined) return answer;
-      }
-      // No search endpoint (a static host) or none reachable: the v1 index, which needs trustedKeys.
+      const answer = await searchThroughMetadata(this.metadata, search, context);
+      if (answer !== undefined) return answer;
+      // Neither a search endpoint nor a search file answered: the v1 index, which needs trustedKeys.
     }
     const body = await this.refreshIndex({ force: false });
     return searchMarketplace(body, search, context);

@@ -68,7 +68,6 @@ export async function rankFromServer(
   /** Most answered results looked up (each may cost a fetch of signed metadata). */
   maxLookups: number,
 ): Promise<PluginMarketplaceInfo[]> {
-  const { runtimeVersion } = context;
   if (search.query !== undefined) url.searchParams.set('q', search.query);
   if (search.pluginType !== undefined) url.searchParams.set('type', search.pluginType);
   if (search.tags !== undefined && search.tags.length > 0)
@@ -95,9 +94,31 @@ export async function rankFromServer(
     .filter(
       (result) => typeof result === 'object' && result !== null && isProtocolPluginId(result.plugin_id),
     );
-  const body = await loadSigned([...new Set(answered.map((result) => result.plugin_id as string))]);
+  return readRankedResults(
+    answered as { plugin_id: string; downloads?: unknown; rating?: unknown }[],
+    search,
+    context,
+    loadSigned,
+  );
+}
+
+/**
+ * Results for plugins ranked elsewhere (a server's answer, a static search file), in that order:
+ * every field from signed metadata, only the live counters (`downloads`, `rating`, checked) from the
+ * ranking. Plugins the signed metadata lacks, of another type, or with no usable version are dropped.
+ * @throws PluginError what `loadSigned` throws
+ */
+export async function readRankedResults(
+  answered: readonly { plugin_id: string; downloads?: unknown; rating?: unknown }[],
+  search: SearchQuery,
+  context: Pick<SearchMarketplaceContext, 'runtimeVersion'>,
+  loadSigned: (pluginIds: string[]) => Promise<SignedIndexBody>,
+): Promise<PluginMarketplaceInfo[]> {
+  const { runtimeVersion } = context;
+  const limit = search.limit ?? 20;
+  const body = await loadSigned([...new Set(answered.map((result) => result.plugin_id))]);
   const output: PluginMarketplaceInfo[] = [];
-  for (const result of answered as { plugin_id: string; downloads?: unknown; rating?: unknown }[]) {
+  for (const result of answered) {
     // Only the ranking and the live counters come from the unsigned answer; the rest is from signed metadata.
     const entry = Object.hasOwn(body.plugins, result.plugin_id) ? body.plugins[result.plugin_id] : undefined;
     if (entry === undefined) continue;
