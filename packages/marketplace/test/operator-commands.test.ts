@@ -75,6 +75,16 @@ describe('the operator commands on the embedded database', () => {
         tokens: [expect.objectContaining({ id, scopes: ['publish', 'yank'] })],
       }),
     ]);
+    // snake_case keys, as every agentplug JSON output.
+    expect(Object.keys(listed[0] ?? {}).sort()).toEqual(['created_at', 'name', 'namespaces', 'tokens']);
+    expect(Object.keys(listed[0]?.tokens[0] ?? {}).sort()).toEqual([
+      'created_at',
+      'expires_at',
+      'id',
+      'note',
+      'revoked_at',
+      'scopes',
+    ]);
     // Only the hash is kept: the listing never shows the secret.
     expect(JSON.stringify(listed)).not.toContain(token.slice(22));
 
@@ -124,7 +134,12 @@ describe('the operator commands on the embedded database', () => {
       const busy = await run(['publisher', 'add', 'other', ...at]);
       expect(busy.exitCode).toBe(1);
       expect(busy.stderr).toContain('[UNAVAILABLE]');
-      // Each request was logged as one JSON line with its request id.
+      // Each request was logged as one JSON line with its request id. The line is written when the
+      // response has gone, so it can reach this end of the pipe after the client has its answer.
+      const deadline = Date.now() + 30_000;
+      while (!logs.includes('"status":403') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const lines = logs
         .split('\n')
         .filter((line) => line.startsWith('{'))
@@ -146,12 +161,45 @@ describe('the operator commands on the embedded database', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { actor: string; action: string; subject: string });
+    expect(Object.keys(audit[0] ?? {}).sort()).toEqual([
+      'action',
+      'actor',
+      'address',
+      'at',
+      'details',
+      'id',
+      'subject',
+    ]);
     expect(audit.map((entry) => `${entry.actor} ${entry.action} ${entry.subject}`)).toEqual([
       'publisher:acme publish com.acme.tool@1.0.0',
       `operator token.create ${id}`,
       'operator namespace.grant com.acme',
       'operator publisher.add acme',
     ]);
-    expect((await run(['publisher', 'token', 'revoke', id, ...at])).exitCode).toBe(0);
+
+    // Removals ask first: with no terminal and no --yes they exit 6 and change nothing.
+    const listTokens = async () =>
+      (
+        JSON.parse((await run(['publisher', 'list', ...at])).stdout) as {
+          namespaces: string[];
+          tokens: { id: string; revoked_at: string | null }[];
+        }[]
+      )[0];
+    const declinedToken = await run(['publisher', 'token', 'revoke', id, ...at]);
+    expect(declinedToken.exitCode).toBe(6);
+    expect(declinedToken.stderr).toMatch(
+      /revoke token .* was not confirmed .*--yes.*nothing was changed \[DECLINED\]/,
+    );
+    const declinedNamespace = await run(['publisher', 'revoke', 'acme', 'com.acme', ...at]);
+    expect(declinedNamespace.exitCode).toBe(6);
+    expect(await listTokens()).toMatchObject({
+      namespaces: ['com.acme'],
+      tokens: [{ id, revoked_at: null }],
+    });
+    expect((await run(['publisher', 'token', 'revoke', id, '--yes', ...at])).exitCode).toBe(0);
+    expect((await run(['publisher', 'revoke', 'acme', 'com.acme', '-y', ...at])).exitCode).toBe(0);
+    const after = await listTokens();
+    expect(after?.namespaces).toEqual([]);
+    expect(after?.tokens[0]?.revoked_at).toEqual(expect.any(String));
   }, 300_000);
 });

@@ -40,6 +40,7 @@ export {
   type UntrustedJsonLimits,
   type UntrustedJsonProblem,
 } from './json/parse-untrusted-json';
+export { toSnakeCaseKeys } from './json/snake-case-keys';
 export { checkJsonSchema } from './manifest/check-json-schema';
 export { listEntryPointCandidates } from './manifest/entry-point-candidates';
 export {

@@ -47,3 +47,18 @@ export async function confirmReplaceFolder(
     { details: { folder } },
   );
 }
+
+/**
+ * Confirms removing something (a namespace, a token): `--yes`, or a "y" on the terminal.
+ * @throws PluginError DECLINED when not confirmed (no terminal and no --yes, or any answer but "y"): nothing was changed
+ */
+export async function confirmRemoval(
+  what: string,
+  options: { yes?: boolean | undefined; ask: AskQuestion },
+): Promise<void> {
+  if (options.yes === true || (await options.ask(`${what}?`))) return;
+  throw new PluginError(
+    'DECLINED',
+    `${what} was not confirmed${process.stdin.isTTY ? '' : ' (no terminal to ask: pass --yes)'}: nothing was changed`,
+  );
+}

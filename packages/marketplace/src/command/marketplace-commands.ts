@@ -323,6 +323,10 @@ terminal, or with --yes; with no terminal and no --yes, build exits 6 and change
       const { generateSigningKeyPair } = await import('@agentplug/marketplace');
       print(`${JSON.stringify(generateSigningKeyPair(), null, 2)}\n`);
     });
-  addPublisherCommands(parent, { commandPath: path, print });
+  addPublisherCommands(parent, {
+    commandPath: path,
+    print,
+    ...(options.ask === undefined ? {} : { ask: options.ask }),
+  });
   return parent;
 }

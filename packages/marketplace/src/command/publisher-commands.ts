@@ -1,13 +1,18 @@
 import { resolve } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, toSnakeCaseKeys } from '@agentplug/models';
 import type { Command } from 'commander';
 import type { TokenScope } from '../publishers/api-token';
 import type { PublisherDirectory } from '../publishers/publisher-directory';
+import { type AskQuestion, askOnTerminal, confirmRemoval } from './confirm-replace';
 
 interface DatabaseValues {
   store: string;
   databaseUrl?: string;
   schema?: string;
+}
+
+interface RemovalValues extends DatabaseValues {
+  yes?: boolean;
 }
 
 interface TokenCreateValues extends DatabaseValues {
@@ -70,9 +75,10 @@ async function withDirectory<T>(
  */
 export function addPublisherCommands(
   parent: Command,
-  options: { commandPath: string; print: (text: string) => void },
+  options: { commandPath: string; print: (text: string) => void; ask?: AskQuestion },
 ): void {
   const { print } = options;
+  const ask = options.ask ?? askOnTerminal;
   const actor = async () => (await import('@agentplug/marketplace')).operatorActor();
   const publisher = parent
     .command('publisher')
@@ -106,8 +112,12 @@ with PostgreSQL, any time.`,
     print(`${name} now owns ${namespace} (and ${namespace}.*)\n`);
   });
   addDatabaseOptions(
-    publisher.command('revoke <name> <namespace>').description('take a namespace back from a publisher'),
-  ).action(async (name: string, namespace: string, values: DatabaseValues) => {
+    publisher
+      .command('revoke <name> <namespace>')
+      .description('take a namespace back from a publisher (asks first)')
+      .option('-y, --yes', 'revoke without asking'),
+  ).action(async (name: string, namespace: string, values: RemovalValues) => {
+    await confirmRemoval(`take ${namespace} back from ${name}`, { yes: values.yes, ask });
     await withDirectory(values, async (directory) =>
       directory.revokeNamespace(name, namespace, await actor()),
     );
@@ -117,7 +127,7 @@ with PostgreSQL, any time.`,
     publisher.command('list').description('publishers, namespaces and tokens, as JSON'),
   ).action(async (values: DatabaseValues) => {
     const publishers = await withDirectory(values, (directory) => directory.listPublishers());
-    print(`${JSON.stringify(publishers, null, 2)}\n`);
+    print(`${JSON.stringify(toSnakeCaseKeys(publishers), null, 2)}\n`);
   });
   const token = publisher.command('token').description("create or revoke a publisher's API tokens");
   addDatabaseOptions(
@@ -143,12 +153,16 @@ with PostgreSQL, any time.`,
     );
     print(`${JSON.stringify({ id: created.id, token: created.token })}\n`);
   });
-  addDatabaseOptions(token.command('revoke <tokenId>').description('stop a token from working')).action(
-    async (tokenId: string, values: DatabaseValues) => {
-      await withDirectory(values, async (directory) => directory.revokeToken(tokenId, await actor()));
-      print(`token ${tokenId} revoked\n`);
-    },
-  );
+  addDatabaseOptions(
+    token
+      .command('revoke <tokenId>')
+      .description('stop a token from working (asks first)')
+      .option('-y, --yes', 'revoke without asking'),
+  ).action(async (tokenId: string, values: RemovalValues) => {
+    await confirmRemoval(`revoke token ${tokenId}`, { yes: values.yes, ask });
+    await withDirectory(values, async (directory) => directory.revokeToken(tokenId, await actor()));
+    print(`token ${tokenId} revoked\n`);
+  });
   addDatabaseOptions(
     parent
       .command('audit')
@@ -163,6 +177,6 @@ with PostgreSQL, any time.`,
       );
     }
     const entries = await withDirectory(values, (directory) => directory.readAudit({ limit }));
-    for (const entry of entries) print(`${JSON.stringify(entry)}\n`);
+    for (const entry of entries) print(`${JSON.stringify(toSnakeCaseKeys(entry))}\n`);
   });
 }
