@@ -41,7 +41,7 @@ export interface PluginRegistryOptions {
   protocol?: 1 | 2;
   /** The host runtime's version: incompatible plugin versions are never chosen. */
   runtimeVersion?: string;
-  /** Downloads and the last-seen index version live here. Default `$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug`. */
+  /** Downloads and the last-seen index versions live here. Default: the per-OS cache folder of `getUserDirectories` (`$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug` on Linux, `~/Library/Caches/agentplug` on macOS, `%LOCALAPPDATA%\agentplug\Cache` on Windows). */
   cacheDirectory?: string;
   /** fetch to use. Default the global fetch. */
   fetch?: FetchFunction;
