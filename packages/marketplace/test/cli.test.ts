@@ -10,24 +10,9 @@ import {
   snapshotFolder,
   writePluginFolder,
 } from '../../registry-client/test/helpers/plugin-fixtures';
-import { runMarketplaceCommand } from '../src/command/run-marketplace-command';
+import { runCaptured as run } from './helpers/run-captured';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-
-/** Runs the command in this process with its output captured (only inputs that never start a server). */
-async function run(argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await runMarketplaceCommand(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { exitCode, stdout, stderr };
-}
 
 /** Starts `agentplug-marketplace` from source and resolves once it printed its key id line. */
 async function startServe(args: readonly string[]): Promise<{

@@ -5,23 +5,9 @@ import { PluginError } from '@agentplug/models';
 import { packPlugin, publishArchive } from '@agentplug/registry-client';
 import { describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
-import { runMarketplaceCommand } from '../src/command/run-marketplace-command';
+import { runCaptured as run } from './helpers/run-captured';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-
-async function run(argv: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await runMarketplaceCommand(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { exitCode, stdout, stderr };
-}
 
 describe('the operator commands on the embedded database', () => {
   it('add a publisher, grant a namespace, make a token the served marketplace accepts, refuse while a server holds the database, and print the audit log', async () => {

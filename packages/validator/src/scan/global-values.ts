@@ -78,8 +78,8 @@ export const NON_FUNCTION_GLOBALS: ReadonlySet<string> = new Set([
   'module',
 ]);
 
-/** Functions on the global object the scan knows only as functions. */
-const GLOBAL_FUNCTIONS: readonly string[] = [
+/** The methods of Object.prototype, which the global object and every plain object inherit. */
+export const OBJECT_PROTOTYPE_METHODS: readonly string[] = [
   'toString',
   'toLocaleString',
   'valueOf',
@@ -90,6 +90,11 @@ const GLOBAL_FUNCTIONS: readonly string[] = [
   '__defineSetter__',
   '__lookupGetter__',
   '__lookupSetter__',
+];
+
+/** Functions on the global object the scan knows only as functions. */
+const GLOBAL_FUNCTIONS: readonly string[] = [
+  ...OBJECT_PROTOTYPE_METHODS,
   'parseInt',
   'parseFloat',
   'isNaN',

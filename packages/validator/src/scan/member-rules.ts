@@ -13,7 +13,13 @@ import {
 } from './abstract-value';
 import { FOLDABLE_ARRAY_METHODS, FOLDABLE_STRING_METHODS } from './fold-builtins';
 import { depthOf } from './fold-operators';
-import { GLOBAL_ALIASES, GLOBAL_VALUES, NON_FUNCTION_GLOBALS, SENSITIVE_GLOBALS } from './global-values';
+import {
+  GLOBAL_ALIASES,
+  GLOBAL_VALUES,
+  NON_FUNCTION_GLOBALS,
+  OBJECT_PROTOTYPE_METHODS,
+  SENSITIVE_GLOBALS,
+} from './global-values';
 import { moduleKindOf } from './module-table';
 import type { ScanReporter } from './scan-reporter';
 import { PLUGIN_FOLDER_MARKER } from './scan-result';
@@ -42,16 +48,7 @@ const GLOBAL_OBJECT_MEMBERS: ReadonlySet<string> = new Set([
  * they are functions: `[].map.constructor` and `''.big.constructor` are `Function`.
  */
 const INHERITED_METHODS: ReadonlySet<string> = new Set([
-  'toString',
-  'toLocaleString',
-  'valueOf',
-  'hasOwnProperty',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
+  ...OBJECT_PROTOTYPE_METHODS,
   'map',
   'forEach',
   'filter',
