@@ -18,20 +18,12 @@ import { sendEndlessBody } from './helpers/hostile-server';
 import {
   createMarketplaceKeys,
   type MetadataMarketplace,
+  testNetwork as network,
   signRoot,
   startMetadataMarketplace,
   targetsContent,
 } from './helpers/metadata-marketplace';
 import { createTemporaryFolder } from './helpers/plugin-fixtures';
-
-const network: NetworkOptions = {
-  fetch: (input, init) => fetch(input, init),
-  requestTimeoutMs: 5_000,
-  stallTimeoutMs: 2_000,
-  totalTimeoutMs: 10_000,
-  retries: 0,
-  retryDelayMs: 10,
-};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,25 +2,17 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginErrorCode } from '@agentplug/models';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NetworkOptions, PluginRegistry, TrustedMetadata } from '../src/index';
+import { PluginRegistry, TrustedMetadata } from '../src/index';
 import { generateSigningKeyPair, type TrustedKey } from '../src/protocol/index';
 import { startTestServer } from './helpers/hostile-server';
 import {
   type createMarketplaceKeys,
   type MetadataMarketplace,
+  testNetwork as network,
   signRoot,
   startMetadataMarketplace,
 } from './helpers/metadata-marketplace';
 import { createTemporaryFolder } from './helpers/plugin-fixtures';
-
-const network: NetworkOptions = {
-  fetch: (input, init) => fetch(input, init),
-  requestTimeoutMs: 5_000,
-  stallTimeoutMs: 2_000,
-  totalTimeoutMs: 10_000,
-  retries: 0,
-  retryDelayMs: 10,
-};
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

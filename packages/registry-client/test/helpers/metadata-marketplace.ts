@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NetworkOptions } from '../../src/index';
 import {
   createRootMetadata,
   generateSigningKeyPair,
@@ -159,3 +160,13 @@ export async function startMetadataMarketplace(
   marketplace.url = marketplace.server.url;
   return marketplace;
 }
+
+/** Network options for tests against a local marketplace: short deadlines, no retries. */
+export const testNetwork: NetworkOptions = {
+  fetch: (input, init) => fetch(input, init),
+  requestTimeoutMs: 5_000,
+  stallTimeoutMs: 2_000,
+  totalTimeoutMs: 10_000,
+  retries: 0,
+  retryDelayMs: 10,
+};
