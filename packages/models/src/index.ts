@@ -64,6 +64,7 @@ export {
 } from './manifest/read-manifest';
 export { findTerminalControlCharacter, isTerminalControlCharacter } from './manifest/terminal-control';
 export { isPathInside, type PathInsideOptions } from './paths/is-path-inside';
+export { pathExists } from './paths/path-exists';
 export {
   getUserDirectories,
   type UserDirectories,

@@ -1,6 +1,6 @@
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { listEntryPointCandidates, PluginError, readManifest } from '@agentplug/models';
+import { listEntryPointCandidates, PluginError, pathExists, readManifest } from '@agentplug/models';
 
 /** Options of {@link bundlePlugin}. */
 export interface BundlePluginOptions {
@@ -56,16 +56,9 @@ function currentConditions(): string[] {
   return conditions;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function findSourceEntry(pluginPath: string, entryPoint: string, explicit?: string): Promise<string> {
   if (explicit !== undefined) {
-    if (!(await exists(resolve(pluginPath, explicit)))) {
+    if (!(await pathExists(resolve(pluginPath, explicit), { followLinks: true }))) {
       throw new PluginError('INVALID_ARGUMENT', `--entry ${explicit} does not exist in ${pluginPath}`);
     }
     return explicit;
@@ -80,7 +73,7 @@ async function findSourceEntry(pluginPath: string, entryPoint: string, explicit?
   for (const extension of SOURCE_EXTENSIONS) {
     const candidate = `src/${name}${extension}`;
     tried.push(candidate);
-    if (await exists(join(pluginPath, candidate))) return candidate;
+    if (await pathExists(join(pluginPath, candidate), { followLinks: true })) return candidate;
   }
   throw new PluginError(
     'ENTRY_NOT_FOUND',

@@ -1,7 +1,7 @@
-import { lstat, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatIssues, type PluginMetadataInput, readManifest } from '@agentplug/models';
+import { formatIssues, type PluginMetadataInput, pathExists, readManifest } from '@agentplug/models';
 import {
   checkManifest,
   createCapabilities,
@@ -208,15 +208,6 @@ async function confirmReplaceArchive(
     action: `replacing ${existing}`,
     hint: 'Pass --yes to replace it, or --out-dir to write the archive elsewhere.',
   });
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function printDryRun(plan: PackPlan, json: boolean): void {

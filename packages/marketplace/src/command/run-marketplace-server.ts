@@ -1,6 +1,6 @@
-import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isPathInside, PluginError, parseUntrustedJson } from '@agentplug/models';
+import { isPathInside, PluginError, parseUntrustedJson, pathExists } from '@agentplug/models';
 import {
   generateSigningKeyPair,
   resolvePrivateKey,
@@ -26,13 +26,6 @@ export function defaultKeyFileFor(storeDirectory: string): string {
   return join(dirname(store), `${basename(store)}.${IN_STORE_KEY_FILE_NAME}`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Refuses a key file inside the store, and a store that still holds the key where an older version
  * kept it, with the command that moves it out.
@@ -47,7 +40,7 @@ async function checkKeyFileLocation(keyFile: string, storeDirectory: string): Pr
     );
   }
   const old = join(storeDirectory, IN_STORE_KEY_FILE_NAME);
-  if (await exists(old)) {
+  if (await pathExists(old, { followLinks: true })) {
     throw new PluginError(
       'INVALID_ARGUMENT',
       `${old} is a signing key inside the store; move it out (mv ${old} ${defaultKeyFileFor(storeDirectory)}) or pass --key-file with a path outside the store`,

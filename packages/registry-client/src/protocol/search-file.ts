@@ -14,15 +14,10 @@ export const MAX_SEARCH_FILE_BYTES: number = 32 * 1024 * 1024;
 const PLUGIN_TYPES: readonly string[] = ['tool', 'engine', 'middleware', 'integration', 'custom'];
 
 /** What a search file says of a plugin: its text, for ranking only (nothing of it is installed). */
-export interface SearchFileEntry {
-  plugin_id: string;
-  name: string;
-  description: string;
-  plugin_type: PluginType;
-  tags: string[];
-  author: string;
-  downloads: number;
-}
+export type SearchFileEntry = Pick<
+  IndexPluginEntry,
+  'plugin_id' | 'name' | 'description' | 'plugin_type' | 'tags' | 'author' | 'downloads'
+>;
 
 /**
  * The search file of a static marketplace (`v2/search.json`): every listed plugin that has a

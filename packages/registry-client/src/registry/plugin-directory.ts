@@ -1,6 +1,6 @@
 import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, type PluginMetadata, readManifest } from '@agentplug/models';
+import { PluginError, type PluginMetadata, pathExists, readManifest } from '@agentplug/models';
 import {
   describeLockEntry,
   getJournalPath,
@@ -12,15 +12,6 @@ import { type LockFile, type LockFileEntry, readLockFile, writeLockFile } from '
 import { migrateLegacyLockFile } from './migrate-lock-file';
 import { createOwnedSuffix } from './owner-process';
 import { getWorkFolders, recoverInterruptedInstalls, type WorkFolders } from './recover-installs';
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function copyPluginFolder(source: string, destination: string): Promise<void> {
   await cp(source, destination, {

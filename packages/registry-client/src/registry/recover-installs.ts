@@ -1,6 +1,6 @@
-import { lstat, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError, readManifest } from '@agentplug/models';
+import { PluginError, pathExists, readManifest } from '@agentplug/models';
 import { isProtocolPluginId } from '../protocol/identifiers';
 import { describeLockEntry, readInstallJournal, removeInstallJournal } from './install-journal';
 import { acquireLock, isLockHeld } from './install-lock';
@@ -49,15 +49,6 @@ async function listNames(folder: string): Promise<string[]> {
     return await readdir(folder);
   } catch {
     return [];
-  }
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
