@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { findTerminalControlCharacter } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
 import {
+  createRootMetadata,
+  createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
+  type IndexPluginEntry,
   type IndexVersionEntry,
-  type SignedIndexBody,
-  serializeSignedIndex,
-  signIndex,
+  MetadataRepository,
+  SEARCH_FILE_PATH,
+  TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runAgentplug } from './run-agentplug';
@@ -43,41 +46,57 @@ function send(response: ServerResponse, body: string | Buffer, type = 'applicati
   return true;
 }
 
-function indexBody(overrides: { description?: string; name?: string } = {}): SignedIndexBody {
-  const plugin = (pluginId: string) => ({
-    plugin_id: pluginId,
-    name: overrides.name ?? pluginId,
-    description: overrides.description ?? `the ${pluginId} plugin`,
-    plugin_type: 'tool' as const,
-    tags: ['test'],
-    author: 'tests',
-    downloads: 3,
-    rating: 0,
-    rating_count: 0,
-    versions: { '1.0.0': entries.get(pluginId) as IndexVersionEntry },
-  });
-  return {
-    _type: 'agentplug-index',
-    protocol_version: 1,
-    version: 1,
-    expires: new Date(Date.now() + 3_600_000).toISOString(),
-    signed_at: new Date().toISOString(),
-    plugins: { [APP]: plugin(APP), [LIBRARY]: plugin(LIBRARY) },
-  };
+/** Every protocol v2 file the marketplace signed (consistent snapshots keep the old ones), by URL path. */
+let metadata: Map<string, Uint8Array>;
+let repository: MetadataRepository;
+
+/**
+ * Signs the catalog (both plugins at 1.0.0) as protocol v2 metadata, one key for every role as
+ * `agentplug marketplace build` does, with the static search file beside it.
+ */
+function signCatalog(overrides: { description?: string; name?: string } = {}): void {
+  const catalog: Record<string, IndexPluginEntry> = {};
+  for (const pluginId of [APP, LIBRARY]) {
+    const plugin: IndexPluginEntry = {
+      plugin_id: pluginId,
+      name: overrides.name ?? pluginId,
+      description: overrides.description ?? `the ${pluginId} plugin`,
+      plugin_type: 'tool',
+      tags: ['test'],
+      author: 'tests',
+      downloads: 3,
+      rating: 0,
+      rating_count: 0,
+      versions: { '1.0.0': entries.get(pluginId) as IndexVersionEntry },
+    };
+    catalog[pluginId] = plugin;
+    repository.putTargets(pluginId, {
+      plugin: {
+        name: plugin.name,
+        description: plugin.description,
+        plugin_type: plugin.plugin_type,
+        tags: plugin.tags,
+        author: plugin.author,
+      },
+      versions: plugin.versions,
+    });
+  }
+  for (const file of repository.commit()) metadata.set(`/${file.path}`, file.bytes);
+  metadata.set(`/${SEARCH_FILE_PATH}`, createSearchFile(catalog));
 }
 
-/** An honest marketplace serving `index` (text) and the archives, with `extra` tried first. */
-function serve(index: string, extra: Route = () => false): void {
+/** An honest marketplace serving the signed metadata and the archives, with `extra` tried first. */
+function serve(extra: Route = () => false): void {
   route = (request, response) => {
     if (extra(request, response)) return true;
-    if (request.url === '/index.json') return send(response, index);
-    const archive = archives.get(request.url ?? '');
-    return archive === undefined ? false : send(response, archive, 'application/gzip');
+    const file = metadata.get(request.url ?? '') ?? archives.get(request.url ?? '');
+    return file === undefined ? false : send(response, Buffer.from(file), 'application/octet-stream');
   };
 }
 
 function serveHonestly(): void {
-  serve(serializeSignedIndex(signIndex(indexBody(), keys)));
+  signCatalog();
+  serve();
 }
 
 /** A fresh plugin folder and cache for one run, and the environment pointing the CLI at them. */
@@ -92,8 +111,6 @@ async function createCase(): Promise<{ folder: string; plugins: string; env: Rec
     env: {
       AGENTPLUG_MARKETPLACE: url,
       AGENTPLUG_TRUSTED_KEYS: keys.publicKey,
-      // This marketplace signs a v1 index only (its attacks are on that index).
-      AGENTPLUG_PROTOCOL: '1',
       AGENTPLUG_PLUGINS_DIR: plugins,
       XDG_CACHE_HOME: join(folder, 'cache'),
       XDG_CONFIG_HOME: join(folder, 'config'),
@@ -117,6 +134,22 @@ beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'agentplug-cli-exit-codes-'));
   archives = new Map();
   entries = new Map();
+  metadata = new Map();
+  const root = createRootMetadata({
+    version: 1,
+    expires: new Date(Date.now() + 86_400_000),
+    keys: {
+      root: [keys.publicKey],
+      targets: [keys.publicKey],
+      snapshot: [keys.publicKey],
+      timestamp: [keys.publicKey],
+    },
+    signers: [keys],
+  });
+  metadata.set(`/${root.file.path}`, root.file.bytes);
+  repository = MetadataRepository.create({
+    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
+  });
   const sources: [string, Record<string, string[]>, unknown[]][] = [
     [LIBRARY, { environment_variables: ['LIBRARY_TOKEN'] }, []],
     [
@@ -166,9 +199,8 @@ describe("the README's exit codes, one by one", () => {
     '0: search and info succeed, printing marketplace text escaped, never raw control characters',
     async () => {
       const hostileText = `calc${ESCAPE}[2J${ESCAPE}]0;owned\u0007\u009b31m\u202eexe.txt\nsecond line`;
-      serve(
-        serializeSignedIndex(signIndex(indexBody({ description: hostileText, name: hostileText }), keys)),
-      );
+      signCatalog({ description: hostileText, name: hostileText });
+      serve();
       const { env } = await createCase();
       for (const args of [
         ['search', 'calc'],
@@ -258,21 +290,22 @@ describe("the README's exit codes, one by one", () => {
   );
 
   test(
-    '4: unreachable or too slow — a trickled index past --timeout, and publish answers that are HTML or endless',
+    '4: unreachable or too slow — a trickled timestamp past --timeout, and publish answers that are HTML or endless',
     async () => {
-      const index = Buffer.from(serializeSignedIndex(signIndex(indexBody(), keys)));
-      route = (request, response) => {
-        if (request.url !== '/index.json') return false;
-        response.writeHead(200, { 'content-length': index.length });
+      signCatalog();
+      const timestamp = Buffer.from(metadata.get(`/${TIMESTAMP_PATH}`) as Uint8Array);
+      serve((request, response) => {
+        if (request.url !== `/${TIMESTAMP_PATH}`) return false;
+        response.writeHead(200, { 'content-length': timestamp.length });
         let sent = 0;
         const timer = setInterval(() => {
-          if (response.destroyed || sent >= index.length) return clearInterval(timer);
-          response.write(index.subarray(sent, sent + 1));
+          if (response.destroyed || sent >= timestamp.length) return clearInterval(timer);
+          response.write(timestamp.subarray(sent, sent + 1));
           sent += 1;
         }, 200);
         response.on('close', () => clearInterval(timer));
         return true;
-      };
+      });
       const { plugins, env } = await createCase();
       const before = await snapshot(plugins);
       const started = Date.now();
@@ -346,39 +379,64 @@ describe("the README's exit codes, one by one", () => {
   );
 
   test(
-    '7: a signature, hash or archive check failed — larger than signed, tampered, smuggled __proto__; nothing installed',
+    '7: a signature, hash, size or expiry check failed — larger than signed, tampered, smuggled __proto__, re-dated, frozen; nothing installed',
     async () => {
       const appArchive = archives.get(`/archives/${formatArchiveName(APP, '1.0.0')}`) as Buffer;
       const libraryArchive = archives.get(`/archives/${formatArchiveName(LIBRARY, '1.0.0')}`) as Buffer;
-      const honest = serializeSignedIndex(signIndex(indexBody(), keys));
+      signCatalog();
+      const honest = Buffer.from(metadata.get(`/${TIMESTAMP_PATH}`) as Uint8Array).toString();
+      // A mirror splices an unsigned member into the timestamp, the one file no hash pins.
       const smuggled = honest.replace(
-        /,"protocol_version"/,
-        `,"__proto__":{"plugins":{"com.evil.x":{}}},"protocol_version"`,
+        '"signed":{',
+        `"signed":{"__proto__":{"snapshot":{"version":1,"sha256":"${'0'.repeat(64)}","length":10}},`,
       );
-      const attacks: [string, Route][] = [
+      const stale = JSON.parse(honest);
+      stale.signed.expires = new Date(Date.now() + 86_400_000).toISOString();
+      // Validly signed, but its hours are up: what a mirror freezing the client on old metadata serves.
+      const [frozen] = repository.renew(new Date(Date.now() - 7 * 3_600_000));
+      const expired = Buffer.from((frozen as { bytes: Uint8Array }).bytes);
+      const attacks: [string, string, Route][] = [
         [
-          honest,
+          'an archive larger than signed',
+          'TOO_LARGE',
           (request, response) =>
-            request.url?.includes(APP) === true &&
+            request.url === `/archives/${formatArchiveName(APP, '1.0.0')}` &&
             send(response, Buffer.concat([appArchive, Buffer.alloc(64)])),
         ],
         [
-          honest,
+          'a tampered dependency archive',
+          'INTEGRITY_MISMATCH',
           (request, response) => {
-            if (request.url?.includes(LIBRARY) !== true) return false;
+            if (request.url !== `/archives/${formatArchiveName(LIBRARY, '1.0.0')}`) return false;
             const tampered = Buffer.from(libraryArchive);
             tampered[tampered.length - 9] = (tampered[tampered.length - 9] ?? 0) ^ 0xff;
             return send(response, tampered);
           },
         ],
-        [smuggled, () => false],
+        [
+          'a smuggled __proto__ in the timestamp',
+          'SIGNATURE_INVALID',
+          (request, response) => request.url === `/${TIMESTAMP_PATH}` && send(response, smuggled),
+        ],
+        [
+          'a timestamp whose expiry was moved after signing',
+          'SIGNATURE_INVALID',
+          (request, response) =>
+            request.url === `/${TIMESTAMP_PATH}` && send(response, JSON.stringify(stale)),
+        ],
+        [
+          'an expired timestamp (freeze)',
+          'INDEX_EXPIRED',
+          (request, response) => request.url === `/${TIMESTAMP_PATH}` && send(response, expired),
+        ],
       ];
-      for (const [index, attack] of attacks) {
-        serve(index, attack);
+      for (const [label, code, attack] of attacks) {
+        serve(attack);
         const { plugins, env } = await createCase();
         const before = await snapshot(plugins);
         const run = await runAgentplug(['install', APP, '--yes'], { env });
-        expect(run.exitCode, run.stderr).toBe(7);
+        expect(run.exitCode, `${label}: ${run.stderr}`).toBe(7);
+        expect(run.stderr, label).toContain(code);
         expect(await snapshot(plugins)).toEqual(before);
       }
     },

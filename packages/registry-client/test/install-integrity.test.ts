@@ -3,11 +3,12 @@ import { dirname, join } from 'node:path';
 import { PluginError } from '@agentplug/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstallPlan } from '../src/index';
+import { type IndexPluginEntry, TIMESTAMP_PATH } from '../src/protocol/index';
 import { startTestServer, type TestServer } from './helpers/hostile-server';
 import { createTemporaryFolder, snapshotFolder } from './helpers/plugin-fixtures';
 import {
+  catalogOf,
   createSignedMarketplace,
-  indexBodyOf,
   openRegistry,
   type PublishedPlugin,
   publishPlugin,
@@ -75,10 +76,7 @@ describe('what installs is what was signed and shown', () => {
       const folder = await createCase();
       const before = await snapshotFolder(join(folder, 'plugins'));
       // The key holder signed an entry that understates what the archive declares.
-      marketplace.serve(
-        marketplace.sign(indexBodyOf([{ ...library, entry: { ...library.entry, ...change } }])),
-        [library],
-      );
+      marketplace.serve(catalogOf([{ ...library, entry: { ...library.entry, ...change } }]), [library]);
       const registry = openRegistry(folder, server, marketplace);
       const error = await registry.install(LIBRARY, { validate: false }).catch((caught: unknown) => caught);
       expect(PluginError.is(error, 'INTEGRITY_MISMATCH') && error.details.mismatches).toEqual([field]);
@@ -91,7 +89,7 @@ describe('what installs is what was signed and shown', () => {
   });
 
   it('asks once for the whole plan, dependencies included, and records exactly the permissions shown', async () => {
-    marketplace.serve(marketplace.sign(indexBodyOf([library, app])), [library, app]);
+    marketplace.serve(catalogOf([library, app]), [library, app]);
     const folder = await createCase();
     const before = await snapshotFolder(join(folder, 'plugins'));
     const registry = openRegistry(folder, server, marketplace);
@@ -136,10 +134,7 @@ describe('what installs is what was signed and shown', () => {
   it('verifies every archive before the first swap: a bad root archive leaves its dependency uninstalled too', async () => {
     const tampered = Buffer.from(app.archive);
     tampered[tampered.length - 9] = (tampered[tampered.length - 9] ?? 0) ^ 0xff;
-    marketplace.serve(marketplace.sign(indexBodyOf([library, app])), [
-      library,
-      { ...app, archive: tampered },
-    ]);
+    marketplace.serve(catalogOf([library, app]), [library, { ...app, archive: tampered }]);
     const folder = await createCase();
     const before = await snapshotFolder(join(folder, 'plugins'));
     const registry = openRegistry(folder, server, marketplace);
@@ -154,8 +149,7 @@ describe('what installs is what was signed and shown', () => {
     const folder = await createCase();
     const nested = join(folder, 'a', 'b');
     await mkdir(nested, { recursive: true });
-    const body = indexBodyOf([app]);
-    const entry = body.plugins[APP] as NonNullable<(typeof body.plugins)[string]>;
+    const entry = catalogOf([app])[APP] as IndexPluginEntry;
     for (const hostile of [
       '../../../../outside/X',
       '..',
@@ -168,21 +162,26 @@ describe('what installs is what was signed and shown', () => {
           dependencies: [{ plugin_id: hostile, version_constraint: '*', optional: false }],
         },
       };
-      marketplace.serve(marketplace.sign({ ...body, plugins: { [APP]: { ...entry, versions } } }), [app]);
+      marketplace.serve({ [APP]: { ...entry, versions } }, [app]);
       const seen = server.requests.length;
       const registry = openRegistry(nested, server, marketplace);
       expect(await codeOf(registry.install(APP, { validate: false }))).toBe('INDEX_INVALID');
-      expect(server.requests.slice(seen)).toEqual(['/index.json']);
+      // Only metadata was read: nothing named after the hostile id, no archive.
+      const requested = server.requests.slice(seen);
+      expect(requested.every((path) => path.startsWith('/v2/'))).toBe(true);
+      expect(requested).toContain(`/v2/targets/${APP}/${marketplace.repository.targetsVersion(APP)}.json`);
       await registry.close();
     }
     expect((await readdir(folder)).sort()).toEqual(['a', 'plugins']);
     expect(await readdir(join(folder, 'a'))).toEqual(['b']);
-    expect(await readdir(nested)).toEqual([]);
+    // What was written stayed in the registry's own cache: verified metadata, no download.
+    expect(await readdir(nested)).toEqual(['cache']);
+    expect((await readdir(join(nested, 'cache'))).sort()).toEqual(['locks', 'metadata-v2']);
     expect(await readdir(dirname(folder))).not.toContain('outside');
   });
 
   it('refuses a verified download changed on disk before its install, leaving the plugin directory as it was', async () => {
-    marketplace.serve(marketplace.sign(indexBodyOf([library])), [library]);
+    marketplace.serve(catalogOf([library]), [library]);
     const folder = await createCase();
     const registry = openRegistry(folder, server, marketplace);
     const path = await registry.downloadPlugin(LIBRARY, { validate: false });
@@ -202,7 +201,7 @@ describe('what installs is what was signed and shown', () => {
 
 describe('the download cache', () => {
   it('removes .tmp-* folders of processes that are gone, and keeps those of live ones', async () => {
-    marketplace.serve(marketplace.sign(indexBodyOf([library])), [library]);
+    marketplace.serve(catalogOf([library]), [library]);
     const folder = await createCase();
     const downloads = join(folder, 'cache', 'downloads');
     const dead = `.tmp-${LIBRARY}-999999999-abcdef012345`;
@@ -238,22 +237,25 @@ describe('a total deadline per request', () => {
     };
   }
 
-  it('ends an index and an archive that trickle one byte at a time with TIMEOUT, though no gap trips the stall timer', async () => {
-    const index = Buffer.from(JSON.stringify(marketplace.sign(indexBodyOf([library]))));
+  it('ends metadata and an archive that trickle one byte at a time with TIMEOUT, though no gap trips the stall timer', async () => {
+    marketplace.serve(catalogOf([library]), [library]);
+    const timestamp = Buffer.from(marketplace.files.get(TIMESTAMP_PATH) as Uint8Array);
     const options = { stallTimeoutMs: 1_000, totalTimeoutMs: 1_500, retries: 1, retryDelayMs: 10 };
     const folder = await createCase();
     const before = await snapshotFolder(join(folder, 'plugins'));
-    server.setRoute((request, response) =>
-      request.url === '/index.json' ? trickle(index, 100)(response) : false,
-    );
+    marketplace.serveSigned([library], {
+      extra: (request, response) =>
+        request.url === `/${TIMESTAMP_PATH}` ? trickle(timestamp, 100)(response) : false,
+    });
     let registry = openRegistry(folder, server, marketplace, options);
     let started = Date.now();
-    const indexError = await registry.searchMarketplace({}).catch((error: unknown) => error);
-    expect(PluginError.is(indexError, 'TIMEOUT') && indexError.details.timeoutMs).toBe(1_500);
+    const metadataError = await registry.searchMarketplace({}).catch((error: unknown) => error);
+    expect(PluginError.is(metadataError, 'TIMEOUT') && metadataError.details.timeoutMs).toBe(1_500);
     expect(Date.now() - started).toBeLessThan(6_000);
-    marketplace.serve(JSON.stringify(marketplace.sign(indexBodyOf([library]))), [], (request, response) =>
-      request.url?.startsWith('/archives/') === true ? trickle(library.archive, 100)(response) : false,
-    );
+    marketplace.serveSigned([], {
+      extra: (request, response) =>
+        request.url?.startsWith('/archives/') === true ? trickle(library.archive, 100)(response) : false,
+    });
     registry = openRegistry(folder, server, marketplace, options);
     started = Date.now();
     expect(await codeOf(registry.install(LIBRARY, { validate: false }))).toBe('TIMEOUT');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PluginError, type PluginErrorCode } from '@agentplug/models';
@@ -9,13 +8,13 @@ import {
   formatTargetsPath,
   generateSigningKeyPair,
   MetadataRepository,
-  MetadataTree,
   serializeMetadata,
   signMetadata,
   TIMESTAMP_PATH,
 } from '../src/protocol/index';
 import { sendEndlessBody } from './helpers/hostile-server';
 import {
+  attackerWithTargets,
   createMarketplaceKeys,
   type MetadataMarketplace,
   testNetwork as network,
@@ -169,7 +168,15 @@ describe('protocol v2: every attack on the metadata is refused', () => {
     marketplace.store(marketplace.repository.commit());
     await client.getTargets('com.example.app');
     // A snapshot key holder re-pins targets version 1 (which still lists the newer versions) in a newer snapshot.
-    const hostile = await attackerWithTargets(marketplace, 'com.example.app', oldTargets);
+    const hostile = await attackerWithTargets(
+      {
+        files: marketplace.files,
+        snapshot: marketplace.keys.snapshot,
+        timestamp: marketplace.keys.timestamp,
+      },
+      'com.example.app',
+      oldTargets,
+    );
     marketplace.store(hostile);
     const second = connect(marketplace, cache);
     expect(await codeOf(second.getTargets('com.example.app'))).toBe('ROLLBACK_DETECTED');
@@ -376,63 +383,4 @@ describe('protocol v2: every attack on the metadata is refused', () => {
 async function listOne(cache: string): Promise<string> {
   const [first] = await readdir(join(cache, 'metadata-v2'));
   return first as string;
-}
-
-/**
- * What a thief with the snapshot and timestamp keys (not the targets key) can serve: the served
- * tree with one plugin's entry pointed back at an older, validly signed targets file.
- */
-async function attackerWithTargets(
-  marketplace: MetadataMarketplace,
-  pluginId: string,
-  oldTargets: Uint8Array,
-) {
-  const timestamp = JSON.parse(Buffer.from(marketplace.files.get(TIMESTAMP_PATH) ?? []).toString()) as {
-    signed: { version: number; snapshot: { version: number } };
-  };
-  const snapshot = JSON.parse(
-    Buffer.from(
-      marketplace.files.get(formatSnapshotPath(timestamp.signed.snapshot.version)) ?? [],
-    ).toString(),
-  ) as {
-    signed: {
-      tree: { sha256: string; length: number };
-      version: number;
-      expires: string;
-      plugin_count: number;
-    };
-  };
-  const tree = await MetadataTree.load(snapshot.signed.tree, async (path) => marketplace.files.get(path));
-  tree.set(pluginId, {
-    version: 1,
-    sha256: createHash('sha256').update(oldTargets).digest('hex'),
-    length: oldTargets.byteLength,
-  });
-  const { reference, files } = tree.commit();
-  const snapshotVersion = snapshot.signed.version + 1;
-  const snapshotBytes = serializeMetadata(
-    signMetadata(
-      { ...snapshot.signed, version: snapshotVersion, tree: reference },
-      marketplace.keys.snapshot,
-    ),
-  );
-  const timestampBytes = serializeMetadata(
-    signMetadata(
-      {
-        ...timestamp.signed,
-        version: timestamp.signed.version + 1,
-        snapshot: {
-          version: snapshotVersion,
-          sha256: createHash('sha256').update(snapshotBytes).digest('hex'),
-          length: snapshotBytes.byteLength,
-        },
-      },
-      marketplace.keys.timestamp,
-    ),
-  );
-  return [
-    ...files,
-    { path: formatSnapshotPath(snapshotVersion), bytes: snapshotBytes },
-    { path: TIMESTAMP_PATH, bytes: timestampBytes },
-  ];
 }

@@ -11,8 +11,8 @@ import { startTestServer, type TestServer } from './helpers/hostile-server';
 import { createTemporaryFolder } from './helpers/plugin-fixtures';
 import type { ChildTask } from './helpers/registry-child';
 import {
+  catalogOf,
   createSignedMarketplace,
-  indexBodyOf,
   openRegistry,
   type PublishedPlugin,
   publishPlugin,
@@ -111,7 +111,7 @@ beforeAll(async () => {
   };
   for (const plugin of Object.values(plugins))
     expectedDigests.set(`${plugin.pluginId}@${plugin.version}`, await digestOf(plugin));
-  marketplace.serve(marketplace.sign(indexBodyOf(Object.values(plugins))), Object.values(plugins));
+  marketplace.serve(catalogOf(Object.values(plugins)), Object.values(plugins));
 }, CHILD_TIMEOUT_MS);
 
 afterAll(() => server.close());

@@ -6,8 +6,8 @@ import { type InstallPlan, packPlugin } from '../src/index';
 import { startTestServer, type TestServer } from './helpers/hostile-server';
 import { createTemporaryFolder, snapshotFolder, writePluginFolder } from './helpers/plugin-fixtures';
 import {
+  catalogOf,
   createSignedMarketplace,
-  indexBodyOf,
   openRegistry,
   type PublishedPlugin,
   publishPlugin,
@@ -37,13 +37,10 @@ async function publish(
   published[key] = await publishPlugin(root, manifest, files);
 }
 
-let indexVersion = 0;
-
-/** Serves a newly signed index (its version always higher: clients refuse a rollback) with these versions. */
+/** Signs these versions as the whole catalog (a new snapshot and timestamp each time) and serves them. */
 function serve(...keys: string[]): void {
   const chosen = keys.map((key) => published[key] as PublishedPlugin);
-  indexVersion += 1;
-  marketplace.serve(marketplace.sign(indexBodyOf(chosen, indexVersion)), chosen);
+  marketplace.serve(catalogOf(chosen), chosen);
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -348,9 +345,7 @@ describe('a lock file that locks', () => {
       version: '1.1.0',
       description: 'not the same',
     });
-    marketplace.serve(marketplace.sign(indexBodyOf([tampered, published.helper as PublishedPlugin])), [
-      tampered,
-    ]);
+    marketplace.serve(catalogOf([tampered, published.helper as PublishedPlugin]), [tampered]);
     const empty = await createCase();
     await cp(join(source, 'plugins', 'agentplug-lock.json'), join(empty, 'plugins', 'agentplug-lock.json'));
     const before = await snapshotPlugins(empty);

@@ -3,11 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NetworkOptions } from '../../src/index';
 import {
   createRootMetadata,
+  formatSnapshotPath,
   generateSigningKeyPair,
+  type MetadataFile,
   MetadataRepository,
+  MetadataTree,
   type RoleName,
   type SigningKeyPair,
+  serializeMetadata,
+  signMetadata,
   type TargetsContent,
+  TIMESTAMP_PATH,
 } from '../../src/protocol/index';
 import { startTestServer, type TestServer } from './hostile-server';
 
@@ -170,3 +176,65 @@ export const testNetwork: NetworkOptions = {
   retries: 0,
   retryDelayMs: 10,
 };
+
+/**
+ * What a thief with the snapshot and timestamp keys (not the targets key) can serve: the served
+ * tree with one plugin's entry pointed back at an older, validly signed targets file. Returns the
+ * files to store: the changed tree nodes, a new snapshot and a new timestamp.
+ */
+export async function attackerWithTargets(
+  marketplace: {
+    files: ReadonlyMap<string, Uint8Array>;
+    snapshot: SigningKeyPair[];
+    timestamp: SigningKeyPair[];
+  },
+  pluginId: string,
+  oldTargets: Uint8Array,
+): Promise<MetadataFile[]> {
+  const timestamp = JSON.parse(Buffer.from(marketplace.files.get(TIMESTAMP_PATH) ?? []).toString()) as {
+    signed: { version: number; snapshot: { version: number } };
+  };
+  const snapshot = JSON.parse(
+    Buffer.from(
+      marketplace.files.get(formatSnapshotPath(timestamp.signed.snapshot.version)) ?? [],
+    ).toString(),
+  ) as {
+    signed: {
+      tree: { sha256: string; length: number };
+      version: number;
+      expires: string;
+      plugin_count: number;
+    };
+  };
+  const tree = await MetadataTree.load(snapshot.signed.tree, async (path) => marketplace.files.get(path));
+  tree.set(pluginId, {
+    version: (JSON.parse(Buffer.from(oldTargets).toString()) as { signed: { version: number } }).signed
+      .version,
+    sha256: createHash('sha256').update(oldTargets).digest('hex'),
+    length: oldTargets.byteLength,
+  });
+  const { reference, files } = tree.commit();
+  const snapshotVersion = snapshot.signed.version + 1;
+  const snapshotBytes = serializeMetadata(
+    signMetadata({ ...snapshot.signed, version: snapshotVersion, tree: reference }, marketplace.snapshot),
+  );
+  const timestampBytes = serializeMetadata(
+    signMetadata(
+      {
+        ...timestamp.signed,
+        version: timestamp.signed.version + 1,
+        snapshot: {
+          version: snapshotVersion,
+          sha256: createHash('sha256').update(snapshotBytes).digest('hex'),
+          length: snapshotBytes.byteLength,
+        },
+      },
+      marketplace.timestamp,
+    ),
+  );
+  return [
+    ...files,
+    { path: formatSnapshotPath(snapshotVersion), bytes: snapshotBytes },
+    { path: TIMESTAMP_PATH, bytes: timestampBytes },
+  ];
+}

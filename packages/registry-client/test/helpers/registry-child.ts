@@ -28,7 +28,6 @@ async function main(): Promise<void> {
     cacheDirectory: task.cacheDirectory,
     marketplaceUrl: task.marketplaceUrl,
     trustedKeys: task.trustedKey === undefined ? [] : [task.trustedKey],
-    protocol: 1,
     retries: 0,
     validator: {
       validatePlugin: () => ({

@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import type { PluginMetadataInput } from '@agentplug/models';
 import { PluginRegistry, type PluginRegistryOptions, packPlugin } from '../../src/index';
 import {
+  createRootMetadata,
+  createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
-  type SignedIndexBody,
+  MetadataRepository,
+  SEARCH_FILE_PATH,
   type SigningKeyPair,
-  signIndex,
+  type TargetsVersionEntry,
 } from '../../src/protocol/index';
 import { sendBytes, type TestRoute, type TestServer } from './hostile-server';
 import { writePluginFolder } from './plugin-fixtures';
@@ -21,7 +24,7 @@ export interface PublishedPlugin {
   archive: Buffer;
   sha256: string;
   size: number;
-  /** The index entry a correct marketplace signs for it (from its plugin.json). */
+  /** The version entry a correct marketplace signs for it (from its plugin.json). */
   entry: IndexVersionEntry;
 }
 
@@ -55,7 +58,7 @@ export async function publishPlugin(
   };
 }
 
-/** The index entry of a plugin with these versions. */
+/** The catalog entry of a plugin with these versions. */
 export function pluginEntryOf(published: readonly PublishedPlugin[]): IndexPluginEntry {
   const first = published[0] as PublishedPlugin;
   return {
@@ -72,39 +75,95 @@ export function pluginEntryOf(published: readonly PublishedPlugin[]): IndexPlugi
   };
 }
 
-/** A signed index body listing these plugin versions. */
-export function indexBodyOf(published: readonly PublishedPlugin[], version = 1): SignedIndexBody {
+/** What a marketplace lists: plugin id to its entry (every version, as its targets will sign it). */
+export type Catalog = Record<string, IndexPluginEntry>;
+
+/** The catalog listing these plugin versions. */
+export function catalogOf(published: readonly PublishedPlugin[]): Catalog {
   const byPlugin = new Map<string, PublishedPlugin[]>();
   for (const plugin of published)
     byPlugin.set(plugin.pluginId, [...(byPlugin.get(plugin.pluginId) ?? []), plugin]);
-  return {
-    _type: 'agentplug-index',
-    protocol_version: 1,
-    version,
-    expires: new Date(Date.now() + 3_600_000).toISOString(),
-    signed_at: new Date().toISOString(),
-    plugins: Object.fromEntries(
-      [...byPlugin].map(([pluginId, versions]) => [pluginId, pluginEntryOf(versions)]),
-    ),
-  };
+  return Object.fromEntries([...byPlugin].map(([pluginId, versions]) => [pluginId, pluginEntryOf(versions)]));
 }
 
-/** A marketplace of one signing key. */
+/** Options of {@link SignedMarketplace.serve}. */
+export interface ServeOptions {
+  /** Answers before the marketplace's own files (return false to fall through). */
+  extra?: TestRoute;
+  /** The clock the timestamp and snapshot are signed at (their expiry follows from it). */
+  now?: Date;
+}
+
+/**
+ * A protocol v2 marketplace of one signing key holding every role (what `agentplug marketplace
+ * serve` and `build` create), so `trustedKeys: [keys.publicKey]` pins its root 1.
+ */
 export interface SignedMarketplace {
   keys: SigningKeyPair;
-  /** Serves `index` (a document, or raw text) and the archives of `published` on `server`. */
-  serve(index: unknown, published: readonly PublishedPlugin[], extra?: TestRoute): void;
-  /** Signs a body with this marketplace's key. */
-  sign(body: unknown): unknown;
+  /** Every metadata file it ever signed, by path (consistent snapshots keep the old ones). */
+  files: Map<string, Uint8Array>;
+  /** How many requests it answered `304 Not Modified` (a matching If-None-Match, as the reference server does). */
+  notModified: number;
+  repository: MetadataRepository;
+  /**
+   * Signs `catalog` (new targets for every plugin in it, plugins left out dropped from the tree, a
+   * new snapshot and timestamp), writes the search file, and serves the metadata and the archives
+   * of `published` on the server.
+   */
+  serve(catalog: Catalog, published: readonly PublishedPlugin[], options?: ServeOptions): void;
+  /** Serves what is already signed, with other archives or another `extra`; signs nothing. */
+  serveSigned(published: readonly PublishedPlugin[], options?: Pick<ServeOptions, 'extra'>): void;
 }
 
-/** A marketplace on a test server: its key signs, and `serve` sets what it answers. */
-export function createSignedMarketplace(server: TestServer): SignedMarketplace {
+/** A v2 marketplace on a test server: its key signs, and `serve` sets what it answers. */
+export function createSignedMarketplace(
+  server: TestServer,
+  options: { searchEndpoint?: string; timestampMs?: number } = {},
+): SignedMarketplace {
   const keys = generateSigningKeyPair();
-  return {
+  const files = new Map<string, Uint8Array>();
+  const root = createRootMetadata({
+    version: 1,
+    expires: new Date(Date.now() + 365 * 24 * 60 * 60 * 1000),
+    keys: {
+      root: [keys.publicKey],
+      targets: [keys.publicKey],
+      snapshot: [keys.publicKey],
+      timestamp: [keys.publicKey],
+    },
+    signers: [keys],
+  });
+  files.set(root.file.path, root.file.bytes);
+  const repository = MetadataRepository.create({
+    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
+    searchEndpoint: options.searchEndpoint,
+    lifetimes: options.timestampMs === undefined ? undefined : { timestampMs: options.timestampMs },
+  });
+  const marketplace: SignedMarketplace = {
     keys,
-    sign: (body) => signIndex(body as SignedIndexBody, keys),
-    serve(index, published, extra) {
+    files,
+    notModified: 0,
+    repository,
+    serve(catalog, published, serveOptions = {}) {
+      for (const pluginId of repository.pluginIds())
+        if (!Object.hasOwn(catalog, pluginId)) repository.removeTargets(pluginId);
+      for (const [pluginId, entry] of Object.entries(catalog)) {
+        repository.putTargets(pluginId, {
+          plugin: {
+            name: entry.name,
+            description: entry.description,
+            plugin_type: entry.plugin_type,
+            tags: entry.tags,
+            author: entry.author,
+          },
+          versions: entry.versions as Record<string, TargetsVersionEntry>,
+        });
+      }
+      for (const file of repository.commit(serveOptions.now)) files.set(file.path, file.bytes);
+      files.set(SEARCH_FILE_PATH, createSearchFile(catalog));
+      marketplace.serveSigned(published, serveOptions);
+    },
+    serveSigned(published, serveOptions = {}) {
       const archives = new Map(
         published.map((plugin) => [
           `/archives/${formatArchiveName(plugin.pluginId, plugin.version)}`,
@@ -112,20 +171,31 @@ export function createSignedMarketplace(server: TestServer): SignedMarketplace {
         ]),
       );
       server.setRoute(async (request, response) => {
+        if (serveOptions.extra !== undefined && (await serveOptions.extra(request, response))) return true;
         const path = request.url ?? '';
-        if (path === '/index.json') {
-          return sendBytes(
-            response,
-            typeof index === 'string' ? index : JSON.stringify(index),
-            'application/json',
-          );
+        const file = files.get(decodeURIComponent(path.slice(1)));
+        if (file !== undefined) {
+          const etag = `"${createHash('sha256').update(file).digest('hex').slice(0, 32)}"`;
+          if (request.headers['if-none-match'] === etag) {
+            marketplace.notModified += 1;
+            response.writeHead(304, { etag });
+            response.end();
+            return true;
+          }
+          response.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': file.byteLength,
+            etag,
+          });
+          response.end(file);
+          return true;
         }
         const archive = archives.get(path);
-        if (archive !== undefined) return sendBytes(response, archive);
-        return extra === undefined ? false : extra(request, response);
+        return archive === undefined ? false : sendBytes(response, archive);
       });
     },
   };
+  return marketplace;
 }
 
 /** A registry on `root/plugins` and `root/cache` that trusts `marketplace`, with short network timeouts. */
@@ -140,8 +210,6 @@ export function openRegistry(
     cacheDirectory: join(root, 'cache'),
     marketplaceUrl: server.url,
     trustedKeys: [marketplace.keys.publicKey],
-    // These servers sign a v1 index only: the v1 protections are what these tests prove.
-    protocol: 1,
     indexMaxAgeMs: 0,
     retries: 0,
     requestTimeoutMs: 2_000,
