@@ -125,6 +125,14 @@ describe('the operator path through agentplug', () => {
       expect((await runAgentplug(['config', 'get', GREETER, 'config.greeting'], { env })).stdout.trim()).toBe(
         '"Bonjour"',
       );
+      // For people: the file's path, then the configuration as indented JSON, one key a line.
+      const human = await runAgentplug(['config', 'get', GREETER], { env });
+      expect(human.exitCode, human.stderr).toBe(0);
+      const [heading, file, ...json] = human.stdout.trimEnd().split('\n');
+      expect(heading).toBe(`${GREETER}@1.1.0`);
+      expect(file).toBe(`operator file: ${join(plugins, 'agentplug-config', `${GREETER}.json`)}`);
+      expect(json).toContain('    "greeting": "Bonjour",');
+      expect(JSON.parse(json.join('\n'))).toMatchObject({ config: { greeting: 'Bonjour', shout: true } });
       // A host on the same folder, with no extra code, runs with the operator's values.
       const loader = new PluginLoader({ pluginDirectory: plugins });
       await loader.loadPlugin(GREETER);

@@ -1,6 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The monorepo root. */
@@ -51,6 +51,51 @@ export function runAgentplug(args: readonly string[], options: RunOptions = {}):
   return collectOutput(child);
 }
 
+/** Options of {@link runAgentplugOnTerminal}. */
+export interface TerminalRunOptions extends RunOptions {
+  /** Text whose appearance on the terminal is the question to answer. */
+  prompt: string;
+  /** What to type once it appears (a newline follows). */
+  answer: string;
+}
+
+/**
+ * Runs `agentplug` on a pseudo-terminal (util-linux `script`), the way a person at a shell runs it:
+ * standard input is a terminal, and `answer` is typed once `prompt` appears. Standard output and
+ * error share the terminal, so both are in `stdout` (with \r\n line ends).
+ */
+export function runAgentplugOnTerminal(
+  args: readonly string[],
+  options: TerminalRunOptions,
+): Promise<RunResult> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined };
+  for (const name of LEAKING) delete env[name];
+  Object.assign(env, options.env);
+  const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [
+    process.execPath,
+    '--conditions=@agentplug/source',
+    `--import=${TSX_LOADER_URL}`,
+    CLI_SOURCE,
+    ...args,
+  ]
+    .map(quote)
+    .join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  child.stdout.setEncoding('utf8').on('data', function answer(chunk: string) {
+    seen += chunk;
+    if (!seen.includes(options.prompt)) return;
+    child.stdout.off('data', answer);
+    child.stdin.write(`${options.answer}\n`);
+  });
+  return collectOutput(child);
+}
+
 /** Runs any command (npm, node) and collects its output. */
 export function runProcess(
   command: string,
@@ -66,7 +111,9 @@ export function runProcess(
 }
 
 /** Collects a child's output until it closes. */
-function collectOutput(child: ChildProcessByStdio<null, Readable, Readable>): Promise<RunResult> {
+function collectOutput(
+  child: ChildProcessByStdio<null, Readable, Readable> | ChildProcessByStdio<Writable, Readable, Readable>,
+): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

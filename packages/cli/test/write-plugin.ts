@@ -8,6 +8,10 @@ export interface WritePluginOptions {
   /** main.js source; default a plugin with a `greet` capability. */
   code?: string;
   permissions?: Record<string, string[]>;
+  /** More plugin.json fields (config_schema, dependencies, ...), written over the defaults. */
+  manifest?: Record<string, unknown>;
+  /** More files by name (config.json, ...). */
+  files?: Record<string, string>;
 }
 
 const GREETER = `export function createPlugin(metadata, config) {
@@ -36,8 +40,12 @@ export async function writePlugin(parent: string, options: WritePluginOptions): 
       },
     ],
     permissions: options.permissions ?? {},
+    ...options.manifest,
   };
   await writeFile(join(folder, 'plugin.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(folder, 'main.js'), options.code ?? GREETER);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    await writeFile(join(folder, name), content);
+  }
   return folder;
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { confirmOrDecline } from '../program/confirm';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { printJson, printLine } from '../program/output';
-import { escapeTerminalText } from '../program/terminal-text';
+import { escapeJsonForTerminal, escapeTerminalText } from '../program/terminal-text';
 
 /**
  * Splits a dotted key (`config.greeting`, `enabled`, `sandbox_config_override.isolation`) into its
@@ -91,7 +91,8 @@ function printConfig(result: InstalledConfig, key: string | undefined, json: boo
   printLine(
     `operator file: ${result.operatorConfigPath}${result.operator === undefined ? " (none yet: the plugin's defaults apply)" : ''}`,
   );
-  printLine(escapeTerminalText(JSON.stringify(result.effective, null, 2)));
+  // Pretty JSON keeps its line breaks; JSON already escapes the C0 controls inside its strings.
+  printLine(escapeJsonForTerminal(JSON.stringify(result.effective, null, 2)));
 }
 
 /** Registers `agentplug config get|set|unset|path`. */

@@ -146,7 +146,9 @@ export function confirmPlan(
     const others = changed > 1 ? ` and ${changed - 1} more plugin${changed > 2 ? 's' : ''}` : '';
     const what = `${plan.pluginId}@${plan.version}${others}`;
     if (options.approvePermissions) return { approvePermissions: true };
-    if (options.yes) return true;
+    // --yes answers for everything but new permissions: those are asked for on a terminal, and
+    // without one the registry refuses them (PERMISSIONS_ESCALATED, exit 6, nothing changed).
+    if (options.yes && (!plan.widens || !process.stdin.isTTY)) return true;
     const question = plan.widens
       ? `${wording.verb} ${what}, granting the new permissions marked +?`
       : `${wording.verb} ${what}?`;
@@ -234,6 +236,9 @@ hash or archive check failed (nothing installed).`,
         printLine(`installed ${installed.pluginId}@${installed.version}`);
       for (const unchanged of result.unchanged) {
         printLine(`already installed ${unchanged.pluginId}@${unchanged.version}`);
+      }
+      for (const relocked of result.relocked) {
+        printLine(`recorded ${relocked.pluginId}@${relocked.version} anew in the lock file`);
       }
       for (const warning of result.warnings) printLine(`warning: ${escapeTerminalText(warning)}`);
     }

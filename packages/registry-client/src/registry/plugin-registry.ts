@@ -48,6 +48,7 @@ import type {
   RevokedPlugin,
   UninstallOptions,
 } from './registry-options';
+import { relockKeptPlugins } from './relock-kept-plugins';
 import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-file';
 import { scanUpdates } from './scan-updates';
 import { searchMarketplace } from './search-marketplace';
@@ -421,6 +422,8 @@ export class PluginRegistry {
    * With `confirm`, the whole plan (every plugin and its permissions) is shown once before anything
    * downloads; each archive's plugin.json must then declare exactly the permissions shown. Every
    * archive is verified before the first one is swapped in, so a failed check installs nothing.
+   * A plugin kept at its installed version has its lock file entry brought up to date (see
+   * `relocked`): the range asked for, and the key the marketplace now vouches for the locked bytes with.
    * @throws PluginError DECLINED (confirm said no), DEPENDENCY_UNRESOLVED (with the resolver's explanation), and the errors of downloadPlugin and installPlugin
    */
   async install(pluginId: string, options: InstallOptions = {}): Promise<InstallResult> {
@@ -437,6 +440,7 @@ export class PluginRegistry {
       version: plan.version,
       installed: [],
       unchanged: [],
+      relocked: [],
       warnings: [...plan.warnings],
       plan,
     };
@@ -467,12 +471,25 @@ export class PluginRegistry {
       });
     }
     for (const { step, path } of downloads) {
+      // An update keeps what the lock file says about why a plugin is there (a dependency stays one).
       const lock: LockDetails = step.requested
-        ? { requested: true, range: options.range ?? `^${step.version}` }
+        ? {
+            requested: options.update === true ? undefined : true,
+            range: options.range ?? `^${step.version}`,
+          }
         : { requested: false };
       await this.installWithDetails(step.pluginId, path, { approvePermissions, validate, lock });
       result.installed.push({ pluginId: step.pluginId, version: step.version });
     }
+    const relocked = await relockKeptPlugins({
+      directory: this.directory,
+      steps: plan.steps,
+      body,
+      keyId: this.signingKeyId(),
+      marketplaceUrl: this.requireMarketplaceUrl(),
+      range: options.version === undefined ? options.range : undefined,
+    });
+    result.relocked = result.unchanged.filter((kept) => relocked.includes(kept.pluginId));
     return result;
   }
 
@@ -525,6 +542,7 @@ export class PluginRegistry {
         version: manifest.version,
         installed: [{ pluginId: manifest.plugin_id, version: manifest.version }],
         unchanged: [],
+        relocked: [],
         warnings: [],
         plan,
       };

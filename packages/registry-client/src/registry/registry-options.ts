@@ -224,6 +224,11 @@ export interface InstallResult {
   installed: { pluginId: string; version: string }[];
   /** Already installed at the resolved version. */
   unchanged: { pluginId: string; version: string }[];
+  /**
+   * Kept plugins whose lock file entry was brought up to date: the range asked for, or the key the
+   * marketplace now vouches for exactly the locked bytes with (after a key change).
+   */
+  relocked: { pluginId: string; version: string }[];
   warnings: string[];
   /** The plan that was carried out (what `confirm` was shown). */
   plan: InstallPlan;

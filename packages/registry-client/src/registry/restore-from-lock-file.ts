@@ -58,11 +58,16 @@ interface PreparedRestore {
   operatorConfig: OperatorConfigPlan | undefined;
 }
 
-function integrityError(pluginId: string, entry: LockFileEntry, problem: string): PluginError {
+function integrityError(
+  pluginId: string,
+  entry: LockFileEntry,
+  problem: string,
+  found: Record<string, unknown> = {},
+): PluginError {
   return new PluginError(
     'INTEGRITY_MISMATCH',
-    `${pluginId} ${entry.version}: ${problem}; the lock file records sha256 ${entry.sha256}${entry.size === null ? '' : ` and ${entry.size} bytes`}`,
-    { details: { pluginId, version: entry.version, sha256: entry.sha256, size: entry.size } },
+    `${pluginId} ${entry.version}: ${problem}; the lock file records sha256 ${entry.sha256}${entry.size === null ? '' : ` and ${entry.size} bytes`}, so nothing was changed`,
+    { details: { pluginId, version: entry.version, sha256: entry.sha256, size: entry.size, ...found } },
   );
 }
 
@@ -76,8 +81,8 @@ async function stageFromMarketplace(
   if (entry.key_id !== null && keyId !== entry.key_id) {
     throw new PluginError(
       'SIGNATURE_INVALID',
-      `${pluginId} ${entry.version} was locked under the marketplace key ${entry.key_id}; the index is now signed by ${keyId ?? 'another key'}`,
-      { details: { pluginId, lockedKeyId: entry.key_id, keyId } },
+      `${pluginId} ${entry.version} was locked under the marketplace key ${entry.key_id}, but the marketplace now signs its plugins with ${keyId ?? 'another key'}, so nothing was changed`,
+      { details: { pluginId, version: entry.version, lockedKeyId: entry.key_id, keyId } },
     );
   }
   const signed = body.plugins[pluginId]?.versions[entry.version];
@@ -90,7 +95,8 @@ async function stageFromMarketplace(
     throw integrityError(
       pluginId,
       entry,
-      `the marketplace now signs sha256 ${signed.sha256} (${signed.size} bytes)`,
+      `the marketplace now signs sha256 ${signed.sha256} (${signed.size} bytes) for this version`,
+      { signedSha256: signed.sha256, signedSize: signed.size },
     );
   }
   const { path, record } = await context.download(pluginId, signed);
