@@ -232,23 +232,32 @@ describe('the update path, walked through agentplug against a real marketplace',
         permissions: { environment_variables: ['LIBRARY_TOKEN'] },
       });
       await server.revoke(LIBRARY, '1.2.0', { reason: 'leaks the token', severity: 'critical' });
+      await publish({ pluginId: APP, version: '1.0.1', manifest: needsLibrary });
       await publish({ pluginId: APP, version: '2.0.0', manifest: needsLibrary });
 
       const check = await runAgentplug(['update', '--check', '--json'], { env });
       expect(check.exitCode, check.stderr).toBe(0);
       expect(JSON.parse(check.stdout)).toEqual({
-        updates: [{ plugin_id: LIBRARY, current_version: '1.0.0', available_version: '1.1.0', range: '*' }],
+        updates: [
+          { plugin_id: APP, current_version: '1.0.0', available_version: '1.0.1', range: '~1.0.0' },
+          { plugin_id: LIBRARY, current_version: '1.0.0', available_version: '1.1.0', range: '*' },
+        ],
         held_back: [expect.objectContaining({ plugin_id: APP, latest_version: '2.0.0', range: '~1.0.0' })],
         revoked: [],
       });
+      // Both updates are shown and consented to at once: the library's new permission, refused,
+      // holds back the app's update too.
       const before = await snapshot(plugins);
       const refused = await runAgentplug(['update', '--yes'], { env });
       expect(refused.exitCode).toBe(6);
+      expect(refused.stdout).toContain(`update ${APP}@1.0.1 (now 1.0.0)`);
       expect(refused.stderr).toContain(`${LIBRARY}@1.1.0 adds environment_variables: LIBRARY_TOKEN`);
+      expect(refused.stderr).toContain('so nothing was changed');
       expect(await snapshot(plugins)).toEqual(before);
       const approved = await runAgentplug(['update', '--yes', '--approve-permissions'], { env });
       expect(approved.exitCode, approved.stderr).toBe(0);
       // Updated, it is still there for the app's sake: a dependency, in the range its dependents allow.
+      expect((await readLock(plugins))[APP]).toMatchObject({ version: '1.0.1', range: '~1.0.0' });
       expect((await readLock(plugins))[LIBRARY]).toMatchObject({
         version: '1.1.0',
         requested: false,
@@ -272,6 +281,50 @@ describe('the update path, walked through agentplug against a real marketplace',
       expect(pinned.exitCode, pinned.stderr).toBe(0);
       expect(pinned.stdout).toContain(`recorded ${APP}@2.0.0 anew in the lock file`);
       expect((await readLock(plugins))[APP]).toMatchObject({ version: '2.0.0', range: '2.0.0' });
+      // An older version asked for by name is shown as the downgrade it is (and asked for).
+      const older = await runAgentplug(['install', `${APP}@1.0.1`], { env });
+      expect(older.exitCode).toBe(6);
+      expect(older.stdout).toContain(`downgrade ${APP}@1.0.1 (now 2.0.0)`);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    'a later update the configuration stops: exit 3, the message naming the update done before it, that plugin untouched',
+    async () => {
+      const ALPHA = 'com.journey.alpha';
+      const BETA = 'com.journey.beta';
+      const schema = (greeting: Record<string, unknown>) => ({
+        config_schema: { type: 'object', properties: { greeting }, additionalProperties: false },
+      });
+      await publish({ pluginId: ALPHA, version: '1.0.0' });
+      await publish({ pluginId: BETA, version: '1.0.0', manifest: schema({ type: 'string' }) });
+      const { plugins, env } = await createHost();
+      for (const pluginId of [ALPHA, BETA]) {
+        expect((await runAgentplug(['install', pluginId, '--yes'], { env })).exitCode).toBe(0);
+      }
+      expect(
+        (await runAgentplug(['config', 'set', BETA, 'config.greeting', 'Bonjour'], { env })).exitCode,
+      ).toBe(0);
+      const betaBefore = await snapshot(plugins).then((files) =>
+        Object.fromEntries(Object.entries(files).filter(([path]) => path.includes(BETA))),
+      );
+      await publish({ pluginId: ALPHA, version: '1.0.1' });
+      await publish({ pluginId: BETA, version: '1.0.1', manifest: schema({ type: 'integer' }) });
+
+      const run = await runAgentplug(['update', '--yes'], { env });
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stdout).toContain(`updated ${ALPHA} to 1.0.1`);
+      const [line] = run.stderr.split('\n');
+      expect(line).toContain(`${BETA} 1.0.1 was not installed, nothing changed`);
+      expect(line).toContain(`(updated before it: ${ALPHA} 1.0.1) [CONFIG_INVALID]`);
+      const lock = await readLock(plugins);
+      expect(lock[ALPHA]?.version).toBe('1.0.1');
+      expect(lock[BETA]?.version).toBe('1.0.0');
+      const betaAfter = await snapshot(plugins).then((files) =>
+        Object.fromEntries(Object.entries(files).filter(([path]) => path.includes(BETA))),
+      );
+      expect(betaAfter).toEqual(betaBefore);
     },
     TIMEOUT_MS,
   );

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { PluginError, type PluginPermissions, PluginValidationError } from '@agentplug/models';
 import type { InstallConfirmation, InstallPlan, InstallResult } from '@agentplug/registry-client';
-import { isValidConstraint } from '@agentplug/version';
+import { compareVersions, isValidConstraint } from '@agentplug/version';
 import type { Command } from 'commander';
 import { createCommandFailure } from '../program/command-failure';
 import { confirmOrDecline } from '../program/confirm';
@@ -97,7 +97,14 @@ export function describePlan(plan: InstallPlan): void {
   for (const step of plan.steps) {
     const from = step.action === 'update' ? ` (now ${step.installedVersion})` : '';
     const role = step.requested ? '' : '  [dependency]';
-    printLine(`${ACTIONS[step.action]} ${step.pluginId}@${step.version}${from}${role}`);
+    // An "update" to an older version (an exact older version asked for) says so.
+    const action =
+      step.action === 'update' &&
+      step.installedVersion !== undefined &&
+      compareVersions(step.version, step.installedVersion) < 0
+        ? 'downgrade'
+        : ACTIONS[step.action];
+    printLine(`${action} ${step.pluginId}@${step.version}${from}${role}`);
     if (step.securityScore !== undefined) {
       printLine(`  security score: ${step.securityScore}/100 (risk ${step.riskLevel})`);
     }
@@ -131,10 +138,38 @@ export interface ConsentOptions {
 }
 
 /**
- * What `install` and `update` answer to the registry's confirmation: the plan shown (unless --json),
- * then a yes or no. `--yes` accepts a plan that does not widen permissions; widening is approved by
- * `--approve-permissions` or by answering the terminal's question, never by `--yes` alone: the
- * registry then refuses it (PERMISSIONS_ESCALATED, exit 6) and nothing changes.
+ * The answer to a consent question about `what` (already shown to the user): `--approve-permissions`
+ * approves everything; `--yes` answers for everything but new permissions, which are asked for on a
+ * terminal; without one the answer is a yes that does not approve them, which the registry then
+ * refuses (PERMISSIONS_ESCALATED, exit 6, nothing changed).
+ * @throws PluginError DECLINED (answered no, or no terminal to ask and no --yes)
+ */
+export async function decideConsent(
+  options: ConsentOptions,
+  question: { what: string; widens: boolean; verb: string; action: string },
+): Promise<InstallConfirmation> {
+  if (options.approvePermissions) return { approvePermissions: true };
+  if (options.yes && (!question.widens || !process.stdin.isTTY)) return true;
+  await confirmOrDecline(
+    question.widens
+      ? `${question.verb} ${question.what}, granting the new permissions marked +?`
+      : `${question.verb} ${question.what}?`,
+    {
+      yes: false,
+      action: `${question.action} ${question.what}`,
+      hint: question.widens
+        ? 'Review the new permissions, then answer "y" on a terminal or pass --approve-permissions.'
+        : undefined,
+    },
+  );
+  // The question named the new permissions: a yes on the terminal approves them.
+  return { approvePermissions: question.widens };
+}
+
+/**
+ * What `install` answers to the registry's confirmation: the plan shown (unless --json), then a yes
+ * or no (see {@link decideConsent}): widening is approved by `--approve-permissions` or by answering
+ * the terminal's question, never by `--yes` alone.
  */
 export function confirmPlan(
   options: ConsentOptions,
@@ -144,23 +179,11 @@ export function confirmPlan(
     if (!options.json) describePlan(plan);
     const changed = plan.steps.filter((step) => step.action !== 'unchanged').length;
     const others = changed > 1 ? ` and ${changed - 1} more plugin${changed > 2 ? 's' : ''}` : '';
-    const what = `${plan.pluginId}@${plan.version}${others}`;
-    if (options.approvePermissions) return { approvePermissions: true };
-    // --yes answers for everything but new permissions: those are asked for on a terminal, and
-    // without one the registry refuses them (PERMISSIONS_ESCALATED, exit 6, nothing changed).
-    if (options.yes && (!plan.widens || !process.stdin.isTTY)) return true;
-    const question = plan.widens
-      ? `${wording.verb} ${what}, granting the new permissions marked +?`
-      : `${wording.verb} ${what}?`;
-    await confirmOrDecline(question, {
-      yes: false,
-      action: `${wording.action} ${what}`,
-      hint: plan.widens
-        ? 'Review the new permissions, then answer "y" on a terminal or pass --approve-permissions.'
-        : undefined,
+    return decideConsent(options, {
+      what: `${plan.pluginId}@${plan.version}${others}`,
+      widens: plan.widens,
+      ...wording,
     });
-    // The question named the new permissions: a yes on the terminal approves them.
-    return { approvePermissions: plan.widens };
   };
 }
 

@@ -1,15 +1,52 @@
 import { PluginError } from '@agentplug/models';
-import type { HeldBackUpdate, PluginUpdate, RevokedPlugin } from '@agentplug/registry-client';
+import type { HeldBackUpdate, InstallPlan, PluginUpdate, RevokedPlugin } from '@agentplug/registry-client';
 import type { Command } from 'commander';
+import { createCommandFailure, readCommandExitCode } from '../program/command-failure';
+import { exitCodeForError } from '../program/exit-codes';
 import { addRegistryOptions, withRegistry } from '../program/open-registry';
 import { formatTable, printJson, printLine } from '../program/output';
 import { createProgressReporter } from '../program/progress';
 import { escapeTerminalText } from '../program/terminal-text';
-import { type ConsentOptions, confirmPlan } from './install';
+import { type ConsentOptions, decideConsent, describePlan } from './install';
 
 interface UpdateOptions extends ConsentOptions {
   check?: boolean;
   latest?: boolean;
+}
+
+/** The refusal of updates whose new permissions were not approved, before any of them installed. */
+function refuseWidening(plans: readonly InstallPlan[]): PluginError {
+  const reasons = plans.flatMap((plan) =>
+    plan.steps
+      .filter((step) => step.widens)
+      .map(
+        (step) =>
+          `${step.pluginId}@${step.version} adds ${Object.entries(step.newPermissions)
+            .map(([kind, values]) => `${kind}: ${values.join(', ')}`)
+            .join('; ')}`,
+      ),
+  );
+  return new PluginError(
+    'PERMISSIONS_ESCALATED',
+    `updating widens granted permissions and they were not approved, so nothing was changed: ${escapeTerminalText(reasons.join('; '))}`,
+    { details: { escalated: reasons } },
+  );
+}
+
+/**
+ * A failure part-way through several updates, its message saying which ones went through before
+ * it (each update is whole or not at all, but they are not one transaction).
+ */
+function namingDone(error: unknown, updated: readonly PluginUpdate[]): unknown {
+  if (updated.length === 0 || !PluginError.is(error)) return error;
+  const done = updated.map((update) => `${update.pluginId} ${update.availableVersion}`).join(', ');
+  const [first = '', ...rest] = error.message.split('\n');
+  return createCommandFailure(
+    error.code,
+    [`${first} (updated before it: ${done})`, ...rest].join('\n'),
+    readCommandExitCode(error) ?? exitCodeForError(error),
+    { cause: error, details: { ...error.details, updatedBefore: updated.map((update) => update.pluginId) } },
+  );
 }
 
 /** Registers `agentplug update [id]`. */
@@ -35,7 +72,7 @@ Examples:
   $ agentplug update com.example.calculator --latest --approve-permissions
 
 Each update is shown with its permissions new (+), kept and dropped (-), dependencies included, and
-asked for. Without a terminal, --yes accepts an update that adds no permission; one that adds any
+all of them are asked for at once, before the first installs. Without a terminal, --yes accepts an update that adds no permission; one that adds any
 (or brings a new dependency that asks for any) needs --approve-permissions, else nothing changes
 and the exit code is 6. The operator's configuration (agentplug-config/<id>.json) is kept and
 checked against the new version first.
@@ -103,23 +140,52 @@ Exit codes: 0 up to date or updated (revoked versions are reported, not an error
         }
         return;
       }
-      const lockFile = await registry.readLockFile();
-      const updated: PluginUpdate[] = [];
+      // Every update is planned, shown and consented to before the first one installs: a refusal
+      // (declined, new permissions not approved) changes nothing, whichever plugin it is about.
+      const plans: InstallPlan[] = [];
       for (const update of updates) {
         if (!options.json) {
           printLine(`update ${update.pluginId}: ${update.currentVersion} -> ${update.availableVersion}`);
         }
-        const locked = lockFile.plugins[update.pluginId];
-        await registry.install(update.pluginId, {
+        const plan = await registry.planInstall(update.pluginId, {
           version: update.availableVersion,
-          // --latest moves the range with the version; otherwise it stays what was asked for.
-          range: options.latest
-            ? `^${update.availableVersion}`
-            : (locked?.range ?? `^${update.currentVersion}`),
           update: true,
-          confirm: confirmPlan(options, { verb: 'Update', action: 'updating' }),
-          onProgress: createProgressReporter({ quiet: options.json === true }),
         });
+        if (!options.json) describePlan(plan);
+        plans.push(plan);
+      }
+      const widening = plans.filter((plan) => plan.widens);
+      const answer = await decideConsent(options, {
+        what:
+          updates.length === 1
+            ? `${updates[0]?.pluginId}@${updates[0]?.availableVersion}`
+            : `${updates.length} plugins`,
+        widens: widening.length > 0,
+        verb: 'Update',
+        action: 'updating',
+      });
+      if (widening.length > 0 && !(typeof answer === 'object' && answer.approvePermissions)) {
+        throw refuseWidening(widening);
+      }
+      const lockFile = await registry.readLockFile();
+      const updated: PluginUpdate[] = [];
+      for (const update of updates) {
+        const locked = lockFile.plugins[update.pluginId];
+        try {
+          await registry.install(update.pluginId, {
+            version: update.availableVersion,
+            // --latest moves the range with the version; otherwise it stays what was asked for.
+            range: options.latest
+              ? `^${update.availableVersion}`
+              : (locked?.range ?? `^${update.currentVersion}`),
+            update: true,
+            // Asked above, for every update at once; the registry still refuses what was not approved.
+            confirm: () => answer,
+            onProgress: createProgressReporter({ quiet: options.json === true }),
+          });
+        } catch (error) {
+          throw namingDone(error, updated);
+        }
         updated.push(update);
         if (!options.json) printLine(`updated ${update.pluginId} to ${update.availableVersion}`);
       }
