@@ -55,6 +55,10 @@ describe('a revoked installed plugin', () => {
       const check = await runAgentplug(['update', '--check'], { env });
       expect(check.exitCode, check.stderr).toBe(0);
       expect(check.stdout).toContain(`REVOKED ${GREETER} 1.0.0 (critical): sends`);
+      // No other version: the advice is not "update".
+      expect(check.stdout).toContain(
+        `; no newer version to update to: install another ("agentplug info ${GREETER}" lists them) or run "agentplug uninstall ${GREETER}"`,
+      );
       // The marketplace's text cannot drive the terminal.
       expect(check.stdout).not.toContain('\u001b[31m');
       const json = await runAgentplug(['update', '--check', '--json'], { env });
@@ -75,6 +79,13 @@ describe('a revoked installed plugin', () => {
       } finally {
         await loader.close();
       }
+      // A fixed version in range: the advice is the update that takes it.
+      await marketplace.publish({ pluginId: GREETER, version: '1.0.1' });
+      marketplace.sign();
+      const fixed = await runAgentplug(['update', '--check'], { env });
+      expect(fixed.stdout).toContain(`REVOKED ${GREETER} 1.0.0 (critical): sends`);
+      expect(fixed.stdout).toContain(`; run "agentplug update ${GREETER}"\n`);
+
       // Installing it again is refused, and nothing is lost.
       const reinstall = await runAgentplug(['install', `${GREETER}@1.0.0`, '--yes'], { env });
       expect(reinstall.exitCode).not.toBe(0);

@@ -106,9 +106,16 @@ Exit codes: 0 up to date or updated (revoked versions are reported, not an error
       }
       if (!options.json) {
         for (const revocation of revoked) {
+          // What to do depends on where a version that is not revoked is: in range, past it, or nowhere.
+          const { pluginId } = revocation;
+          const advice = updates.some((update) => update.pluginId === pluginId)
+            ? `run "agentplug update ${pluginId}"`
+            : heldBack.some((held) => held.pluginId === pluginId)
+              ? `run "agentplug update ${pluginId} --latest"`
+              : `no newer version to update to: install another ("agentplug info ${pluginId}" lists them) or run "agentplug uninstall ${pluginId}"`;
           printLine(
             // The reason is the marketplace's text: escaped, so it cannot drive the terminal.
-            `REVOKED ${revocation.pluginId} ${escapeTerminalText(revocation.version)} (${revocation.severity}): ${escapeTerminalText(revocation.reason)}; update it or run "agentplug uninstall ${revocation.pluginId}"`,
+            `REVOKED ${pluginId} ${escapeTerminalText(revocation.version)} (${revocation.severity}): ${escapeTerminalText(revocation.reason)}; ${advice}`,
           );
         }
       }
