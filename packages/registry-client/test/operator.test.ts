@@ -441,3 +441,36 @@ describe('local installs', () => {
     await registry.close();
   });
 });
+
+describe('an install that keeps the installed version brings its lock file entry up to date', () => {
+  it('records the range asked and the key the marketplace now vouches for the locked bytes with; other bytes keep their key', async () => {
+    serve('1.0.0', 'helper', '1.4.0-helper');
+    const folder = await createCase();
+    const registry = openRegistry(folder, server, marketplace);
+    await registry.install(GREETER, { version: '1.4.0', range: '^1.4.0', validate: false });
+    const lockPath = join(folder, 'plugins', 'agentplug-lock.json');
+    const signedKey = (await registry.readLockFile()).plugins[GREETER]?.key_id;
+    // As if both were locked under a key the marketplace no longer uses, and the helper for other bytes.
+    const lock = JSON.parse(await readFile(lockPath, 'utf8'));
+    lock.plugins[GREETER].key_id = 'a-key-of-before';
+    lock.plugins[HELPER].key_id = 'a-key-of-before';
+    lock.plugins[HELPER].sha256 = '0'.repeat(64);
+    await writeFile(lockPath, JSON.stringify(lock));
+
+    const result = await registry.install(GREETER, { range: '~1.4.0', validate: false });
+    expect(result.installed).toEqual([]);
+    expect(result.relocked).toEqual([{ pluginId: GREETER, version: '1.4.0' }]);
+    const entries = (await registry.readLockFile()).plugins;
+    expect(entries[GREETER]).toMatchObject({ range: '~1.4.0', key_id: signedKey, requested: true });
+    expect(entries[HELPER]).toMatchObject({
+      key_id: 'a-key-of-before',
+      sha256: '0'.repeat(64),
+      requested: false,
+    });
+    // Nothing to bring up to date: the lock file is not written.
+    const before = await readFile(lockPath, 'utf8');
+    expect((await registry.install(GREETER, { validate: false })).relocked).toEqual([]);
+    expect(await readFile(lockPath, 'utf8')).toBe(before);
+    await registry.close();
+  });
+});
