@@ -200,7 +200,10 @@ export function registerInstallCommand(program: Command): void {
       'plugin id with an optional range (com.example.calculator@^1.2.0, @latest), or ./plugin.tgz, or ./folder',
     )
     .option('-y, --yes', 'accept without asking (not enough for new permissions of an installed plugin)')
-    .option('--approve-permissions', 'also approve new permissions for plugins already installed')
+    .option(
+      '--approve-permissions',
+      'accept, also approving new permissions for plugins already installed (implies --yes)',
+    )
     .option('--json', 'print the result as JSON');
   addRegistryOptions(command, { marketplace: true }).addHelpText(
     'after',

@@ -61,7 +61,7 @@ export function registerUpdateCommand(program: Command): void {
     .option('--check', 'only list the available updates and the installed versions the marketplace revoked')
     .option('--latest', 'go past the recorded ranges to the newest version (and record ^<new version>)')
     .option('-y, --yes', 'update without asking, as long as no permission is added')
-    .option('--approve-permissions', 'also approve permissions an update adds')
+    .option('--approve-permissions', 'accept, also approving permissions an update adds (implies --yes)')
     .option('--json', 'print the updates as JSON');
   addRegistryOptions(command, { marketplace: true }).addHelpText(
     'after',
