@@ -97,6 +97,25 @@ describe('recovery after a kill -9 during a lock file write', () => {
   });
 });
 
+describe('recovery after a kill -9 during a write of the operator configuration', () => {
+  it("removes a dead process's half-written copy, keeping the file and a live writer's copy", async () => {
+    const { pluginDirectory, open } = await installed();
+    const folder = join(pluginDirectory, 'agentplug-config');
+    await mkdir(folder, { recursive: true });
+    const kept = '{"config":{"greeting":"Bonjour"}}\n';
+    await writeFile(join(folder, `${ID}.json`), kept);
+    const halfWritten = `${ID}.json.${deadPid()}.0a1b2c3d.tmp`;
+    const live = `${ID}.json.${process.ppid}.0a1b2c3d.tmp`;
+    await writeFile(join(folder, halfWritten), '{"config":{"gree');
+    await writeFile(join(folder, live), '{"config":{"gree');
+    const registry = open();
+    expect((await registry.readInstalledConfig(ID)).operator).toEqual({ config: { greeting: 'Bonjour' } });
+    expect((await readdir(folder)).sort()).toEqual([`${ID}.json`, live].sort());
+    expect(await readFile(join(folder, `${ID}.json`), 'utf8')).toBe(kept);
+    await registry.close();
+  });
+});
+
 describe('recovery after a kill -9 during an install', () => {
   /** The journal an install writes before it moves a folder, as a process killed later leaves it. */
   async function writeJournal(

@@ -45,16 +45,23 @@ export class PluginDirectory {
   /** Where the operator's configuration of a plugin lives. */
   readonly operatorConfigPath: (pluginId: string) => string;
   private readonly cacheDirectory: string | undefined;
+  private readonly operatorConfigDirectory: string | undefined;
   private recovery: Promise<unknown> | undefined;
   private lockFileQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     path: string,
-    options: { operatorConfigPath: (pluginId: string) => string; cacheDirectory?: string | undefined },
+    options: {
+      operatorConfigPath: (pluginId: string) => string;
+      /** The folder of the operator's files, whose half-written copies recovery removes. */
+      operatorConfigDirectory?: string | undefined;
+      cacheDirectory?: string | undefined;
+    },
   ) {
     this.path = path;
     this.folders = getWorkFolders(path);
     this.operatorConfigPath = options.operatorConfigPath;
+    this.operatorConfigDirectory = options.operatorConfigDirectory;
     this.cacheDirectory = options.cacheDirectory;
   }
 
@@ -66,7 +73,7 @@ export class PluginDirectory {
    */
   ensureRecovered(): Promise<unknown> {
     this.recovery ??= (async () => {
-      await recoverInterruptedInstalls(this.path);
+      await recoverInterruptedInstalls(this.path, { operatorConfigDirectory: this.operatorConfigDirectory });
       await migrateLegacyLockFile({
         pluginDirectory: this.path,
         folders: this.folders,

@@ -134,6 +134,7 @@ export class PluginRegistry {
     });
     this.directory = new PluginDirectory(this.pluginDirectory, {
       operatorConfigPath: (pluginId) => this.getOperatorConfigPath(pluginId),
+      operatorConfigDirectory: this.operatorConfigDirectory,
       cacheDirectory: this.cacheDirectory,
     });
     this.metadataMaxAgeMs = options.indexMaxAgeMs ?? 30_000;

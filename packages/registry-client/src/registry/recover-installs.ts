@@ -91,13 +91,17 @@ async function withPluginLock(locks: string, pluginId: string, work: () => Promi
  * moved to the trash is put back while the lock file still lists it (else removed); an entry whose
  * folder is gone is dropped only when a dead process's install lock is left beside it (an entry whose
  * folder is simply missing, as on a fresh host, is what `installFromLockFile` restores);
- * half-written lock file copies and half-taken locks are removed.
+ * half-written lock file copies, half-taken locks and half-written copies of operator configuration
+ * files (in `operatorConfigDirectory`) are removed.
  * Folders of live processes, and plugins whose lock a live process holds, are left alone.
  */
-export async function recoverInterruptedInstalls(pluginDirectory: string): Promise<RecoveryResult> {
+export async function recoverInterruptedInstalls(
+  pluginDirectory: string,
+  options: { operatorConfigDirectory?: string | undefined } = {},
+): Promise<RecoveryResult> {
   const folders = getWorkFolders(pluginDirectory);
   const result: RecoveryResult = { restored: [], removed: [], forgotten: [] };
-  await removeStaleTemporaryFiles(pluginDirectory, folders, result);
+  await removeStaleTemporaryFiles(pluginDirectory, folders, result, options.operatorConfigDirectory);
   for (const name of await listNames(folders.staging)) {
     if (isOwnedByLiveProcess(name)) continue;
     await rm(join(folders.staging, name), { recursive: true, force: true });
@@ -207,16 +211,23 @@ function temporaryFileOwner(name: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
-/** Removes the half-written lock file copies and half-taken locks of processes that are gone. */
+/**
+ * Removes the half-written lock file and operator configuration copies and the half-taken locks of
+ * processes that are gone (a kill during an atomic write leaves its temporary file).
+ */
 async function removeStaleTemporaryFiles(
   pluginDirectory: string,
   folders: WorkFolders,
   result: RecoveryResult,
+  operatorConfigDirectory: string | undefined,
 ): Promise<void> {
   const candidates = [
     ...(await listNames(pluginDirectory))
       .filter((name) => name.startsWith(`${LOCK_FILE_NAME}.`) && name.endsWith('.tmp'))
       .map((name) => join(pluginDirectory, name)),
+    ...(operatorConfigDirectory === undefined ? [] : await listNames(operatorConfigDirectory))
+      .filter((name) => /\.json\.\d+\.[0-9a-f]+\.tmp$/.test(name))
+      .map((name) => join(operatorConfigDirectory as string, name)),
     ...(await listNames(folders.locks))
       .filter((name) => /\.lock\.\d+\.[0-9a-f]+$/.test(name))
       .map((name) => join(folders.locks, name)),
