@@ -68,7 +68,9 @@ async function attemptAll(outsideUrl) {
   return results;
 }`;
 
-const workerSource = `import { parentPort, workerData } from 'node:worker_threads';
+const workerSource = `import * as workerThreads from 'node:worker_threads';
+// Read before installPolicy, as the bootstrap does: it takes workerData and parentPort away.
+const { parentPort, workerData } = workerThreads;
 const { installPolicy } = await import(workerData.installUrl);
 const { createPermissionPolicy } = await import(workerData.policyUrl);
 const events = [];
@@ -218,6 +220,58 @@ export class Plugin {
         const spawned = await host.call('spawn', []).catch((error: unknown) => error);
         expect(PluginError.is(spawned, 'PERMISSION_DENIED'), String(spawned)).toBe(true);
         expect(existsSync(marker)).toBe(false);
+      } finally {
+        await harness.cleanup();
+      }
+    });
+  }
+});
+
+describe('the audit trail of built-in imports, in each tier', () => {
+  beforeAll(async () => {
+    setOsSandboxAvailable((await detectOsSandbox()).available);
+  });
+
+  for (const tier of [workerTier, processTierWithoutOs, processTier]) {
+    it(`reports an allowed built-in at most once and never as a denial, and a refused one exactly once (${tier.name})`, async () => {
+      const harness = createIsolatedPluginHarness(tier);
+      try {
+        const { host, events } = await harness.startPlugin({
+          files: {
+            'main.mjs': `export class Plugin {
+  async allowed() { const first = await import('node:path'); const again = await import('path'); return first.join('a', 'b') + again.sep; }
+  async refused() { const vm = await import('node:vm'); return vm.runInNewContext('1 + 1'); }
+  ping() { return 'pong'; }
+}`,
+          },
+        });
+        const builtinEvents = () =>
+          events
+            .filter((event) => event.capability === 'builtin')
+            .map(({ target, allowed }) => ({ target, allowed }));
+        expect(await host.call('allowed', [])).toBe('a/b/');
+        // A later call's answer comes after every event the earlier one caused (one channel, in
+        // order; a hooks thread's events have their own port, hence the wait for them).
+        expect(await host.call('ping', [])).toBe('pong');
+        if (importsGated(tier)) {
+          await waitFor(() => builtinEvents().length >= 1, 5000);
+          // Checked once, reported once as allowed (the audit trail shows what the plugin uses).
+          expect(builtinEvents()).toEqual([{ target: 'node:path', allowed: true }]);
+        } else {
+          // No gate to report from (Node 20's process tier): nothing at all is reported.
+          expect(builtinEvents()).toEqual([]);
+        }
+        expect(events.filter((event) => !event.allowed)).toEqual([]);
+        const before = builtinEvents().length;
+        const refused = await host.call('refused', []).catch((error: unknown) => error);
+        expect(PluginError.is(refused, 'PERMISSION_DENIED'), String(refused)).toBe(true);
+        await waitFor(() => events.some((event) => !event.allowed), 5000);
+        expect(await host.call('ping', [])).toBe('pong');
+        const denials = events.filter((event) => !event.allowed);
+        expect(denials).toHaveLength(1);
+        expect(denials[0]).toMatchObject({ capability: 'builtin', allowed: false });
+        expect(denials[0]?.target).toMatch(/^node:vm\b/);
+        expect(builtinEvents()).toHaveLength(before + 1);
       } finally {
         await harness.cleanup();
       }

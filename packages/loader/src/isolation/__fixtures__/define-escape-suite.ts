@@ -147,18 +147,25 @@ export function defineEscapeSuite(tier: HarnessTier): void {
       expect(process.env.AGENTPLUG_TEST_SECRET).toBe(hostSecretValue);
     });
 
-    it('offers no WebSocket route, or gates it when the runtime has one', async () => {
-      // WebSocket is a global only behind --experimental-websocket in Node 20; when it exists the
-      // guard checks its URL like fetch's, so either the route is absent or it is refused.
-      const { host } = await context.harness.startPlugin({
+    it('offers no WebSocket route, or refuses its connection when the runtime has one', async () => {
+      // WebSocket is a global only behind --experimental-websocket in Node 20, and undici's (loaded
+      // on first use) from Node 22: its connection is refused at net.Socket#connect like fetch's,
+      // so the socket reports an error (never opens) and a denied network event is recorded.
+      const { host, events } = await context.harness.startPlugin({
         files: esm(
-          `if (typeof WebSocket === 'undefined') return 'absent'; new WebSocket('ws://127.0.0.1:' + c.port);`,
+          `if (typeof WebSocket === 'undefined') return 'absent';
+const socket = new WebSocket('ws://127.0.0.1:' + c.port);
+return await new Promise((resolve) => { socket.onopen = () => resolve('opened'); socket.onerror = () => resolve('refused'); });`,
         ),
         permissions: unrelatedPermissions,
         config: context.config,
       });
       const outcome = await host.call('attempt', []).catch((error: unknown) => error);
-      if (outcome !== 'absent') expect(PluginError.is(outcome, 'PERMISSION_DENIED')).toBe(true);
+      if (outcome !== 'absent') {
+        if (outcome !== 'refused')
+          expect(PluginError.is(outcome, 'PERMISSION_DENIED'), String(outcome)).toBe(true);
+        await expectDeniedEvent(events, 'network');
+      }
       await context.expectNothingEscaped();
     });
   });

@@ -5,6 +5,11 @@ import { commonJs, type EscapeAttempt, esm } from './escape-attempt';
 // rewritten; and, in a worker, every way to reach the runtime's channel to the host.
 
 const fs = 'import fs from "node:fs";';
+
+/** Whether this Node has node:sqlite (22.5 on; unflagged from 22.13), which undici requires lazily. */
+const hasSqlite =
+  typeof (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sqlite') ===
+  'object';
 const readDenied = { capability: 'filesystem_read', mentions: ['to permissions.filesystem_read'] };
 const declaredRead = (context: { config: { declared: string } }) => ({
   filesystem_read: [context.config.declared],
@@ -143,5 +148,42 @@ EventTarget.prototype[dispatch] = function (...args) { captured = this; return o
 MessagePort.prototype.postMessage = function () { captured = this; };
 return captured === undefined ? 'nothing captured' : 'captured';`),
     outcome: 'failed',
+  },
+  {
+    name: "worker_threads handed out by undici's first load into a realm the plugin rigged",
+    // Node 20 reads markAsUncloneable off worker_threads, where a getter on Object.prototype sees
+    // the module; Node 24 names its lazy require of it with Object.defineProperty, captured when
+    // undici loads. Either way undici loads on the plugin's first touch of Request.
+    files: () =>
+      esm(`let leaked;
+Object.defineProperty(Object.prototype, 'markAsUncloneable', { get() { if (this !== null && typeof this.Worker === 'function') leaked = this; return undefined; }, set(value) { Object.defineProperty(this, 'markAsUncloneable', { value, writable: true, configurable: true }); }, configurable: true });
+const define = Object.defineProperty;
+Object.defineProperty = function (target, name, descriptor) {
+  if (typeof target === 'function' && descriptor !== undefined && descriptor.value === 'node:worker_threads') leaked = target();
+  return define(target, name, descriptor);
+};
+try { globalThis.Request; } finally { Object.defineProperty = define; delete Object.prototype.markAsUncloneable; }
+if (leaked === undefined) throw new Error('undici handed out nothing');
+if (leaked.workerData !== null && leaked.workerData !== undefined) return 'workerData: ' + Object.keys(leaked.workerData).join();
+new leaked.Worker("require('node:fs').writeFileSync(" + JSON.stringify(c.marker) + ", '')", { eval: true });
+await new Promise((resolve) => setTimeout(resolve, 500));`),
+    capability: 'builtin',
+    mentions: ['node:worker_threads (Worker)'],
+  },
+  {
+    name: "node:sqlite handed out by undici's first load into a realm the plugin rigged",
+    appliesTo: () => hasSqlite,
+    files: () =>
+      esm(`let sqlite;
+const define = Object.defineProperty;
+Object.defineProperty = function (target, name, descriptor) {
+  if (typeof target === 'function' && descriptor !== undefined && descriptor.value === 'node:sqlite') sqlite = target();
+  return define(target, name, descriptor);
+};
+try { globalThis.Request; } finally { Object.defineProperty = define; }
+if (sqlite === undefined) throw new Error('undici handed out nothing');
+new sqlite.DatabaseSync(c.marker).exec('create table stolen (value text)');`),
+    capability: 'builtin',
+    mentions: ['node:sqlite (DatabaseSync)'],
   },
 ];

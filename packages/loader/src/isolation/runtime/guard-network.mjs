@@ -1,5 +1,5 @@
 // The network guard of an isolated plugin, at the level of Node's JavaScript APIs: it names what
-// to declare before a request starts (fetch, WebSocket, dgram, dns), and `net.Socket#connect`,
+// to declare before a request starts (fetch of a URL, dgram, dns), and `net.Socket#connect`,
 // where every TCP client ends (http, https, http2, tls and fetch included), checks the host and port, forbids local
 // sockets and custom lookups, and resolves declared names with a lookup that records what the
 // real resolver answered (the native-handle guard lets sockets reach only those addresses). With
@@ -10,6 +10,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import tty from 'node:tty';
 import { normalizeHost } from './host-rules.mjs';
+import { isPermissionError } from './permission-error.mjs';
 import {
   apply,
   arrayAppend,
@@ -17,18 +18,18 @@ import {
   construct,
   copyArray,
   defineProperty,
-  getOwnPropertyDescriptor,
   isArray,
   nextTick,
   objectGetOwnPropertyNames,
+  ownValue,
   promiseReject,
+  promiseThen,
   SafeNumber,
   SafeProxy,
   SafeString,
   SafeURL,
   snapshotOptions,
   stringStartsWith,
-  uncurryThis,
   urlHostname,
   urlHref,
   urlPort,
@@ -38,22 +39,6 @@ import {
 const defaultPorts = { __proto__: null, 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };
 const isIP = net.isIP;
 const originalLookup = dns.lookup;
-// Request and WebSocket are lazy globals (reading them loads undici): their getters are captured
-// instead, and called only when a plugin fetches.
-const requestDescriptor = getOwnPropertyDescriptor(globalThis, 'Request');
-let SafeRequest;
-let requestUrl;
-function realRequest() {
-  if (SafeRequest === undefined && requestDescriptor !== undefined) {
-    SafeRequest =
-      requestDescriptor.get === undefined
-        ? requestDescriptor.value
-        : apply(requestDescriptor.get, globalThis, []);
-    requestUrl = uncurryThis(getOwnPropertyDescriptor(SafeRequest.prototype, 'url').get);
-  }
-  return SafeRequest;
-}
-
 function isURLInstance(value) {
   try {
     urlHref(value);
@@ -380,58 +365,32 @@ export function guardNetwork(policy, { proxy } = {}) {
   guardResolver(dns.Resolver.prototype, false);
   guardResolver(dns.promises.Resolver.prototype, true);
 
+  // fetch, Request and WebSocket are undici's, which Node loads on first use (20 to 45 ms of a
+  // worker's start, and a lazy data property of the global object from Node 22 on, which even
+  // reading its descriptor loads). None of them is read here: fetch is Node's own lazy function,
+  // and every connection undici opens is checked at net.Socket#connect like any other. A string
+  // or URL given to fetch is checked before undici is even loaded (a URL through the captured
+  // getters, so a replaced `hostname` getter cannot change what is checked); any other input (a
+  // Request, an object with toString) is left to that check. A refusal there, in the first
+  // connection or a redirect, rejects the fetch with the permission error itself.
   const originalFetch = globalThis.fetch;
   if (typeof originalFetch === 'function') {
+    const surfaceDenial = (error) => {
+      const cause = ownValue(error, 'cause');
+      throw isPermissionError(cause) ? cause : error;
+    };
     globalThis.fetch = function fetch(input, init) {
-      let checked;
+      let checked = input;
       try {
-        // A copy fixes what is fetched: the checked URL string, or a plain Request built from the
-        // caller's (its internal URL, read with the captured getter).
-        const Request = realRequest();
-        if (Request !== undefined && input instanceof Request) {
-          checked = new Request(input);
-          checkUrl(policy, requestUrl(checked));
-        } else {
-          checked = isURLInstance(input) ? urlHref(input) : SafeString(input);
+        if (typeof input === 'string') checkUrl(policy, input);
+        else if (isURLInstance(input)) {
+          checked = urlHref(input);
           checkUrl(policy, checked);
         }
       } catch (error) {
         return promiseReject(error);
       }
-      return apply(originalFetch, this, [checked, init]);
+      return promiseThen(apply(originalFetch, this, [checked, init]), undefined, surfaceDenial);
     };
-  }
-  // WebSocket is a global only behind --experimental-websocket in Node 20, and a lazy one after.
-  const webSocketDescriptor = getOwnPropertyDescriptor(globalThis, 'WebSocket');
-  if (webSocketDescriptor !== undefined) {
-    let guarded;
-    const guardWebSocket = () => {
-      if (guarded !== undefined) return guarded;
-      const original =
-        webSocketDescriptor.get === undefined
-          ? webSocketDescriptor.value
-          : apply(webSocketDescriptor.get, globalThis, []);
-      guarded = new SafeProxy(original, {
-        construct(target, args, newTarget) {
-          const text = isURLInstance(args[0]) ? urlHref(args[0]) : SafeString(args[0]);
-          checkUrl(policy, text);
-          return construct(target, arrayWith(copyArray(args), 0, text), newTarget);
-        },
-      });
-      return guarded;
-    };
-    defineProperty(globalThis, 'WebSocket', {
-      get: guardWebSocket,
-      set(value) {
-        defineProperty(globalThis, 'WebSocket', {
-          value,
-          writable: true,
-          enumerable: false,
-          configurable: true,
-        });
-      },
-      enumerable: false,
-      configurable: true,
-    });
   }
 }

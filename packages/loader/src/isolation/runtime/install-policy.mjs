@@ -12,7 +12,7 @@ import { guardNativeHandles } from './guard-native-handles.mjs';
 import { guardNetwork } from './guard-network.mjs';
 import { guardProcess } from './guard-process.mjs';
 import { createModuleGate } from './module-gate.mjs';
-import { neuterRefusedBuiltins } from './neuter-builtins.mjs';
+import { disarmLazilyRequiredBuiltins, neuterRefusedBuiltins } from './neuter-builtins.mjs';
 import {
   defineProperty,
   getOwnPropertyDescriptor,
@@ -80,6 +80,7 @@ async function findFileHandlePrototypes() {
 export async function installPolicy(policy, { report, proxy, asyncHooks }) {
   const gated = registerModuleGate(policy, report, asyncHooks);
   if (!gated) neuterRefusedBuiltins(policy);
+  disarmLazilyRequiredBuiltins(policy);
   const fileHandles = await findFileHandlePrototypes();
   guardNativeHandles(policy, { folder: runtimeFolder, file: runtimeFile, proxy });
   const fileSystem = guardFileSystem(policy);

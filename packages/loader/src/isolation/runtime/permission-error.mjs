@@ -1,6 +1,7 @@
-import { defineProperty, SafeError, symbolFor } from './primordials.mjs';
+import { defineProperty, SafeError, SafeWeakSet, symbolFor, weakSetAdd, weakSetHas } from './primordials.mjs';
 
 const pluginErrorBrand = symbolFor('@agentplug/models/PluginError');
+const created = new SafeWeakSet();
 const hint = "Declare the permission named in the message in plugin.json's permissions.";
 
 /**
@@ -15,5 +16,11 @@ export function createPermissionError(message, details) {
   defineProperty(error, 'details', { value: details, enumerable: true, configurable: true });
   defineProperty(error, 'hint', { value: hint, configurable: true });
   defineProperty(error, pluginErrorBrand, { value: true });
+  weakSetAdd(created, error);
   return error;
+}
+
+/** Whether `value` is an error createPermissionError made (not one shaped like it). */
+export function isPermissionError(value) {
+  return value !== null && typeof value === 'object' && weakSetHas(created, value);
 }
