@@ -1,18 +1,25 @@
 // Isolated plugins: call round trip against a raw MessageChannel round trip to a bare worker,
 // worker start + load time, memory per isolated plugin, and heap/RSS growth over 1,000 reloads
 // (after 1,000 warm-up reloads, and over the warm-up itself against bare worker churn).
-// One JSON line per figure. Run alone with:
+// Start and memory depend on how this Node runs module hooks (the import gate): in the plugin's
+// own thread from Node 22.15 and 23.5 (module.registerHooks), on a hooks thread of its own before
+// (module.register, Node 20). So they are measured on this Node and, in a child process, on the
+// other of Node 20 and 24 (AGENTPLUG_BENCH_OTHER_NODE names its binary; else npx fetches it; a
+// line on stderr says when neither works). One JSON line per figure. Run alone with:
 //   node --conditions=@agentplug/source --import tsx bench/isolation.bench.ts
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHost, PluginHostOptions } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
+import { median } from './loader-bench-helpers';
 
 interface Figure {
   name: string;
@@ -26,6 +33,13 @@ const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 5000);
 const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 20);
 const reloads = Number(process.env.AGENTPLUG_BENCH_RELOADS ?? 1000);
 const resident = 10;
+/** Set in the child that measures start and memory on the other Node version. */
+const startAndMemoryOnly = process.env.AGENTPLUG_BENCH_PART === 'worker-start-memory';
+const inThreadHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
+/** This Node and where it runs the import gate, for the names of the figures that depend on it. */
+const nodeLabel = inThreadHooks
+  ? `Node ${process.version}, import gate in the plugin's thread (module.registerHooks)`
+  : `Node ${process.version}, import gate on a hooks thread per plugin (module.register; the goals need Node 22.15 / 23.5 or later)`;
 
 // bench/index.ts starts each bench with --expose-gc; alone, expose it here.
 if (typeof globalThis.gc !== 'function') setFlagsFromString('--expose-gc');
@@ -123,24 +137,41 @@ async function measureRoundTrips(): Promise<void> {
 }
 
 async function measureStartTime(): Promise<void> {
-  let bareTotal = 0;
-  let isolatedTotal = 0;
-  for (let index = 0; index < starts; index += 1) {
-    let started = performance.now();
-    const bare = await startBareWorker();
-    bareTotal += performance.now() - started;
-    await bare.worker.terminate();
-    started = performance.now();
+  const bare: number[] = [];
+  const isolated: number[] = [];
+  // Warm up both (the runtime's files, the first worker), then alternate which goes first so
+  // neither gets a quieter machine.
+  await (await startBareWorker()).worker.terminate();
+  await (await createWorkerHost(hostOptions)).dispose();
+  const startBare = async (): Promise<void> => {
+    const started = performance.now();
+    const { worker } = await startBareWorker();
+    bare.push(performance.now() - started);
+    await worker.terminate();
+  };
+  const startIsolated = async (): Promise<void> => {
+    const started = performance.now();
     const host = await createWorkerHost(hostOptions);
-    isolatedTotal += performance.now() - started;
+    isolated.push(performance.now() - started);
     await host.dispose();
+  };
+  for (let index = 0; index < starts; index += 1) {
+    if (index % 2 === 0) {
+      await startBare();
+      await startIsolated();
+    } else {
+      await startIsolated();
+      await startBare();
+    }
   }
+  const value = median(isolated);
+  const baseline = median(bare);
   print({
-    name: 'isolation: worker start + policy + plugin load, per plugin (vs bare worker start)',
-    value: isolatedTotal / starts,
+    name: `isolation: worker start + policy + plugin load, per plugin, ${nodeLabel} (vs bare worker start, medians)`,
+    value,
     unit: 'ms',
-    baseline: bareTotal / starts,
-    ratio: isolatedTotal / bareTotal,
+    baseline,
+    ratio: value / baseline,
   });
 }
 
@@ -160,7 +191,7 @@ async function measureMemoryPerPlugin(): Promise<void> {
   const isolatedPerPlugin = (process.memoryUsage().rss - before) / resident;
   await Promise.all(hosts.map((host) => host.dispose()));
   print({
-    name: `isolation: RSS per resident isolated plugin (${resident} resident, vs bare worker)`,
+    name: `isolation: RSS per resident isolated plugin, ${nodeLabel} (${resident} resident, vs bare worker)`,
     value: megabytes(isolatedPerPlugin),
     unit: 'MB',
     baseline: megabytes(barePerWorker),
@@ -239,11 +270,49 @@ async function measureReloads(): Promise<void> {
   });
 }
 
+/**
+ * The Node binary of the other of Node 20 and 24: AGENTPLUG_BENCH_OTHER_NODE, else what
+ * `npx -p node@<major>` installs; undefined (with the reason on stderr) when neither works.
+ */
+function findOtherNode(): string | undefined {
+  const major = inThreadHooks ? 20 : 24;
+  const given = process.env.AGENTPLUG_BENCH_OTHER_NODE;
+  if (given !== undefined && given !== '') return given;
+  const found = spawnSync('npx', ['--yes', '-p', `node@${major}`, 'node', '-p', 'process.execPath'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  const path = found.stdout?.trim();
+  if (found.status === 0 && path) return path;
+  console.error(
+    `isolation bench: no Node ${major} to measure worker start and memory on (set AGENTPLUG_BENCH_OTHER_NODE): ${found.error?.message ?? found.stderr}`,
+  );
+  return undefined;
+}
+
+/** Start and memory on the other Node version, in a child process: its lines are printed as they come. */
+function measureOnOtherNode(): void {
+  const node = findOtherNode();
+  if (node === undefined) return;
+  const result = spawnSync(node, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, AGENTPLUG_BENCH_PART: 'worker-start-memory' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0)
+    console.error(`isolation bench on ${node} exited with ${result.status ?? result.signal}`);
+}
+
 try {
-  await measureRoundTrips();
-  await measureStartTime();
-  await measureMemoryPerPlugin();
-  await measureReloads();
+  if (startAndMemoryOnly) {
+    await measureStartTime();
+    await measureMemoryPerPlugin();
+  } else {
+    await measureRoundTrips();
+    await measureStartTime();
+    await measureMemoryPerPlugin();
+    await measureReloads();
+    measureOnOtherNode();
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -4,7 +4,10 @@
 // child's. With and without the OS sandbox when this machine has one. The raw round trip is fair
 // to both sides: Node's IPC channel is a Unix socket pair carrying JSON lines, and the plugin's
 // channel is a Unix socket pair too (file descriptor 3), carrying a plain call and a plain result as
-// JSON frames (V8's format only for values JSON would change). Run alone with:
+// JSON frames (V8's format only for values JSON would change), and the raw messages have the same
+// shape and size as the host's (a call `{ id, method, args, optional }` out, `{ type, id, value }`
+// back). Round trips are timed in many short rounds, alternating which side goes first, and the
+// ratio is the median of each round's ratio (paired, so a busy spell weighs on both). Run alone with:
 //   node --conditions=@agentplug/source --import tsx bench/process-isolation.bench.ts
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +18,8 @@ import type { PluginHost, PluginHostOptions, ProcessSandboxOptions } from '../sr
 import { createProcessHost, detectOsSandbox } from '../src/isolation/index';
 import { median, printFigure } from './loader-bench-helpers';
 
-const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 3000);
+const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 600);
+const rounds = Number(process.env.AGENTPLUG_BENCH_ROUNDS ?? 15);
 const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 12);
 const resident = 6;
 
@@ -26,7 +30,8 @@ writeFileSync(join(pluginPath, 'main.mjs'), 'export class Plugin { echo(value) {
 const emptyModule = join(root, 'empty.mjs');
 writeFileSync(
   emptyModule,
-  "process.send('ready'); process.on('message', (message) => process.send(message));",
+  // Answers a call as the plugin's runtime does: a result message with the call's id.
+  "process.send('ready'); process.on('message', (message) => process.send({ type: 'result', id: message.id, value: message.args[0] }));",
 );
 
 const hostOptions = (processSandbox: ProcessSandboxOptions): PluginHostOptions => ({
@@ -133,10 +138,13 @@ async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOpt
   const child = await forkBareChild();
   let answer: ((value: unknown) => void) | undefined;
   child.on('message', (message) => answer?.(message));
+  let rawId = 0;
+  // The same call message the host sends (its JSON is the same size), answered the same way.
   const rawRoundTrip = (): Promise<unknown> =>
     new Promise((resolve) => {
       answer = resolve;
-      child.send({ id: 1, method: 'echo', args: [1] });
+      rawId += 1;
+      child.send({ id: rawId, method: 'echo', args: [1], optional: false });
     });
   const before = new Set(descendants());
   const host: PluginHost = await createProcessHost(hostOptions(processSandbox));
@@ -158,32 +166,40 @@ async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOpt
     return { wall, cpu: (here.user + here.system + other) / calls };
   };
   const bare = [child.pid as number];
-  await timeCalls(rawRoundTrip, bare);
-  await timeCalls(isolatedRoundTrip, pluginPids);
+  // Warm up both (JIT, socket buffers), then pair each isolated round with a raw one, alternating
+  // which goes first.
+  for (let index = 0; index < 3; index += 1) {
+    await timeCalls(rawRoundTrip, bare);
+    await timeCalls(isolatedRoundTrip, pluginPids);
+  }
   const raw: { wall: number; cpu: number }[] = [];
   const isolated: { wall: number; cpu: number }[] = [];
-  for (let round = 0; round < 3; round += 1) {
-    raw.push(await timeCalls(rawRoundTrip, bare));
-    isolated.push(await timeCalls(isolatedRoundTrip, pluginPids));
+  for (let round = 0; round < rounds; round += 1) {
+    if (round % 2 === 0) {
+      raw.push(await timeCalls(rawRoundTrip, bare));
+      isolated.push(await timeCalls(isolatedRoundTrip, pluginPids));
+    } else {
+      isolated.push(await timeCalls(isolatedRoundTrip, pluginPids));
+      raw.push(await timeCalls(rawRoundTrip, bare));
+    }
   }
-  const value = Math.min(...isolated.map((round) => round.wall));
-  const baseline = Math.min(...raw.map((round) => round.wall));
+  const pairedRatio = (key: 'wall' | 'cpu'): number =>
+    median(isolated.map((round, index) => round[key] / (raw[index] as { wall: number; cpu: number })[key]));
   printFigure({
-    name: `process isolation${label}: call round trip through the process host vs a raw IPC round trip (process.send) to a child`,
-    value,
+    name: `process isolation${label}: call round trip through the process host vs a raw IPC round trip (process.send) to a child, same message sizes (${rounds} paired rounds of ${calls} calls, medians)`,
+    value: median(isolated.map((round) => round.wall)),
     unit: 'us/call',
-    baseline,
-    ratio: value / baseline,
+    baseline: median(raw.map((round) => round.wall)),
+    ratio: pairedRatio('wall'),
   });
-  // CPU time is what a busy machine does not distort: both processes' user + system time per call.
-  const cpuValue = median(isolated.map((round) => round.cpu));
-  const cpuBaseline = median(raw.map((round) => round.cpu));
+  // CPU time is what a busy machine does not distort: both processes' user + system time per call
+  // (read in clock ticks of 10 ms from /proc, so over a round, not per call).
   printFigure({
-    name: `process isolation${label}: CPU time per call round trip, host and plugin process together, vs a raw IPC round trip (both processes, medians)`,
-    value: cpuValue,
+    name: `process isolation${label}: CPU time per call round trip, host and plugin process together, vs a raw IPC round trip (both processes, paired medians)`,
+    value: median(isolated.map((round) => round.cpu)),
     unit: 'us CPU/call',
-    baseline: cpuBaseline,
-    ratio: cpuValue / cpuBaseline,
+    baseline: median(raw.map((round) => round.cpu)),
+    ratio: pairedRatio('cpu'),
   });
   await host.dispose();
   await stopChild(child);
