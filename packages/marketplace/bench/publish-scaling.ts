@@ -1,18 +1,11 @@
 // Publish cost as the catalog grows: a catalog of 1,000, 10,000 and 100,000 plugins is seeded
-// straight into the SQL store (a signed index and a v2 tree naming every plugin, no publishes),
+// straight into the SQL store (signed v2 targets of every plugin, a tree, a snapshot; no publishes),
 // then one publish at a time is timed through the service. Goal: flat, not linear.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
-import {
-  createRootMetadata,
-  MetadataRepository,
-  MetadataTree,
-  type SigningKeyPair,
-  serializeSignedIndex,
-  signIndex,
-} from '@agentplug/registry-client/protocol';
+import type { SigningKeyPair } from '@agentplug/registry-client/protocol';
 import { buildSyntheticIndex, median } from '../../registry-client/bench/synthetic-index';
 import { writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { createMarketplaceService } from '../src/service/marketplace-service';
@@ -20,6 +13,7 @@ import { migrateDatabase } from '../src/sql/migrate';
 import type { SqlDatabase } from '../src/sql/sql-database';
 import { openBlobFolder } from '../src/store/blob-folder';
 import { createSqlStore } from '../src/store/sql-store';
+import { seedSignedCatalog, writeIntoStore } from './seed-catalog';
 
 /** One size's figures: wall and CPU milliseconds of one publish (medians). */
 export interface PublishAtSize {
@@ -46,34 +40,12 @@ export async function measurePublishAtSize(options: {
     for (const entry of Object.values(body.plugins)) {
       entry.versions = { '1.0.0': entry.versions['1.0.0'] as (typeof entry.versions)[string] };
     }
-    const rootFile = createRootMetadata({
-      version: 1,
-      expires: new Date(Date.now() + 86_400_000),
-      keys: {
-        root: [keys.publicKey],
-        targets: [keys.publicKey],
-        snapshot: [keys.publicKey],
-        timestamp: [keys.publicKey],
-      },
-      signers: [keys],
-    }).file;
-    const tree = new MetadataTree();
-    for (const [pluginId, entry] of Object.entries(body.plugins)) {
-      tree.set(pluginId, { version: 1, sha256: entry.versions['1.0.0']?.sha256 ?? '', length: 1000 });
-    }
-    const initial = tree.commit();
-    const repository = MetadataRepository.create(
-      { signers: { targets: [keys], snapshot: [keys], timestamp: [keys] } },
-      { tree },
-    );
-    await store.writeMetadata([rootFile, ...initial.files, ...repository.commit()]);
-    await store.writeSignedIndex(Buffer.from(serializeSignedIndex(signIndex(body, keys))), body.version);
+    await seedSignedCatalog(writeIntoStore(store), body.plugins, keys);
 
     const service = await createMarketplaceService({
       store,
       signingKey: keys,
       validator: undefined,
-      indexLifetimeMs: 7 * 24 * 60 * 60 * 1000,
       statsResignDelayMs: 600_000,
       refreshIntervalMs: 0,
     });

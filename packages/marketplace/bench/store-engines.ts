@@ -2,17 +2,17 @@
 // PGlite), and search and download throughput over 10,000 plugins on the folder store, PGlite and
 // PostgreSQL (a throwaway cluster, as the tests start one). Ratios are against the raw baseline of
 // the same run: a single publish, and the folder store.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
-import { signIndex } from '@agentplug/registry-client/protocol';
 import { buildSyntheticIndex, round } from '../../registry-client/bench/synthetic-index';
 import { writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { createMarketplaceServer, generateSigningKeyPair, type MarketplaceServerOptions } from '../src/index';
 import { openPgliteDatabase } from '../src/sql/open-pglite-database';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import { measurePublishAtSize, type PublishAtSize } from './publish-scaling';
+import { seedSignedCatalog, writeIntoFolder, writeIntoStore } from './seed-catalog';
 
 const root = await mkdtemp(join(tmpdir(), 'agentplug-store-bench-'));
 const keys = generateSigningKeyPair();
@@ -153,11 +153,16 @@ try {
       const store = join(root, `store-${name}`);
       await mkdir(store, { recursive: true });
       const token = 'bench-operator-token';
-      // The folder store starts from the synthetic index.json; the SQL stores from the same catalog,
-      // written by one publish after a server on an index built the same way.
-      if (name === 'folder')
-        await writeFile(join(store, 'index.json'), JSON.stringify(signIndex(body, keys)));
-      const server = await createMarketplaceServer({
+      // Every engine starts from the same synthetic catalog, written as signed v2 metadata through
+      // the store contract before the server opens the store.
+      {
+        const { openMarketplaceStore } = await import('../src/store/open-marketplace-store');
+        const opened = await openMarketplaceStore(store, database ?? { engine: 'folder' });
+        const write = name === 'folder' ? writeIntoFolder(store) : writeIntoStore(opened.store);
+        await seedSignedCatalog(write, body.plugins, keys);
+        await opened.close();
+      }
+      const running = await createMarketplaceServer({
         storeDirectory: store,
         database,
         signingKey: keys,
@@ -166,29 +171,6 @@ try {
         requestsPerMinutePerAddress: 0,
         statsResignDelayMs: 600_000,
       });
-      if (name !== 'folder') {
-        // Load the synthetic catalog through the store contract, as the folder store was loaded.
-        await server.close();
-        const { openMarketplaceStore } = await import('../src/store/open-marketplace-store');
-        const opened = await openMarketplaceStore(store, database ?? { engine: 'folder' });
-        await opened.store.writeSignedIndex(
-          Buffer.from(JSON.stringify(signIndex({ ...body, version: 1_000 }, keys))),
-          1_000,
-        );
-        await opened.close();
-      }
-      const running =
-        name === 'folder'
-          ? server
-          : await createMarketplaceServer({
-              storeDirectory: store,
-              database,
-              signingKey: keys,
-              validator: false,
-              publishToken: token,
-              requestsPerMinutePerAddress: 0,
-              statsResignDelayMs: 600_000,
-            });
       await publish(running.url, await pack(`com.bench.download-${name}`), token);
       const search = await throughput(running.url, [
         'api/v1/search?q=math',

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginError, type PluginValidatorLike } from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
-import type { PublishArchiveResult, SignedIndexBody, SigningKey } from '@agentplug/registry-client/protocol';
+import {
+  type IndexPluginEntry,
+  type PublishArchiveResult,
+  type SigningKey,
+  TIMESTAMP_PATH,
+} from '@agentplug/registry-client/protocol';
 import { addressOf, createAccessControl } from './http/access-control';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createMarketplaceMetrics } from './http/metrics';
@@ -16,6 +21,7 @@ import { createDefaultValidator } from './publish/default-validator';
 import type { RiskPolicy } from './publish/risk-policy';
 import { createPublisherDirectory, type PublisherDirectory } from './publishers/publisher-directory';
 import {
+  type CatalogView,
   createMarketplaceService,
   type MetadataServiceOptions,
   type RevocationInput,
@@ -28,14 +34,14 @@ import { createCatalogRoutes } from './web/catalog-routes';
 /** Options of {@link createMarketplaceServer}. */
 export interface MarketplaceServerOptions extends RiskPolicy {
   /**
-   * The store folder, created when missing. With the folder engine: `index.json`, `archives/`,
+   * The store folder, created when missing. With the folder engine: `v2/`, `archives/`,
    * `stats.json` (may hold a static build); with SQL: `blobs/` (archives by sha256) and, for
    * PGlite, `database/`.
    */
   storeDirectory: string;
   /** Where the catalog lives. Default `{ engine: 'folder' }`; the `serve` command defaults to PGlite. */
   database?: MarketplaceDatabaseOptions;
-  /** How often an instance looks for an index another instance signed. Default 2 s. */
+  /** How often an instance looks for a snapshot another instance signed. Default 2 s. */
   refreshIntervalMs?: number;
   /** Default 127.0.0.1. */
   host?: string;
@@ -44,16 +50,14 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   /** Bearer token for publish and yank. Without one, publishing is refused (UNAUTHORIZED). */
   publishToken?: string;
   /**
-   * Signs the index: a key (held in this process), or a {@link MarketplaceSigner} that holds it
-   * elsewhere (`createCommandSigner`). With a signer, protocol v2's online roles need keys of their
-   * own (`metadata.signers`, and `metadata.rootSigner` or a stored root).
+   * Signs the v2 metadata: a key (held in this process), or a {@link MarketplaceSigner} that holds
+   * it elsewhere (`createCommandSigner`). By default it holds every online role (timestamp,
+   * snapshot, targets) and signs root 1 of a new store; `metadata` gives roles keys of their own.
    */
   signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; default a new `@agentplug/validator` PluginValidator. `false` skips validation. */
   validator?: PluginValidatorLike | false;
-  /** How long each signed index stays valid; it is re-signed at half that. Default 7 days. */
-  indexLifetimeMs?: number;
-  /** Delay before changed download counts and ratings are signed into the index. Default 10 s. */
+  /** Delay before changed download counts and ratings show in the web catalog's lists. Default 10 s. */
   statsResignDelayMs?: number;
   /** Largest upload accepted. Default 50 MiB. */
   maxUploadBytes?: number;
@@ -88,8 +92,10 @@ export interface MarketplaceServer {
   port: number;
   /** The web catalog's home page (the public URL), e.g. `http://127.0.0.1:41234/`. */
   catalogUrl: string;
-  /** The signed body currently served. */
-  getIndex(): SignedIndexBody;
+  /** The catalog served now: the v2 snapshot version that signs it and every plugin. */
+  getCatalog(): CatalogView;
+  /** A plugin's catalog entry with live download counts and ratings, or undefined. */
+  getPlugin(pluginId: string): IndexPluginEntry | undefined;
   /**
    * Publishes an archive without HTTP (same checks as the endpoint).
    * @throws PluginError CONFLICT (the version is already published), VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_INVALID
@@ -115,7 +121,7 @@ export interface MarketplaceServer {
 }
 
 /**
- * Starts the reference marketplace server over a store: the signed index and archives, search,
+ * Starts the reference marketplace server over a store: the signed v2 metadata and archives, search,
  * publish and yank (publisher tokens scoped to namespaces on SQL; the shared operator token on any
  * engine), download counts and ratings, the web catalog at `/` (server-rendered pages for people
  * choosing plugins), `/healthz`, `/readyz` and `/metrics`, with upload, rate and size limits. The
@@ -139,7 +145,6 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
       options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator())),
     maxRiskLevel: options.maxRiskLevel,
     minSecurityScore: options.minSecurityScore,
-    indexLifetimeMs: options.indexLifetimeMs ?? 7 * 24 * 60 * 60 * 1000,
     statsResignDelayMs: options.statsResignDelayMs ?? 10_000,
     extractionLimits: options.extractionLimits,
     metadata: options.metadata,
@@ -172,12 +177,12 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
       gauges: () => ({
         uploads_in_progress: uploads.active,
         requests_in_flight: inFlight,
-        index_version: service.getIndex().version,
+        snapshot_version: service.getCatalog().version,
       }),
       ready: async () => {
         if (closing) throw new PluginError('UNAVAILABLE', 'the server is shutting down');
         try {
-          await store.readIndexVersion();
+          await store.readMetadata(TIMESTAMP_PATH);
         } catch (error) {
           throw new PluginError('UNAVAILABLE', 'the store cannot be read', { cause: error });
         }
@@ -254,7 +259,8 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     catalogUrl: site.marketplaceUrl,
     host,
     port,
-    getIndex: () => service.getIndex(),
+    getCatalog: () => service.getCatalog(),
+    getPlugin: (pluginId) => service.getPlugin(pluginId),
     publish: (archive) => service.publish(archive),
     yank: (pluginId, version, yanked = true) => service.yank(pluginId, version, yanked),
     revoke: (pluginId, version, revocation) => service.revoke(pluginId, version, revocation),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginRegistry, packPlugin } from '@agentplug/registry-client';
+import { packPlugin } from '@agentplug/registry-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   writePluginFolder,
 } from '../../registry-client/test/helpers/plugin-fixtures';
 import { runCaptured as run } from './helpers/run-captured';
+import { readOverHttp, readSignedCatalog } from './helpers/verify-signed-catalog';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
@@ -45,6 +46,8 @@ async function startServe(args: readonly string[]): Promise<{
   return {
     output,
     stop: () => {
+      // A child that already exited (a crash) answers its code rather than leaving the test waiting.
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       return exited;
@@ -55,21 +58,22 @@ async function startServe(args: readonly string[]): Promise<{
 const STACK_FRAME = /^\s+at /m;
 
 describe('agentplug-marketplace serve', () => {
-  it('starts on the given port, prints the URL and public key, serves a verifiable index, and stops on SIGTERM', async () => {
+  // A child process compiled from source (tsx): its start, not the test, takes the time on a
+  // loaded machine, so the budget is the subprocess tests' (the stop itself is awaited on 'exit').
+  it('starts on the given port, prints the URL and public key, serves verifiable metadata, and stops on SIGTERM', async () => {
     const root = await createTemporaryFolder();
     const serve = await startServe(['--store', join(root, 'store'), '--port', '0', '--engine', 'folder']);
-    const url = /listening on (\S+)/.exec(serve.output)?.[1] ?? '';
-    const publicKey = /\(trustedKeys\): (\S+)/.exec(serve.output)?.[1] ?? '';
-    expect(serve.output).toContain('publishing: disabled (no token)');
-    const registry = new PluginRegistry({
-      pluginDirectory: join(root, 'plugins'),
-      cacheDirectory: join(root, 'cache'),
-      marketplaceUrl: url,
-      trustedKeys: [publicKey],
-    });
-    expect((await registry.refreshIndex()).search_endpoint).toBe('api/v1/search');
-    expect(await serve.stop()).toBe(0);
-  });
+    try {
+      const url = /listening on (\S+)/.exec(serve.output)?.[1] ?? '';
+      const publicKey = /\(trustedKeys, pins root 1\): (\S+)/.exec(serve.output)?.[1] ?? '';
+      expect(serve.output).toContain('publishing: disabled (no token)');
+      const signed = await readSignedCatalog(readOverHttp(url), publicKey);
+      expect(signed.snapshotVersion).toBe(1);
+      expect(signed.plugins.size).toBe(0);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  }, 60_000);
 
   it('spells its flags as agentplug does (--key-file, --max-risk, --token-file) and keeps the old spellings working', async () => {
     const root = await createTemporaryFolder();
@@ -198,7 +202,7 @@ describe('agentplug-marketplace serve', () => {
       expect(result.stderr).not.toMatch(STACK_FRAME);
     }
     // Nothing was created for a refused command line.
-    await expect(readFile(join(root, 'site', 'index.json'))).rejects.toThrowError(/ENOENT/);
+    await expect(readFile(join(root, 'site', 'v2', 'timestamp.json'))).rejects.toThrowError(/ENOENT/);
   });
 
   it('reports a failure that is not a usage error as one line with exit code 1', async () => {
@@ -290,12 +294,16 @@ describe('agentplug-marketplace build over a previous build', () => {
     expect(replaced.exitCode, replaced.stderr).toBe(0);
     // The result line in snake_case, as every JSON the commands print.
     expect(JSON.parse(replaced.stdout)).toMatchObject({
-      index_path: join(site, 'index.json'),
+      timestamp_path: join(site, 'v2', 'timestamp.json'),
       plugins: 2,
       versions: 2,
       catalog_pages: 0,
     });
-    const index = JSON.parse(await readFile(join(site, 'index.json'), 'utf8'));
-    expect(Object.keys(index.signed.plugins).sort()).toEqual(['com.example.first', 'com.example.second']);
+    const keys = JSON.parse(await readFile(join(root, 'key.json'), 'utf8')) as { publicKey: string };
+    const signed = await readSignedCatalog(
+      async (path) => readFile(join(site, path)).catch(() => undefined),
+      keys.publicKey,
+    );
+    expect([...signed.plugins.keys()].sort()).toEqual(['com.example.first', 'com.example.second']);
   }, 120_000);
 });

@@ -156,7 +156,7 @@ describe('the marketplace server', () => {
     const error = await readError(refused);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.details.validation).toMatchObject({ valid: false });
-    expect(Object.keys(server.getIndex().plugins)).toEqual(['com.example.a']);
+    expect(Object.keys(server.getCatalog().plugins)).toEqual(['com.example.a']);
   });
 
   it('publishes and yanks through publishArchive and yankVersion, keeping the server error codes', async () => {
@@ -184,9 +184,9 @@ describe('the marketplace server', () => {
       valid: false,
     });
     await yankVersion('com.example.p', '1.0.0', options);
-    expect(server.getIndex().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(true);
+    expect(server.getCatalog().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(true);
     await yankVersion('com.example.p', '1.0.0', { ...options, yanked: false });
-    expect(server.getIndex().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(false);
+    expect(server.getCatalog().plugins['com.example.p']?.versions['1.0.0']?.yanked).toBe(false);
     expect(await codeOf(yankVersion('com.example.p', '9.9.9', options))).toBe('NOT_FOUND');
   });
 
@@ -204,7 +204,7 @@ describe('the marketplace server', () => {
     expect(error.details.validation).toMatchObject({ valid: true, riskLevel: 'medium' });
     const lenient = await startMarketplace(undefined, { maxRiskLevel: 'medium' });
     expect((await publish(lenient.server, (await packPlugin(folder)).archive)).status).toBe(201);
-    expect(lenient.server.getIndex().plugins['com.example.net']?.versions['1.0.0']).toMatchObject({
+    expect(lenient.server.getCatalog().plugins['com.example.net']?.versions['1.0.0']).toMatchObject({
       risk_level: 'medium',
     });
   });
@@ -248,7 +248,7 @@ describe('the marketplace server', () => {
     });
     // downloads break ties between equally relevant plugins
     await registry.downloadPlugin('com.example.mathlib');
-    await waitFor(() => server.getIndex().plugins['com.example.mathlib']?.downloads === 1);
+    await waitFor(() => server.getPlugin('com.example.mathlib')?.downloads === 1);
     expect(await ids({ tags: ['math'] })).toEqual(['com.example.mathlib', 'com.example.calculator']);
     // the static layout (no search endpoint) gives the same answers from the signed index
     const site = join(root, 'site');
@@ -320,7 +320,7 @@ describe('the marketplace server', () => {
     const lock = await registry.readLockFile();
     expect(lock.plugins['com.example.calc']).toMatchObject({ version: '1.0.0', source: server.url });
     expect(lock.plugins['com.example.calc']?.sha256).toBe(
-      server.getIndex().plugins['com.example.calc']?.versions['1.0.0']?.sha256,
+      server.getCatalog().plugins['com.example.calc']?.versions['1.0.0']?.sha256,
     );
 
     // mathlib 2.0.0 breaks calc's ^1.0.0, so it is not offered
@@ -365,7 +365,7 @@ describe('the marketplace server', () => {
     ]);
   });
 
-  it('keeps download counts and ratings across a restart, and never lowers the index version', async () => {
+  it('keeps download counts and ratings across a restart, and serves the snapshot version it signed', async () => {
     const { server, store, root } = await startMarketplace();
     await publishPlugin(server, root, { plugin_id: 'com.example.counted', version: '1.0.0' });
     const registry = createRegistry(server, root);
@@ -380,12 +380,12 @@ describe('the marketplace server', () => {
     expect((await rate(5)).status).toBe(200);
     expect(await (await rate(4)).json()).toMatchObject({ rating: 4.5, rating_count: 2 });
     expect((await rate(9)).status).toBe(400);
-    const versionBefore = server.getIndex().version;
+    const versionBefore = server.getCatalog().version;
     await server.close();
     cleanups.length = 0;
     const restarted = await startMarketplace(store);
-    expect(restarted.server.getIndex().version).toBeGreaterThan(versionBefore);
-    expect(restarted.server.getIndex().plugins['com.example.counted']).toMatchObject({
+    expect(restarted.server.getCatalog().version).toBe(versionBefore);
+    expect(restarted.server.getPlugin('com.example.counted')).toMatchObject({
       downloads: 2,
       rating: 4.5,
       rating_count: 2,

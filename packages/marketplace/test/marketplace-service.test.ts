@@ -24,7 +24,7 @@ afterEach(async () => {
 /** A real folder store whose next write of one kind, once armed, fails as a full disk would. */
 function failingOnce(
   store: MarketplaceStore,
-  operation: 'writeSignedIndex' | 'writeArchive' | 'writeVersionDocument',
+  operation: 'writeMetadata' | 'writeArchive' | 'writeVersionDocument',
 ): { store: MarketplaceStore; arm: () => void } {
   let armed = false;
   const write = store[operation] as (...values: unknown[]) => Promise<void>;
@@ -50,7 +50,6 @@ async function openService(store: MarketplaceStore): Promise<MarketplaceService>
     store,
     signingKey: keys,
     validator: undefined,
-    indexLifetimeMs: 60_000,
     statsResignDelayMs: 60_000,
   });
   services.push(service);
@@ -65,30 +64,31 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('the marketplace service over a folder store', () => {
-  for (const operation of ['writeSignedIndex', 'writeArchive', 'writeVersionDocument'] as const) {
+  for (const operation of ['writeMetadata', 'writeArchive', 'writeVersionDocument'] as const) {
     it(`publishes nothing when ${operation} fails, and the same publish succeeds afterwards`, async () => {
       const root = await createTemporaryFolder();
       const storeFolder = join(root, 'store');
       const failing = failingOnce(await createFolderStore(storeFolder), operation);
       const service = await openService(failing.store);
-      const before = service.getIndex();
+      const before = service.getCatalog();
       const served = await snapshotFolder(storeFolder);
       const { archive } = await packPlugin(
         await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' }),
       );
       failing.arm();
       await expect(service.publish(archive)).rejects.toThrowError('ENOSPC');
-      expect(service.getIndex()).toBe(before);
+      expect(service.getCatalog()).toBe(before);
       expect(service.search({}).results).toEqual([]);
       expect(await service.findArchive('com.example.a-1.0.0.tgz')).toBeUndefined();
       const after = await snapshotFolder(storeFolder);
-      expect(after['index.json']).toBe(served['index.json']);
-      // An archive written before its index failed stays unlisted and unserved; the retry replaces it.
+      expect(after['v2/timestamp.json']).toBe(served['v2/timestamp.json']);
+      expect(Object.keys(after).filter((path) => path.startsWith('v2/targets/'))).toEqual([]);
+      // An archive written before its metadata failed stays unlisted and unserved; the retry replaces it.
       if (operation === 'writeArchive') expect(after).toEqual(served);
       // Not CONFLICT: the failed publish left nothing behind that claims the version.
       expect(await service.publish(archive)).toMatchObject({ plugin_id: 'com.example.a', version: '1.0.0' });
-      expect(service.getIndex().version).toBe(before.version + 1);
-      expect(Object.keys(service.getIndex().plugins)).toEqual(['com.example.a']);
+      expect(service.getCatalog().version).toBe(before.version + 1);
+      expect(Object.keys(service.getCatalog().plugins)).toEqual(['com.example.a']);
     });
   }
 
@@ -99,7 +99,6 @@ describe('the marketplace service over a folder store', () => {
       store,
       signingKey: keys,
       validator: new PluginValidator(),
-      indexLifetimeMs: 60_000,
       statsResignDelayMs: 60_000,
     });
     services.push(service);
@@ -163,14 +162,14 @@ describe('the marketplace service over a folder store', () => {
       await writePluginFolder(root, { plugin_id: 'com.example.a', version: '1.0.0' }),
     );
     await service.publish(archive);
-    const index = service.getIndex();
+    const index = service.getCatalog();
     const stored = await snapshotFolder(storeFolder);
     const conflict = await service.publish(archive).catch((error: unknown) => error);
     expect(PluginError.is(conflict, 'CONFLICT') && conflict.details).toEqual({
       pluginId: 'com.example.a',
       version: '1.0.0',
     });
-    expect(service.getIndex()).toBe(index);
+    expect(service.getCatalog()).toBe(index);
     expect(await snapshotFolder(storeFolder)).toEqual(stored);
   });
 
@@ -188,7 +187,7 @@ describe('the marketplace service over a folder store', () => {
         version,
         dependencies: [{ plugin_id: pluginId, version_constraint: constraint }],
       });
-    const index = service.getIndex();
+    const index = service.getCatalog();
     const stored = await snapshotFolder(storeFolder);
     for (const [constraint, pluginId] of [
       ['>=2.0.0', 'com.example.base'],
@@ -199,7 +198,7 @@ describe('the marketplace service over a folder store', () => {
         .catch((error: unknown) => error);
       expect(PluginError.is(refused, 'DEPENDENCY_UNRESOLVED')).toBe(true);
       expect((refused as PluginError).message).toContain(pluginId);
-      expect(service.getIndex()).toBe(index);
+      expect(service.getCatalog()).toBe(index);
       expect(await snapshotFolder(storeFolder)).toEqual(stored);
     }
     expect(
@@ -231,7 +230,6 @@ describe('the marketplace service over a folder store', () => {
       store: await createFolderStore(join(root, 'store')),
       signingKey: keys,
       validator: undefined,
-      indexLifetimeMs: 60_000,
       statsResignDelayMs: 0,
     });
     services.push(service);
@@ -278,22 +276,24 @@ describe('the folder store', () => {
     }
   });
 
-  it('refuses to start over an index.json that is not JSON, with INVALID_ARGUMENT, leaving it as it was', async () => {
+  it('refuses to start over a damaged v2/timestamp.json with INDEX_INVALID, writing nothing (not even a first root)', async () => {
     const root = await createTemporaryFolder();
     const storeFolder = join(root, 'store');
-    await mkdir(storeFolder);
-    await writeFile(join(storeFolder, 'index.json'), '{ not json');
-    const before = await snapshotFolder(storeFolder);
-    expect(
-      await codeOf(
-        createMarketplaceServer({ storeDirectory: storeFolder, signingKey: keys, validator: false }),
-      ),
-    ).toBe('INVALID_ARGUMENT');
-    const after = await snapshotFolder(storeFolder);
-    expect(after['index.json']).toBe(before['index.json']);
+    await mkdir(join(storeFolder, 'v2'), { recursive: true });
+    await createFolderStore(storeFolder);
+    for (const damaged of ['{ not json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, '{"signed":{}}']) {
+      await writeFile(join(storeFolder, 'v2', 'timestamp.json'), damaged);
+      const before = await snapshotFolder(storeFolder);
+      expect(
+        await codeOf(
+          createMarketplaceServer({ storeDirectory: storeFolder, signingKey: keys, validator: false }),
+        ),
+      ).toBe('INDEX_INVALID');
+      expect(await snapshotFolder(storeFolder)).toEqual(before);
+    }
   });
 
-  it('reads its index.json and stats.json as untrusted data: no prototype pollution, nesting refused', async () => {
+  it('reads its stats.json as untrusted data: no prototype pollution', async () => {
     const root = await createTemporaryFolder();
     const storeFolder = join(root, 'store');
     const store = await createFolderStore(storeFolder);
@@ -304,7 +304,5 @@ describe('the folder store', () => {
     const stats = await store.readStats();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(stats.downloads)).toBeNull();
-    await writeFile(join(storeFolder, 'index.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
-    expect(await codeOf(store.readSignedIndex())).toBe('INVALID_ARGUMENT');
   });
 });

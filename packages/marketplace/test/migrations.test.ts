@@ -53,7 +53,7 @@ for (const engine of engines) {
       expect((await migrateDatabase(database, { schema })).applied).toEqual([]);
     });
 
-    it('upgrade the previous schema keeping its data', async () => {
+    it('upgrade the first schema keeping its data', async () => {
       const database = await engine.open();
       const schema = nextSchema();
       expect(await migrateDatabase(database, { schema, target: 1 })).toEqual({ applied: [1], current: 1 });
@@ -61,10 +61,6 @@ for (const engine of engines) {
         'com.example.a',
         7,
       ]);
-      await database.query(
-        `insert into "${schema}".signed_documents (name, version, body) values ($1, $2, $3)`,
-        ['index.json', 5, Buffer.from('{}')],
-      );
       expect(await migrateDatabase(database, { schema })).toEqual({
         applied: MIGRATIONS.filter((migration) => migration.id > 1).map((migration) => migration.id),
         current: newest,
@@ -75,6 +71,41 @@ for (const engine of engines) {
       expect(await database.query(`select count(*)::int as publishers from "${schema}".publishers`)).toEqual([
         { publishers: 0 },
       ]);
+    });
+
+    it('upgrade the previous schema (v1 index beside v2): the index tables go, the v2 metadata and reports stay', async () => {
+      const database = await engine.open();
+      const schema = nextSchema();
+      expect(await migrateDatabase(database, { schema, target: 3 })).toEqual({
+        applied: [1, 2, 3],
+        current: 3,
+      });
+      await database.query(
+        `insert into "${schema}".signed_documents (name, version, body) values ($1, $2, $3)`,
+        ['index.json', 5, Buffer.from('{}')],
+      );
+      await database.query(`insert into "${schema}".metadata_files (path, body) values ($1, $2)`, [
+        'v2/timestamp.json',
+        Buffer.from('{"kept":true}'),
+      ]);
+      await database.query(
+        `insert into "${schema}".version_documents (plugin_id, version, body) values ($1, $2, $3)`,
+        ['com.example.a', '1.0.0', Buffer.from('{}')],
+      );
+      expect(await migrateDatabase(database, { schema })).toEqual({ applied: [4], current: newest });
+      const rows = await database.query<{ body: Uint8Array }>(
+        `select body from "${schema}".metadata_files where path = 'v2/timestamp.json'`,
+      );
+      expect(Buffer.from(rows[0]?.body ?? []).toString()).toBe('{"kept":true}');
+      expect(
+        await database.query(`select count(*)::int as reports from "${schema}".version_documents`),
+      ).toEqual([{ reports: 1 }]);
+      expect(
+        await database.query(
+          `select to_regclass($1) is null as index_gone, to_regclass($2) is null as versions_gone`,
+          [`"${schema}".signed_documents`, `"${schema}".index_versions`],
+        ),
+      ).toEqual([{ index_gone: true, versions_gone: true }]);
     });
 
     it('refuse a schema newer than this code with CONFLICT, and a bad schema name with INVALID_ARGUMENT, changing nothing', async () => {

@@ -5,11 +5,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packPlugin } from '@agentplug/registry-client';
-import { generateSigningKeyPair, verifyIndex } from '@agentplug/registry-client/protocol';
+import {
+  generateSigningKeyPair,
+  verifyPinnedRoot,
+  verifyTimestamp,
+} from '@agentplug/registry-client/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { openPublisherDirectory } from '../src/command/open-operator-directory';
 import { type PostgresCluster, startPostgresCluster } from './helpers/postgres-cluster';
+import { readOverHttp, readSignedCatalog } from './helpers/verify-signed-catalog';
 
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
@@ -61,7 +66,7 @@ describe('several marketplace instances on one PostgreSQL', () => {
     await cluster?.stop();
   }, 120_000);
 
-  it('sign strictly increasing versions, never two indexes with one version, and every acknowledged publish and yank', async () => {
+  it('sign strictly increasing snapshot versions, never two snapshots with one version, and every acknowledged publish and yank', async () => {
     cluster = await startPostgresCluster();
     const databaseUrl = await cluster.createDatabase();
     const root = await createTemporaryFolder();
@@ -78,21 +83,26 @@ describe('several marketplace instances on one PostgreSQL', () => {
     const args = ['--store', store, '--database-url', databaseUrl, '--key-file', keyFile];
     instances.push(...(await Promise.all([1, 2, 3].map(() => startInstance(args)))));
 
-    // Every index document any instance serves while the changes run, by version.
+    // Every snapshot any instance serves while the changes run (verified as a client does), by version.
     const seen = new Map<number, string>();
     const shareVersion: string[] = [];
     const regressions: string[] = [];
     const lastServed = new Map<Instance, number>();
     const observe = async (instance: Instance): Promise<void> => {
-      const document = await (await fetch(new URL('index.json', instance.url))).text();
-      const body = verifyIndex(JSON.parse(document), { trustedKeys: [keys.publicKey] });
-      const signed = JSON.stringify(body.plugins);
-      const earlier = seen.get(body.version);
-      if (earlier !== undefined && earlier !== signed) shareVersion.push(`version ${body.version}`);
-      seen.set(body.version, signed);
+      const read = readOverHttp(instance.url);
+      const root = verifyPinnedRoot((await read('v2/root/1.json')) as Uint8Array, [keys.publicKey]);
+      const timestamp = verifyTimestamp((await read('v2/timestamp.json')) as Uint8Array, {
+        root,
+        now: new Date(),
+      });
+      const version = timestamp.body.snapshot.version;
+      const earlier = seen.get(version);
+      if (earlier !== undefined && earlier !== timestamp.body.snapshot.sha256)
+        shareVersion.push(`version ${version}`);
+      seen.set(version, timestamp.body.snapshot.sha256);
       // What one instance serves never goes back to an older version.
-      if (body.version < (lastServed.get(instance) ?? 0)) regressions.push(`${instance.url} ${body.version}`);
-      lastServed.set(instance, body.version);
+      if (version < (lastServed.get(instance) ?? 0)) regressions.push(`${instance.url} ${version}`);
+      lastServed.set(instance, version);
     };
     let observing = true;
     const observer = (async () => {
@@ -146,26 +156,23 @@ describe('several marketplace instances on one PostgreSQL', () => {
     observing = false;
     await observer;
     const finals = await Promise.all(
-      instances.map(async (instance) => {
-        const body = verifyIndex(await (await fetch(new URL('index.json', instance.url))).json(), {
-          trustedKeys: [keys.publicKey],
-        });
-        return body;
-      }),
+      instances.map((instance) => readSignedCatalog(readOverHttp(instance.url), keys.publicKey)),
     );
-    const newest = Math.max(...finals.map((body) => body.version));
-    const final = finals.find((body) => body.version === newest);
+    const newest = Math.max(...finals.map((catalog) => catalog.snapshotVersion));
+    const final = finals.find((catalog) => catalog.snapshotVersion === newest);
     expect(acknowledged).toHaveLength(count);
     for (const pluginId of acknowledged)
-      expect(final?.plugins[pluginId]?.versions['1.0.0'], pluginId).toBeDefined();
+      expect(final?.plugins.get(pluginId)?.versions['1.0.0'], pluginId).toBeDefined();
     for (const pluginId of yanked)
-      expect(final?.plugins[pluginId]?.versions['1.0.0']?.yanked, pluginId).toBe(true);
+      expect(final?.plugins.get(pluginId)?.versions['1.0.0']?.yanked, pluginId).toBe(true);
+    // Every instance has caught up with the newest snapshot.
+    expect(finals.map((catalog) => catalog.snapshotVersion)).toEqual([newest, newest, newest]);
     expect(shareVersion).toEqual([]);
     expect(regressions).toEqual([]);
     expect(seen.size).toBeGreaterThan(3);
-    // 1 start each, at least one publish round (publishes meeting in a round share its version), and
-    // each yank its own version.
-    expect(newest).toBeGreaterThanOrEqual(3 + 1 + yanked.length);
+    // The first start signs the empty catalog, then at least one publish round (publishes meeting in
+    // a round share its version), and each yank its own version.
+    expect(newest).toBeGreaterThanOrEqual(1 + 1 + yanked.length);
     // Every archive is there through every instance (one blob folder, one database).
     for (const instance of instances) {
       const response = await fetch(new URL('archives/com.acme.p5-1.0.0.tgz', instance.url));

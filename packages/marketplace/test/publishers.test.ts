@@ -74,7 +74,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect((await publish(server, await archiveOf('com.acme.tool', '1.0.0'), acme.token)).status).toBe(201);
       // The namespace itself is covered as well as what is under it.
       expect((await publish(server, await archiveOf('com.acme', '1.0.0'), acme.token)).status).toBe(201);
-      const before = server.getIndex();
+      const before = server.getCatalog();
       const auditBefore = await publishers.readAudit();
       for (const pluginId of ['com.globex.tool', 'com.acmeish.tool', 'org.other.tool']) {
         expect(await errorOf(await publish(server, await archiveOf(pluginId, '1.0.0'), acme.token))).toEqual({
@@ -82,8 +82,8 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
           code: 'FORBIDDEN',
         });
       }
-      expect(server.getIndex()).toBe(before);
-      expect(Object.keys(server.getIndex().plugins).sort()).toEqual(['com.acme', 'com.acme.tool']);
+      expect(server.getCatalog()).toBe(before);
+      expect(Object.keys(server.getCatalog().plugins).sort()).toEqual(['com.acme', 'com.acme.tool']);
       const archives = await fetch(new URL('archives/com.globex.tool-1.0.0.tgz', server.url));
       expect(archives.status).toBe(404);
       expect(await publishers.readAudit()).toEqual(auditBefore);
@@ -93,9 +93,9 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
         status: 403,
         code: 'FORBIDDEN',
       });
-      expect(server.getIndex().plugins['com.acme.tool']?.versions['1.0.0']?.yanked).toBe(false);
+      expect(server.getCatalog().plugins['com.acme.tool']?.versions['1.0.0']?.yanked).toBe(false);
       expect((await yank(server, 'com.acme.tool', '1.0.0', acme.token)).status).toBe(200);
-      expect(server.getIndex().plugins['com.acme.tool']?.versions['1.0.0']?.yanked).toBe(true);
+      expect(server.getCatalog().plugins['com.acme.tool']?.versions['1.0.0']?.yanked).toBe(true);
 
       const audit = await publishers.readAudit();
       expect(audit.slice(0, 3).map((entry) => [entry.actor, entry.action, entry.subject])).toEqual([
@@ -124,7 +124,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       const yankOnly = await publishers.createToken('acme', { scopes: ['yank'] }, operator);
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const archive = await archiveOf('com.acme.tool', '1.0.0');
-      const before = server.getIndex();
+      const before = server.getCatalog();
       const wrongSecret = `${good.token.slice(0, -4)}AAAA`;
       const unknownId = `agp_0000000000000000_${good.token.split('_')[2] ?? ''}`;
       for (const token of [
@@ -148,7 +148,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
         status: 403,
         code: 'FORBIDDEN',
       });
-      expect(server.getIndex()).toBe(before);
+      expect(server.getCatalog()).toBe(before);
       expect((await publish(server, archive, good.token)).status).toBe(201);
     });
 
@@ -247,11 +247,11 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       const token = await publishers.createToken('acme', { scopes: ['publish'] }, operator);
       expect((await publish(server, await archiveOf('com.acme.a', '1.0.0'), token.token)).status).toBe(201);
       expect((await publish(server, await archiveOf('com.acme.b', '1.0.0'), token.token)).status).toBe(201);
-      const before = server.getIndex();
+      const before = server.getCatalog();
       const limited = await publish(server, await archiveOf('com.acme.c', '1.0.0'), token.token);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await errorOf(limited)).toEqual({ status: 429, code: 'RATE_LIMITED' });
-      expect(server.getIndex()).toBe(before);
+      expect(server.getCatalog()).toBe(before);
       const statuses: number[] = [];
       for (let count = 0; count < 12; count += 1)
         statuses.push((await fetch(new URL('healthz', server.url))).status);
@@ -264,7 +264,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       await publishers.addPublisher('acme', operator);
       await publishers.grantNamespace('acme', 'com.acme', operator);
       const token = await publishers.createToken('acme', { scopes: ['publish'] }, operator);
-      const before = server.getIndex();
+      const before = server.getCatalog();
       const url = new URL('api/v1/plugins', server.url);
       // A slow upload holds the only slot while a second one arrives.
       const slow = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${token.token}` } });
@@ -283,7 +283,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       // The slow one goes over the cap without ever declaring a length.
       slow.end(Buffer.alloc(128 * 1024));
       expect(await slowAnswer).toBe(413);
-      expect(server.getIndex()).toBe(before);
+      expect(server.getCatalog()).toBe(before);
     });
 
     it('answers /healthz, /readyz and /metrics (Prometheus text), and refuses oversized headers with 431', async () => {
@@ -302,7 +302,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(metrics).toMatch(
         /agentplug_marketplace_request_duration_seconds_bucket\{route="\/healthz",le="\+Inf"\} 1/,
       );
-      expect(metrics).toContain(`agentplug_marketplace_index_version ${server.getIndex().version}`);
+      expect(metrics).toContain(`agentplug_marketplace_snapshot_version ${server.getCatalog().version}`);
       const status = await new Promise<number>((resolve, reject) => {
         const request = httpRequest(new URL('healthz', server.url), {
           headers: { 'x-big': 'x'.repeat(20_000) },
@@ -342,7 +342,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(finished.status).toBe(201);
       expect(JSON.parse(finished.body)).toMatchObject({ plugin_id: 'com.acme.late' });
       await closing;
-      expect(server.getIndex().plugins['com.acme.late']).toBeDefined();
+      expect(server.getCatalog().plugins['com.acme.late']).toBeDefined();
     });
   });
 }

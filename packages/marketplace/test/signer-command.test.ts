@@ -1,14 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, pathExists } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
-import { generateSigningKeyPair, verifyIndex } from '@agentplug/registry-client/protocol';
+import { generateSigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { defaultKeyFileFor, runMarketplaceServer } from '../src/index';
 import { createMarketplaceService, type MarketplaceService } from '../src/service/marketplace-service';
 import { createCommandSigner } from '../src/signing/command-signer';
 import { pgliteEngine } from './helpers/store-engines';
+import { readOverHttp, readSignedCatalog } from './helpers/verify-signed-catalog';
 
 const SCRIPT = join(import.meta.dirname, '__fixtures__', 'sign-stdin.mjs');
 
@@ -33,7 +34,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-// The index key lives in a file only the signer command reads (here in a temporary folder; in a
+// The marketplace key lives in a file only the signer command reads (here in a temporary folder; in a
 // deployment, on another machine or in an HSM): the service never holds it.
 async function signerSetup(): Promise<{
   command: string;
@@ -57,7 +58,7 @@ async function signerSetup(): Promise<{
   };
 }
 
-describe('a signer command holding the index key elsewhere', { timeout: 180_000 }, () => {
+describe('a signer command holding the marketplace key elsewhere', { timeout: 180_000 }, () => {
   const engine = pgliteEngine();
   const services: MarketplaceService[] = [];
   afterAll(async () => {
@@ -79,9 +80,8 @@ describe('a signer command holding the index key elsewhere', { timeout: 180_000 
     );
   });
 
-  it('signs the index of every publish; a failing, hanging or lying command publishes nothing and the next publish goes through', async () => {
+  it('signs every online role of every publish; a failing, hanging or lying command publishes nothing and the next publish goes through', async () => {
     const signer = await signerSetup();
-    const onlineKeys = generateSigningKeyPair();
     const { store } = await engine.open();
     const service = await createMarketplaceService({
       store,
@@ -91,32 +91,27 @@ describe('a signer command holding the index key elsewhere', { timeout: 180_000 
         timeoutMs: 2000,
       }),
       validator: undefined,
-      indexLifetimeMs: 60_000,
       statsResignDelayMs: 60_000,
       refreshIntervalMs: 0,
-      metadata: {
-        signers: { targets: [onlineKeys], snapshot: [onlineKeys], timestamp: [onlineKeys] },
-        rootSigner: onlineKeys,
-      },
     });
     services.push(service);
-    const verified = () =>
-      verifyIndex(JSON.parse(service.getIndexDocument().toString()), { trustedKeys: [signer.publicKey] });
-    expect(verified().version).toBe(service.getIndex().version);
+    // Root 1, the timestamp, the snapshot and every targets file verify with the command's key alone.
+    const verified = () => readSignedCatalog((path) => service.readMetadata(path), signer.publicKey);
+    expect((await verified()).snapshotVersion).toBe(service.getCatalog().version);
 
     await service.publish(await archiveOf('com.acme.first'));
-    expect(Object.keys(verified().plugins)).toEqual(['com.acme.first']);
+    expect([...(await verified()).plugins.keys()]).toEqual(['com.acme.first']);
 
     const unchanged = async (): Promise<void> => {
-      expect(service.getIndex().version).toBe(before.version);
-      expect(await store.readIndexVersion()).toBe(before.version);
+      expect(service.getCatalog()).toBe(before);
       expect((await store.listArchives()).map((archive) => archive.fileName)).toEqual([
         'com.acme.first-1.0.0.tgz',
       ]);
       expect(await store.readMetadata('v2/timestamp.json')).toEqual(timestamp);
+      expect(await store.readMetadata('v2/targets/com.acme.second/1.json')).toBeUndefined();
       expect(await store.readVersionDocument('com.acme.second', '1.0.0')).toBeUndefined();
     };
-    const before = service.getIndex();
+    const before = service.getCatalog();
     const timestamp = await store.readMetadata('v2/timestamp.json');
     const second = await archiveOf('com.acme.second');
 
@@ -143,24 +138,35 @@ describe('a signer command holding the index key elsewhere', { timeout: 180_000 
 
     await signer.setMode('sign');
     expect(await service.publish(second)).toMatchObject({ plugin_id: 'com.acme.second', version: '1.0.0' });
-    expect(Object.keys(verified().plugins).sort()).toEqual(['com.acme.first', 'com.acme.second']);
+    const after = await verified();
+    expect([...after.plugins.keys()].sort()).toEqual(['com.acme.first', 'com.acme.second']);
+    expect(after.snapshotVersion).toBe(before.version + 1);
   });
 
-  it('refuses a signer held elsewhere without keys for the v2 online roles', async () => {
+  it('refuses a signer whose key the stored root does not list for its role, with INVALID_ARGUMENT and nothing signed', async () => {
     const signer = await signerSetup();
-    const { store } = await engine.open();
-    const opening = createMarketplaceService({
+    const { store, openSibling } = await engine.open();
+    const first = await createMarketplaceService({
       store,
+      signingKey: generateSigningKeyPair(),
+      validator: undefined,
+      statsResignDelayMs: 60_000,
+      refreshIntervalMs: 0,
+    });
+    await first.close();
+    const timestamp = await store.readMetadata('v2/timestamp.json');
+    const opening = createMarketplaceService({
+      store: await (openSibling as NonNullable<typeof openSibling>)(),
       signingKey: createCommandSigner({ command: signer.command, publicKey: signer.publicKey }),
       validator: undefined,
-      indexLifetimeMs: 60_000,
       statsResignDelayMs: 60_000,
       refreshIntervalMs: 0,
     });
     expect(await codeOf(opening)).toBe('INVALID_ARGUMENT');
+    expect(await store.readMetadata('v2/timestamp.json')).toEqual(timestamp);
   });
 
-  it('serves with --signer-command: the index verifies with the command key, the key file signs v2 only, and a failing command answers 503 with nothing published', async () => {
+  it('serves with --signer-command: no key file is read or made, every role verifies with the command key, and a failing command answers 503 with nothing published', async () => {
     const signer = await signerSetup();
     const root = await createTemporaryFolder();
     const withoutKey = runMarketplaceServer({
@@ -184,15 +190,13 @@ describe('a signer command holding the index key elsewhere', { timeout: 180_000 
     });
     try {
       expect(running.publicKey).toBe(signer.publicKey);
-      // v2's root lists the key file's key for the online roles, not the command's.
-      const keyFile = JSON.parse(await readFile(defaultKeyFileFor(join(root, 'store')), 'utf8')) as {
-        keyId: string;
-      };
+      expect(await pathExists(defaultKeyFileFor(join(root, 'store')))).toBe(false);
       const rootDocument = (await (await fetch(new URL('v2/root/1.json', running.server.url))).json()) as {
         signed: { roles: Record<string, { keyids: string[] }> };
       };
-      expect(rootDocument.signed.roles.timestamp?.keyids).toEqual([keyFile.keyId]);
-      expect(keyFile.keyId).not.toBe(running.keyId);
+      for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
+        expect(rootDocument.signed.roles[role]?.keyids).toEqual([running.keyId]);
+      }
       const publish = async (pluginId: string) =>
         fetch(new URL('api/v1/plugins', running.server.url), {
           method: 'POST',
@@ -200,17 +204,14 @@ describe('a signer command holding the index key elsewhere', { timeout: 180_000 
           body: await archiveOf(pluginId),
         });
       expect((await publish('com.acme.served')).status).toBe(201);
-      const index = async () =>
-        verifyIndex(await (await fetch(new URL('index.json', running.server.url))).json(), {
-          trustedKeys: [signer.publicKey],
-        });
-      const before = await index();
-      expect(Object.keys(before.plugins)).toEqual(['com.acme.served']);
+      const signed = () => readSignedCatalog(readOverHttp(running.server.url), signer.publicKey);
+      const before = await signed();
+      expect([...before.plugins.keys()]).toEqual(['com.acme.served']);
       await signer.setMode('fail');
       const refused = await publish('com.acme.refused');
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
-      expect((await index()).version).toBe(before.version);
+      expect((await signed()).snapshotVersion).toBe(before.snapshotVersion);
       expect((await fetch(new URL('archives/com.acme.refused-1.0.0.tgz', running.server.url))).status).toBe(
         404,
       );

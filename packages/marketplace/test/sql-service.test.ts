@@ -1,12 +1,13 @@
 import { PluginError } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
-import { generateSigningKeyPair, verifyIndex } from '@agentplug/registry-client/protocol';
+import { generateSigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
 import { createMarketplaceService, type MarketplaceService } from '../src/service/marketplace-service';
 import { quoteSchema } from '../src/sql/migrate';
 import type { MarketplaceStore } from '../src/store/marketplace-store';
 import { pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
+import { readSignedCatalog } from './helpers/verify-signed-catalog';
 
 const keys = generateSigningKeyPair();
 
@@ -34,7 +35,6 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
         store,
         signingKey: keys,
         validator: undefined,
-        indexLifetimeMs: 60_000,
         statsResignDelayMs: 60_000,
         refreshIntervalMs: 0,
       });
@@ -46,16 +46,17 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       const { store, openSibling } = await engine.open();
       const service = await open(store);
       await service.publish(await archiveOf('com.example.a', '1.0.0'));
-      const before = service.getIndex();
+      const before = service.getCatalog();
       expect(await codeOf(service.publish(await archiveOf('com.example.a', '1.0.0')))).toBe('CONFLICT');
-      expect(service.getIndex()).toBe(before);
+      expect(service.getCatalog()).toBe(before);
       await service.yank('com.example.a', '1.0.0', true);
       expect(await codeOf(service.yank('com.example.a', '9.9.9', true))).toBe('NOT_FOUND');
-      const version = service.getIndex().version;
+      expect(service.getCatalog().version).toBe(before.version + 1);
+      const version = service.getCatalog().version;
       const restarted = await open(await (openSibling as () => Promise<MarketplaceStore>)());
-      // A restart signs once more (a fresh expiry), with the next version and the same catalog.
-      expect(restarted.getIndex().version).toBe(version + 1);
-      expect(restarted.getIndex().plugins['com.example.a']?.versions['1.0.0']?.yanked).toBe(true);
+      // A restart serves what was signed, without signing again.
+      expect(restarted.getCatalog().version).toBe(version);
+      expect(restarted.getCatalog().plugins['com.example.a']?.versions['1.0.0']?.yanked).toBe(true);
       const archive = await restarted.findArchive('com.example.a-1.0.0.tgz');
       expect(archive?.archive.size).toBeGreaterThan(0);
     });
@@ -73,18 +74,20 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       });
     });
 
-    it('lets a refused beforeWrite change nothing: no archive, no index, no version taken', async () => {
+    it('lets a refused beforeWrite change nothing: no archive, no metadata, no version taken', async () => {
       const { store } = await engine.open();
       const service = await open(store);
-      const before = service.getIndex();
+      const before = service.getCatalog();
+      const timestamp = await store.readMetadata('v2/timestamp.json');
       const refused = service.publish(await archiveOf('com.acme.tool', '1.0.0'), {
         beforeWrite: async () => {
           throw new PluginError('FORBIDDEN', 'not your namespace');
         },
       });
       expect(await codeOf(refused)).toBe('FORBIDDEN');
-      expect(service.getIndex()).toBe(before);
-      expect(await store.readIndexVersion()).toBe(before.version);
+      expect(service.getCatalog()).toBe(before);
+      expect(await store.readMetadata('v2/timestamp.json')).toEqual(timestamp);
+      expect(await store.readMetadata('v2/targets/com.acme.tool/1.json')).toBeUndefined();
       expect(await store.listArchives()).toEqual([]);
     });
 
@@ -108,7 +111,7 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
         },
       };
       const service = await open(store);
-      const before = service.getIndex();
+      const before = service.getCatalog();
       const archives = await Promise.all(names.map((name) => archiveOf(name, '1.0.0')));
       const hook = (refuse: boolean) => ({
         async beforeWrite(change: { pluginId: string }) {
@@ -142,8 +145,8 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       // The same version twice in one round: the first is listed, the second is a conflict.
       expect(outcomes.slice(3).sort()).toEqual(['CONFLICT', 'resolved']);
       // Two rounds: the first publish alone, then the five that waited behind it.
-      expect(service.getIndex().version).toBe(before.version + 2);
-      expect(Object.keys(service.getIndex().plugins).sort()).toEqual([
+      expect(service.getCatalog().version).toBe(before.version + 2);
+      expect(Object.keys(service.getCatalog().plugins).sort()).toEqual([
         'com.acme.a',
         'com.acme.b',
         'com.acme.d',
@@ -160,37 +163,39 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(await inner.readVersionDocument('com.acme.c', '1.0.0')).toBeUndefined();
     });
 
-    it('two instances on one store publish concurrently: every acknowledged publish is in the signed index, no two indexes share a version', async () => {
+    it('two instances on one store publish concurrently: every acknowledged publish is in the signed metadata, no two snapshots share a version', async () => {
       const { store, openSibling } = await engine.open();
       const first = await open(store);
       const second = await open(await (openSibling as () => Promise<MarketplaceStore>)());
       const archives = await Promise.all(
         Array.from({ length: 16 }, (_, index) => archiveOf(`com.example.p${index}`, '1.0.0')),
       );
-      // Publishes that meet in one signing round share its index; an index is one version, one content.
-      const documentOf = new Map<number, Set<string>>();
+      // Publishes that meet in one signing round share its snapshot; a snapshot is one version, one content.
+      const snapshotOf = new Map<number, Set<string>>();
       const results = await Promise.all(
         archives.map(async (archive, index) => {
           const instance = index % 2 === 0 ? first : second;
           const result = await instance.publish(archive);
-          const version = instance.getIndex().version;
-          expect(instance.getIndex().plugins[result.plugin_id]).toBeDefined();
-          const documents = documentOf.get(version) ?? new Set<string>();
-          documents.add(instance.getIndexDocument().toString('base64'));
-          documentOf.set(version, documents);
+          const { version, plugins } = instance.getCatalog();
+          expect(plugins[result.plugin_id]).toBeDefined();
+          const bytes = await instance.readMetadata(`v2/snapshot/${version}.json`);
+          const snapshots = snapshotOf.get(version) ?? new Set<string>();
+          snapshots.add(Buffer.from(bytes ?? []).toString('base64'));
+          snapshotOf.set(version, snapshots);
           return result;
         }),
       );
       await first.refresh();
       await second.refresh();
-      const final = first.getIndex();
-      expect(second.getIndex().version).toBe(final.version);
+      const final = first.getCatalog();
+      expect(second.getCatalog().version).toBe(final.version);
       for (const result of results) expect(final.plugins[result.plugin_id]?.versions['1.0.0']).toBeDefined();
-      for (const documents of documentOf.values()) expect(documents.size).toBe(1);
-      expect(
-        verifyIndex(JSON.parse(first.getIndexDocument().toString()), { trustedKeys: [keys.publicKey] })
-          .version,
-      ).toBe(final.version);
+      for (const snapshots of snapshotOf.values()) expect(snapshots.size).toBe(1);
+      const signed = await readSignedCatalog((path) => first.readMetadata(path), keys.publicKey);
+      expect(signed.snapshotVersion).toBe(final.version);
+      for (const result of results) {
+        expect(signed.plugins.get(result.plugin_id)?.versions['1.0.0']?.sha256).toBe(result.sha256);
+      }
     });
   });
 }

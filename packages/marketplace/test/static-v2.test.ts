@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PluginError } from '@agentplug/models';
+import { PluginError, pathExists } from '@agentplug/models';
 import { type NetworkOptions, PluginRegistry, packPlugin, TrustedMetadata } from '@agentplug/registry-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
@@ -81,7 +81,7 @@ describe('the static builder writes protocol v2 a dumb file host can serve', () 
 });
 
 describe('search on a static host: the builder writes v2/search.json, the client ranks with it and reads results from signed targets', () => {
-  it('finds plugins with no index.json, ignores what the unsigned file says, and refuses a file that is not one', async () => {
+  it('finds plugins in a build that writes no index.json, ignores what the unsigned file says, and refuses a file that is not one', async () => {
     const root = await createTemporaryFolder();
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     const archives = join(root, 'archives-in');
@@ -100,8 +100,8 @@ describe('search on a static host: the builder writes v2/search.json, the client
       'com.example.alpha',
       'com.example.beta',
     ]);
-    // Protocol v2 only: without index.json a v1 fallback would fail.
-    await rm(join(output, 'index.json'));
+    // The builder writes protocol v2 only: there is no index to fall back on.
+    expect(await pathExists(join(output, 'index.json'))).toBe(false);
     const host = await startStaticFileServer(output);
     cleanups.push(() => host.close());
     const open = (name: string) => {

@@ -1,6 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { PluginError } from '@agentplug/models';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MarketplaceStore } from '../src/store/marketplace-store';
 import { folderEngine, pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -10,39 +11,53 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   );
 }
 
-const document = (version: number): Uint8Array =>
-  Buffer.from(JSON.stringify({ signed: { version, plugins: {} }, signatures: [] }));
+// A stand-in for a signed round: snapshot N, then a timestamp naming it (the store does not verify).
+const signSnapshot = (store: MarketplaceStore, version: number): Promise<void> =>
+  store.writeMetadata([
+    { path: `v2/snapshot/${version}.json`, bytes: Buffer.from(JSON.stringify({ version })) },
+    { path: 'v2/timestamp.json', bytes: Buffer.from(JSON.stringify({ version })) },
+  ]);
+const signedVersion = async (store: MarketplaceStore): Promise<number> => {
+  const bytes = await store.readMetadata('v2/timestamp.json');
+  return bytes === undefined ? 0 : (JSON.parse(Buffer.from(bytes).toString()) as { version: number }).version;
+};
 
 // The same contract for every engine: what the marketplace service relies on.
 for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as StoreEngine[]) {
   describe(`the ${engine.name} store`, { timeout: 180_000 }, () => {
     afterAll(() => engine.release(), 120_000);
 
-    it('starts empty: no index, no version, no archives, no counters', async () => {
+    it('starts empty: no metadata, no archives, no counters', async () => {
       const { store } = await engine.open();
-      expect(await store.readSignedIndex()).toBeUndefined();
-      expect(await store.readIndexVersion()).toBeUndefined();
+      expect(await store.readMetadata('v2/timestamp.json')).toBeUndefined();
+      expect(await store.readMetadata('v2/root/1.json')).toBeUndefined();
       expect(await store.listArchives()).toEqual([]);
       expect(await store.readStats()).toEqual({ downloads: {}, ratings: {} });
     });
 
-    it('keeps the signed index with a version that only grows: a version not above the stored one is CONFLICT and changes nothing', async () => {
+    it('writes each snapshot version once: a second batch naming a stored snapshot is CONFLICT and writes none of its files', async () => {
       const { store } = await engine.open();
-      await store.writeSignedIndex(document(1), 1);
-      await store.writeSignedIndex(document(3), 3);
-      expect(await store.readIndexVersion()).toBe(3);
-      expect((await store.readSignedIndex())?.signed.version).toBe(3);
-      for (const version of [3, 2, 1]) {
-        expect(await codeOf(store.writeSignedIndex(document(version), version))).toBe('CONFLICT');
-      }
-      expect((await store.readSignedIndex())?.signed.version).toBe(3);
-      expect(await store.readIndexVersion()).toBe(3);
-    });
-
-    it('reads its stored index as untrusted data: deep nesting is INVALID_ARGUMENT', async () => {
-      const { store } = await engine.open();
-      await store.writeSignedIndex(Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), 1);
-      expect(await codeOf(store.readSignedIndex())).toBe('INVALID_ARGUMENT');
+      await store.writeMetadata([
+        { path: 'v2/snapshot/3.json', bytes: Buffer.from('{"snapshot":3}') },
+        { path: 'v2/timestamp.json', bytes: Buffer.from('{"timestamp":3}') },
+      ]);
+      const node = `v2/tree/${'b'.repeat(64)}.json`;
+      expect(
+        await codeOf(
+          store.writeMetadata([
+            { path: node, bytes: Buffer.from('{"node":2}') },
+            { path: 'v2/snapshot/3.json', bytes: Buffer.from('{"snapshot":"other"}') },
+            { path: 'v2/timestamp.json', bytes: Buffer.from('{"timestamp":"other"}') },
+          ]),
+        ),
+      ).toBe('CONFLICT');
+      expect(Buffer.from((await store.readMetadata('v2/snapshot/3.json')) ?? []).toString()).toBe(
+        '{"snapshot":3}',
+      );
+      expect(Buffer.from((await store.readMetadata('v2/timestamp.json')) ?? []).toString()).toBe(
+        '{"timestamp":3}',
+      );
+      expect(await store.readMetadata(node)).toBeUndefined();
     });
 
     it('stores archives by name: read and streamed whole, listed by name, unknown and path-like names are undefined', async () => {
@@ -144,19 +159,19 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       for (let index = 0; index < events.length; index += 2) {
         expect(events[index + 1]).toBe(events[index]?.replace('start', 'end'));
       }
-      await store.writeSignedIndex(document(1), 1);
+      await signSnapshot(store, 1);
       const failed = store.exclusive(async () => {
         await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('bytes'));
-        await store.writeSignedIndex(document(2), 2);
+        await signSnapshot(store, 2);
         throw new PluginError('FORBIDDEN', 'refused after writing');
       });
       expect(await codeOf(failed)).toBe('FORBIDDEN');
       if (rollsBack) {
-        expect(await store.readIndexVersion()).toBe(1);
+        expect(await signedVersion(store)).toBe(1);
         expect(await store.openArchive('com.example.a-1.0.0.tgz')).toBeUndefined();
         // The version the failed section wrote was never taken: it can be signed now.
-        await store.writeSignedIndex(document(2), 2);
-        expect(await store.readIndexVersion()).toBe(2);
+        await signSnapshot(store, 2);
+        expect(await signedVersion(store)).toBe(2);
       }
     });
 
@@ -194,8 +209,8 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       const sibling = await openSibling();
       const signNext = (instance: typeof store) =>
         instance.exclusive(async () => {
-          const version = ((await instance.readIndexVersion()) ?? 0) + 1;
-          await instance.writeSignedIndex(document(version), version);
+          const version = (await signedVersion(instance)) + 1;
+          await signSnapshot(instance, version);
           return version;
         });
       const versions = await Promise.all(
@@ -204,9 +219,9 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       expect([...versions].sort((left, right) => left - right)).toEqual(
         Array.from({ length: 30 }, (_, index) => index + 1),
       );
-      expect(await sibling.readIndexVersion()).toBe(30);
-      // Without the lock, the version history still refuses a second index with one version.
-      expect(await codeOf(sibling.writeSignedIndex(document(30), 30))).toBe('CONFLICT');
+      expect(await signedVersion(sibling)).toBe(30);
+      // Without the lock, the store still refuses a second snapshot with one version.
+      expect(await codeOf(signSnapshot(sibling, 30))).toBe('CONFLICT');
     });
   });
 }

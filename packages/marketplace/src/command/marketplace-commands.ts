@@ -201,7 +201,7 @@ export function addMarketplaceCommands(parent: Command, options: MarketplaceComm
     )
     .option(
       '--signer-command <command>',
-      'sign index.json with a key held elsewhere: a shell command reading the bytes on stdin and printing the base64 ed25519 signature (the key file then signs v2 only)',
+      'sign the metadata with a key held elsewhere: a shell command reading the bytes on stdin and printing the base64 ed25519 signature (no key file is read or made)',
     )
     .option('--signer-public-key <key>', "the signer command's public key (base64 SPKI DER or PEM)")
     .option('--signer-timeout <ms>', 'longest wait for one signature from the signer command', '10000')
@@ -264,7 +264,7 @@ Clients trust the printed public key (--trusted-key or AGENTPLUG_TRUSTED_KEYS). 
     .command('build')
     .description('sign a folder of .tgz archives into the static layout any file host can serve')
     .requiredOption('--archives <dir>', 'folder of .tgz plugin archives')
-    .requiredOption('--out <dir>', 'where index.json and archives/ are written')
+    .requiredOption('--out <dir>', 'where v2/ (the signed metadata), archives/ and search are written')
     .option('--key-file <file>', 'signing key file (created when missing)')
     .option('--public-url <url>', 'also write the web catalog, for the URL the output will be served at')
     .option('-y, --yes', 'replace a previous build in --out without asking')
@@ -293,7 +293,7 @@ terminal, or with --yes; with no terminal and no --yes, build exits 6 and change
       await confirmReplaceFolder(resolve(values.out), {
         yes: values.yes,
         ask: options.ask ?? askOnTerminal,
-        what: 'the signed index, archives and catalog',
+        what: 'the signed metadata, archives and catalog',
       });
       const { buildStaticMarketplace, loadOrCreateKeyFile } = await import('@agentplug/marketplace');
       const result = await buildStaticMarketplace({
@@ -305,9 +305,8 @@ terminal, or with --yes; with no terminal and no --yes, build exits 6 and change
       });
       print(
         `${JSON.stringify({
-          index_path: result.indexPath,
+          timestamp_path: result.timestampPath,
           version: result.version,
-          expires: result.expires,
           plugins: result.plugins,
           versions: result.versions,
           timestamp_expires: result.timestampExpires,

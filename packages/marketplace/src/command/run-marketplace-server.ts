@@ -56,9 +56,9 @@ export interface RunMarketplaceServerOptions extends Omit<MarketplaceServerOptio
   /** A JSON key file (`{ keyId, publicKey, privateKey }`), outside the store. Default {@link defaultKeyFileFor}, created when missing. */
   keyFile?: string;
   /**
-   * A shell command that signs index.json with a key held elsewhere: it reads the bytes to sign on
-   * standard input and prints the ed25519 signature in base64 (`createCommandSigner`). The key file
-   * then signs protocol v2's online roles only.
+   * A shell command that signs the v2 metadata (timestamp, snapshot, targets, and root 1 of a new
+   * store) with a key held elsewhere: it reads the bytes to sign on standard input and prints the
+   * ed25519 signature in base64 (`createCommandSigner`); no key file is read or made.
    */
   signerCommand?: string;
   /** The public key of the signer command's key (base64 SPKI DER or PEM). Required with `signerCommand`. */
@@ -130,7 +130,7 @@ export async function runMarketplaceServer(
 ): Promise<RunningMarketplace> {
   const log = options.log ?? ((line: string) => console.log(line));
   let signingKey = options.signingKey;
-  let metadata = options.metadata;
+  const metadata = options.metadata;
   let publicKey: string;
   let keyId: string;
   if (options.signerCommand !== undefined) {
@@ -145,12 +145,7 @@ export async function runMarketplaceServer(
       publicKey: options.signerPublicKey,
       ...(options.signerTimeoutMs === undefined ? {} : { timeoutMs: options.signerTimeoutMs }),
     });
-    // v2 signs in process: its online roles (and a first root) stay with the key file.
-    const pair = await readKeyFileFor(options);
-    metadata ??= {
-      signers: { targets: [pair], snapshot: [pair], timestamp: [pair] },
-      rootSigner: pair,
-    };
+    // The command signs every online role (and root 1 of a new store): no key file is read or made.
     signingKey = signer;
     publicKey = signer.publicKey;
     keyId = signer.keyId;
@@ -170,9 +165,9 @@ export async function runMarketplaceServer(
     ...(metadata === undefined ? {} : { metadata }),
   });
   log(`agentplug marketplace listening on ${server.url}`);
-  log(`index public key (trustedKeys): ${publicKey}`);
+  log(`public key (trustedKeys, pins root 1): ${publicKey}`);
   log(`key id: ${keyId}`);
-  if (options.signerCommand !== undefined) log(`index signed by the command: ${options.signerCommand}`);
+  if (options.signerCommand !== undefined) log(`metadata signed by the command: ${options.signerCommand}`);
   log(`web catalog: ${server.catalogUrl}`);
   const engine = options.database?.engine ?? 'folder';
   log(`store: ${engine === 'folder' ? `folder ${options.storeDirectory}` : `${engine} database`}`);

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { isValidPluginId, PluginError } from '@agentplug/models';
 import {
   ARCHIVES_PATH,
-  INDEX_PATH,
   PLUGINS_PATH,
   SEARCH_PATH,
   type SearchQuery,
@@ -14,7 +13,7 @@ import type { AccessControl } from './access-control';
 import { readJsonBody, sendJson } from './http-helpers';
 import type { HttpMethod, Route } from './route-table';
 
-/** What the protocol v1 routes need besides the marketplace. */
+/** What the marketplace's routes need besides the marketplace. */
 export interface MarketplaceRoutesOptions {
   /** Who may publish, yank and rate. */
   access: AccessControl;
@@ -47,7 +46,7 @@ function readSearchQuery(parameters: URLSearchParams): SearchQuery {
 }
 
 /**
- * The route table of protocol v1 (PROTOCOL.md section 4): the signed index, archives, search, a
+ * The marketplace's route table (PROTOCOL.md): the v2 metadata files, archives, search, a
  * plugin's entry, publish, yank and unyank, ratings.
  */
 export function createMarketplaceRoutes(
@@ -127,19 +126,6 @@ export function createMarketplaceRoutes(
     metadataRoute('/v2/targets/:pluginId/:file'),
     revokeRoute('revoke'),
     revokeRoute('unrevoke'),
-    {
-      methods: READ,
-      path: `/${INDEX_PATH}`,
-      handle({ response, method }) {
-        const document = service.getIndexDocument();
-        response.writeHead(200, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': document.length,
-          'cache-control': 'no-store',
-        });
-        response.end(method === 'HEAD' ? undefined : document);
-      },
-    },
     {
       methods: READ,
       path: `/${ARCHIVES_PATH}/:fileName`,

@@ -8,18 +8,26 @@ import { resolveDependenciesSync } from '@agentplug/version';
  * error's message, so the author learns at publish what a host would learn at install.
  * @throws PluginError DEPENDENCY_UNRESOLVED with the resolver's explanation
  * @example
- * checkPublishDependencies(inspection.manifest, catalog);
+ * checkPublishDependencies(inspection.manifest, (pluginId) => catalog[pluginId]);
  */
 export function checkPublishDependencies(
   manifest: PluginMetadata,
-  catalog: Readonly<Record<string, IndexPluginEntry>>,
+  lookup: (pluginId: string) => IndexPluginEntry | undefined,
 ): void {
   if ((manifest.dependencies ?? []).length === 0) return;
   const available = [];
-  for (const entry of Object.values(catalog)) {
-    if (entry.plugin_id === manifest.plugin_id) continue;
+  // Only the plugins reachable from the manifest's dependencies are read: the cost follows the
+  // dependency graph, not the catalog's size.
+  const pending = (manifest.dependencies ?? []).map((dependency) => dependency.plugin_id);
+  const seen = new Set<string>([manifest.plugin_id]);
+  for (let pluginId = pending.pop(); pluginId !== undefined; pluginId = pending.pop()) {
+    if (seen.has(pluginId)) continue;
+    seen.add(pluginId);
+    const entry = lookup(pluginId);
+    if (entry === undefined) continue;
     for (const version of Object.values(entry.versions)) {
       if (version.yanked) continue;
+      for (const dependency of version.dependencies ?? []) pending.push(dependency.plugin_id);
       available.push({
         plugin_id: entry.plugin_id,
         version: version.version,

@@ -43,11 +43,11 @@ function entry(overrides: { constraint?: string; version?: string } = {}): Index
 }
 
 describe('assertListable', () => {
-  it('accepts an entry a protocol v1 client reads', () => {
+  it('accepts an entry a client reads in signed targets', () => {
     expect(() => assertListable(entry({ constraint: '>=1.0.0 <2.0.0' }))).not.toThrow();
   });
 
-  it('refuses, with MANIFEST_INVALID and the protocol complaint, an entry that would make the signed index unreadable', () => {
+  it('refuses, with MANIFEST_INVALID and the protocol complaint, an entry that would make its signed targets unreadable', () => {
     const refused = (() => {
       try {
         assertListable(entry({ constraint: Array(40).fill('>=1.0.0').join(' || ') }));

@@ -2,31 +2,24 @@ import { PluginError, type PluginValidatorLike, RISK_LEVELS, type RiskLevel } fr
 import type { ExtractionLimits } from '@agentplug/registry-client';
 import {
   formatArchiveName,
-  INDEX_TYPE,
   type IndexPluginEntry,
   isMetadataPath,
-  MARKETPLACE_PROTOCOL_VERSION,
-  type MetadataSigners,
+  METADATA_PROTOCOL_VERSION,
   type PublishArchiveResult,
   type RankedPlugin,
   rankIndex,
   SEARCH_PATH,
   type SearchQuery,
-  type SignedIndexBody,
   type SigningKey,
   searchIndex,
-  serializeSignedIndex,
+  TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
 import { assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
-import {
-  isMarketplaceSigner,
-  type MarketplaceSigner,
-  signIndexDocument,
-  toMarketplaceSigner,
-} from '../signing/marketplace-signer';
+import { type MarketplaceSigner, toMarketplaceSigner } from '../signing/marketplace-signer';
+import { readPinnedSnapshotVersion } from '../signing/online-metadata';
 import { addToCatalog, type Catalog, catalogEntryWith } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
@@ -42,16 +35,17 @@ import {
 /** Options of {@link createMarketplaceService}. */
 export interface MarketplaceServiceOptions extends RiskPolicy {
   store: MarketplaceStore;
-  /** Signs the index: a key in this process, or a signer that holds it elsewhere. */
+  /**
+   * Signs the metadata: a key in this process, or a signer that holds it elsewhere (a signer
+   * command). By default it holds every online role and signs root 1 of a new store.
+   */
   signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; undefined skips validation. */
   validator: PluginValidatorLike | undefined;
-  /** How long each signed index stays valid; it is re-signed at half that. */
-  indexLifetimeMs: number;
-  /** Delay before changed download counts and ratings are signed into the index. */
+  /** Delay before changed download counts and ratings show in the catalog's lists (`getCatalog`). */
   statsResignDelayMs: number;
   /**
-   * How often the store is asked whether another instance signed a newer index (then it is
+   * How often the store is asked whether another instance signed a newer snapshot (then it is
    * loaded and served). Default 2 s; 0 turns it off (a store no other instance writes).
    */
   refreshIntervalMs?: number;
@@ -60,12 +54,19 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
   metadata?: MetadataServiceOptions;
 }
 
+/** A key in this process, or a signer that holds its key elsewhere. */
+export type MetadataKey = SigningKey | MarketplaceSigner;
+
 /** How the service signs protocol v2 metadata. */
 export interface MetadataServiceOptions {
-  /** The online roles' keys. Default `signingKey` for each. */
-  signers?: MetadataSigners;
+  /** The online roles' keys or signers. Default `signingKey` for each. */
+  signers?: {
+    targets: readonly MetadataKey[];
+    snapshot: readonly MetadataKey[];
+    timestamp: readonly MetadataKey[];
+  };
   /** Signs root version 1 when the store has none. Default `signingKey`; `false` requires a stored root. */
-  rootSigner?: SigningKey | false;
+  rootSigner?: MetadataKey | false;
   /** The freeze window: how long a timestamp is valid (re-signed at half). Default 6 hours. */
   timestampLifetimeMs?: number;
   /** How long a snapshot is valid. Default 30 days. */
@@ -95,13 +96,6 @@ export interface ChangeOptions {
   beforeWrite?(change: CatalogChange): Promise<void>;
 }
 
-/** An index signed and not yet written, with the catalog it lists. */
-interface SignedCatalog {
-  body: SignedIndexBody;
-  document: Buffer;
-  catalog: Catalog;
-}
-
 /** The most publishes one signing round lists; more wait for the next round. */
 const MAX_PUBLISHES_PER_ROUND = 256;
 
@@ -112,11 +106,23 @@ interface PendingPublish {
   changeOptions: ChangeOptions;
 }
 
-/** What a search answers: the ranked results and the index version they were read from. */
+/** What a search answers: the ranked results and the snapshot version they were read from. */
 export interface MarketplaceSearchAnswer {
   protocol_version: number;
+  /** The v2 snapshot version the results were read from. */
   index_version: number;
   results: ReturnType<typeof searchIndex>;
+}
+
+/**
+ * The catalog as served, replaced (a new object) whenever what its lists show may change: a
+ * signed change, or counters refreshed `statsResignDelayMs` after a download or rating.
+ */
+export interface CatalogView {
+  /** The v2 snapshot version that signs this catalog. */
+  readonly version: number;
+  /** Every plugin with its versions; counters as of the view (`getPlugin` has live ones). */
+  readonly plugins: Readonly<Catalog>;
 }
 
 /** An archive the catalog lists, found in the store. */
@@ -127,15 +133,15 @@ export interface ListedArchive {
 }
 
 /**
- * A marketplace without HTTP: the catalog, its signed index, publish, yank, search, counters and
- * ratings over a store. Every change of the catalog runs one at a time and is signed before it is
- * seen: a publish whose archive or index cannot be written changes nothing.
+ * A marketplace without HTTP: the catalog, its signed v2 metadata, publish, yank, revoke, search,
+ * counters and ratings over a store. Every change is signed before it is seen: a publish whose
+ * archive or metadata cannot be written (or whose signer refuses) changes nothing. A change costs
+ * what it touches (its plugins' targets, a few tree nodes, a snapshot and a timestamp), not the
+ * catalog's size.
  */
 export interface MarketplaceService {
-  /** The signed body currently served. */
-  getIndex(): SignedIndexBody;
-  /** The signed index document currently served, as bytes. */
-  getIndexDocument(): Buffer;
+  /** The catalog served now (see {@link CatalogView}). */
+  getCatalog(): CatalogView;
   /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_*, and what `beforeWrite` throws */
   publish(archive: Buffer, options?: ChangeOptions): Promise<PublishArchiveResult>;
   /**
@@ -158,7 +164,7 @@ export interface MarketplaceService {
   rank(query: Omit<SearchQuery, 'limit'>): RankedPlugin[];
   /** A plugin's live average rating (0 when unrated). */
   ratingOf(pluginId: string): number;
-  /** A plugin's index entry with live counters, or undefined. */
+  /** A plugin's catalog entry with live counters, or undefined. */
   getPlugin(pluginId: string): IndexPluginEntry | undefined;
   /**
    * The validation report and README kept for a listed version, or undefined when the catalog does
@@ -179,13 +185,13 @@ export interface MarketplaceService {
     rating: unknown,
     rater?: string,
   ): Promise<{ plugin_id: string; rating: number; rating_count: number }>;
-  /** Asks the store for a newer index signed by another instance, and serves it when there is one. */
+  /** Asks the store for a newer snapshot signed by another instance, and serves it when there is one. */
   refresh(): Promise<void>;
   /** Stops the timers and writes the counters. */
   close(): Promise<void>;
 }
 
-// A store with archives but no index yet (a folder of archives): the catalog is built from them.
+// A store with archives but no v2 metadata yet (a folder of archives): the catalog is built from them.
 async function buildCatalogFromArchives(options: MarketplaceServiceOptions): Promise<Catalog> {
   let catalog: Catalog = {};
   for (const archive of await options.store.listArchives()) {
@@ -204,37 +210,43 @@ function ratingOf(stats: MarketplaceStats, pluginId: string): { rating: number; 
   return { rating: Math.round((rating.sum / rating.count) * 100) / 100, rating_count: rating.count };
 }
 
+function findVersion(
+  catalog: Catalog,
+  pluginId: string,
+  version: string,
+): { entry: IndexPluginEntry; versionEntry: IndexPluginEntry['versions'][string] } {
+  const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+  const versionEntry =
+    entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
+  if (entry === undefined || versionEntry === undefined) {
+    throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
+      details: { pluginId, version },
+    });
+  }
+  return { entry, versionEntry };
+}
+
 /**
- * Opens a marketplace over a store: reads its signed index (or builds one from its archives),
- * signs a new index, and re-signs it at half its lifetime and after counters change.
- * @throws PluginError INVALID_ARGUMENT (unreadable store or bad key), and the inspection codes of a stored archive
+ * Opens a marketplace over a store: reads its signed v2 metadata (or builds the catalog from its
+ * archives and signs it), and re-signs the timestamp at half its lifetime.
+ * @throws PluginError INVALID_ARGUMENT (unreadable store or bad key), INDEX_INVALID and INTEGRITY_MISMATCH (damaged stored metadata), UNAVAILABLE (a signer), and the inspection codes of a stored archive
  */
 export async function createMarketplaceService(
   options: MarketplaceServiceOptions,
 ): Promise<MarketplaceService> {
   const { store } = options;
-  let catalog: Catalog = {};
-  let indexVersion = 0;
+  // The catalog is changed in place (a change costs its plugins, not a copy of the catalog);
+  // `searchable` is the copy search prepares its index over, made again only after a change.
+  const catalog = Object.create(null) as Catalog;
+  let searchable: Catalog | undefined;
   let stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
   const downloadCounter = new DownloadCounter((counts) => store.addDownloads(counts));
-  let body!: SignedIndexBody;
-  let indexDocument!: Buffer;
   let mutations: Promise<unknown> = Promise.resolve();
-  let publisher: MetadataPublisher | undefined;
-  const indexSigner = toMarketplaceSigner(options.signingKey);
-  const inProcessKey = isMarketplaceSigner(options.signingKey) ? undefined : options.signingKey;
-  // v2 signs in process (its repository signs as it builds): a key held elsewhere signs index.json only.
-  const metadataSigners: MetadataSigners | undefined =
-    options.metadata?.signers ??
-    (inProcessKey === undefined
-      ? undefined
-      : { targets: [inProcessKey], snapshot: [inProcessKey], timestamp: [inProcessKey] });
-  if (metadataSigners === undefined) {
-    throw new PluginError(
-      'INVALID_ARGUMENT',
-      `the index is signed by ${indexSigner.description}; protocol v2's online roles sign in this process and need keys of their own (metadata.signers)`,
-    );
-  }
+  let view: CatalogView = { version: 0, plugins: catalog };
+  const defaultSigner = toMarketplaceSigner(options.signingKey);
+  const signersOf = (keys: readonly MetadataKey[] | undefined): MarketplaceSigner[] =>
+    keys === undefined ? [defaultSigner] : keys.map(toMarketplaceSigner);
+  const rootSigner = options.metadata?.rootSigner;
   const timestampLifetimeMs = options.metadata?.timestampLifetimeMs ?? 6 * 60 * 60 * 1000;
 
   const withStats = (entry: IndexPluginEntry): IndexPluginEntry => ({
@@ -242,77 +254,64 @@ export async function createMarketplaceService(
     downloads: stats.downloads[entry.plugin_id] ?? 0,
     ...ratingOf(stats, entry.plugin_id),
   });
-
-  const serve = (nextBody: SignedIndexBody, document: Buffer, next: Catalog): void => {
-    indexVersion = nextBody.version;
-    catalog = next;
-    body = nextBody;
-    indexDocument = document;
+  const lookup = (pluginId: string): IndexPluginEntry | undefined =>
+    Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+  const searchCatalog = (): Catalog => {
+    searchable ??= { ...catalog };
+    return searchable;
   };
 
-  // Loads what another instance signed, when the store holds a newer index than the one served.
+  let metadata!: MetadataPublisher;
+  // Serves what was just signed: the changed entries go into the catalog, and a new view replaces the old.
+  const serve = (changed: Iterable<[string, IndexPluginEntry | undefined]>): void => {
+    for (const [pluginId, entry] of changed) {
+      if (entry === undefined) delete catalog[pluginId];
+      else catalog[pluginId] = entry;
+    }
+    searchable = undefined;
+    view = { version: metadata.snapshotVersion, plugins: catalog };
+  };
+
+  // Loads what another instance signed, when the store's timestamp pins a newer snapshot.
   const catchUp = async (): Promise<void> => {
-    const stored = await store.readIndexVersion();
-    if (stored === undefined || stored === indexVersion) return;
-    const document = await store.readSignedIndex();
-    if (document === undefined) return;
+    const stored = readPinnedSnapshotVersion(await store.readMetadata(TIMESTAMP_PATH));
+    if (stored === 0 || stored === metadata.snapshotVersion) return;
+    const changed = await metadata.reload();
+    const read = await metadata.readCatalog(changed);
     stats = await store.readStats();
-    serve(document.signed, Buffer.from(serializeSignedIndex(document)), document.signed.plugins);
-    await publisher?.reload();
+    serve(changed.map((pluginId) => [pluginId, read[pluginId]]));
   };
 
-  // Signs `next` as the catalog (the signature first: a signer held elsewhere may fail, and then
-  // nothing is written); `writeIndex` makes it the served one only once the index is written. The
-  // version is the store's newest plus one, so instances sharing a store never sign one version twice.
-  const signCatalog = async (next: Catalog): Promise<SignedCatalog> => {
-    const now = new Date();
-    const plugins: Catalog = {};
-    for (const [pluginId, entry] of Object.entries(next)) plugins[pluginId] = withStats(entry);
-    const nextBody: SignedIndexBody = {
-      _type: INDEX_TYPE,
-      protocol_version: MARKETPLACE_PROTOCOL_VERSION,
-      version: Math.max(indexVersion, (await store.readIndexVersion()) ?? 0) + 1,
-      expires: new Date(now.getTime() + options.indexLifetimeMs).toISOString(),
-      signed_at: now.toISOString(),
-      search_endpoint: SEARCH_PATH,
-      plugins,
-    };
-    const document = await signIndexDocument(nextBody, indexSigner);
-    return { body: nextBody, document, catalog: next };
-  };
-  const writeIndex = async (signed: SignedCatalog): Promise<void> => {
-    await store.writeSignedIndex(signed.document, signed.body.version);
-    serve(signed.body, signed.document, signed.catalog);
-  };
-  const sign = async (next: Catalog): Promise<void> => writeIndex(await signCatalog(next));
-
-  // Changes run one at a time in this process and, through the store, one at a time across instances.
-  const mutate = <T>(change: () => Promise<T>): Promise<T> => {
-    const exclusive = () =>
-      store.exclusive(async () => {
-        await catchUp();
-        return change();
-      });
-    const next = mutations.then(exclusive, exclusive);
+  // In this process, one at a time: changes, and loading what other instances signed.
+  const inOrder = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = mutations.then(work, work);
     mutations = next.catch(() => undefined);
     return next;
   };
+  // Changes run one at a time in this process and, through the store, one at a time across instances.
+  const mutate = <T>(change: () => Promise<T>): Promise<T> =>
+    inOrder(() =>
+      store.exclusive(async () => {
+        await catchUp();
+        return change();
+      }),
+    );
 
-  await mutate(async () => {
-    const document = await store.readSignedIndex();
-    stats = await store.readStats();
-    if (document !== undefined) {
-      serve(document.signed, Buffer.from(serializeSignedIndex(document)), document.signed.plugins);
-    } else {
-      indexVersion = 0;
-      catalog = await buildCatalogFromArchives(options);
-    }
-    await sign(catalog);
-    const rootSigner = options.metadata?.rootSigner;
-    publisher = await openMetadataPublisher({
+  // Signs the changed entries' targets, a snapshot and a timestamp; serves them once written.
+  const signChanges = async (changed: Map<string, IndexPluginEntry>): Promise<void> => {
+    await metadata.publish(Object.fromEntries(changed), [...changed.keys()]);
+    serve(changed);
+  };
+
+  await store.exclusive(async () => {
+    metadata = await openMetadataPublisher({
       store,
-      signers: metadataSigners,
-      rootSigner: rootSigner === false ? undefined : (rootSigner ?? inProcessKey),
+      signers: {
+        targets: signersOf(options.metadata?.signers?.targets),
+        snapshot: signersOf(options.metadata?.signers?.snapshot),
+        timestamp: signersOf(options.metadata?.signers?.timestamp),
+      },
+      rootSigner: rootSigner === false ? undefined : toMarketplaceSigner(rootSigner ?? options.signingKey),
       lifetimes: {
         timestampMs: timestampLifetimeMs,
         ...(options.metadata?.snapshotLifetimeMs === undefined
@@ -321,24 +320,25 @@ export async function createMarketplaceService(
       },
       searchEndpoint: SEARCH_PATH,
     });
-    // Plugins the v2 tree lacks (a store from before v2, or built from archives) are signed now.
-    await publisher.publish(catalog);
+    stats = await store.readStats();
+    if (metadata.snapshotVersion === 0) {
+      // Nothing signed yet: the archives the store holds (a folder of archives) are the catalog.
+      const built = await buildCatalogFromArchives(options);
+      await metadata.publish(built, Object.keys(built));
+      serve(Object.entries(built));
+    } else {
+      serve(Object.entries(await metadata.readCatalog()));
+    }
   });
-  const metadata = publisher as unknown as MetadataPublisher;
   const renewTimer = setInterval(
     () => void mutate(() => metadata.renew()).catch(() => undefined),
     Math.max(1000, timestampLifetimeMs / 2),
   );
   renewTimer.unref();
-  const resignTimer = setInterval(
-    () => void mutate(() => sign(catalog)).catch(() => undefined),
-    Math.max(1000, options.indexLifetimeMs / 2),
-  );
-  resignTimer.unref();
   const refreshIntervalMs = options.refreshIntervalMs ?? 2000;
   const refreshTimer =
     refreshIntervalMs > 0
-      ? setInterval(() => void catchUp().catch(() => undefined), refreshIntervalMs)
+      ? setInterval(() => void inOrder(catchUp).catch(() => undefined), refreshIntervalMs)
       : undefined;
   refreshTimer?.unref();
   let statsTimer: NodeJS.Timeout | undefined;
@@ -346,11 +346,11 @@ export async function createMarketplaceService(
     if (statsTimer !== undefined) return;
     statsTimer = setTimeout(() => {
       statsTimer = undefined;
-      void mutate(async () => {
+      void (async () => {
         await downloadCounter.flush();
         stats = await store.readStats();
-        await sign(catalog);
-      }).catch(() => undefined);
+        view = { version: view.version, plugins: catalog };
+      })().catch(() => undefined);
     }, options.statsResignDelayMs);
     statsTimer.unref();
   };
@@ -360,11 +360,15 @@ export async function createMarketplaceService(
 
   // One publish of a round, behind its own savepoint: a refusal (conflict, dependency, namespace)
   // undoes what its hook wrote and leaves the other publishes of the round going.
-  const listOne = async (next: Catalog, pending: PendingPublish): Promise<PublishArchiveResult> => {
+  const listOne = async (
+    listed: Map<string, IndexPluginEntry>,
+    pending: PendingPublish,
+  ): Promise<PublishArchiveResult> => {
     const { inspection, archive, changeOptions } = pending;
     const { plugin_id: pluginId, version } = inspection.manifest;
+    const current = (id: string): IndexPluginEntry | undefined => listed.get(id) ?? lookup(id);
     return store.attempt(async () => {
-      if (next[pluginId]?.versions[version] !== undefined) {
+      if (current(pluginId)?.versions[version] !== undefined) {
         throw new PluginError(
           'CONFLICT',
           `${pluginId} ${version} is already published; publish a new version`,
@@ -373,18 +377,18 @@ export async function createMarketplaceService(
           },
         );
       }
-      checkPublishDependencies(inspection.manifest, next);
-      const entry = catalogEntryWith(next, inspection, new Date().toISOString());
+      checkPublishDependencies(inspection.manifest, current);
+      const entry = catalogEntryWith(current(pluginId), inspection, new Date().toISOString());
       assertListable(entry);
       await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
       await store.writeArchive(formatArchiveName(pluginId, version), archive);
-      // Written before signing: a version the index lists always has its report.
+      // Written before signing: a version the metadata lists always has its report.
       await store.writeVersionDocument(
         pluginId,
         version,
         serializeVersionReport(createVersionReport(inspection)),
       );
-      next[pluginId] = entry;
+      listed.set(pluginId, entry);
       return {
         plugin_id: pluginId,
         version,
@@ -398,39 +402,45 @@ export async function createMarketplaceService(
   };
 
   // Group commit: every publish waiting when a round takes the lock is listed in it, then the round
-  // signs once (v2 targets of the plugins listed, one snapshot and timestamp, one index) and commits.
+  // signs once (the targets of the plugins listed, one snapshot and one timestamp) and commits.
   // A publish is answered only after its round committed.
   const publishes = createGroupCommit<PendingPublish, PublishArchiveResult>({
     maxBatch: MAX_PUBLISHES_PER_ROUND,
     run: (take) =>
       mutate(async () => {
         const batch = take();
-        // One copy per round, not per publish: a publish costs its own entry, not the catalog's size.
-        const next: Catalog = { ...catalog };
+        const listed = new Map<string, IndexPluginEntry>();
         const outcomes: RoundOutcome<PublishArchiveResult>[] = [];
-        const listed: string[] = [];
         for (const pending of batch) {
           try {
-            outcomes.push({ ok: true, value: await listOne(next, pending) });
-            listed.push(pending.inspection.manifest.plugin_id);
+            outcomes.push({ ok: true, value: await listOne(listed, pending) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
-        if (listed.length > 0) {
-          // The index signature first (a signer held elsewhere may refuse), then v2: when either
-          // fails, the v1 index (and so the served catalog) stays as it was.
-          const signed = await signCatalog(next);
-          await metadata.publish(next, [...new Set(listed)]);
-          await writeIndex(signed);
-        }
+        // A signer or a write that fails refuses the round: the store's transaction rolls back.
+        if (listed.size > 0) await signChanges(listed);
         return outcomes;
       }),
   });
 
+  // Changes one version's entry (yank, revoke) and signs it.
+  const changeVersion = (
+    pluginId: string,
+    version: string,
+    change: CatalogChange['action'],
+    changeOptions: ChangeOptions,
+    update: (versionEntry: IndexPluginEntry['versions'][string]) => IndexPluginEntry['versions'][string],
+  ): Promise<void> =>
+    mutate(async () => {
+      const { entry, versionEntry } = findVersion(catalog, pluginId, version);
+      await changeOptions.beforeWrite?.({ action: change, pluginId, version });
+      const next = { ...entry, versions: { ...entry.versions, [version]: update(versionEntry) } };
+      await signChanges(new Map([[pluginId, next]]));
+    });
+
   return {
-    getIndex: () => body,
-    getIndexDocument: () => indexDocument,
+    getCatalog: () => view,
     async publish(archive, changeOptions = {}) {
       // Inspection (extraction, validation) and the archive bytes need no lock: uploads are
       // checked and stored side by side, and only the listing waits for a round.
@@ -440,89 +450,72 @@ export async function createMarketplaceService(
       return publishes.submit({ archive, inspection, changeOptions });
     },
     yank: (pluginId, version, yanked, changeOptions = {}) =>
-      mutate(async () => {
-        const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
-        const versionEntry =
-          entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
-        if (entry === undefined || versionEntry === undefined) {
-          throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
-            details: { pluginId, version },
-          });
+      changeVersion(pluginId, version, yanked ? 'yank' : 'unyank', changeOptions, (versionEntry) => ({
+        ...versionEntry,
+        yanked,
+      })),
+    revoke(pluginId, version, revocation, changeOptions = {}) {
+      if (revocation !== undefined) {
+        try {
+          checkRevocation(revocation);
+        } catch (error) {
+          return Promise.reject(error);
         }
-        await changeOptions.beforeWrite?.({ action: yanked ? 'yank' : 'unyank', pluginId, version });
-        const next = {
-          ...catalog,
-          [pluginId]: { ...entry, versions: { ...entry.versions, [version]: { ...versionEntry, yanked } } },
-        };
-        const signed = await signCatalog(next);
-        await metadata.publish(next, [pluginId]);
-        await writeIndex(signed);
-      }),
-    revoke: (pluginId, version, revocation, changeOptions = {}) =>
-      mutate(async () => {
-        if (revocation !== undefined) checkRevocation(revocation);
-        const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
-        const versionEntry =
-          entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
-        if (entry === undefined || versionEntry === undefined) {
-          throw new PluginError('NOT_FOUND', `${pluginId} ${version} is not published here`, {
-            details: { pluginId, version },
-          });
-        }
-        await changeOptions.beforeWrite?.({
-          action: revocation === undefined ? 'unrevoke' : 'revoke',
-          pluginId,
-          version,
-        });
-        const { revoked: _previous, ...rest } = versionEntry as typeof versionEntry & { revoked?: unknown };
-        const changed =
-          revocation === undefined
+      }
+      return changeVersion(
+        pluginId,
+        version,
+        revocation === undefined ? 'unrevoke' : 'revoke',
+        changeOptions,
+        (versionEntry) => {
+          const { revoked: _previous, ...rest } = versionEntry as typeof versionEntry & { revoked?: unknown };
+          return revocation === undefined
             ? rest
             : { ...rest, revoked: { ...revocation, revoked_at: new Date().toISOString() } };
-        const next = {
-          ...catalog,
-          [pluginId]: { ...entry, versions: { ...entry.versions, [version]: changed } },
-        };
-        const signed = await signCatalog(next);
-        await metadata.publish(next, [pluginId]);
-        await writeIndex(signed);
-      }),
+        },
+      );
+    },
     readMetadata: (path) => (isMetadataPath(path) ? store.readMetadata(path) : Promise.resolve(undefined)),
     search(query) {
-      // The catalog object survives re-signing, so its prepared search index does too; counters are live.
+      // The searchable copy survives until the next change, so its prepared search index does too; counters are live.
+      const plugins = searchCatalog();
       const results = searchIndex(
-        { plugins: catalog },
+        { plugins },
         { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
       ).map((result) =>
-        catalog[result.plugin_id] === undefined
+        plugins[result.plugin_id] === undefined
           ? result
           : { ...result, rating: ratingOf(stats, result.plugin_id).rating },
       );
-      return { protocol_version: MARKETPLACE_PROTOCOL_VERSION, index_version: body.version, results };
+      return { protocol_version: METADATA_PROTOCOL_VERSION, index_version: view.version, results };
     },
     rank: (query) =>
       rankIndex(
-        { plugins: catalog },
+        { plugins: searchCatalog() },
         { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
       ),
     ratingOf: (pluginId) => ratingOf(stats, pluginId).rating,
     getPlugin(pluginId) {
-      const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+      const entry = lookup(pluginId);
       return entry === undefined ? undefined : withStats(entry);
     },
     async getVersionReport(pluginId, version) {
-      const entry = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+      const entry = lookup(pluginId);
       if (entry === undefined || !Object.hasOwn(entry.versions, version)) return undefined;
       const document = await store.readVersionDocument(pluginId, version);
       return document === undefined ? undefined : parseVersionReport(document);
     },
     async findArchive(fileName) {
-      for (const entry of Object.values(catalog)) {
-        for (const version of Object.keys(entry.versions)) {
-          if (formatArchiveName(entry.plugin_id, version) !== fileName) continue;
-          const archive = await store.openArchive(fileName);
-          return archive === undefined ? undefined : { pluginId: entry.plugin_id, version, archive };
-        }
+      // `<plugin_id>-<version>.tgz`: ids may hold `-` too, so each split is tried (a few at most).
+      if (!fileName.endsWith('.tgz')) return undefined;
+      const stem = fileName.slice(0, -'.tgz'.length);
+      for (let dash = stem.indexOf('-'); dash !== -1; dash = stem.indexOf('-', dash + 1)) {
+        const pluginId = stem.slice(0, dash);
+        const version = stem.slice(dash + 1);
+        const entry = lookup(pluginId);
+        if (entry === undefined || !Object.hasOwn(entry.versions, version)) continue;
+        const archive = await store.openArchive(fileName);
+        return archive === undefined ? undefined : { pluginId, version, archive };
       }
       return undefined;
     },
@@ -532,7 +525,7 @@ export async function createMarketplaceService(
       statsChanged();
     },
     async rate(pluginId, rating, rater = 'anonymous') {
-      if (!Object.hasOwn(catalog, pluginId)) throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
+      if (lookup(pluginId) === undefined) throw new PluginError('NOT_FOUND', `no plugin ${pluginId}`);
       if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) {
         throw new PluginError('INVALID_ARGUMENT', 'rating must be an integer from 1 to 5');
       }
@@ -542,9 +535,8 @@ export async function createMarketplaceService(
       statsChanged();
       return { plugin_id: pluginId, ...ratingOf(stats, pluginId) };
     },
-    refresh: () => catchUp(),
+    refresh: () => inOrder(catchUp),
     async close() {
-      clearInterval(resignTimer);
       clearInterval(renewTimer);
       if (refreshTimer !== undefined) clearInterval(refreshTimer);
       if (statsTimer !== undefined) clearTimeout(statsTimer);

@@ -1,19 +1,26 @@
-import { generateSigningKeyPair, serializeSignedIndex, signIndex } from '@agentplug/registry-client/protocol';
+import { generateSigningKeyPair, serializeMetadata, signMetadata } from '@agentplug/registry-client/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildSyntheticIndex } from '../../../registry-client/bench/synthetic-index';
 import {
   createKeySigner,
   isMarketplaceSigner,
   readSignerPublicKey,
-  signIndexDocument,
+  signMetadataDocument,
 } from './marketplace-signer';
 
-describe('the index signer', () => {
-  it('writes the same bytes as signIndex and serializeSignedIndex, byte for byte', async () => {
-    const keys = generateSigningKeyPair();
-    const body = buildSyntheticIndex(50);
-    const document = await signIndexDocument(body, createKeySigner(keys));
-    expect(document.toString('utf8')).toBe(serializeSignedIndex(signIndex(body, keys)));
+describe('the metadata signer', () => {
+  it('writes the same bytes as signMetadata and serializeMetadata, byte for byte, one signature per key', async () => {
+    const first = generateSigningKeyPair();
+    const second = generateSigningKeyPair();
+    const body = { _type: 'agentplug-timestamp', version: 3, nested: { b: [1, 'é'], a: null } };
+    const document = await signMetadataDocument(body, [
+      createKeySigner(first),
+      createKeySigner(second),
+      createKeySigner(first),
+    ]);
+    expect(document.toString('utf8')).toBe(
+      serializeMetadata(signMetadata(body, [first, second])).toString('utf8'),
+    );
+    await expect(signMetadataDocument(body, [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('tells a signer from a key, and checks signatures by a public key', async () => {

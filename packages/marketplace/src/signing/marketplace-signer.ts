@@ -1,15 +1,14 @@
 import { createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { PluginError } from '@agentplug/models';
 import {
   canonicalizeJson,
   resolvePrivateKey,
   resolvePublicKey,
-  type SignedIndex,
-  type SignedIndexBody,
   type SigningKey,
 } from '@agentplug/registry-client/protocol';
 
 /**
- * What signs a marketplace's index: a key in this process ({@link createKeySigner}), or something
+ * What signs a marketplace's metadata (each online role, and a first root): a key in this process ({@link createKeySigner}), or something
  * that holds the key elsewhere (a command talking to an HSM, a KMS or another machine:
  * {@link createCommandSigner}). Signatures are ed25519 over the bytes given, base64.
  */
@@ -56,17 +55,25 @@ export function toMarketplaceSigner(key: SigningKey | MarketplaceSigner): Market
 }
 
 /**
- * Signs an index body the way `signIndex` does (ed25519 over the UTF-8 of its canonical JSON) with a
- * signer that may sign elsewhere, and answers the document's bytes as `serializeSignedIndex` writes
- * them. The body is canonicalised once: `"signatures"` sorts before `"signed"`, so the document is
- * the signatures and then the very text that was signed (a large catalog is not serialised twice).
- * @throws PluginError UNAVAILABLE, SIGNATURE_INVALID (from the signer)
+ * Signs a metadata body (protocol v2, PROTOCOL.md A2) with each distinct signer, which may sign
+ * elsewhere: ed25519 over the UTF-8 of the body's canonical JSON. Answers the document's bytes as
+ * `serializeMetadata` writes them: `"signatures"` sorts before `"signed"`, so the document is the
+ * signatures and then the very text that was signed (the body is canonicalised once).
+ * @throws PluginError UNAVAILABLE, SIGNATURE_INVALID (from a signer), INVALID_ARGUMENT (no signer)
+ * @example
+ * const bytes = await signMetadataDocument(timestampBody, [timestampSigner]);
  */
-export async function signIndexDocument(body: SignedIndexBody, signer: MarketplaceSigner): Promise<Buffer> {
+export async function signMetadataDocument(
+  body: unknown,
+  signers: readonly MarketplaceSigner[],
+): Promise<Buffer> {
   const text = canonicalizeJson(body);
-  const signatures: SignedIndex['signatures'] = [
-    { keyid: signer.keyId, sig: await signer.sign(Buffer.from(text, 'utf8')) },
-  ];
+  const bytes = Buffer.from(text, 'utf8');
+  const distinct = [...new Map(signers.map((signer) => [signer.keyId, signer])).values()];
+  if (distinct.length === 0) throw new PluginError('INVALID_ARGUMENT', 'a metadata document needs a signer');
+  const signatures = await Promise.all(
+    distinct.map(async (signer) => ({ keyid: signer.keyId, sig: await signer.sign(bytes) })),
+  );
   return Buffer.from(`{"signatures":${canonicalizeJson(signatures)},"signed":${text}}`, 'utf8');
 }
 

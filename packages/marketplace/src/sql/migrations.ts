@@ -112,4 +112,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    id: 4,
+    name: 'drop the v1 index',
+    statements: [
+      // Protocol v1 is gone: the signed index and its version history are no longer written. The
+      // signed v2 metadata (metadata_files) is the catalog; each snapshot version is written once.
+      `drop table {schema}.signed_documents`,
+      `drop table {schema}.index_versions`,
+    ],
+  },
 ];

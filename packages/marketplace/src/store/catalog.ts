@@ -7,12 +7,14 @@ export type Catalog = Record<string, IndexPluginEntry>;
 
 /** Adds an inspected archive to a catalog (a new object; the input is not changed). */
 export function addToCatalog(catalog: Catalog, inspection: ArchiveInspection, publishedAt: string): Catalog {
-  return { ...catalog, [inspection.manifest.plugin_id]: catalogEntryWith(catalog, inspection, publishedAt) };
+  const pluginId = inspection.manifest.plugin_id;
+  const existing = Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+  return { ...catalog, [pluginId]: catalogEntryWith(existing, inspection, publishedAt) };
 }
 
-/** The catalog entry of an inspected archive's plugin with its version added (the catalog is not changed). */
+/** The entry of an inspected archive's plugin: `existing` (not changed) with the archive's version added. */
 export function catalogEntryWith(
-  catalog: Catalog,
+  existing: IndexPluginEntry | undefined,
   inspection: ArchiveInspection,
   publishedAt: string,
 ): IndexPluginEntry {
@@ -30,7 +32,6 @@ export function catalogEntryWith(
     published_at: publishedAt,
     yanked: false,
   };
-  const existing = Object.hasOwn(catalog, manifest.plugin_id) ? catalog[manifest.plugin_id] : undefined;
   const versions = { ...existing?.versions, [manifest.version]: version };
   const newest = Object.keys(versions).sort((left, right) => compareVersions(right, left))[0];
   // Search fields follow the newest version's manifest.

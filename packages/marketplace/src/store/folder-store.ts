@@ -1,15 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
+import { PluginError, parseUntrustedJson, pathExists } from '@agentplug/models';
 // The project's one atomic write (temporary file, fsync, rename) lives with the client's installs.
 import { writeFileAtomic } from '@agentplug/registry-client';
 import {
   ARCHIVES_PATH,
   formatArchiveName,
-  INDEX_PATH,
   isMetadataPath,
-  type SignedIndex,
+  METADATA_PATH,
 } from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
@@ -20,8 +19,8 @@ const STATS_FILE_NAME = 'stats.json';
 /** The folder of the per-version documents: `reports/<plugin_id>-<version>.json`. */
 const REPORTS_FOLDER = 'reports';
 
-/** The largest index.json a store opens: far above a 100,000-plugin catalog. */
-const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
+/** A consistent snapshot's path: written once, never replaced. */
+const SNAPSHOT_PATH = new RegExp(`^${METADATA_PATH}/snapshot/[0-9]+\\.json$`);
 
 /** A `.tgz` file directly in `archives/`: never a path (a slash, a backslash, `..`), never hidden. */
 function isArchiveFileName(name: string): boolean {
@@ -29,8 +28,8 @@ function isArchiveFileName(name: string): boolean {
 }
 
 /**
- * Opens (creating when missing) a store folder in the static layout: `index.json`, `archives/`,
- * and `stats.json` beside them, so a folder written by `buildStaticMarketplace` can be served as
+ * Opens (creating when missing) a store folder in the static layout: `v2/` (the signed
+ * metadata), `archives/`, and `stats.json` and `reports/` beside them, so a folder written by `buildStaticMarketplace` can be served as
  * it is. Every write is atomic (temporary file, fsync, rename). One process owns a folder: its
  * `exclusive` and its counters only order the calls of this process. Ratings are totals per plugin
  * (raters are not kept, so a rater counts each time).
@@ -80,41 +79,9 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
     return next;
   };
   let writes: Promise<unknown> = Promise.resolve();
-  let storedVersion: number | undefined;
 
   const store: MarketplaceStore = {
     location: directory,
-    async readSignedIndex() {
-      let text: string;
-      try {
-        text = await readFile(join(directory, INDEX_PATH), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new PluginError('INVALID_ARGUMENT', `the store's ${INDEX_PATH} cannot be read`, {
-          cause: error,
-        });
-      }
-      // The store's own file, but a folder anyone could have written to: parsed as untrusted data.
-      return parseUntrustedJson(text, {
-        code: 'INVALID_ARGUMENT',
-        what: `the store's ${INDEX_PATH}`,
-        maxBytes: MAX_INDEX_BYTES,
-      }) as SignedIndex;
-    },
-    async readIndexVersion() {
-      if (storedVersion === undefined) storedVersion = (await store.readSignedIndex())?.signed.version;
-      return storedVersion;
-    },
-    async writeSignedIndex(document, version) {
-      const current = await store.readIndexVersion();
-      if (current !== undefined && version <= current) {
-        throw new PluginError('CONFLICT', `index version ${version} is not above the stored ${current}`, {
-          details: { version, current },
-        });
-      }
-      await writeFileAtomic(join(directory, INDEX_PATH), document);
-      storedVersion = version;
-    },
     async listArchives() {
       const names = (await readdir(archivesFolder)).filter(isArchiveFileName).sort();
       const archives: StoredArchive[] = [];
@@ -140,6 +107,13 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
       for (const file of files) {
         if (!isMetadataPath(file.path)) {
           throw new PluginError('INVALID_ARGUMENT', `${JSON.stringify(file.path)} is not a metadata path`);
+        }
+      }
+      for (const file of files) {
+        if (SNAPSHOT_PATH.test(file.path) && (await pathExists(join(directory, file.path)))) {
+          throw new PluginError('CONFLICT', `${file.path} was already signed`, {
+            details: { path: file.path },
+          });
         }
       }
       // In order: the timestamp comes last, so the files it points at are already in place.

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { MetadataFile, SignedIndex } from '@agentplug/registry-client/protocol';
+import type { MetadataFile } from '@agentplug/registry-client/protocol';
 import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 
 /** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
@@ -16,7 +16,7 @@ export interface StoredArchive {
 }
 
 /**
- * Where a marketplace keeps what it serves: the signed index, the archives, a document per
+ * Where a marketplace keeps what it serves: the signed v2 metadata, the archives, a document per
  * published version and the counters. A
  * store knows no HTTP and no policy: the marketplace service decides what is published and signs
  * it, the store only keeps it. Two implementations: the folder store (`createFolderStore`, one
@@ -26,18 +26,6 @@ export interface StoredArchive {
 export interface MarketplaceStore {
   /** Where the store lives, for messages (a folder path, a database name). */
   readonly location: string;
-  /**
-   * The index signed last, or undefined when the store holds none yet.
-   * @throws PluginError INVALID_ARGUMENT when one exists but cannot be read
-   */
-  readSignedIndex(): Promise<SignedIndex | undefined>;
-  /** The version of the index signed last (without reading the document), or undefined. */
-  readIndexVersion(): Promise<number | undefined>;
-  /**
-   * Replaces the signed index; a reader sees the old document or the new one, never a half.
-   * @throws PluginError CONFLICT when `version` is not above the version stored (another instance signed it first)
-   */
-  writeSignedIndex(document: Uint8Array, version: number): Promise<void>;
   /** Every archive held, sorted by file name. */
   listArchives(): Promise<StoredArchive[]>;
   /** One archive by its file name, or undefined when the store does not hold it. */
@@ -60,7 +48,9 @@ export interface MarketplaceStore {
   /**
    * Stores protocol v2 metadata files one after the other, in the order given, each atomically: the
    * service lists new content-addressed files first and `v2/timestamp.json` last, so a reader never
-   * sees a timestamp that points at a file not yet written.
+   * sees a timestamp that points at a file not yet written. A snapshot (`v2/snapshot/<N>.json`) is
+   * never replaced: writing one that exists is refused, so no two instances sign one version.
+   * @throws PluginError CONFLICT when a snapshot version is already stored (nothing of the batch is kept on SQL)
    */
   writeMetadata(files: readonly MetadataFile[]): Promise<void>;
   /**

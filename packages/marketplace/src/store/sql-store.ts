@@ -1,18 +1,13 @@
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
-import {
-  INDEX_PATH,
-  isMetadataPath,
-  type MetadataFile,
-  type SignedIndex,
-} from '@agentplug/registry-client/protocol';
+import { PluginError } from '@agentplug/models';
+import { isMetadataPath, METADATA_PATH, type MetadataFile } from '@agentplug/registry-client/protocol';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql/migrate';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { BlobFolder } from './blob-folder';
 import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
-/** The largest signed index a store opens: far above a 100,000-plugin catalog. */
-const MAX_INDEX_BYTES = 1024 * 1024 * 1024;
+/** A consistent snapshot's path: written once, never replaced. */
+const SNAPSHOT_PATH = new RegExp(`^${METADATA_PATH}/snapshot/[0-9]+\\.json$`);
 
 /** Metadata files written by one statement (two parameters each, far below PostgreSQL's 65,535). */
 const METADATA_ROWS_PER_STATEMENT = 500;
@@ -45,10 +40,10 @@ interface ArchiveRow {
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
- * A store in SQL (PGlite or PostgreSQL, one schema): the signed index with a version that only
- * grows, archives by name over a content-addressed blob folder, counters and per-rater ratings.
+ * A store in SQL (PGlite or PostgreSQL, one schema): the signed v2 metadata (each snapshot
+ * version written once), archives by name over a content-addressed blob folder, counters and per-rater ratings.
  * `exclusive` is one transaction holding a lock every instance on the database takes, so several
- * servers on one PostgreSQL sign strictly increasing versions and lose no publish.
+ * servers on one PostgreSQL sign strictly increasing snapshot versions and lose no publish.
  * @throws PluginError INVALID_ARGUMENT (a bad schema name)
  */
 export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
@@ -67,49 +62,6 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
 
   return {
     location: `${database.location} (schema ${schema}; archives in ${blobs.directory})`,
-    async readSignedIndex() {
-      const rows = await database.query<{ body: Uint8Array }>(
-        `select body from ${table('signed_documents')} where name = $1`,
-        [INDEX_PATH],
-      );
-      const body = rows[0]?.body;
-      if (body === undefined) return undefined;
-      return parseUntrustedJson(Buffer.from(body), {
-        code: 'INVALID_ARGUMENT',
-        what: `the store's ${INDEX_PATH}`,
-        maxBytes: MAX_INDEX_BYTES,
-      }) as SignedIndex;
-    },
-    async readIndexVersion() {
-      const rows = await database.query<{ version: number }>(
-        `select version::float8 as version from ${table('signed_documents')} where name = $1`,
-        [INDEX_PATH],
-      );
-      return rows[0]?.version;
-    },
-    writeSignedIndex: (document, version) =>
-      database.transaction(async () => {
-        // The history's primary key refuses a version signed before, by any instance.
-        const claimed = await database.query(
-          `insert into ${table('index_versions')} (version) values ($1) on conflict do nothing returning version`,
-          [version],
-        );
-        const written =
-          claimed.length === 0
-            ? []
-            : await database.query(
-                `insert into ${table('signed_documents')} (name, version, body) values ($1, $2, $3)
-                 on conflict (name) do update set version = excluded.version, body = excluded.body, signed_at = now()
-                 where ${table('signed_documents')}.version < excluded.version
-                 returning version`,
-                [INDEX_PATH, version, document],
-              );
-        if (written.length === 0) {
-          throw new PluginError('CONFLICT', `index version ${version} was already signed`, {
-            details: { version },
-          });
-        }
-      }),
     async listArchives() {
       const rows = await database.query<ArchiveRow>(
         `select ${archiveColumns} from ${table('archives')} order by file_name`,
@@ -155,8 +107,21 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
       // One transaction: a reader sees the whole batch or none of it. Many rows per statement: a
       // round of publishes writes hundreds of targets files, and each statement is a round trip.
       await database.transaction(async () => {
-        for (let start = 0; start < files.length; start += METADATA_ROWS_PER_STATEMENT) {
-          const chunk = dedupeByPath(files.slice(start, start + METADATA_ROWS_PER_STATEMENT));
+        // A snapshot version is signed once, by one instance: the primary key refuses a second.
+        for (const file of files.filter((candidate) => SNAPSHOT_PATH.test(candidate.path))) {
+          const inserted = await database.query(
+            `insert into ${table('metadata_files')} (path, body) values ($1, $2) on conflict do nothing returning path`,
+            [file.path, file.bytes],
+          );
+          if (inserted.length === 0) {
+            throw new PluginError('CONFLICT', `${file.path} was already signed`, {
+              details: { path: file.path },
+            });
+          }
+        }
+        const rest = files.filter((file) => !SNAPSHOT_PATH.test(file.path));
+        for (let start = 0; start < rest.length; start += METADATA_ROWS_PER_STATEMENT) {
+          const chunk = dedupeByPath(rest.slice(start, start + METADATA_ROWS_PER_STATEMENT));
           await database.query(
             `insert into ${table('metadata_files')} (path, body) values ${chunk
               .map((_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`)

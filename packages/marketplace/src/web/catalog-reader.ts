@@ -1,9 +1,4 @@
-import {
-  type IndexPluginEntry,
-  type RankedPlugin,
-  rankIndex,
-  type SearchQuery,
-} from '@agentplug/registry-client/protocol';
+import type { IndexPluginEntry, RankedPlugin, SearchQuery } from '@agentplug/registry-client/protocol';
 import type { MarketplaceService } from '../service/marketplace-service';
 import type { VersionReport } from '../service/version-report';
 
@@ -13,8 +8,8 @@ import type { VersionReport } from '../service/version-report';
  */
 export interface CatalogReader {
   /**
-   * The catalog's version: an object replaced whenever what the lists show may change (the signed
-   * index body). The lists and pages rendered from one version are kept until it is replaced.
+   * The catalog's version: an object replaced whenever what the lists show may change (a signed
+   * change, or counters refreshed). The lists and pages rendered from one version are kept until it is replaced.
    */
   catalogVersion(): object;
   /** Every plugin matching, ranked by relevance, with no result objects built (the catalog sorts and pages). */
@@ -31,7 +26,7 @@ export interface CatalogReader {
 export interface CatalogSite {
   /** The marketplace URL clients pass as `--marketplace` (trailing slash). */
   marketplaceUrl: string;
-  /** The index signing public key (base64 SPKI DER), what `--trusted-key` takes. */
+  /** The marketplace's public key (base64 SPKI DER), what `--trusted-key` takes: it pins root 1. */
   publicKey: string;
   /** sha256 of the public key, hex. */
   keyId: string;
@@ -39,19 +34,15 @@ export interface CatalogSite {
 
 /**
  * Reads the catalog of a running marketplace through its service's read methods. Lists (the home
- * page, searches, publishers) rank the signed index the service serves, with the counters signed
- * in it, so a list is a function of the index version and is cached by it; the service re-signs
- * within `statsResignDelayMs` (10 s by default) of a download or rating. A plugin's page reads its
- * live counters.
+ * page, searches, publishers) rank the catalog with live downloads and are cached by the service's
+ * catalog view, which is replaced with every signed change and within `statsResignDelayMs` (10 s
+ * by default) of a download or rating. A plugin's page reads its live counters.
  */
 export function createServiceCatalogReader(service: MarketplaceService): CatalogReader {
   return {
-    catalogVersion: () => service.getIndex(),
-    rank: (query) => rankIndex(service.getIndex(), query),
-    ratingOf(pluginId) {
-      const { plugins } = service.getIndex();
-      return Object.hasOwn(plugins, pluginId) ? (plugins[pluginId]?.rating ?? 0) : 0;
-    },
+    catalogVersion: () => service.getCatalog(),
+    rank: (query) => service.rank(query),
+    ratingOf: (pluginId) => service.ratingOf(pluginId),
     getPlugin: (pluginId) => service.getPlugin(pluginId),
     getVersionReport: (pluginId, version) => service.getVersionReport(pluginId, version),
   };
