@@ -255,9 +255,11 @@ export function createPlugin() {
       expect(Object.keys(started)).toEqual(['url', 'public_key', 'key_id']);
       expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(started.public_key.length).toBeGreaterThan(20);
-      const index = await fetch(new URL('index.json', started.url));
-      expect(index.status).toBe(200);
-      expect(await index.json()).toMatchObject({ signed: { _type: 'agentplug-index' } });
+      // The server speaks protocol v2 only: its timestamp is what a client fetches first.
+      const timestamp = await fetch(new URL('v2/timestamp.json', started.url));
+      expect(timestamp.status).toBe(200);
+      expect(await timestamp.json()).toMatchObject({ signed: { _type: 'agentplug-timestamp' } });
+      expect((await fetch(new URL('index.json', started.url))).status).toBe(404);
     } finally {
       // Stopped and gone before the folder is removed (the database writes until it exits).
       if (child.exitCode === null && child.signalCode === null) {
