@@ -26,7 +26,9 @@ export const installFromMarketplaceStep: DemoStep = {
       onProgress: progress.onProgress,
     });
     progress.flush();
-    output.line('verified: the index signature, then the archive size and sha256 against the signed index');
+    output.line(
+      "verified: the signed metadata (timestamp, snapshot, the plugin's targets), then the archive size and sha256 against its targets",
+    );
     const report = await validator.validatePlugin(weatherFolder);
     output.line(
       `validated com.example.weather: valid ${report.valid}, security score ${report.securityScore}/100, risk ${report.riskLevel}`,

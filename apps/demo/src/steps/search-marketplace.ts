@@ -33,7 +33,7 @@ function printResults(output: DemoOutput, results: readonly PluginMarketplaceInf
 }
 
 /**
- * Step 2: searches the marketplace through the registry client (the signed index verified
+ * Step 2: searches the marketplace through the registry client (each result read from signed targets
  * first) by text, by type and by tag, and shows every published version of one plugin.
  */
 export const searchMarketplaceStep: DemoStep = {

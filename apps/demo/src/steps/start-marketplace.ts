@@ -48,7 +48,7 @@ export const startMarketplaceStep: DemoStep = {
     context.validator = validator;
     deferRelease(context, 'marketplace server', () => marketplace.close());
     output.line(
-      `marketplace listening on ${marketplace.url} (index signed with ed25519 key ${keys.keyId.slice(0, 12)}…)`,
+      `marketplace listening on ${marketplace.url} (metadata signed with ed25519 key ${keys.keyId.slice(0, 12)}…)`,
     );
     output.line(`web catalog: ${marketplace.catalogUrl} (open it in a browser while the demo runs)`);
 
@@ -98,6 +98,8 @@ export const startMarketplaceStep: DemoStep = {
       trustedKeys: [keys.publicKey],
       validator,
       runtimeVersion: DEMO_RUNTIME_VERSION,
+      // Every read checks the timestamp (a 304 when nothing changed), so a publish shows at once.
+      indexMaxAgeMs: 0,
     });
     const registry = context.registry;
     deferRelease(context, 'registry client', () => registry.close());
