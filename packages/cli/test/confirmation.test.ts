@@ -184,8 +184,11 @@ describe('confirmation and --yes on every command that removes or replaces somet
 
       const rebuilt = await runAgentplug([...argv, '--yes'], {});
       expect(rebuilt.exitCode, rebuilt.stderr).toBe(0);
-      const index = JSON.parse(await readFile(join(site, 'index.json'), 'utf8'));
-      expect(Object.keys(index.signed.plugins).sort()).toEqual(['com.example.first', 'com.example.second']);
+      // Protocol v2: one signed targets folder per plugin listed.
+      expect((await readdir(join(site, 'v2', 'targets'))).sort()).toEqual([
+        'com.example.first',
+        'com.example.second',
+      ]);
     },
     TIMEOUT_MS,
   );
