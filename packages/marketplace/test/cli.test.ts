@@ -65,7 +65,7 @@ describe('agentplug-marketplace serve', () => {
     const serve = await startServe(['--store', join(root, 'store'), '--port', '0', '--engine', 'folder']);
     try {
       const url = /listening on (\S+)/.exec(serve.output)?.[1] ?? '';
-      const publicKey = /\(trustedKeys, pins root 1\): (\S+)/.exec(serve.output)?.[1] ?? '';
+      const publicKey = /public key \(trustedKeys\): (\S+)/.exec(serve.output)?.[1] ?? '';
       expect(serve.output).toContain('publishing: disabled (no token)');
       const signed = await readSignedCatalog(readOverHttp(url), publicKey);
       expect(signed.snapshotVersion).toBe(1);

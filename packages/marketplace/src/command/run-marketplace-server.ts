@@ -165,7 +165,7 @@ export async function runMarketplaceServer(
     ...(metadata === undefined ? {} : { metadata }),
   });
   log(`agentplug marketplace listening on ${server.url}`);
-  log(`public key (trustedKeys, pins root 1): ${publicKey}`);
+  log(`public key (trustedKeys): ${publicKey}`);
   log(`key id: ${keyId}`);
   if (options.signerCommand !== undefined) log(`metadata signed by the command: ${options.signerCommand}`);
   log(`web catalog: ${server.catalogUrl}`);
