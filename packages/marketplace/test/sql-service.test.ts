@@ -1,11 +1,18 @@
+import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
+import type { IndexPluginEntry, TargetsVersionEntry } from '@agentplug/registry-client/protocol';
 import { generateSigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildSyntheticIndex } from '../../registry-client/bench/synthetic-index';
 import { createTemporaryFolder, writePluginFolder } from '../../registry-client/test/helpers/plugin-fixtures';
+import { seedSignedCatalog, writeIntoStore } from '../bench/seed-catalog';
 import { createMarketplaceService, type MarketplaceService } from '../src/service/marketplace-service';
-import { quoteSchema } from '../src/sql/migrate';
+import { toTargetsContent } from '../src/service/metadata-publisher';
+import { migrateDatabase, quoteSchema } from '../src/sql/migrate';
+import { openBlobFolder } from '../src/store/blob-folder';
 import type { MarketplaceStore } from '../src/store/marketplace-store';
+import { createSqlStore } from '../src/store/sql-store';
 import { pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
 import { readSignedCatalog } from './helpers/verify-signed-catalog';
 
@@ -59,6 +66,62 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(restarted.getCatalog().plugins['com.example.a']?.versions['1.0.0']?.yanked).toBe(true);
       const archive = await restarted.findArchive('com.example.a-1.0.0.tgz');
       expect(archive?.archive.size).toBeGreaterThan(0);
+    });
+
+    it('writes the catalog rows with the signed targets: after publishes, a yank and a revoke they say what the targets say; a refused publish leaves no row', async () => {
+      const { store } = await engine.open();
+      const service = await open(store);
+      await service.publish(await archiveOf('com.example.r1', '1.0.0'));
+      await service.publish(await archiveOf('com.example.r1', '1.1.0'));
+      await service.publish(await archiveOf('com.example.r2', '1.0.0'));
+      await service.yank('com.example.r1', '1.0.0', true);
+      await service.revoke('com.example.r2', '1.0.0', { reason: 'malware', severity: 'critical' });
+      const refused = service.publish(await archiveOf('com.example.r3', '1.0.0'), {
+        beforeWrite: async () => {
+          throw new PluginError('FORBIDDEN', 'not your namespace');
+        },
+      });
+      expect(await codeOf(refused)).toBe('FORBIDDEN');
+      const rows = (await store.catalogRows?.read()) ?? {};
+      expect(Object.keys(rows).sort()).toEqual(['com.example.r1', 'com.example.r2']);
+      const signed = await readSignedCatalog((path) => service.readMetadata(path), keys.publicKey);
+      expect([...signed.plugins.keys()].sort()).toEqual(['com.example.r1', 'com.example.r2']);
+      for (const [pluginId, targets] of signed.plugins) {
+        expect(toTargetsContent(rows[pluginId] as IndexPluginEntry), pluginId).toEqual({
+          plugin: targets.plugin,
+          versions: targets.versions,
+        });
+      }
+      expect(rows['com.example.r1']?.versions['1.0.0']?.yanked).toBe(true);
+      expect(
+        (rows['com.example.r2']?.versions['1.0.0'] as TargetsVersionEntry | undefined)?.revoked?.reason,
+      ).toBe('malware');
+    });
+
+    it('fills the rows of a schema from before them, once, from its signed targets, and serves that catalog', async () => {
+      const { sql } = await engine.open();
+      const { database } = sql as NonNullable<typeof sql>;
+      const schema = `before_rows_${process.pid}_${engine.name}`;
+      await migrateDatabase(database, { schema, target: 4 });
+      const blobs = await openBlobFolder(join(await createTemporaryFolder(), 'blobs'));
+      // What the previous release kept: the signed metadata, no rows.
+      const { plugins } = buildSyntheticIndex(40);
+      await seedSignedCatalog(writeIntoStore(createSqlStore({ database, blobs, schema })), plugins, keys);
+      expect(await migrateDatabase(database, { schema })).toEqual({ applied: [5], current: 5 });
+      const store = createSqlStore({ database, blobs, schema });
+      expect(await store.catalogRows?.count()).toBe(0);
+      const service = await open(store);
+      expect(await store.catalogRows?.count()).toBe(40);
+      expect(Object.keys(service.getCatalog().plugins).sort()).toEqual(Object.keys(plugins).sort());
+      const rows = (await store.catalogRows?.read()) ?? {};
+      for (const [pluginId, entry] of Object.entries(plugins)) {
+        expect(toTargetsContent(rows[pluginId] as IndexPluginEntry), pluginId).toEqual(
+          toTargetsContent(entry),
+        );
+      }
+      // Filled once: a restart reads the rows as they are.
+      await open(createSqlStore({ database, blobs, schema }));
+      expect(await store.catalogRows?.count()).toBe(40);
     });
 
     it('counts one rating per rater and plugin', async () => {

@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { PluginError } from '@agentplug/models';
+import type { IndexPluginEntry, TargetsVersionEntry } from '@agentplug/registry-client/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MarketplaceStore } from '../src/store/marketplace-store';
 import { folderEngine, pgliteEngine, postgresEngine, type StoreEngine } from './helpers/store-engines';
@@ -9,6 +10,44 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
     () => 'resolved',
     (error: unknown) => (PluginError.is(error) ? error.code : String(error)),
   );
+}
+
+/** A catalog entry with the given versions, as the service builds one. */
+function catalogEntry(pluginId: string, versions: readonly string[]): IndexPluginEntry {
+  const entry: IndexPluginEntry = {
+    plugin_id: pluginId,
+    name: `name of ${pluginId}`,
+    description: 'a description',
+    plugin_type: 'tool',
+    tags: ['one', 'two'],
+    author: 'tests',
+    downloads: 0,
+    rating: 0,
+    rating_count: 0,
+    versions: {},
+  };
+  for (const version of versions) {
+    entry.versions[version] = {
+      version,
+      dependencies: [{ plugin_id: 'com.example.base', version_constraint: '^1.0.0', optional: true }],
+      min_runtime_version: '1.0.0',
+      max_runtime_version: '*',
+      permissions: {
+        filesystem_read: ['./data'],
+        filesystem_write: [],
+        network_hosts: ['api.example.com'],
+        external_apis: [],
+        environment_variables: ['HOME', 'PATH'],
+      },
+      security_score: 85,
+      risk_level: 'medium',
+      sha256: 'c'.repeat(64),
+      size: 1234,
+      published_at: '2026-12-06T23:59:59.123Z',
+      yanked: version === '1.0.0',
+    };
+  }
+  return entry;
 }
 
 // A stand-in for a signed round: snapshot N, then a timestamp naming it (the store does not verify).
@@ -58,6 +97,41 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
         '{"timestamp":3}',
       );
       expect(await store.readMetadata(node)).toBeUndefined();
+    });
+
+    it('keeps the catalog as rows where the engine has them: read back equal, a plugin replaced whole, a subset by id', async () => {
+      const { store } = await engine.open();
+      const rows = store.catalogRows;
+      if (engine.name === 'folder') {
+        expect(rows).toBeUndefined();
+        return;
+      }
+      if (rows === undefined) throw new Error(`the ${engine.name} store keeps no catalog rows`);
+      const first = catalogEntry('com.example.rows', ['1.0.0', '1.1.0']);
+      const second = catalogEntry('com.example.other', ['2.0.0']);
+      const revoked = first.versions['1.1.0'] as TargetsVersionEntry;
+      revoked.revoked = {
+        reason: 'a "quoted" reason',
+        severity: 'critical',
+        revoked_at: '2026-12-07T00:00:00.000Z',
+      };
+      revoked.permissions = {
+        ...revoked.permissions,
+        network_hosts: ['b.example.com', 'a.example.com'],
+        custom: { x: 1 },
+      };
+      await rows.write([first, second]);
+      expect(await rows.count()).toBe(2);
+      expect(await rows.read()).toEqual({ 'com.example.rows': first, 'com.example.other': second });
+      // A second write of a plugin replaces its versions and permissions, not adds to them.
+      const replaced = catalogEntry('com.example.rows', ['1.2.0']);
+      replaced.tags = ['a,b', 'with "quote"', 'back\\slash', ''];
+      await rows.write([replaced]);
+      expect(await rows.read(['com.example.rows'])).toEqual({ 'com.example.rows': replaced });
+      expect(Object.keys(await rows.read())).toEqual(
+        expect.arrayContaining(['com.example.rows', 'com.example.other']),
+      );
+      expect(await rows.read(['com.example.none'])).toEqual({});
     });
 
     it('stores archives by name: read and streamed whole, listed by name, unknown and path-like names are undefined', async () => {

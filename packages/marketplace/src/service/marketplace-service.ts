@@ -235,6 +235,7 @@ export async function createMarketplaceService(
   options: MarketplaceServiceOptions,
 ): Promise<MarketplaceService> {
   const { store } = options;
+  const rows = store.catalogRows;
   // The catalog is changed in place (a change costs its plugins, not a copy of the catalog);
   // `searchable` is the copy search prepares its index over, made again only after a change.
   const catalog = Object.create(null) as Catalog;
@@ -277,7 +278,7 @@ export async function createMarketplaceService(
     const stored = readPinnedSnapshotVersion(await store.readMetadata(TIMESTAMP_PATH));
     if (stored === 0 || stored === metadata.snapshotVersion) return;
     const changed = await metadata.reload();
-    const read = await metadata.readCatalog(changed);
+    const read = rows !== undefined ? await rows.read(changed) : await metadata.readCatalog(changed);
     stats = await store.readStats();
     serve(changed.map((pluginId) => [pluginId, read[pluginId]]));
   };
@@ -297,9 +298,11 @@ export async function createMarketplaceService(
       }),
     );
 
-  // Signs the changed entries' targets, a snapshot and a timestamp; serves them once written.
+  // Signs the changed entries' targets, a snapshot and a timestamp, and (SQL) writes their rows in
+  // the same transaction; serves them once written.
   const signChanges = async (changed: Map<string, IndexPluginEntry>): Promise<void> => {
     await metadata.publish(Object.fromEntries(changed), [...changed.keys()]);
+    await rows?.write([...changed.values()]);
     serve(changed);
   };
 
@@ -324,8 +327,13 @@ export async function createMarketplaceService(
     if (metadata.snapshotVersion === 0) {
       // Nothing signed yet: the archives the store holds (a folder of archives) are the catalog.
       const built = await buildCatalogFromArchives(options);
-      await metadata.publish(built, Object.keys(built));
-      serve(Object.entries(built));
+      await signChanges(new Map(Object.entries(built)));
+    } else if (rows !== undefined) {
+      // A schema from before the rows: they are filled once from the signed targets.
+      if ((await rows.count()) !== metadata.pluginCount) {
+        await rows.write(Object.values(await metadata.readCatalog()));
+      }
+      serve(Object.entries(await rows.read()));
     } else {
       serve(Object.entries(await metadata.readCatalog()));
     }

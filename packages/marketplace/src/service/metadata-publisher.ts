@@ -46,6 +46,8 @@ export interface MetadataPublisher {
    * a failed publish it may be one the store never held, so the next comparison reloads.
    */
   readonly snapshotVersion: number;
+  /** How many plugins the signed tree holds. */
+  readonly pluginCount: number;
   /**
    * Signs new targets for the plugins given, or (without `changed`) for every plugin whose content
    * differs from its stored targets, then one snapshot and timestamp. With `removeMissing`, plugins
@@ -213,6 +215,9 @@ export async function openMetadataPublisher(options: MetadataPublisherOptions): 
   return {
     get snapshotVersion() {
       return metadata.snapshotVersion;
+    },
+    get pluginCount() {
+      return metadata.tree.size;
     },
     publish: (catalog, changed, publishOptions = {}) =>
       guarded(async () => {

@@ -122,4 +122,48 @@ export const MIGRATIONS: readonly Migration[] = [
       `drop table {schema}.index_versions`,
     ],
   },
+  {
+    id: 5,
+    name: 'catalog rows',
+    statements: [
+      // The catalog as rows, written in the transaction that stores each plugin's signed targets:
+      // a row per plugin (what search shows), per version, and per permission.
+      `create table {schema}.plugins (
+        plugin_id text primary key check (length(plugin_id) <= 128),
+        name text not null,
+        description text not null,
+        plugin_type text not null,
+        tags text[] not null,
+        author text not null,
+        updated_at timestamptz not null default now()
+      )`,
+      `create table {schema}.plugin_versions (
+        plugin_id text not null references {schema}.plugins (plugin_id) on delete cascade,
+        version text not null check (length(version) <= 128),
+        dependencies jsonb not null,
+        min_runtime_version text not null,
+        max_runtime_version text not null,
+        security_score integer not null,
+        risk_level text not null,
+        sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+        size bigint not null check (size >= 0),
+        -- The exact text signed into the targets, so a plugin's rows rebuild what was signed.
+        published_at text not null,
+        yanked boolean not null,
+        revocation jsonb,
+        permissions_extra jsonb not null default '{}'::jsonb,
+        primary key (plugin_id, version)
+      )`,
+      `create table {schema}.version_permissions (
+        plugin_id text not null,
+        version text not null,
+        kind text not null check (kind in ('filesystem_read', 'filesystem_write', 'network_hosts', 'external_apis', 'environment_variables')),
+        position integer not null check (position >= 0),
+        value text not null,
+        primary key (plugin_id, version, kind, position),
+        foreign key (plugin_id, version) references {schema}.plugin_versions (plugin_id, version) on delete cascade
+      )`,
+      `create index plugin_versions_by_sha256 on {schema}.plugin_versions (sha256)`,
+    ],
+  },
 ];

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { MetadataFile } from '@agentplug/registry-client/protocol';
+import type { CatalogRows } from './catalog-rows';
 import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 
 /** One archive a store holds, named `<plugin_id>-<version>.tgz`. */
@@ -82,6 +83,11 @@ export interface MarketplaceStore {
    * folder has no transactions: its items write only after their checks pass.
    */
   attempt<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * The catalog as SQL rows, written with the signed metadata and read back by a starting instance;
+   * undefined for the folder store, whose signed targets are its catalog.
+   */
+  readonly catalogRows?: CatalogRows;
   /** Releases what the store holds open (database connections). */
   close(): Promise<void>;
 }

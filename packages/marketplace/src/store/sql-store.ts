@@ -3,6 +3,7 @@ import { isMetadataPath, METADATA_PATH, type MetadataFile } from '@agentplug/reg
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql/migrate';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { BlobFolder } from './blob-folder';
+import { createCatalogRows } from './catalog-rows';
 import type { MarketplaceStats, RatingTotal } from './marketplace-stats';
 import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 
@@ -62,6 +63,7 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
 
   return {
     location: `${database.location} (schema ${schema}; archives in ${blobs.directory})`,
+    catalogRows: createCatalogRows(database, table),
     async listArchives() {
       const rows = await database.query<ArchiveRow>(
         `select ${archiveColumns} from ${table('archives')} order by file_name`,
