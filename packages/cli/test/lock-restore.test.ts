@@ -176,7 +176,7 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
     async () => {
       const server = await startMarketplace(originalKeys, otherArchive);
       try {
-        const signed = server.getIndex().plugins[GREETER]?.versions['1.0.0'];
+        const signed = server.getPlugin(GREETER)?.versions['1.0.0'];
         const locked = JSON.parse(await readFile(join(lockedFolder, 'agentplug-lock.json'), 'utf8')).plugins[
           GREETER
         ];
