@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
 import {
   createRootMetadata,
+  createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
   MetadataRepository,
+  SEARCH_FILE_PATH,
   type SigningKeyPair,
-  serializeSignedIndex,
-  signIndex,
   type TargetsVersionEntry,
 } from '@agentplug/registry-client/protocol';
 
@@ -29,11 +29,11 @@ export interface StaticPluginVersion {
 export interface StaticMarketplace {
   url: string;
   keys: SigningKeyPair;
-  /** Packs and adds a version; call `sign()` to put it in the index. */
+  /** Packs and adds a version; call `sign()` to put it in the signed metadata. */
   publish(version: StaticPluginVersion): Promise<void>;
   /**
-   * Signs a new index (a higher version each time) listing every version published so far, and the
-   * protocol v2 metadata of the same catalog (one key for every role, as `marketplace build` does).
+   * Signs the protocol v2 metadata of every version published so far (one key for every role, as
+   * `marketplace build` does: new targets, snapshot and timestamp) and writes the search file.
    */
   sign(): void;
   /** Marks a published version revoked in the v2 metadata; call `sign()` to publish it. */
@@ -55,8 +55,6 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
   const keys = generateSigningKeyPair();
   const archives = new Map<string, Buffer>();
   const plugins = new Map<string, IndexPluginEntry>();
-  let index = '';
-  let indexVersion = 0;
   const metadata = new Map<string, Uint8Array>();
   const revoked = new Map<string, TargetsVersionEntry['revoked']>();
   const root = createRootMetadata({
@@ -76,7 +74,7 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
   });
   const server: Server = createServer((request, response) => {
     const path = request.url ?? '';
-    const body = path === '/index.json' ? Buffer.from(index) : (metadata.get(path) ?? archives.get(path));
+    const body = metadata.get(path) ?? archives.get(path);
     if (body === undefined) {
       response.writeHead(404);
       response.end();
@@ -145,20 +143,6 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
       plugins.set(pluginId, plugin);
     },
     sign() {
-      indexVersion += 1;
-      index = serializeSignedIndex(
-        signIndex(
-          {
-            _type: 'agentplug-index',
-            protocol_version: 1,
-            version: indexVersion,
-            expires: new Date(Date.now() + 3_600_000).toISOString(),
-            signed_at: new Date().toISOString(),
-            plugins: Object.fromEntries(plugins),
-          },
-          keys,
-        ),
-      );
       for (const [pluginId, entry] of plugins) {
         const versions = Object.create(null) as Record<string, TargetsVersionEntry>;
         for (const [version, value] of Object.entries(entry.versions)) {
@@ -177,6 +161,7 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
         });
       }
       for (const file of repository.commit()) metadata.set(`/${file.path}`, file.bytes);
+      metadata.set(`/${SEARCH_FILE_PATH}`, createSearchFile(Object.fromEntries(plugins)));
     },
     revoke(pluginId, version, revocation) {
       revoked.set(`${pluginId}@${version}`, { ...revocation, revoked_at: new Date().toISOString() });

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRegistry, packPlugin } from '../src/index';
 import {
+  createRootMetadata,
   formatArchiveName,
   generateSigningKeyPair,
-  type SignedIndexBody,
+  MetadataRepository,
   searchIndex,
-  serializeSignedIndex,
-  signIndex,
 } from '../src/protocol/index';
 import { benchMetadata } from './metadata-v2';
 import { buildSyntheticIndex, median, round, versionEntry } from './synthetic-index';
@@ -64,31 +63,32 @@ async function benchDownload(root: string): Promise<void> {
   }
   const packed = await packPlugin(folder, { outputDirectory: root });
   const keys = generateSigningKeyPair();
-  const body: SignedIndexBody = {
-    _type: 'agentplug-index',
-    protocol_version: 1,
-    version: 1,
-    expires: new Date(Date.now() + 3_600_000).toISOString(),
-    signed_at: new Date().toISOString(),
-    plugins: {
-      [pluginId]: {
-        plugin_id: pluginId,
-        name: 'Large',
-        description: 'a 5 MB plugin',
-        plugin_type: 'tool',
-        tags: [],
-        author: 'bench',
-        downloads: 0,
-        rating: 0,
-        rating_count: 0,
-        versions: { '1.0.0': versionEntry('1.0.0', packed.sha256, packed.size) },
-      },
-    },
-  };
   // The marketplace runs in its own process, as a remote one would: it must not share our event loop.
+  // It serves protocol v2 metadata (one key for every role, as `agentplug marketplace build` writes).
   const site = join(root, 'site');
   await mkdir(join(site, 'archives'), { recursive: true });
-  await writeFile(join(site, 'index.json'), serializeSignedIndex(signIndex(body, keys)));
+  const rootFile = createRootMetadata({
+    version: 1,
+    expires: new Date(Date.now() + 86_400_000),
+    keys: {
+      root: [keys.publicKey],
+      targets: [keys.publicKey],
+      snapshot: [keys.publicKey],
+      timestamp: [keys.publicKey],
+    },
+    signers: [keys],
+  }).file;
+  const repository = MetadataRepository.create({
+    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
+  });
+  repository.putTargets(pluginId, {
+    plugin: { name: 'Large', description: 'a 5 MB plugin', plugin_type: 'tool', tags: [], author: 'bench' },
+    versions: { '1.0.0': versionEntry('1.0.0', packed.sha256, packed.size) },
+  });
+  for (const file of [rootFile, ...repository.commit()]) {
+    await mkdir(join(site, file.path, '..'), { recursive: true });
+    await writeFile(join(site, file.path), file.bytes);
+  }
   await writeFile(join(site, 'archives', formatArchiveName(pluginId, '1.0.0')), packed.archive);
   const server = spawn(process.execPath, ['-e', STATIC_SERVER_SOURCE, site], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -100,8 +100,8 @@ async function benchDownload(root: string): Promise<void> {
   const tar: number[] = [];
   const runs = 21;
   for (let run = -2; run < runs; run += 1) {
-    // A fresh registry per run, as consecutive CLI invocations: the index is fetched and verified each
-    // time, over a cache that persists between runs (as a user's does).
+    // A fresh registry per run, as consecutive CLI invocations: the metadata is refreshed and verified
+    // each time, over a cache that persists between runs (as a user's does).
     const runRoot = await mkdtemp(join(root, 'run-'));
     const registry = new PluginRegistry({
       pluginDirectory: join(runRoot, 'plugins'),
@@ -152,41 +152,6 @@ async function benchDownload(root: string): Promise<void> {
   });
 }
 
-async function benchIndexVerification(root: string): Promise<void> {
-  const keys = generateSigningKeyPair();
-  const site = join(root, 'index-site');
-  await mkdir(site, { recursive: true });
-  const document = serializeSignedIndex(signIndex(buildSyntheticIndex(10_000), keys));
-  await writeFile(join(site, 'index.json'), document);
-  const server = spawn(process.execPath, ['-e', STATIC_SERVER_SOURCE, site], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve) =>
-    server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
-  );
-  const times: number[] = [];
-  for (let run = -1; run < 7; run += 1) {
-    const runRoot = await mkdtemp(join(root, 'index-run-'));
-    const registry = new PluginRegistry({
-      pluginDirectory: join(runRoot, 'plugins'),
-      cacheDirectory: join(runRoot, 'cache'),
-      marketplaceUrl: url,
-      trustedKeys: [keys.publicKey],
-    });
-    const start = performance.now();
-    await registry.refreshIndex();
-    if (run >= 0) times.push(performance.now() - start);
-    await rm(runRoot, { recursive: true, force: true });
-  }
-  server.kill();
-  report({
-    name: 'fetch + verify (signature, schema, expiry, rollback) a 10,000-plugin index (median)',
-    value: round(median(times)),
-    unit: 'ms',
-    index_bytes: Buffer.byteLength(document),
-  });
-}
-
 function benchSearch(): void {
   const body = buildSyntheticIndex(10_000);
   let start = performance.now();
@@ -232,7 +197,6 @@ const root = await mkdtemp(join(tmpdir(), 'agentplug-bench-'));
 try {
   await benchDownload(root);
   benchSearch();
-  await benchIndexVerification(root);
   await benchMetadata(root);
 } finally {
   await rm(root, { recursive: true, force: true });

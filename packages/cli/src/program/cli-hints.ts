@@ -57,14 +57,14 @@ const CLI_HINTS: Readonly<Record<PluginErrorCode, string>> = {
   MARKETPLACE_DISABLED:
     'Name a marketplace: --marketplace <url>, AGENTPLUG_MARKETPLACE, or "marketplace" in the config file.',
   NETWORK_ERROR:
-    'Check the --marketplace URL and that the server is up (curl <url>/index.json), then run again.',
+    'Check the --marketplace URL and that the server is up (curl <url>/v2/timestamp.json), then run again.',
   NOT_FOUND: 'Check the id and version with "agentplug search <words>" or "agentplug info <id>".',
   SIGNATURE_INVALID:
     "Pass the marketplace's public key with --trusted-key (or AGENTPLUG_TRUSTED_KEYS); if it is right, do not install.",
   INDEX_INVALID:
-    "The marketplace's index is malformed: nothing from it was used; tell the marketplace's operator.",
+    "The marketplace's signed metadata is malformed: nothing from it was used; tell the marketplace's operator.",
   INDEX_EXPIRED:
-    "The marketplace's signed index is out of date: ask its operator to re-sign it; nothing was installed.",
+    "The marketplace's signed metadata is out of date (a stale timestamp: a freeze?): ask its operator to re-sign it; nothing was installed.",
   ROLLBACK_DETECTED:
     'The marketplace served older metadata than seen before (a replay?): do not install from it now.',
   INTEGRITY_MISMATCH:

@@ -47,17 +47,6 @@ function readTimeout(seconds: string | undefined): number | undefined {
 }
 
 /**
- * The marketplace protocol of `AGENTPLUG_PROTOCOL`: 2 (default; the marketplace keys pin its v2
- * root) or 1 (the v1 signed index, for a marketplace that serves only index.json).
- * @throws PluginError INVALID_ARGUMENT for any other value
- */
-function readProtocol(value: string | undefined): 1 | 2 {
-  if (value === undefined || value === '' || value === '2') return 2;
-  if (value === '1') return 1;
-  throw new PluginError('INVALID_ARGUMENT', `AGENTPLUG_PROTOCOL must be 1 or 2, not "${value.slice(0, 20)}"`);
-}
-
-/**
  * Opens a PluginRegistry for a command: plugin folder, marketplace URL and trusted keys from
  * flags, environment or config file, with the real validator.
  * @throws PluginError INVALID_ARGUMENT when a marketplace is needed but no URL or key is configured
@@ -100,7 +89,6 @@ export async function openRegistry(
     validator,
     marketplaceUrl,
     trustedKeys,
-    protocol: readProtocol(process.env.AGENTPLUG_PROTOCOL),
     retries: 1,
     totalTimeoutMs: readTimeout(flags.timeout),
   });

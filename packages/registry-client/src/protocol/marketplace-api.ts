@@ -1,6 +1,6 @@
 import type { PluginValidationResult } from '@agentplug/models';
 
-/** The reference server's search endpoint, relative to the marketplace URL (PROTOCOL.md section 4). */
+/** The reference server's search endpoint, relative to the marketplace URL (PROTOCOL.md B2). */
 export const SEARCH_PATH = 'api/v1/search';
 /** The reference server's plugins API (publish, yank, ratings), relative to the marketplace URL. */
 export const PLUGINS_PATH = 'api/v1/plugins';

@@ -36,25 +36,39 @@ describe('the @agentplug/registry-client/protocol entry', () => {
 
   it('offers what a server needs to sign and a client needs to verify', () => {
     const keys = protocol.generateSigningKeyPair();
-    const signed = protocol.signIndex(
-      {
-        _type: protocol.INDEX_TYPE,
-        protocol_version: protocol.MARKETPLACE_PROTOCOL_VERSION,
-        version: 1,
-        expires: '2999-01-01T00:00:00.000Z',
-        signed_at: '2026-01-01T00:00:00.000Z',
-        search_endpoint: protocol.SEARCH_PATH,
-        plugins: {},
+    const now = new Date();
+    const root = protocol.createRootMetadata({
+      version: 1,
+      expires: new Date(now.getTime() + 86_400_000),
+      keys: {
+        root: [keys.publicKey],
+        targets: [keys.publicKey],
+        snapshot: [keys.publicKey],
+        timestamp: [keys.publicKey],
       },
-      keys,
-    );
-    const document = JSON.parse(protocol.serializeSignedIndex(signed));
-    expect(protocol.verifyIndex(document, { trustedKeys: [keys.publicKey] }).search_endpoint).toBe(
-      'api/v1/search',
-    );
+      signers: [keys],
+    });
+    const repository = protocol.MetadataRepository.create({
+      signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
+      searchEndpoint: protocol.SEARCH_PATH,
+    });
+    const files = new Map(repository.commit(now).map((file) => [file.path, file.bytes]));
+    const trusted = protocol.verifyPinnedRoot(root.file.bytes, [keys.publicKey]);
+    const timestamp = protocol.verifyTimestamp(files.get(protocol.TIMESTAMP_PATH) as Uint8Array, {
+      root: trusted,
+      now,
+      previous: undefined,
+    });
+    const snapshotPath = protocol.formatSnapshotPath(timestamp.body.snapshot.version);
+    const snapshot = protocol.verifySnapshot(files.get(snapshotPath) as Uint8Array, {
+      root: trusted,
+      timestamp: timestamp.body,
+      now,
+    });
+    expect(snapshot.search_endpoint).toBe('api/v1/search');
     expect(protocol.formatArchiveName('com.example.a', '1.0.0')).toBe('com.example.a-1.0.0.tgz');
-    expect([protocol.INDEX_PATH, protocol.ARCHIVES_PATH, protocol.PLUGINS_PATH]).toEqual([
-      'index.json',
+    expect([root.file.path, protocol.ARCHIVES_PATH, protocol.PLUGINS_PATH]).toEqual([
+      'v2/root/1.json',
       'archives',
       'api/v1/plugins',
     ]);

@@ -51,10 +51,8 @@ import type {
 import { relockKeptPlugins } from './relock-kept-plugins';
 import { type RestoreResult, restoreFromLockFile } from './restore-from-lock-file';
 import { scanUpdates } from './scan-updates';
-import { searchMarketplace } from './search-marketplace';
 import { searchThroughMetadata } from './search-metadata';
-import { TrustedIndex } from './trusted-index';
-import { TrustedMetadata } from './trusted-metadata';
+import { type MetadataView, TrustedMetadata } from './trusted-metadata';
 
 function checkPluginId(pluginId: string): void {
   if (typeof pluginId !== 'string' || !isValidPluginId(pluginId)) {
@@ -65,10 +63,11 @@ function checkPluginId(pluginId: string): void {
 }
 
 /**
- * Searches a marketplace and installs plugins into a plugin directory: signed index (signature,
- * expiry, no rollback), size-capped and sha256-checked downloads, safe extraction, validation, and
- * atomic installs recorded in `agentplug-lock.json`. A facade over the trusted index, the search,
- * the download and the {@link PluginDirectory} transaction.
+ * Searches a marketplace and installs plugins into a plugin directory: protocol v2 signed metadata
+ * (root, timestamp, snapshot, per-plugin targets: thresholds, expiry, no rollback or mixing),
+ * size-capped and sha256-checked downloads, safe extraction, validation, and atomic installs
+ * recorded in `agentplug-lock.json`. A facade over the trusted metadata, the search, the download
+ * and the {@link PluginDirectory} transaction.
  *
  * @example
  * const registry = new PluginRegistry({ pluginDirectory: './plugins', validator, marketplaceUrl, trustedKeys: [publicKey] });
@@ -88,8 +87,7 @@ export class PluginRegistry {
   private readonly extractionLimits: ExtractionLimits;
   private readonly now: () => Date;
   private readonly downloads = new Map<string, DownloadRecord>();
-  private readonly index: TrustedIndex;
-  /** The protocol v2 client, when a trusted root is configured. */
+  /** The protocol v2 client, when a trust anchor (`trustedRoot` or `trustedKeys`) is configured. */
   private readonly metadata: TrustedMetadata | undefined;
   private readonly metadataMaxAgeMs: number;
   private metadataRefreshedAt = Number.NEGATIVE_INFINITY;
@@ -124,14 +122,6 @@ export class PluginRegistry {
     };
     this.extractionLimits = options.extractionLimits ?? {};
     this.now = options.now ?? (() => new Date());
-    this.index = new TrustedIndex({
-      trustedKeys: options.trustedKeys ?? [],
-      network: this.network,
-      cacheDirectory: this.cacheDirectory,
-      maxAgeMs: options.indexMaxAgeMs ?? 30_000,
-      maxBytes: options.maxIndexBytes ?? 64 * 1024 * 1024,
-      now: this.now,
-    });
     this.directory = new PluginDirectory(this.pluginDirectory, {
       operatorConfigPath: (pluginId) => this.getOperatorConfigPath(pluginId),
       operatorConfigDirectory: this.operatorConfigDirectory,
@@ -140,9 +130,7 @@ export class PluginRegistry {
     this.metadataMaxAgeMs = options.indexMaxAgeMs ?? 30_000;
     const pinnedKeys = options.trustedKeys ?? [];
     this.metadata =
-      this.marketplaceUrl === undefined ||
-      options.protocol === 1 ||
-      (options.trustedRoot === undefined && pinnedKeys.length === 0)
+      this.marketplaceUrl === undefined || (options.trustedRoot === undefined && pinnedKeys.length === 0)
         ? undefined
         : new TrustedMetadata({
             marketplaceUrl: this.marketplaceUrl,
@@ -155,41 +143,57 @@ export class PluginRegistry {
   }
 
   /**
-   * What the signed metadata says about `pluginIds` and their dependencies: through protocol v2 when
-   * a trusted root is configured (only those plugins' metadata is fetched), else the v1 index.
+   * What the signed metadata says about `pluginIds` and their dependencies (only those plugins'
+   * targets are fetched), as a catalog body.
    */
   private async signedIndexFor(pluginIds: readonly string[]): Promise<SignedIndexBody> {
-    if (this.metadata === undefined) return this.refreshIndex();
-    this.requireMarketplaceUrl();
-    await this.refreshMetadata();
-    return loadMetadataIndex(this.metadata, pluginIds);
+    const metadata = await this.freshMetadata();
+    return loadMetadataIndex(metadata, pluginIds);
   }
 
   /**
-   * The key id the lock file records for what installs: under v2 the first targets key of the
-   * current root (the one signing key of a default marketplace, so the same id v1 recorded).
+   * The key id the lock file records for what installs: the first targets key of the current root
+   * (the one signing key of a default marketplace).
    */
   private signingKeyId(): string | undefined {
-    return this.metadata?.current?.root.body.roles.targets.keyids[0] ?? this.index.keyId;
+    return this.metadata?.current?.root.body.roles.targets.keyids[0];
   }
 
-  /** Refreshes the v2 metadata unless it was refreshed less than `indexMaxAgeMs` ago. */
-  private async refreshMetadata(): Promise<void> {
-    if (this.metadata === undefined) return;
-    if (Date.now() - this.metadataRefreshedAt < this.metadataMaxAgeMs) return;
-    await this.metadata.refresh();
-    this.metadataRefreshedAt = Date.now();
+  /** The v2 client, refreshed unless it was less than `indexMaxAgeMs` ago. */
+  private async freshMetadata(options: { force?: boolean } = {}): Promise<TrustedMetadata> {
+    this.requireMarketplaceUrl();
+    const metadata = this.metadata;
+    if (metadata === undefined) {
+      throw new PluginError(
+        'INVALID_ARGUMENT',
+        'no trust anchor for the marketplace: pass trustedKeys (its public keys) or trustedRoot (its v2 root document)',
+      );
+    }
+    if (options.force === true || Date.now() - this.metadataRefreshedAt >= this.metadataMaxAgeMs) {
+      await metadata.refresh();
+      this.metadataRefreshedAt = Date.now();
+    }
+    return metadata;
+  }
+
+  /**
+   * Brings the marketplace's signed metadata up to date (root rotations, timestamp, snapshot), or
+   * reuses what was verified less than `indexMaxAgeMs` ago unless `force` is set; a marketplace
+   * that has not changed costs one conditional request answered 304.
+   * @throws PluginError MARKETPLACE_DISABLED, INVALID_ARGUMENT (no trust anchor), SIGNATURE_INVALID, INDEX_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, INTEGRITY_MISMATCH, INCOMPATIBLE, NETWORK_ERROR, TIMEOUT, TOO_LARGE
+   */
+  async refreshMetadata(options: { force?: boolean } = {}): Promise<MetadataView> {
+    const metadata = await this.freshMetadata(options);
+    return metadata.current ?? metadata.refresh();
   }
 
   /**
    * Installed plugins whose installed version the marketplace has revoked, with its reason and
    * severity, from verified v2 metadata; recorded in the plugin directory's
    * `agentplug-revocations.json`, where `PluginLoader` reads it (critical ones are refused at load).
-   * Always empty under protocol v1, which has no revocations.
    * @throws PluginError MARKETPLACE_DISABLED, and the metadata errors
    */
   async checkRevocations(): Promise<RevokedPlugin[]> {
-    if (this.metadata === undefined) return [];
     const installed = await this.listInstalledPlugins();
     const body = await this.signedIndexFor(installed.map((manifest) => manifest.plugin_id));
     return this.recordRevocations(installed, body);
@@ -199,7 +203,6 @@ export class PluginRegistry {
     installed: readonly PluginMetadata[],
     body: SignedIndexBody,
   ): Promise<RevokedPlugin[]> {
-    if (this.metadata === undefined) return [];
     const revoked = findInstalledRevocations(installed, body);
     await writeRevocationRecord(this.pluginDirectory, revoked, this.now());
     return revoked;
@@ -215,42 +218,24 @@ export class PluginRegistry {
   }
 
   /**
-   * Searches the marketplace. Protocol v2: ranked by the server's search endpoint the signed
-   * snapshot names, or on a static host by its search file (`v2/search.json`), every result read
-   * from the v2 targets of the plugins ranked first; the v1 index when neither answers (or under protocol 1).
-   * @throws PluginError MARKETPLACE_DISABLED, NETWORK_ERROR, TIMEOUT, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED
+   * Searches the marketplace: ranked by the search endpoint its signed snapshot names, or on a static
+   * host by its search file (`v2/search.json`), every result read from the signed v2 targets of the
+   * plugins ranked first; the unsigned ranking can reorder results, never change what they say.
+   * @throws PluginError MARKETPLACE_DISABLED, NOT_FOUND (no search endpoint and no search file), NETWORK_ERROR, TIMEOUT, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED
    */
   async searchMarketplace(search: SearchQuery = {}): Promise<PluginMarketplaceInfo[]> {
-    const context = {
+    const metadata = await this.freshMetadata();
+    return searchThroughMetadata(metadata, search, {
       marketplaceUrl: this.requireMarketplaceUrl(),
       network: this.network,
       runtimeVersion: this.runtimeVersion,
-    };
-    if (this.metadata !== undefined) {
-      await this.refreshMetadata();
-      const answer = await searchThroughMetadata(this.metadata, search, context);
-      if (answer !== undefined) return answer;
-      // Neither a search endpoint nor a search file answered: the v1 index, which needs trustedKeys.
-    }
-    const body = await this.refreshIndex({ force: false });
-    return searchMarketplace(body, search, context);
+    });
   }
 
   /**
-   * Fetches and verifies the index (or reuses one verified less than `indexMaxAgeMs` ago): trusted
-   * signature, protocol, expiry, and a version not lower than the last one seen, which is then stored.
-   * @throws PluginError MARKETPLACE_DISABLED, SIGNATURE_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, NETWORK_ERROR, TIMEOUT, TOO_LARGE
-   */
-  async refreshIndex(options: { force?: boolean } = {}): Promise<SignedIndexBody> {
-    // A forced refresh also makes the next v2 read refresh its timestamp and snapshot.
-    if (options.force === true) this.metadataRefreshedAt = Number.NEGATIVE_INFINITY;
-    return this.index.get(this.requireMarketplaceUrl(), options);
-  }
-
-  /**
-   * Everything the signed index says about a plugin: every version (newest first) with its
+   * Everything the signed metadata says about a plugin: every version (newest first) with its
    * permissions, dependencies, security score and yanked flag, and the installed version.
-   * @throws PluginError NOT_FOUND, MARKETPLACE_DISABLED, and the index errors of {@link PluginRegistry.refreshIndex}
+   * @throws PluginError NOT_FOUND, MARKETPLACE_DISABLED, and the metadata errors of {@link PluginRegistry.refreshMetadata}
    */
   async getPluginInfo(pluginId: string): Promise<PluginInfo> {
     checkPluginId(pluginId);
@@ -286,7 +271,7 @@ export class PluginRegistry {
    * Downloads a plugin version into the cache, verifies it (size cap, sha256), extracts it safely,
    * checks its plugin.json names that id and version, and validates it. Nothing touches the plugin directory.
    * @returns the folder of the verified plugin, to pass to {@link PluginRegistry.installPlugin}
-   * @throws PluginError NOT_FOUND, INCOMPATIBLE, TOO_LARGE, INTEGRITY_MISMATCH, ARCHIVE_UNSAFE, TIMEOUT, NETWORK_ERROR, VALIDATION_FAILED, and the index errors
+   * @throws PluginError NOT_FOUND, INCOMPATIBLE, TOO_LARGE, INTEGRITY_MISMATCH, ARCHIVE_UNSAFE, TIMEOUT, NETWORK_ERROR, VALIDATION_FAILED, and the metadata errors
    */
   async downloadPlugin(pluginId: string, options: DownloadPluginOptions = {}): Promise<string> {
     checkPluginId(pluginId);
@@ -371,9 +356,9 @@ export class PluginRegistry {
 
   /**
    * What {@link PluginRegistry.install} would do, without doing it: the version chosen, every
-   * dependency it needs, and for each plugin its permissions (from the signed index) and what is new
+   * dependency it needs, and for each plugin its permissions (from the signed targets) and what is new
    * compared with what was accepted before.
-   * @throws PluginError DEPENDENCY_UNRESOLVED, NOT_FOUND, INCOMPATIBLE, and the index errors
+   * @throws PluginError DEPENDENCY_UNRESOLVED, NOT_FOUND, INCOMPATIBLE, and the metadata errors
    */
   async planInstall(pluginId: string, options: PlanInstallOptions = {}): Promise<InstallPlan> {
     checkPluginId(pluginId);
@@ -563,8 +548,8 @@ export class PluginRegistry {
       validator: this.validator,
       extractionLimits: this.extractionLimits,
       validate: options.validate ?? true,
-      refreshIndex: async () => {
-        // Under v2 only the locked plugins' metadata is read (local installs need none).
+      readSigned: async () => {
+        // Only the locked plugins' metadata is read (local installs need none).
         const locked = Object.entries((await this.directory.readLockFile()).plugins)
           .filter(([, entry]) => !entry.source.startsWith('file:'))
           .map(([pluginId]) => pluginId);
@@ -643,7 +628,7 @@ export class PluginRegistry {
    * the runtime, satisfying every installed plugin's constraint on it, and inside the range the lock
    * file records for it (`latest: true` looks past that range). Plugins installed from local files
    * are left out: they update by installing a newer file.
-   * @throws PluginError MARKETPLACE_DISABLED, and the index errors
+   * @throws PluginError MARKETPLACE_DISABLED, and the metadata errors
    */
   async checkUpdates(options: CheckUpdatesOptions = {}): Promise<PluginUpdate[]> {
     return (await this.scanUpdates(options.latest === true)).updates;
@@ -651,7 +636,7 @@ export class PluginRegistry {
 
   /**
    * Newer versions the recorded ranges hold back (what `checkUpdates({ latest: true })` would add).
-   * @throws PluginError MARKETPLACE_DISABLED, and the index errors
+   * @throws PluginError MARKETPLACE_DISABLED, and the metadata errors
    */
   async findHeldBackUpdates(): Promise<HeldBackUpdate[]> {
     return (await this.scanUpdates(false)).heldBack;
@@ -671,7 +656,6 @@ export class PluginRegistry {
   /** Releases the registry; later marketplace calls fail with MARKETPLACE_DISABLED. */
   async close(): Promise<void> {
     this.closed = true;
-    this.index.clear();
     await this.directory.close();
   }
 

@@ -22,9 +22,9 @@ export interface PluginRegistryOptions {
   /** Default true when a marketplaceUrl is given. When false, marketplace calls fail with MARKETPLACE_DISABLED. */
   enableMarketplace?: boolean;
   /**
-   * The marketplace's public keys (base64 SPKI DER or PEM). Under protocol v2 (the default) they pin
-   * the root: `v2/root/1.json` is accepted only when a threshold of its root signatures are by these
-   * keys, and later roots are reached by its rotation chain. Under protocol 1 they verify the index.
+   * The marketplace's public keys (base64 SPKI DER or PEM). They pin its protocol v2 root:
+   * `v2/root/1.json` is accepted only when a threshold of its root signatures are by these keys,
+   * and later roots are reached by its rotation chain.
    */
   trustedKeys?: readonly TrustedKey[];
   /**
@@ -32,16 +32,9 @@ export interface PluginRegistryOptions {
    * as the trust anchor instead of `trustedKeys`.
    */
   trustedRoot?: Uint8Array | string;
-  /**
-   * The protocol spoken. 2 (default): plugin info, downloads, installs, update and revocation checks
-   * read protocol v2 metadata (only the plugins involved are fetched), revoked versions are refused,
-   * and search reads results from v2 targets. 1: the v1 signed index, for a marketplace that serves
-   * only `index.json` (no revocations, a longer freeze window).
-   */
-  protocol?: 1 | 2;
   /** The host runtime's version: incompatible plugin versions are never chosen. */
   runtimeVersion?: string;
-  /** Downloads and the last-seen index versions live here. Default: the per-OS cache folder of `getUserDirectories` (`$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug` on Linux, `~/Library/Caches/agentplug` on macOS, `%LOCALAPPDATA%\agentplug\Cache` on Windows). */
+  /** Downloads and the verified metadata with its last-seen versions live here. Default: the per-OS cache folder of `getUserDirectories` (`$XDG_CACHE_HOME/agentplug` or `~/.cache/agentplug` on Linux, `~/Library/Caches/agentplug` on macOS, `%LOCALAPPDATA%\agentplug\Cache` on Windows). */
   cacheDirectory?: string;
   /** fetch to use. Default the global fetch. */
   fetch?: FetchFunction;
@@ -50,18 +43,16 @@ export interface PluginRegistryOptions {
   /** Most milliseconds a response body may stall. Default 15,000. */
   stallTimeoutMs?: number;
   /**
-   * Most milliseconds one request may take from start to last byte, retries included: the index, an
-   * archive, a search answer. Ends a server that trickles bytes just fast enough to dodge the stall timer. Default 300,000.
+   * Most milliseconds one request may take from start to last byte, retries included: a metadata
+   * file, an archive, a search answer. Ends a server that trickles bytes just fast enough to dodge the stall timer. Default 300,000.
    */
   totalTimeoutMs?: number;
   /** Retries on network errors, timeouts and 5xx. Default 2. */
   retries?: number;
   /** First retry delay, doubling. Default 250. */
   retryDelayMs?: number;
-  /** How long a verified index is reused before it is fetched again. Default 30,000 ms. */
+  /** How long verified metadata (timestamp and snapshot) is reused before it is refreshed. Default 30,000 ms. */
   indexMaxAgeMs?: number;
-  /** Largest index accepted. Default 64 MiB. */
-  maxIndexBytes?: number;
   /** Caps applied when extracting archives. */
   extractionLimits?: ExtractionLimits;
   /** The clock used for expiry checks (tests). */
@@ -258,7 +249,7 @@ export interface HeldBackUpdate {
   range: string;
 }
 
-/** Everything the signed index says about one plugin, plus what is installed. */
+/** Everything the signed metadata says about one plugin, plus what is installed. */
 export interface PluginInfo {
   plugin_id: string;
   name: string;

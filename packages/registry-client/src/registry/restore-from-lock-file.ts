@@ -20,8 +20,8 @@ export interface RestoreContext {
   validator: PluginValidatorLike;
   extractionLimits: ExtractionLimits;
   validate: boolean;
-  /** The verified marketplace index, and the id of the key that signed it. */
-  refreshIndex(): Promise<{ body: SignedIndexBody; keyId: string | undefined }>;
+  /** The locked plugins' verified targets, and the id of the targets key of the current root. */
+  readSigned(): Promise<{ body: SignedIndexBody; keyId: string | undefined }>;
   /** Downloads and verifies one signed version into the cache. */
   download(pluginId: string, entry: IndexVersionEntry): Promise<{ path: string; record: DownloadRecord }>;
   /** Asked before anything is replaced or removed (not for folders only created); false declines. */
@@ -71,13 +71,13 @@ function integrityError(
   );
 }
 
-/** Stages a marketplace entry: the signed index must still vouch for exactly the locked bytes. */
+/** Stages a marketplace entry: the signed targets must still vouch for exactly the locked bytes. */
 async function stageFromMarketplace(
   pluginId: string,
   entry: LockFileEntry,
   context: RestoreContext,
 ): Promise<string> {
-  const { body, keyId } = await context.refreshIndex();
+  const { body, keyId } = await context.readSigned();
   if (entry.key_id !== null && keyId !== entry.key_id) {
     throw new PluginError(
       'SIGNATURE_INVALID',
@@ -200,12 +200,12 @@ async function findUnlistedPluginFolders(
 
 /**
  * Makes a plugin directory match its lock file exactly, or changes nothing: every listed plugin is
- * fetched at its locked version (from the marketplace, whose signed index must still vouch for the
+ * fetched at its locked version (from the marketplace, whose signed targets must still vouch for the
  * locked sha256 and size under the locked key, or from the local archive or folder it was installed
  * from, which must still hash the same), verified, validated and staged; only when all are ready are
  * the differing folders swapped in and the folders the lock file does not list removed, in one step
  * that is undone on failure. Folders already identical are left alone; the lock file is not written.
- * @throws PluginError INVALID_ARGUMENT (no lock file), DECLINED (confirm said no), INSTALL_LOCKED, NOT_FOUND, INTEGRITY_MISMATCH, SIGNATURE_INVALID, PERMISSIONS_ESCALATED, CONFIG_INVALID, VALIDATION_FAILED, INSTALL_FAILED, and the index and download errors
+ * @throws PluginError INVALID_ARGUMENT (no lock file), DECLINED (confirm said no), INSTALL_LOCKED, NOT_FOUND, INTEGRITY_MISMATCH, SIGNATURE_INVALID, PERMISSIONS_ESCALATED, CONFIG_INVALID, VALIDATION_FAILED, INSTALL_FAILED, and the metadata and download errors
  */
 export async function restoreFromLockFile(context: RestoreContext): Promise<RestoreResult> {
   const { directory } = context;

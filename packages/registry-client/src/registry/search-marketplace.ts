@@ -6,10 +6,10 @@ import type { SignedIndexBody } from '../protocol/marketplace-index';
 /** Largest search answer read. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
-import { type SearchQuery, searchIndex, toMarketplaceInfo } from '../protocol/search-index';
+import { type SearchQuery, toMarketplaceInfo } from '../protocol/search-index';
 import { pickLatestVersion } from '../protocol/version-rules';
 
-/** What {@link searchMarketplace} needs besides the query. */
+/** What a marketplace search needs besides the query. */
 export interface SearchMarketplaceContext {
   marketplaceUrl: string;
   network: NetworkOptions;
@@ -17,47 +17,9 @@ export interface SearchMarketplaceContext {
 }
 
 /**
- * Searches with the server's endpoint when the signed index names one on the marketplace's origin
- * (results re-read from the signed index), falling back to searching the signed index itself when
- * the endpoint is absent, unreachable or missing.
- * @throws PluginError NETWORK_ERROR (the endpoint answered something that is not a results list)
- */
-export async function searchMarketplace(
-  body: SignedIndexBody,
-  search: SearchQuery,
-  context: SearchMarketplaceContext,
-): Promise<PluginMarketplaceInfo[]> {
-  if (body.search_endpoint !== undefined) {
-    const fromServer = await searchOnServer(body, search, context).catch((error: unknown) => {
-      if (
-        PluginError.is(error, 'NETWORK_ERROR') ||
-        PluginError.is(error, 'TIMEOUT') ||
-        PluginError.is(error, 'NOT_FOUND')
-      ) {
-        return undefined;
-      }
-      throw error;
-    });
-    if (fromServer !== undefined) return fromServer;
-  }
-  return searchIndex(body, { ...search, runtimeVersion: context.runtimeVersion });
-}
-
-async function searchOnServer(
-  body: SignedIndexBody,
-  search: SearchQuery,
-  context: SearchMarketplaceContext,
-): Promise<PluginMarketplaceInfo[]> {
-  const { marketplaceUrl, runtimeVersion } = context;
-  const url = new URL(body.search_endpoint ?? '', marketplaceUrl);
-  if (url.origin !== new URL(marketplaceUrl).origin) return searchIndex(body, { ...search, runtimeVersion });
-  return rankFromServer(url, search, context, async () => body, Number.POSITIVE_INFINITY);
-}
-
-/**
  * Searches with a server endpoint whose answer is only trusted for ranking and live counters: each
- * result is re-read from signed metadata that `loadSigned` returns for the ids answered (the v1
- * index, or the v2 targets of just those plugins); results it lacks are dropped.
+ * result is re-read from signed metadata that `loadSigned` returns for the ids answered (the v2
+ * targets of just those plugins); results it lacks are dropped.
  * @throws PluginError NETWORK_ERROR (not a results list), and what `loadSigned` throws
  */
 export async function rankFromServer(
