@@ -115,6 +115,9 @@ export class TrustedMetadata {
     | { root: VerifiedRoot; state: StoredState; timestampBytes?: Buffer; snapshotBytes?: Buffer }
     | undefined;
   private view: MetadataView | undefined;
+  private loading: Promise<NonNullable<TrustedMetadata['loaded']>> | undefined;
+  /** The cache folder and its lock folder, created once per instance. */
+  private folderReady: Promise<void> | undefined;
   private readonly nodes = new Map<string, Promise<TreeNode>>();
   private readonly targets = new Map<string, { sha256: string; body: TargetsBody }>();
 
@@ -152,6 +155,22 @@ export class TrustedMetadata {
    * @throws PluginError SIGNATURE_INVALID, INDEX_INVALID, INDEX_EXPIRED, ROLLBACK_DETECTED, INTEGRITY_MISMATCH, INCOMPATIBLE, NETWORK_ERROR, TIMEOUT, TOO_LARGE
    */
   async refresh(): Promise<MetadataView> {
+    const refreshed = await this.fetchView();
+    await this.persist(refreshed.change, refreshed.caches);
+    this.view = refreshed.view;
+    return refreshed.view;
+  }
+
+  /**
+   * Fetches and verifies root, timestamp and snapshot, and returns the view with what must be kept
+   * (the last-seen state change and the cache files), not yet written: a caller that goes on to
+   * read targets writes both in one commit, so a cold install pays for one synced write, not two.
+   */
+  private async fetchView(): Promise<{
+    view: MetadataView;
+    change: (state: StoredState) => void;
+    caches: { name: string; bytes: Buffer }[];
+  }> {
     const loaded = await this.load();
     const now = this.now();
     const previousRoot = loaded.root;
@@ -203,7 +222,7 @@ export class TrustedMetadata {
     }
     const snapshot = verifySnapshot(snapshotBytes, { root, timestamp: timestamp.body, now });
 
-    await this.commitState((state) => {
+    const change = (state: StoredState): void => {
       // Another process may have moved on meanwhile: the check is repeated against the disk.
       verifyTimestamp(timestampBytes, { root, now, previous: state.timestamp });
       state.timestamp = {
@@ -215,16 +234,25 @@ export class TrustedMetadata {
         if (conditional.etag === undefined) delete state.etag;
         else state.etag = conditional.etag;
       }
-    });
-    // Caches only: state.json (synced above) is what refuses a rollback; these are checked at every read.
-    if (conditional.modified) await this.writeFile('timestamp.json', timestampBytes, { sync: false });
-    if (snapshotBytes !== loaded.snapshotBytes) {
-      await this.writeFile('snapshot.json', snapshotBytes, { sync: false });
-    }
+    };
+    // Caches only: state.json (synced) is what refuses a rollback; these are checked at every read.
+    const caches: { name: string; bytes: Buffer }[] = [];
+    if (conditional.modified) caches.push({ name: 'timestamp.json', bytes: timestampBytes });
+    if (snapshotBytes !== loaded.snapshotBytes) caches.push({ name: 'snapshot.json', bytes: snapshotBytes });
     loaded.timestampBytes = timestampBytes;
     loaded.snapshotBytes = snapshotBytes;
-    this.view = { root, timestamp: timestamp.body, snapshot };
-    return this.view;
+    return { view: { root, timestamp: timestamp.body, snapshot }, change, caches };
+  }
+
+  /** Writes a state change (synced, under the cache lock) and the cache files beside it, at once. */
+  private async persist(
+    change: (state: StoredState) => void,
+    caches: readonly { name: string; bytes: Buffer }[],
+  ): Promise<void> {
+    await Promise.all([
+      this.commitState(change),
+      ...caches.map((cache) => this.writeFile(cache.name, cache.bytes, { sync: false })),
+    ]);
   }
 
   /**
@@ -244,7 +272,9 @@ export class TrustedMetadata {
    */
   async readTargets(pluginIds: readonly string[]): Promise<Map<string, TargetsBody | undefined>> {
     for (const pluginId of pluginIds) assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
-    const view = this.view ?? (await this.refresh());
+    // Without a current view, the refresh's state is written with the targets', in one commit.
+    const refreshed = this.view === undefined ? await this.fetchView() : undefined;
+    const view = refreshed?.view ?? (this.view as MetadataView);
     const loaded = await this.load();
     const found = await Promise.all(
       pluginIds.map(async (pluginId) => {
@@ -265,20 +295,27 @@ export class TrustedMetadata {
       }),
     );
     const fresh = found.filter((item) => item.fresh);
-    if (fresh.length > 0) {
-      await this.commitState((state) => {
-        for (const { pluginId, body } of fresh) {
-          const version = (body as TargetsBody).version;
-          const seen = state.targets[pluginId];
-          if (seen !== undefined && seen > version) {
-            throw new PluginError(
-              'ROLLBACK_DETECTED',
-              `targets version ${version} of ${pluginId} is older than version ${seen} seen before`,
-            );
-          }
-          state.targets[pluginId] = version;
+    const recordTargets = (state: StoredState): void => {
+      for (const { pluginId, body } of fresh) {
+        const version = (body as TargetsBody).version;
+        const seen = state.targets[pluginId];
+        if (seen !== undefined && seen > version) {
+          throw new PluginError(
+            'ROLLBACK_DETECTED',
+            `targets version ${version} of ${pluginId} is older than version ${seen} seen before`,
+          );
         }
-      });
+        state.targets[pluginId] = version;
+      }
+    };
+    if (refreshed !== undefined) {
+      await this.persist((state) => {
+        refreshed.change(state);
+        recordTargets(state);
+      }, refreshed.caches);
+      this.view = view;
+    } else if (fresh.length > 0) {
+      await this.commitState(recordTargets);
     }
     const result = new Map<string, TargetsBody | undefined>();
     for (const item of found) {
@@ -382,9 +419,23 @@ export class TrustedMetadata {
     return this.fetch(path, reference.length);
   }
 
-  private async load(): Promise<NonNullable<TrustedMetadata['loaded']>> {
-    if (this.loaded !== undefined) return this.loaded;
-    const storedRootBytes = await this.readFileOrUndefined('root.json');
+  private load(): Promise<NonNullable<TrustedMetadata['loaded']>> {
+    if (this.loaded !== undefined) return Promise.resolve(this.loaded);
+    // Concurrent first reads (a batch of plugins) share one load.
+    this.loading ??= this.loadFromDisk().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadFromDisk(): Promise<NonNullable<TrustedMetadata['loaded']>> {
+    // The four files are independent reads: one wait for all of them, not four in a row.
+    const [storedRootBytes, state, timestampBytes, snapshotBytes] = await Promise.all([
+      this.readFileOrUndefined('root.json'),
+      this.readState(),
+      this.readFileOrUndefined('timestamp.json'),
+      this.readFileOrUndefined('snapshot.json'),
+    ]);
     let anchor: VerifiedRoot;
     if (this.options.trustedRoot !== undefined) anchor = verifyTrustedRoot(this.options.trustedRoot);
     else if (storedRootBytes !== undefined) anchor = verifyTrustedRoot(storedRootBytes);
@@ -409,13 +460,7 @@ export class TrustedMetadata {
       const stored = verifyTrustedRoot(storedRootBytes);
       if (stored.body.version > anchor.body.version) root = stored;
     }
-    const state = await this.readState();
-    this.loaded = {
-      root,
-      state,
-      timestampBytes: await this.readFileOrUndefined('timestamp.json'),
-      snapshotBytes: await this.readFileOrUndefined('snapshot.json'),
-    };
+    this.loaded = { root, state, timestampBytes, snapshotBytes };
     return this.loaded;
   }
 
@@ -468,7 +513,7 @@ export class TrustedMetadata {
 
   /** Reads the state from disk under the cache lock, applies `change`, writes it back, and keeps it. */
   private async commitState(change: (state: StoredState) => void): Promise<void> {
-    await mkdir(this.folder, { recursive: true });
+    await this.ensureFolder();
     const release = await acquireLock(join(this.options.cacheDirectory, 'locks'), 'metadata-v2-state', {
       waitMs: 10_000,
     });
@@ -482,8 +527,19 @@ export class TrustedMetadata {
     }
   }
 
+  private ensureFolder(): Promise<void> {
+    this.folderReady ??= mkdir(this.folder, { recursive: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.folderReady = undefined;
+        throw error;
+      },
+    );
+    return this.folderReady;
+  }
+
   private async writeFile(name: string, bytes: Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
-    await mkdir(this.folder, { recursive: true });
+    await this.ensureFolder();
     await writeFileAtomic(join(this.folder, name), bytes, options);
   }
 
