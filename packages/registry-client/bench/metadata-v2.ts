@@ -65,6 +65,8 @@ function report(figure: Record<string, unknown>): void {
 const APP = 'com.bench.app';
 const DEPENDENCIES = ['com.bench.first', 'com.bench.second'];
 const KB = 1024;
+/** Fresh caches the verification figure takes the median of. */
+const VERIFICATION_RUNS = 11;
 const V1_NOTE =
   'no v1 figure: its one index for this catalog would pass the 64 MiB cap v1 clients had (about 1.5 KB per plugin)';
 
@@ -305,19 +307,23 @@ async function benchCatalog(root: string, count: number, v1: { bytes: number; ms
       requests: cold.client.traffic.requests,
     });
     const verifications = [];
-    for (let run = 0; run < 7; run += 1) {
+    for (let run = 0; run < VERIFICATION_RUNS; run += 1) {
       verifications.push(await verifyFromMemory(root, rootFile.bytes, cold.recording, server.url));
     }
     const verifyMs = median(verifications.map((run) => run.ms));
+    const walls = verifications.map((run) => run.ms).sort((left, right) => left - right);
     report({
-      name: `v2 cold install verification time, 1 plugin + 2 dependencies, ${scale}-plugin catalog (metadata in memory, state on disk; median of 7; baseline = v1 10,000-plugin index fetch+verify)`,
+      name: `v2 cold install verification time, 1 plugin + 2 dependencies, ${scale}-plugin catalog (metadata in memory, state on disk; wall, median of ${VERIFICATION_RUNS} fresh caches; baseline = v1 10,000-plugin index fetch+verify)`,
       value: round(verifyMs),
       unit: 'ms',
       baseline: round(v1.ms),
       ratio: round(verifyMs / v1.ms),
+      wall_ms: round(verifyMs),
+      wall_ms_range: [round(walls[0] ?? 0), round(walls[walls.length - 1] ?? 0)],
       cpu_ms: round(median(verifications.map((run) => run.cpuMs))),
+      runs: VERIFICATION_RUNS,
       goal: '< 50 ms',
-      // On a shared machine the wall time is mostly waiting for a core: cpu_ms is the cost.
+      // On a shared machine part of the wall time is waiting for a core or the disk: cpu_ms is the client's own work.
       load_average_1m: round(loadavg()[0] ?? 0),
     });
 
