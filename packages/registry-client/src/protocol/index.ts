@@ -91,14 +91,6 @@ export {
   toMarketplaceInfo,
 } from './search-index';
 export {
-  serializeSignedIndex,
-  signIndex,
-  type VerifiedIndex,
-  type VerifyIndexOptions,
-  verifyIndex,
-  verifyIndexDocument,
-} from './sign-index';
-export {
   countRoleSignatures,
   MAX_METADATA_SIGNATURES,
   type MetadataEnvelope,
