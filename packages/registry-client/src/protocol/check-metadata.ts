@@ -1,5 +1,5 @@
 import { RISK_LEVELS } from '@agentplug/models';
-import { checkVersionEntry, PLUGIN_TYPES } from './check-index-body';
+import { checkVersionEntry, PLUGIN_TYPES } from './check-version-entry';
 import { isProtocolPluginId, isProtocolVersion } from './identifiers';
 import type {
   MetaReference,

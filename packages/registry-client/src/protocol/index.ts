@@ -1,11 +1,10 @@
 /**
  * `@agentplug/registry-client/protocol`: the marketplace wire format both ends share (PROTOCOL.md in
- * `@agentplug/marketplace`): index types and schema, paths, canonical JSON, signing and verification,
+ * `@agentplug/marketplace`): catalog entry types, paths, canonical JSON, signing and verification,
  * signing keys, the search rule and the server's API shapes. It needs no validator, no archive code
  * and no install machinery, so a marketplace server depends on this entry and not on the client.
  */
 export { canonicalizeJson } from './canonicalize-json';
-export { checkIndexBody } from './check-index-body';
 export {
   type CheckResult,
   checkRootBody,
@@ -24,15 +23,10 @@ export {
 export {
   ARCHIVES_PATH,
   formatArchiveName,
-  INDEX_PATH,
   INDEX_TYPE,
   type IndexPluginEntry,
-  type IndexSignature,
   type IndexVersionEntry,
-  MARKETPLACE_PROTOCOL_VERSION,
-  type SignedIndex,
   type SignedIndexBody,
-  SignedIndexBodySchema,
 } from './marketplace-index';
 export {
   type CreateRootMetadataOptions,

@@ -5,7 +5,7 @@ import * as protocol from './index';
 
 const PROTOCOL_FOLDER = new URL('.', import.meta.url).pathname;
 /** What the wire format may depend on: no validator (babel), no archive or install code. */
-const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['@agentplug/models', '@agentplug/version', 'zod']);
+const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['@agentplug/models', '@agentplug/version']);
 
 async function listImports(): Promise<{ file: string; specifier: string }[]> {
   const imports: { file: string; specifier: string }[] = [];
@@ -20,7 +20,7 @@ async function listImports(): Promise<{ file: string; specifier: string }[]> {
 }
 
 describe('the @agentplug/registry-client/protocol entry', () => {
-  it('imports only sibling protocol files, node built-ins, models, version and zod', async () => {
+  it('imports only sibling protocol files, node built-ins, models and version', async () => {
     const imports = await listImports();
     expect(imports.length).toBeGreaterThan(10);
     const outside = imports.filter(

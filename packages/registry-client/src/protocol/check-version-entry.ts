@@ -1,14 +1,13 @@
 import { MAX_CONSTRAINT_LENGTH, PluginType, RISK_LEVELS } from '@agentplug/models';
 import { isValidConstraint } from '@agentplug/version';
 import { isProtocolPluginId, isProtocolVersion } from './identifiers';
-import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
+import type { IndexVersionEntry } from './marketplace-index';
 import {
   checkNumber,
   checkString,
   checkStringArray,
   createMap,
   fail,
-  IndexShapeError,
   isRecord,
   own,
   SHA256_PATTERN,
@@ -65,7 +64,7 @@ function checkDependencies(value: unknown, path: string): IndexVersionEntry['dep
 }
 
 /**
- * Checks one version entry of a plugin (v1 index or v2 targets), keyed by `version`.
+ * Checks one version entry of a plugin's signed targets, keyed by `version`.
  * @throws IndexShapeError where the entry breaks the protocol
  */
 export function checkVersionEntry(value: unknown, path: string, version: string): IndexVersionEntry {
@@ -90,76 +89,4 @@ export function checkVersionEntry(value: unknown, path: string, version: string)
     published_at: checkString(own(value, 'published_at'), `${path}.published_at`),
     yanked,
   };
-}
-
-function checkPlugin(value: unknown, path: string, pluginId: string): IndexPluginEntry {
-  if (!isRecord(value)) fail(path, 'an object');
-  if (own(value, 'plugin_id') !== pluginId) fail(`${path}.plugin_id`, JSON.stringify(pluginId));
-  const pluginType = checkString(own(value, 'plugin_type'), `${path}.plugin_type`);
-  if (!PLUGIN_TYPES.has(pluginType)) fail(`${path}.plugin_type`, 'a plugin type');
-  const rawVersions = own(value, 'versions');
-  if (!isRecord(rawVersions)) fail(`${path}.versions`, 'an object');
-  const versions = createMap<IndexVersionEntry>();
-  for (const version of Object.keys(rawVersions)) {
-    const at = `${path}.versions[${JSON.stringify(version)}]`;
-    if (!isProtocolVersion(version)) fail(at, 'keyed by a semantic version');
-    versions[version] = checkVersionEntry(rawVersions[version], at, version);
-  }
-  return {
-    plugin_id: pluginId,
-    name: checkString(own(value, 'name'), `${path}.name`),
-    description: checkString(own(value, 'description'), `${path}.description`),
-    plugin_type: pluginType as IndexPluginEntry['plugin_type'],
-    tags: checkStringArray(own(value, 'tags'), `${path}.tags`),
-    author: checkString(own(value, 'author'), `${path}.author`),
-    downloads: checkNumber(own(value, 'downloads') ?? 0, `${path}.downloads`, { min: 0, integer: true }),
-    rating: checkNumber(own(value, 'rating') ?? 0, `${path}.rating`, { min: 0, max: 5 }),
-    rating_count: checkNumber(own(value, 'rating_count') ?? 0, `${path}.rating_count`, {
-      min: 0,
-      integer: true,
-    }),
-    versions,
-  };
-}
-
-/**
- * Checks the shape of a signed index body (the rules of `SignedIndexBodySchema`, hand-written because
- * a 10,000-plugin index is checked on every refresh), fills defaults and returns fresh data: the
- * `plugins` and `versions` maps have no prototype and hold only keys that are plugin ids and
- * semantic versions, so no untrusted name can reach a lookup, a URL or a path unchecked.
- * Unknown members are left out. Returns the problem as text.
- */
-export function checkIndexBody(
-  value: unknown,
-): { success: true; data: SignedIndexBody } | { success: false; message: string } {
-  try {
-    if (!isRecord(value)) fail('signed', 'an object');
-    if (own(value, '_type') !== 'agentplug-index') fail('signed._type', '"agentplug-index"');
-    const rawPlugins = own(value, 'plugins');
-    if (!isRecord(rawPlugins)) fail('signed.plugins', 'an object');
-    const plugins = createMap<IndexPluginEntry>();
-    for (const pluginId of Object.keys(rawPlugins)) {
-      const at = `signed.plugins[${JSON.stringify(pluginId)}]`;
-      if (!isProtocolPluginId(pluginId)) fail(at, 'keyed by a reverse-DNS plugin id');
-      plugins[pluginId] = checkPlugin(rawPlugins[pluginId], at, pluginId);
-    }
-    const body: SignedIndexBody = {
-      _type: 'agentplug-index',
-      protocol_version: checkNumber(own(value, 'protocol_version'), 'signed.protocol_version', {
-        min: 0,
-        integer: true,
-      }),
-      version: checkNumber(own(value, 'version'), 'signed.version', { min: 0, integer: true }),
-      expires: checkString(own(value, 'expires'), 'signed.expires'),
-      signed_at: checkString(own(value, 'signed_at'), 'signed.signed_at'),
-      plugins,
-    };
-    const searchEndpoint = own(value, 'search_endpoint');
-    if (searchEndpoint !== undefined)
-      body.search_endpoint = checkString(searchEndpoint, 'signed.search_endpoint');
-    return { success: true, data: body };
-  } catch (error) {
-    if (error instanceof IndexShapeError) return { success: false, message: error.message };
-    throw error;
-  }
 }
