@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
 import {
-  type CheckResult,
-  checkSnapshotBody,
-  checkTimestampBody,
   DEFAULT_METADATA_LIFETIMES,
   formatSnapshotPath,
   formatTargetsPath,
@@ -11,6 +7,8 @@ import {
   type MetadataFile,
   type MetadataLifetimes,
   MetadataTree,
+  openStoredMetadata,
+  readStoredTimestamp,
   type SnapshotBody,
   type TargetsBody,
   type TargetsContent,
@@ -68,23 +66,6 @@ function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function readSigned<Body>(
-  bytes: Uint8Array,
-  path: string,
-  check: (value: unknown) => CheckResult<Body>,
-): Body {
-  const document = parseUntrustedJson(bytes, { code: 'INDEX_INVALID', what: `the stored ${path}` });
-  const signed =
-    typeof document === 'object' && document !== null && Object.hasOwn(document, 'signed')
-      ? (document as { signed: unknown }).signed
-      : undefined;
-  const result = check(signed);
-  if (!result.success) {
-    throw new PluginError('INDEX_INVALID', `the stored ${path} is damaged: ${result.message}`);
-  }
-  return result.data;
-}
-
 /**
  * The snapshot version a stored timestamp pins, or 0 when there is none: what an instance compares
  * with its own to learn that another instance signed.
@@ -92,7 +73,7 @@ function readSigned<Body>(
  */
 export function readPinnedSnapshotVersion(timestamp: Uint8Array | undefined): number {
   if (timestamp === undefined) return 0;
-  return readSigned(timestamp, TIMESTAMP_PATH, checkTimestampBody).snapshot.version;
+  return readStoredTimestamp(timestamp).snapshot.version;
 }
 
 /**
@@ -106,22 +87,9 @@ export async function openOnlineMetadata(options: OnlineMetadataOptions): Promis
   let snapshotVersion = 0;
   let timestampVersion = 0;
   let snapshot: { sha256: string; length: number; expires: number } | undefined;
-  const timestampBytes = await options.read(TIMESTAMP_PATH);
-  if (timestampBytes !== undefined) {
-    const timestamp = readSigned(timestampBytes, TIMESTAMP_PATH, checkTimestampBody);
-    const snapshotPath = formatSnapshotPath(timestamp.snapshot.version);
-    const snapshotBytes = await options.read(snapshotPath);
-    if (snapshotBytes === undefined || sha256Of(snapshotBytes) !== timestamp.snapshot.sha256) {
-      throw new PluginError(
-        'INTEGRITY_MISMATCH',
-        `the stored ${snapshotPath} is missing or not the one the timestamp pins`,
-      );
-    }
-    const body = readSigned(snapshotBytes, snapshotPath, checkSnapshotBody);
-    tree = await MetadataTree.load(body.tree, options.read);
-    snapshotVersion = body.version;
-    timestampVersion = timestamp.version;
-    snapshot = { ...timestamp.snapshot, expires: Date.parse(body.expires) };
+  const stored = await openStoredMetadata(options.read);
+  if (stored !== undefined) {
+    ({ tree, snapshotVersion, timestampVersion, snapshot } = stored);
   }
   const staged: MetadataFile[] = [];
 

@@ -104,6 +104,12 @@ export {
   type TrustedKey,
 } from './signing-keys';
 export {
+  openStoredMetadata,
+  type ReadStoredMetadata,
+  readStoredTimestamp,
+  type StoredMetadataState,
+} from './stored-metadata';
+export {
   checkRootFresh,
   MAX_ROOT_BYTES,
   MAX_TIMESTAMP_BYTES,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PluginError, parseUntrustedJson } from '@agentplug/models';
-import { checkSnapshotBody, checkTimestampBody } from './check-metadata';
+import { PluginError } from '@agentplug/models';
 import { MetadataTree } from './metadata-tree';
 import {
   formatRootPath,
@@ -20,6 +19,7 @@ import {
 } from './metadata-types';
 import { resolveSigners, serializeMetadata, signMetadata } from './sign-metadata';
 import { type ResolvedPrivateKey, resolvePublicKey, type SigningKey, type TrustedKey } from './signing-keys';
+import { openStoredMetadata } from './stored-metadata';
 
 /** The keys a marketplace signs its online roles with. Root keys are used only by {@link createRootMetadata}. */
 export interface MetadataSigners {
@@ -165,26 +165,15 @@ export class MetadataRepository {
   static async open(
     options: MetadataRepositoryOptions & { read: (path: string) => Promise<Uint8Array | undefined> },
   ): Promise<MetadataRepository> {
-    const timestampBytes = await options.read(TIMESTAMP_PATH);
-    if (timestampBytes === undefined) return MetadataRepository.create(options);
-    const timestamp = readSigned(timestampBytes, TIMESTAMP_PATH, checkTimestampBody);
-    const snapshotPath = formatSnapshotPath(timestamp.snapshot.version);
-    const snapshotBytes = await options.read(snapshotPath);
-    if (snapshotBytes === undefined || sha256Of(snapshotBytes) !== timestamp.snapshot.sha256) {
-      throw new PluginError(
-        'INTEGRITY_MISMATCH',
-        `the stored ${snapshotPath} is missing or not the one the timestamp pins`,
-      );
-    }
-    const snapshot = readSigned(snapshotBytes, snapshotPath, checkSnapshotBody);
-    const tree = await MetadataTree.load(snapshot.tree, options.read);
+    const stored = await openStoredMetadata(options.read);
+    if (stored === undefined) return MetadataRepository.create(options);
     return new MetadataRepository(options, {
-      tree,
-      snapshotVersion: snapshot.version,
-      timestampVersion: timestamp.version,
+      tree: stored.tree,
+      snapshotVersion: stored.snapshotVersion,
+      timestampVersion: stored.timestampVersion,
       snapshot: {
-        reference: { sha256: timestamp.snapshot.sha256, length: timestamp.snapshot.length },
-        expires: Date.parse(snapshot.expires),
+        reference: { sha256: stored.snapshot.sha256, length: stored.snapshot.length },
+        expires: stored.snapshot.expires,
       },
     });
   }
@@ -293,20 +282,4 @@ export class MetadataRepository {
       bytes: serializeMetadata(signMetadata(body, this.signers.timestamp)),
     };
   }
-}
-
-function readSigned<Body>(
-  bytes: Uint8Array,
-  path: string,
-  check: (value: unknown) => { success: true; data: Body } | { success: false; message: string },
-): Body {
-  const document = parseUntrustedJson(bytes, { code: 'INDEX_INVALID', what: `the stored ${path}` });
-  const signed =
-    typeof document === 'object' && document !== null && Object.hasOwn(document, 'signed')
-      ? (document as { signed: unknown }).signed
-      : undefined;
-  const result = check(signed);
-  if (!result.success)
-    throw new PluginError('INDEX_INVALID', `the stored ${path} is damaged: ${result.message}`);
-  return result.data;
 }
