@@ -109,6 +109,8 @@ export {
   PluginMetadataSchema,
 } from './schemas/plugin-metadata';
 export {
+  PERMISSION_KINDS,
+  type PermissionKind,
   type PluginPermissions,
   type PluginPermissionsInput,
   PluginPermissionsSchema,

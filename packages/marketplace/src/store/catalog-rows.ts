@@ -1,16 +1,7 @@
-import { PluginError, type PluginPermissions, parseUntrustedJson } from '@agentplug/models';
+import { PERMISSION_KINDS, PluginError, type PluginPermissions, parseUntrustedJson } from '@agentplug/models';
 import type { IndexPluginEntry, Revocation, TargetsVersionEntry } from '@agentplug/registry-client/protocol';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { Catalog } from './catalog';
-
-/** The five permission lists every manifest has; any other member is kept whole beside them. */
-const PERMISSION_KINDS = [
-  'filesystem_read',
-  'filesystem_write',
-  'network_hosts',
-  'external_apis',
-  'environment_variables',
-] as const;
 
 /**
  * The catalog as SQL rows: a row per plugin, per version and per permission. The service writes the

@@ -1,16 +1,4 @@
-import type { PluginPermissions } from '@agentplug/models';
-
-/** The permission lists of a manifest, in the order the catalog explains them. */
-export const PERMISSION_KINDS = [
-  'filesystem_read',
-  'filesystem_write',
-  'network_hosts',
-  'external_apis',
-  'environment_variables',
-] as const;
-
-/** One kind of permission. */
-export type PermissionKind = (typeof PERMISSION_KINDS)[number];
+import { PERMISSION_KINDS, type PermissionKind, type PluginPermissions } from '@agentplug/models';
 
 /** Plain words for each kind: a sentence start for the plugin page and a short label for results. */
 export const PERMISSION_WORDS: Readonly<Record<PermissionKind, { sentence: string; short: string }>> = {

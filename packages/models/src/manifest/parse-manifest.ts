@@ -3,7 +3,7 @@ import { PluginError } from '../errors/plugin-error';
 import { CAPABILITY_KEYS } from '../schemas/plugin-capability';
 import { DEPENDENCY_KEYS } from '../schemas/plugin-dependency';
 import { MANIFEST_KEYS, type PluginMetadata, PluginMetadataSchema } from '../schemas/plugin-metadata';
-import { PERMISSION_KEYS } from '../schemas/plugin-permissions';
+import { PERMISSION_KINDS } from '../schemas/plugin-permissions';
 import { checkCrossFieldRules } from './cross-field-rules';
 import { findUnknownKeys, listIssues, type ManifestIssue, toManifestIssue } from './issues';
 import { checkTerminalControlCharacters } from './terminal-control';
@@ -22,7 +22,7 @@ function unknownKeyIssues(input: Record<string, unknown>): ManifestIssue[] {
   listed('dependencies').forEach((dependency, index) => {
     warnings.push(...findUnknownKeys(dependency, DEPENDENCY_KEYS, ['dependencies', index]));
   });
-  warnings.push(...findUnknownKeys(input.permissions, PERMISSION_KEYS, ['permissions']));
+  warnings.push(...findUnknownKeys(input.permissions, PERMISSION_KINDS, ['permissions']));
   return warnings;
 }
 

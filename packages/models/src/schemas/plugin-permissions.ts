@@ -65,11 +65,14 @@ export const PluginPermissionsSchema: z.ZodType<PluginPermissions, PluginPermiss
     .default([]),
 });
 
-/** The keys a permissions object is known to have. */
-export const PERMISSION_KEYS: readonly string[] = [
+/** The five permission lists every manifest has, in the order they are explained to a user. */
+export const PERMISSION_KINDS = [
   'filesystem_read',
   'filesystem_write',
   'network_hosts',
   'external_apis',
   'environment_variables',
-];
+] as const;
+
+/** One kind of permission a manifest declares. */
+export type PermissionKind = (typeof PERMISSION_KINDS)[number];

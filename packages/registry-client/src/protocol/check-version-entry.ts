@@ -1,4 +1,4 @@
-import { MAX_CONSTRAINT_LENGTH, PluginType, RISK_LEVELS } from '@agentplug/models';
+import { MAX_CONSTRAINT_LENGTH, PERMISSION_KINDS, PluginType, RISK_LEVELS } from '@agentplug/models';
 import { isValidConstraint } from '@agentplug/version';
 import { isProtocolPluginId, isProtocolVersion } from './identifiers';
 import type { IndexVersionEntry } from './marketplace-index';
@@ -16,13 +16,6 @@ import {
 /** Every plugin type the protocol knows. */
 export const PLUGIN_TYPES: ReadonlySet<string> = new Set(Object.values(PluginType));
 const RISK_LEVEL_SET: ReadonlySet<string> = new Set(RISK_LEVELS);
-const PERMISSION_KEYS = [
-  'filesystem_read',
-  'filesystem_write',
-  'network_hosts',
-  'external_apis',
-  'environment_variables',
-] as const;
 /** The name a permission kind this client does not know yet must have to count. */
 const PERMISSION_KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -35,7 +28,7 @@ function checkRuntimeBound(value: unknown, path: string): string {
 function checkPermissions(value: unknown, path: string): IndexVersionEntry['permissions'] {
   if (!isRecord(value)) fail(path, 'an object');
   const permissions = createMap<string[]>();
-  for (const key of PERMISSION_KEYS) permissions[key] = checkStringArray(own(value, key), `${path}.${key}`);
+  for (const key of PERMISSION_KINDS) permissions[key] = checkStringArray(own(value, key), `${path}.${key}`);
   // A kind this client does not know is kept when it is a list of strings under a plain name (the
   // escalation check covers it); anything else under an unknown name cannot be enforced and is left out.
   for (const key of Object.keys(value)) {
