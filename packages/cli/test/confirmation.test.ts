@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { snapshotFolder } from './folder-snapshot';
 import { runAgentplug } from './run-agentplug';
 import { writePlugin } from './write-plugin';
 
@@ -14,17 +15,6 @@ import { writePlugin } from './write-plugin';
 const TIMEOUT_MS = 300_000;
 const STACK_FRAME = /^\s+at /m;
 let workspace: string;
-
-/** Every file under a folder with its bytes. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files[path.slice(folder.length + 1)] = (await readFile(path)).toString('base64');
-  }
-  return files;
-}
 
 /** The one line a declined command prints, checked: code, "nothing was changed", and how to go ahead. */
 function expectDeclined(result: { exitCode: number | null; stderr: string }): void {
@@ -172,7 +162,7 @@ describe('confirmation and --yes on every command that removes or replaces somet
       ];
       const built = await runAgentplug(argv, {});
       expect(built.exitCode, built.stderr).toBe(0);
-      const before = await snapshot(site);
+      const before = await snapshotFolder(site);
 
       const second = await packPlugin(
         await writePlugin(root, { pluginId: 'com.example.second', version: '1.0.0' }),
@@ -180,7 +170,7 @@ describe('confirmation and --yes on every command that removes or replaces somet
       await writeFile(join(archives, second.fileName), second.archive);
       const refused = await runAgentplug(argv, {});
       expectDeclined(refused);
-      expect(await snapshot(site)).toEqual(before);
+      expect(await snapshotFolder(site)).toEqual(before);
 
       const rebuilt = await runAgentplug([...argv, '--yes'], {});
       expect(rebuilt.exitCode, rebuilt.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import {
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { snapshotFolder } from './folder-snapshot';
 import { runAgentplug } from './run-agentplug';
 import { writePlugin } from './write-plugin';
 
@@ -118,18 +119,6 @@ async function createCase(): Promise<{ folder: string; plugins: string; env: Rec
   };
 }
 
-/** Every file under a folder with its bytes. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile())
-      files[join(entry.parentPath, entry.name)] = (
-        await readFile(join(entry.parentPath, entry.name))
-      ).toString('base64');
-  }
-  return files;
-}
-
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'agentplug-cli-exit-codes-'));
   archives = new Map();
@@ -227,11 +216,11 @@ describe("the README's exit codes, one by one", () => {
         join(plugins, 'agentplug-lock.json'),
         '{"lockfile_version":1,"plugins":{"__proto__":{}}}',
       );
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins);
       const run = await runAgentplug(['install', LIBRARY, '--yes'], { env });
       expect(run.exitCode, run.stderr).toBe(1);
       expect(run.stderr).toContain('INSTALL_FAILED');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins)).toEqual(before);
     },
     SUBPROCESS_TIMEOUT_MS,
   );
@@ -307,13 +296,13 @@ describe("the README's exit codes, one by one", () => {
         return true;
       });
       const { plugins, env } = await createCase();
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins);
       const started = Date.now();
       const slow = await runAgentplug(['install', APP, '--yes', '--timeout', '2'], { env });
       expect(slow.exitCode, slow.stderr).toBe(4);
       expect(slow.stderr).toContain('TIMEOUT');
       expect(Date.now() - started).toBeLessThan(60_000);
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins)).toEqual(before);
       const folder = await writePlugin(join(workspace, 'publish-answers'), {
         pluginId: 'com.example.answered',
         version: '1.0.0',
@@ -346,12 +335,12 @@ describe("the README's exit codes, one by one", () => {
     async () => {
       serveHonestly();
       const { plugins, env } = await createCase();
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins);
       for (const spec of ['com.example.missing', `${APP}@^9.0.0`]) {
         const run = await runAgentplug(['install', spec, '--yes'], { env });
         expect(run.exitCode, run.stderr).toBe(5);
       }
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins)).toEqual(before);
     },
     SUBPROCESS_TIMEOUT_MS,
   );
@@ -361,14 +350,14 @@ describe("the README's exit codes, one by one", () => {
     async () => {
       serveHonestly();
       const { plugins, env } = await createCase();
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins);
       const run = await runAgentplug(['install', APP], { env });
       expect(run.exitCode, run.stderr).toBe(6);
       expect(run.stdout).toContain(`install ${LIBRARY}@1.0.0  [dependency]`);
       expect(run.stdout).toContain('environment_variables: LIBRARY_TOKEN');
       expect(run.stdout).toContain(`install ${APP}@1.0.0`);
       expect(run.stdout).toContain('network_hosts: api.example.com');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins)).toEqual(before);
       const accepted = await runAgentplug(['install', APP, '--yes', '--json'], { env });
       expect(accepted.exitCode, accepted.stderr).toBe(0);
       const lock = JSON.parse(await readFile(join(plugins, 'agentplug-lock.json'), 'utf8'));
@@ -433,11 +422,11 @@ describe("the README's exit codes, one by one", () => {
       for (const [label, code, attack] of attacks) {
         serve(attack);
         const { plugins, env } = await createCase();
-        const before = await snapshot(plugins);
+        const before = await snapshotFolder(plugins);
         const run = await runAgentplug(['install', APP, '--yes'], { env });
         expect(run.exitCode, `${label}: ${run.stderr}`).toBe(7);
         expect(run.stderr, label).toContain(code);
-        expect(await snapshot(plugins)).toEqual(before);
+        expect(await snapshotFolder(plugins)).toEqual(before);
       }
     },
     SUBPROCESS_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
 import { packPlugin } from '@agentplug/registry-client';
 import type { SigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isRegistryWorkFile, snapshotFolder } from './folder-snapshot';
 import { runAgentplug } from './run-agentplug';
 import { writePlugin } from './write-plugin';
 
@@ -29,18 +30,6 @@ let lockedArchive: Buffer;
 let otherArchive: Buffer;
 /** A plugin folder installed from the original marketplace, its lock file included. */
 let lockedFolder: string;
-
-/** Every file under a folder with its bytes, the registry's own work folder left out. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name).slice(folder.length + 1);
-    if (entry.isFile() && !path.startsWith('.agentplug')) {
-      files[path] = (await readFile(join(folder, path))).toString('base64');
-    }
-  }
-  return files;
-}
 
 /** A reference marketplace on `port` signing with `keys`, over a store of its own, serving `archive`. */
 async function startMarketplace(keys: SigningKeyPair, archive: Buffer): Promise<MarketplaceServer> {
@@ -132,7 +121,7 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
         const drifted = await createHost(newKeys, { folder: lockedFolder, whole: true });
         await writeFile(join(drifted.plugins, GREETER, 'main.js'), 'export const edited = true;\n');
         for (const host of [empty, drifted]) {
-          const before = await snapshot(host.plugins);
+          const before = await snapshotFolder(host.plugins, isRegistryWorkFile);
           for (const args of [['ci', '--yes'], ['install', '--yes'], ['ci']]) {
             const run = await runAgentplug(args, { env: host.env });
             expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(7);
@@ -144,7 +133,7 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
             expect(lines[0]).toContain(
               `— The marketplace's signing key changed since the lock file was written: confirm the new key id with the marketplace's operator, then run "agentplug install ${GREETER}@1.0.0"`,
             );
-            expect(await snapshot(host.plugins)).toEqual(before);
+            expect(await snapshotFolder(host.plugins, isRegistryWorkFile)).toEqual(before);
           }
         }
 
@@ -162,7 +151,9 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
           const restored = await runAgentplug(['ci'], { env: restoredHost.env });
           expect(restored.exitCode, restored.stderr).toBe(0);
           // Byte for byte: the lock file it was given and the plugin folder the host has.
-          expect(await snapshot(restoredHost.plugins)).toEqual(await snapshot(copy.plugins));
+          expect(await snapshotFolder(restoredHost.plugins, isRegistryWorkFile)).toEqual(
+            await snapshotFolder(copy.plugins, isRegistryWorkFile),
+          );
         }
       } finally {
         await server.close();
@@ -185,7 +176,7 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
         const drifted = await createHost(originalKeys, { folder: lockedFolder, whole: true });
         await rm(join(drifted.plugins, GREETER, 'main.js'));
         for (const host of [empty, drifted]) {
-          const before = await snapshot(host.plugins);
+          const before = await snapshotFolder(host.plugins, isRegistryWorkFile);
           for (const args of [
             ['ci', '--yes'],
             ['install', '--yes'],
@@ -200,7 +191,7 @@ describe('restoring from the lock file refuses what the marketplace no longer vo
             expect(lines[0]).toContain(
               `— The marketplace now serves other bytes for ${GREETER} 1.0.0 than the lock file records`,
             );
-            expect(await snapshot(host.plugins)).toEqual(before);
+            expect(await snapshotFolder(host.plugins, isRegistryWorkFile)).toEqual(before);
           }
         }
       } finally {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PluginLoader } from '@agentplug/loader';
 import { packPlugin } from '@agentplug/registry-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isRegistryWorkFile, snapshotFolder } from './folder-snapshot';
 import { REPO_ROOT, runAgentplug, runProcess, TSX_LOADER_URL } from './run-agentplug';
 import { type StaticMarketplace, startStaticMarketplace } from './static-marketplace';
 import { writePlugin } from './write-plugin';
@@ -23,18 +24,6 @@ const schema = {
 
 let workspace: string;
 let marketplace: StaticMarketplace;
-
-/** Every file under a folder with its bytes, the registry's own work folder left out. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name).slice(folder.length + 1);
-    if (entry.isFile() && !path.startsWith('.agentplug')) {
-      files[path] = (await readFile(join(folder, path))).toString('base64');
-    }
-  }
-  return files;
-}
 
 async function createCase(): Promise<{ plugins: string; env: Record<string, string> }> {
   const folder = await mkdtemp(join(workspace, 'case-'));
@@ -151,7 +140,7 @@ describe('the operator path through agentplug', () => {
       expect(
         (await runAgentplug(['config', 'set', GREETER, 'config.greeting', 'Bonjour'], { env })).exitCode,
       ).toBe(0);
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins, isRegistryWorkFile);
       const refused = await runAgentplug(['update', GREETER, '--latest', '--yes', '--approve-permissions'], {
         env,
       });
@@ -160,12 +149,12 @@ describe('the operator path through agentplug', () => {
         `${GREETER} 2.0.0 was not installed, nothing changed: the configuration of ${GREETER}`,
       );
       expect(refused.stderr.split('\n')[0]).toContain('$.config.greeting: must be integer [CONFIG_INVALID]');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isRegistryWorkFile)).toEqual(before);
       // A value the installed schema refuses is refused by config set too, naming what was meant.
       const typo = await runAgentplug(['config', 'set', GREETER, 'greeting', 'x'], { env });
       expect(typo.exitCode).toBe(3);
       expect(typo.stderr).toContain('did you mean "config.greeting"?');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isRegistryWorkFile)).toEqual(before);
     },
     TIMEOUT_MS,
   );
@@ -179,7 +168,7 @@ describe('the operator path through agentplug', () => {
       const lock = JSON.parse(await readFile(lockPath, 'utf8'));
       lock.plugins[GREETER].range = '^1.0.0';
       await writeFile(lockPath, JSON.stringify(lock));
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins, isRegistryWorkFile);
       const refused = await runAgentplug(['update', GREETER, '--yes'], { env });
       expect(refused.exitCode, refused.stderr).toBe(6);
       expect(refused.stdout).toContain(`update ${GREETER}@1.2.0 (now 1.1.0)`);
@@ -190,7 +179,7 @@ describe('the operator path through agentplug', () => {
       expect(refused.stderr.split('\n')[0]).toMatch(
         /widens granted permissions.*\[PERMISSIONS_ESCALATED\] — .*--approve-permissions/,
       );
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isRegistryWorkFile)).toEqual(before);
       const approved = await runAgentplug(['update', GREETER, '--yes', '--approve-permissions', '--json'], {
         env,
       });
@@ -219,7 +208,7 @@ describe('the operator path through agentplug', () => {
       });
       const localInstall = await runAgentplug(['install', local, '--yes'], source);
       expect(localInstall.exitCode, localInstall.stderr).toBe(0);
-      const expected = await snapshot(source.plugins);
+      const expected = await snapshotFolder(source.plugins, isRegistryWorkFile);
       expect(Object.keys(expected)).toContain(join(GREETER, 'plugin.json'));
 
       const target = await createCase();
@@ -227,22 +216,22 @@ describe('the operator path through agentplug', () => {
       const restored = await runAgentplug(['install'], target);
       expect(restored.exitCode, restored.stderr).toBe(0);
       expect(restored.stdout).toContain('the plugin folder matches the lock file (2 plugins)');
-      expect(await snapshot(target.plugins)).toEqual(expected);
+      expect(await snapshotFolder(target.plugins, isRegistryWorkFile)).toEqual(expected);
 
       // A folder the lock file does not list: ci asks, declines without a terminal, changes nothing.
       await writePlugin(target.plugins, { pluginId: 'com.example.stray', version: '1.0.0' });
-      const withStray = await snapshot(target.plugins);
+      const withStray = await snapshotFolder(target.plugins, isRegistryWorkFile);
       const declined = await runAgentplug(['ci'], target);
       expect(declined.exitCode).toBe(6);
       expect(declined.stdout).toContain('remove com.example.stray-1.0.0 (not in the lock file)');
-      expect(await snapshot(target.plugins)).toEqual(withStray);
+      expect(await snapshotFolder(target.plugins, isRegistryWorkFile)).toEqual(withStray);
       const cleaned = await runAgentplug(['ci', '--yes', '--json'], target);
       expect(cleaned.exitCode, cleaned.stderr).toBe(0);
       expect(JSON.parse(cleaned.stdout)).toMatchObject({
         removed: ['com.example.stray-1.0.0'],
         installed: [],
       });
-      expect(await snapshot(target.plugins)).toEqual(expected);
+      expect(await snapshotFolder(target.plugins, isRegistryWorkFile)).toEqual(expected);
 
       // No lock file: a usage error, nothing created.
       const empty = await createCase();
@@ -272,7 +261,7 @@ describe('the operator path through agentplug', () => {
       expect(declined.stdout).toContain('network_hosts: offline.example');
       // Only the registry's own work folder exists: no plugin folder, no lock file.
       expect(await readdir(plugins)).toEqual(['.agentplug']);
-      expect(await snapshot(plugins)).toEqual({});
+      expect(await snapshotFolder(plugins, isRegistryWorkFile)).toEqual({});
       const installed = await runAgentplug(['install', archive, '--yes', '--json'], { env });
       expect(installed.exitCode, installed.stderr).toBe(0);
       expect(JSON.parse(installed.stdout)).toMatchObject({

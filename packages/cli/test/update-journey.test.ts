@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginLoader } from '@agentplug/loader';
@@ -10,8 +10,14 @@ import {
 import { packPlugin } from '@agentplug/registry-client';
 import type { SigningKeyPair } from '@agentplug/registry-client/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isRegistryWorkFile, snapshotFolder } from './folder-snapshot';
 import { runAgentplug, runAgentplugOnTerminal } from './run-agentplug';
 import { type WritePluginOptions, writePlugin } from './write-plugin';
+
+/** The registry's work folder and the revocations it records at each check change with every command. */
+function isLeftOut(path: string): boolean {
+  return isRegistryWorkFile(path) || path === 'agentplug-revocations.json';
+}
 
 // The update path as an operator walks it, each step the CLI as a subprocess against the reference
 // marketplace server, publishing new versions between steps: configuration across versions that
@@ -23,18 +29,6 @@ const TIMEOUT_MS = 300_000;
 let workspace: string;
 let keys: SigningKeyPair;
 let server: MarketplaceServer;
-
-/** Every file under a folder with its bytes, the registry's own work folder left out. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name).slice(folder.length + 1);
-    if (entry.isFile() && !path.startsWith('.agentplug') && path !== 'agentplug-revocations.json') {
-      files[path] = (await readFile(join(folder, path))).toString('base64');
-    }
-  }
-  return files;
-}
 
 /** Packs a plugin version and publishes it to the marketplace. */
 async function publish(options: WritePluginOptions): Promise<void> {
@@ -108,11 +102,11 @@ describe('the update path, walked through agentplug against a real marketplace',
 
       // 1.1.0 adds a key with a default: --check changes nothing, the update fills the default in.
       await version('1.1.0', { greeting, punctuation: { type: 'string', default: '!' } });
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins, isLeftOut);
       const check = await runAgentplug(['update', '--check'], { env });
       expect(check.exitCode, check.stderr).toBe(0);
       expect(check.stdout).toMatch(new RegExp(`${GREETER}\\s+1\\.0\\.0\\s+1\\.1\\.0\\s+\\^1\\.0\\.0`));
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isLeftOut)).toEqual(before);
       const updated = await runAgentplug(['update', '--yes'], { env });
       expect(updated.exitCode, updated.stderr).toBe(0);
       expect(await readFile(operatorFile, 'utf8')).toBe(operatorBytes);
@@ -124,13 +118,13 @@ describe('the update path, walked through agentplug against a real marketplace',
 
       // 1.2.0 refuses the operator's value: exit 3, nothing changed; fixed, the update goes through.
       await version('1.2.0', { greeting: { ...greeting, maxLength: 5 }, punctuation: { type: 'string' } });
-      const kept = await snapshot(plugins);
+      const kept = await snapshotFolder(plugins, isLeftOut);
       const refused = await runAgentplug(['update', '--yes'], { env });
       expect(refused.exitCode, refused.stderr).toBe(3);
       expect(refused.stderr).toContain(
         '$.config.greeting: must NOT have more than 5 characters [CONFIG_INVALID]',
       );
-      expect(await snapshot(plugins)).toEqual(kept);
+      expect(await snapshotFolder(plugins, isLeftOut)).toEqual(kept);
       expect(
         (await runAgentplug(['config', 'set', GREETER, 'config.greeting', 'Salut', '--yes'], { env }))
           .exitCode,
@@ -185,18 +179,18 @@ describe('the update path, walked through agentplug against a real marketplace',
         version: '1.2.0',
         permissions: { ...network, environment_variables: ['TOKEN'] },
       });
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins, isLeftOut);
       const refused = await runAgentplug(['update', '--yes'], { env });
       expect(refused.exitCode).toBe(6);
       expect(refused.stdout).toContain('  + new:          environment_variables: TOKEN');
       expect(refused.stderr).toContain('[PERMISSIONS_ESCALATED]');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isLeftOut)).toEqual(before);
 
       const prompt = `Update ${FETCHER}@1.2.0, granting the new permissions marked +? [y/N]`;
       const declined = await runAgentplugOnTerminal(['update', '--yes'], { env, prompt, answer: 'n' });
       expect(declined.exitCode, declined.stdout).toBe(6);
       expect(declined.stdout).toContain('declined: nothing was changed [DECLINED]');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isLeftOut)).toEqual(before);
       const approved = await runAgentplugOnTerminal(['update', '--yes'], { env, prompt, answer: 'y' });
       expect(approved.exitCode, approved.stdout).toBe(0);
       expect(approved.stdout).toContain(`updated ${FETCHER} to 1.2.0`);
@@ -247,13 +241,13 @@ describe('the update path, walked through agentplug against a real marketplace',
       });
       // Both updates are shown and consented to at once: the library's new permission, refused,
       // holds back the app's update too.
-      const before = await snapshot(plugins);
+      const before = await snapshotFolder(plugins, isLeftOut);
       const refused = await runAgentplug(['update', '--yes'], { env });
       expect(refused.exitCode).toBe(6);
       expect(refused.stdout).toContain(`update ${APP}@1.0.1 (now 1.0.0)`);
       expect(refused.stderr).toContain(`${LIBRARY}@1.1.0 adds environment_variables: LIBRARY_TOKEN`);
       expect(refused.stderr).toContain('so nothing was changed');
-      expect(await snapshot(plugins)).toEqual(before);
+      expect(await snapshotFolder(plugins, isLeftOut)).toEqual(before);
       const approved = await runAgentplug(['update', '--yes', '--approve-permissions'], { env });
       expect(approved.exitCode, approved.stderr).toBe(0);
       // Updated, it is still there for the app's sake: a dependency, in the range its dependents allow.
@@ -306,7 +300,7 @@ describe('the update path, walked through agentplug against a real marketplace',
       expect(
         (await runAgentplug(['config', 'set', BETA, 'config.greeting', 'Bonjour'], { env })).exitCode,
       ).toBe(0);
-      const betaBefore = await snapshot(plugins).then((files) =>
+      const betaBefore = await snapshotFolder(plugins, isLeftOut).then((files) =>
         Object.fromEntries(Object.entries(files).filter(([path]) => path.includes(BETA))),
       );
       await publish({ pluginId: ALPHA, version: '1.0.1' });
@@ -321,7 +315,7 @@ describe('the update path, walked through agentplug against a real marketplace',
       const lock = await readLock(plugins);
       expect(lock[ALPHA]?.version).toBe('1.0.1');
       expect(lock[BETA]?.version).toBe('1.0.0');
-      const betaAfter = await snapshot(plugins).then((files) =>
+      const betaAfter = await snapshotFolder(plugins, isLeftOut).then((files) =>
         Object.fromEntries(Object.entries(files).filter(([path]) => path.includes(BETA))),
       );
       expect(betaAfter).toEqual(betaBefore);
