@@ -7,17 +7,17 @@ import { join } from 'node:path';
 import { findTerminalControlCharacter } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
 import {
-  createRootMetadata,
   createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
-  MetadataRepository,
+  type MetadataRepository,
   SEARCH_FILE_PATH,
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSingleKeyMetadata } from '../../registry-client/test/helpers/single-key-root';
 import { snapshotFolder } from './folder-snapshot';
 import { runAgentplug } from './run-agentplug';
 import { writePlugin } from './write-plugin';
@@ -124,21 +124,9 @@ beforeAll(async () => {
   archives = new Map();
   entries = new Map();
   metadata = new Map();
-  const root = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 86_400_000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
-    },
-    signers: [keys],
-  });
-  metadata.set(`/${root.file.path}`, root.file.bytes);
-  repository = MetadataRepository.create({
-    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
-  });
+  const single = createSingleKeyMetadata(keys);
+  metadata.set(`/${single.rootFile.path}`, single.rootFile.bytes);
+  repository = single.repository;
   const sources: [string, Record<string, string[]>, unknown[]][] = [
     [LIBRARY, { environment_variables: ['LIBRARY_TOKEN'] }, []],
     [

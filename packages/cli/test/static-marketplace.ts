@@ -5,17 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packPlugin } from '@agentplug/registry-client';
 import {
-  createRootMetadata,
   createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
-  MetadataRepository,
   SEARCH_FILE_PATH,
   type SigningKeyPair,
   type TargetsVersionEntry,
 } from '@agentplug/registry-client/protocol';
+import { createSingleKeyMetadata } from '../../registry-client/test/helpers/single-key-root';
 
 /** One plugin version to publish: its plugin.json fields and extra files (config.json, ...). */
 export interface StaticPluginVersion {
@@ -57,21 +56,8 @@ export async function startStaticMarketplace(workspace: string): Promise<StaticM
   const plugins = new Map<string, IndexPluginEntry>();
   const metadata = new Map<string, Uint8Array>();
   const revoked = new Map<string, TargetsVersionEntry['revoked']>();
-  const root = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 86_400_000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
-    },
-    signers: [keys],
-  });
-  metadata.set(`/${root.file.path}`, root.file.bytes);
-  const repository = MetadataRepository.create({
-    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
-  });
+  const { rootFile, repository } = createSingleKeyMetadata(keys);
+  metadata.set(`/${rootFile.path}`, rootFile.bytes);
   const server: Server = createServer((request, response) => {
     const path = request.url ?? '';
     const body = metadata.get(path) ?? archives.get(path);

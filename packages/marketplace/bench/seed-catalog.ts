@@ -3,13 +3,8 @@
 // the catalog figures start from thousands of plugins without thousands of publishes.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  createRootMetadata,
-  type IndexPluginEntry,
-  type MetadataFile,
-  MetadataRepository,
-  type SigningKeyPair,
-} from '@agentplug/registry-client/protocol';
+import type { IndexPluginEntry, MetadataFile, SigningKeyPair } from '@agentplug/registry-client/protocol';
+import { createSingleKeyMetadata } from '../../registry-client/test/helpers/single-key-root';
 import { toTargetsContent } from '../src/service/metadata-publisher';
 import type { MarketplaceStore } from '../src/store/marketplace-store';
 
@@ -51,21 +46,8 @@ export async function seedSignedCatalog(
   plugins: Readonly<Record<string, IndexPluginEntry>>,
   keys: SigningKeyPair,
 ): Promise<void> {
-  const root = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 365 * 86_400_000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
-    },
-    signers: [keys],
-  });
-  const repository = MetadataRepository.create({
-    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
-  });
+  const { rootFile, repository } = createSingleKeyMetadata(keys, { rootLifetimeMs: 365 * 86_400_000 });
   for (const [pluginId, entry] of Object.entries(plugins))
     repository.putTargets(pluginId, toTargetsContent(entry));
-  await write([root.file, ...repository.commit()]);
+  await write([rootFile, ...repository.commit()]);
 }

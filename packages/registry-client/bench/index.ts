@@ -4,13 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRegistry, packPlugin } from '../src/index';
-import {
-  createRootMetadata,
-  formatArchiveName,
-  generateSigningKeyPair,
-  MetadataRepository,
-  searchIndex,
-} from '../src/protocol/index';
+import { formatArchiveName, generateSigningKeyPair, searchIndex } from '../src/protocol/index';
+import { createSingleKeyMetadata } from '../test/helpers/single-key-root';
 import { benchMetadata } from './metadata-v2';
 import { buildSyntheticIndex, median, round, versionEntry } from './synthetic-index';
 
@@ -67,20 +62,7 @@ async function benchDownload(root: string): Promise<void> {
   // It serves protocol v2 metadata (one key for every role, as `agentplug marketplace build` writes).
   const site = join(root, 'site');
   await mkdir(join(site, 'archives'), { recursive: true });
-  const rootFile = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 86_400_000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
-    },
-    signers: [keys],
-  }).file;
-  const repository = MetadataRepository.create({
-    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
-  });
+  const { rootFile, repository } = createSingleKeyMetadata(keys);
   repository.putTargets(pluginId, {
     plugin: { name: 'Large', description: 'a 5 MB plugin', plugin_type: 'tool', tags: [], author: 'bench' },
     versions: { '1.0.0': versionEntry('1.0.0', packed.sha256, packed.size) },

@@ -10,7 +10,6 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TrustedMetadata } from '../src/index';
 import {
-  createRootMetadata,
   generateSigningKeyPair,
   type MetadataFile,
   MetadataRepository,
@@ -18,6 +17,7 @@ import {
   type SigningKeyPair,
   type TargetsContent,
 } from '../src/protocol/index';
+import { createSingleKeyMetadata } from '../test/helpers/single-key-root';
 import { median, round, versionEntry } from './synthetic-index';
 import { fetchAndVerifyV1, writeV1Index } from './v1-baseline';
 
@@ -249,17 +249,7 @@ async function coldInstall(server: StaticServer, root: string, trustedRoot: Uint
 async function benchCatalog(root: string, count: number, v1: { bytes: number; ms: number }): Promise<void> {
   const keys = generateSigningKeyPair();
   const site = join(root, `v2-${count}`);
-  const rootFile = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 86_400_000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
-    },
-    signers: [keys],
-  }).file;
+  const { rootFile } = createSingleKeyMetadata(keys);
   const generation = performance.now();
   const tree = new MetadataTree();
   const fillerHash = createHash('sha256').update('filler').digest('hex');

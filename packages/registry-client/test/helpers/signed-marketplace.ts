@@ -3,19 +3,19 @@ import { join } from 'node:path';
 import type { PluginMetadataInput } from '@agentplug/models';
 import { PluginRegistry, type PluginRegistryOptions, packPlugin } from '../../src/index';
 import {
-  createRootMetadata,
   createSearchFile,
   formatArchiveName,
   generateSigningKeyPair,
   type IndexPluginEntry,
   type IndexVersionEntry,
-  MetadataRepository,
+  type MetadataRepository,
   SEARCH_FILE_PATH,
   type SigningKeyPair,
   type TargetsVersionEntry,
 } from '../../src/protocol/index';
 import { sendBytes, type TestRoute, type TestServer } from './hostile-server';
 import { writePluginFolder } from './plugin-fixtures';
+import { createSingleKeyMetadata } from './single-key-root';
 
 /** A packed plugin version as a marketplace serves it. */
 export interface PublishedPlugin {
@@ -122,23 +122,14 @@ export function createSignedMarketplace(
 ): SignedMarketplace {
   const keys = generateSigningKeyPair();
   const files = new Map<string, Uint8Array>();
-  const root = createRootMetadata({
-    version: 1,
-    expires: new Date(Date.now() + 365 * 24 * 60 * 60 * 1000),
-    keys: {
-      root: [keys.publicKey],
-      targets: [keys.publicKey],
-      snapshot: [keys.publicKey],
-      timestamp: [keys.publicKey],
+  const { rootFile, repository } = createSingleKeyMetadata(keys, {
+    rootLifetimeMs: 365 * 24 * 60 * 60 * 1000,
+    repository: {
+      searchEndpoint: options.searchEndpoint,
+      lifetimes: options.timestampMs === undefined ? undefined : { timestampMs: options.timestampMs },
     },
-    signers: [keys],
   });
-  files.set(root.file.path, root.file.bytes);
-  const repository = MetadataRepository.create({
-    signers: { targets: [keys], snapshot: [keys], timestamp: [keys] },
-    searchEndpoint: options.searchEndpoint,
-    lifetimes: options.timestampMs === undefined ? undefined : { timestampMs: options.timestampMs },
-  });
+  files.set(rootFile.path, rootFile.bytes);
   const marketplace: SignedMarketplace = {
     keys,
     files,
