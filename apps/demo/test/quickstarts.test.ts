@@ -165,7 +165,7 @@ describe('the README quick starts, against the packages published to a real regi
     });
     const transcript = `${result.stdout}\n--- stderr ---\n${result.stderr}`;
     expect(result.exitCode, transcript).toBe(0);
-    expect(result.stdout).toMatch(/# pass 3\n# fail 0/);
+    expect(result.stdout).toMatch(/^(?:# |ℹ )pass 3\n(?:# |ℹ )fail 0$/m);
     expect(result.stdout).toContain('VALID: security score');
     // The dry run lists what ships: the bundle, the manifests, the readme; no sources, tests or dependencies.
     const dryRun = /would ship \d+ files:\n((?: {2}.*\n)+)/.exec(result.stdout)?.[1] ?? '';
@@ -232,7 +232,9 @@ describe('the README quick starts, against the packages published to a real regi
       expect(result.exitCode, `${pluginType}\n${result.stdout}\n--- stderr ---\n${result.stderr}`).toBe(0);
       // Its own test runs the built plugin in the worker and the process tier (middleware adds one more).
       expect(result.stdout, pluginType).toMatch(
-        pluginType === 'middleware' ? /# pass 4\n# fail 0/ : /# pass 3\n# fail 0/,
+        pluginType === 'middleware'
+          ? /^(?:# |ℹ )pass 4\n(?:# |ℹ )fail 0$/m
+          : /^(?:# |ℹ )pass 3\n(?:# |ℹ )fail 0$/m,
       );
     }
   }, 1_800_000);

@@ -82,7 +82,7 @@ describe('agentplug init', () => {
     expect(build.stdout + build.stderr).not.toMatch(/error TS/);
     expect(build.exitCode).toBe(0);
     const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });
-    expect(ownTest.stdout).toMatch(/# pass 3/);
+    expect(ownTest.stdout).toMatch(/^(?:# |ℹ )pass 3$/m);
     expect(ownTest.exitCode).toBe(0);
 
     const [validate, pack] = await Promise.all([
@@ -147,8 +147,10 @@ describe('agentplug init', () => {
       expect(build.stdout + build.stderr).not.toMatch(/error TS/);
       expect(build.exitCode).toBe(0);
       const ownTest = await runProcess('npm', ['test'], { cwd: projectPath, env: sourceEnv });
-      expect(ownTest.stdout + ownTest.stderr).toMatch(/# fail 0/);
-      expect(ownTest.stdout).toMatch(pluginType === 'middleware' ? /# pass 4/ : /# pass 3/);
+      expect(ownTest.stdout + ownTest.stderr).toMatch(/^(?:# |ℹ )fail 0$/m);
+      expect(ownTest.stdout).toMatch(
+        pluginType === 'middleware' ? /^(?:# |ℹ )pass 4$/m : /^(?:# |ℹ )pass 3$/m,
+      );
       expect(ownTest.exitCode).toBe(0);
     },
     240_000,

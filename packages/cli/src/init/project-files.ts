@@ -131,7 +131,9 @@ export function createProjectFiles(options: ProjectFilesOptions): Record<string,
     type: 'module',
     scripts: {
       build: 'tsc -p tsconfig.json && agentplug build',
-      test: 'node --test test/',
+      // No path: Node 20 runs the files under test/, Node 22+ its default globs (a folder argument
+      // is an error there); both find test/plugin.test.mjs.
+      test: 'node --test',
       validate: 'agentplug validate .',
       pack: 'agentplug pack .',
     },
