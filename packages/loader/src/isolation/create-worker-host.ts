@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { PluginError, type SandboxLayers } from '@agentplug/models';
 import type { PluginHost, PluginHostOptions } from '../host/plugin-host';
 import { createChannelHost } from './create-channel-host';
-import { locateRuntimeFile } from './locate-runtime-file';
+import { locateWorkerRuntime } from './locate-worker-runtime';
 import { selectEnvironment } from './select-environment';
 
 /** The layers of the worker tier: the in-realm policy, in a thread of the host's process. */
@@ -45,8 +45,9 @@ function classifyWorkerError(pluginId: string, error: unknown): PluginError {
  * const greeting = await (host.instance as { greet(name: string): Promise<string> }).greet('Ada');
  * await host.dispose();
  */
-export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost> {
+export async function createWorkerHost(options: PluginHostOptions): Promise<PluginHost> {
   const { pluginId, sandbox } = options;
+  const entry = await locateWorkerRuntime();
   const channelHost = createChannelHost({
     host: options,
     layers: workerLayers,
@@ -57,7 +58,7 @@ export function createWorkerHost(options: PluginHostOptions): Promise<PluginHost
   const callChannel = new MessageChannel();
   const auditChannel = new MessageChannel();
   const hostPort: MessagePort = callChannel.port1;
-  const worker = new Worker(locateRuntimeFile('worker-bootstrap.mjs'), {
+  const worker = new Worker(entry, {
     workerData: {
       pluginId,
       pluginPath: options.pluginPath,

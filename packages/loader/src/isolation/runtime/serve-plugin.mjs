@@ -2,7 +2,7 @@
 // entry module, makes the plugin, reports its methods, and answers calls. It runs after plugin code
 // has run, so it uses captured intrinsics only, and every value it sends is copied into bytes
 // first (a SharedArrayBuffer cannot ride along, and nothing of the plugin's realm crosses).
-import { AsyncResource } from 'node:async_hooks';
+import asyncHooks from 'node:async_hooks';
 import url from 'node:url';
 import v8 from 'node:v8';
 import { pickPluginExport } from './pick-plugin-export.mjs';
@@ -27,6 +27,8 @@ import {
   uncurryThis,
 } from './primordials.mjs';
 
+// Captured now, as every member of a built-in the runtime uses after plugin code has run.
+const { AsyncResource } = asyncHooks;
 const serialize = v8.serialize;
 const pathToFileURL = url.pathToFileURL;
 const pluginErrorBrand = symbolFor('@agentplug/models/PluginError');
