@@ -1,5 +1,6 @@
 // Isolated plugins: call round trip against a raw MessageChannel round trip to a bare worker,
-// worker start + load time, memory per isolated plugin, and heap/RSS growth over 1,000 reloads
+// worker start + load time, memory per resident isolated plugin (each side measured in a fresh process
+// of its own, worker-memory-child.ts), and heap/RSS growth over 1,000 reloads
 // (after 1,000 warm-up reloads, and over the warm-up itself against bare worker churn).
 // Start and memory depend on how this Node runs module hooks (the import gate): in the plugin's
 // own thread from Node 22.15 and 23.5 (module.registerHooks), on a hooks thread of its own before
@@ -33,6 +34,7 @@ const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 5000);
 const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 20);
 const reloads = Number(process.env.AGENTPLUG_BENCH_RELOADS ?? 1000);
 const resident = 10;
+const memoryPairs = Number(process.env.AGENTPLUG_BENCH_MEMORY_PAIRS ?? 3);
 /** Set in the child that measures start and memory on the other Node version. */
 const startAndMemoryOnly = process.env.AGENTPLUG_BENCH_PART === 'worker-start-memory';
 const inThreadHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
@@ -199,27 +201,41 @@ async function measureStartTime(): Promise<void> {
   });
 }
 
-async function measureMemoryPerPlugin(): Promise<void> {
-  settle();
-  let before = process.memoryUsage().rss;
-  const bares = [];
-  for (let index = 0; index < resident; index += 1) bares.push(await startBareWorker());
-  settle();
-  const barePerWorker = (process.memoryUsage().rss - before) / resident;
-  await Promise.all(bares.map((bare) => bare.worker.terminate()));
-  settle();
-  before = process.memoryUsage().rss;
-  const hosts: PluginHost[] = [];
-  for (let index = 0; index < resident; index += 1) hosts.push(await createWorkerHost(hostOptions));
-  settle();
-  const isolatedPerPlugin = (process.memoryUsage().rss - before) / resident;
-  await Promise.all(hosts.map((host) => host.dispose()));
+/**
+ * RSS per resident plugin against a bare worker, each side in a fresh process of its own (see
+ * worker-memory-child.ts): measured in one process, the side measured second reuses the memory the
+ * first one freed. Pairs of children, alternating which side starts first, medians of each side.
+ */
+function measureMemoryPerPlugin(): void {
+  const child = fileURLToPath(new URL('./worker-memory-child.ts', import.meta.url));
+  const run = (side: 'bare' | 'plugin'): number => {
+    const result = spawnSync(
+      process.execPath,
+      [...process.execArgv, '--expose-gc', child, side, String(resident), pluginPath],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) throw new Error(`worker memory child (${side}) failed: ${result.stderr}`);
+    return (JSON.parse(result.stdout.trim()) as { perResident: number }).perResident;
+  };
+  const bare: number[] = [];
+  const isolated: number[] = [];
+  for (let pair = 0; pair < memoryPairs; pair += 1) {
+    if (pair % 2 === 0) {
+      bare.push(run('bare'));
+      isolated.push(run('plugin'));
+    } else {
+      isolated.push(run('plugin'));
+      bare.push(run('bare'));
+    }
+  }
+  const value = median(isolated);
+  const baseline = median(bare);
   print({
-    name: `isolation: RSS per resident isolated plugin, ${nodeLabel} (${resident} resident, vs bare worker)`,
-    value: megabytes(isolatedPerPlugin),
+    name: `isolation: RSS per resident isolated plugin, ${nodeLabel} (${resident} resident, each side in a fresh process, medians of ${memoryPairs}, vs bare worker)`,
+    value: megabytes(value),
     unit: 'MB',
-    baseline: megabytes(barePerWorker),
-    ratio: isolatedPerPlugin / barePerWorker,
+    baseline: megabytes(baseline),
+    ratio: value / baseline,
   });
 }
 
@@ -329,11 +345,11 @@ function measureOnOtherNode(): void {
 try {
   if (startAndMemoryOnly) {
     await measureStartTime();
-    await measureMemoryPerPlugin();
+    measureMemoryPerPlugin();
   } else {
     await measureRoundTrips();
     await measureStartTime();
-    await measureMemoryPerPlugin();
+    measureMemoryPerPlugin();
     await measureReloads();
     measureOnOtherNode();
   }
