@@ -18,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PluginMetadata } from '@agentplug/models';
-import type { PluginHost, PluginHostOptions } from '../src/host/plugin-host';
+import type { PluginHostOptions } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
 import { median } from './loader-bench-helpers';
 
