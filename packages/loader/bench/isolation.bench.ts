@@ -20,7 +20,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHostOptions } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
-import { median } from './loader-bench-helpers';
+import { findOtherNode, median } from './loader-bench-helpers';
 
 interface Figure {
   name: string;
@@ -310,29 +310,9 @@ async function measureReloads(): Promise<void> {
   });
 }
 
-/**
- * The Node binary of the other of Node 20 and 24: AGENTPLUG_BENCH_OTHER_NODE, else what
- * `npx -p node@<major>` installs; undefined (with the reason on stderr) when neither works.
- */
-function findOtherNode(): string | undefined {
-  const major = inThreadHooks ? 20 : 24;
-  const given = process.env.AGENTPLUG_BENCH_OTHER_NODE;
-  if (given !== undefined && given !== '') return given;
-  const found = spawnSync('npx', ['--yes', '-p', `node@${major}`, 'node', '-p', 'process.execPath'], {
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  const path = found.stdout?.trim();
-  if (found.status === 0 && path) return path;
-  console.error(
-    `isolation bench: no Node ${major} to measure worker start and memory on (set AGENTPLUG_BENCH_OTHER_NODE): ${found.error?.message ?? found.stderr}`,
-  );
-  return undefined;
-}
-
 /** Start and memory on the other Node version, in a child process: its lines are printed as they come. */
 function measureOnOtherNode(): void {
-  const node = findOtherNode();
+  const node = findOtherNode(inThreadHooks ? 20 : 24, 'worker start and memory');
   if (node === undefined) return;
   const result = spawnSync(node, [...process.execArgv, fileURLToPath(import.meta.url)], {
     env: { ...process.env, AGENTPLUG_BENCH_PART: 'worker-start-memory' },

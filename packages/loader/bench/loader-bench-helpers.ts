@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** One benchmark figure, printed as one JSON line. */
@@ -9,6 +10,34 @@ export interface BenchFigure {
   unit: string;
   baseline?: number;
   ratio?: number;
+  /** The machine's load averages (1, 5, 15 minutes) when the figure was measured, as `uptime` prints them. */
+  load?: number[];
+  /** Further fields printed as they are (a CPU-time ratio beside a wall-time one, round counts). */
+  extra?: Record<string, unknown>;
+}
+
+/** The load averages now, to two decimals (the `load` of a figure). */
+export function loadAverages(): number[] {
+  return loadavg().map((value) => Math.round(value * 100) / 100);
+}
+
+/**
+ * The Node binary of the other of Node 20 and 24 than `major` names: AGENTPLUG_BENCH_OTHER_NODE,
+ * else what `npx -p node@<other>` installs; undefined (with the reason on stderr) when neither works.
+ */
+export function findOtherNode(otherMajor: number, purpose: string): string | undefined {
+  const given = process.env.AGENTPLUG_BENCH_OTHER_NODE;
+  if (given !== undefined && given !== '') return given;
+  const found = spawnSync('npx', ['--yes', '-p', `node@${otherMajor}`, 'node', '-p', 'process.execPath'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  const path = found.stdout?.trim();
+  if (found.status === 0 && path) return path;
+  console.error(
+    `no Node ${otherMajor} to measure ${purpose} on (set AGENTPLUG_BENCH_OTHER_NODE): ${found.error?.message ?? found.stderr}`,
+  );
+  return undefined;
 }
 
 /** Prints one figure as a JSON line, rounding to three significant decimals. */
@@ -17,6 +46,8 @@ export function printFigure(figure: BenchFigure): void {
   const line: Record<string, unknown> = { name: figure.name, value: round(figure.value), unit: figure.unit };
   if (figure.baseline !== undefined) line.baseline = round(figure.baseline);
   if (figure.ratio !== undefined) line.ratio = round(figure.ratio);
+  if (figure.load !== undefined) line.load = figure.load;
+  if (figure.extra !== undefined) Object.assign(line, figure.extra);
   console.log(JSON.stringify(line));
 }
 

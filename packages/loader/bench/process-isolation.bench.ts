@@ -7,20 +7,23 @@
 // JSON frames (V8's format only for values JSON would change), and the raw messages have the same
 // shape and size as the host's (a call `{ id, method, args, optional }` out, `{ type, id, value }`
 // back). Round trips are timed in many short rounds, alternating which side goes first, and the
-// ratio is the median of each round's ratio (paired, so a busy spell weighs on both). Run alone with:
+// ratio is the median of each round's ratio (paired, so a busy spell weighs on both). Start is also
+// measured on the other of Node 20 and 24 (AGENTPLUG_BENCH_OTHER_NODE, else npx fetches it), and
+// each line carries the load averages it was measured at. Run alone with:
 //   node --conditions=@agentplug/source --import tsx bench/process-isolation.bench.ts
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHost, PluginHostOptions, ProcessSandboxOptions } from '../src/host/plugin-host';
 import { createProcessHost, detectOsSandbox } from '../src/isolation/index';
-import { median, printFigure } from './loader-bench-helpers';
+import { findOtherNode, loadAverages, median, printFigure } from './loader-bench-helpers';
 
 const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 600);
 const rounds = Number(process.env.AGENTPLUG_BENCH_ROUNDS ?? 15);
-const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 12);
+const starts = Number(process.env.AGENTPLUG_BENCH_STARTS ?? 20);
 const resident = 6;
 
 const root = mkdtempSync(join(tmpdir(), 'agentplug-process-bench-'));
@@ -95,30 +98,92 @@ function residentKb(pid: number): number {
   }
 }
 
+/** Host CPU (this process, every thread) plus the CPU of processes below it that were not here before, in ms. */
+function cpuSince(hostCpu: NodeJS.CpuUsage, before: ReadonlySet<number>): { host: number; children: number } {
+  const host = process.cpuUsage(hostCpu);
+  const children = descendants()
+    .filter((pid) => !before.has(pid))
+    .reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  return { host: (host.user + host.system) / 1000, children: children / 1000 };
+}
+
+/**
+ * Start time against a bare fork, in pairs that alternate which side goes first (a busy spell
+ * weighs on both), medians of wall time; and CPU time per start, this process plus the child's
+ * whole process tree until it is ready (read from /proc in clock ticks of 10 ms, so a mean over
+ * every round rather than a median of single starts).
+ */
 async function measureStart(label: string, processSandbox: ProcessSandboxOptions): Promise<void> {
+  const load = loadAverages();
   const bare: number[] = [];
   const isolated: number[] = [];
-  // Warm up both (and the OS sandbox probe), then alternate so neither gets a quieter machine.
-  await stopChild(await forkBareChild());
-  await (await createProcessHost(hostOptions(processSandbox))).dispose();
-  for (let index = 0; index < starts; index += 1) {
-    let started = performance.now();
+  const bareCpu = { host: 0, children: 0 };
+  const isolatedCpu = { host: 0, children: 0 };
+  const add = (total: { host: number; children: number }, cpu: { host: number; children: number }): void => {
+    total.host += cpu.host;
+    total.children += cpu.children;
+  };
+  const startBare = async (): Promise<void> => {
+    const before = new Set(descendants());
+    const hostCpu = process.cpuUsage();
+    const started = performance.now();
     const child = await forkBareChild();
     bare.push(performance.now() - started);
+    add(bareCpu, cpuSince(hostCpu, before));
     await stopChild(child);
-    started = performance.now();
+  };
+  const startIsolated = async (): Promise<void> => {
+    const before = new Set(descendants());
+    const hostCpu = process.cpuUsage();
+    const started = performance.now();
     const host = await createProcessHost(hostOptions(processSandbox));
     isolated.push(performance.now() - started);
+    add(isolatedCpu, cpuSince(hostCpu, before));
     await host.dispose();
+  };
+  // Warm up both (and the OS sandbox probe, the runtime bundle, the compile cache).
+  await startBare();
+  await startIsolated();
+  bare.length = 0;
+  isolated.length = 0;
+  for (const total of [bareCpu, isolatedCpu]) {
+    total.host = 0;
+    total.children = 0;
+  }
+  for (let index = 0; index < starts; index += 1) {
+    if (index % 2 === 0) {
+      await startBare();
+      await startIsolated();
+    } else {
+      await startIsolated();
+      await startBare();
+    }
   }
   const value = median(isolated);
   const baseline = median(bare);
   printFigure({
-    name: `process isolation${label}: start + policy + plugin load, per plugin (vs bare child_process.fork of an empty module, medians)`,
+    name: `process isolation${label}: start + policy + plugin load, per plugin, Node ${process.version} (vs bare child_process.fork of an empty module; ${starts} alternating pairs, medians)`,
     value,
     unit: 'ms',
     baseline,
     ratio: value / baseline,
+    load,
+  });
+  const perStart = (total: { host: number; children: number }): number =>
+    (total.host + total.children) / starts;
+  printFigure({
+    name: `process isolation${label}: CPU time per start until ready, host + the child's process tree, Node ${process.version} (vs bare fork; means of ${starts} starts each, clock ticks of 10 ms)`,
+    value: perStart(isolatedCpu),
+    unit: 'ms CPU',
+    baseline: perStart(bareCpu),
+    ratio: perStart(isolatedCpu) / perStart(bareCpu),
+    load,
+    extra: {
+      hostMs: Math.round((isolatedCpu.host / starts) * 10) / 10,
+      childMs: Math.round((isolatedCpu.children / starts) * 10) / 10,
+      bareHostMs: Math.round((bareCpu.host / starts) * 10) / 10,
+      bareChildMs: Math.round((bareCpu.children / starts) * 10) / 10,
+    },
   });
 }
 
@@ -135,6 +200,7 @@ function cpuMicros(pid: number): number {
 }
 
 async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOptions): Promise<void> {
+  const load = loadAverages();
   const child = await forkBareChild();
   let answer: ((value: unknown) => void) | undefined;
   child.on('message', (message) => answer?.(message));
@@ -186,26 +252,29 @@ async function measureRoundTrip(label: string, processSandbox: ProcessSandboxOpt
   const pairedRatio = (key: 'wall' | 'cpu'): number =>
     median(isolated.map((round, index) => round[key] / (raw[index] as { wall: number; cpu: number })[key]));
   printFigure({
-    name: `process isolation${label}: call round trip through the process host vs a raw IPC round trip (process.send) to a child, same message sizes (${rounds} paired rounds of ${calls} calls, medians)`,
+    name: `process isolation${label}: call round trip through the process host vs a raw IPC round trip (process.send) to a child, same message sizes, Node ${process.version} (${rounds} paired rounds of ${calls} calls, medians)`,
     value: median(isolated.map((round) => round.wall)),
     unit: 'us/call',
     baseline: median(raw.map((round) => round.wall)),
     ratio: pairedRatio('wall'),
+    load,
   });
   // CPU time is what a busy machine does not distort: both processes' user + system time per call
   // (read in clock ticks of 10 ms from /proc, so over a round, not per call).
   printFigure({
-    name: `process isolation${label}: CPU time per call round trip, host and plugin process together, vs a raw IPC round trip (both processes, paired medians)`,
+    name: `process isolation${label}: CPU time per call round trip, host and plugin process together, Node ${process.version}, vs a raw IPC round trip (both processes, paired medians)`,
     value: median(isolated.map((round) => round.cpu)),
     unit: 'us CPU/call',
     baseline: median(raw.map((round) => round.cpu)),
     ratio: pairedRatio('cpu'),
+    load,
   });
   await host.dispose();
   await stopChild(child);
 }
 
 async function measureMemory(label: string, processSandbox: ProcessSandboxOptions): Promise<void> {
+  const load = loadAverages();
   const before = new Set(descendants());
   const bares: ChildProcess[] = [];
   for (let index = 0; index < resident; index += 1) bares.push(await forkBareChild());
@@ -226,12 +295,29 @@ async function measureMemory(label: string, processSandbox: ProcessSandboxOption
     .reduce((sum, pid) => sum + residentKb(pid), 0);
   await Promise.all(hosts.map((host) => host.dispose()));
   printFigure({
-    name: `process isolation${label}: RSS per resident plugin, its whole process tree (${resident} resident, vs a bare forked child)`,
+    name: `process isolation${label}: RSS per resident plugin, its whole process tree, Node ${process.version} (${resident} resident, vs a bare forked child)`,
     value: isolatedKb / resident / 1024,
     unit: 'MB',
     baseline: bareKb / resident / 1024,
     ratio: isolatedKb / bareKb,
+    load,
   });
+}
+
+/** Set in the child that measures start on the other of Node 20 and 24. */
+const startOnly = process.env.AGENTPLUG_BENCH_PART === 'process-start';
+
+/** Start on the other of Node 20 and 24, in a child process: its lines are printed as they come. */
+function measureStartOnOtherNode(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  const node = findOtherNode(major >= 22 ? 20 : 24, 'process isolation start');
+  if (node === undefined) return;
+  const result = spawnSync(node, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, AGENTPLUG_BENCH_PART: 'process-start' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0)
+    console.error(`process isolation bench on ${node} exited with ${result.status ?? result.signal}`);
 }
 
 try {
@@ -241,9 +327,11 @@ try {
   else console.error(`no OS sandbox here: ${status.reason}`);
   for (const [label, options] of modes) {
     await measureStart(label, options);
+    if (startOnly) continue;
     await measureRoundTrip(label, options);
     await measureMemory(label, options);
   }
+  if (!startOnly) measureStartOnOtherNode();
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
