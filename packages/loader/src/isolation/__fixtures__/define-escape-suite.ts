@@ -55,12 +55,20 @@ async function expectDeniedEvent(events: PermissionEvent[], capability: string |
   await waitFor(() => events.some((event) => !event.allowed && event.capability === capability));
 }
 
+/** Another set of attempts run the same way (the red team's); the default is the escape suite. */
+export interface EscapeSuiteOptions {
+  title: string;
+  attempts: EscapeAttempt[];
+  /** How many attempts the tier must run at least (a filter that drops most of them fails). */
+  minimumAttempts: number;
+}
+
 /**
  * Defines the escape suite for one tier: every attempt in its own plugin, each refused (or failing
  * without effect), the loopback servers, the canary and the host's environment untouched, the
  * plugin's other method still answering, and a bystander plugin in the same tier answering too.
  */
-export function defineEscapeSuite(tier: HarnessTier): void {
+export function defineEscapeSuite(tier: HarnessTier, options?: EscapeSuiteOptions): void {
   let context: EscapeContext;
   beforeAll(async () => {
     setOsSandboxAvailable((await detectOsSandbox()).available);
@@ -68,10 +76,13 @@ export function defineEscapeSuite(tier: HarnessTier): void {
   }, 60_000);
   afterAll(() => context.close());
 
-  const attempts = escapeAttempts.filter((attempt) => attempt.appliesTo?.(tier) ?? true);
-  describe(`escape suite (${tier.name})`, () => {
-    it(`covers at least 80 attempts (${attempts.length})`, () => {
-      expect(attempts.length).toBeGreaterThanOrEqual(80);
+  const attempts = (options?.attempts ?? escapeAttempts).filter(
+    (attempt) => attempt.appliesTo?.(tier) ?? true,
+  );
+  const minimumAttempts = options?.minimumAttempts ?? 80;
+  describe(`${options?.title ?? 'escape suite'} (${tier.name})`, () => {
+    it(`covers at least ${minimumAttempts} attempts (${attempts.length})`, () => {
+      expect(attempts.length).toBeGreaterThanOrEqual(minimumAttempts);
     });
 
     for (const attempt of attempts) {
@@ -128,6 +139,8 @@ export function defineEscapeSuite(tier: HarnessTier): void {
         expect(crashes).toEqual([]);
       }, 30_000);
     }
+
+    if (options !== undefined) return;
 
     it('hides undeclared environment variables and reports the read', async () => {
       const { host, events } = await context.harness.startPlugin({

@@ -2,9 +2,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -47,6 +49,33 @@ export interface EscapeContext {
 /** The secret a host environment variable holds: no plugin may ever see it. */
 export const hostSecretValue = 'host secret value';
 const canaryContent = 'the canary, unchanged';
+
+/** What identifies a file and what a metadata change (chmod, chown, utimes, truncate) would alter. */
+function fingerprint(stats: {
+  dev: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  size: number;
+  mtimeMs: number;
+}) {
+  return {
+    dev: stats.dev,
+    ino: stats.ino,
+    mode: stats.mode,
+    uid: stats.uid,
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+  };
+}
+
+/** The host's standard output and error (in a worker, the plugin's descriptors 1 and 2 are these). */
+function hostStandardStreams() {
+  return [1, 2].map((descriptor) => {
+    const stats = fstatSync(descriptor);
+    return { dev: stats.dev, ino: stats.ino, mode: stats.mode, uid: stats.uid };
+  });
+}
 
 /**
  * Starts what an escape suite measures against: a loopback HTTP server and UDP socket that count
@@ -95,6 +124,8 @@ export async function createEscapeContext(tier: HarnessTier): Promise<EscapeCont
   writeFileSync(join(root, 'outside.cjs'), 'module.exports = { stolen: true };');
   writeFileSync(join(root, 'outside.json'), '{ "stolen": true }');
   const hostFd = openSync(secret, 'r');
+  const canaryBefore = fingerprint(statSync(canary));
+  const streamsBefore = hostStandardStreams();
   process.env.AGENTPLUG_TEST_SECRET = hostSecretValue;
   const { host: bystander } = await harness.startPlugin({
     files: { 'main.mjs': 'export class Plugin { ping() { return "pong"; } }' },
@@ -131,6 +162,8 @@ export async function createEscapeContext(tier: HarnessTier): Promise<EscapeCont
         expect(existsSync(made), `${made} exists`).toBe(false);
       }
       expect(readFileSync(canary, 'utf8')).toBe(canaryContent);
+      expect(fingerprint(statSync(canary)), "the canary's mode, owner, size or times").toEqual(canaryBefore);
+      expect(hostStandardStreams(), "the host's standard output and error").toEqual(streamsBefore);
       expect(process.env.AGENTPLUG_TEST_SECRET).toBe(hostSecretValue);
       expect(await bystander.call('ping', [])).toBe('pong');
     },

@@ -16,6 +16,8 @@ import {
   getOwnPropertyDescriptor,
   lockProperty,
   mapDelete,
+  mapGet,
+  mapHas,
   mapSet,
   nextTick,
   objectGetOwnPropertyNames,
@@ -32,6 +34,7 @@ import {
   setHas,
   snapshotOptions,
   stringEndsWith,
+  stringSlice,
   uncurryThis,
   weakSetAdd,
   weakSetHas,
@@ -112,6 +115,21 @@ const rules = {
   open: { paths: [[0, 'open']], flags: { at: 1, fallback: 'r' }, opens: true },
 };
 
+// What a descriptor function does with its descriptor, beyond what any open grants: `read` reads
+// from it, `change` changes the file itself (its size, mode, owner or times, which the OS allows
+// through any descriptor, even one opened read-only), `close` gives its number back.
+const descriptorUses = {
+  close: 'close',
+  fchmod: 'change',
+  fchown: 'change',
+  ftruncate: 'change',
+  futimes: 'change',
+  read: 'read',
+  readv: 'read',
+};
+// FileHandle methods that change the file itself.
+const handleChanges = new SafeSet(['chmod', 'chown', 'truncate', 'utimes']);
+
 // fs functions whose first argument is a file descriptor.
 const descriptorFunctions = [
   'close',
@@ -180,6 +198,13 @@ export function guardFileSystem(policy) {
   // Descriptors the plugin opened itself (the descriptor table is shared with the host in a worker);
   // standard output and error are its console.
   const ownedDescriptors = new SafeSet([1, 2]);
+  // Descriptors opened read-only, with the path they were opened from (a change through one is a
+  // write of that path), and the console's, which in a worker are the host's own standard output
+  // and error: the plugin may write to them, never read, close, truncate or chmod them.
+  const readOnlyDescriptors = new SafeMap();
+  const consoleDescriptor = "the host's standard output or error";
+  mapSet(readOnlyDescriptors, 1, consoleDescriptor);
+  mapSet(readOnlyDescriptors, 2, consoleDescriptor);
   // FileHandles it opened, kept referenced until closed: a handle closed by the garbage collector
   // would free its descriptor number for the host while it is still listed as the plugin's.
   const ownedHandles = new SafeWeakSet();
@@ -190,10 +215,35 @@ export function guardFileSystem(policy) {
     return policy.denyEscapeHatch('filesystem_read', `file descriptor ${descriptor}, which it did not open`);
   }
 
-  function checkDescriptor(descriptor) {
+  function checkDescriptor(descriptor, use) {
     if (typeof descriptor !== 'number' || !setHas(ownedDescriptors, descriptor)) {
       throw denyDescriptor(descriptor);
     }
+    if (use === undefined || !mapHas(readOnlyDescriptors, descriptor)) return;
+    const openedFrom = mapGet(readOnlyDescriptors, descriptor);
+    if (openedFrom === consoleDescriptor) {
+      if (use === 'write') return;
+      throw policy.denyEscapeHatch(
+        'filesystem_write',
+        `file descriptor ${descriptor} (${consoleDescriptor}) for more than writing`,
+      );
+    }
+    // A change through a descriptor opened read-only writes the file: allowed where writes are.
+    if (use === 'change') policy.checkWrite(openedFrom, true);
+  }
+
+  /** Remembers a descriptor opened with read-only flags, and the (checked) path it was opened from. */
+  function rememberOpen(descriptor, checked, flags) {
+    if (typeof descriptor !== 'number') return;
+    if (isReadOnlyFlags(flags) && typeof checked[0] === 'string')
+      mapSet(readOnlyDescriptors, descriptor, checked[0]);
+    else mapDelete(readOnlyDescriptors, descriptor);
+  }
+
+  function forgetDescriptor(descriptor) {
+    setDelete(ownedDescriptors, descriptor);
+    mapDelete(liveHandles, descriptor);
+    mapDelete(readOnlyDescriptors, descriptor);
   }
 
   function isOwnedHandle(value) {
@@ -270,7 +320,7 @@ export function guardFileSystem(policy) {
       const value = checked[position];
       if (typeof value === 'number') {
         // readFile, writeFile and appendFile also take a descriptor.
-        checkDescriptor(value);
+        checkDescriptor(value, mode === 'read' ? 'read' : 'write');
         continue;
       }
       if (isOwnedHandle(value)) continue;
@@ -290,7 +340,7 @@ export function guardFileSystem(policy) {
         checked = arrayWith(checked, 1, copy);
         const descriptor = copy.fd;
         if (descriptor !== undefined && descriptor !== null && !isOwnedHandle(descriptor)) {
-          checkDescriptor(descriptor);
+          checkDescriptor(descriptor, pathRules[0][1] === 'read' ? 'read' : 'write');
         }
       }
     }
@@ -332,11 +382,12 @@ export function guardFileSystem(policy) {
     return descriptor;
   }
 
-  function trackHandle(handle) {
+  function trackHandle(handle, checked, flags) {
     weakSetAdd(ownedHandles, handle);
     const descriptor = fileHandleDescriptor(handle);
     setAdd(ownedDescriptors, descriptor);
     mapSet(liveHandles, descriptor, handle);
+    rememberOpen(descriptor, checked, flags);
     return handle;
   }
 
@@ -367,7 +418,7 @@ export function guardFileSystem(policy) {
     const guarded = function (...args) {
       const checked = checkArguments(ruleName, args);
       const result = apply(original, this, checked);
-      if (rule.opens) trackDescriptor(result);
+      if (rule.opens) rememberOpen(trackDescriptor(result), checked, flagsOf(rule, checked));
       if (rule.listing) return checkListing(checked[0], checked[1], result);
       return result;
     };
@@ -410,7 +461,13 @@ export function guardFileSystem(policy) {
       } catch (error) {
         return deliverError(args, error, name);
       }
-      if (rule.opens) checked = wrapCallbackArgument(checked, trackDescriptor);
+      if (rule.opens) {
+        const opened = checked;
+        checked = wrapCallbackArgument(checked, (descriptor) => {
+          rememberOpen(trackDescriptor(descriptor), opened, flagsOf(rule, opened));
+          return descriptor;
+        });
+      }
       if (rule.listing) {
         const base = checked[0];
         const options = checked[1];
@@ -448,7 +505,8 @@ export function guardFileSystem(policy) {
           return promiseReject(error);
         }
         const result = apply(original, this, checked);
-        if (rule.opens) return promiseThen(result, trackHandle);
+        if (rule.opens)
+          return promiseThen(result, (handle) => trackHandle(handle, checked, flagsOf(rule, checked)));
         if (rule.listing)
           return promiseThen(result, (entries) => checkListing(checked[0], checked[1], entries));
         return result;
@@ -461,22 +519,20 @@ export function guardFileSystem(policy) {
     if (typeof original !== 'function') return;
     const isSync = stringEndsWith(name, 'Sync');
     const closes = name === 'close' || name === 'closeSync';
+    const use = descriptorUses[isSync ? stringSlice(name, 0, -4) : name] ?? 'write';
     replace(
       fs,
       name,
       nameLike(function (...args) {
         const descriptor = args[0];
         try {
-          checkDescriptor(descriptor);
+          checkDescriptor(descriptor, use);
         } catch (error) {
           if (isSync) throw error;
           return deliverError(args, error, name);
         }
         const result = apply(original, this, args);
-        if (closes) {
-          setDelete(ownedDescriptors, descriptor);
-          mapDelete(liveHandles, descriptor);
-        }
+        if (closes) forgetDescriptor(descriptor);
         return result;
       }, original),
     );
@@ -511,12 +567,18 @@ export function guardFileSystem(policy) {
         if (!owned || !setHas(ownedDescriptors, descriptorNumber)) {
           return promiseReject(denyDescriptor(owned ? descriptorNumber : 'of a forged FileHandle'));
         }
+        if (setHas(handleChanges, key)) {
+          try {
+            checkDescriptor(descriptorNumber, 'change');
+          } catch (error) {
+            return promiseReject(error);
+          }
+        }
         const result = apply(original, this, args);
         // [Symbol.asyncDispose] closes through close(), which lands here too.
         if (key !== 'close') return result;
         return promiseThen(result, (value) => {
-          setDelete(ownedDescriptors, descriptorNumber);
-          mapDelete(liveHandles, descriptorNumber);
+          forgetDescriptor(descriptorNumber);
           return value;
         });
       };

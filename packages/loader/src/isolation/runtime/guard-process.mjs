@@ -49,7 +49,8 @@ const nodeInternalVariables = new SafeSet([
   'NODE_UNIQUE_ID',
 ]);
 
-// process members that reach native bindings, other processes, the inspector or the process image.
+// process members that reach native bindings, other processes, the inspector, the process image
+// or its identity.
 const escapeHatches = [
   ['binding', 'builtin'],
   ['_linkedBinding', 'builtin'],
@@ -61,6 +62,14 @@ const escapeHatches = [
   ['_debugEnd', 'builtin'],
   ['_startProfilerIdleNotifier', 'builtin'],
   ['_stopProfilerIdleNotifier', 'builtin'],
+  // The process's identity: a plugin run by root could become any other user (and so reach what
+  // that user can); an isolated plugin keeps the identity it was started with.
+  ['setuid', 'process'],
+  ['setgid', 'process'],
+  ['seteuid', 'process'],
+  ['setegid', 'process'],
+  ['setgroups', 'process'],
+  ['initgroups', 'process'],
 ];
 
 // Module members that register hooks, rewrite built-in bindings, or read and write files through

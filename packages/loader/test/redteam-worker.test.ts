@@ -1,0 +1,63 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineEscapeSuite } from '../src/isolation/__fixtures__/define-escape-suite';
+import {
+  createIsolatedPluginHarness,
+  type IsolatedPluginHarness,
+  workerTier,
+} from '../src/isolation/__fixtures__/isolated-plugin-harness';
+import { redTeamAttempts } from '../src/isolation/__fixtures__/red-team-attempts';
+
+// The red team's attempts against the worker tier, run like the escape suite.
+defineEscapeSuite(workerTier, { title: 'red team', attempts: redTeamAttempts, minimumAttempts: 19 });
+
+describe('what the red team closed still allows (worker)', () => {
+  let harness: IsolatedPluginHarness;
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    harness = createIsolatedPluginHarness(workerTier);
+    server = createServer((request, response) => response.end(`answer for ${request.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await harness.cleanup();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('changes a writable file through a descriptor opened for reading, and writes to standard output', async () => {
+    const writable = join(harness.root, 'writable');
+    mkdirSync(writable);
+    writeFileSync(join(writable, 'own.txt'), 'mine');
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import fs from 'node:fs';
+export class Plugin {
+  run(folder) {
+    const descriptor = fs.openSync(folder + '/own.txt', 'r');
+    fs.fchmodSync(descriptor, 0o600);
+    fs.closeSync(descriptor);
+    return fs.writeSync(1, '');
+  }
+}`,
+      },
+      permissions: { filesystem_write: [writable] },
+    });
+    expect(await host.call('run', [writable])).toBe(0);
+    expect(statSync(join(writable, 'own.txt')).mode & 0o777).toBe(0o600);
+  });
+
+  it('reaches a loopback server by localhost, which may lead to loopback', async () => {
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `export class Plugin { async get(port) { return (await fetch('http://localhost:' + port + '/local')).text(); } }`,
+      },
+      permissions: { network_hosts: ['localhost'] },
+    });
+    expect(await host.call('get', [port])).toBe('answer for /local');
+  });
+});
