@@ -1,4 +1,6 @@
-import { commonJs, type EscapeAttempt, esm, importsGated } from './escape-attempt';
+import { hostname } from 'node:os';
+import { commonJs, type EscapeAttempt, esm, hasOsSandbox, importsGated } from './escape-attempt';
+import type { HarnessTier } from './isolated-plugin-harness';
 
 // The red team's attempts: new spellings and new causes of the classes the escape suite covers.
 // Descriptors used beyond what their open granted (metadata changes through a read-only
@@ -17,6 +19,17 @@ const changeDenied = {
   mentions: ['to permissions.filesystem_write', "Node's permission model refuses it"],
 };
 const consoleDenied = { capability: 'filesystem_write', mentions: ['for more than writing'] };
+
+/**
+ * This machine's own name: it resolves (through /etc/hosts) to an internal address, loopback
+ * here, where the loopback server listens. A plugin that declares it stands for a plugin whose
+ * declared name an attacker points at the host's ports, a private network or a metadata service.
+ */
+const internalName = hostname();
+const declaredInternalName = () => ({ network_hosts: [internalName] });
+/** Inside the OS sandbox the host's proxy refuses the name; outside, the policy does. */
+const rebindingOutcome = (tier: HarnessTier) => (hasOsSandbox(tier) ? 'failed' : 'denied');
+const rebindingMentions = ['may lead only to public addresses'];
 
 export const redTeamAttempts: EscapeAttempt[] = [
   {
@@ -81,6 +94,71 @@ fs.createReadStream(null, { fd: 2 });`,
         fs,
       ),
     ...consoleDenied,
+  },
+  {
+    name: 'a declared name that resolves to an internal address (DNS rebinding), net.connect',
+    files: () =>
+      esm(
+        `return await new Promise((resolve, reject) => {
+  // Inside the OS sandbox the connection is to a forwarder: only an answer proves the server was reached.
+  const socket = net.connect({ host: ${JSON.stringify(internalName)}, port: c.port }, () => socket.write('GET /rebound HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'));
+  socket.on('data', () => resolve('reached'));
+  socket.on('error', reject);
+  socket.on('close', () => reject(new Error('closed without an answer')));
+});`,
+        net,
+      ),
+    permissions: declaredInternalName,
+    outcome: rebindingOutcome,
+    capability: 'network',
+    mentions: rebindingMentions,
+  },
+  {
+    name: 'a declared name that resolves to an internal address (DNS rebinding), fetch',
+    files: () =>
+      esm(
+        `try { return await (await fetch('http://' + ${JSON.stringify(internalName)} + ':' + c.port + '/rebound')).text(); } catch (error) { throw error.cause ?? error; }`,
+      ),
+    permissions: declaredInternalName,
+    outcome: rebindingOutcome,
+    capability: 'network',
+    mentions: rebindingMentions,
+  },
+  {
+    name: 'a declared name that resolves to an internal address (DNS rebinding), a UDP datagram',
+    files: () =>
+      esm(
+        `const socket = dgram.createSocket('udp4');
+await new Promise((resolve, reject) => socket.send('leak', c.udpPort, ${JSON.stringify(internalName)}, (error) => (error ? reject(error) : resolve())));
+// Inside the OS sandbox the forwarder takes the datagram and the host's proxy drops it.
+await new Promise((resolve) => setTimeout(resolve, 300));
+return 'sent';`,
+        'import dgram from "node:dgram";',
+      ),
+    permissions: declaredInternalName,
+    outcome: (tier) => (hasOsSandbox(tier) ? 'hidden' : 'failed'),
+    capability: 'network',
+  },
+  {
+    name: 'DNS rebinding after the plugin replaced array methods, the array iterator and split',
+    files: () =>
+      esm(
+        `Array.prototype[Symbol.iterator] = function* () {};
+Array.prototype.push = () => 0; Array.prototype.some = () => true; Array.prototype.filter = () => [];
+String.prototype[Symbol.split] = () => ['8.8.8.8'];
+return await new Promise((resolve, reject) => {
+  // Inside the OS sandbox the connection is to a forwarder: only an answer proves the server was reached.
+  const socket = net.connect({ host: ${JSON.stringify(internalName)}, port: c.port }, () => socket.write('GET /rebound HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'));
+  socket.on('data', () => resolve('reached'));
+  socket.on('error', reject);
+  socket.on('close', () => reject(new Error('closed without an answer')));
+});`,
+        net,
+      ),
+    permissions: declaredInternalName,
+    outcome: rebindingOutcome,
+    capability: 'network',
+    mentions: rebindingMentions,
   },
   {
     name: 'a declared host on an undeclared port',

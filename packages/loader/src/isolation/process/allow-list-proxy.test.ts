@@ -1,6 +1,7 @@
 import { createSocket, type Socket as DatagramSocket } from 'node:dgram';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCapsuleReader, encodeDatagramCapsule } from '../runtime/proxy-forwarders.mjs';
 import { type AllowListProxy, startAllowListProxy } from './allow-list-proxy';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
   udpPort = (echo.address() as AddressInfo).port;
   proxy = await startAllowListProxy({
-    networkHosts: [`127.0.0.1:${port}`, `127.0.0.1:${udpPort}`, 'localhost'],
+    networkHosts: [`127.0.0.1:${port}`, `127.0.0.1:${udpPort}`, 'localhost', hostname()],
     onDecision: (target, allowed) => decisions.push(`${target} ${allowed}`),
   });
 });
@@ -133,5 +134,38 @@ describe('startAllowListProxy', () => {
     expect(replies).toEqual(['echo:ping']);
     const refused = await exchange(head.replace(`/${udpPort}/`, '/1/'));
     expect(refused).toMatch(/^HTTP\/1\.1 403/);
+  });
+
+  // The machine's own name resolves (through /etc/hosts) to an internal address: loopback here,
+  // where the test server listens. It stands for a declared name pointed at the host's ports, a
+  // private network or a metadata service (DNS rebinding).
+  it('refuses a declared name that resolves only to internal addresses, for every route, and reports it', async () => {
+    const name = hostname();
+    requests.length = 0;
+    decisions.length = 0;
+    expect(
+      await exchange(`CONNECT ${name}:${port} HTTP/1.1\r\n\r\nGET /rebound HTTP/1.1\r\nHost: x\r\n\r\n`),
+    ).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+    expect(await exchange(`GET http://${name}:${port}/rebound HTTP/1.1\r\nHost: x\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 403 Forbidden/,
+    );
+    const udp = `GET /.well-known/masque/udp/${name}/${udpPort}/ HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: connect-udp\r\nCapsule-Protocol: ?1\r\n\r\n`;
+    expect(await exchange(udp)).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+    expect(requests).toEqual([]);
+    // Allowed by name, then refused for where the name leads: both decisions reach the audit trail.
+    expect(decisions).toContain(`${name}:${port} true`);
+    expect(decisions).toContain(`${name}:${port} (127.0.0.1) false`);
+    expect(decisions).toContain(`${name}:${udpPort} (127.0.0.1) false`);
+  });
+
+  it('lets localhost lead to loopback, and a declared address be reached as itself', async () => {
+    const byLocalhost = await exchange(
+      `CONNECT localhost:${port} HTTP/1.1\r\n\r\nGET /localhost HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(byLocalhost).toContain('answer for /localhost');
+    const byAddress = await exchange(
+      `CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\nGET /address HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(byAddress).toContain('answer for /address');
   });
 });

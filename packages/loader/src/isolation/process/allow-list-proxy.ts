@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HostRule, matchesHostRules, normalizeHost, parseHostRules } from '../runtime/host-rules.mjs';
+import {
+  type HostRule,
+  matchesHostRules,
+  mayNameReachAddress,
+  normalizeHost,
+  parseHostRules,
+} from '../runtime/host-rules.mjs';
 import { createCapsuleReader, encodeDatagramCapsule } from '../runtime/proxy-forwarders.mjs';
 
 /** Options of {@link startAllowListProxy}. */
@@ -77,6 +83,9 @@ function safely(operation: () => void): void {
   }
 }
 
+/** A declared name that resolved only to addresses it may not lead to. */
+class InternalAddressError extends Error {}
+
 function respond(socket: Socket, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -95,23 +104,37 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
   const reported = new Set<string>();
   const open = new Set<Socket | DatagramSocket>();
 
+  const reportDecision = (target: string, allowed: boolean): void => {
+    try {
+      options.onDecision?.(target, allowed);
+    } catch {
+      // A failing listener must not break the proxy.
+    }
+  };
+
   const decide = (host: string, port: string): boolean => {
     const allowed = matchesHostRules(rules, host, port);
     const target = `${host}:${port}`;
     if (!allowed || !reported.has(target)) {
       if (allowed && reported.size < 10_000) reported.add(target);
-      try {
-        options.onDecision?.(target, allowed);
-      } catch {
-        // A failing listener must not break the proxy.
-      }
+      reportDecision(target, allowed);
     }
     return allowed;
   };
 
-  const resolveHost = async (host: string): Promise<{ address: string; family: number }> => {
+  /**
+   * The address to reach for an allowed host: a declared address as it is; a name resolved here,
+   * to the first address it may lead to (never an internal one: a declared name pointed at
+   * loopback, a private network or a cloud metadata service is DNS rebinding, refused and reported).
+   */
+  const resolveHost = async (host: string, port: string): Promise<{ address: string; family: number }> => {
     if (isIP(host) !== 0) return { address: host, family: isIP(host) };
-    return lookup(host);
+    const addresses = await lookup(host, { all: true });
+    for (const candidate of addresses) {
+      if (mayNameReachAddress(host, candidate.address)) return candidate;
+    }
+    reportDecision(`${host}:${port} (${addresses[0]?.address ?? 'no address'})`, false);
+    throw new InternalAddressError(`${host} resolves only to internal addresses`);
   };
 
   const tunnel = async (
@@ -123,9 +146,9 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
   ) => {
     let address: { address: string; family: number };
     try {
-      address = await resolveHost(host);
-    } catch {
-      respond(client, '502 Bad Gateway');
+      address = await resolveHost(host, port);
+    } catch (error) {
+      respond(client, error instanceof InternalAddressError ? '403 Forbidden' : '502 Bad Gateway');
       return;
     }
     const upstream = connect({
@@ -158,9 +181,9 @@ export async function startAllowListProxy(options: AllowListProxyOptions): Promi
   const relayDatagrams = async (client: Socket, host: string, port: string, rest: Buffer) => {
     let address: { address: string; family: number };
     try {
-      address = await resolveHost(host);
-    } catch {
-      respond(client, '502 Bad Gateway');
+      address = await resolveHost(host, port);
+    } catch (error) {
+      respond(client, error instanceof InternalAddressError ? '403 Forbidden' : '502 Bad Gateway');
       return;
     }
     const socket = createSocket(address.family === 6 ? 'udp6' : 'udp4');

@@ -9,7 +9,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 import tty from 'node:tty';
-import { normalizeHost } from './host-rules.mjs';
+import { mayNameReachAddress, normalizeHost } from './host-rules.mjs';
 import { isPermissionError } from './permission-error.mjs';
 import {
   apply,
@@ -84,7 +84,10 @@ function normalizeConnectArguments(args) {
  * the loopback port of the forwarder that reaches a declared host and port.
  */
 export function guardNetwork(policy, { proxy } = {}) {
-  /** dns.lookup for a checked name: remembers what the real resolver answered. */
+  /**
+   * dns.lookup for a checked name: remembers what the real resolver answered, and keeps only the
+   * addresses the name may lead to (never an internal one: DNS rebinding); none left is a denial.
+   */
   function createRecordingLookup(checkedHost) {
     return function lookup(hostname, lookupOptions, callback) {
       const name = SafeString(hostname);
@@ -93,8 +96,32 @@ export function guardNetwork(policy, { proxy } = {}) {
         name,
         lookupOptions,
         (error, address, family) => {
-          if (!error) rememberAll(name, address);
-          callback(error, address, family);
+          if (error) {
+            callback(error, address, family);
+            return;
+          }
+          rememberAll(name, address);
+          if (isArray(address)) {
+            const reachable = [];
+            let refused;
+            for (let index = 0; index < address.length; index += 1) {
+              const entry = address[index];
+              const text = entry !== null && typeof entry === 'object' ? SafeString(entry.address) : '';
+              if (mayNameReachAddress(name, text)) arrayAppend(reachable, entry);
+              else refused ??= text;
+            }
+            if (reachable.length === 0 && refused !== undefined) {
+              callback(policy.denyInternalAddress(name, refused));
+              return;
+            }
+            callback(null, reachable, family);
+            return;
+          }
+          if (typeof address === 'string' && !mayNameReachAddress(name, address)) {
+            callback(policy.denyInternalAddress(name, address));
+            return;
+          }
+          callback(null, address, family);
         },
       ]);
     };

@@ -17,3 +17,9 @@ export declare function matchesHostRules(
   host: string,
   port: string | undefined,
 ): boolean;
+/** Whether an IP address is internal (loopback, private, link-local, CGNAT, unspecified, multicast, reserved; IPv4 in IPv6 too). */
+export declare function isInternalAddress(address: string): boolean;
+/** Whether an IP address is a loopback address. */
+export declare function isLoopbackAddress(address: string): boolean;
+/** Whether a declared host name may lead to `address`: public addresses, and loopback for `localhost` names. */
+export declare function mayNameReachAddress(host: string, address: string): boolean;

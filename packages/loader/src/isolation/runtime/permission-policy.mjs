@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
 import util from 'node:util';
-import { matchesHostRules, normalizeHost, parseHostRules } from './host-rules.mjs';
+import { matchesHostRules, mayNameReachAddress, normalizeHost, parseHostRules } from './host-rules.mjs';
 import { createPermissionError } from './permission-error.mjs';
 import {
   decodeUtf8,
@@ -310,7 +310,8 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
 
   /**
    * Whether a socket may reach `address` (an IP) on `port`: the address is declared literally, or
-   * the real resolver gave it for a declared name whose rule allows the port.
+   * the real resolver gave it for a declared name whose rule allows the port and that may lead
+   * there (a name never leads to an internal address, except `localhost` to loopback).
    */
   function isAddressAllowed(address, port) {
     const key = normalizeHost(address);
@@ -320,9 +321,21 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     if (hosts === undefined) return false;
     // Any declared name behind this address whose rule allows the port.
     for (let index = 0; index < hosts.length; index += 1) {
-      if (matchesHostRules(hostRules, hosts[index], portText)) return true;
+      if (matchesHostRules(hostRules, hosts[index], portText) && mayNameReachAddress(hosts[index], key)) {
+        return true;
+      }
     }
     return false;
+  }
+
+  /** Refuses a declared name that resolved to an internal address (DNS rebinding, metadata, loopback). */
+  function denyInternalAddress(host, address) {
+    const target = `${normalizeHost(host)} (${address})`;
+    return deny(
+      'network',
+      target,
+      `may not reach "${normalizeHost(host)}" at ${address}: a declared name may lead only to public addresses, not to loopback, private, link-local or cloud metadata ones; add "${stringLastIndexOf(address, ':') === -1 ? address : `[${address}]`}" to permissions.network_hosts if the plugin must reach that address`,
+    );
   }
 
   /** Refuses a network operation no permission can grant yet (listening, local sockets). */
@@ -367,6 +380,7 @@ export function createPermissionPolicy({ pluginId, pluginPath, permissions, repo
     isHostDeclared,
     rememberAddress,
     isAddressAllowed,
+    denyInternalAddress,
     checkEnvironment,
     checkBuiltin,
     denyNetwork,
