@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -59,5 +59,42 @@ export class Plugin {
       permissions: { network_hosts: ['localhost'] },
     });
     expect(await host.call('get', [port])).toBe('answer for /local');
+  });
+
+  it("holds at most 256 open descriptors, so the host process's table stays free, and the host and a bystander go on", async () => {
+    const declared = join(harness.root, 'hoard');
+    mkdirSync(declared);
+    writeFileSync(join(declared, 'file.txt'), 'x');
+    const { host: bystander } = await harness.startPlugin({
+      files: { 'main.mjs': 'export class Plugin { ping() { return "pong"; } }' },
+    });
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import fs from 'node:fs';
+import promises from 'node:fs/promises';
+const held = [];
+export class Plugin {
+  async hoard(file) {
+    let error;
+    try { for (let index = 0; index < 100000; index += 1) held.push(fs.openSync(file, 'r')); } catch (caught) { error = caught; }
+    const handle = await promises.open(file, 'r').catch((caught) => caught);
+    return { held: held.length, code: error?.code, handle: handle?.code };
+  }
+  release(file) { fs.closeSync(held.pop()); held.push(fs.openSync(file, 'r')); return held.length; }
+}`,
+      },
+      permissions: { filesystem_read: [declared] },
+    });
+    expect(await host.call('hoard', [join(declared, 'file.txt')])).toEqual({
+      held: 256,
+      code: 'EMFILE',
+      handle: 'EMFILE',
+    });
+    // While the plugin holds its budget, the host opens files as usual and the bystander answers.
+    const opened = Array.from({ length: 200 }, () => openSync(join(declared, 'file.txt'), 'r'));
+    for (const descriptor of opened) closeSync(descriptor);
+    expect(await bystander.call('ping', [])).toBe('pong');
+    // A descriptor given back is one the plugin may use again.
+    expect(await host.call('release', [join(declared, 'file.txt')])).toBe(256);
   });
 });

@@ -70,11 +70,15 @@ function isBoundedString(value: unknown, maximum: number): value is string {
   return typeof value === 'string' && value.length <= maximum;
 }
 
+/** The most a result may take (the runtime refuses larger ones with TOO_LARGE before sending). */
+const maximumEncodedBytes = 64 * 1024 * 1024;
+
 /** Bytes a plugin sent: an unshared Uint8Array, copied before it is decoded. */
 function decodeBytes(value: unknown): { ok: true; value: unknown } | Refusal {
   if (!types.isUint8Array(value) || types.isSharedArrayBuffer(value.buffer)) {
     return refuse('encoded data is not an unshared byte array');
   }
+  if (value.byteLength > maximumEncodedBytes) return refuse('encoded data is larger than a result may be');
   try {
     return { ok: true, value: deserialize(Uint8Array.prototype.slice.call(value)) };
   } catch {
@@ -171,6 +175,8 @@ export function parsePluginMessage(raw: unknown, options: ParsePluginMessageOpti
       const value = own(raw, 'value');
       if (options.values === 'encoded' && !isPrimitive(value))
         return refuse('a result object was not encoded');
+      if (typeof value === 'string' && value.length * 2 > maximumEncodedBytes)
+        return refuse('a result string is larger than a result may be');
       return { ok: true, message: { type, id, value } };
     }
     case 'error': {

@@ -26,12 +26,14 @@ import {
   ownValue,
   promiseReject,
   promiseThen,
+  SafeError,
   SafeMap,
   SafeSet,
   SafeWeakSet,
   setAdd,
   setDelete,
   setHas,
+  setSize,
   snapshotOptions,
   stringEndsWith,
   stringSlice,
@@ -127,6 +129,11 @@ const descriptorUses = {
   read: 'read',
   readv: 'read',
 };
+// How many descriptors a plugin may hold open at once. In a worker the descriptor table is the
+// host process's: without a budget a plugin could take every free number, and the host could open
+// no file and accept no connection until the plugin ended.
+export const maximumOpenDescriptors = 256;
+
 // FileHandle methods that change the file itself.
 const handleChanges = new SafeSet(['chmod', 'chown', 'truncate', 'utimes']);
 
@@ -272,9 +279,22 @@ export function guardFileSystem(policy) {
     return flags === undefined || flags === null ? fallback : flags;
   }
 
+  /** Refuses an open past the plugin's budget, as the OS refuses one past the process's. */
+  function checkDescriptorBudget(name) {
+    if (setSize(ownedDescriptors) - 2 < maximumOpenDescriptors) return;
+    const error = new SafeError(
+      `EMFILE: too many open files, ${name}: plugin "${policy.pluginId}" holds ${maximumOpenDescriptors} open descriptors, all an isolated plugin may hold at once; close some first`,
+    );
+    defineProperty(error, 'code', { value: 'EMFILE', enumerable: true, configurable: true, writable: true });
+    defineProperty(error, 'errno', { value: -24, enumerable: true, configurable: true, writable: true });
+    defineProperty(error, 'syscall', { value: name, enumerable: true, configurable: true, writable: true });
+    throw error;
+  }
+
   /** Checks every path and descriptor argument; returns the arguments to pass on. */
   function checkArguments(name, args) {
     const rule = rules[name];
+    if (rule.opens) checkDescriptorBudget(name);
     let checked = copyArray(args);
     // Options objects are copied once (null prototype), so a getter cannot answer the check one
     // thing and Node another, and a polluted Object.prototype adds nothing.

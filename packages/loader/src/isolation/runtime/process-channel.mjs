@@ -21,6 +21,7 @@ import {
   typedArrayLength,
   uncurryThis,
 } from './primordials.mjs';
+import { createResultTooLargeError, maximumResultBytes } from './serve-plugin.mjs';
 
 const { Serializer, Deserializer, DefaultSerializer, DefaultDeserializer } = v8;
 const writeHeader = uncurryThis(Serializer.prototype.writeHeader);
@@ -151,6 +152,7 @@ export function openHostChannel(descriptor) {
       const text = jsonText(message);
       if (text !== undefined) {
         const length = byteLength(text, 'utf8');
+        if (length > maximumResultBytes) throw createResultTooLargeError(length);
         const frame = allocUnsafe(4 + length);
         writeUInt32BE(frame, length, 0);
         utf8Write(frame, text, 4, length);
@@ -159,6 +161,8 @@ export function openHostChannel(descriptor) {
       }
       const payload = encodeMessage(message);
       const length = typedArrayLength(payload);
+      // The host ends a plugin that sends a larger frame; a result this large is refused here.
+      if (length > maximumResultBytes) throw createResultTooLargeError(length);
       const frame = allocUnsafe(4 + length);
       writeUInt32BE(frame, length, 0);
       bufferSet(frame, payload, 4);

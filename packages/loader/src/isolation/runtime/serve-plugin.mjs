@@ -20,11 +20,14 @@ import {
   SafeError,
   SafeSet,
   SafeString,
+  SafeWeakSet,
   setAdd,
   setHas,
   stringSlice,
   symbolFor,
   uncurryThis,
+  weakSetAdd,
+  weakSetHas,
 } from './primordials.mjs';
 
 // Captured now, as every member of a built-in the runtime uses after plugin code has run.
@@ -45,13 +48,45 @@ function readText(value, fallback) {
   return text.length > maximumText ? stringSlice(text, 0, maximumText) : text;
 }
 
-/** Encodes a value the host will decode into its own copy; primitives travel as they are. */
+/**
+ * The most a result may take on its way to the host: the process tier's frame limit. In a worker
+ * the host's own heap receives the copy, so a plugin returning a huge string or buffer would grow
+ * the host's memory by as much (and more, while it is decoded), call after call.
+ */
+export const maximumResultBytes = 64 * 1024 * 1024;
+const tooLargeErrors = new SafeWeakSet();
+
+/** The error a result over {@link maximumResultBytes} ends in (the process channel throws it too). */
+export function createResultTooLargeError(size) {
+  const error = new SafeError(
+    `the result is ${size} bytes, more than the ${maximumResultBytes} a result may take: return less (page it), or write it to a declared file`,
+  );
+  defineProperty(error, 'name', { value: 'PluginError', writable: true, configurable: true });
+  defineProperty(error, 'code', { value: 'TOO_LARGE', enumerable: true, configurable: true });
+  weakSetAdd(tooLargeErrors, error);
+  return error;
+}
+
+/** A string's size in bytes at most (two per UTF-16 unit). */
+function checkStringResult(value) {
+  if (typeof value === 'string' && value.length * 2 > maximumResultBytes) {
+    throw createResultTooLargeError(value.length * 2);
+  }
+}
+
+/**
+ * Encodes a value the host will decode into its own copy; primitives travel as they are. A result
+ * over {@link maximumResultBytes} is refused here, before any of it reaches the host.
+ */
 export function encodeValue(value) {
   const kind = typeof value;
   if (value === undefined || value === null || kind === 'boolean' || kind === 'number' || kind === 'string') {
+    checkStringResult(value);
     return { value };
   }
-  return { encoded: serialize(value) };
+  const encoded = serialize(value);
+  if (encoded.length > maximumResultBytes) throw createResultTooLargeError(encoded.length);
+  return { encoded };
 }
 
 /** A plain, cloneable form of anything thrown: name, message, stack, code, details (as bytes), cause. */
@@ -74,7 +109,9 @@ export function serializeError(error, depth = 0) {
     const details = error.details;
     if (details !== null && typeof details === 'object') {
       try {
-        serialized.details = serialize(details);
+        const encodedDetails = serialize(details);
+        // Details too large to cross are dropped like details that cannot be copied.
+        if (encodedDetails.length <= maximumResultBytes / 2) serialized.details = encodedDetails;
       } catch {
         // Details that cannot be copied are dropped; the message still goes.
       }
@@ -192,9 +229,19 @@ export async function servePlugin({
 
   function answer(id, methodName, value) {
     try {
+      checkStringResult(value);
       const encoded = encode(value);
       post({ type: 'result', id, value: encoded.value, encoded: encoded.encoded });
     } catch (error) {
+      if (weakSetHas(tooLargeErrors, error)) {
+        defineProperty(error, 'message', {
+          value: `plugin "${pluginId}": ${methodName}() returned too much: ${error.message}`,
+          writable: true,
+          configurable: true,
+        });
+        post({ type: 'error', id, error: describeError(error) });
+        return;
+      }
       // A value that cannot be copied (a function, a SharedArrayBuffer): the structured-clone error.
       const reason =
         error !== null && typeof error === 'object' ? SafeString(error.message) : SafeString(error);
