@@ -6,5 +6,5 @@ import { redTeamAttempts } from '../src/isolation/__fixtures__/red-team-attempts
 defineEscapeSuite(processTierWithoutOs, {
   title: 'red team',
   attempts: redTeamAttempts,
-  minimumAttempts: 23,
+  minimumAttempts: 24,
 });

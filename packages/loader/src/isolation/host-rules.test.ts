@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isInternalAddress, isLoopbackAddress, mayNameReachAddress } from './runtime/host-rules.mjs';
+import {
+  isInternalAddress,
+  isLoopbackAddress,
+  matchesHostRules,
+  mayNameReachAddress,
+  parseHostRules,
+} from './runtime/host-rules.mjs';
 
 describe('isInternalAddress', () => {
   it.each([
@@ -102,5 +108,28 @@ describe('mayNameReachAddress', () => {
     expect(mayNameReachAddress('app.localhost', '127.0.0.2')).toBe(true);
     expect(mayNameReachAddress('localhost', '10.0.0.1')).toBe(false);
     expect(mayNameReachAddress('notlocalhost', '127.0.0.1')).toBe(false);
+  });
+});
+
+describe('matchesHostRules with wildcard entries', () => {
+  it('matches sub-domains of a domain name, never an IP address by any spelling', () => {
+    const rules = parseHostRules(['*.example.com', '*.1', '*.0.0.1', '*.ffff:7f00:1']);
+    expect(matchesHostRules(rules, 'api.example.com', '443')).toBe(true);
+    expect(matchesHostRules(rules, 'example.com', '443')).toBe(false);
+    for (const host of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '192.168.1.1',
+      '8.8.8.1',
+      '0x7f.0.0.1',
+      '127.1',
+      '::ffff:127.0.0.1',
+    ]) {
+      expect(matchesHostRules(rules, host, '80'), host).toBe(false);
+    }
+  });
+
+  it('still matches an address declared exactly', () => {
+    expect(matchesHostRules(parseHostRules(['10.0.0.1:5432']), '10.0.0.1', '5432')).toBe(true);
   });
 });

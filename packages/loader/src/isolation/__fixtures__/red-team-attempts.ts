@@ -168,6 +168,16 @@ return await new Promise((resolve, reject) => {
     mentions: ['to permissions.network_hosts'],
   },
   {
+    name: 'a wildcard entry that would match IP addresses (*.0.0.1, *.1)',
+    files: () =>
+      esm(
+        `try { await fetch('http://127.0.0.1:' + c.port + '/wildcard'); } catch (error) { throw error.cause ?? error; }`,
+      ),
+    permissions: () => ({ network_hosts: ['*.0.0.1', '*.1'] }),
+    capability: 'network',
+    mentions: ['add "127.0.0.1" to permissions.network_hosts'],
+  },
+  {
     name: 'undeclared loopback by other spellings (decimal, hex, octal, short, IPv4-mapped IPv6)',
     files: () =>
       esm(

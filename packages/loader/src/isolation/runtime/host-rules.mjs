@@ -44,14 +44,21 @@ export function parseHostRules(declaredHosts) {
   return rules;
 }
 
+// A domain name's last label (its top-level domain) starts with a letter; every spelling of an IP
+// address (`10.0.0.1`, `127.1`, `0x7f.1`, `::ffff:a.b.c.1`) ends in a digit or a hex number.
+const domainNamePattern = /\.[a-z][a-z0-9-]*$/;
+
 /**
  * Whether `host` (normalised) and `port` (a string, or undefined when not known yet) match one of
- * the rules. A rule without a port allows every port; a wildcard rule matches sub-domains only.
+ * the rules. A rule without a port allows every port; a wildcard rule matches sub-domains of a
+ * domain name only, never an IP address (`*.1` would otherwise match every address ending in .1).
  */
 export function matchesHostRules(rules, host, port) {
   for (let index = 0; index < rules.length; index += 1) {
     const rule = rules[index];
-    const hostMatches = rule.wildcard ? stringEndsWith(host, `.${rule.host}`) : host === rule.host;
+    const hostMatches = rule.wildcard
+      ? stringEndsWith(host, `.${rule.host}`) && regexpExec(domainNamePattern, host) !== null
+      : host === rule.host;
     if (hostMatches && (rule.port === undefined || rule.port === port)) return true;
   }
   return false;
