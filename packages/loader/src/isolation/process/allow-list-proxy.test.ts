@@ -158,6 +158,21 @@ describe('startAllowListProxy', () => {
     expect(decisions).toContain(`${name}:${udpPort} (127.0.0.1) false`);
   });
 
+  it('sends a request smuggled behind a forwarded one only to the declared upstream, never to its own target', async () => {
+    requests.length = 0;
+    decisions.length = 0;
+    const smuggled = [
+      `GET http://127.0.0.1:${port}/first HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\n\r\n`,
+      `GET http://attacker.invalid:1/smuggled HTTP/1.1\r\nHost: attacker.invalid:1\r\n\r\n`,
+      `CONNECT 127.0.0.1:1 HTTP/1.1\r\n\r\n`,
+    ].join('');
+    await exchange(smuggled);
+    // Only the declared destination was reached (allowed ones are reported once, and it already
+    // was); the smuggled targets were never even decided on: they went to that upstream as bytes.
+    expect(decisions).toEqual([]);
+    expect(requests[0]).toBe('/first');
+  });
+
   it('lets localhost lead to loopback, and a declared address be reached as itself', async () => {
     const byLocalhost = await exchange(
       `CONNECT localhost:${port} HTTP/1.1\r\n\r\nGET /localhost HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
