@@ -97,4 +97,41 @@ export class Plugin {
     // A descriptor given back is one the plugin may use again.
     expect(await host.call('release', [join(declared, 'file.txt')])).toBe(256);
   });
+
+  it('holds at most 256 sockets, even to a declared host, and gets them back when they close', async () => {
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import net from 'node:net';
+import dgram from 'node:dgram';
+export class Plugin {
+  async hoard(port) {
+    const sockets = [];
+    let failure;
+    for (let index = 0; index < 600; index += 1) {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.on('error', (error) => { failure ??= error.code; });
+      sockets.push(socket);
+    }
+    await Promise.all(sockets.map((socket) => new Promise((resolve) => { if (socket.destroyed) resolve(); socket.once('connect', resolve); socket.once('close', resolve); })));
+    const open = sockets.filter((socket) => !socket.destroyed).length;
+    const udp = dgram.createSocket('udp4');
+    const udpFailure = await new Promise((resolve) => { udp.once('error', (error) => resolve(error.code)); udp.bind(0, '127.0.0.1', () => resolve('bound')); });
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = net.connect({ host: '127.0.0.1', port });
+    const reconnected = await new Promise((resolve) => { again.once('connect', () => resolve('connected')); again.once('error', (error) => resolve(error.code)); });
+    again.destroy();
+    return { open, failure, udpFailure, reconnected };
+  }
+}`,
+      },
+      permissions: { network_hosts: [`127.0.0.1:${port}`] },
+    });
+    expect(await host.call('hoard', [port])).toEqual({
+      open: 256,
+      failure: 'EMFILE',
+      udpFailure: 'EMFILE',
+      reconnected: 'connected',
+    });
+  });
 });

@@ -29,6 +29,11 @@ const loopbackAddresses = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 // Native handle methods report failure by returning a negative error number, which Node turns
 // into the socket's 'error' event (a throw would escape from an internal callback instead).
 const accessDenied = -os.constants.errno.EACCES;
+const tooManyOpen = -os.constants.errno.EMFILE;
+// How many sockets (TCP connections, UDP sockets) a plugin may hold at once. In a worker every
+// socket is a descriptor of the host process: without a budget, a plugin with one declared host
+// could take the host's whole descriptor table.
+export const maximumOpenSockets = 256;
 
 function isLoopback(address) {
   return (
@@ -155,6 +160,38 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
   const { fsEvent, stat } = findWatcherPrototypes(folder, file);
   const directory = findDirectoryPrototype(folder);
   const connectedUdp = new SafeWeakSet();
+  const countedSockets = new SafeWeakSet();
+  let openSockets = 0;
+
+  /** Counts a handle that is about to get a descriptor; false when the budget is spent. */
+  function takeSocket(handle) {
+    if (weakSetHas(countedSockets, handle)) return true;
+    if (openSockets >= maximumOpenSockets) return false;
+    weakSetAdd(countedSockets, handle);
+    openSockets += 1;
+    return true;
+  }
+
+  /** Closing a counted handle gives its descriptor back to the budget. */
+  function countClose(prototype) {
+    if (prototype === undefined) return;
+    const inheritedClose = prototype.close;
+    if (typeof inheritedClose !== 'function') return;
+    defineProperty(prototype, 'close', {
+      value: function close(...args) {
+        if (weakSetHas(countedSockets, this)) {
+          weakSetDelete(countedSockets, this);
+          openSockets -= 1;
+        }
+        return apply(inheritedClose, this, copyArray(args));
+      },
+      writable: false,
+      enumerable: false,
+      configurable: false,
+    });
+  }
+  countClose(tcp);
+  countClose(udp);
 
   /** Records the denial (the host sees it) and returns EACCES for the native caller. */
   const refuse = (target, what) => {
@@ -200,6 +237,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
         function (request, address, port) {
           const text = SafeString(address);
           if (!isEndpointAllowed(text, port)) return accessDenied;
+          if (!takeSocket(this)) return tooManyOpen;
           return apply(original, this, [request, text, port]);
         },
     );
@@ -215,6 +253,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
           if (proxy === undefined || !proxy.isBinding() || !isWildcardOrLoopback(address) || args[1] !== 0) {
             return refuse(`listen:${address}:${SafeString(args[1])}`, 'listen for connections');
           }
+          if (!takeSocket(this)) return tooManyOpen;
           return apply(original, this, copyArray(args));
         },
     );
@@ -254,6 +293,7 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
           if (args[1] !== 0 || !isWildcardOrLoopback(address)) {
             return refuse(`listen:${address}:${SafeString(args[1])}`, 'listen for datagrams');
           }
+          if (!takeSocket(this)) return tooManyOpen;
           return apply(original, this, copyArray(args));
         },
     );
