@@ -134,4 +134,33 @@ export class Plugin {
       reconnected: 'connected',
     });
   });
+
+  it('counts open directories (fs.Dir, each a descriptor until closed) against the same budget', async () => {
+    const folder = join(harness.root, 'directories');
+    mkdirSync(folder);
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import fs from 'node:fs';
+const held = [];
+export class Plugin {
+  async hoard(folder) {
+    let code;
+    try {
+      for (let index = 0; index < 100000; index += 1) {
+        held.push(index % 2 === 0 ? fs.opendirSync(folder) : await fs.promises.opendir(folder));
+      }
+    } catch (error) { code = error.code; }
+    const count = held.length;
+    held.pop().closeSync();
+    for await (const entry of fs.opendirSync(folder)) void entry;
+    held.push(fs.opendirSync(folder));
+    return { count, code, after: held.length };
+  }
+}`,
+      },
+      permissions: { filesystem_read: [folder] },
+    });
+    expect(await host.call('hoard', [folder])).toEqual({ count: 256, code: 'EMFILE', after: 256 });
+    closeSync(openSync(folder, 'r'));
+  });
 });

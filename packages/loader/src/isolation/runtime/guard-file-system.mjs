@@ -39,6 +39,7 @@ import {
   stringSlice,
   uncurryThis,
   weakSetAdd,
+  weakSetDelete,
   weakSetHas,
 } from './primordials.mjs';
 
@@ -59,7 +60,7 @@ const rules = {
   stat: { paths: [[0, 'read']] },
   lstat: { paths: [[0, 'read-link']] },
   statfs: { paths: [[0, 'read']] },
-  opendir: { paths: [[0, 'read']], noRecursive: true },
+  opendir: { paths: [[0, 'read']], noRecursive: true, directory: true },
   watch: { paths: [[0, 'read']] },
   watchFile: { paths: [[0, 'read']] },
   unwatchFile: { paths: [[0, 'read']] },
@@ -281,7 +282,7 @@ export function guardFileSystem(policy) {
 
   /** Refuses an open past the plugin's budget, as the OS refuses one past the process's. */
   function checkDescriptorBudget(name) {
-    if (setSize(ownedDescriptors) - 2 < maximumOpenDescriptors) return;
+    if (setSize(ownedDescriptors) - 2 + openDirectories < maximumOpenDescriptors) return;
     const error = new SafeError(
       `EMFILE: too many open files, ${name}: plugin "${policy.pluginId}" holds ${maximumOpenDescriptors} open descriptors, all an isolated plugin may hold at once; close some first`,
     );
@@ -294,7 +295,7 @@ export function guardFileSystem(policy) {
   /** Checks every path and descriptor argument; returns the arguments to pass on. */
   function checkArguments(name, args) {
     const rule = rules[name];
-    if (rule.opens) checkDescriptorBudget(name);
+    if (rule.opens || rule.directory) checkDescriptorBudget(name);
     let checked = copyArray(args);
     // Options objects are copied once (null prototype), so a getter cannot answer the check one
     // thing and Node another, and a polluted Object.prototype adds nothing.
@@ -402,6 +403,36 @@ export function guardFileSystem(policy) {
     return descriptor;
   }
 
+  // Open directories (fs.Dir) hold a descriptor each until closed: they count against the budget.
+  const openDirectoryObjects = new SafeWeakSet();
+  let openDirectories = 0;
+
+  function trackDirectory(directory) {
+    if (directory !== null && typeof directory === 'object' && !weakSetHas(openDirectoryObjects, directory)) {
+      weakSetAdd(openDirectoryObjects, directory);
+      openDirectories += 1;
+    }
+    return directory;
+  }
+
+  // Closing a directory (close, closeSync, the end of its async iteration) gives its descriptor back.
+  const DirPrototype = fs.Dir === undefined ? undefined : fs.Dir.prototype;
+  for (const closeName of ['close', 'closeSync']) {
+    const originalClose = DirPrototype === undefined ? undefined : DirPrototype[closeName];
+    if (typeof originalClose !== 'function') continue;
+    defineProperty(DirPrototype, closeName, {
+      value: nameLike(function (...args) {
+        if (weakSetHas(openDirectoryObjects, this)) {
+          weakSetDelete(openDirectoryObjects, this);
+          openDirectories -= 1;
+        }
+        return apply(originalClose, this, args);
+      }, originalClose),
+      writable: true,
+      configurable: true,
+    });
+  }
+
   function trackHandle(handle, checked, flags) {
     weakSetAdd(ownedHandles, handle);
     const descriptor = fileHandleDescriptor(handle);
@@ -439,6 +470,7 @@ export function guardFileSystem(policy) {
       const checked = checkArguments(ruleName, args);
       const result = apply(original, this, checked);
       if (rule.opens) rememberOpen(trackDescriptor(result), checked, flagsOf(rule, checked));
+      if (rule.directory) trackDirectory(result);
       if (rule.listing) return checkListing(checked[0], checked[1], result);
       return result;
     };
@@ -488,6 +520,7 @@ export function guardFileSystem(policy) {
           return descriptor;
         });
       }
+      if (rule.directory) checked = wrapCallbackArgument(checked, trackDirectory);
       if (rule.listing) {
         const base = checked[0];
         const options = checked[1];
@@ -527,6 +560,7 @@ export function guardFileSystem(policy) {
         const result = apply(original, this, checked);
         if (rule.opens)
           return promiseThen(result, (handle) => trackHandle(handle, checked, flagsOf(rule, checked)));
+        if (rule.directory) return promiseThen(result, trackDirectory);
         if (rule.listing)
           return promiseThen(result, (entries) => checkListing(checked[0], checked[1], entries));
         return result;
