@@ -163,4 +163,26 @@ export class Plugin {
     expect(await host.call('hoard', [folder])).toEqual({ count: 256, code: 'EMFILE', after: 256 });
     closeSync(openSync(folder, 'r'));
   });
+
+  it('counts resolvers with a query outstanding (a socket each) against the socket budget', async () => {
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import dns from 'node:dns';
+export class Plugin {
+  hoard() {
+    const resolvers = [];
+    // Issued in one turn of the event loop: no query can end in between, whatever DNS answers.
+    for (let index = 0; index < 600; index += 1) {
+      const resolver = new dns.Resolver({ timeout: 20000, tries: 1 });
+      try { resolver.resolve4('api.example.invalid', () => {}); } catch (error) { for (const issued of resolvers) issued.cancel(); return { issued: resolvers.length, code: error.code }; }
+      resolvers.push(resolver);
+    }
+    return { issued: resolvers.length };
+  }
+}`,
+      },
+      permissions: { network_hosts: ['api.example.invalid'] },
+    });
+    expect(await host.call('hoard', [])).toEqual({ issued: 256, code: 'EMFILE' });
+  });
 });

@@ -162,11 +162,12 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
   const connectedUdp = new SafeWeakSet();
   const countedSockets = new SafeWeakSet();
   let openSockets = 0;
+  let pendingQueries = 0;
 
   /** Counts a handle that is about to get a descriptor; false when the budget is spent. */
   function takeSocket(handle) {
     if (weakSetHas(countedSockets, handle)) return true;
-    if (openSockets >= maximumOpenSockets) return false;
+    if (openSockets + pendingQueries >= maximumOpenSockets) return false;
     weakSetAdd(countedSockets, handle);
     openSockets += 1;
     return true;
@@ -362,6 +363,8 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
     'queryTlsa',
     'getHostByAddr',
   ];
+  // Each resolver with a query outstanding holds a socket (a descriptor of the host process, in a
+  // worker) until the query ends: outstanding queries share the socket budget (pendingQueries).
   for (const name of queries) {
     wrap(
       channel,
@@ -374,7 +377,22 @@ export function guardNativeHandles(policy, { folder, file, proxy }) {
           } catch {
             return accessDenied;
           }
-          return apply(original, this, arrayWith(copyArray(args), 1, host));
+          const request = args[0];
+          const oncomplete = request !== null && typeof request === 'object' ? request.oncomplete : undefined;
+          if (typeof oncomplete !== 'function') return accessDenied;
+          if (openSockets + pendingQueries >= maximumOpenSockets) return tooManyOpen;
+          let finished = false;
+          request.oncomplete = function (...results) {
+            if (!finished) {
+              finished = true;
+              pendingQueries -= 1;
+            }
+            return apply(oncomplete, this, copyArray(results));
+          };
+          const result = apply(original, this, arrayWith(copyArray(args), 1, host));
+          if (result === 0) pendingQueries += 1;
+          else finished = true;
+          return result;
         },
     );
   }
