@@ -185,4 +185,33 @@ export class Plugin {
     });
     expect(await host.call('hoard', [])).toEqual({ issued: 256, code: 'EMFILE' });
   });
+
+  it('counts readFile and writeFile calls running at once (a descriptor each) against the budget', async () => {
+    const folder = join(harness.root, 'burst');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'file.txt'), 'x');
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `import fs from 'node:fs';
+export class Plugin {
+  async burst(file) {
+    // Started in one turn of the event loop: none can finish in between.
+    const calls = [];
+    for (let index = 0; index < 600; index += 1) {
+      calls.push(index % 2 === 0 ? fs.promises.readFile(file, 'utf8') : new Promise((resolve, reject) => fs.readFile(file, 'utf8', (error, text) => (error ? reject(error) : resolve(text)))));
+    }
+    const settled = await Promise.allSettled(calls);
+    const codes = new Set(settled.filter((entry) => entry.status === 'rejected').map((entry) => entry.reason.code));
+    return { fulfilled: settled.filter((entry) => entry.status === 'fulfilled').length, codes: [...codes], after: await fs.promises.readFile(file, 'utf8') };
+  }
+}`,
+      },
+      permissions: { filesystem_read: [folder] },
+    });
+    expect(await host.call('burst', [join(folder, 'file.txt')])).toEqual({
+      fulfilled: 256,
+      codes: ['EMFILE'],
+      after: 'x',
+    });
+  });
 });

@@ -53,7 +53,7 @@ const isUint8Array = util.types.isUint8Array;
 const rules = {
   access: { paths: [[0, 'read']] },
   exists: { paths: [[0, 'read']] },
-  readFile: { paths: [[0, 'read']], flags: { at: 1, options: 'flag', fallback: 'r' } },
+  readFile: { paths: [[0, 'read']], flags: { at: 1, options: 'flag', fallback: 'r' }, holds: true },
   readdir: { paths: [[0, 'read']], listing: true },
   readlink: { paths: [[0, 'read-link']] },
   realpath: { paths: [[0, 'read']] },
@@ -66,8 +66,8 @@ const rules = {
   unwatchFile: { paths: [[0, 'read']] },
   createReadStream: { paths: [[0, 'read']], flags: { at: 1, options: 'flags', fallback: 'r' }, stream: true },
   openAsBlob: { paths: [[0, 'read']] },
-  appendFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'a' } },
-  writeFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'w' } },
+  appendFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'a' }, holds: true },
+  writeFile: { paths: [[0, 'write']], flags: { at: 2, options: 'flag', fallback: 'w' }, holds: true },
   createWriteStream: {
     paths: [[0, 'write']],
     flags: { at: 1, options: 'flags', fallback: 'w' },
@@ -282,7 +282,7 @@ export function guardFileSystem(policy) {
 
   /** Refuses an open past the plugin's budget, as the OS refuses one past the process's. */
   function checkDescriptorBudget(name) {
-    if (setSize(ownedDescriptors) - 2 + openDirectories < maximumOpenDescriptors) return;
+    if (setSize(ownedDescriptors) - 2 + openDirectories + runningOpens < maximumOpenDescriptors) return;
     const error = new SafeError(
       `EMFILE: too many open files, ${name}: plugin "${policy.pluginId}" holds ${maximumOpenDescriptors} open descriptors, all an isolated plugin may hold at once; close some first`,
     );
@@ -403,6 +403,32 @@ export function guardFileSystem(policy) {
     return descriptor;
   }
 
+  // Asynchronous readFile, writeFile and appendFile of a path open a descriptor of their own and
+  // hold it until they finish: thousands started at once would hold thousands (the opens all run
+  // before the reads), so those running count against the budget too.
+  let runningOpens = 0;
+
+  /** Whether a call of `rule` opens (and holds, while it runs) a descriptor of its own. */
+  function holdsOwnDescriptor(rule, checked) {
+    if (!rule.holds) return false;
+    const target = checked[0];
+    return typeof target !== 'number' && !isOwnedHandle(target);
+  }
+
+  /** Counts a running call until `callback` is called; returns the callback to pass on. */
+  function holdUntilCalled(name, callback) {
+    checkDescriptorBudget(name);
+    runningOpens += 1;
+    let released = false;
+    return function (...results) {
+      if (!released) {
+        released = true;
+        runningOpens -= 1;
+      }
+      return apply(callback, this, results);
+    };
+  }
+
   // Open directories (fs.Dir) hold a descriptor each until closed: they count against the budget.
   const openDirectoryObjects = new SafeWeakSet();
   let openDirectories = 0;
@@ -521,6 +547,17 @@ export function guardFileSystem(policy) {
         });
       }
       if (rule.directory) checked = wrapCallbackArgument(checked, trackDirectory);
+      if (holdsOwnDescriptor(rule, checked) && typeof checked[checked.length - 1] === 'function') {
+        try {
+          checked = arrayWith(
+            checked,
+            checked.length - 1,
+            holdUntilCalled(name, checked[checked.length - 1]),
+          );
+        } catch (error) {
+          return deliverError(args, error, name);
+        }
+      }
       if (rule.listing) {
         const base = checked[0];
         const options = checked[1];
@@ -556,6 +593,18 @@ export function guardFileSystem(policy) {
           checked = checkArguments(name, args);
         } catch (error) {
           return promiseReject(error);
+        }
+        if (holdsOwnDescriptor(rule, checked)) {
+          let release;
+          try {
+            release = holdUntilCalled(name, (value) => value);
+          } catch (error) {
+            return promiseReject(error);
+          }
+          return promiseThen(apply(original, this, checked), release, (error) => {
+            release();
+            throw error;
+          });
         }
         const result = apply(original, this, checked);
         if (rule.opens)
