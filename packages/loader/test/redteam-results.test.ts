@@ -20,6 +20,7 @@ const plugin = `export class Plugin {
   text(megabytes) { return 'x'.repeat(megabytes * 1024 * 1024); }
   bytes(megabytes) { return new Uint8Array(megabytes * 1024 * 1024); }
   nested(megabytes) { return { parts: [new Uint8Array(megabytes * 512 * 1024), new Uint8Array(megabytes * 512 * 1024)] }; }
+  deep(depth) { let value = []; for (let index = 0; index < depth; index += 1) value = [value]; return value; }
 }`;
 
 for (const tier of [workerTier, processTierWithoutOs, processTier] as HarnessTier[]) {
@@ -53,6 +54,21 @@ for (const tier of [workerTier, processTierWithoutOs, processTier] as HarnessTie
       },
       60_000,
     );
+
+    it('answers a result nested deeper than a stack can copy with DataCloneError, and everyone goes on', async () => {
+      const error = await host.call('deep', [1_000_000]).catch((caught: unknown) => caught);
+      expect((error as Error).name).toBe('DataCloneError');
+      expect(await host.call('ping', [])).toBe('pong');
+      expect(await bystander.call('ping', [])).toBe('pong');
+      let depth = 0;
+      for (
+        let value = (await host.call('deep', [1_000])) as unknown[];
+        value.length > 0;
+        value = value[0] as unknown[]
+      )
+        depth += 1;
+      expect(depth).toBe(1_000);
+    }, 60_000);
 
     it('still returns a large result under the limit', async () => {
       expect(((await host.call('bytes', [8])) as Uint8Array).byteLength).toBe(8 * 1024 * 1024);
