@@ -135,6 +135,7 @@ export interface MarketplaceServer {
 export async function createMarketplaceServer(options: MarketplaceServerOptions): Promise<MarketplaceServer> {
   // Resolved first, so a bad key fails before anything listens; the catalog shows the public half.
   const signer = toMarketplaceSigner(options.signingKey);
+  const metrics = createMarketplaceMetrics();
   const opened = await openMarketplaceStore(options.storeDirectory, options.database ?? { engine: 'folder' });
   const store = opened.store;
   const service = await createMarketplaceService({
@@ -148,6 +149,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     statsResignDelayMs: options.statsResignDelayMs ?? 10_000,
     extractionLimits: options.extractionLimits,
     metadata: options.metadata,
+    onPublishRound: (size) => metrics.observeRound(size),
   }).catch(async (error: unknown) => {
     await opened.close().catch(() => undefined);
     throw error;
@@ -168,7 +170,6 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     maxConcurrent: options.maxConcurrentUploads ?? 8,
     spoolDirectory: join(tmpdir(), 'agentplug-marketplace-uploads'),
   });
-  const metrics = createMarketplaceMetrics();
   let closing = false;
   let inFlight = 0;
   const routes = [

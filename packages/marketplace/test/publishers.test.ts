@@ -286,6 +286,30 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(server.getCatalog()).toBe(before);
     });
 
+    it('counts publish rounds in /metrics: concurrent publishes share rounds, and the round sizes add up to the publishes', async () => {
+      const { server } = await start({ publishToken: 'operator-secret', maxConcurrentUploads: 16 });
+      const archives = await Promise.all(
+        Array.from({ length: 12 }, (_, index) => archiveOf(`com.rounds.p${index}`, '1.0.0')),
+      );
+      const statuses = await Promise.all(
+        archives.map(async (archive) => (await publish(server, archive, 'operator-secret')).status),
+      );
+      expect(statuses).toEqual(archives.map(() => 201));
+      const metrics = await (await fetch(new URL('metrics', server.url))).text();
+      const value = (name: string): number =>
+        Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+      expect(metrics).toContain('# TYPE agentplug_marketplace_publish_round_size histogram');
+      expect(value('agentplug_marketplace_publish_round_size_sum')).toBe(12);
+      const rounds = value('agentplug_marketplace_publish_round_size_count');
+      expect(rounds).toBeGreaterThanOrEqual(1);
+      // Twelve uploads at once cannot each wait for a round of their own behind one another.
+      expect(rounds).toBeLessThan(12);
+      expect(metrics).toContain(`agentplug_marketplace_publish_round_size_bucket{le="+Inf"} ${rounds}`);
+      expect(
+        Object.keys(server.getCatalog().plugins).filter((id) => id.startsWith('com.rounds.')),
+      ).toHaveLength(12);
+    });
+
     it('answers /healthz, /readyz and /metrics (Prometheus text), and refuses oversized headers with 431', async () => {
       const { server } = await start();
       expect(await (await fetch(new URL('healthz', server.url))).json()).toEqual({ status: 'ok' });

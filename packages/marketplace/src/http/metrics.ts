@@ -1,6 +1,9 @@
 /** Latency buckets, in seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Publish round sizes: how many publishes one signing round (one transaction) listed. */
+const ROUND_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
 /** One finished request, as metrics and logs see it. */
 export interface RequestRecord {
   method: string;
@@ -17,6 +20,8 @@ export interface MarketplaceMetrics {
   observe(record: RequestRecord): void;
   /** Counts a publish accepted. */
   countPublish(): void;
+  /** Records one publish round (group commit): how many publishes it took. */
+  observeRound(size: number): void;
   render(gauges: Readonly<Record<string, number>>): string;
 }
 
@@ -36,6 +41,7 @@ export function createMarketplaceMetrics(): MarketplaceMetrics {
   const refusals = new Map<string, number>();
   const latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
   let publishes = 0;
+  const rounds = { buckets: ROUND_BUCKETS.map(() => 0), sum: 0, count: 0 };
   return {
     observe(record) {
       const requestKey = labels({
@@ -60,6 +66,13 @@ export function createMarketplaceMetrics(): MarketplaceMetrics {
     },
     countPublish() {
       publishes += 1;
+    },
+    observeRound(size) {
+      ROUND_BUCKETS.forEach((bound, index) => {
+        if (size <= bound) rounds.buckets[index] = (rounds.buckets[index] ?? 0) + 1;
+      });
+      rounds.sum += size;
+      rounds.count += 1;
     },
     render(gauges) {
       const lines: string[] = [
@@ -87,6 +100,15 @@ export function createMarketplaceMetrics(): MarketplaceMetrics {
         '# HELP agentplug_marketplace_publishes_total Publishes accepted by this instance.',
         '# TYPE agentplug_marketplace_publishes_total counter',
         `agentplug_marketplace_publishes_total ${publishes}`,
+        '# HELP agentplug_marketplace_publish_round_size Publishes listed by one signing round (concurrent publishes share a round: one transaction, one snapshot).',
+        '# TYPE agentplug_marketplace_publish_round_size histogram',
+        ...ROUND_BUCKETS.map(
+          (bound, index) =>
+            `agentplug_marketplace_publish_round_size_bucket${labels({ le: String(bound) })} ${rounds.buckets[index] ?? 0}`,
+        ),
+        `agentplug_marketplace_publish_round_size_bucket${labels({ le: '+Inf' })} ${rounds.count}`,
+        `agentplug_marketplace_publish_round_size_sum ${rounds.sum}`,
+        `agentplug_marketplace_publish_round_size_count ${rounds.count}`,
         '# HELP agentplug_marketplace_refusals_total Requests answered with an error, by code.',
         '# TYPE agentplug_marketplace_refusals_total counter',
       );

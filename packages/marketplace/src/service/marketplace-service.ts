@@ -1,4 +1,10 @@
-import { PluginError, type PluginValidatorLike, RISK_LEVELS, type RiskLevel } from '@agentplug/models';
+import {
+  PluginError,
+  type PluginMarketplaceInfo,
+  type PluginValidatorLike,
+  RISK_LEVELS,
+  type RiskLevel,
+} from '@agentplug/models';
 import type { ExtractionLimits } from '@agentplug/registry-client';
 import {
   formatArchiveName,
@@ -7,11 +13,9 @@ import {
   METADATA_PROTOCOL_VERSION,
   type PublishArchiveResult,
   type RankedPlugin,
-  rankIndex,
   SEARCH_PATH,
   type SearchQuery,
   type SigningKey,
-  searchIndex,
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
@@ -25,6 +29,7 @@ import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-sta
 import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
 import { createGroupCommit, type RoundOutcome } from './group-commit';
 import { type MetadataPublisher, openMetadataPublisher } from './metadata-publisher';
+import { createRankedSearch } from './ranked-search';
 import {
   createVersionReport,
   parseVersionReport,
@@ -52,6 +57,8 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
   extractionLimits?: ExtractionLimits;
   /** Protocol v2 keys and lifetimes; by default `signingKey` holds every role (root 1 of 1). */
   metadata?: MetadataServiceOptions;
+  /** Told the size of each publish round as it starts (metrics): how many publishes share one transaction. */
+  onPublishRound?(size: number): void;
 }
 
 /** A key in this process, or a signer that holds its key elsewhere. */
@@ -96,6 +103,13 @@ export interface ChangeOptions {
   beforeWrite?(change: CatalogChange): Promise<void>;
 }
 
+/**
+ * How long counted downloads wait before they are written: one statement for every download in
+ * that window (the live counts a server serves are in memory; the store's are for other instances
+ * and restarts, and `close` writes what waits).
+ */
+const DOWNLOAD_WRITE_DELAY_MS = 250;
+
 /** The most publishes one signing round lists; more wait for the next round. */
 const MAX_PUBLISHES_PER_ROUND = 256;
 
@@ -111,7 +125,7 @@ export interface MarketplaceSearchAnswer {
   protocol_version: number;
   /** The v2 snapshot version the results were read from. */
   index_version: number;
-  results: ReturnType<typeof searchIndex>;
+  results: PluginMarketplaceInfo[];
 }
 
 /**
@@ -241,7 +255,10 @@ export async function createMarketplaceService(
   const catalog = Object.create(null) as Catalog;
   let searchable: Catalog | undefined;
   let stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
-  const downloadCounter = new DownloadCounter((counts) => store.addDownloads(counts));
+  const downloadCounter = new DownloadCounter(
+    (counts) => store.addDownloads(counts),
+    DOWNLOAD_WRITE_DELAY_MS,
+  );
   let mutations: Promise<unknown> = Promise.resolve();
   let view: CatalogView = { version: 0, plugins: catalog };
   const defaultSigner = toMarketplaceSigner(options.signingKey);
@@ -257,6 +274,7 @@ export async function createMarketplaceService(
   });
   const lookup = (pluginId: string): IndexPluginEntry | undefined =>
     Object.hasOwn(catalog, pluginId) ? catalog[pluginId] : undefined;
+  const rankedSearch = createRankedSearch((pluginId) => stats.downloads[pluginId] ?? 0);
   const searchCatalog = (): Catalog => {
     searchable ??= { ...catalog };
     return searchable;
@@ -417,6 +435,7 @@ export async function createMarketplaceService(
     run: (take) =>
       mutate(async () => {
         const batch = take();
+        options.onPublishRound?.(batch.length);
         const listed = new Map<string, IndexPluginEntry>();
         const outcomes: RoundOutcome<PublishArchiveResult>[] = [];
         for (const pending of batch) {
@@ -485,23 +504,13 @@ export async function createMarketplaceService(
     },
     readMetadata: (path) => (isMetadataPath(path) ? store.readMetadata(path) : Promise.resolve(undefined)),
     search(query) {
-      // The searchable copy survives until the next change, so its prepared search index does too; counters are live.
-      const plugins = searchCatalog();
-      const results = searchIndex(
-        { plugins },
-        { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
-      ).map((result) =>
-        plugins[result.plugin_id] === undefined
-          ? result
-          : { ...result, rating: ratingOf(stats, result.plugin_id).rating },
-      );
+      // The searchable copy survives until the next change, so the matches kept for it do too; counters are live.
+      const results = rankedSearch
+        .search(searchCatalog(), query)
+        .map((result) => ({ ...result, rating: ratingOf(stats, result.plugin_id).rating }));
       return { protocol_version: METADATA_PROTOCOL_VERSION, index_version: view.version, results };
     },
-    rank: (query) =>
-      rankIndex(
-        { plugins: searchCatalog() },
-        { ...query, downloadsOf: (pluginId) => stats.downloads[pluginId] ?? 0 },
-      ),
+    rank: (query) => rankedSearch.rank(searchCatalog(), query),
     ratingOf: (pluginId) => ratingOf(stats, pluginId).rating,
     getPlugin(pluginId) {
       const entry = lookup(pluginId);
@@ -521,8 +530,13 @@ export async function createMarketplaceService(
         const pluginId = stem.slice(0, dash);
         const version = stem.slice(dash + 1);
         const entry = lookup(pluginId);
-        if (entry === undefined || !Object.hasOwn(entry.versions, version)) continue;
-        const archive = await store.openArchive(fileName);
+        const listed =
+          entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
+        if (listed === undefined) continue;
+        const archive = await store.openArchive(fileName, {
+          sha256: listed.sha256,
+          publishedAt: listed.published_at,
+        });
         return archive === undefined ? undefined : { pluginId, version, archive };
       }
       return undefined;

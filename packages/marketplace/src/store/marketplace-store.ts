@@ -16,6 +16,12 @@ export interface StoredArchive {
   stream(): Readable;
 }
 
+/** What the signed catalog says of an archive: the bytes' sha256 and when its version was published. */
+export interface ListedArchiveBytes {
+  sha256: string;
+  publishedAt: string;
+}
+
 /**
  * Where a marketplace keeps what it serves: the signed v2 metadata, the archives, a document per
  * published version and the counters. A
@@ -29,8 +35,12 @@ export interface MarketplaceStore {
   readonly location: string;
   /** Every archive held, sorted by file name. */
   listArchives(): Promise<StoredArchive[]>;
-  /** One archive by its file name, or undefined when the store does not hold it. */
-  openArchive(fileName: string): Promise<StoredArchive | undefined>;
+  /**
+   * One archive by its file name, or undefined when the store does not hold it. `listed` is what
+   * the signed catalog says of it: a store that keeps bytes by sha256 opens them straight from it
+   * (a download costs no database round trip); the folder store looks the name up either way.
+   */
+  openArchive(fileName: string, listed?: ListedArchiveBytes): Promise<StoredArchive | undefined>;
   /** Stores an archive under its file name; a reader sees the whole archive or none. */
   writeArchive(fileName: string, archive: Uint8Array): Promise<void>;
   /**

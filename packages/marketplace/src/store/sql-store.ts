@@ -70,7 +70,14 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
       );
       return rows.map(toArchive);
     },
-    async openArchive(fileName) {
+    async openArchive(fileName, listed) {
+      if (listed !== undefined) {
+        // The catalog pins the bytes by sha256 and the blob folder keeps bytes by sha256: no lookup.
+        const size = await blobs.size(listed.sha256);
+        return size === undefined
+          ? undefined
+          : toArchive({ file_name: fileName, sha256: listed.sha256, size, stored_at: listed.publishedAt });
+      }
       const rows = await database.query<ArchiveRow>(
         `select ${archiveColumns} from ${table('archives')} where file_name = $1`,
         [fileName],
