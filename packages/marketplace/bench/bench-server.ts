@@ -19,6 +19,7 @@ export type BenchServerOptions = Pick<
   | 'requestsPerMinutePerAddress'
   | 'maxConcurrentUploads'
   | 'statsResignDelayMs'
+  | 'inspectionWorkers'
 >;
 
 const session = new Session();

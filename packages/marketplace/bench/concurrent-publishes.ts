@@ -52,6 +52,8 @@ export async function measureConcurrentPublishes(options: {
   storeDirectory: string;
   /** 206 archives of distinct plugins: one warm-up, five singles, then the 200. */
   archives: readonly Buffer[];
+  /** The server's `inspectionWorkers`. */
+  inspectionWorkers: number;
 }): Promise<ConcurrentPublishFigures> {
   const token = 'bench-operator-token';
   const server = await startBenchServer({
@@ -62,6 +64,7 @@ export async function measureConcurrentPublishes(options: {
     writesPerMinutePerToken: 0,
     requestsPerMinutePerAddress: 0,
     maxConcurrentUploads: 256,
+    inspectionWorkers: options.inspectionWorkers,
   });
   try {
     const { url } = server;

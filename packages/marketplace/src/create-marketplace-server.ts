@@ -18,6 +18,7 @@ import { createRateLimiter } from './http/rate-limiter';
 import { createRequestListener } from './http/route-table';
 import { createUploadReader } from './http/upload-reader';
 import { createDefaultValidator } from './publish/default-validator';
+import { createInspectionPool } from './publish/inspection-pool';
 import type { RiskPolicy } from './publish/risk-policy';
 import { createPublisherDirectory, type PublisherDirectory } from './publishers/publisher-directory';
 import {
@@ -57,6 +58,14 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; default a new `@agentplug/validator` PluginValidator. `false` skips validation. */
   validator?: PluginValidatorLike | false;
+  /**
+   * Worker threads that inspect uploads (extraction, the manifest, the default validator, the
+   * sha256) off the event loop, so concurrent publishes use the other cores. Default 0 (inspected on
+   * the event loop); on a machine with cores to spare, one less than the cores. The workers start
+   * with the server. A `validator` object of your own cannot move to a worker: with one, uploads are
+   * inspected on the event loop whatever this says.
+   */
+  inspectionWorkers?: number;
   /** Delay before changed download counts and ratings show in the web catalog's lists. Default 10 s. */
   statsResignDelayMs?: number;
   /** Largest upload accepted. Default 50 MiB. */
@@ -138,7 +147,19 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
   const metrics = createMarketplaceMetrics();
   const opened = await openMarketplaceStore(options.storeDirectory, options.database ?? { engine: 'folder' });
   const store = opened.store;
+  const publishers =
+    opened.database === undefined ? undefined : createPublisherDirectory(opened.database, opened.schema);
+  const workers = Math.max(0, Math.floor(options.inspectionWorkers ?? 0));
+  const pool =
+    workers > 0 && (options.validator === undefined || options.validator === false)
+      ? createInspectionPool({
+          size: workers,
+          validate: options.validator === undefined,
+          extractionLimits: options.extractionLimits,
+        })
+      : undefined;
   const service = await createMarketplaceService({
+    ...(pool === undefined ? {} : { inspectUpload: (archive: Buffer) => pool.inspect(archive) }),
     store,
     ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
     signingKey: options.signingKey,
@@ -150,12 +171,12 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     extractionLimits: options.extractionLimits,
     metadata: options.metadata,
     onPublishRound: (size) => metrics.observeRound(size),
+    writeAudit: publishers === undefined ? undefined : (entries) => publishers.audit(entries),
   }).catch(async (error: unknown) => {
+    await pool?.close();
     await opened.close().catch(() => undefined);
     throw error;
   });
-  const publishers =
-    opened.database === undefined ? undefined : createPublisherDirectory(opened.database, opened.schema);
   const tokenLimit = options.writesPerMinutePerToken ?? 120;
   const tokenLimiter = tokenLimit > 0 ? createRateLimiter({ perMinute: tokenLimit }) : undefined;
   const addressLimit = options.requestsPerMinutePerAddress ?? 1200;
@@ -247,6 +268,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     });
   } catch (error) {
     await service.close();
+    await pool?.close();
     await opened.close();
     throw error;
   }
@@ -277,6 +299,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
         server.closeAllConnections();
         await stopped;
         await service.close();
+        await pool?.close();
         await opened.close();
       })();
       return closed;

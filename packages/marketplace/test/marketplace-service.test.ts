@@ -24,7 +24,7 @@ afterEach(async () => {
 /** A real folder store whose next write of one kind, once armed, fails as a full disk would. */
 function failingOnce(
   store: MarketplaceStore,
-  operation: 'writeMetadata' | 'writeArchive' | 'writeVersionDocument',
+  operation: 'writeMetadata' | 'writeArchives' | 'writeVersionDocuments',
 ): { store: MarketplaceStore; arm: () => void } {
   let armed = false;
   const write = store[operation] as (...values: unknown[]) => Promise<void>;
@@ -64,7 +64,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('the marketplace service over a folder store', () => {
-  for (const operation of ['writeMetadata', 'writeArchive', 'writeVersionDocument'] as const) {
+  for (const operation of ['writeMetadata', 'writeArchives', 'writeVersionDocuments'] as const) {
     it(`publishes nothing when ${operation} fails, and the same publish succeeds afterwards`, async () => {
       const root = await createTemporaryFolder();
       const storeFolder = join(root, 'store');
@@ -84,7 +84,7 @@ describe('the marketplace service over a folder store', () => {
       expect(after['v2/timestamp.json']).toBe(served['v2/timestamp.json']);
       expect(Object.keys(after).filter((path) => path.startsWith('v2/targets/'))).toEqual([]);
       // An archive written before its metadata failed stays unlisted and unserved; the retry replaces it.
-      if (operation === 'writeArchive') expect(after).toEqual(served);
+      if (operation === 'writeArchives') expect(after).toEqual(served);
       // Not CONFLICT: the failed publish left nothing behind that claims the version.
       expect(await service.publish(archive)).toMatchObject({ plugin_id: 'com.example.a', version: '1.0.0' });
       expect(service.getCatalog().version).toBe(before.version + 1);
@@ -132,9 +132,13 @@ describe('the marketplace service over a folder store', () => {
     expect(await service.getVersionReport('com.example.net', '9.9.9')).toBeUndefined();
     expect(await service.getVersionReport('com.example.none', '1.0.0')).toBeUndefined();
     // A damaged report is refused as untrusted data, not trusted or crashed on.
-    await store.writeVersionDocument('com.example.net', '1.0.0', Buffer.from('{"plugin_id": 1}'));
+    await store.writeVersionDocuments([
+      { pluginId: 'com.example.net', version: '1.0.0', document: Buffer.from('{"plugin_id": 1}') },
+    ]);
     expect(await codeOf(service.getVersionReport('com.example.net', '1.0.0'))).toBe('INVALID_ARGUMENT');
-    await store.writeVersionDocument('com.example.net', '1.0.0', Buffer.from('{"plugin_id": '));
+    await store.writeVersionDocuments([
+      { pluginId: 'com.example.net', version: '1.0.0', document: Buffer.from('{"plugin_id": ') },
+    ]);
     expect(await codeOf(service.getVersionReport('com.example.net', '1.0.0'))).toBe('INVALID_ARGUMENT');
   });
 
@@ -146,9 +150,13 @@ describe('the marketplace service over a folder store', () => {
       ['../escape', '1.0.0'],
       ['com.example.a', '../../x'],
     ] as const) {
-      expect(await codeOf(store.writeVersionDocument(pluginId, version, Buffer.from('{}')))).toBe(
-        'INVALID_ARGUMENT',
-      );
+      expect(
+        await codeOf(
+          store.writeVersionDocuments([
+            { pluginId: pluginId, version: version, document: Buffer.from('{}') },
+          ]),
+        ),
+      ).toBe('INVALID_ARGUMENT');
       expect(await codeOf(store.readVersionDocument(pluginId, version))).toBe('INVALID_ARGUMENT');
     }
     expect(await snapshotFolder(join(root, 'store'))).toEqual(before);
@@ -253,7 +261,9 @@ describe('the folder store', () => {
   it('opens only archive files directly in archives/: no paths, no hidden or temporary files', async () => {
     const root = await createTemporaryFolder();
     const store = await createFolderStore(join(root, 'store'));
-    await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('archive bytes'));
+    await store.writeArchives([
+      { fileName: 'com.example.a-1.0.0.tgz', archive: Buffer.from('archive bytes') },
+    ]);
     await writeFile(join(root, 'store', 'archives', '.com.example.a-1.0.0.tgz.123.tmp'), 'partial');
     await writeFile(join(root, 'store', 'archives', '.hidden.tgz'), 'hidden');
     await mkdir(join(root, 'store', 'archives', 'folder.tgz'));

@@ -286,28 +286,50 @@ for (const engine of [pgliteEngine(), postgresEngine()] as StoreEngine[]) {
       expect(server.getCatalog()).toBe(before);
     });
 
-    it('counts publish rounds in /metrics: concurrent publishes share rounds, and the round sizes add up to the publishes', async () => {
-      const { server } = await start({ publishToken: 'operator-secret', maxConcurrentUploads: 16 });
-      const archives = await Promise.all(
-        Array.from({ length: 12 }, (_, index) => archiveOf(`com.rounds.p${index}`, '1.0.0')),
-      );
+    it('lists concurrent publishes in shared rounds (inspected in worker threads): /metrics counts the round sizes, every accepted one is audited, a refused one in a round changes nothing', async () => {
+      // Inspected by two worker threads, as a server with cores to spare would be.
+      const { server, publishers } = await start({ maxConcurrentUploads: 32, inspectionWorkers: 2 });
+      await publishers.addPublisher('rounds', operator);
+      await publishers.grantNamespace('rounds', 'com.rounds', operator);
+      const { token } = await publishers.createToken('rounds', { scopes: ['publish'] }, operator);
+      const ids = [
+        ...Array.from({ length: 12 }, (_, index) => `com.rounds.p${index}`),
+        'com.elsewhere.a',
+        'com.elsewhere.b',
+      ];
+      const archives = await Promise.all(ids.map((pluginId) => archiveOf(pluginId, '1.0.0')));
       const statuses = await Promise.all(
-        archives.map(async (archive) => (await publish(server, archive, 'operator-secret')).status),
+        archives.map(async (archive) => (await publish(server, archive, token)).status),
       );
-      expect(statuses).toEqual(archives.map(() => 201));
+      expect(statuses).toEqual(ids.map((pluginId) => (pluginId.startsWith('com.rounds.') ? 201 : 403)));
       const metrics = await (await fetch(new URL('metrics', server.url))).text();
       const value = (name: string): number =>
         Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
       expect(metrics).toContain('# TYPE agentplug_marketplace_publish_round_size histogram');
-      expect(value('agentplug_marketplace_publish_round_size_sum')).toBe(12);
+      // Refused ones were checked in a round too.
+      expect(value('agentplug_marketplace_publish_round_size_sum')).toBe(14);
       const rounds = value('agentplug_marketplace_publish_round_size_count');
       expect(rounds).toBeGreaterThanOrEqual(1);
-      // Twelve uploads at once cannot each wait for a round of their own behind one another.
-      expect(rounds).toBeLessThan(12);
+      // Fourteen uploads at once do not each wait for a round of their own behind one another.
+      expect(rounds).toBeLessThan(14);
       expect(metrics).toContain(`agentplug_marketplace_publish_round_size_bucket{le="+Inf"} ${rounds}`);
-      expect(
-        Object.keys(server.getCatalog().plugins).filter((id) => id.startsWith('com.rounds.')),
-      ).toHaveLength(12);
+      expect(Object.keys(server.getCatalog().plugins).sort()).toEqual(ids.slice(0, 12).sort());
+      // A worker's refusal keeps its code, and changes nothing.
+      const before = server.getCatalog();
+      expect(await errorOf(await publish(server, Buffer.from('not a gzip stream'), token))).toEqual({
+        status: 422,
+        code: 'ARCHIVE_UNSAFE',
+      });
+      expect(server.getCatalog()).toBe(before);
+      const published = (await publishers.readAudit())
+        .filter((entry) => entry.action === 'publish')
+        .map((entry) => [entry.actor, entry.subject]);
+      expect(published.sort()).toEqual(
+        ids
+          .slice(0, 12)
+          .map((pluginId) => ['publisher:rounds', `${pluginId}@1.0.0`])
+          .sort(),
+      );
     });
 
     it('answers /healthz, /readyz and /metrics (Prometheus text), and refuses oversized headers with 431', async () => {

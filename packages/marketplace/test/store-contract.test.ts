@@ -136,10 +136,14 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
 
     it('stores archives by name: read and streamed whole, listed by name, unknown and path-like names are undefined', async () => {
       const { store } = await engine.open();
-      await store.writeArchive('com.example.b-1.0.0.tgz', Buffer.from('bee'));
-      await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('archive bytes'));
+      await store.writeArchives([{ fileName: 'com.example.b-1.0.0.tgz', archive: Buffer.from('bee') }]);
+      await store.writeArchives([
+        { fileName: 'com.example.a-1.0.0.tgz', archive: Buffer.from('archive bytes') },
+      ]);
       // The same bytes under a second name (content-addressed engines keep them once).
-      await store.writeArchive('com.example.a-1.0.1.tgz', Buffer.from('archive bytes'));
+      await store.writeArchives([
+        { fileName: 'com.example.a-1.0.1.tgz', archive: Buffer.from('archive bytes') },
+      ]);
       expect((await store.listArchives()).map((archive) => [archive.fileName, archive.size])).toEqual([
         ['com.example.a-1.0.0.tgz', 13],
         ['com.example.a-1.0.1.tgz', 13],
@@ -154,6 +158,39 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       for (const name of ['../secret.tgz', '..\\secret.tgz', 'missing.tgz', 'index.json', '']) {
         expect(await store.openArchive(name), name).toBeUndefined();
       }
+    });
+
+    it('stores a batch of archives and documents in one call (a round of publishes): every one kept, the last of a repeated name wins', async () => {
+      const { store } = await engine.open();
+      const names = Array.from({ length: 520 }, (_, index) => `com.example.batch${index}`);
+      await store.writeArchives([
+        ...names.map((name) => ({ fileName: `${name}-1.0.0.tgz`, archive: Buffer.from(`bytes of ${name}`) })),
+        { fileName: 'com.example.batch0-1.0.0.tgz', archive: Buffer.from('second bytes') },
+      ]);
+      await store.writeVersionDocuments([
+        ...names.map((name) => ({
+          pluginId: name,
+          version: '1.0.0',
+          document: Buffer.from(`{"of":"${name}"}`),
+        })),
+        { pluginId: 'com.example.batch1', version: '1.0.0', document: Buffer.from('{"second":2}') },
+      ]);
+      expect((await store.listArchives()).length).toBe(names.length);
+      expect((await (await store.openArchive('com.example.batch0-1.0.0.tgz'))?.read())?.toString()).toBe(
+        'second bytes',
+      );
+      expect((await (await store.openArchive('com.example.batch519-1.0.0.tgz'))?.read())?.toString()).toBe(
+        'bytes of com.example.batch519',
+      );
+      expect(
+        Buffer.from((await store.readVersionDocument('com.example.batch1', '1.0.0')) ?? []).toString(),
+      ).toBe('{"second":2}');
+      expect(
+        Buffer.from((await store.readVersionDocument('com.example.batch510', '1.0.0')) ?? []).toString(),
+      ).toBe('{"of":"com.example.batch510"}');
+      await store.writeArchives([]);
+      await store.writeVersionDocuments([]);
+      expect((await store.listArchives()).length).toBe(names.length);
     });
 
     it('keeps protocol v2 metadata files by path, and refuses a batch with a path outside the layout before writing any', async () => {
@@ -185,9 +222,15 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
     it('keeps one document per published version, replaced whole, and none for a version never written', async () => {
       const { store } = await engine.open();
       expect(await store.readVersionDocument('com.example.a', '1.0.0')).toBeUndefined();
-      await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"first":1}'));
-      await store.writeVersionDocument('com.example.a', '1.0.1', Buffer.from('{"other":1}'));
-      await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"second":2}'));
+      await store.writeVersionDocuments([
+        { pluginId: 'com.example.a', version: '1.0.0', document: Buffer.from('{"first":1}') },
+      ]);
+      await store.writeVersionDocuments([
+        { pluginId: 'com.example.a', version: '1.0.1', document: Buffer.from('{"other":1}') },
+      ]);
+      await store.writeVersionDocuments([
+        { pluginId: 'com.example.a', version: '1.0.0', document: Buffer.from('{"second":2}') },
+      ]);
       expect(Buffer.from((await store.readVersionDocument('com.example.a', '1.0.0')) ?? []).toString()).toBe(
         '{"second":2}',
       );
@@ -235,7 +278,7 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       }
       await signSnapshot(store, 1);
       const failed = store.exclusive(async () => {
-        await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('bytes'));
+        await store.writeArchives([{ fileName: 'com.example.a-1.0.0.tgz', archive: Buffer.from('bytes') }]);
         await signSnapshot(store, 2);
         throw new PluginError('FORBIDDEN', 'refused after writing');
       });
@@ -255,15 +298,23 @@ for (const engine of [folderEngine(), pgliteEngine(), postgresEngine()] as Store
       await store.prepareArchive(Buffer.from('prepared bytes'));
       await store.exclusive(async () => {
         await store.attempt(async () => {
-          await store.writeArchive('com.example.a-1.0.0.tgz', Buffer.from('prepared bytes'));
+          await store.writeArchives([
+            { fileName: 'com.example.a-1.0.0.tgz', archive: Buffer.from('prepared bytes') },
+          ]);
         });
         const refused = store.attempt(async () => {
-          await store.writeArchive('com.example.b-1.0.0.tgz', Buffer.from('refused bytes'));
-          await store.writeVersionDocument('com.example.b', '1.0.0', Buffer.from('{}'));
+          await store.writeArchives([
+            { fileName: 'com.example.b-1.0.0.tgz', archive: Buffer.from('refused bytes') },
+          ]);
+          await store.writeVersionDocuments([
+            { pluginId: 'com.example.b', version: '1.0.0', document: Buffer.from('{}') },
+          ]);
           throw new PluginError('FORBIDDEN', 'refused after writing');
         });
         expect(await codeOf(refused)).toBe('FORBIDDEN');
-        await store.writeVersionDocument('com.example.a', '1.0.0', Buffer.from('{"kept":1}'));
+        await store.writeVersionDocuments([
+          { pluginId: 'com.example.a', version: '1.0.0', document: Buffer.from('{"kept":1}') },
+        ]);
       });
       expect(await (await store.openArchive('com.example.a-1.0.0.tgz'))?.read()).toEqual(
         Buffer.from('prepared bytes'),

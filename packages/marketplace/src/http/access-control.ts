@@ -23,7 +23,7 @@ export interface AccessControl {
    * @throws PluginError UNAUTHORIZED (no token, or not a valid one), FORBIDDEN (the token lacks the scope)
    */
   authenticate(request: IncomingMessage, scope: TokenScope): Promise<Caller>;
-  /** The hook a change runs before writing: the namespace check and the audit entry, in the change's transaction. */
+  /** What a change runs with: the namespace check before anything is written, and its audit entry (written in the change's transaction). */
   guard(caller: Caller): ChangeOptions;
 }
 
@@ -97,21 +97,22 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     guard(caller) {
       if (directory === undefined) return {};
       return {
-        async beforeWrite(change) {
-          if (caller.kind === 'publisher') {
-            await directory.authorize(
-              caller.principal,
-              change.action === 'publish' ? 'publish' : 'yank',
-              change.pluginId,
-            );
-          }
-          await directory.audit({
-            actor: caller.actor,
-            action: change.action,
-            subject: `${change.pluginId}@${change.version}`,
-            details: caller.kind === 'publisher' ? { tokenId: caller.principal.tokenId } : {},
-          });
-        },
+        // Reads only (the namespaces the publisher owns): a round checks its publishes without savepoints.
+        authorize:
+          caller.kind === 'publisher'
+            ? (change) =>
+                directory.authorize(
+                  caller.principal,
+                  change.action === 'publish' ? 'publish' : 'yank',
+                  change.pluginId,
+                )
+            : undefined,
+        audit: (change) => ({
+          actor: caller.actor,
+          action: change.action,
+          subject: `${change.pluginId}@${change.version}`,
+          details: caller.kind === 'publisher' ? { tokenId: caller.principal.tokenId } : {},
+        }),
       };
     },
   };

@@ -55,6 +55,14 @@ export interface CreateTokenOptions {
   note?: string;
 }
 
+/** One entry to append to the audit log: who did what to what, and details kept as JSON. */
+export interface AuditInput {
+  actor: Actor;
+  action: string;
+  subject: string;
+  details?: Record<string, unknown>;
+}
+
 /**
  * Publisher accounts, their namespaces and tokens, and the append-only audit log, in the store's
  * SQL database. Every change is written to the audit log in the same transaction as the change.
@@ -90,13 +98,8 @@ export interface PublisherDirectory {
    * @throws PluginError FORBIDDEN
    */
   authorize(principal: Principal, scope: TokenScope, pluginId: string): Promise<void>;
-  /** Appends one entry to the audit log (inside the caller's transaction, if any). */
-  audit(entry: {
-    actor: Actor;
-    action: string;
-    subject: string;
-    details?: Record<string, unknown>;
-  }): Promise<void>;
+  /** Appends entries to the audit log, in order, in one statement (inside the caller's transaction, if any). */
+  audit(entries: AuditInput | readonly AuditInput[]): Promise<void>;
   /** The newest entries first, at most `limit` (default 100, at most 10,000). */
   readAudit(options?: { limit?: number }): Promise<AuditEntry[]>;
 }
@@ -323,15 +326,23 @@ export function createPublisherDirectory(
         });
       }
     },
-    async audit(entry) {
+    async audit(entries) {
+      const list: readonly AuditInput[] = Array.isArray(entries) ? entries : [entries as AuditInput];
+      if (list.length === 0) return;
+      // Five arrays, one parameter each, so a round of any size is one statement; `with ordinality`
+      // keeps the given order in the log's ids.
       await query(
-        `insert into ${table('audit_log')} (actor, action, subject, address, details) values ($1, $2, $3, $4, $5)`,
+        `insert into ${table('audit_log')} (actor, action, subject, address, details)
+         select actor, action, subject, address, details::jsonb
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) with ordinality
+           as given (actor, action, subject, address, details, position)
+         order by position`,
         [
-          entry.actor.name,
-          entry.action,
-          entry.subject,
-          entry.actor.address,
-          JSON.stringify(entry.details ?? {}),
+          list.map((entry) => entry.actor.name),
+          list.map((entry) => entry.action),
+          list.map((entry) => entry.subject),
+          list.map((entry) => entry.actor.address),
+          list.map((entry) => JSON.stringify(entry.details ?? {})),
         ],
       );
     },

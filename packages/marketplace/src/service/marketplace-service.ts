@@ -22,11 +22,17 @@ import { checkPublishDependencies } from '../publish/check-dependencies';
 import { assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
+import type { AuditInput } from '../publishers/publisher-directory';
 import { type MarketplaceSigner, toMarketplaceSigner } from '../signing/marketplace-signer';
 import { readPinnedSnapshotVersion } from '../signing/online-metadata';
 import { addToCatalog, type Catalog, catalogEntryWith } from '../store/catalog';
 import { DownloadCounter, type MarketplaceStats } from '../store/marketplace-stats';
-import type { MarketplaceStore, StoredArchive } from '../store/marketplace-store';
+import type {
+  ArchiveToWrite,
+  MarketplaceStore,
+  StoredArchive,
+  VersionDocumentToWrite,
+} from '../store/marketplace-store';
 import { createGroupCommit, type RoundOutcome } from './group-commit';
 import { type MetadataPublisher, openMetadataPublisher } from './metadata-publisher';
 import { createRankedSearch } from './ranked-search';
@@ -47,6 +53,12 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
   signingKey: SigningKey | MarketplaceSigner;
   /** Validates uploads; undefined skips validation. */
   validator: PluginValidatorLike | undefined;
+  /**
+   * Inspects an upload instead of `inspectArchive` on this thread (a pool of inspection workers
+   * that runs the same checks and the same validation); the archives a store already holds are
+   * inspected here either way.
+   */
+  inspectUpload?(archive: Buffer): Promise<ArchiveInspection>;
   /** Delay before changed download counts and ratings show in the catalog's lists (`getCatalog`). */
   statsResignDelayMs: number;
   /**
@@ -59,6 +71,8 @@ export interface MarketplaceServiceOptions extends RiskPolicy {
   metadata?: MetadataServiceOptions;
   /** Told the size of each publish round as it starts (metrics): how many publishes share one transaction. */
   onPublishRound?(size: number): void;
+  /** Writes the audit entries of accepted changes (`ChangeOptions.audit`), inside the change's transaction. */
+  writeAudit?(entries: readonly AuditInput[]): Promise<void>;
 }
 
 /** A key in this process, or a signer that holds its key elsewhere. */
@@ -96,9 +110,19 @@ export interface CatalogChange {
 /** What a caller adds to a publish or a yank. */
 export interface ChangeOptions {
   /**
-   * Runs inside the change (with a SQL store, in its transaction) once the plugin id is known and
-   * before anything is written: throwing refuses the change with nothing written (authorization),
-   * and what it writes to the store's database commits with the change or not at all (audit).
+   * Checks the change once its plugin id is known, before anything is written: throwing refuses it
+   * (authorization). It must write nothing, so a round of publishes runs it without a savepoint.
+   */
+  authorize?(change: CatalogChange): Promise<void>;
+  /**
+   * The audit entry of the change: written by the service's `writeAudit` in the change's
+   * transaction, with every other entry of its round in one call, when the change is accepted.
+   */
+  audit?(change: CatalogChange): AuditInput;
+  /**
+   * Runs inside the change (with a SQL store, in its transaction, behind a savepoint of its own)
+   * after `authorize`: throwing refuses the change, and what it wrote to the store's database is
+   * undone; otherwise that commits with the change.
    */
   beforeWrite?(change: CatalogChange): Promise<void>;
 }
@@ -110,6 +134,9 @@ export interface ChangeOptions {
  */
 const DOWNLOAD_WRITE_DELAY_MS = 250;
 
+/** The longest a round waits for uploads still being inspected to join it (see `gatherSiblings`). */
+const MAX_GATHER_MS = 250;
+
 /** The most publishes one signing round lists; more wait for the next round. */
 const MAX_PUBLISHES_PER_ROUND = 256;
 
@@ -118,6 +145,14 @@ interface PendingPublish {
   archive: Buffer;
   inspection: ArchiveInspection;
   changeOptions: ChangeOptions;
+}
+
+/** What one round of publishes lists and writes. */
+interface PublishRound {
+  listed: Map<string, IndexPluginEntry>;
+  archives: ArchiveToWrite[];
+  documents: VersionDocumentToWrite[];
+  audit: AuditInput[];
 }
 
 /** What a search answers: the ranked results and the snapshot version they were read from. */
@@ -156,12 +191,12 @@ export interface ListedArchive {
 export interface MarketplaceService {
   /** The catalog served now (see {@link CatalogView}). */
   getCatalog(): CatalogView;
-  /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_*, and what `beforeWrite` throws */
+  /** @throws PluginError CONFLICT (version exists), DEPENDENCY_UNRESOLVED, VALIDATION_FAILED, ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_*, and what `authorize` or `beforeWrite` throws */
   publish(archive: Buffer, options?: ChangeOptions): Promise<PublishArchiveResult>;
   /**
    * Revokes a version (or withdraws its revocation with `undefined`): clients refuse to install it
    * and report it installed. The yank flag is left as it is.
-   * @throws PluginError NOT_FOUND, INVALID_ARGUMENT (no reason, unknown severity), and what `beforeWrite` throws
+   * @throws PluginError NOT_FOUND, INVALID_ARGUMENT (no reason, unknown severity), and what `authorize` or `beforeWrite` throws
    */
   revoke(
     pluginId: string,
@@ -171,7 +206,7 @@ export interface MarketplaceService {
   ): Promise<void>;
   /** A protocol v2 metadata file by its path (`v2/...`), or undefined. */
   readMetadata(path: string): Promise<Uint8Array | undefined>;
-  /** @throws PluginError NOT_FOUND, and what `beforeWrite` throws */
+  /** @throws PluginError NOT_FOUND, and what `authorize` or `beforeWrite` throws */
   yank(pluginId: string, version: string, yanked: boolean, options?: ChangeOptions): Promise<void>;
   search(query: SearchQuery): MarketplaceSearchAnswer;
   /** Every plugin matching, by the search rule, with live downloads and no result objects built (the web catalog pages these). */
@@ -382,73 +417,124 @@ export async function createMarketplaceService(
   };
 
   const inspect = (archive: Buffer): Promise<ArchiveInspection> =>
+    options.inspectUpload?.(archive) ??
     inspectArchive(archive, { validator: options.validator, extractionLimits: options.extractionLimits });
 
-  // One publish of a round, behind its own savepoint: a refusal (conflict, dependency, namespace)
-  // undoes what its hook wrote and leaves the other publishes of the round going.
-  const listOne = async (
-    listed: Map<string, IndexPluginEntry>,
-    pending: PendingPublish,
-  ): Promise<PublishArchiveResult> => {
-    const { inspection, archive, changeOptions } = pending;
-    const { plugin_id: pluginId, version } = inspection.manifest;
-    const current = (id: string): IndexPluginEntry | undefined => listed.get(id) ?? lookup(id);
-    return store.attempt(async () => {
-      if (current(pluginId)?.versions[version] !== undefined) {
-        throw new PluginError(
-          'CONFLICT',
-          `${pluginId} ${version} is already published; publish a new version`,
-          {
-            details: { pluginId, version },
-          },
-        );
-      }
-      checkPublishDependencies(inspection.manifest, current);
-      const entry = catalogEntryWith(current(pluginId), inspection, new Date().toISOString());
-      assertListable(entry);
-      await changeOptions.beforeWrite?.({ action: 'publish', pluginId, version });
-      await store.writeArchive(formatArchiveName(pluginId, version), archive);
-      // Written before signing: a version the metadata lists always has its report.
-      await store.writeVersionDocument(
-        pluginId,
-        version,
-        serializeVersionReport(createVersionReport(inspection)),
-      );
-      listed.set(pluginId, entry);
-      return {
-        plugin_id: pluginId,
-        version,
-        sha256: inspection.sha256,
-        size: inspection.size,
-        security_score: inspection.securityScore,
-        risk_level: inspection.riskLevel,
-        validation: inspection.validation,
-      };
-    });
+  // What accepted changes write to the audit log; a round writes all of its entries at once.
+  const recordAudit = async (entries: readonly AuditInput[]): Promise<void> => {
+    if (entries.length === 0) return;
+    if (options.writeAudit === undefined) {
+      throw new PluginError('INTERNAL', 'a change has an audit entry but the marketplace has no audit log');
+    }
+    await options.writeAudit(entries);
   };
 
-  // Group commit: every publish waiting when a round takes the lock is listed in it, then the round
-  // signs once (the targets of the plugins listed, one snapshot and one timestamp) and commits.
-  // A publish is answered only after its round committed.
+  // The checks of one change before anything is written: its caller's `authorize`, then its
+  // `beforeWrite` behind a savepoint of its own (a refusal undoes only what that hook wrote).
+  const admit = async (change: CatalogChange, changeOptions: ChangeOptions): Promise<void> => {
+    await changeOptions.authorize?.(change);
+    const { beforeWrite } = changeOptions;
+    if (beforeWrite !== undefined) await store.attempt(() => beforeWrite(change));
+  };
+
+  // One publish of a round: refused (nothing written) or listed, its writes gathered for the round.
+  const listOne = async (round: PublishRound, pending: PendingPublish): Promise<PublishArchiveResult> => {
+    const { inspection, archive, changeOptions } = pending;
+    const { plugin_id: pluginId, version } = inspection.manifest;
+    const { listed } = round;
+    const current = (id: string): IndexPluginEntry | undefined => listed.get(id) ?? lookup(id);
+    if (current(pluginId)?.versions[version] !== undefined) {
+      throw new PluginError(
+        'CONFLICT',
+        `${pluginId} ${version} is already published; publish a new version`,
+        {
+          details: { pluginId, version },
+        },
+      );
+    }
+    checkPublishDependencies(inspection.manifest, current);
+    const entry = catalogEntryWith(current(pluginId), inspection, new Date().toISOString());
+    assertListable(entry);
+    const change: CatalogChange = { action: 'publish', pluginId, version };
+    await admit(change, changeOptions);
+    listed.set(pluginId, entry);
+    round.archives.push({ fileName: formatArchiveName(pluginId, version), archive });
+    // Written before signing: a version the metadata lists always has its report.
+    round.documents.push({
+      pluginId,
+      version,
+      document: serializeVersionReport(createVersionReport(inspection)),
+    });
+    const audit = changeOptions.audit?.(change);
+    if (audit !== undefined) round.audit.push(audit);
+    return {
+      plugin_id: pluginId,
+      version,
+      sha256: inspection.sha256,
+      size: inspection.size,
+      security_score: inspection.securityScore,
+      risk_level: inspection.riskLevel,
+      validation: inspection.validation,
+    };
+  };
+
+  // Uploads being inspected now: they are about to join a round. A round about to start waits for
+  // them (up to MAX_GATHER_MS), as PostgreSQL's commit_delay waits for sibling transactions, so
+  // concurrent publishes share a few rounds (each costs a transaction, signatures and a snapshot)
+  // instead of each paying a round of its own. A publish alone has no siblings and never waits.
+  let inspecting = 0;
+  let inspectionEnded: (() => void)[] = [];
+  const endInspection = (): void => {
+    inspecting -= 1;
+    const waiters = inspectionEnded;
+    inspectionEnded = [];
+    for (const wake of waiters) wake();
+  };
+  const gatherSiblings = async (): Promise<void> => {
+    const deadline = performance.now() + MAX_GATHER_MS;
+    while (inspecting > 0 && publishes.waiting < MAX_PUBLISHES_PER_ROUND) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        inspectionEnded.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  };
+
+  // Group commit: every publish waiting when a round takes the lock is checked in it, then the
+  // round writes what the accepted ones bring (archives, reports, audit entries: one statement
+  // each on SQL, whatever the round's size), signs once (the targets of the plugins listed, one
+  // snapshot and one timestamp) and commits. A publish is answered only after its round committed.
   const publishes = createGroupCommit<PendingPublish, PublishArchiveResult>({
     maxBatch: MAX_PUBLISHES_PER_ROUND,
-    run: (take) =>
-      mutate(async () => {
+    run: async (take) => {
+      await gatherSiblings();
+      return mutate(async () => {
         const batch = take();
         options.onPublishRound?.(batch.length);
-        const listed = new Map<string, IndexPluginEntry>();
+        const round: PublishRound = { listed: new Map(), archives: [], documents: [], audit: [] };
         const outcomes: RoundOutcome<PublishArchiveResult>[] = [];
         for (const pending of batch) {
           try {
-            outcomes.push({ ok: true, value: await listOne(listed, pending) });
+            outcomes.push({ ok: true, value: await listOne(round, pending) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
         // A signer or a write that fails refuses the round: the store's transaction rolls back.
-        if (listed.size > 0) await signChanges(listed);
+        if (round.listed.size > 0) {
+          await store.writeArchives(round.archives);
+          await store.writeVersionDocuments(round.documents);
+          await recordAudit(round.audit);
+          await signChanges(round.listed);
+        }
         return outcomes;
-      }),
+      });
+    },
   });
 
   // Changes one version's entry (yank, revoke) and signs it.
@@ -461,8 +547,11 @@ export async function createMarketplaceService(
   ): Promise<void> =>
     mutate(async () => {
       const { entry, versionEntry } = findVersion(catalog, pluginId, version);
-      await changeOptions.beforeWrite?.({ action: change, pluginId, version });
+      const catalogChange: CatalogChange = { action: change, pluginId, version };
+      await admit(catalogChange, changeOptions);
       const next = { ...entry, versions: { ...entry.versions, [version]: update(versionEntry) } };
+      const audit = changeOptions.audit?.(catalogChange);
+      await recordAudit(audit === undefined ? [] : [audit]);
       await signChanges(new Map([[pluginId, next]]));
     });
 
@@ -471,10 +560,17 @@ export async function createMarketplaceService(
     async publish(archive, changeOptions = {}) {
       // Inspection (extraction, validation) and the archive bytes need no lock: uploads are
       // checked and stored side by side, and only the listing waits for a round.
-      const inspection = await inspect(archive);
-      enforceRiskPolicy(inspection, options);
-      await store.prepareArchive(archive);
-      return publishes.submit({ archive, inspection, changeOptions });
+      inspecting += 1;
+      let pending: Promise<PublishArchiveResult>;
+      try {
+        const inspection = await inspect(archive);
+        enforceRiskPolicy(inspection, options);
+        await store.prepareArchive(archive);
+        pending = publishes.submit({ archive, inspection, changeOptions });
+      } finally {
+        endInspection();
+      }
+      return pending;
     },
     yank: (pluginId, version, yanked, changeOptions = {}) =>
       changeVersion(pluginId, version, yanked ? 'yank' : 'unyank', changeOptions, (versionEntry) => ({

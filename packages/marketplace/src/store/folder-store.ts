@@ -92,7 +92,10 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
       return archives;
     },
     openArchive,
-    writeArchive: (fileName, archive) => writeFileAtomic(join(archivesFolder, fileName), archive),
+    async writeArchives(archives) {
+      for (const { fileName, archive } of archives)
+        await writeFileAtomic(join(archivesFolder, fileName), archive);
+    },
     prepareArchive: async () => undefined,
     async readMetadata(path) {
       if (!isMetadataPath(path)) return undefined;
@@ -133,10 +136,14 @@ export async function createFolderStore(directory: string): Promise<MarketplaceS
         throw error;
       }
     },
-    async writeVersionDocument(pluginId, version, document) {
-      const name = formatArchiveName(pluginId, version).replace(/\.tgz$/, '.json');
+    async writeVersionDocuments(documents) {
+      const names = documents.map(({ pluginId, version }) =>
+        formatArchiveName(pluginId, version).replace(/\.tgz$/, '.json'),
+      );
       await mkdir(join(directory, REPORTS_FOLDER), { recursive: true });
-      await writeFileAtomic(join(directory, REPORTS_FOLDER, name), document);
+      for (const [index, { document }] of documents.entries()) {
+        await writeFileAtomic(join(directory, REPORTS_FOLDER, names[index] as string), document);
+      }
     },
     // After the changes already asked for: a reader never sees counters older than a rating it was told was kept.
     readStats: async () => {

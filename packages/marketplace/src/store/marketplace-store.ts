@@ -16,6 +16,19 @@ export interface StoredArchive {
   stream(): Readable;
 }
 
+/** An archive to store, by its file name (`<plugin_id>-<version>.tgz`). */
+export interface ArchiveToWrite {
+  fileName: string;
+  archive: Uint8Array;
+}
+
+/** The document kept beside a published version (see `MarketplaceStore.readVersionDocument`). */
+export interface VersionDocumentToWrite {
+  pluginId: string;
+  version: string;
+  document: Uint8Array;
+}
+
 /** What the signed catalog says of an archive: the bytes' sha256 and when its version was published. */
 export interface ListedArchiveBytes {
   sha256: string;
@@ -41,11 +54,14 @@ export interface MarketplaceStore {
    * (a download costs no database round trip); the folder store looks the name up either way.
    */
   openArchive(fileName: string, listed?: ListedArchiveBytes): Promise<StoredArchive | undefined>;
-  /** Stores an archive under its file name; a reader sees the whole archive or none. */
-  writeArchive(fileName: string, archive: Uint8Array): Promise<void>;
+  /**
+   * Stores archives under their file names; a reader sees each whole archive or none. A round of
+   * publishes stores all of its archives in one call (SQL: one statement).
+   */
+  writeArchives(archives: readonly ArchiveToWrite[]): Promise<void>;
   /**
    * Puts an archive's bytes where the store keeps bytes before the change that names them runs
-   * (outside `exclusive`, side by side with other uploads), so `writeArchive` inside the lock only
+   * (outside `exclusive`, side by side with other uploads), so `writeArchives` inside the lock only
    * records the name. Bytes no change names are harmless. A store that keeps archives by name does
    * nothing here.
    */
@@ -70,8 +86,12 @@ export interface MarketplaceStore {
    * keyed by plugin id and version.
    */
   readVersionDocument(pluginId: string, version: string): Promise<Uint8Array | undefined>;
-  /** Keeps (replaces) the document of a version; a reader sees the old document or the new one. */
-  writeVersionDocument(pluginId: string, version: string, document: Uint8Array): Promise<void>;
+  /**
+   * Keeps (replaces) the document of each version given; a reader sees the old document or the new
+   * one. A round of publishes keeps all of its documents in one call (SQL: one statement).
+   * @throws PluginError INVALID_ARGUMENT (a plugin id or version that names no file, on the folder store)
+   */
+  writeVersionDocuments(documents: readonly VersionDocumentToWrite[]): Promise<void>;
   /** The download counts and ratings kept (empty when there are none or they cannot be read). */
   readStats(): Promise<MarketplaceStats>;
   /** Adds to download counts (increments, so several instances can count into one store). */

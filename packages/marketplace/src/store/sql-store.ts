@@ -1,5 +1,5 @@
 import { PluginError } from '@agentplug/models';
-import { isMetadataPath, METADATA_PATH, type MetadataFile } from '@agentplug/registry-client/protocol';
+import { isMetadataPath, METADATA_PATH } from '@agentplug/registry-client/protocol';
 import { DEFAULT_SCHEMA, quoteSchema } from '../sql/migrate';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { BlobFolder } from './blob-folder';
@@ -10,14 +10,23 @@ import type { MarketplaceStore, StoredArchive } from './marketplace-store';
 /** A consistent snapshot's path: written once, never replaced. */
 const SNAPSHOT_PATH = new RegExp(`^${METADATA_PATH}/snapshot/[0-9]+\\.json$`);
 
-/** Metadata files written by one statement (two parameters each, far below PostgreSQL's 65,535). */
-const METADATA_ROWS_PER_STATEMENT = 500;
+/** Rows written by one statement (three parameters at most each, far below PostgreSQL's 65,535). */
+const ROWS_PER_STATEMENT = 500;
 
-// One statement cannot insert a path twice (`on conflict` would touch a row twice): the last file wins.
-function dedupeByPath(files: readonly MetadataFile[]): MetadataFile[] {
-  const byPath = new Map<string, MetadataFile>();
-  for (const file of files) byPath.set(file.path, file);
-  return [...byPath.values()];
+// One statement cannot write a key twice (`on conflict` would touch a row twice): the last one wins.
+function dedupeBy<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) byKey.set(keyOf(item), item);
+  return [...byKey.values()];
+}
+
+// `($1, $2, $3), ($4, $5, $6), ...`: the values list of `rows` rows of `columns` parameters.
+function placeholders(rows: number, columns: number): string {
+  return Array.from(
+    { length: rows },
+    (_, row) =>
+      `(${Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`).join(', ')})`,
+  ).join(', ');
 }
 
 /** Options of {@link createSqlStore}. */
@@ -87,14 +96,24 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
       if (row === undefined || (await blobs.size(row.sha256)) === undefined) return undefined;
       return toArchive(row);
     },
-    async writeArchive(fileName, archive) {
-      // The blob first: a rolled-back transaction leaves an unreferenced blob, never a row without bytes.
-      const sha256 = await blobs.write(archive);
-      await database.query(
-        `insert into ${table('archives')} (file_name, sha256, size) values ($1, $2, $3)
-         on conflict (file_name) do update set sha256 = excluded.sha256, size = excluded.size, stored_at = now()`,
-        [fileName, sha256, archive.length],
+    async writeArchives(archives) {
+      if (archives.length === 0) return;
+      // The blobs first: a rolled-back transaction leaves unreferenced blobs, never a row without bytes.
+      const rows = await Promise.all(
+        archives.map(async ({ fileName, archive }) => ({
+          fileName,
+          sha256: await blobs.write(archive),
+          size: archive.length,
+        })),
       );
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        const chunk = dedupeBy(rows.slice(start, start + ROWS_PER_STATEMENT), (row) => row.fileName);
+        await database.query(
+          `insert into ${table('archives')} (file_name, sha256, size) values ${placeholders(chunk.length, 3)}
+           on conflict (file_name) do update set sha256 = excluded.sha256, size = excluded.size, stored_at = now()`,
+          chunk.flatMap((row) => [row.fileName, row.sha256, row.size]),
+        );
+      }
     },
     async prepareArchive(archive) {
       await blobs.write(archive);
@@ -129,12 +148,10 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
           }
         }
         const rest = files.filter((file) => !SNAPSHOT_PATH.test(file.path));
-        for (let start = 0; start < rest.length; start += METADATA_ROWS_PER_STATEMENT) {
-          const chunk = dedupeByPath(rest.slice(start, start + METADATA_ROWS_PER_STATEMENT));
+        for (let start = 0; start < rest.length; start += ROWS_PER_STATEMENT) {
+          const chunk = dedupeBy(rest.slice(start, start + ROWS_PER_STATEMENT), (file) => file.path);
           await database.query(
-            `insert into ${table('metadata_files')} (path, body) values ${chunk
-              .map((_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`)
-              .join(', ')}
+            `insert into ${table('metadata_files')} (path, body) values ${placeholders(chunk.length, 2)}
              on conflict (path) do update set body = excluded.body, written_at = now()`,
             chunk.flatMap((file) => [file.path, file.bytes]),
           );
@@ -148,12 +165,18 @@ export function createSqlStore(options: SqlStoreOptions): MarketplaceStore {
       );
       return rows[0] === undefined ? undefined : Buffer.from(rows[0].body);
     },
-    async writeVersionDocument(pluginId, version, document) {
-      await database.query(
-        `insert into ${table('version_documents')} (plugin_id, version, body) values ($1, $2, $3)
-         on conflict (plugin_id, version) do update set body = excluded.body, written_at = now()`,
-        [pluginId, version, document],
-      );
+    async writeVersionDocuments(documents) {
+      for (let start = 0; start < documents.length; start += ROWS_PER_STATEMENT) {
+        const chunk = dedupeBy(
+          documents.slice(start, start + ROWS_PER_STATEMENT),
+          (document) => `${document.pluginId}\n${document.version}`,
+        );
+        await database.query(
+          `insert into ${table('version_documents')} (plugin_id, version, body) values ${placeholders(chunk.length, 3)}
+           on conflict (plugin_id, version) do update set body = excluded.body, written_at = now()`,
+          chunk.flatMap((document) => [document.pluginId, document.version, document.document]),
+        );
+      }
     },
     async readStats() {
       const stats: MarketplaceStats = { downloads: Object.create(null), ratings: Object.create(null) };
