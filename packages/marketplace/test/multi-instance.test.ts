@@ -173,6 +173,28 @@ describe('several marketplace instances on one PostgreSQL', () => {
     // The first start signs the empty catalog, then at least one publish round (publishes meeting in
     // a round share its version), and each yank its own version.
     expect(newest).toBeGreaterThanOrEqual(1 + 1 + yanked.length);
+    // Every instance serves every acknowledged publish from its in-memory catalog too (entries and
+    // search), whichever instance took it.
+    for (const instance of instances) {
+      for (const pluginId of acknowledged) {
+        const entry = await fetch(new URL(`api/v1/plugins/${pluginId}`, instance.url));
+        expect(entry.status, `${pluginId} on ${instance.url}`).toBe(200);
+        expect(
+          ((await entry.json()) as { versions: Record<string, { yanked: boolean }> }).versions['1.0.0']
+            ?.yanked,
+        ).toBe(yanked.includes(pluginId));
+      }
+      const search = (await (
+        await fetch(new URL(`api/v1/search?q=com.acme&limit=500`, instance.url))
+      ).json()) as {
+        index_version: number;
+        results: { plugin_id: string }[];
+      };
+      expect(search.index_version).toBe(newest);
+      expect(search.results.map((result) => result.plugin_id)).toEqual(
+        expect.arrayContaining(acknowledged.filter((pluginId) => !yanked.includes(pluginId))),
+      );
+    }
     // Every archive is there through every instance (one blob folder, one database).
     for (const instance of instances) {
       const response = await fetch(new URL('archives/com.acme.p5-1.0.0.tgz', instance.url));
