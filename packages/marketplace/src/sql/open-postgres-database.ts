@@ -54,10 +54,18 @@ export async function openPostgresDatabase(options: OpenPostgresDatabaseOptions)
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await work(
-          async <Row>(text: string, parameters?: readonly unknown[]) =>
-            (await client.query(text, parameters === undefined ? [] : [...parameters])).rows as Row[],
-        );
+        // A connection runs one statement at a time. Statements a transaction's work starts side by
+        // side (a metadata tree loading its nodes at once) wait their turn here: pg's own queue for
+        // them is deprecated and pg 9 refuses such calls.
+        let previous: Promise<unknown> = Promise.resolve();
+        const result = await work(<Row>(text: string, parameters?: readonly unknown[]) => {
+          const statement = previous.then(() =>
+            client.query(text, parameters === undefined ? [] : [...parameters]),
+          );
+          previous = statement.catch(() => undefined);
+          return statement.then((answer) => answer.rows as Row[]);
+        });
+        await previous;
         await client.query('commit');
         return result;
       } catch (error) {
