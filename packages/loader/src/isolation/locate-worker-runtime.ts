@@ -37,30 +37,30 @@ function loadEsbuild(moduleUrl: string): RuntimeBundler | undefined {
 /**
  * From the sources: the bundle of the current runtime files, built with esbuild (a development
  * dependency) into the package's `node_modules/.cache` under a digest of the sources, so an edited
- * guard is never served from an older bundle. Undefined when esbuild cannot be loaded here.
+ * guard is never served from an older bundle. Undefined when that bundle is not there yet and
+ * esbuild cannot be loaded here.
  */
 async function bundleFromSources(
   sourceFolder: string,
   moduleUrl: string,
   loadBundler: typeof loadEsbuild,
 ): Promise<URL | undefined> {
-  const bundler = loadBundler(moduleUrl);
-  if (bundler === undefined) return undefined;
   const cacheRoot = fileURLToPath(new URL('../../node_modules/.cache/agentplug-worker-runtime/', moduleUrl));
   const outputFolder = join(cacheRoot, digestSources(sourceFolder));
   const entry = join(outputFolder, workerRuntimeFile);
-  if (!existsSync(entry)) {
-    // Built aside and renamed into place: test workers starting at once never see half a bundle.
-    const building = `${outputFolder}.${process.pid}.${Date.now()}`;
-    mkdirSync(building, { recursive: true });
-    try {
-      await buildRuntimeBundle({ bundler, sourceFolder, outputFolder: building });
-      renameSync(building, outputFolder);
-    } catch (error) {
-      rmSync(building, { recursive: true, force: true });
-      // Another process put the same bundle in place first.
-      if (!existsSync(entry)) throw error;
-    }
+  if (existsSync(entry)) return pathToFileURL(entry);
+  const bundler = loadBundler(moduleUrl);
+  if (bundler === undefined) return undefined;
+  // Built aside and renamed into place: test workers starting at once never see half a bundle.
+  const building = `${outputFolder}.${process.pid}.${Date.now()}`;
+  mkdirSync(building, { recursive: true });
+  try {
+    await buildRuntimeBundle({ bundler, sourceFolder, outputFolder: building });
+    renameSync(building, outputFolder);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    // Another process put the same bundle in place first.
+    if (!existsSync(entry)) throw error;
   }
   return pathToFileURL(entry);
 }
