@@ -7,6 +7,8 @@ export interface RuntimeBundler {
 
 /** The bundled worker entry, beside the bundled module hooks it registers on Node 20. */
 export const workerRuntimeFile = 'worker-runtime.cjs';
+/** The bundled entry of a plugin's own process. */
+export const processRuntimeFile = 'process-runtime.cjs';
 
 /** The namespace of the modules that stand for built-ins in the bundle. */
 const builtinNamespace = 'agentplug-builtin';
@@ -40,10 +42,10 @@ const builtinsPlugin = {
 
 /**
  * Bundles the isolated-plugin runtime (`sourceFolder`, the plain JavaScript in ./runtime) into
- * `outputFolder`: the worker's entry as one CommonJS file ({@link workerRuntimeFile}), so a worker
- * starts with one module load instead of one per runtime file and without the ES module loader
- * (the plugin's own ES modules still go through it), and the module hooks Node 20 runs on a hooks
- * thread as one ES module. Used by the package build and, from the sources, on first use.
+ * `outputFolder`: the worker's entry and the plugin process's entry each as one CommonJS file
+ * ({@link workerRuntimeFile}, {@link processRuntimeFile}), so a plugin starts with one module load
+ * instead of one per runtime file and without the ES module loader (the plugin's own ES modules
+ * still go through it), and the module hooks Node 20 runs on a hooks thread as one ES module. Used by the package build and, from the sources, on first use.
  *
  * @throws Error when esbuild reports an error (for example a named import of a built-in)
  */
@@ -62,16 +64,21 @@ export async function buildRuntimeBundle(options: {
     legalComments: 'none',
     plugins: [builtinsPlugin],
   };
-  await bundler.build({
-    ...common,
-    entryPoints: [join(sourceFolder, 'worker-bootstrap.mjs')],
-    outfile: join(outputFolder, workerRuntimeFile),
-    format: 'cjs',
-    // The runtime finds the module hooks and the files it probes handle classes with next to
-    // itself: here, next to the bundle.
-    banner: { js: 'const __agentplugRuntimeUrl = require("node:url").pathToFileURL(__filename).href;' },
-    define: { 'import.meta.url': '__agentplugRuntimeUrl' },
-  });
+  for (const [entry, file] of [
+    ['worker-bootstrap.mjs', workerRuntimeFile],
+    ['process-bootstrap.mjs', processRuntimeFile],
+  ] as const) {
+    await bundler.build({
+      ...common,
+      entryPoints: [join(sourceFolder, entry)],
+      outfile: join(outputFolder, file),
+      format: 'cjs',
+      // The runtime finds the module hooks and the files it probes handle classes with next to
+      // itself: here, next to the bundle.
+      banner: { js: 'const __agentplugRuntimeUrl = require("node:url").pathToFileURL(__filename).href;' },
+      define: { 'import.meta.url': '__agentplugRuntimeUrl' },
+    });
+  }
   await bundler.build({
     ...common,
     entryPoints: [join(sourceFolder, 'module-hooks.mjs')],

@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildRuntimeBundle, type RuntimeBundler, workerRuntimeFile } from './build-runtime-bundle';
+import {
+  buildRuntimeBundle,
+  processRuntimeFile,
+  type RuntimeBundler,
+  workerRuntimeFile,
+} from './build-runtime-bundle';
 import { locateRuntimeFile } from './locate-runtime-file';
 
 /** This module's URL in ESM, in the CommonJS build (no import.meta) and from source alike. */
@@ -65,37 +70,62 @@ async function bundleFromSources(
   return pathToFileURL(entry);
 }
 
-let located: Promise<URL> | undefined;
+let located: Promise<URL | undefined> | undefined;
 
-async function find(moduleUrl: string, loadBundler: typeof loadEsbuild): Promise<URL> {
-  const built = new URL(`./isolation/bundle/${workerRuntimeFile}`, moduleUrl);
+/** The folder of the runtime bundle (dist, or the cache from the sources); undefined without one. */
+async function findBundle(moduleUrl: string, loadBundler: typeof loadEsbuild): Promise<URL | undefined> {
+  const built = new URL('./isolation/bundle/', moduleUrl);
+  if (existsSync(new URL(workerRuntimeFile, built))) return built;
   const sourceFolder = new URL('./runtime/', moduleUrl);
-  if (existsSync(built)) return built;
-  let found: URL | undefined;
-  if (existsSync(new URL('./worker-bootstrap.mjs', sourceFolder)))
-    found = await bundleFromSources(fileURLToPath(sourceFolder), moduleUrl, loadBundler);
-  return found ?? locateRuntimeFile('worker-bootstrap.mjs', moduleUrl);
+  if (!existsSync(new URL('./worker-bootstrap.mjs', sourceFolder))) return undefined;
+  const entry = await bundleFromSources(fileURLToPath(sourceFolder), moduleUrl, loadBundler);
+  return entry === undefined ? undefined : new URL('.', entry);
+}
+
+/** The bundle folder, found once per process (a failed build is not remembered). */
+function locateBundle(moduleUrl: string, loadBundler: typeof loadEsbuild): Promise<URL | undefined> {
+  if (moduleUrl !== currentModuleUrl() || loadBundler !== loadEsbuild)
+    return findBundle(moduleUrl, loadBundler);
+  located ??= findBundle(moduleUrl, loadBundler);
+  located.catch(() => {
+    located = undefined;
+  });
+  return located;
 }
 
 /**
  * The entry file of an isolated plugin's worker: the runtime bundled into one CommonJS file (built
  * beside `dist/index.js` by the package build; from the sources, on first use, see
  * bundleFromSources), else, from the sources without esbuild, the unbundled `worker-bootstrap.mjs`
- * (the same code, slower to start). Found once per process. `moduleUrl` and `loadBundler` are
- * for tests: where this module is, and how esbuild is loaded.
+ * (the same code, slower to start). `moduleUrl` and `loadBundler` are for tests: where this module
+ * is, and how esbuild is loaded.
  *
  * @throws PluginError INTERNAL when neither exists (a build that did not copy the runtime)
  * @throws Error when bundling the sources fails
  */
-export function locateWorkerRuntime(
+export async function locateWorkerRuntime(
   moduleUrl: string = currentModuleUrl(),
   loadBundler: (moduleUrl: string) => RuntimeBundler | undefined = loadEsbuild,
 ): Promise<URL> {
-  if (moduleUrl !== currentModuleUrl() || loadBundler !== loadEsbuild) return find(moduleUrl, loadBundler);
-  located ??= find(moduleUrl, loadBundler);
-  // A failed build is not remembered: the next start tries again.
-  located.catch(() => {
-    located = undefined;
-  });
-  return located;
+  const bundle = await locateBundle(moduleUrl, loadBundler);
+  return bundle === undefined
+    ? locateRuntimeFile('worker-bootstrap.mjs', moduleUrl)
+    : new URL(workerRuntimeFile, bundle);
+}
+
+/**
+ * The entry file of a plugin's own process, found as {@link locateWorkerRuntime} finds the
+ * worker's: the bundled `process-runtime.cjs`, else the unbundled `process-bootstrap.mjs`.
+ *
+ * @throws PluginError INTERNAL when neither exists (a build that did not copy the runtime)
+ * @throws Error when bundling the sources fails
+ */
+export async function locateProcessRuntime(
+  moduleUrl: string = currentModuleUrl(),
+  loadBundler: (moduleUrl: string) => RuntimeBundler | undefined = loadEsbuild,
+): Promise<URL> {
+  const bundle = await locateBundle(moduleUrl, loadBundler);
+  return bundle === undefined
+    ? locateRuntimeFile('process-bootstrap.mjs', moduleUrl)
+    : new URL(processRuntimeFile, bundle);
 }

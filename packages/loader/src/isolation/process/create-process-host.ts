@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PluginError, type SandboxLayers } from '@agentplug/models';
 import type { PluginHost, PluginHostOptions } from '../../host/plugin-host';
 import { createChannelHost } from '../create-channel-host';
-import { locateRuntimeFile } from '../locate-runtime-file';
+import { locateProcessRuntime } from '../locate-worker-runtime';
 import { expandDeclaredPaths } from '../runtime/permission-policy.mjs';
 import { selectEnvironment } from '../select-environment';
 import { type AllowListProxy, startAllowListProxy } from './allow-list-proxy';
@@ -157,7 +157,7 @@ export async function createProcessHost(options: PluginHostOptions): Promise<Plu
     });
   }
   const cpuTimeLimitSeconds = settings.cpuTimeLimitSeconds ?? defaultCpuTimeLimitSeconds;
-  const bootstrapUrl = locateRuntimeFile('process-bootstrap.mjs');
+  const bootstrapUrl = await locateProcessRuntime();
   const command = buildProcessCommand({
     bootstrapPath: fileURLToPath(bootstrapUrl),
     runtimeFolder: fileURLToPath(new URL('.', bootstrapUrl)),

@@ -87,6 +87,22 @@ const moduleInternals = [
 ];
 
 /**
+ * lockProperty for a member of a built-in's exports, kept enumerable where it was: the ES module
+ * namespace of a built-in is made from its enumerable members when it is first imported, which can
+ * be after this guard (the runtime takes built-ins with getBuiltinModule), and it must still offer
+ * the member, refusing, rather than leave it out.
+ */
+function lockMember(target, name, value) {
+  const descriptor = getOwnPropertyDescriptor(target, name);
+  defineProperty(target, name, {
+    value,
+    writable: false,
+    enumerable: descriptor !== undefined && descriptor.enumerable === true,
+    configurable: false,
+  });
+}
+
+/**
  * Closes the process-level escape hatches and gates `process.getBuiltinModule` and CommonJS
  * `require` by the built-in allow-list. Call after the runtime has used `syncBuiltinESMExports`
  * and registered its own module hooks: both are taken away here.
@@ -132,7 +148,7 @@ export function guardProcess(policy) {
   // CommonJS: every require (and createRequire, module.constructor._load) ends in Module._load.
   const originalLoad = Module._load;
   const isBuiltin = Module.isBuiltin;
-  lockProperty(Module, '_load', function _load(request, parent, isMain) {
+  lockMember(Module, '_load', function _load(request, parent, isMain) {
     const text = coerceModuleRequest(request);
     if (isBuiltin(text)) policy.checkBuiltin(text);
     else if (isPathRequest(text)) {
@@ -149,7 +165,7 @@ export function guardProcess(policy) {
   for (const name of ['_resolveFilename', '_findPath']) {
     const original = Module[name];
     if (typeof original !== 'function') continue;
-    lockProperty(Module, name, function (request, ...rest) {
+    lockMember(Module, name, function (request, ...rest) {
       const text = coerceModuleRequest(request);
       // _findPath is given paths to search, not a parent: only an absolute request is its own.
       if (!isBuiltin(text) && (name === '_findPath' ? stringStartsWith(text, '/') : isPathRequest(text))) {
@@ -183,7 +199,7 @@ export function guardProcess(policy) {
   for (let index = 0; index < moduleInternals.length; index += 1) {
     const name = moduleInternals[index];
     if (getOwnPropertyDescriptor(Module, name) === undefined) continue;
-    lockProperty(Module, name, function denied() {
+    lockMember(Module, name, function denied() {
       throw policy.denyEscapeHatch('builtin', `module.${name}`);
     });
   }
