@@ -20,7 +20,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHostOptions } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
-import { findOtherNode, median } from './loader-bench-helpers';
+import { findOtherNode, loadAverages, median } from './loader-bench-helpers';
 
 interface Figure {
   name: string;
@@ -28,6 +28,8 @@ interface Figure {
   unit: string;
   baseline: number | null;
   ratio: number | null;
+  /** The load averages when the figure was measured (see loadAverages). */
+  load?: number[];
 }
 
 const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 5000);
@@ -56,6 +58,8 @@ function print(figure: Figure): void {
       value: round(figure.value),
       baseline: round(figure.baseline),
       ratio: round(figure.ratio),
+      // Measured just before: the load the figure was taken at.
+      load: figure.load ?? loadAverages(),
     }),
   );
 }
