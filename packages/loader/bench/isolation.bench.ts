@@ -17,10 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { PluginMetadata } from '@agentplug/models';
-import type { PluginHostOptions } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
-import { findOtherNode, loadAverages, median } from './loader-bench-helpers';
+import { alternatePairs, echoHostOptions, findOtherNode, loadAverages, median } from './loader-bench-helpers';
 
 interface Figure {
   name: string;
@@ -74,21 +72,9 @@ const root = mkdtempSync(join(tmpdir(), 'agentplug-isolation-bench-'));
 const pluginPath = join(root, 'echo');
 mkdirSync(pluginPath);
 writeFileSync(join(pluginPath, 'main.mjs'), 'export class Plugin { echo(value) { return value; } }');
-const hostOptions: PluginHostOptions = {
-  pluginId: 'com.bench.echo',
-  pluginPath,
-  entryModulePath: join(pluginPath, 'main.mjs'),
-  metadata: { id: 'com.bench.echo', name: 'Echo', version: '1.0.0' } as unknown as PluginMetadata,
-  config: {},
-  permissions: {
-    filesystem_read: [],
-    filesystem_write: [],
-    network_hosts: [],
-    external_apis: [],
-    environment_variables: [],
-  },
+const hostOptions = echoHostOptions(pluginPath, {
   sandbox: { max_execution_time_seconds: 30, max_memory_mb: 64, isolation: 'worker' },
-};
+});
 
 /** A bare worker that echoes every message on a transferred MessageChannel port. */
 async function startBareWorker(): Promise<{ port: MessageChannel['port1']; worker: Worker }> {
@@ -173,15 +159,7 @@ async function measureStartTime(): Promise<void> {
     await host.dispose();
     isolatedCpu.push(processCpuMs(cpu).ms);
   };
-  for (let index = 0; index < starts; index += 1) {
-    if (index % 2 === 0) {
-      await startBare();
-      await startIsolated();
-    } else {
-      await startIsolated();
-      await startBare();
-    }
-  }
+  await alternatePairs(starts, startBare, startIsolated);
   const value = median(isolated);
   const baseline = median(bare);
   print({

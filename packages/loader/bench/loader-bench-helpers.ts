@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PluginMetadata } from '@agentplug/models';
+import type { PluginHostOptions } from '../src/host/plugin-host';
 
 /** One benchmark figure, printed as one JSON line. */
 export interface BenchFigure {
@@ -110,4 +112,43 @@ export async function writeSmallPlugins(count: number): Promise<{ path: string; 
     await writeFile(join(folder, 'main.mjs'), smallPluginSource);
   }
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** The host options of the benches' echo plugin (`main.mjs` in `pluginPath`): no permissions, in `sandbox`. */
+export function echoHostOptions(
+  pluginPath: string,
+  sandbox: Pick<PluginHostOptions, 'sandbox' | 'processSandbox'>,
+): PluginHostOptions {
+  return {
+    pluginId: 'com.bench.echo',
+    pluginPath,
+    entryModulePath: join(pluginPath, 'main.mjs'),
+    metadata: { plugin_id: 'com.bench.echo', name: 'Echo', version: '1.0.0' } as unknown as PluginMetadata,
+    config: {},
+    permissions: {
+      filesystem_read: [],
+      filesystem_write: [],
+      network_hosts: [],
+      external_apis: [],
+      environment_variables: [],
+    },
+    ...sandbox,
+  };
+}
+
+/** Runs `count` pairs of the two sides, alternating which goes first, so neither always has the warmer machine. */
+export async function alternatePairs(
+  count: number,
+  first: () => Promise<void>,
+  second: () => Promise<void>,
+): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    if (index % 2 === 0) {
+      await first();
+      await second();
+    } else {
+      await second();
+      await first();
+    }
+  }
 }

@@ -16,10 +16,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHost, PluginHostOptions, ProcessSandboxOptions } from '../src/host/plugin-host';
 import { createProcessHost, detectOsSandbox } from '../src/isolation/index';
-import { findOtherNode, loadAverages, median, printFigure } from './loader-bench-helpers';
+import {
+  alternatePairs,
+  echoHostOptions,
+  findOtherNode,
+  loadAverages,
+  median,
+  printFigure,
+} from './loader-bench-helpers';
 
 const calls = Number(process.env.AGENTPLUG_BENCH_CALLS ?? 600);
 const rounds = Number(process.env.AGENTPLUG_BENCH_ROUNDS ?? 15);
@@ -37,22 +43,11 @@ writeFileSync(
   "process.send('ready'); process.on('message', (message) => process.send({ type: 'result', id: message.id, value: message.args[0] }));",
 );
 
-const hostOptions = (processSandbox: ProcessSandboxOptions): PluginHostOptions => ({
-  pluginId: 'com.bench.echo',
-  pluginPath,
-  entryModulePath: join(pluginPath, 'main.mjs'),
-  metadata: { plugin_id: 'com.bench.echo', name: 'Echo', version: '1.0.0' } as unknown as PluginMetadata,
-  config: {},
-  permissions: {
-    filesystem_read: [],
-    filesystem_write: [],
-    network_hosts: [],
-    external_apis: [],
-    environment_variables: [],
-  },
-  sandbox: { max_execution_time_seconds: 60, max_memory_mb: 64, isolation: 'process' },
-  processSandbox,
-});
+const hostOptions = (processSandbox: ProcessSandboxOptions): PluginHostOptions =>
+  echoHostOptions(pluginPath, {
+    sandbox: { max_execution_time_seconds: 60, max_memory_mb: 64, isolation: 'process' },
+    processSandbox,
+  });
 
 /** A bare child: fork of a module that says it is ready and echoes every IPC message. */
 async function forkBareChild(): Promise<ChildProcess> {
@@ -150,15 +145,7 @@ async function measureStart(label: string, processSandbox: ProcessSandboxOptions
     total.host = 0;
     total.children = 0;
   }
-  for (let index = 0; index < starts; index += 1) {
-    if (index % 2 === 0) {
-      await startBare();
-      await startIsolated();
-    } else {
-      await startIsolated();
-      await startBare();
-    }
-  }
+  await alternatePairs(starts, startBare, startIsolated);
   const value = median(isolated);
   const baseline = median(bare);
   printFigure({

@@ -1,15 +1,7 @@
-// One side of the worker memory figure, in a fresh process of its own (isolation.bench.ts starts it):
-//   node --conditions=@agentplug/source --import tsx --expose-gc bench/worker-memory-child.ts bare|plugin <count> <plugin folder>
-// Starts <count> bare workers (an empty module that answers on a MessageChannel) or <count>
-// worker-isolated echo plugins, keeps them all resident, and prints one JSON line: the growth of
-// this process's RSS per resident, after garbage collection on both ends. A fresh process per side
-// means neither side reuses memory the other one freed (the C allocator keeps freed pages for reuse,
-// so the second of two sides measured in one process looks smaller than it is).
-import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHost } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
+import { echoHostOptions } from './loader-bench-helpers';
 
 const [side, countText, pluginPath = ''] = process.argv.slice(2);
 const count = Number(countText);
@@ -28,21 +20,11 @@ async function startBareWorker(): Promise<Worker> {
 }
 
 function startPlugin(): Promise<PluginHost> {
-  return createWorkerHost({
-    pluginId: 'com.bench.echo',
-    pluginPath,
-    entryModulePath: join(pluginPath, 'main.mjs'),
-    metadata: { id: 'com.bench.echo', name: 'Echo', version: '1.0.0' } as unknown as PluginMetadata,
-    config: {},
-    permissions: {
-      filesystem_read: [],
-      filesystem_write: [],
-      network_hosts: [],
-      external_apis: [],
-      environment_variables: [],
-    },
-    sandbox: { max_execution_time_seconds: 30, max_memory_mb: 64, isolation: 'worker' },
-  });
+  return createWorkerHost(
+    echoHostOptions(pluginPath, {
+      sandbox: { max_execution_time_seconds: 30, max_memory_mb: 64, isolation: 'worker' },
+    }),
+  );
 }
 
 async function settle(): Promise<number> {
