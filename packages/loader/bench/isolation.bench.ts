@@ -16,9 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MessageChannel, Worker } from 'node:worker_threads';
 import { createWorkerHost } from '../src/isolation/index';
-import { alternatePairs, echoHostOptions, findOtherNode, loadAverages, median } from './loader-bench-helpers';
+import {
+  alternatePairs,
+  echoHostOptions,
+  findOtherNode,
+  loadAverages,
+  median,
+  startBareWorker,
+} from './loader-bench-helpers';
 
 interface Figure {
   name: string;
@@ -75,19 +81,6 @@ writeFileSync(join(pluginPath, 'main.mjs'), 'export class Plugin { echo(value) {
 const hostOptions = echoHostOptions(pluginPath, {
   sandbox: { max_execution_time_seconds: 30, max_memory_mb: 64, isolation: 'worker' },
 });
-
-/** A bare worker that echoes every message on a transferred MessageChannel port. */
-async function startBareWorker(): Promise<{ port: MessageChannel['port1']; worker: Worker }> {
-  const channel = new MessageChannel();
-  const worker = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     workerData.port.on('message', (message) => workerData.port.postMessage(message));
-     workerData.port.postMessage('ready');`,
-    { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2], execArgv: [] },
-  );
-  await new Promise((resolve) => channel.port1.once('message', resolve));
-  return { port: channel.port1, worker };
-}
 
 async function measureRoundTrips(): Promise<void> {
   const bare = await startBareWorker();

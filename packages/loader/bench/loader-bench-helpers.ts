@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PluginMetadata } from '@agentplug/models';
 import type { PluginHostOptions } from '../src/host/plugin-host';
 
@@ -151,4 +152,17 @@ export async function alternatePairs(
       await first();
     }
   }
+}
+
+/** A bare worker that echoes every message on a transferred MessageChannel port. */
+export async function startBareWorker(): Promise<{ port: MessageChannel['port1']; worker: Worker }> {
+  const channel = new MessageChannel();
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     workerData.port.on('message', (message) => workerData.port.postMessage(message));
+     workerData.port.postMessage('ready');`,
+    { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2], execArgv: [] },
+  );
+  await new Promise((resolve) => channel.port1.once('message', resolve));
+  return { port: channel.port1, worker };
 }

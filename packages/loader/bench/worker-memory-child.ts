@@ -1,23 +1,11 @@
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { PluginHost } from '../src/host/plugin-host';
 import { createWorkerHost } from '../src/isolation/index';
-import { echoHostOptions } from './loader-bench-helpers';
+import { echoHostOptions, startBareWorker } from './loader-bench-helpers';
 
 const [side, countText, pluginPath = ''] = process.argv.slice(2);
 const count = Number(countText);
 const collectGarbage = globalThis.gc as () => void;
-
-async function startBareWorker(): Promise<Worker> {
-  const channel = new MessageChannel();
-  const worker = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     workerData.port.on('message', (message) => workerData.port.postMessage(message));
-     workerData.port.postMessage('ready');`,
-    { eval: true, workerData: { port: channel.port2 }, transferList: [channel.port2], execArgv: [] },
-  );
-  await new Promise((resolve) => channel.port1.once('message', resolve));
-  return worker;
-}
 
 function startPlugin(): Promise<PluginHost> {
   return createWorkerHost(
@@ -37,7 +25,7 @@ if (side !== 'bare' && side !== 'plugin') throw new Error(`unknown side ${side}:
 const before = await settle();
 const resident: (Worker | PluginHost)[] = [];
 for (let index = 0; index < count; index += 1)
-  resident.push(side === 'bare' ? await startBareWorker() : await startPlugin());
+  resident.push(side === 'bare' ? (await startBareWorker()).worker : await startPlugin());
 const after = await settle();
 console.log(JSON.stringify({ side, count, perResident: (after - before) / count }));
 await Promise.all(

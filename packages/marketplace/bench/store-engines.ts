@@ -12,7 +12,7 @@ import { generateSigningKeyPair, type MarketplaceServerOptions } from '../src/in
 import { openPgliteDatabase } from '../src/sql/open-pglite-database';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import { startBenchServer } from './bench-server-process';
-import { measureConcurrentPublishes } from './concurrent-publishes';
+import { measureConcurrentPublishes, publish } from './concurrent-publishes';
 import { measurePublishAtSize, type PublishAtSize } from './publish-scaling';
 import { seedSignedCatalog, writeIntoFolder, writeIntoStore } from './seed-catalog';
 
@@ -40,18 +40,6 @@ const line = (
 
 async function pack(pluginId: string): Promise<Buffer> {
   return (await packPlugin(await writePluginFolder(root, { plugin_id: pluginId, version: '1.0.0' }))).archive;
-}
-
-async function publish(url: string, archive: Buffer, token: string): Promise<number> {
-  const start = performance.now();
-  const response = await fetch(new URL('api/v1/plugins', url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: archive,
-  });
-  await response.arrayBuffer();
-  if (response.status !== 201) throw new Error(`publish answered ${response.status}`);
-  return performance.now() - start;
 }
 
 /** A throughput figure: requests a second, and the server's CPU per request. */
