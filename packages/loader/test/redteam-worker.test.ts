@@ -214,4 +214,47 @@ export class Plugin {
       after: 'x',
     });
   });
+
+  it('still lets a plugin extend Array.prototype with data and named accessors, and define anything on its own objects', async () => {
+    const { host } = await harness.startPlugin({
+      files: {
+        'main.mjs': `export class Plugin {
+  async extend() {
+    Object.defineProperty(Array.prototype, 'last', { get() { return this[this.length - 1]; }, configurable: true });
+    Array.prototype.sum = function () { return this.reduce((total, value) => total + value, 0); };
+    Array.prototype[7] = 'seven';
+    const own = [];
+    Object.defineProperty(own, '0', { get: () => 'own getter', configurable: true });
+    const record = {};
+    record.__defineGetter__('1', () => 'legacy getter');
+    Object.defineProperties(record, { 2: { get: () => 'many', enumerable: true } });
+    class Base {}
+    const child = Object.setPrototypeOf({}, Base.prototype);
+    const proxy = new Proxy({ answer: 42 }, {});
+    const { proxy: revocable, revoke } = Proxy.revocable([], {});
+    revoke();
+    const linked = (await import('./linked.mjs')).default;
+    const holey = Array(9);
+    const result = [[1, 2, 3].last, [1, 2, 3].sum(), holey[7], own[0], record[1], record[2], child instanceof Base, proxy.answer, typeof revocable, linked];
+    delete Array.prototype[7];
+    return result;
+  }
+}`,
+        'linked.mjs': "import { value } from './dependency.mjs';\nexport default value;",
+        'dependency.mjs': 'export const value = 1;',
+      },
+    });
+    expect(await host.call('extend', [])).toEqual([
+      3,
+      6,
+      'seven',
+      'own getter',
+      'legacy getter',
+      'many',
+      true,
+      42,
+      'object',
+      1,
+    ]);
+  });
 });

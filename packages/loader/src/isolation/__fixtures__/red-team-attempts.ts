@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { arrayPrototypeAttempts } from './array-prototype-attempts';
 import { commonJs, type EscapeAttempt, esm, hasOsSandbox, importsGated } from './escape-attempt';
 import type { HarnessTier } from './isolated-plugin-harness';
 
@@ -265,4 +266,5 @@ return fs.readFileSync(c.secret, 'utf8');`,
     capability: 'filesystem_read',
     mentions: ['to permissions.filesystem_read'],
   },
+  ...arrayPrototypeAttempts,
 ];

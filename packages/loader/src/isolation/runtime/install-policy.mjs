@@ -1,12 +1,13 @@
 // Installs the in-realm policy of an isolated plugin, in the one order that works: the module gate
 // first (it needs module.register / registerHooks, which are then taken away), the native-handle
 // guard next (it finds the handle classes by creating a socket, a watcher and a file handle, which
-// the later guards would refuse), then the fs, network and process guards, and last the ES module
+// the later guards would refuse), then the fs, network and process guards, then the ES module
 // namespaces of built-ins are synchronised so `import { readFileSync } from 'node:fs'` sees the
-// guarded functions. Shared by the worker and the process bootstraps.
+// guarded functions, and last the array prototypes are guarded. Shared by the worker and the process bootstraps.
 import fs from 'node:fs';
 import Module from 'node:module';
 import url from 'node:url';
+import { guardArrayPrototypes } from './guard-array-prototypes.mjs';
 import { guardFileSystem } from './guard-file-system.mjs';
 import { guardNativeHandles } from './guard-native-handles.mjs';
 import { guardNetwork } from './guard-network.mjs';
@@ -102,6 +103,7 @@ export async function installPolicy(policy, { report, proxy, asyncHooks }) {
   syncBuiltinESMExports();
   guardProcess(policy);
   syncBuiltinESMExports();
+  guardArrayPrototypes(policy);
   return gated;
 }
 
