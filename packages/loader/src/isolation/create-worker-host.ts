@@ -76,29 +76,45 @@ export async function createWorkerHost(options: PluginHostOptions): Promise<Plug
     execArgv: [],
   });
 
+  /**
+   * Takes the messages still queued on the ports, synchronously: those `accept` keeps go to the
+   * channel host, as if they had been dispatched.
+   */
+  const takeQueued = (accept: (message: unknown) => boolean): void => {
+    for (const port of [hostPort, auditChannel.port1]) {
+      for (
+        let queued = receiveMessageOnPort(port);
+        queued !== undefined;
+        queued = receiveMessageOnPort(port)
+      ) {
+        if (accept(queued.message)) channelHost.receive(queued.message);
+      }
+    }
+  };
   let terminated: Promise<void> | undefined;
   /**
-   * Terminates the worker, then takes the messages still queued on the ports (a denial that ended
-   * the load races the load failure) and closes them.
+   * Terminates the worker, then takes the permission events still queued on the ports (a denial
+   * that ended the load races the load failure) and closes them.
    */
   const terminate = (): Promise<void> => {
     terminated ??= (async () => {
       await worker.terminate();
-      for (const port of [hostPort, auditChannel.port1]) {
-        for (
-          let queued = receiveMessageOnPort(port);
-          queued !== undefined;
-          queued = receiveMessageOnPort(port)
-        ) {
-          const message = queued.message as { type?: unknown } | null;
-          if (message !== null && typeof message === 'object' && message.type === 'permission') {
-            channelHost.receive(message);
-          }
-        }
-        port.close();
-      }
+      takeQueued((message) => {
+        const typed = message as { type?: unknown } | null;
+        return typed !== null && typeof typed === 'object' && typed.type === 'permission';
+      });
+      hostPort.close();
+      auditChannel.port1.close();
     })();
     return terminated;
+  };
+  /**
+   * Ends the plugin after a crash. What it sent before crashing still counts: a reply posted just
+   * before an uncaught exception can still be queued when the worker's error event arrives.
+   */
+  const crash = (error: PluginError): void => {
+    takeQueued(() => true);
+    channelHost.fail(error);
   };
   channelHost.attach({
     send(message) {
@@ -109,9 +125,9 @@ export async function createWorkerHost(options: PluginHostOptions): Promise<Plug
 
   hostPort.on('message', (message: unknown) => channelHost.receive(message));
   auditChannel.port1.on('message', (message: unknown) => channelHost.receive(message));
-  worker.on('error', (error) => channelHost.fail(classifyWorkerError(pluginId, error)));
+  worker.on('error', (error) => crash(classifyWorkerError(pluginId, error)));
   worker.on('exit', (exitCode) => {
-    channelHost.fail(
+    crash(
       new PluginError('WORKER_CRASHED', `plugin "${pluginId}" exited with code ${exitCode}`, {
         details: { exitCode },
       }),

@@ -38,6 +38,7 @@ export class Plugin {
   exit() { process.exit(3); }
   rejectLater() { Promise.reject(new Error('nobody listens')); return 'returned'; }
   throwLater() { setTimeout(() => { throw new Error('thrown in a timer'); }, 1); return 'returned'; }
+  throwRightAfter() { const late = (depth) => queueMicrotask(() => { if (depth === 0) throw new Error('thrown right after the reply'); late(depth - 1); }); late(6); return 'returned'; }
 }
 `;
 
@@ -112,6 +113,17 @@ export class Plugin {
       expect(crashes[0]?.message).toContain('thrown in a timer');
       await expectOthersUnharmed();
     });
+
+    it('delivers a reply sent just before the plugin crashed, every time', async () => {
+      // The crash can reach the host before the reply that preceded it has been dispatched.
+      for (let round = 0; round < 12; round += 1) {
+        const { host, crashes } = await harness.startPlugin({ files: { 'main.mjs': crashingSource } });
+        expect(await host.call('throwRightAfter', [])).toBe('returned');
+        await expect.poll(() => crashes.length).toBe(1);
+        expect(crashes[0]?.message).toContain('thrown right after the reply');
+      }
+      await expectOthersUnharmed();
+    }, 60_000);
 
     it('contains an exit during load', async () => {
       const { error } = await harness.failToStart({ files: { 'main.mjs': 'process.exit(7);' } });
