@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { PluginError } from '@agentplug/models';
+import { EntryPaths, normalizeEntryPath } from './entry-path';
 import { BLOCK_SIZE, decodeHeader, decodePaxRecords, paddingAfter } from './tar-format';
 
 const gunzipAsync = promisify(gunzip);
@@ -40,17 +41,6 @@ export interface ExtractArchiveResult {
 
 function unsafe(message: string, path?: string): PluginError {
   return new PluginError('ARCHIVE_UNSAFE', message, { details: path === undefined ? {} : { path } });
-}
-
-/** Normalises an entry path, refusing anything that could land outside the destination. */
-function normalizeEntryPath(raw: string): string {
-  if (raw.includes('\0')) throw unsafe('an entry name contains a NUL byte', raw);
-  if (raw.includes('\\')) throw unsafe(`"${raw}" contains a backslash`, raw);
-  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw unsafe(`"${raw}" is an absolute path`, raw);
-  const segments = raw.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.some((segment) => segment === '..')) throw unsafe(`"${raw}" contains a ".." segment`, raw);
-  if (segments.length === 0) throw unsafe(`"${raw}" names no file`, raw);
-  return segments.join('/');
 }
 
 /** Compressed bytes gathered before each inflate call while streaming. */
@@ -184,8 +174,7 @@ export function createArchiveInflater(
 
 function parseTar(tar: Buffer, caps: Required<ExtractionLimits>): ArchiveFile[] {
   const files: ArchiveFile[] = [];
-  const seen = new Set<string>();
-  const folders = new Set<string>();
+  const paths = new EntryPaths();
   let offset = 0;
   let entries = 0;
   let totalBytes = 0;
@@ -227,23 +216,15 @@ function parseTar(tar: Buffer, caps: Required<ExtractionLimits>): ArchiveFile[] 
       throw unsafe(`"${rawPath}" is a device or FIFO`, rawPath);
     }
     if (header.type === '5') {
-      if (rawPath.split('/').some((segment) => segment === '..'))
-        throw unsafe(`"${rawPath}" contains a ".." segment`, rawPath);
-      if (rawPath.startsWith('/')) throw unsafe(`"${rawPath}" is an absolute path`, rawPath);
+      // Folders are made from the files' paths; a folder entry is only checked.
+      normalizeEntryPath(rawPath, { folder: true });
       continue;
     }
     if (header.type !== '0' && header.type !== '\0' && header.type !== '7') {
       throw unsafe(`"${rawPath}" has the unsupported entry type "${header.type}"`, rawPath);
     }
     const path = normalizeEntryPath(rawPath);
-    if (seen.has(path) || folders.has(path)) throw unsafe(`"${path}" appears twice in the archive`, path);
-    const segments = path.split('/');
-    for (let depth = 1; depth < segments.length; depth += 1) {
-      const folder = segments.slice(0, depth).join('/');
-      if (seen.has(folder)) throw unsafe(`"${folder}" is both a file and a folder`, path);
-      folders.add(folder);
-    }
-    seen.add(path);
+    paths.add(path);
     totalBytes += header.size;
     if (totalBytes > caps.maxTotalBytes) {
       throw new PluginError('TOO_LARGE', `the archive holds more than ${caps.maxTotalBytes} bytes`, {

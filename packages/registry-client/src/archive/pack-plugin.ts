@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PluginError, type PluginMetadata } from '@agentplug/models';
 import { formatArchiveName } from '../protocol/marketplace-index';
+import { EntryPaths, normalizeEntryPath } from './entry-path';
 import { type ListPluginFilesOptions, listPluginFiles, type PluginFileEntry } from './list-plugin-files';
 import { BLOCK_SIZE, encodeHeader, encodePaxRecords, paddingAfter } from './tar-format';
 
@@ -40,7 +41,8 @@ export interface PackPluginResult {
  * What ships is what {@link listPluginFiles} lists: the default ignore list (secrets, `.git`,
  * `node_modules`, editor and OS files, archives; sources and tests when there is a build) changed
  * by `.agentplugignore`, and nothing that looks like a credential. The same folder always gives the same bytes.
- * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_INVALID, ARCHIVE_UNSAFE (a symlink or device in the folder),
+ * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_INVALID, ARCHIVE_UNSAFE (a symlink or device in the folder, a
+ * file name no client would extract: see `normalizeEntryPath`),
  * SECRET_DETECTED, TOO_LARGE
  * @example
  * const { archive, fileName } = await packPlugin('./my-plugin');
@@ -48,6 +50,9 @@ export interface PackPluginResult {
 export async function packPlugin(folder: string, options: PackPluginOptions = {}): Promise<PackPluginResult> {
   const { manifest, files: entries } = await listPluginFiles(folder, options);
   const files = entries.map((entry) => entry.path);
+  // The extractor's rule, checked here too, so an author learns of a name no client would install now.
+  const paths = new EntryPaths();
+  for (const path of files) paths.add(normalizeEntryPath(path));
   const chunks: Buffer[] = [];
   for (const path of files) {
     const absolute = join(folder, path);

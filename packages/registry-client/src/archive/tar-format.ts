@@ -92,7 +92,8 @@ export function encodePaxRecords(records: Record<string, string>): Buffer {
 
 /** Decodes pax extended header records; returns undefined when they are malformed. */
 export function decodePaxRecords(data: Buffer): Record<string, string> | undefined {
-  const records: Record<string, string> = {};
+  // Keys come from the archive: a null prototype keeps `__proto__` an ordinary record.
+  const records: Record<string, string> = Object.create(null);
   let offset = 0;
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
