@@ -70,8 +70,13 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   statsResignDelayMs?: number;
   /** Largest upload accepted. Default 50 MiB. */
   maxUploadBytes?: number;
-  /** Uploads received at once; one more is answered UNAVAILABLE (503). Default 8. */
+  /**
+   * Uploads received at once. When all are taken, a publisher holding several yields its newest to a
+   * publisher holding fewer; otherwise one more is answered UNAVAILABLE (503). Default 8.
+   */
   maxConcurrentUploads?: number;
+  /** Longest wait for the next bytes of an upload; past it the upload is refused with TIMEOUT (504). Default 15 s. */
+  uploadStallTimeoutMs?: number;
   /** Requests a minute one address may make (burst the same). Default 1,200; 0 turns it off. */
   requestsPerMinutePerAddress?: number;
   /** Publishes, yanks and ratings a minute one token may make. Default 120; 0 turns it off. */
@@ -190,6 +195,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     maxBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
     maxConcurrent: options.maxConcurrentUploads ?? 8,
     spoolDirectory: join(tmpdir(), 'agentplug-marketplace-uploads'),
+    stallTimeoutMs: options.uploadStallTimeoutMs ?? 15_000,
   });
   let closing = false;
   let inFlight = 0;
@@ -212,7 +218,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
     }),
     ...createMarketplaceRoutes(service, {
       access,
-      readUpload: (request) => uploads.read(request),
+      readUpload: (request, caller) => uploads.read(request, caller),
       published: () => metrics.countPublish(),
     }),
   ];

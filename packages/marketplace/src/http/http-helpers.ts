@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { httpStatusForCode, PluginError } from '@agentplug/models';
+import { httpStatusForCode, PluginError, parseUntrustedJson } from '@agentplug/models';
 
 /** Answers with a JSON body, never cached. */
 export function sendJson(
@@ -57,16 +57,22 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
 }
 
 /**
- * Reads a small JSON request body into a plain value.
- * @throws PluginError TOO_LARGE, INVALID_ARGUMENT (not JSON; `expected` says what to send)
+ * Reads a small JSON request body into plain data with null-prototype objects (a request is hostile
+ * input: `__proto__` stays an ordinary key), its size, UTF-8 and nesting checked.
+ * @throws PluginError TOO_LARGE, INVALID_ARGUMENT (not JSON, not UTF-8 or nested too deep; `expected` says what to send)
  */
 export async function readJsonBody(
   request: IncomingMessage,
   options: { maxBytes: number; expected: string },
 ): Promise<unknown> {
-  const text = (await readRequestBody(request, options.maxBytes)).toString('utf8');
+  const body = await readRequestBody(request, options.maxBytes);
   try {
-    return JSON.parse(text) as unknown;
+    return parseUntrustedJson(body, {
+      code: 'INVALID_ARGUMENT',
+      what: 'the request body',
+      maxBytes: options.maxBytes,
+      maxDepth: 16,
+    });
   } catch (error) {
     throw new PluginError('INVALID_ARGUMENT', `send JSON ${options.expected}`, { cause: error });
   }

@@ -17,8 +17,8 @@ import type { HttpMethod, Route } from './route-table';
 export interface MarketplaceRoutesOptions {
   /** Who may publish, yank and rate. */
   access: AccessControl;
-  /** Reads an upload (size cap, concurrency cap). */
-  readUpload(request: IncomingMessage): Promise<Buffer>;
+  /** Reads an upload from `caller` (size cap, stall timeout, concurrency cap shared fairly between callers). */
+  readUpload(request: IncomingMessage, caller: string): Promise<Buffer>;
   /** Told about each accepted publish (metrics). */
   published?(): void;
 }
@@ -158,7 +158,7 @@ export function createMarketplaceRoutes(
       path: `/${PLUGINS_PATH}`,
       async handle({ request, response }) {
         const caller = await options.access.authenticate(request, 'publish');
-        const archive = await options.readUpload(request);
+        const archive = await options.readUpload(request, caller.actor.name);
         const result = await service.publish(archive, options.access.guard(caller));
         options.published?.();
         sendJson(response, 201, result);
