@@ -17,6 +17,7 @@ export type BenchServerOptions = Pick<
   | 'publishToken'
   | 'writesPerMinutePerToken'
   | 'requestsPerMinutePerAddress'
+  | 'maxConnectionsPerAddress'
   | 'maxConcurrentUploads'
   | 'statsResignDelayMs'
   | 'inspectionWorkers'

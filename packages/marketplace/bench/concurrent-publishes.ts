@@ -64,6 +64,8 @@ export async function measureConcurrentPublishes(options: {
     publishToken: token,
     writesPerMinutePerToken: 0,
     requestsPerMinutePerAddress: 0,
+    // The load comes from one address: no cap on its connections.
+    maxConnectionsPerAddress: 0,
     maxConcurrentUploads: 256,
     inspectionWorkers: options.inspectionWorkers,
   });

@@ -164,6 +164,8 @@ try {
           signingKey: keys,
           publishToken: token,
           requestsPerMinutePerAddress: 0,
+          // The load comes from one address: no cap on its connections.
+          maxConnectionsPerAddress: 0,
           statsResignDelayMs: 600_000,
         });
         try {

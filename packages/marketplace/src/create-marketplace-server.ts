@@ -11,6 +11,8 @@ import {
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { addressOf, createAccessControl } from './http/access-control';
+import { clientKeyOf } from './http/client-key';
+import { limitConnectionsPerClient } from './http/connection-limit';
 import { createMarketplaceRoutes } from './http/marketplace-routes';
 import { createMarketplaceMetrics } from './http/metrics';
 import { createOperationsRoutes } from './http/operations-routes';
@@ -18,7 +20,9 @@ import { createRateLimiter } from './http/rate-limiter';
 import { createRequestListener } from './http/route-table';
 import { createUploadReader } from './http/upload-reader';
 import { createDefaultValidator } from './publish/default-validator';
+import { inspectArchive } from './publish/inspect-archive';
 import { createInspectionPool } from './publish/inspection-pool';
+import { createInspectionQueue } from './publish/inspection-queue';
 import type { RiskPolicy } from './publish/risk-policy';
 import { createPublisherDirectory, type PublisherDirectory } from './publishers/publisher-directory';
 import {
@@ -66,6 +70,11 @@ export interface MarketplaceServerOptions extends RiskPolicy {
    * inspected on the event loop whatever this says.
    */
   inspectionWorkers?: number;
+  /**
+   * Uploads inspected at once on the event loop (without `inspectionWorkers`; with them, the pool's
+   * size bounds it): each holds its archive's inflated content in memory. Default 2.
+   */
+  maxConcurrentInspections?: number;
   /** Delay before changed download counts and ratings show in the web catalog's lists. Default 10 s. */
   statsResignDelayMs?: number;
   /** Largest upload accepted. Default 50 MiB. */
@@ -77,8 +86,14 @@ export interface MarketplaceServerOptions extends RiskPolicy {
   maxConcurrentUploads?: number;
   /** Longest wait for the next bytes of an upload; past it the upload is refused with TIMEOUT (504). Default 15 s. */
   uploadStallTimeoutMs?: number;
-  /** Requests a minute one address may make (burst the same). Default 1,200; 0 turns it off. */
+  /** Requests a minute one address (an IPv6 address by its /64) may make (burst the same). Default 1,200; 0 turns it off. */
   requestsPerMinutePerAddress?: number;
+  /**
+   * Connections one address (an IPv6 address by its /64) may hold open at once; past it a new one is
+   * closed as it arrives, so idle or slow connections from one client cannot take every file
+   * descriptor. Default 64; 0 turns it off.
+   */
+  maxConnectionsPerAddress?: number;
   /** Publishes, yanks and ratings a minute one token may make. Default 120; 0 turns it off. */
   writesPerMinutePerToken?: number;
   /** Longest wait for in-flight requests (publishes) on close. Default 30 s. */
@@ -163,13 +178,21 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
           extractionLimits: options.extractionLimits,
         })
       : undefined;
+  const validator =
+    options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator()));
+  const inspections = createInspectionQueue(options.maxConcurrentInspections ?? 2);
   const service = await createMarketplaceService({
-    ...(pool === undefined ? {} : { inspectUpload: (archive: Buffer) => pool.inspect(archive) }),
+    inspectUpload:
+      pool === undefined
+        ? (archive: Buffer) =>
+            inspections(() =>
+              inspectArchive(archive, { validator, extractionLimits: options.extractionLimits }),
+            )
+        : (archive: Buffer) => pool.inspect(archive),
     store,
     ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
     signingKey: options.signingKey,
-    validator:
-      options.validator === false ? undefined : (options.validator ?? (await createDefaultValidator())),
+    validator,
     maxRiskLevel: options.maxRiskLevel,
     minSecurityScore: options.minSecurityScore,
     statsResignDelayMs: options.statsResignDelayMs ?? 10_000,
@@ -234,7 +257,7 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
         throw new PluginError('UNAVAILABLE', 'the server is shutting down', {
           details: { retryAfterSeconds: 1 },
         });
-      const wait = addressLimiter?.take(`address:${addressOf(request)}`);
+      const wait = addressLimiter?.take(`address:${clientKeyOf(request.socket?.remoteAddress)}`);
       if (wait !== undefined) {
         throw new PluginError('RATE_LIMITED', `too many requests from ${addressOf(request)}`, {
           details: { retryAfterSeconds: wait },
@@ -252,16 +275,22 @@ export async function createMarketplaceServer(options: MarketplaceServerOptions)
       );
     },
   });
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, (request, response) => {
-    inFlight += 1;
-    response.once('close', () => {
-      inFlight -= 1;
-    });
-    listener(request, response);
-  });
+  // Timeouts are checked every 5 s (Node's default is 30 s), so a slow header is cut near its 30 s.
+  const server = createServer(
+    { maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 5_000 },
+    (request, response) => {
+      inFlight += 1;
+      response.once('close', () => {
+        inFlight -= 1;
+      });
+      listener(request, response);
+    },
+  );
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  const connectionsPerAddress = options.maxConnectionsPerAddress ?? 64;
+  if (connectionsPerAddress > 0) limitConnectionsPerClient(server, connectionsPerAddress);
   const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {

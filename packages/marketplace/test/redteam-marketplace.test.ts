@@ -295,4 +295,55 @@ describe('red team: the multi-publisher marketplace', { timeout: 180_000 }, () =
     expect(server.getCatalog()).toBe(before);
     expect((await fetch(new URL('healthz', server.url))).status).toBe(200);
   });
+
+  it('refuses a search query of thousands of matching words with INVALID_ARGUMENT (400) instead of holding the event loop', async () => {
+    const { server, acme } = await start();
+    expect((await publish(server, await archiveOf('com.acme.search', '1.0.0'), acme)).status).toBe(201);
+    const search = (query: string) => fetch(new URL(`api/v1/search?${query}`, server.url));
+    // Every word matches every plugin, so each one cost a pass over the whole catalog.
+    const started = performance.now();
+    expect(await errorOf(await search(`q=${Array.from({ length: 7_000 }, () => 'a').join('+')}`))).toEqual({
+      status: 400,
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const words = (count: number) => Array.from({ length: count }, (_, index) => `w${index}`).join('+');
+    expect(await errorOf(await search(`q=${words(17)}`))).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
+    expect(await errorOf(await search(`q=x&tags=${words(11).replaceAll('+', ',')}`))).toEqual({
+      status: 400,
+      code: 'INVALID_ARGUMENT',
+    });
+    // At the caps, and with a word repeated past them, a search answers.
+    expect((await search(`q=${words(16)}`)).status).toBe(200);
+    const repeated = (await (
+      await search(`q=${Array.from({ length: 30 }, () => 'acme').join('+')}`)
+    ).json()) as {
+      results: { plugin_id: string }[];
+    };
+    expect(repeated.results.map((result) => result.plugin_id)).toEqual(['com.acme.search']);
+    expect((await fetch(new URL('healthz', server.url))).status).toBe(200);
+  });
+
+  it('inspects uploads on the event loop one at a time when told, and every concurrent publish still lands', async () => {
+    const { server, publishers, acme, mallory } = await start({ maxConcurrentInspections: 1 });
+    const archives = await Promise.all([
+      archiveOf('com.acme.q1', '1.0.0'),
+      archiveOf('com.acme.q2', '1.0.0'),
+      archiveOf('com.mallory.q3', '1.0.0'),
+      archiveOf('com.mallory.q4', '1.0.0'),
+    ]);
+    const statuses = await Promise.all(
+      archives.map(
+        async (archive, index) => (await publish(server, archive, index < 2 ? acme : mallory)).status,
+      ),
+    );
+    expect(statuses).toEqual([201, 201, 201, 201]);
+    expect(Object.keys(server.getCatalog().plugins).sort()).toEqual([
+      'com.acme.q1',
+      'com.acme.q2',
+      'com.mallory.q3',
+      'com.mallory.q4',
+    ]);
+    expect((await publishers.readAudit()).filter((entry) => entry.action === 'publish')).toHaveLength(4);
+  });
 });

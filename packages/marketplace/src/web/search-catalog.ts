@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type PluginMarketplaceInfo, type PluginPermissions, PluginType } from '@agentplug/models';
-import { type RankedPlugin, toMarketplaceInfo } from '@agentplug/registry-client/protocol';
+import {
+  MAX_SEARCH_QUERY_LENGTH,
+  MAX_SEARCH_TAGS,
+  type RankedPlugin,
+  toMarketplaceInfo,
+} from '@agentplug/registry-client/protocol';
 import type { CatalogCache } from './catalog-cache';
 import type { CatalogReader } from './catalog-reader';
 
@@ -36,21 +41,19 @@ export interface CatalogResultsPage {
 
 /** Results per page. */
 export const PAGE_SIZE = 20;
-const MAX_QUERY_LENGTH = 200;
-const MAX_TAGS = 10;
 const MAX_TAG_LENGTH = 64;
 const MAX_PAGE = 10_000;
 const PLUGIN_TYPES = new Set<string>(Object.values(PluginType));
 
 /** Reads a search from query parameters (`q`, `type`, `tags`, `sort`, `page`); anything unknown falls back to its default. */
 export function readCatalogSearch(parameters: URLSearchParams): CatalogSearch {
-  const query = (parameters.get('q') ?? '').slice(0, MAX_QUERY_LENGTH).trim();
+  const query = (parameters.get('q') ?? '').slice(0, MAX_SEARCH_QUERY_LENGTH).trim();
   const type = parameters.get('type') ?? '';
   const tags = (parameters.get('tags') ?? '')
     .split(',')
     .map((tag) => tag.trim().slice(0, MAX_TAG_LENGTH))
     .filter((tag) => tag !== '')
-    .slice(0, MAX_TAGS);
+    .slice(0, MAX_SEARCH_TAGS);
   const sort = parameters.get('sort') ?? '';
   const page = Number.parseInt(parameters.get('page') ?? '1', 10);
   return {

@@ -77,8 +77,12 @@ export {
   type SearchFileEntry,
 } from './search-file';
 export {
+  MAX_SEARCH_QUERY_LENGTH,
+  MAX_SEARCH_TAGS,
+  MAX_SEARCH_WORDS,
   type RankedPlugin,
   rankIndex,
+  readSearchTerms,
   type SearchIndexOptions,
   type SearchQuery,
   searchIndex,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildSyntheticIndex } from '../../bench/synthetic-index';
-import { rankIndex, searchIndex } from './search-index';
+import {
+  MAX_SEARCH_QUERY_LENGTH,
+  MAX_SEARCH_TAGS,
+  MAX_SEARCH_WORDS,
+  rankIndex,
+  searchIndex,
+} from './search-index';
 
 describe('rankIndex', () => {
   const body = buildSyntheticIndex(300);
@@ -28,5 +34,28 @@ describe('rankIndex', () => {
     }
     expect(rankIndex(body, { query: 'nothing-matches-this' })).toEqual([]);
     expect(rankIndex(body, {}).every((item) => item.score === 1)).toBe(true);
+  });
+});
+
+describe('the bounds of a search', () => {
+  const body = buildSyntheticIndex(2_000);
+  const words = (count: number) => Array.from({ length: count }, (_, index) => `w${index}`).join(' ');
+
+  it('refuses a query of thousands of words that all match, at once, with INVALID_ARGUMENT', () => {
+    const started = performance.now();
+    expect(() => rankIndex(body, { query: Array.from({ length: 7_000 }, () => 'a').join(' ') })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('refuses more distinct words, a longer query or more tags than the caps, and takes repeats as one word', () => {
+    const refused = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
+    expect(() => searchIndex(body, { query: words(MAX_SEARCH_WORDS + 1) })).toThrow(refused);
+    expect(() => searchIndex(body, { query: 'x'.repeat(MAX_SEARCH_QUERY_LENGTH + 1) })).toThrow(refused);
+    expect(() => searchIndex(body, { tags: words(MAX_SEARCH_TAGS + 1).split(' ') })).toThrow(refused);
+    expect(() => searchIndex(body, { tags: ['t'.repeat(65)] })).toThrow(refused);
+    expect(searchIndex(body, { query: words(MAX_SEARCH_WORDS) })).toEqual([]);
+    expect(searchIndex(body, { query: 'math math math math' })).toEqual(searchIndex(body, { query: 'math' }));
   });
 });

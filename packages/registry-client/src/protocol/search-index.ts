@@ -1,4 +1,4 @@
-import type { PluginMarketplaceInfo, PluginType } from '@agentplug/models';
+import { PluginError, type PluginMarketplaceInfo, type PluginType } from '@agentplug/models';
 import type { IndexPluginEntry, IndexVersionEntry, SignedIndexBody } from './marketplace-index';
 import { pickLatestVersion } from './version-rules';
 
@@ -128,18 +128,63 @@ export interface RankedPlugin {
   downloads: number;
 }
 
+/** Longest search query, in characters: a search walks the whole catalog once per word. */
+export const MAX_SEARCH_QUERY_LENGTH = 200;
+/** Most distinct words in a search query. */
+export const MAX_SEARCH_WORDS = 16;
+/** Most tags a search may require, and the longest tag. */
+export const MAX_SEARCH_TAGS = 10;
+const MAX_SEARCH_TAG_LENGTH = 64;
+
+/**
+ * The lower-cased phrase, its distinct words and the tags of a search, bounded: matching costs one
+ * pass over the catalog per word, so an unbounded query (thousands of words that all match) would
+ * hold a server's event loop for seconds per request.
+ * @throws PluginError INVALID_ARGUMENT (a query over {@link MAX_SEARCH_QUERY_LENGTH} characters or {@link MAX_SEARCH_WORDS} words, too many or too long tags)
+ */
+export function readSearchTerms(search: Pick<SearchQuery, 'query' | 'tags'>): {
+  phrase: string;
+  words: string[];
+  tags: string[];
+} {
+  const phrase = (search.query ?? '').trim().toLowerCase();
+  if (phrase.length > MAX_SEARCH_QUERY_LENGTH) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `a search query is at most ${MAX_SEARCH_QUERY_LENGTH} characters (this one has ${phrase.length})`,
+      { details: { maxLength: MAX_SEARCH_QUERY_LENGTH } },
+    );
+  }
+  const words = [...new Set(phrase.split(/\s+/).filter((word) => word.length > 0))];
+  if (words.length > MAX_SEARCH_WORDS) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `a search query has at most ${MAX_SEARCH_WORDS} different words (this one has ${words.length})`,
+      { details: { maxWords: MAX_SEARCH_WORDS } },
+    );
+  }
+  const tags = [...new Set((search.tags ?? []).map((tag) => tag.toLowerCase()))];
+  if (tags.length > MAX_SEARCH_TAGS || tags.some((tag) => tag.length > MAX_SEARCH_TAG_LENGTH)) {
+    throw new PluginError(
+      'INVALID_ARGUMENT',
+      `a search names at most ${MAX_SEARCH_TAGS} tags of at most ${MAX_SEARCH_TAG_LENGTH} characters`,
+      { details: { maxTags: MAX_SEARCH_TAGS, maxTagLength: MAX_SEARCH_TAG_LENGTH } },
+    );
+  }
+  return { phrase, words, tags };
+}
+
 /**
  * Every plugin matching a search, by relevance, then downloads, then id, with no result objects
  * built: a catalog that sorts and pages thousands of matches builds only the page it shows.
  * The rule is {@link searchIndex}'s.
+ * @throws PluginError INVALID_ARGUMENT (a query or tags past the caps of {@link readSearchTerms})
  */
 export function rankIndex(
   body: Pick<SignedIndexBody, 'plugins'>,
   search: Omit<SearchQuery, 'limit'> & SearchIndexOptions,
 ): RankedPlugin[] {
-  const phrase = (search.query ?? '').trim().toLowerCase();
-  const words = phrase.split(/\s+/).filter((word) => word.length > 0);
-  const tags = (search.tags ?? []).map((tag) => tag.toLowerCase());
+  const { phrase, words, tags } = readSearchTerms(search);
   const downloadsOf = search.downloadsOf ?? ((pluginId: string) => body.plugins[pluginId]?.downloads ?? 0);
   const ranked: RankedPlugin[] = [];
   for (const plugin of preparePlugins(body.plugins, search.runtimeVersion)) {
@@ -161,6 +206,7 @@ export function rankIndex(
  * Searches the plugins of an index: every word of `query` must match the id, name, tags, description
  * or author; results are sorted by relevance, then downloads, then id. Plugins whose every version is
  * yanked (or incompatible with `runtimeVersion`) are left out; each result shows its latest usable version.
+ * @throws PluginError INVALID_ARGUMENT (a query or tags past the caps of {@link readSearchTerms})
  */
 export function searchIndex(
   body: Pick<SignedIndexBody, 'plugins'>,
