@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTACKER_BENIGN, ATTACKER_EVASIONS } from './__fixtures__/attacker-corpus';
 import { BENIGN } from './__fixtures__/benign-corpus';
 import { EVASIONS } from './__fixtures__/evasion-corpus';
+import { RED_TEAM_BENIGN, RED_TEAM_EVASIONS } from './__fixtures__/red-team-corpus';
 
 const recorder = fileURLToPath(new URL('./__fixtures__/reach-recorder.cjs', import.meta.url));
 const CAPABILITIES = new Set([
@@ -29,7 +30,7 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** The snippet as Node runs it: TypeScript is compiled first, to CommonJS (`.ts`) or ESM (`.mts`). */
+/** The snippet as Node runs it: TypeScript is compiled first (experimental decorators on), to CommonJS (`.ts`) or ESM (`.mts`). */
 function runnable(code: string, filename: string): { code: string; extension: string } {
   if (filename.endsWith('.ts') || filename.endsWith('.mts')) {
     const esm = filename.endsWith('.mts');
@@ -37,6 +38,8 @@ function runnable(code: string, filename: string): { code: string; extension: st
       compilerOptions: {
         module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
         target: ts.ScriptTarget.ES2022,
+        // Parameter decorators exist only as TypeScript's experimental decorators.
+        experimentalDecorators: true,
       },
     });
     return { code: output.outputText, extension: esm ? '.mjs' : '.cjs' };
@@ -93,9 +96,12 @@ describe('every evasion of the corpus really reaches what its label says, run un
     // Every class has look-alikes that must stay clean.
     const benignClasses = new Set(ATTACKER_BENIGN.map((entry) => entry.technique));
     for (const name of classes) expect(benignClasses, name).toContain(name);
+    const redTeamClasses = new Set(RED_TEAM_EVASIONS.map((evasion) => evasion.technique));
+    const redTeamBenign = new Set(RED_TEAM_BENIGN.map((entry) => entry.technique));
+    for (const name of redTeamClasses) expect(redTeamBenign, name).toContain(name);
   });
 
-  it.concurrent.each([...EVASIONS, ...ATTACKER_EVASIONS])(
+  it.concurrent.each([...EVASIONS, ...ATTACKER_EVASIONS, ...RED_TEAM_EVASIONS])(
     '$technique: $name reaches $capability',
     async (evasion) => {
       const reached = await reach(evasion.code, evasion.filename);
@@ -105,9 +111,12 @@ describe('every evasion of the corpus really reaches what its label says, run un
 });
 
 describe('every benign look-alike reaches nothing, run under Node', () => {
-  it.concurrent.each([...BENIGN, ...ATTACKER_BENIGN])('$technique: $name', async (benign) => {
-    expect([...(await reach(benign.code, benign.filename))]).toEqual([]);
-  });
+  it.concurrent.each([...BENIGN, ...ATTACKER_BENIGN, ...RED_TEAM_BENIGN])(
+    '$technique: $name',
+    async (benign) => {
+      expect([...(await reach(benign.code, benign.filename))]).toEqual([]);
+    },
+  );
 
   it('the recorder itself sees a plain capability use (control)', async () => {
     expect([...(await reach("require('child_process').execSync('id');"))]).toEqual(['shell']);

@@ -68,6 +68,11 @@ export const MAYBE_GLOBAL_VALUE: AbstractValue = { kind: 'maybe-global' };
 /** `Function('return this')`: calling it gives the global object. */
 export const GLOBAL_RETURNING_FUNCTION: AbstractValue = { kind: 'function', returns: 'global' };
 
+/** A symbol made by `Symbol()` or `Symbol.for()`. */
+export const SYMBOL_VALUE: AbstractValue = { kind: 'global', path: 'Symbol()' };
+/** The property key every symbol folds to: no string key of a built-in looks like it. */
+const SYMBOL_KEY = '@@symbol';
+
 /** How much of a string's known start or end a text value keeps. */
 const MAX_TEXT_AFFIX = 256;
 
@@ -129,7 +134,34 @@ export function knownSuffixOf(value: AbstractValue): string | undefined {
 
 /** The property key a value folds to, or undefined when it is not statically known. */
 export function propertyKeyOf(value: AbstractValue): string | undefined {
+  // An array key is its elements joined with commas, as `String(array)` gives (`cp[['exec']]`).
+  if (value.kind === 'array') return arrayKeyOf(value.elements);
+  // A symbol names no member a string can (no global is `process` under a symbol): one key
+  // stands for every symbol, so what a symbol key stores is what it reads back.
+  if (value.kind === 'global' && (value === SYMBOL_VALUE || value.path.startsWith('Symbol.')))
+    return SYMBOL_KEY;
   if (value.kind !== 'literal') return undefined;
   if (value.value === undefined || value.value === null) return String(value.value);
   return String(value.value);
 }
+
+/** The property key an array of literals converts to (`['a', 1]` is `'a,1'`), or undefined. */
+function arrayKeyOf(elements: readonly AbstractValue[]): string | undefined {
+  if (elements.length > MAX_ARRAY_KEY_ELEMENTS) return undefined;
+  const parts: string[] = [];
+  for (const element of elements) {
+    if (element.kind === 'array') {
+      const nested = arrayKeyOf(element.elements);
+      if (nested === undefined) return undefined;
+      parts.push(nested);
+    } else if (element.kind === 'literal') {
+      parts.push(element.value === null || element.value === undefined ? '' : String(element.value));
+    } else {
+      return undefined;
+    }
+  }
+  return parts.join(',');
+}
+
+/** How many elements an array used as a key may have for the key to be folded (nested ones count apart). */
+const MAX_ARRAY_KEY_ELEMENTS = 64;

@@ -2,7 +2,9 @@ import type * as BabelTypes from '@babel/types';
 import {
   type AbstractValue,
   FUNCTION_VALUE,
+  MAYBE_GLOBAL_VALUE,
   propertyKeyOf,
+  SYMBOL_VALUE,
   TEXT_VALUE,
   UNDEFINED_VALUE,
   UNKNOWN,
@@ -10,7 +12,7 @@ import {
 import { reportEscape, reportWholeValueUse } from './escape-rules';
 import { foldGlobalCall, foldMethodCall } from './fold-builtins';
 import { callGlobal } from './global-rules';
-import { getMember } from './member-rules';
+import { CALLER_VALUE, getMember } from './member-rules';
 import { callModule } from './module-rules';
 import type { ScanEngine } from './scan-reporter';
 
@@ -171,6 +173,14 @@ function descriptorOf(engine: ScanEngine, site: CallSite): AbstractValue {
 function callGlobalValue(engine: ScanEngine, path: string, site: CallSite): AbstractValue {
   const { args, node } = site;
   switch (path) {
+    // A stack frame's function is one the scan does not see; a sloppy frame's `this`, the global object.
+    case 'CallSite.getFunction':
+      return CALLER_VALUE;
+    case 'CallSite.getThis':
+      return MAYBE_GLOBAL_VALUE;
+    case 'Symbol':
+    case 'Symbol.for':
+      return SYMBOL_VALUE;
     case 'Reflect.get': {
       const key = args[1] === undefined ? undefined : propertyKeyOf(args[1]);
       return getMember(engine, args[0] ?? UNKNOWN, key, node);

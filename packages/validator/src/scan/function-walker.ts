@@ -181,7 +181,10 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
           type === 'ArrowFunctionExpression' ? this.thisValue : sloppy ? MAYBE_GLOBAL_VALUE : UNKNOWN,
         strict,
         helper: this.currentFunction?.helper ?? false,
-        returns: sloppy ? 'maybe-global' : undefined,
+        // A sloppy object method (`{ g() { return this; } }`) keeps `this` unknown inside (it is
+        // most often called on its object), but taken off it and called plainly it returns the
+        // global object as a plain function would.
+        returns: sloppy || (type === 'ObjectMethod' && !strict) ? 'maybe-global' : undefined,
       }),
     );
   }
@@ -231,6 +234,9 @@ export abstract class FunctionWalker extends ScopeWalker implements ScanEngine {
       const params = node.params;
       for (let index = 0; index < params.length; index++) {
         const parameter = params[index]!;
+        // TypeScript's parameter decorators run when the class is defined: they are code too.
+        const decorators = 'decorators' in parameter ? parameter.decorators : undefined;
+        if (decorators) for (const decorator of decorators) this.visit(decorator);
         if (parameter.type === 'Identifier') {
           this.declareName(parameter.name, bound?.[index] ?? UNKNOWN, 'param', parameter);
         } else if (parameter.type === 'RestElement') {

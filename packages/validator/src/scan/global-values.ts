@@ -40,6 +40,7 @@ export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   'Bun',
   'Deno',
   'JSON',
+  'Symbol',
 ]);
 
 /** Names of the global object itself. */

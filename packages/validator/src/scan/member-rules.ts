@@ -11,6 +11,7 @@ import {
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
+import { reportEscape } from './escape-rules';
 import { FOLDABLE_ARRAY_METHODS, FOLDABLE_STRING_METHODS } from './fold-builtins';
 import { depthOf } from './fold-operators';
 import {
@@ -109,6 +110,68 @@ function extensionLoader(key: string | undefined): AbstractValue {
 /** The numbers of `fs.constants`, as on the machine that scans (the one that runs the plugin). */
 const FILE_SYSTEM_CONSTANTS: Readonly<Record<string, number>> = fileSystemConstants;
 
+/** The shortest key {@link introspectionRead} answers (`caller`): shorter ones skip the lookup. */
+export const MIN_INTROSPECTION_KEY_LENGTH = 6;
+
+/** `f.caller`, or a stack frame's `getFunction()`: a function of code the scan does not see. */
+export const CALLER_VALUE: AbstractValue = { kind: 'global', path: 'Function.caller' };
+/** A stack frame's `getFunction` method (calling it gives {@link CALLER_VALUE}). */
+const FRAME_FUNCTION_VALUE: AbstractValue = { kind: 'global', path: 'CallSite.getFunction' };
+/** A stack frame's `getThis` method (calling it gives the global object for a sloppy frame). */
+const FRAME_THIS_VALUE: AbstractValue = { kind: 'global', path: 'CallSite.getThis' };
+/** `f.arguments`: the live arguments of a function, reported where read. */
+const LIVE_ARGUMENTS_VALUE: AbstractValue = { kind: 'global', path: 'Function.arguments' };
+
+/**
+ * `f.caller`, `f.arguments`, and a stack frame's `getFunction()` / `getThis()`: they hand out
+ * functions the code did not write and their live state (the CommonJS module function's
+ * arguments hold `require`; a sloppy frame's `this` is the global object). `.caller` and
+ * `getFunction()` give a function value that is reported when it escapes; `.arguments` of a
+ * function is reported where read; of other objects it is a plain member (a call expression's
+ * `node.arguments`), as `.caller` is of data the scan built. Returns the member's value, or
+ * undefined when `key` is no such read.
+ */
+export function introspectionRead(
+  reporter: ScanReporter,
+  object: AbstractValue,
+  key: string,
+  node: BabelTypes.Node,
+): AbstractValue | undefined {
+  switch (key) {
+    case 'caller':
+      return isPlainData(object) ? undefined : CALLER_VALUE;
+    case 'getFunction':
+      return isPlainData(object) ? undefined : FRAME_FUNCTION_VALUE;
+    case 'getThis':
+      return isPlainData(object) ? undefined : FRAME_THIS_VALUE;
+    case 'arguments':
+      if (!isFunctionValue(object)) return undefined;
+      reportEscape(
+        reporter,
+        LIVE_ARGUMENTS_VALUE,
+        node,
+        'is read, which hands out what another call was given',
+      );
+      return UNKNOWN;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a value is a literal, a string or an object or array the scan built: its members are its own. */
+function isPlainData(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
+  const { kind } = value;
+  return kind === 'object' || kind === 'array' || kind === 'literal' || kind === 'text';
+}
+
+/** Whether a value is known to be a function (of the file, a built-in method, a caller). */
+function isFunctionValue(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return false;
+  if (value.kind === 'global') return value.path === 'Function.caller';
+  return value.kind === 'function' || value.kind === 'method' || value.kind === 'invoker';
+}
+
 /** What the scan knows about `object[key]`; records env reads and unknown members of sensitive objects. */
 export function getMember(
   reporter: ScanReporter,
@@ -118,7 +181,14 @@ export function getMember(
 ): AbstractValue {
   // Any object's constructor's constructor is Function: `this.constructor.constructor(code)`.
   // UNKNOWN, the commonest object, is answered before reading `kind`.
-  if (object === UNKNOWN) return key === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
+  if (object === UNKNOWN) {
+    if (key === 'constructor') return CONSTRUCTOR_OF_VALUE;
+    return (key !== undefined && introspectionRead(reporter, object, key, node)) || UNKNOWN;
+  }
+  if (key !== undefined && key.length >= MIN_INTROSPECTION_KEY_LENGTH) {
+    const introspected = introspectionRead(reporter, object, key, node);
+    if (introspected !== undefined) return introspected;
+  }
   switch (object.kind) {
     case 'global':
       return getGlobalMember(reporter, object.path, key, node);
@@ -193,6 +263,11 @@ export function getMember(
       return UNKNOWN;
     case 'constructor-of':
       return key === 'constructor' ? FUNCTION_CONSTRUCTOR_VALUE : UNKNOWN;
+    case 'unresolved-member':
+      // `process[k].HOME`, `globalThis[name].mainModule`: a member the scan could not name, used
+      // as an object, may be any member of the sensitive object (process.env, the global process).
+      reportEscape(reporter, object, node, 'is read from, under a name the scan could not resolve');
+      return UNKNOWN;
     case 'method':
     case 'invoker':
       if (key === 'constructor') return FUNCTION_CONSTRUCTOR_VALUE;

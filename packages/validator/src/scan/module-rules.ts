@@ -89,6 +89,17 @@ function callModuleModule(reporter: ScanReporter, call: ModuleCall, name: string
       return importModule(reporter, args[0] ?? UNKNOWN, node, `${name}()`);
     case 'register':
       return importModule(reporter, args[0] ?? UNKNOWN, node, 'module.register (module hooks)');
+    case 'enableCompileCache': {
+      // Node writes its compile cache into this folder (or one of its own choosing).
+      const folder = args[0] === undefined ? undefined : stringOf(args[0]);
+      reporter.report(
+        'FS_WRITE',
+        node,
+        `writes ${folder === undefined ? 'a path not statically known' : displayPath(folder)} with ${name}`,
+        folder ?? null,
+      );
+      return UNKNOWN;
+    }
     case '_compile':
     case 'prototype._compile': {
       const code = args[0] === undefined ? undefined : stringOf(args[0]);
@@ -230,6 +241,13 @@ function reportFileSystem(
     record('FS_WRITE', pathOf(args[1]));
   } else if (member === 'symlink') {
     record('FS_WRITE', pathOf(args[1]));
+  } else if (member === 'DatabaseSync' || member === 'Database' || member === 'WASI') {
+    // Both read and write whatever the path: SQL's `ATTACH` opens any file from an in-memory
+    // database, and a WASI instance gets its preopened folders whole.
+    const file = member === 'WASI' ? null : pathOf(args[0]);
+    const target = file === ':memory:' || file === '' ? null : file;
+    record('FS_READ', target);
+    record('FS_WRITE', target);
   } else {
     const fileDescriptorCall =
       member === 'write' ||

@@ -47,6 +47,11 @@ const MODULE_KINDS: ReadonlyMap<string, ModuleKind> = new Map<string, ModuleKind
   ['fs', 'filesystem'],
   ['fs-extra', 'filesystem'],
   ['graceful-fs', 'filesystem'],
+  // Node's own modules that open files: a database file (and any file `ATTACH` names), the
+  // folders a WASI instance is given, heap snapshots written to disk.
+  ['sqlite', 'filesystem'],
+  ['wasi', 'filesystem'],
+  ['v8', 'filesystem'],
   ['process', 'process'],
   ['module', 'module'],
   ['worker_threads', 'worker'],
@@ -169,6 +174,15 @@ const FS_WRITE_METHODS: ReadonlySet<string> = new Set([
   'fchown',
   'futimes',
   'mkdtempDisposable',
+  // node:sqlite opens (and creates) a database file; `backup` writes one.
+  'DatabaseSync',
+  'Database',
+  'backup',
+  // node:wasi hands the instance the folders of its `preopens`, to read and write.
+  'WASI',
+  // node:v8 writes heap snapshots to files.
+  'writeHeapSnapshot',
+  'setHeapSnapshotNearHeapLimit',
 ]);
 
 /** Bits of numeric open flags that write: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND. */

@@ -25,9 +25,9 @@ export function createParserOptions(filename: string): ParserOptions {
   const extension = filename.slice(filename.lastIndexOf('.')).toLowerCase();
   const plugins: ParserPlugin[] =
     extension === '.ts' || extension === '.mts' || extension === '.cts'
-      ? ['typescript', 'decorators-legacy']
+      ? ['typescript', 'decorators-legacy', 'decoratorAutoAccessors']
       : extension === '.tsx'
-        ? ['typescript', 'jsx', 'decorators-legacy']
+        ? ['typescript', 'jsx', 'decorators-legacy', 'decoratorAutoAccessors']
         : ['jsx'];
   const sourceType =
     extension === '.mjs' || extension === '.mts'
@@ -40,7 +40,10 @@ export function createParserOptions(filename: string): ParserOptions {
     plugins,
     errorRecovery: true,
     allowReturnOutsideFunction: true,
-    allowAwaitOutsideFunction: true,
+    // In a CommonJS script `await` outside an async function is a name Node lets code bind
+    // (`var await = require`), not an operator: parsing it as one would hide the call. A `.js`
+    // file with a top-level `await` operator is parsed as a module, as Node's detection runs it.
+    allowAwaitOutsideFunction: sourceType === 'module',
     allowImportExportEverywhere: true,
     allowSuperOutsideMethod: true,
     allowUndeclaredExports: true,

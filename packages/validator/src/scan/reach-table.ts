@@ -49,7 +49,26 @@ const GLOBAL_REACH: ReadonlyMap<string, Reach> = new Map<string, Reach>([
   ['process.getBuiltinModule', broad('process.getBuiltinModule')],
   ['globalThis', broad('the global object')],
   ['Bun', broad('Bun')],
-  ['Deno', broad('Deno')],
+  // Another function and its live state: in CommonJS the module's own function called the code,
+  // and its live `arguments` hold `require` and `module`; a sloppy frame's `this` is the global object.
+  [
+    'Function.caller',
+    broad(
+      'a calling function (`.caller`, `getFunction()`), whose live `arguments` hold `require` in CommonJS',
+    ),
+  ],
+  [
+    'Function.arguments',
+    broad("a function's live `arguments` (the module function's hold `require` in CommonJS)"),
+  ],
+  [
+    'CallSite.getFunction',
+    broad("a stack frame's `getFunction`, which hands out the functions that called this one"),
+  ],
+  [
+    'CallSite.getThis',
+    broad("a stack frame's `getThis`, which hands out the global object from a sloppy frame"),
+  ],
   ['import.meta', { name: 'import.meta', capabilities: [], broad: true }],
   ['eval', narrow('eval', 'eval')],
   ['Function', narrow('the Function constructor', 'eval')],

@@ -351,9 +351,26 @@ export abstract class ScopeWalker implements ScanReporter {
       case 'RestElement':
         this.bindPattern(pattern.argument, UNKNOWN, kind);
         return;
-      case 'TSParameterProperty':
-        this.bindPattern(pattern.parameter, value, kind);
+      case 'TSParameterProperty': {
+        const parameter = pattern.parameter;
+        if (parameter.decorators) for (const decorator of parameter.decorators) this.visit(decorator);
+        this.bindPattern(parameter, value, kind);
+        // `constructor(public load = require)` also stores the parameter on the instance.
+        const name =
+          parameter.type === 'Identifier'
+            ? parameter.name
+            : parameter.left.type === 'Identifier'
+              ? parameter.left.name
+              : undefined;
+        if (name !== undefined)
+          reportEscape(
+            this,
+            this.table.lookup(name),
+            pattern,
+            'is stored on the instance by a parameter property',
+          );
         return;
+      }
       case 'MemberExpression':
       case 'OptionalMemberExpression':
         this.assignMember(pattern, value);

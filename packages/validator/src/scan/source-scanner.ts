@@ -27,14 +27,16 @@ import {
 } from './fold-operators';
 import { INTEROP_HELPERS, placeArgument } from './function-record';
 import { importModule } from './import-rules';
-import { CONSTRUCTOR_OF_VALUE, getMember } from './member-rules';
+import {
+  CONSTRUCTOR_OF_VALUE,
+  getMember,
+  introspectionRead,
+  MIN_INTROSPECTION_KEY_LENGTH,
+} from './member-rules';
 import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /** The arguments of a call that passes nothing the scan tracks. */
 const NO_ARGUMENTS: readonly AbstractValue[] = [];
-
-/** Length of `constructor`: no identifier named so takes less source (escapes only add to it). */
-const CONSTRUCTOR_NAME_LENGTH = 'constructor'.length;
 
 /** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
 function isLiteralType(type: BabelTypes.Node['type']): boolean {
@@ -301,14 +303,18 @@ export class SourceScanner extends DeclarationWalker {
     object: AbstractValue,
   ): AbstractValue {
     if (object === UNKNOWN && !node.computed) {
-      // What getMember answers for an unknown object: any object's constructor's constructor is Function.
-      // The name cannot be `constructor` when its source is shorter than `constructor`: checking
-      // that first spares reading the name, a string not yet in cache.
+      // What getMember answers for an unknown object: any object's constructor's constructor is
+      // Function, and `.caller` and its kin hand out other functions' state. No such name is
+      // shorter in source than `caller` (escapes only add to it): checking that first spares
+      // reading the name, a string not yet in cache.
       const property = node.property;
       if (property.type !== 'Identifier') return UNKNOWN;
       const { start, end } = property;
-      if (start != null && end != null && end - start < CONSTRUCTOR_NAME_LENGTH) return UNKNOWN;
-      return property.name === 'constructor' ? CONSTRUCTOR_OF_VALUE : UNKNOWN;
+      if (start != null && end != null && end - start < MIN_INTROSPECTION_KEY_LENGTH) return UNKNOWN;
+      const { name } = property;
+      if (name === 'constructor') return CONSTRUCTOR_OF_VALUE;
+      // `x.caller`, `frame.getFunction()`: another function's live state (see introspectionRead).
+      return introspectionRead(this, UNKNOWN, name, node) ?? UNKNOWN;
     }
     return getMember(this, object, this.memberKey(node), node);
   }

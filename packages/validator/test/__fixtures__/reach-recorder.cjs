@@ -303,6 +303,36 @@ function installRecorder() {
     Object.defineProperty(fs, name, { value: recorder, writable: true, configurable: true });
   }
 
+  // ---- Node modules that open files (node:sqlite and enableCompileCache are missing from Node 20:
+  // what a snippet asks of them is recorded all the same, through stand-ins)
+  const v8 = require('node:v8');
+  v8.writeHeapSnapshot = (file) => {
+    record('filesystem_write', `v8.writeHeapSnapshot ${file}`);
+    return file;
+  };
+  Module.enableCompileCache = (folder) => {
+    record('filesystem_write', `module.enableCompileCache ${folder}`);
+    return { status: 0 };
+  };
+  const wasi = require('node:wasi');
+  wasi.WASI = function RecordedWasi(options) {
+    record('filesystem_read', `new WASI ${JSON.stringify(options?.preopens)}`);
+    record('filesystem_write', `new WASI ${JSON.stringify(options?.preopens)}`);
+  };
+  class RecordedDatabase {
+    constructor(file) {
+      record('filesystem_read', `new DatabaseSync ${file}`);
+      record('filesystem_write', `new DatabaseSync ${file}`);
+    }
+    exec() {}
+  }
+  const sqliteStandIn = { DatabaseSync: RecordedDatabase };
+  const originalLoad = Module._load;
+  Module._load = function recordedLoad(request, ...rest) {
+    if (request === 'node:sqlite') return sqliteStandIn;
+    return originalLoad.call(this, request, ...rest);
+  };
+
   // ---- network
   const refuseNetwork = (what) =>
     function recordedNetwork(target) {
