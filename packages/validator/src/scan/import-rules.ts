@@ -5,16 +5,14 @@ import { lookupModule, normaliseSpecifier } from './module-table';
 import { EVERY_CAPABILITY } from './reach-table';
 import { preview, type ScanReporter } from './scan-reporter';
 
-/** Extensions of files Node loads as JavaScript or JSON (never as an addon, never by a loader hook). */
-const SCRIPT_EXTENSION = /\.(?:[cm]?js|json)$/i;
-
 /**
- * Whether a module name known only in part can only be a script or JSON file: it starts like a
- * path or a package subpath and ends in a script extension. Such a file, if it is the plugin's,
- * is scanned itself; it cannot be child_process, vm or a .node addon.
+ * Whether a module name known only in part can only be a JSON file: it starts like a path or a
+ * package subpath and ends in `.json`. Node parses such a file as data whatever it holds, so
+ * it cannot run code. A script (`./x/${name}.js`) is not such a name: its unknown part may climb
+ * out of the folder (`../../node_modules/cross-spawn/index`) to any script on disk.
  */
-function isScriptPath(prefix: string, suffix: string): boolean {
-  if (!SCRIPT_EXTENSION.test(suffix)) return false;
+function isDataPath(prefix: string, suffix: string): boolean {
+  if (!/\.json$/i.test(suffix)) return false;
   if (prefix.startsWith('./') || prefix.startsWith('../')) return true;
   // `some-package/` or `@scope/package/`: a file of a package, not a built-in.
   return /^(?:@[a-z0-9._-]+\/)?[a-z0-9._-]+\//i.test(prefix) && !prefix.startsWith('node:');
@@ -76,11 +74,11 @@ function importUnknownModule(
     reporter.report('DATA_URL_IMPORT', node, `imports code from a data: URL built at run time with ${how}`);
     return UNKNOWN;
   }
-  if (isScriptPath(prefix, suffix)) {
+  if (isDataPath(prefix, suffix)) {
     reporter.report(
       'DYNAMIC_IMPORT',
       node,
-      `loads a script chosen at run time with ${how} (${JSON.stringify(`${prefix}...${suffix}`)}); only the plugin's own files are scanned`,
+      `loads a JSON file chosen at run time with ${how} (${JSON.stringify(`${prefix}...${suffix}`)}); it is data, not code`,
     );
     return UNKNOWN;
   }

@@ -2,6 +2,7 @@ import { listEntryPointCandidates } from '@agentplug/models';
 import { FindingCodes } from '../scan/finding-codes';
 import type { CapabilityUse } from '../scan/scan-result';
 import type { CollectedFiles } from './collect-plugin-files';
+import { followLinks } from './follow-links';
 import type { ResolvedSecurityConfig } from './security-config';
 import type { ValidationIssue } from './validation-issue';
 
@@ -26,30 +27,6 @@ const ALLOWED_DOT_FILES: ReadonlySet<string> = new Set([
 
 /** package.json scripts npm runs on install. */
 const INSTALL_SCRIPTS: readonly string[] = ['preinstall', 'install', 'postinstall', 'prepare'];
-
-/** How many links an entry point may pass through before it counts as not found (a loop). */
-const MAX_LINK_HOPS = 40;
-
-/**
- * The real path, relative to the folder, that `candidate` names once every link on the way is
- * followed (the links inside the folder; the others are errors of their own); empty for a loop.
- */
-function followLinks(candidate: string, links: ReadonlyMap<string, string>): string {
-  let path = candidate;
-  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
-    const segments = path.split('/');
-    let replaced = false;
-    for (let end = segments.length; end > 0; end--) {
-      const target = links.get(segments.slice(0, end).join('/'));
-      if (target === undefined) continue;
-      path = [target, ...segments.slice(end)].filter((segment) => segment !== '').join('/');
-      replaced = true;
-      break;
-    }
-    if (!replaced) return path;
-  }
-  return '';
-}
 
 /**
  * The file `entryPoint` resolves to, by the one rule the loader follows too

@@ -23,7 +23,7 @@ import { checkStructure } from './check-structure';
 import { collectPluginFiles, type PluginFileEntry } from './collect-plugin-files';
 import { computeSecurityScore } from './compute-security-score';
 import { crossCheckPermissions, type LocatedImport } from './cross-check-permissions';
-import { findRequiredNonScriptFiles } from './find-code-files';
+import { describeLayout, findMoreCodeFiles, findOutsideCodeLoads } from './find-code-files';
 import { type ResolvedSecurityConfig, resolveSecurityConfig, type SecurityConfig } from './security-config';
 import { formatIssue, type ValidationIssue } from './validation-issue';
 
@@ -217,29 +217,34 @@ export class PluginValidator implements PluginValidatorLike {
     const imports: LocatedImport[] = [];
     const scanned = new Set<string>();
     const byName = new Map(read.map((file) => [file.entry.relativePath, file]));
-    let toScan = read.filter((file) => isScannedFile(file.entry.relativePath));
-    let mode: ParseMode = 'by-extension';
+    const layout = describeLayout(collected, packageJsons);
+    const codeFile = (name: string) =>
+      byName.get(name) ?? this.unreadFile(collected.entries.find((entry) => entry.relativePath === name)!);
+    // Scripts by their extension; files that links and package.json fields make code, as CommonJS.
+    const scripts = read.filter((file) => isScannedFile(file.entry.relativePath));
+    let toScan: { file: ReadFile; mode: ParseMode }[] = [
+      ...scripts.map((file) => ({ file, mode: 'by-extension' as const })),
+      ...findMoreCodeFiles([], layout, new Set()).map((name) => ({
+        file: codeFile(name),
+        mode: 'commonjs' as const,
+      })),
+    ];
     // Files code requires by name are code whatever their extension: scan those too, until no new one.
     while (toScan.length > 0) {
       // All at once: the scan worker takes them in order without a round trip each.
-      const pass = mode;
-      const analyses = await Promise.all(toScan.map((file) => this.scanFile(file, pass)));
+      const analyses = await Promise.all(toScan.map((item) => this.scanFile(item.file, item.mode)));
       for (const [index, analysis] of analyses.entries()) {
-        const name = toScan[index]!.entry.relativePath;
+        const name = toScan[index]!.file.entry.relativePath;
         scanned.add(name);
         uses.push(...analysis.uses);
         for (const record of analysis.imports) imports.push({ ...record, file: name });
       }
-      const files = new Set(
-        collected.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.relativePath),
-      );
-      toScan = findRequiredNonScriptFiles(imports, files, scanned).map(
-        (name) =>
-          byName.get(name) ??
-          this.unreadFile(collected.entries.find((entry) => entry.relativePath === name)!),
-      );
-      mode = 'commonjs';
+      toScan = findMoreCodeFiles(imports, layout, scanned).map((name) => ({
+        file: codeFile(name),
+        mode: 'commonjs' as const,
+      }));
     }
+    uses.push(...findOutsideCodeLoads(imports));
 
     const issues: ValidationIssue[] = [...structure.issues, ...metadataCheck.issues];
     if (

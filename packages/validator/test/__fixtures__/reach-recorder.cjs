@@ -18,6 +18,9 @@ function installRecorder() {
 
   const logPath = process.env.AGENTPLUG_REACH_LOG;
   const snippetPath = process.env.AGENTPLUG_SNIPPET;
+  // A plugin folder run whole: its own files are loaded as modules, not compiled from strings.
+  const pluginRoot = process.env.AGENTPLUG_PLUGIN_ROOT ? `${process.env.AGENTPLUG_PLUGIN_ROOT}/` : '';
+  delete process.env.AGENTPLUG_PLUGIN_ROOT;
   delete process.env.AGENTPLUG_REACH_LOG;
   delete process.env.AGENTPLUG_SNIPPET;
   if (!logPath || !snippetPath)
@@ -132,7 +135,8 @@ function installRecorder() {
   vm.Script = new Proxy(vm.Script, constructorTraps);
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function recordedCompile(content, filename) {
-    if (filename !== snippetPath) record('eval', `module._compile ${filename}`);
+    if (filename !== snippetPath && !(pluginRoot && filename.startsWith(pluginRoot)))
+      record('eval', `module._compile ${filename}`);
     return originalCompile.call(this, content, filename);
   };
   for (const name of ['setTimeout', 'setInterval']) {
