@@ -346,4 +346,83 @@ describe('red team: the multi-publisher marketplace', { timeout: 180_000 }, () =
     ]);
     expect((await publishers.readAudit()).filter((entry) => entry.action === 'publish')).toHaveLength(4);
   });
+
+  it("refuses a version whose archive name is another publisher's (com.tools 1.2.3-4.0.0 is com.tools-1.2.3 4.0.0) with CONFLICT (409)", async () => {
+    const { server, publishers, mallory } = await start();
+    await publishers.addPublisher('victim', operator);
+    await publishers.grantNamespace('victim', 'com.tools-1', operator);
+    await publishers.grantNamespace('mallory', 'com.tools', operator);
+    const victim = await publishers.createToken('victim', { scopes: ['publish'] }, operator);
+    const genuine = await archiveOf('com.tools-1.2.3', '4.0.0');
+    expect((await publish(server, genuine, victim.token)).status).toBe(201);
+    const before = server.getCatalog();
+    const auditBefore = await publishers.readAudit();
+    expect(
+      await errorOf(await publish(server, await archiveOf('com.tools', '1.2.3-4.0.0'), mallory)),
+    ).toEqual({
+      status: 409,
+      code: 'CONFLICT',
+    });
+    expect(server.getCatalog()).toBe(before);
+    expect(await publishers.readAudit()).toEqual(auditBefore);
+    // The name still serves the victim's archive, the one its signed targets name.
+    const download = await fetch(new URL('archives/com.tools-1.2.3-4.0.0.tgz', server.url));
+    expect(Buffer.from(await download.arrayBuffer()).equals(genuine)).toBe(true);
+    // Whoever comes first keeps the name: the other order is refused the same way.
+    expect((await publish(server, await archiveOf('com.tools', '1.2.3-5.0.0'), mallory)).status).toBe(201);
+    expect(
+      await errorOf(await publish(server, await archiveOf('com.tools-1.2.3', '5.0.0'), victim.token)),
+    ).toEqual({
+      status: 409,
+      code: 'CONFLICT',
+    });
+  });
+
+  it('keeps the audit log to what happened: versions spelled with newlines or escapes are NOT_FOUND and write nothing; a publish-only token cannot yank, revoke or rate', async () => {
+    const { server, publishers, acme } = await start();
+    expect((await publish(server, await archiveOf('com.acme.audit', '1.0.0'), acme)).status).toBe(201);
+    const before = server.getCatalog();
+    const auditBefore = await publishers.readAudit();
+    const post = (path: string, token: string, body?: unknown) =>
+      fetch(new URL(path, server.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    for (const version of [
+      '1.0.0%0A%5Bforged%5D%20operator%20granted%20com.acme',
+      '1.0.0%1B%5B2J',
+      '1.0.0%00',
+    ]) {
+      for (const action of ['yank', 'unyank', 'revoke']) {
+        const answer = await post(`api/v1/plugins/com.acme.audit/versions/${version}/${action}`, acme, {
+          reason: 'bad',
+          severity: 'low',
+        });
+        expect({ action, version, ...(await errorOf(answer)) }).toEqual({
+          action,
+          version,
+          status: 404,
+          code: 'NOT_FOUND',
+        });
+      }
+    }
+    const publishOnly = await publishers.createToken('acme', { scopes: ['publish'] }, operator);
+    const afterToken = await publishers.readAudit();
+    for (const path of [
+      'api/v1/plugins/com.acme.audit/versions/1.0.0/yank',
+      'api/v1/plugins/com.acme.audit/versions/1.0.0/revoke',
+      'api/v1/plugins/com.acme.audit/ratings',
+    ]) {
+      const answer = await post(path, publishOnly.token, { reason: 'r', severity: 'low', rating: 5 });
+      expect({ path, ...(await errorOf(answer)) }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+    }
+    expect(server.getCatalog()).toBe(before);
+    expect(afterToken.slice(1)).toEqual(auditBefore);
+    expect(await publishers.readAudit()).toEqual(afterToken);
+    for (const entry of afterToken) {
+      for (const field of [entry.actor, entry.action, entry.subject, entry.address])
+        expect(field).toMatch(/^[\x20-\x7e]*$/);
+    }
+  });
 });

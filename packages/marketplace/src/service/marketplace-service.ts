@@ -13,13 +13,14 @@ import {
   METADATA_PROTOCOL_VERSION,
   type PublishArchiveResult,
   type RankedPlugin,
+  readArchiveName,
   SEARCH_PATH,
   type SearchQuery,
   type SigningKey,
   TIMESTAMP_PATH,
 } from '@agentplug/registry-client/protocol';
 import { checkPublishDependencies } from '../publish/check-dependencies';
-import { assertListable } from '../publish/check-listable';
+import { assertArchiveNameFree, assertListable } from '../publish/check-listable';
 import { type ArchiveInspection, inspectArchive } from '../publish/inspect-archive';
 import { enforceRiskPolicy, type RiskPolicy } from '../publish/risk-policy';
 import type { AuditInput } from '../publishers/publisher-directory';
@@ -452,6 +453,7 @@ export async function createMarketplaceService(
         },
       );
     }
+    assertArchiveNameFree(pluginId, version, current);
     checkPublishDependencies(inspection.manifest, current);
     const entry = catalogEntryWith(current(pluginId), inspection, new Date().toISOString());
     assertListable(entry);
@@ -619,12 +621,8 @@ export async function createMarketplaceService(
       return document === undefined ? undefined : parseVersionReport(document);
     },
     async findArchive(fileName) {
-      // `<plugin_id>-<version>.tgz`: ids may hold `-` too, so each split is tried (a few at most).
-      if (!fileName.endsWith('.tgz')) return undefined;
-      const stem = fileName.slice(0, -'.tgz'.length);
-      for (let dash = stem.indexOf('-'); dash !== -1; dash = stem.indexOf('-', dash + 1)) {
-        const pluginId = stem.slice(0, dash);
-        const version = stem.slice(dash + 1);
+      // A marketplace lists at most one reading of a name (publish refuses a second), so the first listed is it.
+      for (const { pluginId, version } of readArchiveName(fileName)) {
         const entry = lookup(pluginId);
         const listed =
           entry !== undefined && Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;

@@ -26,6 +26,7 @@ export {
   INDEX_TYPE,
   type IndexPluginEntry,
   type IndexVersionEntry,
+  readArchiveName,
   type SignedIndexBody,
 } from './marketplace-index';
 export {

@@ -1,5 +1,5 @@
 import type { PluginDependency, PluginPermissions, PluginType, RiskLevel } from '@agentplug/models';
-import { assertPluginId, assertVersion } from './identifiers';
+import { assertPluginId, assertVersion, isProtocolPluginId, isProtocolVersion } from './identifiers';
 
 /** The `_type` of the verified catalog view ({@link SignedIndexBody}). */
 export const INDEX_TYPE = 'agentplug-index';
@@ -65,4 +65,24 @@ export function formatArchiveName(pluginId: string, version: string): string {
   assertPluginId(pluginId, 'INVALID_ARGUMENT', 'the plugin id');
   assertVersion(version, 'INVALID_ARGUMENT', 'the version');
   return `${pluginId}-${version}.tgz`;
+}
+
+/**
+ * Every plugin id and version whose archive name is `fileName`: ids and prerelease versions may both
+ * hold `-`, so one name can have several readings (`com.tools-1.2.3-4.0.0.tgz` is `com.tools`
+ * 1.2.3-4.0.0 and `com.tools-1.2.3` 4.0.0). A marketplace lists at most one of them (it refuses a
+ * publish whose name another listed version has), so a name always finds one archive.
+ * @example
+ * readArchiveName('com.example.hello-1.0.0.tgz'); // [{ pluginId: 'com.example.hello', version: '1.0.0' }]
+ */
+export function readArchiveName(fileName: string): { pluginId: string; version: string }[] {
+  if (!fileName.endsWith('.tgz')) return [];
+  const stem = fileName.slice(0, -'.tgz'.length);
+  const readings: { pluginId: string; version: string }[] = [];
+  for (let dash = stem.indexOf('-'); dash !== -1; dash = stem.indexOf('-', dash + 1)) {
+    const pluginId = stem.slice(0, dash);
+    const version = stem.slice(dash + 1);
+    if (isProtocolPluginId(pluginId) && isProtocolVersion(version)) readings.push({ pluginId, version });
+  }
+  return readings;
 }
