@@ -57,6 +57,7 @@ export {
   CONFIG_FILE_NAME,
   DEFAULT_MANIFEST_MAX_BYTES,
   MANIFEST_FILE_NAME,
+  parseManifestBytes,
   type ReadDocumentOptions,
   type ReadManifestResult,
   readConfig,

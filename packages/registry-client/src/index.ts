@@ -1,7 +1,10 @@
 export {
+  type ArchiveFile,
   type ExtractArchiveResult,
   type ExtractionLimits,
   extractArchive,
+  readArchiveFiles,
+  writeArchiveFiles,
 } from './archive/extract-archive';
 export {
   BUILD_IGNORE_PATTERNS,

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { PluginError } from '@agentplug/models';
+
+/** Bytes of an upload held in memory before the rest goes to a spool file, by default (1 MiB). */
+export const DEFAULT_UPLOAD_MEMORY_BYTES: number = 1024 * 1024;
 
 /** Options of {@link createUploadReader}. */
 export interface UploadReaderOptions {
@@ -11,13 +14,15 @@ export interface UploadReaderOptions {
   maxBytes: number;
   /** Uploads received at once; one more is answered UNAVAILABLE (503) with Retry-After. */
   maxConcurrent: number;
-  /** Where uploads are spooled while they arrive. */
+  /** Where uploads past `memoryBytes` are spooled while they arrive. */
   spoolDirectory: string;
+  /** Bytes of one upload held in memory while it arrives; past them it spills to a spool file. Default 1 MiB. */
+  memoryBytes?: number;
   /** Longest wait for the next bytes of an upload before it is refused with TIMEOUT. Default 15 s. */
   stallTimeoutMs?: number;
 }
 
-/** Reads uploads: streamed to a spool file while counting, then handed over whole for inspection. */
+/** Reads uploads: counted while they arrive (small ones in memory, larger ones spooled to disk), then handed over whole. */
 export interface UploadReader {
   /**
    * Receives one upload from `caller` (who sent it: a publisher, the operator token).
@@ -59,15 +64,30 @@ function chooseUploadToYield(uploads: ReadonlySet<ActiveUpload>, caller: string)
   return busiest[busiest.length - 1];
 }
 
-/** Streams a request body into `path`, counting and watching for stalls, until it ends or `upload.abort` is called. */
+/** Where a body being received goes. */
+interface ReceiveOptions {
+  maxBytes: number;
+  stallTimeoutMs: number;
+  /** Bytes held in memory; past them everything goes to `path`. */
+  memoryBytes: number;
+  path: string;
+}
+
+/**
+ * Receives a request body, counting and watching for stalls, until it ends or the registered abort
+ * is called. It answers the bytes when they stayed within `memoryBytes`; past that they went to
+ * `path` (`spilled` tells the caller to read and remove it).
+ */
 function receive(
   request: IncomingMessage,
-  path: string,
-  options: { maxBytes: number; stallTimeoutMs: number },
+  options: ReceiveOptions,
+  spilled: { file: boolean },
   register: (abort: (error: PluginError) => void) => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const file = createWriteStream(path, { mode: 0o600 });
+): Promise<Buffer | undefined> {
+  return new Promise<Buffer | undefined>((resolve, reject) => {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let file: WriteStream | undefined;
     let total = 0;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -79,11 +99,17 @@ function receive(
       request.off('end', onEnd);
       request.off('error', onError);
       if (error === undefined) {
-        file.end(() => resolve());
+        if (file === undefined) resolve(held.length === 1 ? held[0] : Buffer.concat(held, heldBytes));
+        else file.end(() => resolve(undefined));
         return;
       }
+      held = [];
       // Whatever else the client sends is read and dropped, so it gets the answer instead of a reset.
       request.resume();
+      if (file === undefined) {
+        reject(error);
+        return;
+      }
       // Rejected once the spool file is closed, so the caller's removal of it comes after its creation.
       file.once('close', () => reject(error));
       file.destroy();
@@ -102,6 +128,18 @@ function receive(
         options.stallTimeoutMs,
       );
     };
+    // The first bytes past `memoryBytes` open the spool file and move what was held into it.
+    const spill = (): WriteStream => {
+      const opened = createWriteStream(options.path, { mode: 0o600 });
+      spilled.file = true;
+      opened.once('error', (error) =>
+        finish(new PluginError('INTERNAL', 'the upload cannot be spooled to disk', { cause: error })),
+      );
+      if (heldBytes > 0) opened.write(Buffer.concat(held, heldBytes));
+      held = [];
+      heldBytes = 0;
+      return opened;
+    };
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
       if (total > options.maxBytes) {
@@ -112,6 +150,13 @@ function receive(
         );
         return;
       }
+      if (file === undefined && heldBytes + chunk.length <= options.memoryBytes) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        arm();
+        return;
+      }
+      file ??= spill();
       if (!file.write(chunk)) {
         // The disk is behind: waiting for it is not the client stalling.
         clearTimeout(timer);
@@ -128,9 +173,6 @@ function receive(
     const onEnd = (): void => finish(undefined);
     const onError = (error: Error): void =>
       finish(new PluginError('NETWORK_ERROR', 'the upload was cut off', { cause: error }));
-    file.once('error', (error) =>
-      finish(new PluginError('INTERNAL', 'the upload cannot be spooled to disk', { cause: error })),
-    );
     register(finish);
     request.on('data', onData);
     request.once('end', onEnd);
@@ -140,15 +182,18 @@ function receive(
 }
 
 /**
- * Makes the upload reader of a server. A slow client holds a file handle, not memory: the bytes go
- * to disk as they come, and only a complete upload under the cap is read back for inspection (so
- * memory is bounded by `maxConcurrent` × `maxBytes`). An upload that stalls is refused, and when
+ * Makes the upload reader of a server. While an upload arrives, its first `memoryBytes` are held
+ * in memory and the rest goes to a spool file, so a slow client holds at most that much memory and
+ * a file handle, and a plugin archive of a few kilobytes never touches the disk. Only a complete
+ * upload under the cap is handed over whole for inspection (so memory is bounded by
+ * `maxConcurrent` × `maxBytes`). An upload that stalls is refused, and when
  * every slot is taken, a caller holding several yields its newest to a caller holding fewer, so one
  * publisher's slow uploads cannot keep every other publisher out.
  */
 export function createUploadReader(options: UploadReaderOptions): UploadReader {
   const uploads = new Set<ActiveUpload>();
   const stallTimeoutMs = options.stallTimeoutMs ?? 15_000;
+  const memoryBytes = Math.min(options.memoryBytes ?? DEFAULT_UPLOAD_MEMORY_BYTES, options.maxBytes);
   let spool: Promise<unknown> | undefined;
   return {
     get active() {
@@ -180,17 +225,23 @@ export function createUploadReader(options: UploadReaderOptions): UploadReader {
       const upload: ActiveUpload = { caller, abort: () => undefined };
       uploads.add(upload);
       const path = join(options.spoolDirectory, `upload-${process.pid}-${randomBytes(8).toString('hex')}`);
+      const spilled = { file: false };
       try {
-        await receive(request, path, { maxBytes: options.maxBytes, stallTimeoutMs }, (abort) => {
-          upload.abort = (error) => {
-            uploads.delete(upload);
-            abort(error);
-          };
-        });
-        return await readFile(path);
+        const received = await receive(
+          request,
+          { maxBytes: options.maxBytes, stallTimeoutMs, memoryBytes, path },
+          spilled,
+          (abort) => {
+            upload.abort = (error) => {
+              uploads.delete(upload);
+              abort(error);
+            };
+          },
+        );
+        return received ?? (await readFile(path));
       } finally {
         uploads.delete(upload);
-        await rm(path, { force: true });
+        if (spilled.file) await rm(path, { force: true });
       }
     },
   };

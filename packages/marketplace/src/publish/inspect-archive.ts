@@ -1,17 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  MANIFEST_FILE_NAME,
   PluginError,
   type PluginMetadata,
   type PluginValidationResult,
   type PluginValidatorLike,
+  parseManifestBytes,
   type RiskLevel,
-  readManifest,
   riskLevelForScore,
 } from '@agentplug/models';
-import { type ExtractionLimits, extractArchive } from '@agentplug/registry-client';
+import {
+  type ArchiveFile,
+  type ExtractionLimits,
+  readArchiveFiles,
+  writeArchiveFiles,
+} from '@agentplug/registry-client';
 
 /** What the marketplace learns from an uploaded or collected archive. */
 export interface ArchiveInspection {
@@ -31,23 +37,36 @@ export const MAX_README_BYTES: number = 128 * 1024;
 
 const README_NAMES = ['readme.md', 'readme.markdown', 'readme'];
 
-// The extractor admits only regular files and folders, so the README is a plain file; still, only
-// its first MAX_README_BYTES are read, whatever its size.
-async function readReadme(folder: string): Promise<string | undefined> {
-  const names = await readdir(folder);
+// The top-level README among the archive's files (the extractor admits only regular files and
+// folders, so it is plain bytes); only its first MAX_README_BYTES are kept, whatever its size.
+function findReadme(files: readonly ArchiveFile[]): string | undefined {
   for (const wanted of README_NAMES) {
-    const name = names.find((candidate) => candidate.toLowerCase() === wanted);
-    if (name === undefined) continue;
-    const handle = await open(join(folder, name), 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_README_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, MAX_README_BYTES, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    const file = files.find((candidate) => candidate.path.toLowerCase() === wanted);
+    if (file !== undefined) return file.data.subarray(0, MAX_README_BYTES).toString('utf8');
   }
   return undefined;
+}
+
+// The validator reads a folder: the checked files are written into a fresh temporary one, which
+// is always removed.
+async function validateFiles(
+  files: readonly ArchiveFile[],
+  manifest: PluginMetadata,
+  validator: PluginValidatorLike,
+): Promise<PluginValidationResult> {
+  const parent = await mkdtemp(join(tmpdir(), 'agentplug-inspect-'));
+  const folder = join(parent, randomBytes(4).toString('hex'));
+  try {
+    await writeArchiveFiles(files, folder);
+    return await validator.validatePlugin(folder, manifest);
+  } catch (error) {
+    if (PluginError.is(error)) throw error;
+    throw new PluginError('VALIDATION_FAILED', `the validator failed on ${manifest.plugin_id}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
 }
 
 /** Options for {@link inspectArchive}. */
@@ -57,42 +76,34 @@ export interface InspectArchiveOptions {
 }
 
 /**
- * Extracts an archive safely into a temporary folder, reads its plugin.json, runs the validator, and
- * computes its sha256. The temporary folder is always removed.
- * @throws PluginError ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_NOT_FOUND, MANIFEST_INVALID, VALIDATION_FAILED
+ * Reads an archive in memory with the strict extractor's checks (only regular files and folders,
+ * no links, no traversal, size, entry and ratio caps), parses its plugin.json, runs the validator
+ * (on the files written into a temporary folder, always removed; with no validator nothing touches
+ * the disk), and computes its sha256.
+ * @throws PluginError ARCHIVE_UNSAFE, TOO_LARGE, MANIFEST_NOT_FOUND, MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE, MANIFEST_INVALID, VALIDATION_FAILED, INSTALL_FAILED (the temporary folder cannot be written)
  */
 export async function inspectArchive(
   archive: Buffer,
   options: InspectArchiveOptions = {},
 ): Promise<ArchiveInspection> {
-  const parent = await mkdtemp(join(tmpdir(), 'agentplug-inspect-'));
-  const folder = join(parent, randomBytes(4).toString('hex'));
-  try {
-    await extractArchive(archive, folder, options.extractionLimits);
-    const { manifest } = await readManifest(folder);
-    let validation: PluginValidationResult | undefined;
-    if (options.validator !== undefined) {
-      try {
-        validation = await options.validator.validatePlugin(folder, manifest);
-      } catch (error) {
-        if (PluginError.is(error)) throw error;
-        throw new PluginError('VALIDATION_FAILED', `the validator failed on ${manifest.plugin_id}`, {
-          cause: error,
-        });
-      }
-    }
-    const securityScore = validation?.securityScore ?? 100;
-    const readme = await readReadme(folder);
-    return {
-      manifest,
-      sha256: createHash('sha256').update(archive).digest('hex'),
-      size: archive.length,
-      validation,
-      securityScore,
-      riskLevel: validation?.riskLevel ?? riskLevelForScore(securityScore),
-      readme,
-    };
-  } finally {
-    await rm(parent, { recursive: true, force: true });
+  const files = await readArchiveFiles(archive, options.extractionLimits);
+  const manifestFile = files.find((file) => file.path === MANIFEST_FILE_NAME);
+  if (manifestFile === undefined) {
+    throw new PluginError('MANIFEST_NOT_FOUND', `the archive has no ${MANIFEST_FILE_NAME} at its top level`, {
+      details: { path: MANIFEST_FILE_NAME },
+    });
   }
+  const { manifest } = parseManifestBytes(manifestFile.data, MANIFEST_FILE_NAME);
+  const validation =
+    options.validator === undefined ? undefined : await validateFiles(files, manifest, options.validator);
+  const securityScore = validation?.securityScore ?? 100;
+  return {
+    manifest,
+    sha256: createHash('sha256').update(archive).digest('hex'),
+    size: archive.length,
+    validation,
+    securityScore,
+    riskLevel: validation?.riskLevel ?? riskLevelForScore(securityScore),
+    readme: findReadme(files),
+  };
 }

@@ -27,18 +27,39 @@ function pathOf(directory: string, sha256: string): string {
   return join(directory, 'sha256', sha256.slice(0, 2), sha256);
 }
 
+/** How many blobs a folder remembers having written, so writing one again costs no file system call. */
+const REMEMBERED_WRITES = 4096;
+
 /** Opens (creating when missing) a content-addressed blob folder. */
 export async function openBlobFolder(directory: string): Promise<BlobFolder> {
   await mkdir(join(directory, 'sha256'), { recursive: true });
+  // A publish stores its bytes before its round and names them in it: the round's write finds them
+  // here. A blob is never changed or removed once written, so what this process wrote stays held.
+  const written = new Set<string>();
+  // The 256 shard folders, once made (never removed either).
+  const shards = new Set<string>();
   return {
     directory,
     async write(bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (written.has(sha256)) return sha256;
       const path = pathOf(directory, sha256);
       const existing = await stat(path).catch(() => undefined);
-      if (existing?.isFile() && existing.size === bytes.length) return sha256;
-      await mkdir(join(path, '..'), { recursive: true });
-      await writeFileAtomic(path, bytes);
+      if (!(existing?.isFile() && existing.size === bytes.length)) {
+        const shard = sha256.slice(0, 2);
+        if (!shards.has(shard)) {
+          await mkdir(join(path, '..'), { recursive: true });
+          shards.add(shard);
+        }
+        await writeFileAtomic(path, bytes).catch(async (error: unknown) => {
+          // A shard folder removed behind this process's back: made again, written once more.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          await mkdir(join(path, '..'), { recursive: true });
+          await writeFileAtomic(path, bytes);
+        });
+      }
+      if (written.size >= REMEMBERED_WRITES) written.clear();
+      written.add(sha256);
       return sha256;
     },
     async size(sha256) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import hello from '../__fixtures__/seed-hello.json';
 import { PluginError } from '../errors/plugin-error';
-import { readConfig, readManifest } from './read-manifest';
+import { parseManifestBytes, readConfig, readManifest } from './read-manifest';
 
 let folder: string;
 
@@ -69,6 +69,54 @@ describe('readManifest', () => {
     const error = await expectCode(readManifest(folder), 'MANIFEST_INVALID');
     expect(error.message).toContain(join(folder, 'plugin.json'));
     expect(error.details.issues).toEqual([
+      expect.objectContaining({ code: 'INVALID_VERSION', path: '$.version' }),
+    ]);
+  });
+});
+
+describe('parseManifestBytes', () => {
+  const codeOf = (run: () => unknown): PluginError => {
+    try {
+      run();
+    } catch (error) {
+      expect(PluginError.is(error)).toBe(true);
+      return error as PluginError;
+    }
+    throw new Error('expected a PluginError');
+  };
+
+  it('parses a manifest in memory with its warnings, named by the path given', () => {
+    const result = parseManifestBytes(Buffer.from(JSON.stringify({ ...hello, extra: true })), 'plugin.json');
+    expect(result.manifest.plugin_id).toBe('com.mycompany.hello');
+    expect(result.manifestPath).toBe('plugin.json');
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['UNKNOWN_KEY']);
+    const plain = new TextEncoder().encode(`\uFEFF${JSON.stringify(hello)}`);
+    expect(parseManifestBytes(plain, 'plugin.json').manifest.name).toBe('Hello World Plugin');
+  });
+
+  it('refuses what readManifest refuses, with the same codes and details', () => {
+    const large = codeOf(() =>
+      parseManifestBytes(
+        Buffer.from(JSON.stringify({ ...hello, description: 'x'.repeat(2000) })),
+        'plugin.json',
+        {
+          maxBytes: 1000,
+        },
+      ),
+    );
+    expect(large.code).toBe('MANIFEST_TOO_LARGE');
+    expect(large.details).toMatchObject({ path: 'plugin.json', maxBytes: 1000 });
+    const unreadable = codeOf(() =>
+      parseManifestBytes(Buffer.from('{\n  "plugin_id": "a.b",\n  "name": tru\n}'), 'plugin.json'),
+    );
+    expect(unreadable.code).toBe('MANIFEST_UNREADABLE');
+    expect(unreadable.details).toMatchObject({ line: 3, column: 14 });
+    expect(unreadable.message).toContain('plugin.json:3:14');
+    const invalid = codeOf(() =>
+      parseManifestBytes(Buffer.from(JSON.stringify({ ...hello, version: 'one' })), 'plugin.json'),
+    );
+    expect(invalid.code).toBe('MANIFEST_INVALID');
+    expect(invalid.details.issues).toEqual([
       expect.objectContaining({ code: 'INVALID_VERSION', path: '$.version' }),
     ]);
   });

@@ -49,12 +49,19 @@ async function readJsonDocument(
       cause: error,
     });
   }
+  checkDocumentSize(filePath, size, maxBytes);
+  return parseDocumentBytes(await readFile(filePath), filePath, maxBytes);
+}
+
+function checkDocumentSize(filePath: string, size: number, maxBytes: number): void {
   if (size > maxBytes) {
     throw new PluginError('MANIFEST_TOO_LARGE', `${filePath} is ${size} bytes; the cap is ${maxBytes}`, {
       details: { path: filePath, size, maxBytes },
     });
   }
-  const bytes = await readFile(filePath);
+}
+
+function parseDocumentBytes(bytes: Buffer, filePath: string, maxBytes: number): unknown {
   try {
     return parseUntrustedJson(bytes, { code: 'MANIFEST_UNREADABLE', what: filePath, maxBytes });
   } catch (error) {
@@ -69,16 +76,8 @@ async function readJsonDocument(
   }
 }
 
-/**
- * Reads and parses `plugin.json` in a plugin folder.
- * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE (with line and column), MANIFEST_INVALID
- */
-export async function readManifest(
-  folder: string,
-  options: ReadDocumentOptions = {},
-): Promise<ReadManifestResult> {
-  const manifestPath = join(folder, MANIFEST_FILE_NAME);
-  const document = await readJsonDocument(manifestPath, options, 'MANIFEST_NOT_FOUND');
+// The manifest document checked against the schema, or MANIFEST_INVALID naming `manifestPath`.
+function toManifestResult(document: unknown, manifestPath: string): ReadManifestResult {
   const result = safeParseManifest(document);
   if (!result.success) {
     throw new PluginError(
@@ -90,6 +89,39 @@ export async function readManifest(
     );
   }
   return { manifest: result.value, warnings: result.warnings, manifestPath };
+}
+
+/**
+ * Reads and parses `plugin.json` in a plugin folder.
+ * @throws PluginError MANIFEST_NOT_FOUND, MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE (with line and column), MANIFEST_INVALID
+ */
+export async function readManifest(
+  folder: string,
+  options: ReadDocumentOptions = {},
+): Promise<ReadManifestResult> {
+  const manifestPath = join(folder, MANIFEST_FILE_NAME);
+  return toManifestResult(await readJsonDocument(manifestPath, options, 'MANIFEST_NOT_FOUND'), manifestPath);
+}
+
+/**
+ * Parses a `plugin.json` already in memory (an archive read without extracting it), with the checks
+ * of {@link readManifest}: the size cap, the JSON (hostile input: depth and size bounded) and the
+ * schema. `manifestPath` is the name its errors give.
+ * @throws PluginError MANIFEST_TOO_LARGE, MANIFEST_UNREADABLE (with line and column), MANIFEST_INVALID
+ * @example
+ * const { manifest } = parseManifestBytes(files.get('plugin.json'), 'plugin.json');
+ */
+export function parseManifestBytes(
+  bytes: Uint8Array,
+  manifestPath: string,
+  options: ReadDocumentOptions = {},
+): ReadManifestResult {
+  const maxBytes = options.maxBytes ?? DEFAULT_MANIFEST_MAX_BYTES;
+  checkDocumentSize(manifestPath, bytes.length, maxBytes);
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return toManifestResult(parseDocumentBytes(buffer, manifestPath, maxBytes), manifestPath);
 }
 
 /**
