@@ -101,6 +101,8 @@ try {
           // One thread's share (JS and PGlite), which more cores do not divide.
           serverLoopBusyMsPerPublish: round(figures.loopBusyMsPerPublish),
           loopFloorMs: round(figures.loopBusyMsPerPublish * 200),
+          // The load client shares the cores: its CPU per publish (node:http, archives packed beforehand).
+          clientCpuMsPerPublish: round(figures.clientCpuMsPerPublish),
           cores: figures.cores,
           rounds: figures.rounds,
           meanRoundSize: round(200 / figures.rounds),
