@@ -68,55 +68,21 @@ describe('inspectArchive', () => {
         throw new Error('never reached');
       },
     };
+    // Each beside a valid plugin.json: the extractor refuses the archive whatever else it holds.
+    const unsafeEntries: [string, RawTarEntry][] = [
+      ['a symbolic link', { name: 'link', type: '2', linkName: '/etc/passwd' }],
+      ['a hard link', { name: 'link', type: '1', linkName: 'plugin.json' }],
+      ['a ../ path', { name: '../escape.js', data: 'x' }],
+      ['an absolute path', { name: '/tmp/escape.js', data: 'x' }],
+      ['a device', { name: 'dev', type: '3' }],
+      ['a duplicate', { name: 'plugin.json', data: manifest }],
+    ];
     const cases: [string, RawTarEntry[], string][] = [
-      [
-        'a symbolic link',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: 'link', type: '2', linkName: '/etc/passwd' },
-        ],
+      ...unsafeEntries.map(([what, entry]): [string, RawTarEntry[], string] => [
+        what,
+        [{ name: 'plugin.json', data: manifest }, entry],
         'ARCHIVE_UNSAFE',
-      ],
-      [
-        'a hard link',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: 'link', type: '1', linkName: 'plugin.json' },
-        ],
-        'ARCHIVE_UNSAFE',
-      ],
-      [
-        'a ../ path',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: '../escape.js', data: 'x' },
-        ],
-        'ARCHIVE_UNSAFE',
-      ],
-      [
-        'an absolute path',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: '/tmp/escape.js', data: 'x' },
-        ],
-        'ARCHIVE_UNSAFE',
-      ],
-      [
-        'a device',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: 'dev', type: '3' },
-        ],
-        'ARCHIVE_UNSAFE',
-      ],
-      [
-        'a duplicate',
-        [
-          { name: 'plugin.json', data: manifest },
-          { name: 'plugin.json', data: manifest },
-        ],
-        'ARCHIVE_UNSAFE',
-      ],
+      ]),
       ['no plugin.json', [{ name: 'index.js', data: 'x' }], 'MANIFEST_NOT_FOUND'],
       [
         'plugin.json below the top level',
