@@ -44,20 +44,19 @@ export async function openBlobFolder(directory: string): Promise<BlobFolder> {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       if (written.has(sha256)) return sha256;
       const path = pathOf(directory, sha256);
-      const existing = await stat(path).catch(() => undefined);
-      if (!(existing?.isFile() && existing.size === bytes.length)) {
-        const shard = sha256.slice(0, 2);
-        if (!shards.has(shard)) {
-          await mkdir(join(path, '..'), { recursive: true });
-          shards.add(shard);
-        }
-        await writeFileAtomic(path, bytes).catch(async (error: unknown) => {
-          // A shard folder removed behind this process's back: made again, written once more.
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          await mkdir(join(path, '..'), { recursive: true });
-          await writeFileAtomic(path, bytes);
-        });
+      // No look first: a new blob (the usual case) would pay for the miss, and writing bytes that
+      // are already held replaces them with the same bytes, atomically.
+      const shard = sha256.slice(0, 2);
+      if (!shards.has(shard)) {
+        await mkdir(join(path, '..'), { recursive: true });
+        shards.add(shard);
       }
+      await writeFileAtomic(path, bytes).catch(async (error: unknown) => {
+        // A shard folder removed behind this process's back: made again, written once more.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(join(path, '..'), { recursive: true });
+        await writeFileAtomic(path, bytes);
+      });
       if (written.size >= REMEMBERED_WRITES) written.clear();
       written.add(sha256);
       return sha256;

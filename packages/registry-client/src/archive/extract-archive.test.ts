@@ -60,6 +60,25 @@ describe('extractArchive', () => {
     await expectRefused(bomb, 'TOO_LARGE');
   });
 
+  it('refuses a bomb by the ratio cap whether it is inflated in place (up to 16 KiB) or on the thread pool', async () => {
+    const small = buildRawTgz([manifest, { name: 'zeros.bin', data: Buffer.alloc(4 * 1024 * 1024) }]);
+    expect(small.length).toBeLessThanOrEqual(16 * 1024);
+    await expectRefused(small, 'TOO_LARGE');
+    const random = (await import('node:crypto')).randomBytes(64 * 1024);
+    const large = buildRawTgz([
+      manifest,
+      { name: 'random.bin', data: random },
+      { name: 'zeros.bin', data: Buffer.alloc(64 * 1024 * 1024) },
+    ]);
+    expect(large.length).toBeGreaterThan(16 * 1024);
+    await expectRefused(large, 'TOO_LARGE');
+    const root = await createTemporaryFolder();
+    const plain = buildRawTgz([manifest, { name: 'random.bin', data: random }]);
+    expect(plain.length).toBeGreaterThan(16 * 1024);
+    expect((await extractArchive(plain, join(root, 'out'))).files).toEqual(['plugin.json', 'random.bin']);
+    expect(await readFile(join(root, 'out/random.bin'))).toEqual(random);
+  });
+
   it('refuses more content than maxTotalBytes and more entries than maxEntries with TOO_LARGE', async () => {
     const random = (await import('node:crypto')).randomBytes(10_000);
     await expectRefused(buildRawTgz([manifest, { name: 'big.bin', data: random }]), 'TOO_LARGE', {
