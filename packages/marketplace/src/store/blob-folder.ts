@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PluginError } from '@agentplug/models';
@@ -32,12 +32,19 @@ const REMEMBERED_WRITES = 4096;
 
 /** Opens (creating when missing) a content-addressed blob folder. */
 export async function openBlobFolder(directory: string): Promise<BlobFolder> {
-  await mkdir(join(directory, 'sha256'), { recursive: true });
+  const root = join(directory, 'sha256');
+  await mkdir(root, { recursive: true });
   // A publish stores its bytes before its round and names them in it: the round's write finds them
   // here. A blob is never changed or removed once written, so what this process wrote stays held.
   const written = new Set<string>();
-  // The 256 shard folders, once made (never removed either).
-  const shards = new Set<string>();
+  // The 256 shard folders, made when the folder opens (once per store: later opens find them), so
+  // a write costs no mkdir; a shard removed behind this process's back is made again on demand.
+  const shards = new Set<string>((await readdir(root)).filter((name) => /^[0-9a-f]{2}$/.test(name)));
+  const missing = Array.from({ length: 256 }, (_, index) => index.toString(16).padStart(2, '0')).filter(
+    (shard) => !shards.has(shard),
+  );
+  await Promise.all(missing.map((shard) => mkdir(join(root, shard), { recursive: true })));
+  for (const shard of missing) shards.add(shard);
   return {
     directory,
     async write(bytes) {
