@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginError, type PluginValidationResult, type PluginValidatorLike } from '@agentplug/models';
 import { packPlugin } from '@agentplug/registry-client';
@@ -32,9 +31,19 @@ async function refusal(
   return error as PluginError;
 }
 
-// The inspection folders left in the temporary directory (none, once an inspection ended).
-async function inspectionFolders(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('agentplug-inspect-'));
+// Runs `work` with the temporary directory pointed at a fresh folder of its own (os.tmpdir() reads
+// TMPDIR at each call), and answers what was left in it: other tests and processes share the real one.
+async function leftInTemporaryFolder(work: () => Promise<unknown>): Promise<string[]> {
+  const own = await createTemporaryFolder('agentplug-inspect-tmp-');
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = own;
+  try {
+    await work();
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
+  return readdir(own);
 }
 
 describe('inspectArchive', () => {
@@ -47,8 +56,13 @@ describe('inspectArchive', () => {
       { name: 'ReadMe', data: 'third choice' },
       { name: 'readme.MD', data: `# Memory\n${randomBytes(MAX_README_BYTES).toString('hex')}` },
     ]);
-    const before = await inspectionFolders();
-    const inspection = await inspectArchive(archive);
+    let inspection: Awaited<ReturnType<typeof inspectArchive>> | undefined;
+    expect(
+      await leftInTemporaryFolder(async () => {
+        inspection = await inspectArchive(archive);
+      }),
+    ).toEqual([]);
+    if (inspection === undefined) throw new Error('no inspection');
     expect(inspection.manifest.plugin_id).toBe('com.example.memory');
     expect(inspection.size).toBe(archive.length);
     expect(inspection.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -56,7 +70,6 @@ describe('inspectArchive', () => {
     expect(inspection.readme?.length).toBe(MAX_README_BYTES);
     expect(inspection.validation).toBeUndefined();
     expect(inspection.securityScore).toBe(100);
-    expect(await inspectionFolders()).toEqual(before);
   });
 
   it('refuses every unsafe archive with the extractor exact code, before any validator runs', async () => {
@@ -158,8 +171,13 @@ describe('inspectArchive', () => {
         return verdict;
       },
     };
-    const before = await inspectionFolders();
-    const inspection = await inspectArchive(archive, { validator });
+    let inspection: Awaited<ReturnType<typeof inspectArchive>> | undefined;
+    expect(
+      await leftInTemporaryFolder(async () => {
+        inspection = await inspectArchive(archive, { validator });
+      }),
+    ).toEqual([]);
+    expect(seen[0]).toContain('agentplug-inspect-');
     expect(seen[1]).toBe('com.example.validated');
     expect(seen[2]).toBe((await readdir(folder)).sort().join(','));
     expect(inspection).toMatchObject({ securityScore: 61, riskLevel: 'medium', readme: '# Validated' });
@@ -168,7 +186,10 @@ describe('inspectArchive', () => {
         throw new Error('the validator broke');
       },
     };
-    expect((await refusal(archive, { validator: failing })).code).toBe('VALIDATION_FAILED');
-    expect(await inspectionFolders()).toEqual(before);
+    expect(
+      await leftInTemporaryFolder(async () => {
+        expect((await refusal(archive, { validator: failing })).code).toBe('VALIDATION_FAILED');
+      }),
+    ).toEqual([]);
   });
 });
