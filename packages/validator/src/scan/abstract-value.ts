@@ -40,7 +40,13 @@ export type AbstractValue =
    * A string whose content folding could not resolve (`'a' + x`, a template with unknown parts),
    * with what is known of its start and end.
    */
-  | { readonly kind: 'text'; readonly prefix: string; readonly suffix: string };
+  | {
+      readonly kind: 'text';
+      readonly prefix: string;
+      readonly suffix: string;
+      /** When the string is one of a few known ones chosen at run time (`x ? 'a' : 'b'`), those. */
+      readonly options?: readonly string[];
+    };
 
 /** The function variant of {@link AbstractValue}. */
 export type FunctionValue = Extract<AbstractValue, { kind: 'function' }>;

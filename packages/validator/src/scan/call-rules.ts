@@ -81,6 +81,14 @@ function isStringValue(value: AbstractValue): boolean {
   return value.kind === 'text' || (value.kind === 'literal' && typeof value.value === 'string');
 }
 
+/** Whether a value may be a string: anything but a known number, boolean, null, object, array or function. */
+function mayBeString(value: AbstractValue): boolean {
+  if (value === UNKNOWN) return true;
+  const { kind } = value;
+  if (kind === 'literal') return typeof value.value === 'string';
+  return kind !== 'object' && kind !== 'array' && kind !== 'function';
+}
+
 function listOf(value: AbstractValue | undefined): readonly AbstractValue[] {
   return value?.kind === 'array' ? value.elements : [UNKNOWN];
 }
@@ -126,9 +134,12 @@ export function callValue(engine: ScanEngine, callee: AbstractValue, site: CallS
     }
     case 'constructor-of': {
       // `x.constructor(code)`: when x is a function, that is `Function(code)`. Given strings (a
-      // body, parameter names) it is taken to be; real code calls a constructor so with data.
+      // body, parameter names) it is taken to be; real code calls a constructor so with data, and
+      // with `new` (`new this.constructor(value)`). Called plainly with a value not statically
+      // known (`Math.max.constructor(text)`, x any function), it may be Function too.
       const last = args[args.length - 1];
-      if (last !== undefined && isStringValue(last)) return callGlobalValue(engine, 'Function', site);
+      if (last !== undefined && (isStringValue(last) || (!site.isNew && mayBeString(last))))
+        return callGlobalValue(engine, 'Function', site);
       for (const argument of args)
         reportEscape(engine, argument, node, 'is passed to a function the scan cannot follow');
       return UNKNOWN;

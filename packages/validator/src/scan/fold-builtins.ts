@@ -6,8 +6,10 @@ import {
   stringOf,
   TEXT_VALUE,
   textValue,
+  UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
+import { isPowerful } from './escape-rules';
 import { spendFoldBudget } from './fold-budget';
 
 /** The longest string folding builds; a longer one is a string of unknown content. */
@@ -52,6 +54,13 @@ export const FOLDABLE_ARRAY_METHODS: ReadonlySet<string> = new Set([
   'flat',
   'push',
   'unshift',
+  // The methods that change the array in place: the folded array changes as the real one does.
+  'pop',
+  'shift',
+  'splice',
+  'sort',
+  'fill',
+  'copyWithin',
 ]);
 
 /**
@@ -114,13 +123,16 @@ function foldReplace(receiver: string, name: string, pattern: string, replacemen
         ? 1
         : 0
       : countOccurrences(receiver, pattern, MAX_FOLDED_STRING_LENGTH);
-  // The result's length is known before it is built: a chain of replaceAll('', ...) grows fast.
-  const length = receiver.length + occurrences * (replacement.length - pattern.length);
+  // The result's length is bounded before it is built: a chain of replaceAll('', ...) grows
+  // fast, and each `$&`, `` $` `` or `$'` of the replacement inserts up to the whole receiver.
+  const perMatch = replacement.includes('$')
+    ? replacement.length * (receiver.length + 1)
+    : replacement.length;
+  const length = receiver.length + occurrences * perMatch;
   if (length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
+  // The replacement's `$` patterns are applied as the engine applies them (`'$&'` is the match).
   return foldedText(
-    name === 'replace'
-      ? receiver.replace(pattern, () => replacement)
-      : receiver.split(pattern).join(replacement),
+    name === 'replace' ? receiver.replace(pattern, replacement) : receiver.replaceAll(pattern, replacement),
   );
 }
 
@@ -135,7 +147,9 @@ function foldStringMethod(receiver: string, name: string, args: AbstractValue[])
         countOccurrences(receiver, first, MAX_FOLDED_ARRAY_LENGTH) >= MAX_FOLDED_ARRAY_LENGTH
       )
         return UNKNOWN;
-      return foldedArray(receiver.split(first).map((part) => literalValue(part)));
+      const limit = args.length > 1 ? numberOf(args[1]) : undefined;
+      if (args.length > 1 && args[1]!.kind !== 'literal') return UNKNOWN;
+      return foldedArray(receiver.split(first, limit).map((part) => literalValue(part)));
     }
     case 'concat': {
       let length = receiver.length;
@@ -187,8 +201,13 @@ function foldStringMethod(receiver: string, name: string, args: AbstractValue[])
     }
     case 'toString':
     case 'valueOf':
-    case 'normalize':
       return literalValue(receiver);
+    case 'normalize': {
+      // NFKC turns full-width letters into ASCII (`'ｃｈｉｌｄ'` is `'child'`): fold what it gives.
+      const form = args.length === 0 ? 'NFC' : first;
+      if (form !== 'NFC' && form !== 'NFD' && form !== 'NFKC' && form !== 'NFKD') return TEXT_VALUE;
+      return foldedText(receiver.normalize(form));
+    }
     case 'padStart':
     case 'padEnd': {
       const length = numberOf(args[0]);
@@ -204,7 +223,54 @@ function foldStringMethod(receiver: string, name: string, args: AbstractValue[])
   }
 }
 
-function foldArrayMethod(elements: AbstractValue[], name: string, args: AbstractValue[]): AbstractValue {
+/**
+ * `array.sort()`: in place, as the engine sorts (by the elements' strings) when every element is
+ * a literal and no comparator is given; otherwise the order is not known.
+ */
+function sortElements(elements: AbstractValue[], args: readonly AbstractValue[]): void {
+  const texts = args.length === 0 ? stringElements(elements) : undefined;
+  if (
+    texts === undefined ||
+    elements.some((element) => element.kind !== 'literal' || element.value == null)
+  ) {
+    forgetElements(elements);
+    return;
+  }
+  const order = elements.map((element, index) => ({ element, text: texts[index]! }));
+  order.sort((left, right) => (left.text < right.text ? -1 : left.text > right.text ? 1 : 0));
+  for (let index = 0; index < order.length; index++) elements[index] = order[index]!.element;
+}
+
+/**
+ * Marks the elements of an array changed in a way folding does not follow as unknown; a
+ * dangerous one is kept (forgetting it would lose its uses).
+ */
+export function forgetElements(elements: AbstractValue[]): void {
+  for (let index = 0; index < elements.length; index++) {
+    const element = elements[index]!;
+    if (element !== UNKNOWN && !isPowerful(element)) elements[index] = UNKNOWN;
+  }
+}
+
+/**
+ * An object or array handed to code the scan does not follow, or written under a key it cannot
+ * read: any of its members may have changed, so what it folded to is forgotten (dangerous
+ * members are kept, as in {@link forgetElements}).
+ */
+export function forgetMembers(value: AbstractValue): void {
+  if (value.kind === 'array') forgetElements(value.elements);
+  else if (value.kind === 'object') {
+    for (const [key, member] of value.properties)
+      if (member !== UNKNOWN && !isPowerful(member)) value.properties.set(key, UNKNOWN);
+  }
+}
+
+function foldArrayMethod(
+  receiver: AbstractValue,
+  elements: AbstractValue[],
+  name: string,
+  args: AbstractValue[],
+): AbstractValue {
   switch (name) {
     case 'join': {
       const texts = stringElements(elements);
@@ -215,9 +281,36 @@ function foldArrayMethod(elements: AbstractValue[], name: string, args: Abstract
       if (length > MAX_FOLDED_STRING_LENGTH) return TEXT_VALUE;
       return foldedText(texts.join(separator));
     }
-    case 'reverse':
     case 'toReversed':
       return foldedArray([...elements].reverse());
+    case 'reverse':
+      elements.reverse();
+      return receiver;
+    case 'pop':
+      return elements.pop() ?? UNDEFINED_VALUE;
+    case 'shift':
+      return elements.shift() ?? UNDEFINED_VALUE;
+    case 'sort':
+      sortElements(elements, args);
+      return receiver;
+    case 'splice': {
+      const start = numberOf(args[0]);
+      const count = args.length > 1 ? numberOf(args[1]) : elements.length;
+      if (
+        start === undefined ||
+        count === undefined ||
+        elements.length + args.length > MAX_FOLDED_ARRAY_LENGTH
+      ) {
+        forgetElements(elements);
+        return UNKNOWN;
+      }
+      return foldedArray(elements.splice(start, count, ...args.slice(2)));
+    }
+    case 'fill':
+    case 'copyWithin':
+      // Rarely used to build names: the elements are no longer known.
+      forgetElements(elements);
+      return receiver;
     case 'concat': {
       let length = elements.length;
       for (const argument of args) length += argument.kind === 'array' ? argument.elements.length : 1;
@@ -259,7 +352,7 @@ function foldArrayMethod(elements: AbstractValue[], name: string, args: Abstract
 
 /** Folds a built-in method call on a folded receiver (`'lave'.split('')`, `[...].join('')`). */
 export function foldMethodCall(receiver: AbstractValue, name: string, args: AbstractValue[]): AbstractValue {
-  if (receiver.kind === 'array') return foldArrayMethod(receiver.elements, name, args);
+  if (receiver.kind === 'array') return foldArrayMethod(receiver, receiver.elements, name, args);
   if (receiver.kind !== 'literal') return UNKNOWN;
   if (typeof receiver.value === 'number' && name === 'toString') {
     const radix = numberOf(args[0]) ?? 10;

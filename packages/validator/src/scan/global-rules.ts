@@ -164,7 +164,8 @@ export function callGlobal(reporter: ScanReporter, path: string, site: CallSite)
       reporter.report('SHELL_EXEC', node, `starts a process with ${path}`);
       return UNKNOWN;
     case 'JSON.parse':
-      return foldJsonParse(args[0]);
+      // A reviver decides what every value becomes: the text alone says nothing then.
+      return args.length > 1 ? UNKNOWN : foldJsonParse(args[0]);
     default: {
       const folded = foldGlobalCall(path, args as AbstractValue[]);
       if (folded !== undefined) return folded;

@@ -1,6 +1,13 @@
 import type * as BabelTypes from '@babel/types';
-import { type AbstractValue, knownPrefixOf, knownSuffixOf, stringOf, UNKNOWN } from './abstract-value';
-import { REACH_FINDINGS, targetOf } from './escape-rules';
+import {
+  type AbstractValue,
+  knownPrefixOf,
+  knownSuffixOf,
+  literalValue,
+  stringOf,
+  UNKNOWN,
+} from './abstract-value';
+import { isPowerful, REACH_FINDINGS, targetOf } from './escape-rules';
 import { lookupModule, normaliseSpecifier } from './module-table';
 import { EVERY_CAPABILITY } from './reach-table';
 import { preview, type ScanReporter } from './scan-reporter';
@@ -31,7 +38,19 @@ export function importModule(
   how: string,
 ): AbstractValue {
   const name = stringOf(specifier);
-  if (name === undefined) return importUnknownModule(reporter, specifier, node, how);
+  if (name === undefined) {
+    // One of a few names chosen at run time: each is loaded here, as far as the scan knows.
+    if (specifier.kind === 'text' && specifier.options !== undefined) {
+      let loaded: AbstractValue = UNKNOWN;
+      for (const option of specifier.options) {
+        const value = importModule(reporter, literalValue(option), node, how);
+        // The value kept is the one that can do the most: its uses are the ones to see.
+        if (loaded === UNKNOWN || (isPowerful(value) && !isPowerful(loaded))) loaded = value;
+      }
+      return loaded;
+    }
+    return importUnknownModule(reporter, specifier, node, how);
+  }
   reporter.recordImport(name, node);
   if (name.startsWith('data:')) {
     reporter.report('DATA_URL_IMPORT', node, `imports code from a data: URL with ${how}: ${preview(name)}`);

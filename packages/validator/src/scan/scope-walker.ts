@@ -9,6 +9,7 @@ import {
 } from './abstract-value';
 import { isPowerful, reportEscape } from './escape-rules';
 import { type FindingCode, FindingCodes } from './finding-codes';
+import { forgetElements, forgetMembers, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
 import type { FunctionNode } from './function-record';
 import { GLOBAL_VALUES } from './global-values';
 import { importModule } from './import-rules';
@@ -25,6 +26,30 @@ export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'assign';
  * The scope half of the scan: the findings and imports recorded so far, the binding table, and
  * what declarations, hoisting and destructuring bind. {@link SourceScanner} adds the visitor.
  */
+/**
+ * `list[index] = value` and `list.length = n` on a folded array, as the engine does them;
+ * false when the key is neither (the caller treats it as any other member).
+ */
+function storeElement(elements: AbstractValue[], key: string, value: AbstractValue): boolean {
+  if (key === 'length') {
+    const length = value.kind === 'literal' && typeof value.value === 'number' ? value.value : undefined;
+    if (length !== undefined && Number.isInteger(length) && length >= 0 && length <= elements.length)
+      elements.length = length;
+    else forgetElements(elements);
+    return true;
+  }
+  if (!/^\d+$/.test(key)) return false;
+  const index = Number(key);
+  if (index < elements.length) elements[index] = value;
+  else if (index === elements.length && index < MAX_FOLDED_ARRAY_LENGTH) elements.push(value);
+  else {
+    // Past the end: the array is no longer folded, and the value goes where the scan cannot follow.
+    forgetElements(elements);
+    return false;
+  }
+  return true;
+}
+
 export abstract class ScopeWalker implements ScanReporter {
   readonly uses: CapabilityUse[] = [];
   readonly imports: ImportRecord[] = [];
@@ -396,6 +421,9 @@ export abstract class ScopeWalker implements ScanReporter {
       object.properties.set(key, value);
       return;
     }
+    if (object.kind === 'array' && key !== undefined && storeElement(object.elements, key, value)) return;
+    // A key the scan cannot read may name any member: what the container folded to is stale.
+    if (key === undefined) forgetMembers(object);
     // Most stores put something untracked into something untracked: nothing to build a message for.
     if (value !== UNKNOWN && isPowerful(value)) {
       reportEscape(this, value, node, `is stored in ${describeTarget(object, key)}`);

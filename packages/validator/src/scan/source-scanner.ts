@@ -5,6 +5,8 @@ import {
   GLOBAL_OBJECT_VALUE,
   literalValue,
   propertyKeyOf,
+  TEXT_VALUE,
+  textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
@@ -13,7 +15,7 @@ import { DeclarationWalker } from './declaration-walker';
 import { chooseValue, isPowerful, reportEscape, reportWholeValueUse } from './escape-rules';
 import { MAX_EVALUATION_DEPTH, scanEvaluated } from './evaluated-code';
 import { spendFoldBudget } from './fold-budget';
-import { charactersOf, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
+import { charactersOf, forgetMembers, MAX_FOLDED_ARRAY_LENGTH } from './fold-builtins';
 import {
   addValues,
   FALSE_VALUE,
@@ -37,6 +39,42 @@ import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /** The arguments of a call that passes nothing the scan tracks. */
 const NO_ARGUMENTS: readonly AbstractValue[] = [];
+
+/** How many strings a value chosen at run time keeps (`a ? 'x' : b ? 'y' : 'z'`). */
+const MAX_STRING_OPTIONS = 8;
+
+/** The strings a value may be: its one string, or the options of a choice; undefined otherwise. */
+function stringOptions(value: AbstractValue): readonly string[] | undefined {
+  if (value === UNKNOWN) return undefined;
+  if (value.kind === 'literal') return typeof value.value === 'string' ? [value.value] : undefined;
+  return value.kind === 'text' ? value.options : undefined;
+}
+
+/**
+ * Two strings chosen at run time as one value: a string known by what they share, which keeps
+ * the strings themselves (a module name is then each of them); undefined unless both are strings.
+ */
+function eitherString(left: AbstractValue, right: AbstractValue): AbstractValue | undefined {
+  const first = stringOptions(left);
+  const second = stringOptions(right);
+  if (first === undefined || second === undefined) return undefined;
+  const options = [...new Set([...first, ...second])];
+  if (options.length === 1) return left;
+  if (options.length > MAX_STRING_OPTIONS) return TEXT_VALUE;
+  let prefix = options[0]!;
+  let suffix = options[0]!;
+  for (const option of options) {
+    while (!option.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    while (!option.endsWith(suffix)) suffix = suffix.slice(1);
+  }
+  const text = textValue(prefix, suffix);
+  return {
+    kind: 'text',
+    prefix: text.kind === 'text' ? text.prefix : '',
+    suffix: text.kind === 'text' ? text.suffix : '',
+    options,
+  };
+}
 
 /** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
 function isLiteralType(type: BabelTypes.Node['type']): boolean {
@@ -434,6 +472,10 @@ export class SourceScanner extends DeclarationWalker {
     const consequent = this.visit(node.consequent);
     const alternate = this.visit(node.alternate);
     if (isLiteral(test)) return test.value ? consequent : alternate;
+    // Two strings chosen at run time (`x ? 'child_process' : 'path'`): either may be the one, so
+    // the value is a string known only by what both share.
+    const either = eitherString(consequent, alternate);
+    if (either !== undefined) return either;
     // A literal on one side says little (`x ? y : null`): the other side is the value that matters.
     if (consequent !== UNKNOWN && consequent.kind === 'literal')
       return alternate === UNKNOWN ? consequent : alternate;
@@ -629,8 +671,11 @@ export class SourceScanner extends DeclarationWalker {
       else if (type === 'SpreadElement') value = this.visit(argument.argument);
       else if (isLiteralType(type)) continue;
       else value = this.visit(argument);
-      if (value !== UNKNOWN)
+      if (value !== UNKNOWN) {
         reportEscape(this, value, node, 'is passed to a function the scan cannot follow');
+        // That function may change what it was given (`rename(names)`): its fold is stale.
+        forgetMembers(value);
+      }
     }
   }
 
@@ -666,6 +711,8 @@ export class SourceScanner extends DeclarationWalker {
         continue;
       }
       const value = type === 'Identifier' ? this.table.lookup(argument.name) : this.visit(argument);
+      // The function may change an object or array it is given (its parameter is not tracked).
+      if (value !== UNKNOWN) forgetMembers(value);
       if (value !== UNKNOWN && isPowerful(value)) {
         if (position >= 0) values = placeArgument(values, position, value);
         else reportEscape(this, value, node, 'is passed to a function the scan cannot follow');

@@ -169,6 +169,67 @@ export const RED_TEAM_EVASIONS: readonly RedTeamEvasion[] = [
     ['filesystem_write', 'FS_WRITE'],
     "require('module').enableCompileCache('/tmp/agentplug-red-team-cache');",
   ),
+  // ---- folds that gave a wrong known value (the scan then trusted it)
+  evasion(
+    'fold',
+    'a string chosen by a conditional',
+    ['shell', 'SHELL_MODULE'],
+    "require(process.argv.length > 99 ? 'path' : 'child_' + 'process').execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'a member chosen by a conditional',
+    ['shell', 'REACHES_SHELL'],
+    "const cp = require('child_process');\ncp[process.argv.length > 99 ? 'toString' : 'execSync']('id');",
+  ),
+  evasion(
+    'fold',
+    'JSON.parse with a reviver',
+    ['shell', 'REACHES_SHELL'],
+    "const name = JSON.parse('\"path\"', () => 'child_process');\nrequire(name).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    "a replacement's $& pattern",
+    ['shell', 'SHELL_MODULE'],
+    "require('process'.replace('process', 'child_$&')).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'normalize to NFKC',
+    ['shell', 'SHELL_MODULE'],
+    "require('\\uff43\\uff48\\uff49\\uff4c\\uff44_process'.normalize('NFKC')).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'an array reversed in place',
+    ['shell', 'SHELL_MODULE'],
+    "const names = ['path', 'child_process'];\nnames.reverse();\nrequire(names[0]).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'an array spliced in place',
+    ['shell', 'SHELL_MODULE'],
+    "const names = ['path', 'child_process'];\nnames.splice(0, 1);\nrequire(names[0]).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'an array element written through an alias',
+    ['shell', 'SHELL_MODULE'],
+    "const names = ['path'];\nconst alias = names;\nalias[0] = 'child_process';\nrequire(names[0]).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    'an object changed by a function it is given',
+    ['shell', 'REACHES_SHELL'],
+    "const names = { module: 'path' };\nfunction rename(target) { target.module = 'child_process'; }\nrename(names);\nrequire(names.module).execSync('id');",
+  ),
+  evasion(
+    'fold',
+    "a built-in method's constructor given code not known",
+    ['eval', 'FUNCTION_CONSTRUCTOR'],
+    "const make = Math.max.constructor;\nconst code = ['return 1'].find(Boolean);\nmake(code)();",
+  ),
   // ---- this of a sloppy method taken off its object is the global object
   evasion(
     'this',
@@ -255,4 +316,20 @@ export const RED_TEAM_BENIGN: readonly BenignCase[] = [
     'an object method returning this, called on its object',
     'const holder = { self() { return this; } };\nconsole.log(holder.self() === holder);',
   ),
+  benign(
+    'fold',
+    'a module chosen between two safe ones',
+    "const path = require(process.platform === 'win32' ? 'path/win32' : 'path/posix');\nconsole.log(path.sep);",
+  ),
+  benign(
+    'fold',
+    'an array sorted and joined',
+    "const names = ['b', 'a'];\nnames.sort();\nconsole.log(names.join(','));",
+  ),
+  benign(
+    'fold',
+    'JSON.parse with a reviver of data',
+    'console.log(JSON.parse(\'{"a":1}\', (key, value) => value).a);',
+  ),
+  benign('fold', 'a string normalized', "console.log('caf\\u00e9'.normalize('NFD').length);"),
 ];
