@@ -1,3 +1,4 @@
+import type * as BabelTypes from '@babel/types';
 import {
   type AbstractValue,
   knownPrefixOf,
@@ -164,4 +165,14 @@ export function foldRawTemplate(raw: readonly string[], values: readonly Abstrac
     text += part + (raw[index + 1] ?? '');
   }
   return foldedText(text);
+}
+
+/** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
+export function isLiteralType(type: BabelTypes.Node['type']): boolean {
+  return (
+    type === 'StringLiteral' ||
+    type === 'NumericLiteral' ||
+    type === 'BooleanLiteral' ||
+    type === 'NullLiteral'
+  );
 }

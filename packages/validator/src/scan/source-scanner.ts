@@ -5,8 +5,6 @@ import {
   GLOBAL_OBJECT_VALUE,
   literalValue,
   propertyKeyOf,
-  TEXT_VALUE,
-  textValue,
   UNDEFINED_VALUE,
   UNKNOWN,
 } from './abstract-value';
@@ -23,6 +21,7 @@ import {
   foldRawTemplate,
   foldTemplate,
   isLiteral,
+  isLiteralType,
   NULL_VALUE,
   numberValue,
   TRUE_VALUE,
@@ -35,56 +34,11 @@ import {
   introspectionRead,
   MIN_INTROSPECTION_KEY_LENGTH,
 } from './member-rules';
+import { eitherString } from './string-choice';
 import { TYPE_KEYS, TYPE_ONLY_STATEMENTS } from './type-syntax';
 
 /** The arguments of a call that passes nothing the scan tracks. */
 const NO_ARGUMENTS: readonly AbstractValue[] = [];
-
-/** How many strings a value chosen at run time keeps (`a ? 'x' : b ? 'y' : 'z'`). */
-const MAX_STRING_OPTIONS = 8;
-
-/** The strings a value may be: its one string, or the options of a choice; undefined otherwise. */
-function stringOptions(value: AbstractValue): readonly string[] | undefined {
-  if (value === UNKNOWN) return undefined;
-  if (value.kind === 'literal') return typeof value.value === 'string' ? [value.value] : undefined;
-  return value.kind === 'text' ? value.options : undefined;
-}
-
-/**
- * Two strings chosen at run time as one value: a string known by what they share, which keeps
- * the strings themselves (a module name is then each of them); undefined unless both are strings.
- */
-function eitherString(left: AbstractValue, right: AbstractValue): AbstractValue | undefined {
-  const first = stringOptions(left);
-  const second = stringOptions(right);
-  if (first === undefined || second === undefined) return undefined;
-  const options = [...new Set([...first, ...second])];
-  if (options.length === 1) return left;
-  if (options.length > MAX_STRING_OPTIONS) return TEXT_VALUE;
-  let prefix = options[0]!;
-  let suffix = options[0]!;
-  for (const option of options) {
-    while (!option.startsWith(prefix)) prefix = prefix.slice(0, -1);
-    while (!option.endsWith(suffix)) suffix = suffix.slice(1);
-  }
-  const text = textValue(prefix, suffix);
-  return {
-    kind: 'text',
-    prefix: text.kind === 'text' ? text.prefix : '',
-    suffix: text.kind === 'text' ? text.suffix : '',
-    options,
-  };
-}
-
-/** Whether a node type is a literal of a primitive: visiting one has no effect, only a value. */
-function isLiteralType(type: BabelTypes.Node['type']): boolean {
-  return (
-    type === 'StringLiteral' ||
-    type === 'NumericLiteral' ||
-    type === 'BooleanLiteral' ||
-    type === 'NullLiteral'
-  );
-}
 
 /**
  * Walks one file's AST once, tracking scopes and folding constants, and records every capability
