@@ -2,7 +2,7 @@ import { listEntryPointCandidates } from '@agentplug/models';
 import { FindingCodes } from '../scan/finding-codes';
 import type { CapabilityUse } from '../scan/scan-result';
 import type { CollectedFiles } from './collect-plugin-files';
-import { followLinks } from './follow-links';
+import { followLinks, indexFilesAndLinks } from './follow-links';
 import type { ResolvedSecurityConfig } from './security-config';
 import type { ValidationIssue } from './validation-issue';
 
@@ -34,13 +34,7 @@ const INSTALL_SCRIPTS: readonly string[] = ['preinstall', 'install', 'postinstal
  * folder, directly or through links that stay inside it.
  */
 export function findEntryFile(entryPoint: string, collected: CollectedFiles): string | undefined {
-  const files = new Set<string>();
-  const links = new Map<string, string>();
-  for (const entry of collected.entries) {
-    if (entry.kind === 'file') files.add(entry.relativePath);
-    else if (entry.kind === 'link' && entry.linkResolved !== undefined)
-      links.set(entry.relativePath, entry.linkResolved);
-  }
+  const { files, links } = indexFilesAndLinks(collected);
   return listEntryPointCandidates(entryPoint).find(
     (candidate) => files.has(candidate) || (links.size > 0 && files.has(followLinks(candidate, links))),
   );

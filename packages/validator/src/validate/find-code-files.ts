@@ -6,7 +6,7 @@ import { EVERY_CAPABILITY } from '../scan/reach-table';
 import { type CapabilityUse, PLUGIN_FOLDER_MARKER } from '../scan/scan-result';
 import type { CollectedFiles } from './collect-plugin-files';
 import type { LocatedImport } from './cross-check-permissions';
-import { followLinks } from './follow-links';
+import { followLinks, indexFilesAndLinks } from './follow-links';
 
 /** Extensions Node never runs as JavaScript when required: data and addons (addons are findings). */
 const NOT_CODE = /\.(?:json|node)$/i;
@@ -26,13 +26,7 @@ export function describeLayout(
   collected: CollectedFiles,
   packageJsons: ReadonlyMap<string, string>,
 ): PluginLayout {
-  const files = new Set<string>();
-  const links = new Map<string, string>();
-  for (const entry of collected.entries) {
-    if (entry.kind === 'file') files.add(entry.relativePath);
-    else if (entry.kind === 'link' && entry.linkResolved !== undefined)
-      links.set(entry.relativePath, entry.linkResolved);
-  }
+  const { files, links } = indexFilesAndLinks(collected);
   return { files, links, packageJsons };
 }
 

@@ -1,3 +1,5 @@
+import type { CollectedFiles } from './collect-plugin-files';
+
 /** How many links a path may pass through before it counts as not found (a loop). */
 const MAX_LINK_HOPS = 40;
 
@@ -20,4 +22,19 @@ export function followLinks(candidate: string, links: ReadonlyMap<string, string
     if (!replaced) return path;
   }
   return '';
+}
+
+/** The folder's files and its links that resolve inside it (link path to target), by relative path. */
+export function indexFilesAndLinks(collected: CollectedFiles): {
+  files: Set<string>;
+  links: Map<string, string>;
+} {
+  const files = new Set<string>();
+  const links = new Map<string, string>();
+  for (const entry of collected.entries) {
+    if (entry.kind === 'file') files.add(entry.relativePath);
+    else if (entry.kind === 'link' && entry.linkResolved !== undefined)
+      links.set(entry.relativePath, entry.linkResolved);
+  }
+  return { files, links };
 }
