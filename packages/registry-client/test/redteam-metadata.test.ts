@@ -53,6 +53,32 @@ async function freshRoot(): Promise<{ root: string; before: Record<string, strin
   return { root, before: await snapshotFolder(join(root, 'plugins')) };
 }
 
+/**
+ * Serves the marketplace with requests `matches` accepts answered by a redirect to `location`,
+ * then proves the install is NETWORK_ERROR, the target was never asked, and nothing was installed.
+ */
+async function expectRedirectRefused(
+  matches: (url: string) => boolean,
+  status: number,
+  location: string,
+): Promise<void> {
+  marketplace.serve(catalogOf([published]), [published], {
+    extra: (request, response) => {
+      if (request.url === undefined || !matches(request.url)) return false;
+      response.writeHead(status, { location });
+      response.end();
+      return true;
+    },
+  });
+  const { root, before } = await freshRoot();
+  const registry = openRegistry(root, server, marketplace);
+  const seenElsewhere = elsewhere.requests.length;
+  expect(await codeOf(registry.install(PLUGIN, { validate: false }))).toBe('NETWORK_ERROR');
+  expect(elsewhere.requests.length).toBe(seenElsewhere);
+  expect(await snapshotFolder(join(root, 'plugins'))).toEqual(before);
+  await registry.close();
+}
+
 describe('red team: redirects from the marketplace', () => {
   it.each([
     ['another host', () => new URL(`archives/${formatArchiveName(PLUGIN, '1.0.0')}`, elsewhere.url).href],
@@ -65,40 +91,20 @@ describe('red team: redirects from the marketplace', () => {
   ])(
     'an archive answered with a redirect to %s is NETWORK_ERROR and nothing is installed',
     async (_label, target) => {
-      marketplace.serve(catalogOf([published]), [published], {
-        extra: (request, response) => {
-          if (!request.url?.startsWith('/archives/') || request.url.includes('?again')) return false;
-          response.writeHead(302, { location: target() });
-          response.end();
-          return true;
-        },
-      });
-      const { root, before } = await freshRoot();
-      const registry = openRegistry(root, server, marketplace);
-      const seenElsewhere = elsewhere.requests.length;
-      expect(await codeOf(registry.install(PLUGIN, { validate: false }))).toBe('NETWORK_ERROR');
-      expect(elsewhere.requests.length).toBe(seenElsewhere);
-      expect(await snapshotFolder(join(root, 'plugins'))).toEqual(before);
-      await registry.close();
+      await expectRedirectRefused(
+        (url) => url.startsWith('/archives/') && !url.includes('?again'),
+        302,
+        target(),
+      );
     },
   );
 
   it('a timestamp answered with a redirect is NETWORK_ERROR, and nothing is fetched from the target', async () => {
-    marketplace.serve(catalogOf([published]), [published], {
-      extra: (request, response) => {
-        if (request.url !== `/${TIMESTAMP_PATH}`) return false;
-        response.writeHead(307, { location: new URL(TIMESTAMP_PATH, elsewhere.url).href });
-        response.end();
-        return true;
-      },
-    });
-    const { root, before } = await freshRoot();
-    const registry = openRegistry(root, server, marketplace);
-    const seenElsewhere = elsewhere.requests.length;
-    expect(await codeOf(registry.install(PLUGIN, { validate: false }))).toBe('NETWORK_ERROR');
-    expect(elsewhere.requests.length).toBe(seenElsewhere);
-    expect(await snapshotFolder(join(root, 'plugins'))).toEqual(before);
-    await registry.close();
+    await expectRedirectRefused(
+      (url) => url === `/${TIMESTAMP_PATH}`,
+      307,
+      new URL(TIMESTAMP_PATH, elsewhere.url).href,
+    );
   });
 });
 
